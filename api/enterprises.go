@@ -1,0 +1,172 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+)
+
+type enterpriseHandler struct{ svc *domain.EnterpriseService }
+
+func (h *enterpriseHandler) register(r *router) {
+	town := []domain.Role{domain.RoleTownAdmin}
+	r.add(Route{Method: http.MethodPost, Path: "/enterprises", Roles: town,
+		Summary: "Register an enterprise; it gets a short login code for its workers",
+		Body:    enterpriseRequest{}, Response: enterpriseResponse{}, Status: http.StatusCreated}, h.create)
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises", Roles: staffRoles,
+		Summary: "List the enterprises in the caller's scope",
+		Query: append([]Param{
+			{"q", "string", "part of the name or credit code, or the login code"},
+			{"zone", "string", "zone name"}, {"status", "string", "enterprise status"},
+			{"industry", "string", "industry"},
+		}, pageParams...),
+		Response: list[enterpriseResponse]{}, Status: http.StatusOK}, h.list)
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id", Roles: staffRoles,
+		Summary: "Read an enterprise in scope", Response: enterpriseResponse{}, Status: http.StatusOK}, h.get)
+	r.add(Route{Method: http.MethodPatch, Path: "/enterprises/:id",
+		Roles:   []domain.Role{domain.RoleTownAdmin, domain.RoleEnterpriseHR},
+		Summary: "Change an enterprise; its HR may change only address, contact and headcount",
+		Body:    enterpriseRequest{}, Response: enterpriseResponse{}, Status: http.StatusOK}, h.update)
+	r.add(Route{Method: http.MethodPut, Path: "/enterprises/:id/supervisors", Roles: town,
+		Summary: "Assign the township's supervisors to an enterprise (replaces the assignment)",
+		Body:    supervisorsRequest{}, Response: enterpriseResponse{}, Status: http.StatusOK}, h.setSupervisors)
+}
+
+type enterpriseRequest struct {
+	Name         *string `json:"name,omitempty"`
+	CreditCode   *string `json:"credit_code,omitempty" jsonschema:"description=unified social credit code, 18 characters (GB 32100)"`
+	Industry     *string `json:"industry,omitempty"`
+	Zone         *string `json:"zone,omitempty" jsonschema:"description=name of one of the township's zones"`
+	Address      *string `json:"address,omitempty"`
+	ContactName  *string `json:"contact_name,omitempty"`
+	ContactPhone *string `json:"contact_phone,omitempty"`
+	Headcount    *int    `json:"headcount,omitempty"`
+}
+
+// toDomain converts field for field: the request has exactly the domain's fields.
+func (r enterpriseRequest) toDomain() domain.EnterpriseInput { return domain.EnterpriseInput(r) }
+
+type supervisorsRequest struct {
+	UserIDs []int64 `json:"user_ids"`
+}
+
+type userRefDTO struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+}
+
+type enterpriseResponse struct {
+	ID           int64                   `json:"id"`
+	TownshipID   int64                   `json:"township_id"`
+	Code         string                  `json:"code" jsonschema:"description=the short code its workers sign in with"`
+	Name         string                  `json:"name"`
+	CreditCode   string                  `json:"credit_code"`
+	Industry     string                  `json:"industry"`
+	Zone         string                  `json:"zone"`
+	ZoneID       int64                   `json:"zone_id"`
+	Address      string                  `json:"address"`
+	ContactName  string                  `json:"contact_name"`
+	ContactPhone string                  `json:"contact_phone"`
+	Headcount    int                     `json:"headcount"`
+	Status       domain.EnterpriseStatus `json:"status" jsonschema:"enum=not_applied,enum=applied,enum=approved,enum=reopened,enum=suspended"`
+	ReopenedOn   *string                 `json:"reopened_on" jsonschema:"description=YYYY-MM-DD"`
+	Supervisors  []userRefDTO            `json:"supervisors"`
+	CreatedAt    time.Time               `json:"created_at"`
+	UpdatedAt    time.Time               `json:"updated_at"`
+}
+
+func newEnterpriseResponse(e domain.Enterprise) enterpriseResponse {
+	out := enterpriseResponse{
+		ID: e.ID, TownshipID: e.TownshipID, Code: e.Code, Name: e.Name, CreditCode: string(e.CreditCode),
+		Industry: e.Industry, Zone: e.Zone, ZoneID: e.ZoneID, Address: e.Address,
+		ContactName: e.ContactName, ContactPhone: e.ContactPhone, Headcount: e.Headcount,
+		Status: e.Status, Supervisors: []userRefDTO{}, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+	}
+	if e.ReopenedOn != nil {
+		d := e.ReopenedOn.Format(time.DateOnly)
+		out.ReopenedOn = &d
+	}
+	for _, s := range e.Supervisors {
+		out.Supervisors = append(out.Supervisors, userRefDTO(s))
+	}
+	return out
+}
+
+func (h *enterpriseHandler) create(c echo.Context) error {
+	var req enterpriseRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := h.svc.Create(c.Request().Context(), actorOf(c), req.toDomain())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newEnterpriseResponse(e))
+}
+
+func (h *enterpriseHandler) list(c echo.Context) error {
+	page, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	f := domain.EnterpriseFilter{
+		Query: c.QueryParam("q"), Status: domain.EnterpriseStatus(c.QueryParam("status")),
+		Industry: c.QueryParam("industry"), Zone: c.QueryParam("zone"), Page: page,
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return domain.Invalid("status", "未知的企业状态")
+	}
+	es, total, err := h.svc.List(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newList(es, total, newEnterpriseResponse))
+}
+
+func (h *enterpriseHandler) get(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	e, err := h.svc.Get(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newEnterpriseResponse(e))
+}
+
+func (h *enterpriseHandler) update(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	var req enterpriseRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := h.svc.Update(c.Request().Context(), actorOf(c), id, req.toDomain())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newEnterpriseResponse(e))
+}
+
+func (h *enterpriseHandler) setSupervisors(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	var req supervisorsRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := h.svc.SetSupervisors(c.Request().Context(), actorOf(c), id, req.UserIDs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newEnterpriseResponse(e))
+}

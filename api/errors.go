@@ -1,0 +1,165 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+)
+
+// errorBody is the one error shape of DESIGN.md.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string       `json:"code"`
+	Message string       `json:"message"`
+	Fields  []fieldError `json:"fields,omitempty"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// kinds maps domain error kinds to status codes and codes, in one table.
+var kinds = []struct {
+	kind   error
+	status int
+	code   string
+}{
+	{domain.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
+	{domain.ErrNotFound, http.StatusNotFound, "not_found"},
+	{domain.ErrConflict, http.StatusConflict, "conflict"},
+	{domain.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{domain.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{domain.ErrTooManyRequests, http.StatusTooManyRequests, "too_many_requests"},
+	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+}
+
+// statusCodes names the codes of echo's own errors (bad routes, body limit, bad bodies).
+var statusCodes = map[int]struct{ code, message string }{
+	http.StatusBadRequest:            {"bad_request", "请求格式错误"},
+	http.StatusUnauthorized:          {"unauthenticated", "请先登录"},
+	http.StatusForbidden:             {"forbidden", "无权访问"},
+	http.StatusNotFound:              {"not_found", "接口不存在"},
+	http.StatusMethodNotAllowed:      {"method_not_allowed", "不支持的请求方法"},
+	http.StatusRequestEntityTooLarge: {"too_large", "请求内容过大"},
+	http.StatusUnsupportedMediaType:  {"unsupported_media_type", "请以 JSON 格式提交"},
+	http.StatusTooManyRequests:       {"too_many_requests", "请求过于频繁,请稍后再试"},
+	http.StatusServiceUnavailable:    {"unavailable", "服务暂不可用,请稍后再试"},
+}
+
+// badRequest is a malformed request: a body that is not JSON, a parameter of the wrong form.
+type badRequest struct{ msg string }
+
+func (b *badRequest) Error() string { return b.msg }
+
+// errorHandler turns every error a handler returns into the error shape. 5xx are logged once,
+// here, with the request ID; users get only the safe message.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, body := describe(err)
+		if status >= 500 {
+			id, _ := c.Get(requestIDKey).(string)
+			log.ErrorContext(c.Request().Context(), "request failed",
+				slog.String("request_id", id), slog.String("route", c.Path()), slog.String("error", err.Error()))
+		}
+		if status == http.StatusTooManyRequests {
+			c.Response().Header().Set("Retry-After", "60")
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, body)
+	}
+}
+
+func describe(err error) (int, errorBody) {
+	var de *domain.Error
+	var he *echo.HTTPError
+	var br *badRequest
+	switch {
+	case errors.As(err, &de):
+		for _, k := range kinds {
+			if errors.Is(de.Kind, k.kind) {
+				b := errorBody{Error: errorDetail{Code: k.code, Message: de.Message}}
+				for _, f := range de.Fields {
+					b.Error.Fields = append(b.Error.Fields, fieldError(f))
+				}
+				return k.status, b
+			}
+		}
+	case errors.As(err, &br):
+		return http.StatusBadRequest, errorBody{Error: errorDetail{Code: "bad_request", Message: br.msg}}
+	case errors.As(err, &he):
+		if s, ok := statusCodes[he.Code]; ok {
+			return he.Code, errorBody{Error: errorDetail{Code: s.code, Message: s.message}}
+		}
+		if he.Code < 500 {
+			return he.Code, errorBody{Error: errorDetail{Code: "error", Message: http.StatusText(he.Code)}}
+		}
+	default:
+		for _, k := range kinds {
+			if errors.Is(err, k.kind) {
+				return k.status, errorBody{Error: errorDetail{Code: k.code, Message: http.StatusText(k.status)}}
+			}
+		}
+	}
+	return http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal", Message: "服务器内部错误,请稍后再试"}}
+}
+
+// bindJSON decodes the request body into v. A body that is not JSON is a 400; a value of the
+// wrong type is a 422 naming its field, since the request was well-formed.
+func bindJSON(c echo.Context, v any) error {
+	req := c.Request()
+	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType)
+	}
+	dec := json.NewDecoder(req.Body)
+	err := dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil:
+		if dec.More() {
+			return &badRequest{"请求体只能包含一个 JSON 对象"}
+		}
+		return nil
+	case errors.As(err, &mbe):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	case errors.As(err, &te) && te.Field != "":
+		return domain.Invalid(te.Field, fmt.Sprintf("类型错误:应为%s", jsonType(te.Type.Kind().String())))
+	case errors.Is(err, io.EOF):
+		return &badRequest{"请求体为空,应为 JSON 对象"}
+	}
+	return &badRequest{"请求体不是有效的 JSON"}
+}
+
+func jsonType(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "整数"
+	case strings.HasPrefix(kind, "float"):
+		return "数字"
+	case kind == "bool":
+		return "true 或 false"
+	case kind == "string":
+		return "文本"
+	case kind == "slice":
+		return "数组"
+	}
+	return "对象"
+}

@@ -1,0 +1,37 @@
+package api
+
+import (
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// serveFrontend serves the built UI: hashed assets cached for a year, and index.html, never
+// cached, for every other path that is not the API's, so that the UI's router owns them
+// (history-mode URLs like /enterprises survive a reload).
+func serveFrontend(e *echo.Echo, dist fs.FS) {
+	e.Use(middleware.StaticWithConfig(middleware.StaticConfig{
+		Filesystem: http.FS(dist),
+		HTML5:      true,
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz"
+		},
+	}))
+	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := c.Request().URL.Path
+			h := c.Response().Header()
+			switch {
+			case strings.HasPrefix(p, "/assets/"):
+				h.Set("Cache-Control", "public, max-age=31536000, immutable")
+			case !strings.HasPrefix(p, "/api/"):
+				h.Set("Cache-Control", "no-cache")
+			}
+			return next(c)
+		}
+	})
+}

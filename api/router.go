@@ -1,0 +1,146 @@
+package api
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+)
+
+// Route documents one registered route; the OpenAPI document is made from these, so that the
+// document and the router come from the same list.
+type Route struct {
+	Method   string
+	Path     string // Echo's form, below /api/v1: /enterprises/:id
+	Summary  string
+	Public   bool          // no access token needed
+	Roles    []domain.Role // who may call it (scope is the services' business)
+	Query    []Param
+	Body     any // request DTO, nil for none
+	Response any // response DTO, nil for an empty answer
+	Status   int // success status
+	Produces string
+}
+
+// Param documents a query parameter.
+type Param struct {
+	Name, Type, Description string
+}
+
+// Routes is the documented route table.
+type Routes struct {
+	List []Route
+}
+
+// router registers handlers on the public or the authenticated group and records their docs.
+type router struct {
+	public, private *echo.Group
+	routes          *Routes
+}
+
+func (r *router) add(rt Route, h echo.HandlerFunc) {
+	g := r.private
+	if rt.Public {
+		g = r.public
+	}
+	g.Add(rt.Method, rt.Path, h)
+	r.routes.List = append(r.routes.List, rt)
+}
+
+const actorKey = "actor"
+
+// authenticate verifies the bearer token and that its user may still act, and puts the actor
+// in the context for the handlers to pass to services.
+func authenticate(tokens *Tokens, auth *domain.AuthService) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			raw, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+			if !ok || raw == "" {
+				return domain.Unauthenticated("请先登录")
+			}
+			a, err := tokens.Verify(raw)
+			if err != nil {
+				return err
+			}
+			if _, err := auth.Check(c.Request().Context(), a); err != nil {
+				return err
+			}
+			c.Set(actorKey, a)
+			return next(c)
+		}
+	}
+}
+
+// actorOf returns the verified actor of an authenticated request.
+func actorOf(c echo.Context) domain.Actor {
+	a, _ := c.Get(actorKey).(domain.Actor)
+	return a
+}
+
+// pathID reads an integer path parameter; anything else cannot name a record, so it is 404.
+func pathID(c echo.Context, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.NotFound(what)
+	}
+	return id, nil
+}
+
+// pageParams documents the paging parameters every list takes.
+var pageParams = []Param{
+	{"page", "integer", "page number, from 1"},
+	{"page_size", "integer", "rows per page, 1 to 200 (default 20)"},
+}
+
+// pageOf reads page and page_size.
+func pageOf(c echo.Context) (domain.Page, error) {
+	var p domain.Problems
+	page := queryInt(c, &p, "page", 1)
+	size := queryInt(c, &p, "page_size", 20)
+	if page < 1 && !p.Has("page") {
+		p.Add("page", "页码从 1 开始")
+	}
+	if (size < 1 || size > domain.MaxPageSize) && !p.Has("page_size") {
+		p.Add("page_size", "每页条数应在 1 到 200 之间")
+	}
+	if err := p.Err(); err != nil {
+		return domain.Page{}, err
+	}
+	return domain.Page{Limit: size, Offset: (page - 1) * size}, nil
+}
+
+func queryInt(c echo.Context, p *domain.Problems, name string, def int) int {
+	s := c.QueryParam(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		p.Add(name, "应为整数")
+	}
+	return n
+}
+
+// list is the shape of every list answer.
+type list[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+func newList[T, D any](items []D, total int, conv func(D) T) list[T] {
+	out := list[T]{Items: make([]T, 0, len(items)), Total: total}
+	for _, it := range items {
+		out.Items = append(out.Items, conv(it))
+	}
+	return out
+}
+
+// idOrNil shows a missing reference as null rather than 0.
+func idOrNil(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

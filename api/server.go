@@ -1,0 +1,141 @@
+// Package api is Fugong's HTTP edge: the Echo router, middleware (request IDs, logging, auth,
+// limits, security headers, metrics), the handlers with their DTOs, the error mapping, the
+// OpenAPI document and the embedded web UI.
+package api
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"fugong/domain"
+)
+
+// Services are the domain services the handlers call.
+type Services struct {
+	Auth        *domain.AuthService
+	Townships   *domain.TownshipService
+	Users       *domain.UserService
+	Enterprises *domain.EnterpriseService
+}
+
+// Config is what the edge needs beyond the services.
+type Config struct {
+	Tokens         *Tokens
+	Log            *slog.Logger
+	Ready          func(ctx context.Context) error // nil error when the database answers
+	Frontend       fs.FS                           // the built UI (index.html, assets/); nil serves none
+	BodyLimit      string                          // for JSON bodies, e.g. "1M"
+	TrustedProxies []*net.IPNet                    // whose X-Forwarded-For is believed
+	Metrics        *Metrics
+}
+
+// ContentSecurityPolicy is sent with every answer. The built UI runs under it: no inline
+// script, no eval, nothing from another origin. Inline styles stay allowed because Element
+// Plus positions popovers with style attributes.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; " +
+	"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+// New builds the Echo app with every route. It returns the app and the documented route
+// table, from which the OpenAPI document is made.
+func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	e.HTTPErrorHandler = errorHandler(cfg.Log)
+
+	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		RequestIDHandler: func(c echo.Context, id string) { c.Set(requestIDKey, id) },
+	}))
+	e.Use(requestLogger(cfg.Log))
+	e.Use(middleware.Recover())
+	if cfg.Metrics != nil {
+		e.Use(cfg.Metrics.middleware)
+	}
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+		ReferrerPolicy: "no-referrer", ContentSecurityPolicy: ContentSecurityPolicy,
+	}))
+	e.Use(middleware.BodyLimit(orDefault(cfg.BodyLimit, "1M")))
+
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", readyHandler(cfg.Ready))
+
+	routes := &Routes{}
+	v1 := e.Group("/api/v1")
+	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, svc.Auth)), routes: routes}
+	(&authHandler{svc: svc.Auth, users: svc.Users, tokens: cfg.Tokens}).register(r)
+	(&townshipHandler{svc: svc.Townships}).register(r)
+	(&userHandler{svc: svc.Users}).register(r)
+	(&enterpriseHandler{svc: svc.Enterprises}).register(r)
+
+	doc := openAPIDocument(routes)
+	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })
+
+	if cfg.Frontend != nil {
+		serveFrontend(e, cfg.Frontend)
+	}
+	return e, routes
+}
+
+func readyHandler(ready func(context.Context) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if ready != nil {
+			if err := ready(ctx); err != nil {
+				return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+			}
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	}
+}
+
+// ipExtractor takes the client address from X-Forwarded-For only when the request comes from a
+// trusted proxy; otherwise it is the peer address, which a client cannot forge.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+const requestIDKey = "request_id"
+
+// requestLogger logs one JSON line per request: method, route, path, status, time and request
+// ID. Never the query string or the body, where personal data lives, nor the client address.
+func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURIPath: true, LogRoutePath: true, LogStatus: true, LogLatency: true,
+		LogRequestID: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("method", v.Method), slog.String("route", v.RoutePath),
+				slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
+			return nil
+		},
+	})
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

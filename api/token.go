@@ -1,0 +1,74 @@
+package api
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"fugong/domain"
+)
+
+// Tokens issues and verifies access tokens: JWTs signed with HS256 and nothing else, carrying
+// the actor, with exp, iss and aud always required.
+type Tokens struct {
+	Secret   []byte
+	Issuer   string
+	Audience string
+	TTL      time.Duration
+	Now      func() time.Time
+}
+
+type claims struct {
+	jwt.RegisteredClaims
+	Role         domain.Role `json:"role"`
+	TownshipID   int64       `json:"tid,omitempty"`
+	EnterpriseID int64       `json:"eid,omitempty"`
+	WorkerID     int64       `json:"wid,omitempty"`
+}
+
+func (t *Tokens) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+// Issue signs an access token for a.
+func (t *Tokens) Issue(a domain.Actor) (string, error) {
+	now := t.now()
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: t.Issuer, Audience: jwt.ClaimStrings{t.Audience},
+			Subject:  strconv.FormatInt(a.UserID, 10),
+			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(t.TTL)),
+		},
+		Role: a.Role, TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, WorkerID: a.WorkerID,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.Secret)
+}
+
+// Verify checks a token's signature, algorithm, expiry, issuer and audience and returns its
+// actor. Any failure is ErrUnauthenticated, with no detail that would help a forger.
+func (t *Tokens) Verify(token string) (domain.Actor, error) {
+	var c claims
+	p := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(t.Issuer), jwt.WithAudience(t.Audience),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(30*time.Second),
+		jwt.WithTimeFunc(t.now),
+	)
+	_, err := p.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.Secret, nil })
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return domain.Actor{}, domain.Unauthenticated("登录已过期")
+		}
+		return domain.Actor{}, domain.Unauthenticated("登录凭证无效")
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil || !c.Role.Valid() {
+		return domain.Actor{}, domain.Unauthenticated("登录凭证无效")
+	}
+	return domain.Actor{UserID: id, Role: c.Role, TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, WorkerID: c.WorkerID}, nil
+}

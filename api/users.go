@@ -1,0 +1,140 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+)
+
+type userHandler struct{ svc *domain.UserService }
+
+func (h *userHandler) register(r *router) {
+	admins := []domain.Role{domain.RoleTownAdmin, domain.RolePlatformAdmin}
+	r.add(Route{Method: http.MethodPost, Path: "/users", Roles: admins,
+		Summary: "Create a supervisor, enterprise HR or town admin account in the township",
+		Body:    newUserRequest{}, Response: userResponse{}, Status: http.StatusCreated}, h.create)
+	r.add(Route{Method: http.MethodGet, Path: "/users", Roles: admins, Summary: "List the township's accounts",
+		Query: append([]Param{{"role", "string", "only this role"}, {"q", "string", "part of username or name"},
+			{"enterprise_id", "integer", "only the accounts of this enterprise"}}, pageParams...),
+		Response: list[userResponse]{}, Status: http.StatusOK}, h.list)
+	r.add(Route{Method: http.MethodGet, Path: "/users/:id", Roles: admins, Summary: "Read an account",
+		Response: userResponse{}, Status: http.StatusOK}, h.get)
+	r.add(Route{Method: http.MethodPatch, Path: "/users/:id", Roles: admins,
+		Summary: "Change name, phone, password, active or enterprise; disabling or a new password ends the account's sessions",
+		Body:    userUpdateRequest{}, Response: userResponse{}, Status: http.StatusOK}, h.update)
+}
+
+type newUserRequest struct {
+	Username     string      `json:"username"`
+	Password     string      `json:"password"`
+	Role         domain.Role `json:"role"`
+	Name         string      `json:"name"`
+	Phone        string      `json:"phone,omitempty"`
+	EnterpriseID int64       `json:"enterprise_id,omitempty"`
+	TownshipID   int64       `json:"township_id,omitempty" jsonschema:"description=platform admins only: the township of the account"`
+}
+
+func (r newUserRequest) toDomain() domain.NewUser {
+	return domain.NewUser{Username: r.Username, Password: r.Password, Role: r.Role, Name: r.Name,
+		Phone: r.Phone, EnterpriseID: r.EnterpriseID, TownshipID: r.TownshipID}
+}
+
+type userUpdateRequest struct {
+	Name         *string `json:"name,omitempty"`
+	Phone        *string `json:"phone,omitempty"`
+	Password     *string `json:"password,omitempty"`
+	Active       *bool   `json:"active,omitempty"`
+	EnterpriseID *int64  `json:"enterprise_id,omitempty"`
+}
+
+func (r userUpdateRequest) toDomain() domain.UserUpdate {
+	return domain.UserUpdate{Name: r.Name, Phone: r.Phone, Password: r.Password, Active: r.Active, EnterpriseID: r.EnterpriseID}
+}
+
+type userResponse struct {
+	ID             int64       `json:"id"`
+	Username       string      `json:"username"`
+	Name           string      `json:"name"`
+	Phone          string      `json:"phone"`
+	Role           domain.Role `json:"role"`
+	TownshipID     *int64      `json:"township_id"`
+	TownshipName   string      `json:"township_name"`
+	EnterpriseID   *int64      `json:"enterprise_id"`
+	EnterpriseName string      `json:"enterprise_name"`
+	Active         bool        `json:"active"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+}
+
+func newUserResponse(u domain.User) userResponse {
+	return userResponse{
+		ID: u.ID, Username: u.Username, Name: u.Name, Phone: u.Phone, Role: u.Role,
+		TownshipID: idOrNil(u.TownshipID), TownshipName: u.TownshipName,
+		EnterpriseID: idOrNil(u.EnterpriseID), EnterpriseName: u.EnterpriseName,
+		Active: u.Active, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+	}
+}
+
+func (h *userHandler) create(c echo.Context) error {
+	var req newUserRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := h.svc.Create(c.Request().Context(), actorOf(c), req.toDomain())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newUserResponse(u))
+}
+
+func (h *userHandler) list(c echo.Context) error {
+	page, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	var p domain.Problems
+	f := domain.UserFilter{Role: domain.Role(c.QueryParam("role")), Query: c.QueryParam("q"), Page: page}
+	f.EnterpriseID = int64(queryInt(c, &p, "enterprise_id", 0))
+	if f.Role != "" && !f.Role.Valid() {
+		p.Add("role", "未知角色")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	us, total, err := h.svc.List(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newList(us, total, newUserResponse))
+}
+
+func (h *userHandler) get(c echo.Context) error {
+	id, err := pathID(c, "id", "账号")
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.Get(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newUserResponse(u))
+}
+
+func (h *userHandler) update(c echo.Context) error {
+	id, err := pathID(c, "id", "账号")
+	if err != nil {
+		return err
+	}
+	var req userUpdateRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := h.svc.Update(c.Request().Context(), actorOf(c), id, req.toDomain())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newUserResponse(u))
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"fugong/api"
+	"fugong/domain"
+	"fugong/frontend"
+	"fugong/repo"
+	"fugong/scripts/demo"
+)
+
+// app is Fugong wired together: one database, the services on it, the HTTP edge.
+type app struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *repo.DB
+	services api.Services
+}
+
+// Token lifetimes of DESIGN.md: short access tokens, rotating refresh tokens.
+const (
+	accessTTL  = 15 * time.Minute
+	refreshTTL = 30 * 24 * time.Hour
+)
+
+// open reads the configuration, connects to the database and applies its migrations.
+func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout io.Writer) (*app, error) {
+	boot := slog.New(slog.NewJSONHandler(stdout, nil))
+	cfg, err := loadConfig(getenv, demoMode, boot)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	db, err := repo.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("applied migrations", slog.Int("count", n), slog.String("dialect", string(db.Dialect)))
+	}
+	return &app{cfg: cfg, log: log, db: db, services: newServices(db, domain.PasswordHasher{})}, nil
+}
+
+// newServices builds the domain services on the stores of db.
+func newServices(db *repo.DB, pw domain.PasswordHasher) api.Services {
+	townships := &repo.TownshipStore{DB: db}
+	users := &repo.UserStore{DB: db}
+	enterprises := &repo.EnterpriseStore{DB: db}
+	tokens := &repo.RefreshTokenStore{DB: db}
+	userSvc := &domain.UserService{Users: users, Enterprises: enterprises, Passwords: pw, Sessions: tokens}
+	return api.Services{
+		Auth: &domain.AuthService{
+			Users: users, Tokens: tokens, Attempts: &repo.LoginAttemptStore{DB: db}, Passwords: pw,
+			RefreshTTL: refreshTTL, MaxFailures: 5, FailureWindow: time.Minute,
+		},
+		Townships:   &domain.TownshipService{Townships: townships, Users: userSvc, Tx: db},
+		Users:       userSvc,
+		Enterprises: &domain.EnterpriseService{Enterprises: enterprises, Townships: townships, Users: users, Tx: db},
+	}
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	demoMode := fl.Bool("demo", false, "create the demo township on an empty database")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	a, err := open(ctx, getenv, *demoMode, stdout)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if *demoMode {
+		if err := a.seedDemo(ctx, stdout); err != nil {
+			return err
+		}
+	}
+	return a.serve(ctx, stdout)
+}
+
+func (a *app) seedDemo(ctx context.Context, stdout io.Writer) error {
+	created, err := demo.Seed(ctx, demo.Services{
+		Townships: a.services.Townships, Users: a.services.Users, Enterprises: a.services.Enterprises,
+	})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if created {
+		a.log.Info("created the demo township 长山镇")
+	}
+	fmt.Fprintln(stdout, demo.AccountsText)
+	return nil
+}
+
+// serve listens on the API and metrics addresses until ctx ends, then shuts down gracefully:
+// in-flight requests finish, new ones are refused.
+func (a *app) serve(ctx context.Context, stdout io.Writer) error {
+	dist, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return err
+	}
+	metrics := api.NewMetrics()
+	e, _ := api.New(a.services, api.Config{
+		Tokens:   &api.Tokens{Secret: a.cfg.JWTSecret, Issuer: "fugong", Audience: "fugong-api", TTL: accessTTL},
+		Log:      a.log, Ready: a.db.Ping, Frontend: dist, BodyLimit: a.cfg.BodyLimit,
+		TrustedProxies: a.cfg.TrustedProxies, Metrics: metrics,
+	})
+	srv := &http.Server{
+		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	if a.cfg.MetricsAddr != "off" {
+		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(mln) }()
+		a.log.Info("metrics listening", slog.String("addr", mln.Addr().String()))
+	}
+	fmt.Fprintf(stdout, "Fugong listening on http://%s\n", displayAddr(ln.Addr()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// displayAddr shows a wildcard listener as localhost, the address a person can open.
+func displayAddr(addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	a, err := open(ctx, getenv, false, stdout)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	v, err := a.db.MigrationVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database is at migration %d\n", v)
+	return nil
+}
+
+func createUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	fl := flag.NewFlagSet("user create", flag.ContinueOnError)
+	username := fl.String("username", "", "login name of the new platform admin")
+	name := fl.String("name", "", "display name")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	password := getenv("FUGONG_ADMIN_PASSWORD")
+	if password == "" {
+		fmt.Fprint(os.Stderr, "password: ")
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	a, err := open(ctx, getenv, false, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	u, err := a.services.Users.Bootstrap(ctx, *username, password, *name)
+	if err != nil {
+		return describeErr(err)
+	}
+	fmt.Fprintf(stdout, "created platform admin %s (id %d)\n", u.Username, u.ID)
+	return nil
+}
+
+// describeErr spells out a domain error's field problems for the command line.
+func describeErr(err error) error {
+	var de *domain.Error
+	if !errors.As(err, &de) || len(de.Fields) == 0 {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(de.Message)
+	for _, f := range de.Fields {
+		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Message)
+	}
+	return errors.New(b.String())
+}

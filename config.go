@@ -1,0 +1,139 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fugong/repo"
+)
+
+// Config is everything Fugong reads from its environment, validated once at start and then
+// passed down explicitly.
+type Config struct {
+	Env            string // "development" (default) or "production"
+	DatabaseURL    string
+	Addr           string
+	MetricsAddr    string // a separate listener, so /metrics is not public; "off" disables it
+	DataDir        string // where generated secrets (and the default SQLite file) live
+	JWTSecret      []byte
+	DataKey        []byte // 32 bytes, AES-256 key for personal data at rest
+	BodyLimit      string
+	TrustedProxies []*net.IPNet
+	LogLevel       slog.Level
+}
+
+// Production reports whether Fugong runs in production, where nothing is generated for it.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// loadConfig reads FUGONG_* variables. Secrets may also come from FUGONG_*_FILE. Outside
+// production (and always in demo mode) missing secrets are generated once and kept in the data
+// folder; in production they are required.
+func loadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config, error) {
+	c := Config{
+		Env:         or(getenv("FUGONG_ENV"), "development"),
+		DatabaseURL: or(getenv("FUGONG_DATABASE_URL"), "sqlite:data/fugong.db"),
+		Addr:        or(getenv("FUGONG_ADDR"), ":8080"),
+		MetricsAddr: or(getenv("FUGONG_METRICS_ADDR"), "127.0.0.1:9091"),
+		DataDir:     or(getenv("FUGONG_DATA_DIR"), "data"),
+		BodyLimit:   or(getenv("FUGONG_BODY_LIMIT"), "1M"),
+	}
+	var errs []error
+	if c.Env != "development" && c.Env != "production" {
+		errs = append(errs, fmt.Errorf("FUGONG_ENV must be development or production, not %q", c.Env))
+	}
+	if _, _, err := repo.ParseURL(c.DatabaseURL); err != nil {
+		errs = append(errs, fmt.Errorf("FUGONG_DATABASE_URL: %w", err))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("FUGONG_ADDR: %w", err))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("FUGONG_LOG_LEVEL"), "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("FUGONG_LOG_LEVEL: %w", err))
+	}
+	for _, s := range strings.FieldsFunc(getenv("FUGONG_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FUGONG_TRUSTED_PROXIES: %q is not a CIDR range", s))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	generate := demo || !c.Production()
+	var err error
+	if c.JWTSecret, err = secret(getenv, "FUGONG_JWT_SECRET", c.DataDir, "jwt_secret", generate, log); err != nil {
+		errs = append(errs, err)
+	} else if len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("FUGONG_JWT_SECRET must be at least 32 bytes"))
+	}
+	if c.DataKey, err = dataKey(getenv, c.DataDir, generate, log); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}
+
+// secret reads a secret from NAME or the file NAME_FILE names; failing both, it generates one
+// into dataDir/file (once: later starts read it back) when allowed.
+func secret(getenv func(string) string, name, dataDir, file string, generate bool, log *slog.Logger) ([]byte, error) {
+	if v := getenv(name); v != "" {
+		return []byte(v), nil
+	}
+	if path := getenv(name + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if !generate {
+		return nil, fmt.Errorf("%s (or %s_FILE) is required in production", name, name)
+	}
+	path := filepath.Join(dataDir, file)
+	if b, err := os.ReadFile(path); err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	v := base64.StdEncoding.EncodeToString(raw)
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	log.Warn("generated a secret and kept it in the data folder; set it in the environment for production",
+		slog.String("variable", name), slog.String("file", path))
+	return []byte(v), nil
+}
+
+// dataKey reads FUGONG_DATA_KEY: 32 bytes, written in base64 (or 64 hex digits).
+func dataKey(getenv func(string) string, dataDir string, generate bool, log *slog.Logger) ([]byte, error) {
+	v, err := secret(getenv, "FUGONG_DATA_KEY", dataDir, "data_key", generate, log)
+	if err != nil {
+		return nil, err
+	}
+	s := string(v)
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if b, err := hex.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	return nil, errors.New("FUGONG_DATA_KEY must be 32 bytes in base64 (or 64 hex digits)")
+}
+
+func or(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,349 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Township is the tenant: one town government and everything it runs.
+type Township struct {
+	ID         int64
+	Name       string
+	Code       string // administrative division code, 6 to 12 digits
+	Population int
+	Timezone   string // IANA name; check-in dates are local dates of this zone
+	Policy     Policy
+	KeyAreas   []KeyArea
+	Zones      []Zone
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Policy is what a township decides about health checks and isolation.
+type Policy struct {
+	FeverThreshold float64 // °C; a reading at or above it is a fever
+	IsolationDays  int
+	CutoffAM       string // "HH:MM" local time after which a missing morning check-in is overdue
+	CutoffPM       string
+}
+
+// DefaultPolicy is what a new township starts with (the national guidance of February 2020).
+var DefaultPolicy = Policy{FeverThreshold: 37.3, IsolationDays: 14, CutoffAM: "10:00", CutoffPM: "16:00"}
+
+// RiskLevel grades an epidemic area, and a worker's risk.
+type RiskLevel string
+
+// The risk levels, highest first.
+const (
+	RiskHigh   RiskLevel = "high"
+	RiskMedium RiskLevel = "medium"
+	RiskLow    RiskLevel = "low"
+)
+
+// Valid reports whether r is a known level.
+func (r RiskLevel) Valid() bool { return r == RiskHigh || r == RiskMedium || r == RiskLow }
+
+// KeyArea is a region the township treats as a key epidemic area (重点地区).
+type KeyArea struct {
+	RegionCode string // GB/T 2260 code of a province, city or county
+	RiskLevel  RiskLevel
+}
+
+// Zone is a responsibility zone (责任区) of a township; each enterprise belongs to one.
+type Zone struct {
+	ID          int64
+	Name        string
+	Enterprises int // how many enterprises are in it, filled on reads
+}
+
+// ZoneNamed returns the zone called name, if the township has it.
+func (t Township) ZoneNamed(name string) (Zone, bool) {
+	for _, z := range t.Zones {
+		if z.Name == name {
+			return z, true
+		}
+	}
+	return Zone{}, false
+}
+
+// TownshipStore keeps townships with their zones and key areas.
+type TownshipStore interface {
+	// Create inserts t with its zones and key areas and sets their IDs.
+	// ErrConflict if the code is taken.
+	Create(ctx context.Context, t *Township) error
+	// Get returns one township with zones and key areas. ErrNotFound.
+	Get(ctx context.Context, id int64) (Township, error)
+	// List returns townships by name.
+	List(ctx context.Context, page Page) ([]Township, int, error)
+	// Update saves the scalar fields and policy, replaces the key areas, and makes the zones
+	// those of t: zones with an ID are renamed, new ones inserted, missing ones deleted.
+	// ErrConflict if a deleted zone still has enterprises.
+	Update(ctx context.Context, t Township) error
+}
+
+// NewTownship is what a platform admin gives to open a township, with its first town admin.
+type NewTownship struct {
+	Name          string
+	Code          string
+	Population    int
+	Timezone      string
+	Zones         []string
+	AdminUsername string
+	AdminPassword string
+	AdminName     string
+}
+
+// TownshipUpdate changes the fields that are set.
+type TownshipUpdate struct {
+	Name           *string
+	Population     *int
+	Timezone       *string
+	FeverThreshold *float64
+	IsolationDays  *int
+	CutoffAM       *string
+	CutoffPM       *string
+	KeyAreas       *[]KeyArea
+	Zones          *[]string // the full list of zone names, in order
+}
+
+var (
+	divisionCodeRe = regexp.MustCompile(`^[0-9]{6}([0-9]{3}([0-9]{3})?)?$`)
+	regionCodeRe   = regexp.MustCompile(`^[1-8][0-9]{5}$`)
+	clockRe        = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// TownshipService opens townships and keeps their policy.
+type TownshipService struct {
+	Townships TownshipStore
+	Users     *UserService
+	Tx        TxRunner
+}
+
+// Create opens a township and creates its first town admin, in one transaction. Only platform
+// admins may. ErrForbidden, ErrInvalid, ErrConflict (code or username taken).
+func (s *TownshipService) Create(ctx context.Context, actor Actor, in NewTownship) (Township, error) {
+	if !actor.Is(RolePlatformAdmin) {
+		return Township{}, Forbidden("只有平台管理员可以开通乡镇")
+	}
+	t := Township{
+		Name: Clean(in.Name), Code: Clean(in.Code), Population: in.Population,
+		Timezone: Clean(in.Timezone), Policy: DefaultPolicy,
+	}
+	if t.Timezone == "" {
+		t.Timezone = "Asia/Shanghai"
+	}
+	var p Problems
+	checkTownship(&p, t)
+	zones := checkZones(&p, in.Zones)
+	for _, z := range zones {
+		t.Zones = append(t.Zones, Zone{Name: z})
+	}
+	admin := NewUser{
+		Username: in.AdminUsername, Password: in.AdminPassword, Name: in.AdminName,
+		Role: RoleTownAdmin,
+	}
+	if Clean(admin.Name) == "" {
+		admin.Name = t.Name + "管理员"
+	}
+	checkNewUserFields(&p, &admin, "admin_")
+	if err := p.Err(); err != nil {
+		return Township{}, err
+	}
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Townships.Create(ctx, &t); err != nil {
+			return conflictField(err, "code", "该区划代码的乡镇已开通")
+		}
+		admin.TownshipID = t.ID
+		_, err := s.Users.create(ctx, admin, "admin_")
+		return err
+	})
+	if err != nil {
+		return Township{}, err
+	}
+	return s.Townships.Get(ctx, t.ID)
+}
+
+// Get returns a township to a platform admin or one of its town admins. ErrNotFound for any
+// other township; ErrForbidden for other roles.
+func (s *TownshipService) Get(ctx context.Context, actor Actor, id int64) (Township, error) {
+	if err := canManageTownship(actor, id); err != nil {
+		return Township{}, err
+	}
+	return s.Townships.Get(ctx, id)
+}
+
+// List returns all townships to a platform admin. ErrForbidden.
+func (s *TownshipService) List(ctx context.Context, actor Actor, page Page) ([]Township, int, error) {
+	if !actor.Is(RolePlatformAdmin) {
+		return nil, 0, Forbidden("只有平台管理员可以查看乡镇列表")
+	}
+	return s.Townships.List(ctx, page.Normalize())
+}
+
+// Update changes a township's details, policy, key areas and zones. ErrNotFound, ErrForbidden,
+// ErrInvalid, ErrConflict (a removed zone still has enterprises).
+func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u TownshipUpdate) (Township, error) {
+	if err := canManageTownship(actor, id); err != nil {
+		return Township{}, err
+	}
+	var out Township
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.Townships.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := applyTownshipUpdate(&t, u); err != nil {
+			return err
+		}
+		if err := s.Townships.Update(ctx, t); err != nil {
+			return conflictField(err, "zones", "要删除的责任区下还有企业,请先调整这些企业的责任区")
+		}
+		out, err = s.Townships.Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+func canManageTownship(actor Actor, id int64) error {
+	if !actor.Is(RolePlatformAdmin, RoleTownAdmin) {
+		return Forbidden("无权查看乡镇设置")
+	}
+	if !actor.InTownship(id) {
+		return NotFound("乡镇")
+	}
+	return nil
+}
+
+func applyTownshipUpdate(t *Township, u TownshipUpdate) error {
+	set(&t.Name, u.Name, Clean)
+	set(&t.Population, u.Population, nil)
+	set(&t.Timezone, u.Timezone, Clean)
+	set(&t.Policy.FeverThreshold, u.FeverThreshold, nil)
+	set(&t.Policy.IsolationDays, u.IsolationDays, nil)
+	set(&t.Policy.CutoffAM, u.CutoffAM, Clean)
+	set(&t.Policy.CutoffPM, u.CutoffPM, Clean)
+	var p Problems
+	checkTownship(&p, *t)
+	checkPolicy(&p, t.Policy)
+	if u.KeyAreas != nil {
+		t.KeyAreas = checkKeyAreas(&p, *u.KeyAreas)
+	}
+	if u.Zones != nil {
+		t.Zones = mergeZones(t.Zones, checkZones(&p, *u.Zones))
+	}
+	return p.Err()
+}
+
+// set copies *from into *to when from is set, cleaning it on the way if clean is given.
+func set[T any](to *T, from *T, clean func(T) T) {
+	if from == nil {
+		return
+	}
+	v := *from
+	if clean != nil {
+		v = clean(v)
+	}
+	*to = v
+}
+
+// mergeZones keeps the IDs of zones whose names stay, so that their enterprises stay with them.
+func mergeZones(old []Zone, names []string) []Zone {
+	byName := map[string]Zone{}
+	for _, z := range old {
+		byName[z.Name] = z
+	}
+	out := make([]Zone, 0, len(names))
+	for _, n := range names {
+		z, ok := byName[n]
+		if !ok {
+			z = Zone{Name: n}
+		}
+		out = append(out, z)
+	}
+	return out
+}
+
+func checkTownship(p *Problems, t Township) {
+	checkText(p, "name", "乡镇名称", t.Name, 2, 40)
+	if !divisionCodeRe.MatchString(t.Code) {
+		p.Add("code", "区划代码应为 6、9 或 12 位数字")
+	}
+	if t.Population < 0 || t.Population > 10_000_000 {
+		p.Add("population", "人口数应在 0 到 10,000,000 之间")
+	}
+	if _, err := time.LoadLocation(t.Timezone); err != nil || t.Timezone == "" {
+		p.Add("timezone", "时区无效,例如 Asia/Shanghai")
+	}
+}
+
+func checkPolicy(p *Problems, pol Policy) {
+	if pol.FeverThreshold < 37.0 || pol.FeverThreshold > 38.5 {
+		p.Add("fever_threshold", "发热标准应在 37.0 到 38.5 °C 之间")
+	}
+	if pol.IsolationDays < 1 || pol.IsolationDays > 28 {
+		p.Add("isolation_days", "隔离天数应在 1 到 28 天之间")
+	}
+	if !clockRe.MatchString(pol.CutoffAM) {
+		p.Add("checkin_cutoff_am", "时间格式应为 HH:MM,例如 10:00")
+	}
+	if !clockRe.MatchString(pol.CutoffPM) {
+		p.Add("checkin_cutoff_pm", "时间格式应为 HH:MM,例如 16:00")
+	} else if clockRe.MatchString(pol.CutoffAM) && pol.CutoffPM <= pol.CutoffAM {
+		p.Add("checkin_cutoff_pm", "下午截止时间应晚于上午截止时间")
+	}
+}
+
+func checkKeyAreas(p *Problems, in []KeyArea) []KeyArea {
+	seen := map[string]bool{}
+	out := make([]KeyArea, 0, len(in))
+	for i, a := range in {
+		field := "key_areas[" + strconv.Itoa(i) + "]"
+		a.RegionCode = Clean(a.RegionCode)
+		switch {
+		case !regionCodeRe.MatchString(a.RegionCode):
+			p.Add(field+".region_code", "地区代码应为 6 位行政区划代码")
+		case seen[a.RegionCode]:
+			p.Add(field+".region_code", "地区 "+a.RegionCode+" 重复")
+		}
+		if !a.RiskLevel.Valid() {
+			p.Add(field+".risk_level", "风险等级应为 high、medium 或 low")
+		}
+		seen[a.RegionCode] = true
+		out = append(out, a)
+	}
+	if len(out) > 500 {
+		p.Add("key_areas", "重点地区最多 500 个")
+	}
+	return out
+}
+
+func checkZones(p *Problems, in []string) []string {
+	seen := map[string]bool{}
+	out := make([]string, 0, len(in))
+	for i, n := range in {
+		n = Clean(n)
+		field := "zones[" + strconv.Itoa(i) + "]"
+		checkText(p, field, "责任区名称", n, 1, 30)
+		if seen[n] {
+			p.Add(field, "责任区 "+n+" 重复")
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	if len(out) > 100 {
+		p.Add("zones", "责任区最多 100 个")
+	}
+	return out
+}
+
+// conflictField turns an ErrConflict from a store into one that names field; other errors
+// pass through unchanged.
+func conflictField(err error, field, msg string) error {
+	if errors.Is(err, ErrConflict) {
+		return Conflict(msg, FieldError{Field: field, Message: msg})
+	}
+	return err
+}

@@ -1,0 +1,209 @@
+// The one client of the Fugong REST API (/api/v1). It keeps the session (tokens and the signed-in
+// user) in localStorage, attaches the access token, refreshes it once on a 401 and retries, and
+// turns the server's error shape into an ApiError that forms can show beside their fields.
+// The server owns every rule; nothing here validates input.
+import { reactive } from 'vue'
+import { i18n } from './i18n.js'
+
+const BASE = '/api/v1'
+const KEY_ACCESS = 'fugong.access'
+const KEY_REFRESH = 'fugong.refresh'
+const KEY_USER = 'fugong.user'
+
+/** ApiError carries the HTTP status, the server's error code and message, and field messages. */
+export class ApiError extends Error {
+  constructor(status, code, message, fields = {}) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.fields = fields
+  }
+}
+
+function readUser() {
+  try {
+    return JSON.parse(localStorage.getItem(KEY_USER) || 'null')
+  } catch {
+    return null
+  }
+}
+
+/** auth is the reactive session: the user of the login answer, and /me once loaded. */
+export const auth = reactive({ user: readUser(), me: null })
+
+let onSessionLost = () => {}
+
+/** setSessionLostHandler registers what to do when the session cannot be refreshed. */
+export function setSessionLostHandler(fn) {
+  onSessionLost = fn
+}
+
+function saveSession(data) {
+  localStorage.setItem(KEY_ACCESS, data.access_token)
+  localStorage.setItem(KEY_REFRESH, data.refresh_token)
+  if (data.user) {
+    localStorage.setItem(KEY_USER, JSON.stringify(data.user))
+    auth.user = data.user
+  }
+}
+
+/** clearSession forgets the tokens and the user. */
+export function clearSession() {
+  localStorage.removeItem(KEY_ACCESS)
+  localStorage.removeItem(KEY_REFRESH)
+  localStorage.removeItem(KEY_USER)
+  auth.user = null
+  auth.me = null
+}
+
+/** isSignedIn reports whether a session is stored (it may still turn out to be expired). */
+export function isSignedIn() {
+  return !!localStorage.getItem(KEY_REFRESH) && !!auth.user
+}
+
+// Another tab may sign in or out: follow it.
+window.addEventListener('storage', (e) => {
+  if (e.key === KEY_USER || e.key === null) {
+    auth.user = readUser()
+    auth.me = null
+  }
+})
+
+// fieldMap turns [{field, message}] into {field: message}; the first message per field wins.
+function fieldMap(fields) {
+  const out = {}
+  for (const f of Array.isArray(fields) ? fields : []) {
+    if (f && f.field && !(f.field in out)) out[f.field] = f.message
+  }
+  return out
+}
+
+async function toError(res) {
+  let body = null
+  try {
+    body = await res.json()
+  } catch {
+    // not JSON: a proxy error page or an empty body
+  }
+  const e = body && body.error
+  if (e && typeof e === 'object') {
+    return new ApiError(res.status, e.code || '', e.message || res.statusText, fieldMap(e.fields))
+  }
+  const t = i18n.global.t
+  return new ApiError(res.status, 'http_' + res.status, t('errors.http', { status: res.status }))
+}
+
+function url(path, query) {
+  let u = BASE + path
+  if (query) {
+    const p = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined && v !== null && v !== '') p.append(k, v)
+    }
+    const s = p.toString()
+    if (s) u += '?' + s
+  }
+  return u
+}
+
+async function send(method, path, { body, query, token } = {}) {
+  const headers = { Accept: 'application/json', 'Accept-Language': i18n.global.locale.value }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (token) headers.Authorization = 'Bearer ' + token
+  try {
+    return await fetch(url(path, query), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'network', i18n.global.t('errors.network'))
+  }
+}
+
+// One refresh at a time: refresh tokens rotate, and presenting a spent one revokes the whole
+// family, so concurrent 401s must share a single refresh call.
+let refreshing = null
+
+function refresh() {
+  if (!refreshing) {
+    refreshing = (async () => {
+      const rt = localStorage.getItem(KEY_REFRESH)
+      if (!rt) return false
+      const res = await send('POST', '/auth/refresh', { body: { refresh_token: rt } })
+      if (!res.ok) return false
+      saveSession(await res.json())
+      return true
+    })()
+      .catch(() => false)
+      .finally(() => {
+        refreshing = null
+      })
+  }
+  return refreshing
+}
+
+async function parse(res) {
+  if (res.status === 204) return null
+  const text = await res.text()
+  return text ? JSON.parse(text) : null
+}
+
+/**
+ * request calls the API with the access token. On a 401 it refreshes the token once and
+ * retries; when that fails too the session is cleared and the session-lost handler runs.
+ */
+export async function request(method, path, opts = {}) {
+  const token = localStorage.getItem(KEY_ACCESS)
+  let res = await send(method, path, { ...opts, token })
+  if (res.status === 401 && token) {
+    // Another tab or a concurrent call may already have refreshed.
+    let fresh = localStorage.getItem(KEY_ACCESS)
+    if (fresh === token) fresh = (await refresh()) ? localStorage.getItem(KEY_ACCESS) : null
+    if (fresh) res = await send(method, path, { ...opts, token: fresh })
+    if (!fresh || res.status === 401) {
+      const err = await toError(res)
+      clearSession()
+      onSessionLost()
+      throw err
+    }
+  }
+  if (!res.ok) throw await toError(res)
+  return parse(res)
+}
+
+/** get, post, put, patch and del are shorthands of request. */
+export const get = (path, query) => request('GET', path, { query })
+export const post = (path, body) => request('POST', path, { body })
+export const put = (path, body) => request('PUT', path, { body })
+export const patch = (path, body) => request('PATCH', path, { body })
+export const del = (path) => request('DELETE', path)
+
+/** login signs in with username and password and stores the session. */
+export async function login(username, password) {
+  const res = await send('POST', '/auth/login', { body: { username, password } })
+  if (!res.ok) throw await toError(res)
+  const data = await res.json()
+  saveSession(data)
+  auth.me = null
+  return data.user
+}
+
+/** logout revokes the refresh token family on the server (best effort) and clears the session. */
+export async function logout() {
+  const rt = localStorage.getItem(KEY_REFRESH)
+  try {
+    if (rt) await request('POST', '/auth/logout', { body: { refresh_token: rt } })
+  } catch {
+    // the session is gone locally whatever the server said
+  } finally {
+    clearSession()
+  }
+}
+
+/** loadMe fetches /me (name, township and enterprise names) once per session. */
+export async function loadMe(force = false) {
+  if (!auth.me || force) auth.me = await get('/me')
+  return auth.me
+}

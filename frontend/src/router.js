@@ -1,0 +1,105 @@
+// Routes (history mode; the server answers index.html for every non-/api path). Each route
+// names the roles that may open it; the menu (menu.js) shows the same pages per role.
+import { createRouter, createWebHistory } from 'vue-router'
+import { auth, isSignedIn } from './api.js'
+import { homeFor } from './menu.js'
+import { i18n } from './i18n.js'
+import AppLayout from './components/AppLayout.vue'
+import LoginPage from './pages/LoginPage.vue'
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: 'auth.title' } },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', redirect: () => homeFor(auth.user && auth.user.role) },
+      {
+        path: 'townships',
+        name: 'townships',
+        component: () => import('./pages/TownshipsPage.vue'),
+        meta: { roles: ['platform_admin'], title: 'township.listTitle' },
+      },
+      {
+        path: 'townships/:id',
+        name: 'township-edit',
+        component: () => import('./pages/TownshipPage.vue'),
+        props: true,
+        meta: { roles: ['platform_admin'], title: 'township.settingsTitle', menu: '/townships' },
+      },
+      {
+        path: 'township',
+        name: 'township',
+        component: () => import('./pages/TownshipPage.vue'),
+        meta: { roles: ['town_admin'], title: 'township.settingsTitle' },
+      },
+      {
+        path: 'enterprises',
+        name: 'enterprises',
+        component: () => import('./pages/EnterprisesPage.vue'),
+        meta: { roles: ['town_admin', 'supervisor'], title: 'enterprise.listTitle' },
+      },
+      {
+        path: 'enterprises/:id',
+        name: 'enterprise-detail',
+        component: () => import('./pages/EnterpriseDetailPage.vue'),
+        props: true,
+        meta: { roles: ['town_admin', 'supervisor'], title: 'enterprise.detailTitle', menu: '/enterprises' },
+      },
+      {
+        path: 'enterprise',
+        name: 'own-enterprise',
+        component: () => import('./pages/OwnEnterprisePage.vue'),
+        meta: { roles: ['enterprise_hr'], title: 'enterprise.ownTitle' },
+      },
+      {
+        path: 'users',
+        name: 'users',
+        component: () => import('./pages/UsersPage.vue'),
+        meta: { roles: ['town_admin'], title: 'user.listTitle' },
+      },
+      {
+        path: 'welcome',
+        name: 'welcome',
+        component: () => import('./pages/WelcomePage.vue'),
+        meta: { title: 'errors.noPagesTitle' },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('./pages/NotFoundPage.vue'),
+        meta: { title: 'errors.notFoundTitle' },
+      },
+    ],
+  },
+]
+
+/** router is the application's vue-router instance. */
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach((to) => {
+  const signedIn = isSignedIn()
+  if (to.meta.public) {
+    return signedIn && to.name === 'login' ? homeFor(auth.user.role) : true
+  }
+  if (!signedIn) {
+    return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  }
+  if (to.meta.roles && !to.meta.roles.includes(auth.user.role)) {
+    return homeFor(auth.user.role)
+  }
+  return true
+})
+
+/** updateTitle sets the document title from the current route and language. */
+export function updateTitle() {
+  const t = i18n.global.t
+  const key = router.currentRoute.value.meta.title
+  document.title = key ? `${t(key)} · ${t('app.title')}` : t('app.title')
+}
+
+router.afterEach(() => updateTitle())

@@ -1,0 +1,170 @@
+// Package repo implements domain's store interfaces with GORM, on PostgreSQL in production and
+// on SQLite (pure Go, no cgo) as the embedded default. Both engines run the same versioned SQL
+// migrations, one folder per dialect, embedded in the binary.
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"fugong/domain"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// The engines Fugong runs on.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DB is an open database with the transaction plumbing every store shares.
+type DB struct {
+	gorm    *gorm.DB
+	Dialect Dialect
+}
+
+var _ domain.TxRunner = (*DB)(nil)
+
+// ParseURL splits a database URL into its dialect and the DSN its driver takes:
+// postgres://… or postgresql://… as they are; sqlite:PATH or sqlite://PATH for a file.
+func ParseURL(raw string) (Dialect, string, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return "", "", fmt.Errorf("database url: %w", err)
+		}
+		return Postgres, raw, nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return "", "", errors.New("database url: sqlite: needs a file path, e.g. sqlite:data/fugong.db")
+		}
+		return SQLite, path, nil
+	}
+	return "", "", errors.New("database url: must start with postgres://, postgresql:// or sqlite:")
+}
+
+// Open connects to the database a URL names. For SQLite it creates the file's folder.
+func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
+	dialect, dsn, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &gorm.Config{
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		Logger: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn,
+			IgnoreRecordNotFoundError: true, ParameterizedQueries: true, // never log personal data
+		}),
+	}
+	var g *gorm.DB
+	switch dialect {
+	case Postgres:
+		g, err = gorm.Open(postgres.Open(dsn), cfg)
+	case SQLite:
+		if dir := filepath.Dir(dsn); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("open sqlite: %w", err)
+			}
+		}
+		g, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialect, err)
+	}
+	db := &DB{gorm: g, Dialect: dialect}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// sqliteDSN adds the pragmas Fugong relies on: foreign keys enforced, WAL so readers do not
+// block the writer, a busy timeout instead of immediate SQLITE_BUSY errors, and IMMEDIATE
+// transactions so that two writers queue up instead of deadlocking on a lock upgrade.
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.Dialect, err)
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+type txKey struct{}
+
+// InTx runs fn in a transaction kept in the context; stores called with that context use it,
+// and a nested InTx joins it.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// conn returns the transaction in ctx, or the pool; every store method starts with it.
+func (db *DB) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// translate maps GORM's errors to domain kinds: a missing row to ErrNotFound (as what), a
+// duplicate key or a foreign key still in use to ErrConflict.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return domain.NotFound(what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%s: %w", what, domain.ErrConflict)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return fmt.Errorf("%s still in use: %w", what, domain.ErrConflict)
+	}
+	return err
+}
+
+// like makes a LIKE pattern that matches s anywhere, with LIKE's wildcards in s escaped.
+func like(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}

@@ -1,0 +1,167 @@
+// Package dbtest gives each test a fresh, migrated database of its own, on SQLite always and
+// on PostgreSQL when FUGONG_TEST_POSTGRES_URL is set, so that tests may run in parallel.
+//
+// On PostgreSQL, the migrations run once per test process into a template database; each test
+// then gets a CREATE DATABASE … TEMPLATE copy of it, which takes milliseconds (the approach of
+// Ardan Labs' dbtest).
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the admin connection
+
+	"fugong/repo"
+)
+
+// PostgresURLEnv names the variable with the URL of a PostgreSQL server the tests may create
+// databases on, e.g. postgres://postgres@127.0.0.1:5432/postgres.
+const PostgresURLEnv = "FUGONG_TEST_POSTGRES_URL"
+
+// Engine is one database engine tests run on.
+type Engine struct {
+	Name string
+	open func(t testing.TB) *repo.DB
+}
+
+// Open returns a fresh migrated database, closed and dropped when the test ends.
+func (e Engine) Open(t testing.TB) *repo.DB {
+	t.Helper()
+	return e.open(t)
+}
+
+// Engines lists SQLite, and PostgreSQL when PostgresURLEnv is set; without it the test log
+// says that the PostgreSQL run was skipped.
+func Engines(t testing.TB) []Engine {
+	t.Helper()
+	engines := []Engine{{Name: "sqlite", open: openSQLite}}
+	if os.Getenv(PostgresURLEnv) != "" {
+		engines = append(engines, Engine{Name: "postgres", open: openPostgres})
+	} else {
+		logSkipOnce.Do(func() { t.Logf("PostgreSQL tests skipped: %s is not set", PostgresURLEnv) })
+	}
+	return engines
+}
+
+var logSkipOnce sync.Once
+
+// Run runs fn as a parallel subtest on each engine, each with a fresh database.
+func Run(t *testing.T, fn func(t *testing.T, db *repo.DB)) {
+	t.Helper()
+	for _, e := range Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, e.Open(t))
+		})
+	}
+}
+
+// Quiet is a logger for tests that drops everything.
+var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func openSQLite(t testing.TB) *repo.DB {
+	t.Helper()
+	db, err := repo.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "test.db"), Quiet)
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return db
+}
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+	createMu     sync.Mutex // PostgreSQL refuses to copy a template that another copy is reading
+)
+
+func openPostgres(t testing.TB) *repo.DB {
+	t.Helper()
+	base := os.Getenv(PostgresURLEnv)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	templateOnce.Do(func() { templateName, templateErr = makeTemplate(admin, base) })
+	if templateErr != nil {
+		t.Fatalf("postgres template: %v", templateErr)
+	}
+	name := "fugong_test_" + randomHex()
+	createMu.Lock()
+	_, err = admin.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName))
+	createMu.Unlock()
+	if err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	db, err := repo.Open(context.Background(), withDatabase(base, name), Quiet)
+	if err != nil {
+		t.Fatalf("open %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		if admin, err := sql.Open("pgx", base); err == nil {
+			_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+			admin.Close()
+		}
+	})
+	return db
+}
+
+// makeTemplate creates and migrates the template database of this test process.
+func makeTemplate(admin *sql.DB, base string) (string, error) {
+	name := "fugong_tmpl_" + randomHex()
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		return "", err
+	}
+	db, err := repo.Open(context.Background(), withDatabase(base, name), Quiet)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// DropTemplates removes this process's template database; call it from TestMain after m.Run.
+func DropTemplates() {
+	if templateName == "" {
+		return
+	}
+	if admin, err := sql.Open("pgx", os.Getenv(PostgresURLEnv)); err == nil {
+		_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, templateName))
+		admin.Close()
+	}
+}
+
+func withDatabase(base, name string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func randomHex() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

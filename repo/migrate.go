@@ -1,0 +1,53 @@
+package repo
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrate applies the migrations of the database's dialect that it has not had yet; on an
+// up-to-date database it does nothing. It returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := db.migrator()
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// MigrationVersion returns the newest migration applied.
+func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
+	p, err := db.migrator()
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	dialect := database.DialectPostgres
+	if db.Dialect == SQLite {
+		dialect = database.DialectSQLite3
+	}
+	return goose.NewProvider(dialect, sqlDB, dir)
+}

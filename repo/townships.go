@@ -1,0 +1,214 @@
+package repo
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"fugong/domain"
+)
+
+// TownshipStore keeps townships, their zones and key areas.
+type TownshipStore struct{ DB *DB }
+
+var _ domain.TownshipStore = (*TownshipStore)(nil)
+
+type townshipRow struct {
+	ID              int64
+	Name            string
+	Code            string
+	Population      int
+	Timezone        string
+	FeverThreshold  float64
+	IsolationDays   int
+	CheckinCutoffAM string `gorm:"column:checkin_cutoff_am"`
+	CheckinCutoffPM string `gorm:"column:checkin_cutoff_pm"`
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+func (townshipRow) TableName() string { return "townships" }
+
+func newTownshipRow(t domain.Township) townshipRow {
+	return townshipRow{
+		ID: t.ID, Name: t.Name, Code: t.Code, Population: t.Population, Timezone: t.Timezone,
+		FeverThreshold: t.Policy.FeverThreshold, IsolationDays: t.Policy.IsolationDays,
+		CheckinCutoffAM: t.Policy.CutoffAM, CheckinCutoffPM: t.Policy.CutoffPM,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+func (r townshipRow) toDomain() domain.Township {
+	return domain.Township{
+		ID: r.ID, Name: r.Name, Code: r.Code, Population: r.Population, Timezone: r.Timezone,
+		Policy: domain.Policy{
+			FeverThreshold: r.FeverThreshold, IsolationDays: r.IsolationDays,
+			CutoffAM: r.CheckinCutoffAM, CutoffPM: r.CheckinCutoffPM,
+		},
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+type zoneRow struct {
+	ID         int64
+	TownshipID int64
+	Name       string
+	Position   int
+}
+
+func (zoneRow) TableName() string { return "zones" }
+
+type keyAreaRow struct {
+	TownshipID int64
+	RegionCode string
+	RiskLevel  string
+}
+
+func (keyAreaRow) TableName() string { return "key_areas" }
+
+// Create inserts a township with its zones and key areas, in the caller's transaction if any.
+func (s *TownshipStore) Create(ctx context.Context, t *domain.Township) error {
+	return s.DB.InTx(ctx, func(ctx context.Context) error {
+		row := newTownshipRow(*t)
+		if err := s.DB.conn(ctx).Create(&row).Error; err != nil {
+			return translate(err, "township")
+		}
+		t.ID = row.ID
+		for i, z := range t.Zones {
+			if err := s.insertZone(ctx, t.ID, z.Name, i); err != nil {
+				return err
+			}
+		}
+		return s.saveKeyAreas(ctx, t.ID, t.KeyAreas)
+	})
+}
+
+// Get returns a township with its zones (and how many enterprises each has) and key areas.
+func (s *TownshipStore) Get(ctx context.Context, id int64) (domain.Township, error) {
+	db := s.DB.conn(ctx)
+	var row townshipRow
+	if err := db.First(&row, id).Error; err != nil {
+		return domain.Township{}, translate(err, "乡镇")
+	}
+	t := row.toDomain()
+	type zoneCount struct {
+		ID          int64
+		Name        string
+		Enterprises int
+	}
+	var zones []zoneCount
+	err := db.Table("zones z").
+		Select("z.id, z.name, (SELECT COUNT(*) FROM enterprises e WHERE e.zone_id = z.id) AS enterprises").
+		Where("z.township_id = ?", id).Order("z.position, z.id").Scan(&zones).Error
+	if err != nil {
+		return domain.Township{}, err
+	}
+	for _, z := range zones {
+		t.Zones = append(t.Zones, domain.Zone{ID: z.ID, Name: z.Name, Enterprises: z.Enterprises})
+	}
+	var areas []keyAreaRow
+	if err := db.Where("township_id = ?", id).Order("region_code").Find(&areas).Error; err != nil {
+		return domain.Township{}, err
+	}
+	t.KeyAreas = make([]domain.KeyArea, 0, len(areas))
+	for _, a := range areas {
+		t.KeyAreas = append(t.KeyAreas, domain.KeyArea{RegionCode: a.RegionCode, RiskLevel: domain.RiskLevel(a.RiskLevel)})
+	}
+	return t, nil
+}
+
+// List returns a page of townships by ID, without zones and key areas.
+func (s *TownshipStore) List(ctx context.Context, page domain.Page) ([]domain.Township, int, error) {
+	db := s.DB.conn(ctx)
+	var total int64
+	if err := db.Model(&townshipRow{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []townshipRow
+	if err := db.Order("id").Limit(page.Limit).Offset(page.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]domain.Township, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.toDomain())
+	}
+	return out, int(total), nil
+}
+
+// Update saves a township's fields and policy and replaces its key areas and zones.
+func (s *TownshipStore) Update(ctx context.Context, t domain.Township) error {
+	return s.DB.InTx(ctx, func(ctx context.Context) error {
+		db := s.DB.conn(ctx)
+		row := newTownshipRow(t)
+		res := db.Model(&townshipRow{ID: t.ID}).Select("name", "population", "timezone",
+			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "updated_at").
+			Updates(&row)
+		if res.Error != nil {
+			return translate(res.Error, "乡镇")
+		}
+		if res.RowsAffected == 0 {
+			return domain.NotFound("乡镇")
+		}
+		if err := db.Where("township_id = ?", t.ID).Delete(&keyAreaRow{}).Error; err != nil {
+			return err
+		}
+		if err := s.saveKeyAreas(ctx, t.ID, t.KeyAreas); err != nil {
+			return err
+		}
+		return s.replaceZones(ctx, t.ID, t.Zones)
+	})
+}
+
+// replaceZones deletes the zones not in want (failing with ErrConflict while enterprises still
+// use one), renames and reorders the kept ones, and inserts the new ones.
+func (s *TownshipStore) replaceZones(ctx context.Context, townshipID int64, want []domain.Zone) error {
+	db := s.DB.conn(ctx)
+	keep := []int64{0}
+	for _, z := range want {
+		if z.ID != 0 {
+			keep = append(keep, z.ID)
+		}
+	}
+	if err := db.Where("township_id = ? AND id NOT IN ?", townshipID, keep).Delete(&zoneRow{}).Error; err != nil {
+		return translate(err, "zone")
+	}
+	// Move kept zones out of the way first, so that a rename onto a name another kept zone
+	// gives up does not trip the unique (township_id, name) index half-way.
+	if err := db.Model(&zoneRow{}).Where("township_id = ?", townshipID).
+		Update("name", gorm.Expr("'~' || CAST(id AS TEXT)")).Error; err != nil {
+		return err
+	}
+	for i, z := range want {
+		if z.ID == 0 {
+			continue
+		}
+		if err := db.Model(&zoneRow{ID: z.ID}).Updates(map[string]any{"name": z.Name, "position": i}).Error; err != nil {
+			return translate(err, "zone")
+		}
+	}
+	for i, z := range want {
+		if z.ID == 0 {
+			if err := s.insertZone(ctx, townshipID, z.Name, i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *TownshipStore) insertZone(ctx context.Context, townshipID int64, name string, pos int) error {
+	row := zoneRow{TownshipID: townshipID, Name: name, Position: pos}
+	return translate(s.DB.conn(ctx).Create(&row).Error, "zone")
+}
+
+func (s *TownshipStore) saveKeyAreas(ctx context.Context, townshipID int64, areas []domain.KeyArea) error {
+	if len(areas) == 0 {
+		return nil
+	}
+	rows := make([]keyAreaRow, 0, len(areas))
+	for _, a := range areas {
+		rows = append(rows, keyAreaRow{TownshipID: townshipID, RegionCode: a.RegionCode, RiskLevel: string(a.RiskLevel)})
+	}
+	return translate(s.DB.conn(ctx).Create(&rows).Error, "key area")
+}
