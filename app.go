@@ -27,14 +27,11 @@ type app struct {
 	cfg      Config
 	log      *slog.Logger
 	db       *repo.DB
-	services api.Services
+	services domain.Services
 }
 
-// Token lifetimes of DESIGN.md: short access tokens, rotating refresh tokens.
-const (
-	accessTTL  = 15 * time.Minute
-	refreshTTL = 30 * 24 * time.Hour
-)
+// accessTTL is how long an access token lives (DESIGN.md: short); refresh tokens rotate.
+const accessTTL = 15 * time.Minute
 
 // open reads the configuration, connects to the database and applies its migrations.
 func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout io.Writer) (*app, error) {
@@ -56,25 +53,7 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 	if n > 0 {
 		log.Info("applied migrations", slog.Int("count", n), slog.String("dialect", string(db.Dialect)))
 	}
-	return &app{cfg: cfg, log: log, db: db, services: newServices(db, domain.PasswordHasher{})}, nil
-}
-
-// newServices builds the domain services on the stores of db.
-func newServices(db *repo.DB, pw domain.PasswordHasher) api.Services {
-	townships := &repo.TownshipStore{DB: db}
-	users := &repo.UserStore{DB: db}
-	enterprises := &repo.EnterpriseStore{DB: db}
-	tokens := &repo.RefreshTokenStore{DB: db}
-	userSvc := &domain.UserService{Users: users, Enterprises: enterprises, Passwords: pw, Sessions: tokens}
-	return api.Services{
-		Auth: &domain.AuthService{
-			Users: users, Tokens: tokens, Attempts: &repo.LoginAttemptStore{DB: db}, Passwords: pw,
-			RefreshTTL: refreshTTL, MaxFailures: 5, FailureWindow: time.Minute,
-		},
-		Townships:   &domain.TownshipService{Townships: townships, Users: userSvc, Tx: db},
-		Users:       userSvc,
-		Enterprises: &domain.EnterpriseService{Enterprises: enterprises, Townships: townships, Users: users, Tx: db},
-	}
+	return &app{cfg: cfg, log: log, db: db, services: domain.NewServices(repo.Stores(db), domain.Options{})}, nil
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

@@ -18,12 +18,7 @@ import (
 )
 
 // Services are the domain services the handlers call.
-type Services struct {
-	Auth        *domain.AuthService
-	Townships   *domain.TownshipService
-	Users       *domain.UserService
-	Enterprises *domain.EnterpriseService
-}
+type Services = domain.Services
 
 // Config is what the edge needs beyond the services.
 type Config struct {

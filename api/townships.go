@@ -20,7 +20,7 @@ func (h *townshipHandler) register(r *router) {
 	r.add(Route{Method: http.MethodGet, Path: "/townships", Roles: platform, Summary: "List townships",
 		Query: pageParams, Response: list[townshipResponse]{}, Status: http.StatusOK}, h.list)
 	r.add(Route{Method: http.MethodGet, Path: "/townships/:id", Roles: admins,
-		Summary: "Read a township with its policy, key areas and zones",
+		Summary:  "Read a township with its policy, key areas and zones",
 		Response: townshipResponse{}, Status: http.StatusOK}, h.get)
 	r.add(Route{Method: http.MethodPatch, Path: "/townships/:id", Roles: admins,
 		Summary: "Change a township's details, policy, key areas (replaced) and zones (the full list of names)",

@@ -21,14 +21,17 @@ func ParseCreditCode(s string) (CreditCode, error) {
 	if s == "" {
 		return "", Invalid("credit_code", "请填写统一社会信用代码")
 	}
-	if len([]rune(s)) != 18 {
+	chars := []rune(s)
+	if len(chars) != 18 {
 		return "", Invalid("credit_code", "统一社会信用代码应为 18 位")
 	}
 	sum := 0
-	for i := 0; i < 18; i++ {
-		v := strings.IndexByte(creditAlphabet, s[i])
+	// Walk characters, not bytes: a full-width digit typed by a Chinese input method must be
+	// named as itself in the message, not as the first byte of its UTF-8 encoding.
+	for i, c := range chars {
+		v := strings.IndexRune(creditAlphabet, c)
 		if v < 0 {
-			return "", Invalid("credit_code", "统一社会信用代码含有无效字符 "+string(s[i])+"(不使用 I、O、S、V、Z)")
+			return "", Invalid("credit_code", "统一社会信用代码含有无效字符 "+string(c)+"(不使用 I、O、S、V、Z)")
 		}
 		if i >= 2 && i < 8 && v > 9 {
 			return "", Invalid("credit_code", "统一社会信用代码第 3–8 位应为行政区划代码(数字)")

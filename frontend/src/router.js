@@ -13,7 +13,11 @@ const routes = [
     path: '/',
     component: AppLayout,
     children: [
-      { path: '', name: 'home', redirect: () => homeFor(auth.user && auth.user.role) },
+      {
+        path: '',
+        name: 'home',
+        redirect: () => (isSignedIn() ? homeFor(auth.user.role) : { name: 'login' }),
+      },
       {
         path: 'townships',
         name: 'townships',
@@ -90,6 +94,10 @@ router.beforeEach((to) => {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   }
   if (to.meta.roles && !to.meta.roles.includes(auth.user.role)) {
+    return homeFor(auth.user.role)
+  }
+  // A link to the placeholder page (e.g. from an old redirect) goes home when there is one.
+  if (to.name === 'welcome' && homeFor(auth.user.role) !== '/welcome') {
     return homeFor(auth.user.role)
   }
   return true

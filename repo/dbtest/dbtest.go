@@ -165,3 +165,27 @@ func randomHex() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// EmptyPostgres creates an empty database (no migrations) and returns its URL, for tests of
+// the program's own start-up; it is dropped when the test ends. The test must only call it
+// when PostgresURLEnv is set.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresURLEnv)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	name := "fugong_test_" + randomHex()
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if admin, err := sql.Open("pgx", base); err == nil {
+			_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+			admin.Close()
+		}
+	})
+	return withDatabase(base, name)
+}

@@ -1,0 +1,84 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/api"
+	"fugong/repo/dbtest"
+)
+
+// TestOpenAPIMatchesRoutes keeps /api/openapi.json true: every route Echo serves is in it with
+// its method, and everything in it is served.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	db := dbtest.Engines(t)[0].Open(t)
+	f := newFixture(t, db)
+	res := f.do(http.MethodGet, "/api/openapi.json", "", nil)
+	if res.status != http.StatusOK {
+		t.Fatalf("got %d, want 200", res.status)
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	res.decode(t, &doc)
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("got openapi %q, want 3.x", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			documented[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	served := map[string]bool{}
+	for _, r := range f.e.Routes() {
+		if r.Method == echo.RouteNotFound || strings.HasSuffix(r.Path, "/*") {
+			continue
+		}
+		served[r.Method+" "+api.OpenAPIPath(r.Path)] = true
+	}
+	for k := range served {
+		if !documented[k] {
+			t.Errorf("served but not documented: %s", k)
+		}
+	}
+	for k := range documented {
+		if !served[k] {
+			t.Errorf("documented but not served: %s", k)
+		}
+	}
+	for _, want := range []string{"POST /api/v1/auth/login", "GET /api/v1/enterprises/{id}", "PUT /api/v1/enterprises/{id}/supervisors"} {
+		if !documented[want] {
+			t.Errorf("missing %s", want)
+		}
+	}
+	t.Run("Schemas", func(t *testing.T) {
+		var op struct {
+			RequestBody struct {
+				Content map[string]struct {
+					Schema struct {
+						Properties map[string]any `json:"properties"`
+					} `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+		}
+		if err := json.Unmarshal(doc.Paths["/api/v1/enterprises"]["post"], &op); err != nil {
+			t.Fatal(err)
+		}
+		var props []string
+		for p := range op.RequestBody.Content["application/json"].Schema.Properties {
+			props = append(props, p)
+		}
+		slices.Sort(props)
+		want := []string{"address", "contact_name", "contact_phone", "credit_code", "headcount", "industry", "name", "zone"}
+		if !slices.Equal(props, want) {
+			t.Errorf("got %v, want %v", props, want)
+		}
+	})
+}

@@ -1,0 +1,58 @@
+package domain
+
+import "time"
+
+// Stores are the stores every service is built on; repo provides them for a database.
+type Stores struct {
+	Townships     TownshipStore
+	Users         UserStore
+	Enterprises   EnterpriseStore
+	RefreshTokens RefreshTokenStore
+	LoginAttempts LoginAttemptStore
+	Tx            TxRunner
+}
+
+// Options tune the services; zero values take the defaults of DESIGN.md.
+type Options struct {
+	Passwords     PasswordHasher
+	Clock         Clock
+	RefreshTTL    time.Duration // default 30 days
+	MaxFailures   int           // failed sign-ins allowed per username and address; default 5
+	FailureWindow time.Duration // default one minute
+}
+
+// Services are all of Fugong's domain services, wired to one set of stores.
+type Services struct {
+	Auth        *AuthService
+	Townships   *TownshipService
+	Users       *UserService
+	Enterprises *EnterpriseService
+}
+
+// NewServices wires the services to st.
+func NewServices(st Stores, o Options) Services {
+	if o.RefreshTTL == 0 {
+		o.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if o.MaxFailures == 0 {
+		o.MaxFailures = 5
+	}
+	if o.FailureWindow == 0 {
+		o.FailureWindow = time.Minute
+	}
+	users := &UserService{
+		Users: st.Users, Enterprises: st.Enterprises, Passwords: o.Passwords,
+		Sessions: st.RefreshTokens, Clock: o.Clock,
+	}
+	return Services{
+		Auth: &AuthService{
+			Users: st.Users, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
+			Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
+		},
+		Townships: &TownshipService{Townships: st.Townships, Users: users, Tx: st.Tx},
+		Users:     users,
+		Enterprises: &EnterpriseService{
+			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Tx: st.Tx,
+		},
+	}
+}

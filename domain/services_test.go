@@ -1,0 +1,237 @@
+package domain_test
+
+// The services refuse wrong roles and invalid input before they touch a store, so these tests
+// run them with no stores at all: any store call would panic on a nil interface. The rules that
+// need stored state (scope, policy updates, conflicts) are tested on real databases in repo.
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fugong/domain"
+)
+
+var (
+	platformAdmin = domain.Actor{UserID: 1, Role: domain.RolePlatformAdmin}
+	townAdmin     = domain.Actor{UserID: 2, Role: domain.RoleTownAdmin, TownshipID: 10}
+	supervisor    = domain.Actor{UserID: 3, Role: domain.RoleSupervisor, TownshipID: 10}
+	hr            = domain.Actor{UserID: 4, Role: domain.RoleEnterpriseHR, TownshipID: 10, EnterpriseID: 7}
+	worker        = domain.Actor{Role: domain.RoleWorker, TownshipID: 10, EnterpriseID: 7, WorkerID: 9}
+)
+
+func TestTownshipServiceCreateRefuses(t *testing.T) {
+	valid := domain.NewTownship{
+		Name: "长山镇", Code: "371626104", Population: 73000, Zones: []string{"一区"},
+		AdminUsername: "changshan", AdminPassword: "password-1",
+	}
+	tests := []struct {
+		name       string
+		actor      domain.Actor
+		in         domain.NewTownship
+		wantKind   error
+		wantFields []string
+	}{
+		{name: "ErrForbiddenTownAdmin", actor: townAdmin, in: valid, wantKind: domain.ErrForbidden},
+		{name: "ErrForbiddenSupervisor", actor: supervisor, in: valid, wantKind: domain.ErrForbidden},
+		{
+			name: "ErrInvalidEverything", actor: platformAdmin,
+			in: domain.NewTownship{
+				Name: " \u3000", Code: "12", Population: -1, Timezone: "Mars/Olympus",
+				Zones: []string{"一区", "\u3000一区", ""}, AdminUsername: "A!", AdminPassword: "short",
+			},
+			wantKind:   domain.ErrInvalid,
+			wantFields: []string{"name", "code", "population", "timezone", "zones[1]", "zones[2]", "admin_username", "admin_password"},
+		},
+		{
+			name: "ErrInvalidCodeLength", actor: platformAdmin,
+			in:       withTownship(valid, func(n *domain.NewTownship) { n.Code = "3716261041" }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"code"},
+		},
+		{
+			name: "ErrInvalidPopulation", actor: platformAdmin,
+			in:       withTownship(valid, func(n *domain.NewTownship) { n.Population = 10_000_001 }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"population"},
+		},
+		{
+			name: "ErrInvalidZoneTooLong", actor: platformAdmin,
+			in:       withTownship(valid, func(n *domain.NewTownship) { n.Zones = []string{"一区", strings.Repeat("区", 31)} }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"zones[1]"},
+		},
+		{
+			name: "ErrInvalidAdminName", actor: platformAdmin,
+			in:       withTownship(valid, func(n *domain.NewTownship) { n.AdminName = strings.Repeat("名", 33) }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"admin_name"},
+		},
+		{
+			name: "ErrInvalidAdminPasswordTooLong", actor: platformAdmin,
+			in:       withTownship(valid, func(n *domain.NewTownship) { n.AdminPassword = strings.Repeat("p", 73) }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"admin_password"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &domain.TownshipService{}
+			_, err := s.Create(context.Background(), tt.actor, tt.in)
+			wantErr(t, err, tt.wantKind, tt.wantFields...)
+		})
+	}
+}
+
+func withTownship(n domain.NewTownship, change func(*domain.NewTownship)) domain.NewTownship {
+	change(&n)
+	return n
+}
+
+func TestTownshipServiceScope(t *testing.T) {
+	s := &domain.TownshipService{}
+	ctx := context.Background()
+	other := townAdmin.TownshipID + 1
+	t.Run("GetErrNotFoundOtherTownship", func(t *testing.T) {
+		_, err := s.Get(ctx, townAdmin, other)
+		wantErr(t, err, domain.ErrNotFound)
+	})
+	t.Run("UpdateErrNotFoundOtherTownship", func(t *testing.T) {
+		_, err := s.Update(ctx, townAdmin, other, domain.TownshipUpdate{Name: ptr("别的镇")})
+		wantErr(t, err, domain.ErrNotFound)
+	})
+	for _, a := range []domain.Actor{supervisor, hr, worker} {
+		t.Run("GetErrForbidden/"+string(a.Role), func(t *testing.T) {
+			_, err := s.Get(ctx, a, a.TownshipID)
+			wantErr(t, err, domain.ErrForbidden)
+		})
+		t.Run("UpdateErrForbidden/"+string(a.Role), func(t *testing.T) {
+			_, err := s.Update(ctx, a, a.TownshipID, domain.TownshipUpdate{})
+			wantErr(t, err, domain.ErrForbidden)
+		})
+	}
+	for _, a := range []domain.Actor{townAdmin, supervisor, hr} {
+		t.Run("ListErrForbidden/"+string(a.Role), func(t *testing.T) {
+			_, _, err := s.List(ctx, a, domain.Page{})
+			wantErr(t, err, domain.ErrForbidden)
+		})
+	}
+}
+
+func TestUserServiceCreateRefuses(t *testing.T) {
+	valid := domain.NewUser{Username: "li.si", Password: "password-1", Role: domain.RoleSupervisor, Name: "李四"}
+	with := func(change func(*domain.NewUser)) domain.NewUser {
+		u := valid
+		change(&u)
+		return u
+	}
+	tests := []struct {
+		name       string
+		actor      domain.Actor
+		in         domain.NewUser
+		wantKind   error
+		wantFields []string
+	}{
+		{name: "ErrForbiddenSupervisor", actor: supervisor, in: valid, wantKind: domain.ErrForbidden},
+		{name: "ErrForbiddenHR", actor: hr, in: valid, wantKind: domain.ErrForbidden},
+		{name: "ErrInvalidWorkerRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = domain.RoleWorker }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
+		{name: "ErrInvalidPlatformAdminRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = domain.RolePlatformAdmin }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
+		{name: "ErrInvalidUnknownRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = "boss" }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
+		{name: "ErrInvalidNoTownship", actor: platformAdmin, in: valid, wantKind: domain.ErrInvalid, wantFields: []string{"township_id"}},
+		{name: "ErrInvalidUsernameShort", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = "ab" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
+		{name: "ErrInvalidUsernameChinese", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = "李四" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
+		{name: "ErrInvalidUsernameLeadingDot", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = ".lisi" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
+		{name: "ErrInvalidPasswordShort", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Password = "1234567" }), wantKind: domain.ErrInvalid, wantFields: []string{"password"}},
+		{name: "ErrInvalidNameEmpty", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Name = "\u3000" }), wantKind: domain.ErrInvalid, wantFields: []string{"name"}},
+		{name: "ErrInvalidPhone", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Phone = "0543-4321234" }), wantKind: domain.ErrInvalid, wantFields: []string{"phone"}},
+		{
+			name: "ErrInvalidAllAtOnce", actor: townAdmin,
+			in:       domain.NewUser{Username: "x", Password: "x", Role: domain.RoleWorker, Phone: "123"},
+			wantKind: domain.ErrInvalid, wantFields: []string{"username", "password", "name", "phone", "role"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &domain.UserService{}
+			_, err := s.Create(context.Background(), tt.actor, tt.in)
+			wantErr(t, err, tt.wantKind, tt.wantFields...)
+		})
+	}
+}
+
+func TestUserServiceBootstrapRefuses(t *testing.T) {
+	s := &domain.UserService{}
+	_, err := s.Bootstrap(context.Background(), "Root!", "short", "")
+	wantErr(t, err, domain.ErrInvalid, "username", "password")
+}
+
+func TestUserServiceListForbidden(t *testing.T) {
+	s := &domain.UserService{}
+	for _, a := range []domain.Actor{supervisor, hr, worker} {
+		t.Run(string(a.Role), func(t *testing.T) {
+			_, _, err := s.List(context.Background(), a, domain.UserFilter{})
+			wantErr(t, err, domain.ErrForbidden)
+		})
+	}
+}
+
+func TestEnterpriseServiceCreateRefuses(t *testing.T) {
+	// Every case leaves the zone out, which fails without reading the township, so that the
+	// service never reaches its (absent) stores.
+	valid := domain.EnterpriseInput{
+		Name: ptr("滨州长山纺织有限公司"), CreditCode: ptr("91350100M000100Y43"), Industry: ptr("纺织"),
+		Address: ptr("长山镇工业园 8 号"), ContactName: ptr("王芳"), ContactPhone: ptr("13812345678"),
+		Headcount: ptr(120),
+	}
+	with := func(change func(*domain.EnterpriseInput)) domain.EnterpriseInput {
+		in := valid
+		change(&in)
+		return in
+	}
+	tests := []struct {
+		name       string
+		actor      domain.Actor
+		in         domain.EnterpriseInput
+		wantKind   error
+		wantFields []string
+	}{
+		{name: "ErrForbiddenPlatformAdmin", actor: platformAdmin, in: valid, wantKind: domain.ErrForbidden},
+		{name: "ErrForbiddenSupervisor", actor: supervisor, in: valid, wantKind: domain.ErrForbidden},
+		{name: "ErrForbiddenHR", actor: hr, in: valid, wantKind: domain.ErrForbidden},
+		{name: "ErrInvalidEmpty", actor: townAdmin, in: domain.EnterpriseInput{}, wantKind: domain.ErrInvalid,
+			wantFields: []string{"name", "credit_code", "industry", "zone", "contact_name", "contact_phone"}},
+		{name: "ErrInvalidOnlyZone", actor: townAdmin, in: valid, wantKind: domain.ErrInvalid, wantFields: []string{"zone"}},
+		{name: "LandlineAccepted", actor: townAdmin, in: with(func(in *domain.EnterpriseInput) { in.ContactPhone = ptr("0543-4321234") }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"zone"}},
+		{name: "MobileWithCountryCodeAccepted", actor: townAdmin, in: with(func(in *domain.EnterpriseInput) { in.ContactPhone = ptr("+86 138 1234 5678") }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"zone"}},
+		{name: "ErrInvalidContactPhone", actor: townAdmin, in: with(func(in *domain.EnterpriseInput) { in.ContactPhone = ptr("4321234") }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"zone", "contact_phone"}},
+		{name: "ErrInvalidCreditCode", actor: townAdmin, in: with(func(in *domain.EnterpriseInput) { in.CreditCode = ptr("91350100M000100Y44") }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"zone", "credit_code"}},
+		{name: "ErrInvalidHeadcount", actor: townAdmin, in: with(func(in *domain.EnterpriseInput) { in.Headcount = ptr(-1) }),
+			wantKind: domain.ErrInvalid, wantFields: []string{"zone", "headcount"}},
+		{name: "ErrInvalidLongFields", actor: townAdmin, in: with(func(in *domain.EnterpriseInput) {
+			in.Name = ptr(strings.Repeat("厂", 81))
+			in.Address = ptr(strings.Repeat("路", 121))
+			in.Industry = ptr(strings.Repeat("业", 31))
+		}), wantKind: domain.ErrInvalid, wantFields: []string{"zone", "name", "address", "industry"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &domain.EnterpriseService{}
+			_, err := s.Create(context.Background(), tt.actor, tt.in)
+			wantErr(t, err, tt.wantKind, tt.wantFields...)
+		})
+	}
+}
+
+func TestEnterpriseServiceForbidden(t *testing.T) {
+	s := &domain.EnterpriseService{}
+	ctx := context.Background()
+	for _, a := range []domain.Actor{platformAdmin, supervisor, hr} {
+		t.Run("SetSupervisors/"+string(a.Role), func(t *testing.T) {
+			_, err := s.SetSupervisors(ctx, a, 1, []int64{3})
+			wantErr(t, err, domain.ErrForbidden)
+		})
+	}
+	t.Run("ListWorker", func(t *testing.T) {
+		_, _, err := s.List(ctx, worker, domain.EnterpriseFilter{})
+		wantErr(t, err, domain.ErrForbidden)
+	})
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fugong/repo/dbtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	dbtest.DropTemplates()
+	os.Exit(code)
+}
+
+// server is the whole program started by run, as `fugong serve --demo` would be.
+type server struct {
+	url  string
+	stop func()
+}
+
+// startServer runs `serve --demo` with env on random ports and waits until it listens.
+func startServer(t testing.TB, env map[string]string) *server {
+	t.Helper()
+	env["FUGONG_ADDR"] = "127.0.0.1:0"
+	env["FUGONG_METRICS_ADDR"] = "127.0.0.1:0"
+	if env["FUGONG_DATA_DIR"] == "" {
+		env["FUGONG_DATA_DIR"] = t.TempDir()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, strings.NewReader(""), pw)
+		pw.Close()
+	}()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "Fugong listening on "); ok {
+				urlc <- u
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		var once sync.Once
+		s := &server{url: u, stop: func() {
+			once.Do(func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("serve returned %v", err)
+				}
+			})
+		}}
+		t.Cleanup(s.stop)
+		return s
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve ended before listening: %v", err)
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("serve did not listen within 60 s")
+	}
+	return nil
+}
+
+func (s *server) login(t *testing.T, username string) (int, map[string]any) {
+	t.Helper()
+	body := fmt.Sprintf(`{"username":%q,"password":"demo1234"}`, username)
+	res, err := http.Post(s.url+"/api/v1/auth/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+// TestServeDemo starts the real program on each engine and checks the demo: the accounts sign
+// in, the township has its zones and enterprises, and the UI is served.
+func TestServeDemo(t *testing.T) {
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			url := "sqlite:" + filepath.Join(t.TempDir(), "fugong.db")
+			if e.Name == "postgres" {
+				url = dbtest.EmptyPostgres(t)
+			}
+			s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": url})
+			for user, role := range map[string]string{"platform": "platform_admin", "changshan": "town_admin", "supervisor1": "supervisor", "hr1": "enterprise_hr"} {
+				status, out := s.login(t, user)
+				if status != http.StatusOK {
+					t.Fatalf("login %s: got %d %v", user, status, out)
+				}
+				if got := out["user"].(map[string]any)["role"]; got != role {
+					t.Errorf("%s: got role %v, want %s", user, got, role)
+				}
+			}
+			_, out := s.login(t, "changshan")
+			req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/enterprises?page_size=1", nil)
+			req.Header.Set("Authorization", "Bearer "+out["access_token"].(string))
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var list struct{ Total int }
+			_ = json.NewDecoder(res.Body).Decode(&list)
+			res.Body.Close()
+			if list.Total < 30 {
+				t.Errorf("got %d demo enterprises, want a few dozen", list.Total)
+			}
+			res, err = http.Get(s.url + "/enterprises")
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 || !strings.Contains(string(page), `<div id="app">`) {
+				t.Errorf("UI: got %d %.200s, want index.html", res.StatusCode, page)
+			}
+		})
+	}
+}
+
+// TestServeRestart checks that a second start on the same database keeps the demo as it is
+// and that the generated secrets are reused, so tokens survive a restart.
+func TestServeRestart(t *testing.T) {
+	dir := t.TempDir()
+	env := func() map[string]string {
+		return map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(dir, "f.db"), "FUGONG_DATA_DIR": dir}
+	}
+	s := startServer(t, env())
+	_, out := s.login(t, "changshan")
+	access := out["access_token"].(string)
+	s.stop()
+	secret, err := os.ReadFile(filepath.Join(dir, "jwt_secret"))
+	if err != nil || len(secret) < 32 {
+		t.Fatalf("generated secret: %v (%d bytes)", err, len(secret))
+	}
+	s = startServer(t, env())
+	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+access)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("token from before the restart: got %d, want 200", res.StatusCode)
+	}
+}
+
+func TestMigrateTwice(t *testing.T) {
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url := "sqlite:" + filepath.Join(t.TempDir(), "m.db")
+			if e.Name == "postgres" {
+				url = dbtest.EmptyPostgres(t)
+			}
+			env := map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_DATA_DIR": t.TempDir()}
+			for i := range 2 {
+				var out strings.Builder
+				if err := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out); err != nil {
+					t.Fatalf("run %d: %v", i+1, err)
+				}
+				applied := strings.Contains(out.String(), "applied migrations")
+				if applied != (i == 0) {
+					t.Errorf("run %d: applied=%v, want %v (%s)", i+1, applied, i == 0, out.String())
+				}
+				if !strings.Contains(out.String(), "database is at migration 1") {
+					t.Errorf("run %d: got %s", i+1, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestUserCreate(t *testing.T) {
+	env := map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "u.db"), "FUGONG_DATA_DIR": t.TempDir()}
+	getenv := func(k string) string { return env[k] }
+	var out strings.Builder
+	err := run(context.Background(), []string{"user", "create", "--username", "ops", "--name", "运维"}, getenv, strings.NewReader("long-password-1\n"), &out)
+	if err != nil || !strings.Contains(out.String(), "created platform admin ops") {
+		t.Fatalf("got %v %q, want created", err, out.String())
+	}
+	t.Run("ErrInvalid", func(t *testing.T) {
+		err := run(context.Background(), []string{"user", "create", "--username", "x"}, getenv, strings.NewReader("short\n"), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "username") || !strings.Contains(err.Error(), "password") {
+			t.Errorf("got %v, want an error naming username and password", err)
+		}
+	})
+	t.Run("ErrConflict", func(t *testing.T) {
+		err := run(context.Background(), []string{"user", "create", "--username", "ops"}, getenv, strings.NewReader("long-password-2\n"), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "ops") {
+			t.Errorf("got %v, want a conflict naming ops", err)
+		}
+	})
+}
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		demo    bool
+		wantErr string
+	}{
+		{"Defaults", map[string]string{}, false, ""},
+		{"ProductionNeedsSecrets", map[string]string{"FUGONG_ENV": "production"}, false, "FUGONG_JWT_SECRET"},
+		{"ProductionNeedsDataKey", map[string]string{"FUGONG_ENV": "production", "FUGONG_JWT_SECRET": strings.Repeat("s", 32)}, false, "FUGONG_DATA_KEY"},
+		{"ProductionOK", map[string]string{"FUGONG_ENV": "production", "FUGONG_JWT_SECRET": strings.Repeat("s", 32), "FUGONG_DATA_KEY": strings.Repeat("ab", 32)}, false, ""},
+		{"ShortSecret", map[string]string{"FUGONG_JWT_SECRET": "short"}, false, "at least 32 bytes"},
+		{"BadDataKey", map[string]string{"FUGONG_DATA_KEY": "not-a-key"}, false, "FUGONG_DATA_KEY must be 32 bytes"},
+		{"BadDatabaseURL", map[string]string{"FUGONG_DATABASE_URL": "mysql://x"}, false, "FUGONG_DATABASE_URL"},
+		{"BadEnv", map[string]string{"FUGONG_ENV": "staging"}, false, "FUGONG_ENV"},
+		{"BadProxy", map[string]string{"FUGONG_TRUSTED_PROXIES": "10.0.0.1"}, false, "CIDR"},
+		{"BadAddr", map[string]string{"FUGONG_ADDR": "8080"}, false, "FUGONG_ADDR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["FUGONG_DATA_DIR"] = t.TempDir()
+			_, err := loadConfig(func(k string) string { return tt.env[k] }, tt.demo, dbtest.Quiet)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("got %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}

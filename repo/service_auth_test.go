@@ -1,0 +1,312 @@
+package repo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fugong/domain"
+	"fugong/repo"
+	"fugong/repo/dbtest"
+)
+
+func TestAuthServiceLogin(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		_, admin := e.township(t, "371626104", "一区")
+
+		t.Run("OK", func(t *testing.T) {
+			s, err := e.auth.Login(ctx, "\u3000ADMIN-371626104 ", password, "10.0.0.1")
+			must(t, err)
+			if s.User.ID != admin.ID || s.User.Role != domain.RoleTownAdmin || s.User.TownshipID != admin.TownshipID {
+				t.Errorf("got user %+v, want %+v", s.User, admin)
+			}
+			if len(s.RefreshToken) < 40 {
+				t.Errorf("got refresh token %q, want a long random one", s.RefreshToken)
+			}
+			if !s.RefreshExpiresAt.Equal(start.Add(refreshTTL)) {
+				t.Errorf("got expiry %v, want %v", s.RefreshExpiresAt, start.Add(refreshTTL))
+			}
+			tok, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s.RefreshToken))
+			must(t, err)
+			if tok.UserID != admin.ID || tok.Hash == s.RefreshToken || tok.FamilyID == "" {
+				t.Errorf("got stored token %+v, want a hash in a family of user %d", tok, admin.ID)
+			}
+		})
+		t.Run("NewFamilyEachLogin", func(t *testing.T) {
+			s1, err := e.auth.Login(ctx, "admin-371626104", password, "10.0.0.1")
+			must(t, err)
+			s2, err := e.auth.Login(ctx, "admin-371626104", password, "10.0.0.1")
+			must(t, err)
+			t1, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s1.RefreshToken))
+			must(t, err)
+			t2, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			must(t, err)
+			if s1.RefreshToken == s2.RefreshToken || t1.FamilyID == t2.FamilyID {
+				t.Errorf("got tokens %q/%q families %q/%q, want both different", s1.RefreshToken, s2.RefreshToken, t1.FamilyID, t2.FamilyID)
+			}
+		})
+		t.Run("ErrUnauthenticatedWrongPassword", func(t *testing.T) {
+			_, err := e.auth.Login(ctx, "admin-371626104", password+"x", "10.0.0.2")
+			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+		t.Run("ErrUnauthenticatedUnknownUser", func(t *testing.T) {
+			_, err := e.auth.Login(ctx, "nobody", password, "10.0.0.2")
+			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+		t.Run("ErrUnauthenticatedDisabled", func(t *testing.T) {
+			sup := e.staff(t, admin.Actor(), domain.RoleSupervisor, "sup-off", 0)
+			sup.Active = false
+			must(t, e.userStore.Update(ctx, sup))
+			_, err := e.auth.Login(ctx, "sup-off", password, "10.0.0.2")
+			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+	})
+}
+
+func TestAuthServiceLoginLimit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.township(t, "371626104", "一区")
+		const user = "admin-371626104"
+
+		t.Run("SixthAttemptRefused", func(t *testing.T) {
+			for range 5 { // failures at +0 s … +4 s
+				_, err := e.auth.Login(ctx, user, "wrong-password", "10.0.0.1")
+				wantErr(t, err, domain.ErrUnauthenticated)
+				e.clock.Advance(time.Second)
+			}
+			_, err := e.auth.Login(ctx, user, password, "10.0.0.1")
+			wantErr(t, err, domain.ErrTooManyRequests)
+			// The case of the username does not open a new count.
+			_, err = e.auth.Login(ctx, "Admin-371626104", password, "10.0.0.1")
+			wantErr(t, err, domain.ErrTooManyRequests)
+		})
+		t.Run("OtherAddressNotLimited", func(t *testing.T) {
+			s, err := e.auth.Login(ctx, user, password, "10.0.0.2")
+			must(t, err)
+			if s.User.Username != user {
+				t.Errorf("got %q, want %q", s.User.Username, user)
+			}
+		})
+		t.Run("StillRefusedWithinWindow", func(t *testing.T) {
+			e.clock.Advance(50 * time.Second) // now +55 s: all five failures are within the minute
+			_, err := e.auth.Login(ctx, user, password, "10.0.0.1")
+			wantErr(t, err, domain.ErrTooManyRequests)
+		})
+		t.Run("AllowedAfterWindow", func(t *testing.T) {
+			e.clock.Advance(10 * time.Second) // now +65 s: every failure has left the window
+			_, err := e.auth.Login(ctx, user, password, "10.0.0.1")
+			must(t, err)
+		})
+		t.Run("SuccessClearsFailures", func(t *testing.T) {
+			e.clock.Advance(time.Hour)
+			for range 4 {
+				_, err := e.auth.Login(ctx, user, "wrong-password", "10.0.0.3")
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+			_, err := e.auth.Login(ctx, user, password, "10.0.0.3")
+			must(t, err)
+			for range 4 {
+				_, err := e.auth.Login(ctx, user, "wrong-password", "10.0.0.3")
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+			_, err = e.auth.Login(ctx, user, password, "10.0.0.3")
+			must(t, err)
+		})
+		t.Run("UnknownUsersCountToo", func(t *testing.T) {
+			for range 5 {
+				_, err := e.auth.Login(ctx, "ghost", "whatever-pw", "10.0.0.4")
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+			_, err := e.auth.Login(ctx, "ghost", "whatever-pw", "10.0.0.4")
+			wantErr(t, err, domain.ErrTooManyRequests)
+		})
+	})
+}
+
+func TestAuthServiceRefresh(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		_, admin := e.township(t, "371626104", "一区")
+		login := func(t *testing.T, username string) domain.Session {
+			t.Helper()
+			s, err := e.auth.Login(ctx, username, password, "10.0.0.1")
+			must(t, err)
+			return s
+		}
+
+		t.Run("Rotates", func(t *testing.T) {
+			s1 := login(t, "admin-371626104")
+			e.clock.Advance(10 * time.Minute)
+			s2, err := e.auth.Refresh(ctx, s1.RefreshToken)
+			must(t, err)
+			if s2.RefreshToken == s1.RefreshToken || s2.User.ID != admin.ID {
+				t.Fatalf("got %+v, want a new token for user %d", s2, admin.ID)
+			}
+			if want := start.Add(10 * time.Minute).Add(refreshTTL); !s2.RefreshExpiresAt.Equal(want) {
+				t.Errorf("got expiry %v, want %v", s2.RefreshExpiresAt, want)
+			}
+			old, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s1.RefreshToken))
+			must(t, err)
+			next, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			must(t, err)
+			if old.UsedAt == nil || !old.UsedAt.Equal(e.clock.Now()) {
+				t.Errorf("got old token used at %v, want %v", old.UsedAt, e.clock.Now())
+			}
+			if next.FamilyID != old.FamilyID || next.UsedAt != nil || next.RevokedAt != nil {
+				t.Errorf("got next %+v, want a fresh token of family %q", next, old.FamilyID)
+			}
+			s3, err := e.auth.Refresh(ctx, s2.RefreshToken)
+			must(t, err)
+			if s3.RefreshToken == s2.RefreshToken {
+				t.Errorf("got the same token again, want a new one")
+			}
+		})
+		t.Run("ReuseRevokesFamily", func(t *testing.T) {
+			bystander := login(t, "admin-371626104")
+			s1 := login(t, "admin-371626104")
+			s2, err := e.auth.Refresh(ctx, s1.RefreshToken)
+			must(t, err)
+			// s1 is presented again: stolen. It fails, and so does the newer s2.
+			_, err = e.auth.Refresh(ctx, s1.RefreshToken)
+			wantErr(t, err, domain.ErrUnauthenticated)
+			tok, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			must(t, err)
+			if tok.RevokedAt == nil {
+				t.Errorf("got the newer token not revoked, want its family revoked")
+			}
+			_, err = e.auth.Refresh(ctx, s2.RefreshToken)
+			wantErr(t, err, domain.ErrUnauthenticated)
+			if _, err := e.auth.Refresh(ctx, bystander.RefreshToken); err != nil {
+				t.Errorf("got %v, want another family of the same user untouched", err)
+			}
+		})
+		t.Run("ErrUnauthenticatedUnknown", func(t *testing.T) {
+			_, err := e.auth.Refresh(ctx, "not-a-token")
+			wantErr(t, err, domain.ErrUnauthenticated)
+			_, err = e.auth.Refresh(ctx, "")
+			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+		t.Run("ErrUnauthenticatedExpired", func(t *testing.T) {
+			s := login(t, "admin-371626104")
+			e.clock.Advance(refreshTTL)
+			_, err := e.auth.Refresh(ctx, s.RefreshToken)
+			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+		t.Run("ErrUnauthenticatedDisabled", func(t *testing.T) {
+			sup := e.staff(t, admin.Actor(), domain.RoleSupervisor, "sup-1", 0)
+			s := login(t, "sup-1")
+			// Disabled behind the service's back, so no session was revoked: Refresh itself
+			// must refuse the account.
+			sup.Active = false
+			must(t, e.userStore.Update(ctx, sup))
+			_, err := e.auth.Refresh(ctx, s.RefreshToken)
+			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+	})
+}
+
+func TestAuthServiceLogout(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		_, admin := e.township(t, "371626104", "一区")
+		sup := e.staff(t, admin.Actor(), domain.RoleSupervisor, "sup-1", 0)
+		login := func(t *testing.T, username string) domain.Session {
+			t.Helper()
+			s, err := e.auth.Login(ctx, username, password, "10.0.0.1")
+			must(t, err)
+			return s
+		}
+
+		t.Run("RevokesFamily", func(t *testing.T) {
+			s1 := login(t, "sup-1")
+			s2, err := e.auth.Refresh(ctx, s1.RefreshToken)
+			must(t, err)
+			other := login(t, "sup-1")
+			must(t, e.auth.Logout(ctx, sup.Actor(), s2.RefreshToken))
+			_, err = e.auth.Refresh(ctx, s2.RefreshToken)
+			wantErr(t, err, domain.ErrUnauthenticated)
+			if _, err := e.auth.Refresh(ctx, other.RefreshToken); err != nil {
+				t.Errorf("got %v, want the other session kept", err)
+			}
+		})
+		t.Run("SomeoneElsesTokenIgnored", func(t *testing.T) {
+			s := login(t, "admin-371626104")
+			must(t, e.auth.Logout(ctx, sup.Actor(), s.RefreshToken))
+			if _, err := e.auth.Refresh(ctx, s.RefreshToken); err != nil {
+				t.Errorf("got %v, want the admin's session untouched", err)
+			}
+			must(t, e.auth.Logout(ctx, sup.Actor(), "not-a-token"))
+		})
+		t.Run("NoTokenEndsAllSessions", func(t *testing.T) {
+			s1, s2 := login(t, "sup-1"), login(t, "sup-1")
+			adminSession := login(t, "admin-371626104")
+			must(t, e.auth.Logout(ctx, sup.Actor(), ""))
+			for _, s := range []domain.Session{s1, s2} {
+				_, err := e.auth.Refresh(ctx, s.RefreshToken)
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+			if _, err := e.auth.Refresh(ctx, adminSession.RefreshToken); err != nil {
+				t.Errorf("got %v, want the admin's session untouched", err)
+			}
+		})
+	})
+}
+
+func TestAuthServiceCheck(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		f := newScopeFixture(t, e)
+
+		t.Run("OK", func(t *testing.T) {
+			got, err := e.auth.Check(ctx, f.supA.Actor())
+			must(t, err)
+			if got.ID != f.supA.ID || got.Username != "sup-a" {
+				t.Errorf("got %+v, want sup-a", got)
+			}
+		})
+		wrongRole := f.supA.Actor()
+		wrongRole.Role = domain.RoleTownAdmin
+		wrongTownship := f.supA.Actor()
+		wrongTownship.TownshipID = f.adminB.TownshipID
+		wrongEnterprise := f.hrA.Actor()
+		wrongEnterprise.EnterpriseID = f.entA2.ID
+		refused := []struct {
+			name  string
+			actor domain.Actor
+		}{
+			{name: "RoleChanged", actor: wrongRole},
+			{name: "TownshipChanged", actor: wrongTownship},
+			{name: "EnterpriseChanged", actor: wrongEnterprise},
+			{name: "UnknownUser", actor: domain.Actor{UserID: 4242, Role: domain.RoleSupervisor, TownshipID: f.supA.TownshipID}},
+		}
+		for _, tt := range refused {
+			t.Run("ErrUnauthenticated"+tt.name, func(t *testing.T) {
+				_, err := e.auth.Check(ctx, tt.actor)
+				wantErr(t, err, domain.ErrUnauthenticated)
+			})
+		}
+		t.Run("ErrUnauthenticatedHRMoved", func(t *testing.T) {
+			oldToken := f.hrA.Actor()
+			moved, err := e.users.Update(ctx, f.adminA.Actor(), f.hrA.ID, domain.UserUpdate{EnterpriseID: ptr(f.entA2.ID)})
+			must(t, err)
+			_, err = e.auth.Check(ctx, oldToken)
+			wantErr(t, err, domain.ErrUnauthenticated)
+			if _, err := e.auth.Check(ctx, moved.Actor()); err != nil {
+				t.Errorf("got %v, want the new actor accepted", err)
+			}
+		})
+		t.Run("ErrUnauthenticatedDisabled", func(t *testing.T) {
+			_, err := e.users.Update(ctx, f.adminA.Actor(), f.supA.ID, domain.UserUpdate{Active: ptr(false)})
+			must(t, err)
+			_, err = e.auth.Check(ctx, f.supA.Actor())
+			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+	})
+}
