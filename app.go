@@ -98,8 +98,8 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	}
 	metrics := api.NewMetrics()
 	e, _ := api.New(a.services, api.Config{
-		Tokens:   &api.Tokens{Secret: a.cfg.JWTSecret, Issuer: "fugong", Audience: "fugong-api", TTL: accessTTL},
-		Log:      a.log, Ready: a.db.Ping, Frontend: dist, BodyLimit: a.cfg.BodyLimit,
+		Tokens: &api.Tokens{Secret: a.cfg.JWTSecret, Issuer: "fugong", Audience: "fugong-api", TTL: accessTTL},
+		Log:    a.log, Ready: a.db.Ping, Frontend: dist, BodyLimit: a.cfg.BodyLimit,
 		TrustedProxies: a.cfg.TrustedProxies, Metrics: metrics,
 	})
 	srv := &http.Server{

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // townships keep local dates; the binary must know time zones on any host
 )
 
 func main() {

@@ -36,17 +36,13 @@ func (c *testClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// env is one fresh database with the stores, and the domain services wired on them the way
-// app.go's newServices does, but with bcrypt's minimum cost and a clock the test controls.
+// env is one fresh database with the domain services wired on its stores exactly as app.go
+// does (repo.Stores and domain.NewServices, production defaults for token lifetime and the
+// sign-in limit), except for bcrypt's minimum cost and a clock the test controls.
 type env struct {
-	db    *repo.DB
-	clock *testClock
-
-	townshipStore   *repo.TownshipStore
-	userStore       *repo.UserStore
-	enterpriseStore *repo.EnterpriseStore
-	tokenStore      *repo.RefreshTokenStore
-	attemptStore    *repo.LoginAttemptStore
+	db     *repo.DB
+	clock  *testClock
+	stores domain.Stores
 
 	auth        *domain.AuthService
 	townships   *domain.TownshipService
@@ -56,29 +52,23 @@ type env struct {
 	platform domain.Actor
 }
 
+// refreshTTL is the refresh-token lifetime of DESIGN.md, which NewServices defaults to.
 const refreshTTL = 30 * 24 * time.Hour
 
 func newEnv(t *testing.T, db *repo.DB) *env {
 	t.Helper()
-	pw := domain.PasswordHasher{Cost: bcrypt.MinCost}
 	clock := &testClock{now: start}
+	st := repo.Stores(db)
+	svc := domain.NewServices(st, domain.Options{
+		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Clock: clock.Now,
+	})
 	e := &env{
-		db: db, clock: clock,
-		townshipStore: &repo.TownshipStore{DB: db}, userStore: &repo.UserStore{DB: db},
-		enterpriseStore: &repo.EnterpriseStore{DB: db}, tokenStore: &repo.RefreshTokenStore{DB: db},
-		attemptStore: &repo.LoginAttemptStore{DB: db},
+		db: db, clock: clock, stores: st,
+		auth: svc.Auth, townships: svc.Townships, users: svc.Users, enterprises: svc.Enterprises,
 	}
-	e.users = &domain.UserService{
-		Users: e.userStore, Enterprises: e.enterpriseStore, Passwords: pw, Sessions: e.tokenStore,
-		Clock: clock.Now,
-	}
-	e.auth = &domain.AuthService{
-		Users: e.userStore, Tokens: e.tokenStore, Attempts: e.attemptStore, Passwords: pw,
-		Clock: clock.Now, RefreshTTL: refreshTTL, MaxFailures: 5, FailureWindow: time.Minute,
-	}
-	e.townships = &domain.TownshipService{Townships: e.townshipStore, Users: e.users, Tx: db}
-	e.enterprises = &domain.EnterpriseService{
-		Enterprises: e.enterpriseStore, Townships: e.townshipStore, Users: e.userStore, Tx: db,
+	if e.auth.RefreshTTL != refreshTTL || e.auth.MaxFailures != 5 || e.auth.FailureWindow != time.Minute {
+		t.Fatalf("got TTL %v, %d failures per %v, want the defaults these tests assume: %v, 5 per 1m",
+			e.auth.RefreshTTL, e.auth.MaxFailures, e.auth.FailureWindow, refreshTTL)
 	}
 	root, err := e.users.Bootstrap(context.Background(), "root", password, "平台管理员")
 	if err != nil {
@@ -102,7 +92,7 @@ func (e *env) township(t *testing.T, code string, zones ...string) (domain.Towns
 	if err != nil {
 		t.Fatalf("create township %s: %v", code, err)
 	}
-	admin, err := e.userStore.GetByUsername(ctx, "admin-"+code)
+	admin, err := e.stores.Users.GetByUsername(ctx, "admin-"+code)
 	if err != nil {
 		t.Fatalf("get admin of %s: %v", code, err)
 	}
@@ -205,6 +195,14 @@ func storeUser(t *testing.T, db *repo.DB, u domain.User) domain.User {
 		t.Fatalf("create user %s: got ID 0, want it set", u.Username)
 	}
 	return u
+}
+
+// rows counts the rows of a table, outside any transaction.
+func rows(t *testing.T, db *repo.DB, table string) int {
+	t.Helper()
+	n, err := repo.CountRows(context.Background(), db, table)
+	must(t, err)
+	return n
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -28,7 +28,7 @@ func TestAuthServiceLogin(t *testing.T) {
 			if !s.RefreshExpiresAt.Equal(start.Add(refreshTTL)) {
 				t.Errorf("got expiry %v, want %v", s.RefreshExpiresAt, start.Add(refreshTTL))
 			}
-			tok, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s.RefreshToken))
+			tok, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s.RefreshToken))
 			must(t, err)
 			if tok.UserID != admin.ID || tok.Hash == s.RefreshToken || tok.FamilyID == "" {
 				t.Errorf("got stored token %+v, want a hash in a family of user %d", tok, admin.ID)
@@ -39,9 +39,9 @@ func TestAuthServiceLogin(t *testing.T) {
 			must(t, err)
 			s2, err := e.auth.Login(ctx, "admin-371626104", password, "10.0.0.1")
 			must(t, err)
-			t1, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s1.RefreshToken))
+			t1, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s1.RefreshToken))
 			must(t, err)
-			t2, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			t2, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
 			must(t, err)
 			if s1.RefreshToken == s2.RefreshToken || t1.FamilyID == t2.FamilyID {
 				t.Errorf("got tokens %q/%q families %q/%q, want both different", s1.RefreshToken, s2.RefreshToken, t1.FamilyID, t2.FamilyID)
@@ -58,7 +58,7 @@ func TestAuthServiceLogin(t *testing.T) {
 		t.Run("ErrUnauthenticatedDisabled", func(t *testing.T) {
 			sup := e.staff(t, admin.Actor(), domain.RoleSupervisor, "sup-off", 0)
 			sup.Active = false
-			must(t, e.userStore.Update(ctx, sup))
+			must(t, e.stores.Users.Update(ctx, sup))
 			_, err := e.auth.Login(ctx, "sup-off", password, "10.0.0.2")
 			wantErr(t, err, domain.ErrUnauthenticated)
 		})
@@ -150,9 +150,9 @@ func TestAuthServiceRefresh(t *testing.T) {
 			if want := start.Add(10 * time.Minute).Add(refreshTTL); !s2.RefreshExpiresAt.Equal(want) {
 				t.Errorf("got expiry %v, want %v", s2.RefreshExpiresAt, want)
 			}
-			old, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s1.RefreshToken))
+			old, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s1.RefreshToken))
 			must(t, err)
-			next, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			next, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
 			must(t, err)
 			if old.UsedAt == nil || !old.UsedAt.Equal(e.clock.Now()) {
 				t.Errorf("got old token used at %v, want %v", old.UsedAt, e.clock.Now())
@@ -174,7 +174,7 @@ func TestAuthServiceRefresh(t *testing.T) {
 			// s1 is presented again: stolen. It fails, and so does the newer s2.
 			_, err = e.auth.Refresh(ctx, s1.RefreshToken)
 			wantErr(t, err, domain.ErrUnauthenticated)
-			tok, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			tok, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
 			must(t, err)
 			if tok.RevokedAt == nil {
 				t.Errorf("got the newer token not revoked, want its family revoked")
@@ -203,7 +203,7 @@ func TestAuthServiceRefresh(t *testing.T) {
 			// Disabled behind the service's back, so no session was revoked: Refresh itself
 			// must refuse the account.
 			sup.Active = false
-			must(t, e.userStore.Update(ctx, sup))
+			must(t, e.stores.Users.Update(ctx, sup))
 			_, err := e.auth.Refresh(ctx, s.RefreshToken)
 			wantErr(t, err, domain.ErrUnauthenticated)
 		})

@@ -55,7 +55,7 @@ func TestEnterpriseServiceCreate(t *testing.T) {
 					t.Errorf("got login code %q twice, want unique codes", got.Code)
 				}
 				seen[got.Code] = true
-				taken, err := e.enterpriseStore.CodeTaken(ctx, got.Code)
+				taken, err := e.stores.Enterprises.CodeTaken(ctx, got.Code)
 				must(t, err)
 				if !taken {
 					t.Errorf("got CodeTaken(%q) false, want true", got.Code)

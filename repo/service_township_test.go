@@ -41,7 +41,7 @@ func TestTownshipServiceCreate(t *testing.T) {
 			if got := zoneNames(tw); !slices.Equal(got, []string{"第一责任区", "第二责任区"}) {
 				t.Errorf("got zones %v, want them cleaned and in order", got)
 			}
-			admin, err := e.userStore.GetByUsername(ctx, "admin.cs")
+			admin, err := e.stores.Users.GetByUsername(ctx, "admin.cs")
 			must(t, err)
 			if admin.Role != domain.RoleTownAdmin || admin.TownshipID != tw.ID || !admin.Active || admin.Name != "长山镇管理员" || admin.TownshipName != "长山镇" {
 				t.Errorf("got admin %+v, want an active town admin of %d named 长山镇管理员", admin, tw.ID)
@@ -53,7 +53,7 @@ func TestTownshipServiceCreate(t *testing.T) {
 			}
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
-			admin, err := e.userStore.GetByUsername(ctx, "admin.cs")
+			admin, err := e.stores.Users.GetByUsername(ctx, "admin.cs")
 			must(t, err)
 			next := in
 			next.Code, next.AdminUsername = "371626105", "admin.next"
@@ -64,12 +64,18 @@ func TestTownshipServiceCreate(t *testing.T) {
 			}
 		})
 		t.Run("ErrConflictAdminUsernameLeavesNoTownship", func(t *testing.T) {
+			usersBefore := rows(t, db, "users")
 			next := in
 			next.Name, next.Code, next.AdminUsername = "黛溪街道", "371626001", "ADMIN.cs"
 			_, err := e.townships.Create(ctx, e.platform, next)
 			wantErr(t, err, domain.ErrConflict, "admin_username")
 			if got := townships(t); got != 1 {
 				t.Fatalf("got %d townships, want 1: the township must roll back with its admin", got)
+			}
+			for table, want := range map[string]int{"townships": 1, "zones": 2, "users": usersBefore} {
+				if got := rows(t, db, table); got != want {
+					t.Errorf("got %d rows in %s, want %d", got, table, want)
+				}
 			}
 			// The code is still free, which it would not be if the township had been kept.
 			next.AdminUsername = "admin.dx"
@@ -84,7 +90,7 @@ func TestTownshipServiceCreate(t *testing.T) {
 			next.AdminUsername = "admin.other"
 			_, err := e.townships.Create(ctx, e.platform, next)
 			wantErr(t, err, domain.ErrConflict, "code")
-			_, err = e.userStore.GetByUsername(ctx, "admin.other")
+			_, err = e.stores.Users.GetByUsername(ctx, "admin.other")
 			wantErr(t, err, domain.ErrNotFound)
 		})
 		t.Run("ErrInvalid", func(t *testing.T) {

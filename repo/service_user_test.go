@@ -38,7 +38,7 @@ func TestUserServiceCreate(t *testing.T) {
 		t.Run("HRErrInvalidOtherTownshipEnterprise", func(t *testing.T) {
 			_, err := e.users.Create(ctx, admin, hr("hr-other", f.entB.ID))
 			wantErr(t, err, domain.ErrInvalid, "enterprise_id")
-			_, err = e.userStore.GetByUsername(ctx, "hr-other")
+			_, err = e.stores.Users.GetByUsername(ctx, "hr-other")
 			wantErr(t, err, domain.ErrNotFound)
 		})
 		t.Run("HRErrInvalidMissingEnterprise", func(t *testing.T) {
@@ -106,7 +106,7 @@ func TestUserServiceScope(t *testing.T) {
 		t.Run("UpdateOtherTownshipErrNotFound", func(t *testing.T) {
 			_, err := e.users.Update(ctx, f.adminB.Actor(), f.supA.ID, domain.UserUpdate{Active: ptr(false)})
 			wantErr(t, err, domain.ErrNotFound)
-			got, err := e.userStore.Get(ctx, f.supA.ID)
+			got, err := e.stores.Users.Get(ctx, f.supA.ID)
 			must(t, err)
 			if !got.Active {
 				t.Errorf("got disabled, want supervisor A still active")
@@ -137,7 +137,7 @@ func TestUserServiceScope(t *testing.T) {
 		t.Run("HRMovedToOtherTownshipErrInvalid", func(t *testing.T) {
 			_, err := e.users.Update(ctx, f.adminA.Actor(), f.hrA.ID, domain.UserUpdate{EnterpriseID: ptr(f.entB.ID)})
 			wantErr(t, err, domain.ErrInvalid, "enterprise_id")
-			got, err := e.userStore.Get(ctx, f.hrA.ID)
+			got, err := e.stores.Users.Get(ctx, f.hrA.ID)
 			must(t, err)
 			if got.EnterpriseID != f.entA1.ID {
 				t.Errorf("got enterprise %d, want %d kept", got.EnterpriseID, f.entA1.ID)
@@ -174,7 +174,7 @@ func TestUserServiceSessions(t *testing.T) {
 			s := login(t, "admin-371626104", password)
 			_, err := e.users.Update(ctx, admin, f.adminA.ID, domain.UserUpdate{Active: ptr(false)})
 			wantErr(t, err, domain.ErrInvalid, "active")
-			got, err := e.userStore.Get(ctx, f.adminA.ID)
+			got, err := e.stores.Users.Get(ctx, f.adminA.ID)
 			must(t, err)
 			if !got.Active {
 				t.Fatalf("got disabled, want the town admin still active")
@@ -206,7 +206,7 @@ func TestUserServiceSessions(t *testing.T) {
 			for _, s := range []domain.Session{s1, s2} {
 				_, err := e.auth.Refresh(ctx, s.RefreshToken)
 				wantErr(t, err, domain.ErrUnauthenticated)
-				tok, err := e.tokenStore.GetByHash(ctx, domain.HashToken(s.RefreshToken))
+				tok, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s.RefreshToken))
 				must(t, err)
 				if tok.RevokedAt == nil || !tok.RevokedAt.Equal(e.clock.Now()) {
 					t.Errorf("got revoked at %v, want %v", tok.RevokedAt, e.clock.Now())

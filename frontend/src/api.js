@@ -145,9 +145,8 @@ function refresh() {
 }
 
 async function parse(res) {
-  if (res.status === 204) return null
   const text = await res.text()
-  return text ? JSON.parse(text) : null
+  return text && res.status !== 204 ? JSON.parse(text) : null
 }
 
 /**

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// browser is a headless Chromium tab on a fresh profile, with every console error and CSP
+// violation of its pages collected.
+type browser struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	problems []string
+}
+
+// newBrowser starts Debian's Chromium. Without one the test is skipped, unless
+// FUGONG_REQUIRE_BROWSER=1 (as in CI), where it fails.
+func newBrowser(t *testing.T, width, height int) *browser {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("FUGONG_REQUIRE_BROWSER") == "1" {
+			t.Fatal("no Chromium found and FUGONG_REQUIRE_BROWSER=1: apt-get install chromium")
+		}
+		t.Skip("browser test skipped: no Chromium found (apt-get install chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "zh-CN"),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first Run starts the browser; it must not carry a timeout (that would end the
+	// browser with it), so steps get theirs from b.step.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	b := &browser{ctx: ctx}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			// A 4xx answer the page shows the user (a field error) is expected; anything else
+			// at error level, an exception, or a CSP violation is a defect.
+			expected := m.Source == "network" && strings.Contains(m.Text, "status of 4")
+			if !expected && (m.IsException() || m.Type == "error" || strings.Contains(m.Text, "Content Security Policy")) {
+				b.mu.Lock()
+				b.problems = append(b.problems, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// do runs steps with a time limit, failing the test with what was being done.
+func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.screenshot(t, "failed")
+		if loc, err := chromedp.Run(b.ctx, chromedp.Location()); err == nil {
+			t.Logf("page: %s", loc)
+		}
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// screenshot saves the page, into FUGONG_SCREENSHOT_DIR when set (to look at), else the
+// test's temp folder.
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv("FUGONG_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		path := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-"+name+".png")
+		if err := os.WriteFile(path, png, 0o644); err == nil {
+			t.Logf("screenshot: %s", path)
+		}
+	}
+}
+
+// noProblems fails the test if any page logged an error or broke the CSP.
+func (b *browser) noProblems(t *testing.T) {
+	t.Helper()
+	time.Sleep(200 * time.Millisecond) // let the last console events arrive
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		t.Errorf("browser console: %s", p)
+	}
+}
+
+// waitText waits until the element sel contains want.
+func waitText(sel, want string) chromedp.Action[chromedp.Void] {
+	return poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.innerText.includes(%q); })()`, sel, want))
+}
+
+// poll waits until the JavaScript expression js is true.
+func poll(js string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](js)(ctx, t)
+		return err
+	})
+}
+
+// replaceText selects what an input holds and types over it.
+func replaceText(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Focus(sel),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(kb.ModifierCtrl)),
+		chromedp.SendKeys(sel, text),
+	)
+}
+
+func login(s *server, username string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(s.url+"/login"),
+		chromedp.WaitVisible("#login-username input, input#login-username"),
+		chromedp.SendKeys("#login-username input, input#login-username", username),
+		chromedp.SendKeys("#login-password input, input#login-password", "demo1234"),
+		chromedp.Click("#login-submit"),
+	)
+}
+
+// TestBrowserCreateEnterprise signs in as the demo town admin, registers an enterprise through
+// the form, and finds it in the list — all in a real headless Chromium under the real CSP.
+func TestBrowserCreateEnterprise(t *testing.T) {
+	b := newBrowser(t, 1366, 900)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "b.db")})
+	name := "长山镇测试新材料有限公司"
+	b.do(t, "sign in", login(s, "changshan"), waitText("body", "企业管理"))
+	b.do(t, "open the enterprise list", chromedp.Navigate(s.url+"/enterprises"),
+		chromedp.WaitVisible("#enterprise-table"), waitText("#enterprise-table", "山东长星纺织有限公司"))
+	b.do(t, "open the form", chromedp.Click("#enterprise-new"), chromedp.WaitVisible("#enterprise-form"))
+
+	t.Run("FieldErrorShown", func(t *testing.T) {
+		b.do(t, "submit a bad credit code",
+			chromedp.SendKeys("#enterprise-name input, input#enterprise-name", name),
+			chromedp.SendKeys("#enterprise-credit_code input, input#enterprise-credit_code", "91371626MA3C8XXXX0"),
+			chromedp.Click("#enterprise-save"),
+			waitText("#enterprise-form", "校验位不正确"))
+	})
+	b.do(t, "fill the form",
+		replaceText("#enterprise-credit_code input, input#enterprise-credit_code", "91350100M000100Y43"),
+		// The zone select is filterable: type the zone's name and take the match with Enter,
+		// as a clerk at a keyboard does.
+		chromedp.SendKeys("#enterprise-zone input, input#enterprise-zone", "范公责任区"),
+		chromedp.WaitVisible(`[data-test="enterprise-zone-option"][data-value="范公责任区"]`),
+		chromedp.SendKeys("#enterprise-zone input, input#enterprise-zone", kb.Enter),
+		chromedp.SendKeys("#enterprise-industry input, input#enterprise-industry", "建材"),
+		chromedp.SendKeys("#enterprise-address input, input#enterprise-address", "长山镇工业园二路 18 号"),
+		chromedp.SendKeys("#enterprise-contact_name input, input#enterprise-contact_name", "李华"),
+		chromedp.SendKeys("#enterprise-contact_phone input, input#enterprise-contact_phone", "13905431234"),
+		chromedp.SendKeys("#enterprise-headcount input, input#enterprise-headcount", "66"),
+	)
+	b.do(t, "save and find it in the list", chromedp.Click("#enterprise-save"),
+		// The dialog hands focus back when its closing animation ends; type only after that.
+		poll(`![...document.querySelectorAll('.el-overlay')].some(e => e.offsetParent !== null)`),
+		// Search by the credit code: ASCII keys, as a clerk pastes a code.
+		chromedp.SendKeys("#enterprise-search input, input#enterprise-search", "91350100M000100Y43"),
+		chromedp.Click("#enterprise-search-submit"),
+		waitText("#enterprise-table", name), waitText("#enterprise-table", "91350100M000100Y43"),
+		waitText("#enterprise-table", "范公责任区"))
+	b.screenshot(t, "list")
+	b.noProblems(t)
+}
