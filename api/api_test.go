@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -180,4 +182,30 @@ func TestRequests(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestChunkedBodyLimit sends an oversized body without a Content-Length, so that the limit
+// must be enforced while reading.
+func TestChunkedBodyLimit(t *testing.T) {
+	db := dbtest.Engines(t)[0].Open(t)
+	f := newFixture(t, db)
+	admin := f.token("admina")
+	pr, pw := io.Pipe()
+	go func() {
+		_, _ = pw.Write([]byte(`{"name": "`))
+		_, _ = pw.Write(bytes.Repeat([]byte("大"), 40_000))
+		_, _ = pw.Write([]byte(`"}`))
+		_ = pw.Close()
+	}()
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/enterprises", pr)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+admin)
+	res, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("got %d, want 413", res.StatusCode)
+	}
 }

@@ -132,6 +132,7 @@ func bindJSON(c echo.Context, v any) error {
 	err := dec.Decode(v)
 	var te *json.UnmarshalTypeError
 	var mbe *http.MaxBytesError
+	var he *echo.HTTPError
 	switch {
 	case err == nil:
 		if dec.More() {
@@ -140,6 +141,8 @@ func bindJSON(c echo.Context, v any) error {
 		return nil
 	case errors.As(err, &mbe):
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	case errors.As(err, &he): // echo's body limit on a chunked body
+		return he
 	case errors.As(err, &te) && te.Field != "":
 		return domain.Invalid(te.Field, fmt.Sprintf("类型错误:应为%s", jsonType(te.Type.Kind().String())))
 	case errors.Is(err, io.EOF):
