@@ -92,11 +92,7 @@ var (
 
 func openPostgres(t testing.TB) *repo.DB {
 	t.Helper()
-	base := os.Getenv(PostgresURLEnv)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
+	base, admin := adminConn(t)
 	defer admin.Close()
 	templateOnce.Do(func() { templateName, templateErr = makeTemplate(admin, base) })
 	if templateErr != nil {
@@ -104,7 +100,7 @@ func openPostgres(t testing.TB) *repo.DB {
 	}
 	name := "fugong_test_" + randomHex()
 	createMu.Lock()
-	_, err = admin.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName))
+	_, err := admin.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName))
 	createMu.Unlock()
 	if err != nil {
 		t.Fatalf("create test database: %v", err)
@@ -115,10 +111,7 @@ func openPostgres(t testing.TB) *repo.DB {
 	}
 	t.Cleanup(func() {
 		db.Close()
-		if admin, err := sql.Open("pgx", base); err == nil {
-			_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
-			admin.Close()
-		}
+		dropDatabase(base, name)
 	})
 	return db
 }
@@ -145,10 +138,7 @@ func DropTemplates() {
 	if templateName == "" {
 		return
 	}
-	if admin, err := sql.Open("pgx", os.Getenv(PostgresURLEnv)); err == nil {
-		_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, templateName))
-		admin.Close()
-	}
+	dropDatabase(os.Getenv(PostgresURLEnv), templateName)
 }
 
 func withDatabase(base, name string) string {
@@ -171,21 +161,32 @@ func randomHex() string {
 // when PostgresURLEnv is set.
 func EmptyPostgres(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresURLEnv)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
+	base, admin := adminConn(t)
 	defer admin.Close()
 	name := "fugong_test_" + randomHex()
 	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
 		t.Fatalf("create database: %v", err)
 	}
-	t.Cleanup(func() {
-		if admin, err := sql.Open("pgx", base); err == nil {
-			_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
-			admin.Close()
-		}
-	})
+	t.Cleanup(func() { dropDatabase(base, name) })
 	return withDatabase(base, name)
+}
+
+// adminConn opens a connection to the database PostgresURLEnv names, from which test
+// databases are created and dropped.
+func adminConn(t testing.TB) (string, *sql.DB) {
+	t.Helper()
+	base := os.Getenv(PostgresURLEnv)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	return base, admin
+}
+
+// dropDatabase drops a test database, ending its sessions; failures only leave litter.
+func dropDatabase(base, name string) {
+	if admin, err := sql.Open("pgx", base); err == nil {
+		_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+		admin.Close()
+	}
 }
