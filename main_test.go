@@ -241,3 +241,36 @@ func TestConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestFrontendAssets checks how the embedded UI is served: history-mode paths get index.html,
+// hashed assets are cached for good, and a missing asset is a 404, never index.html.
+func TestFrontendAssets(t *testing.T) {
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "a.db")})
+	get := func(path string) (*http.Response, string) {
+		res, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	res, index := get("/users")
+	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-cache" {
+		t.Fatalf("/users: got %d %q, want 200 no-cache", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	i := strings.Index(index, "/assets/")
+	if i < 0 {
+		t.Fatalf("index.html names no asset: %.300s", index)
+	}
+	asset := index[i : i+strings.IndexAny(index[i:], `"'`)]
+	if res, _ := get(asset); res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("%s: got %d %q, want 200 immutable", asset, res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	if res, body := get("/assets/index-gone.js"); res.StatusCode != 404 || strings.Contains(body, "<html") || strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("missing asset: got %d %q %.80s, want an uncached 404", res.StatusCode, res.Header.Get("Cache-Control"), body)
+	}
+	if res, _ := get("/api/v1/nothing"); res.StatusCode != 401 && res.StatusCode != 404 {
+		t.Errorf("unknown API path: got %d, want 401 or 404", res.StatusCode)
+	}
+}

@@ -161,7 +161,7 @@ func TestRequests(t *testing.T) {
 			{"CreateTownship", http.MethodPost, "/api/v1/townships", "root", map[string]any{"name": "青阳镇", "code": "371626104", "population": 40000, "zones": []string{"东区", "西区"}, "admin_username": "qingyang", "admin_password": "password1"}, 201, []string{`"name":"东区"`}},
 			{"CreateTownshipDuplicateAdmin", http.MethodPost, "/api/v1/townships", "root", map[string]any{"name": "临池镇", "code": "371626105", "population": 1, "admin_username": "admina", "admin_password": "password1"}, 409, []string{`"field":"admin_username"`}},
 			{"CreateTownshipByTownAdmin", http.MethodPost, "/api/v1/townships", "admina", map[string]any{"name": "越权镇", "code": "371626106", "admin_username": "yq", "admin_password": "password1"}, 403, nil},
-			{"ListTownships", http.MethodGet, "/api/v1/townships", "root", nil, 200, []string{"长山镇", "好生街道"}},
+			{"ListTownships", http.MethodGet, "/api/v1/townships", "root", nil, 200, []string{"长山镇", "好生街道", `"name":"北区"`, `"region_code":"420100"`}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

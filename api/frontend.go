@@ -13,12 +13,20 @@ import (
 // cached, for every other path that is not the API's, so that the UI's router owns them
 // (history-mode URLs like /enterprises survive a reload).
 func serveFrontend(e *echo.Echo, dist fs.FS) {
+	isAsset := func(p string) bool { return strings.HasPrefix(p, "/assets/") }
+	exists := func(p string) bool {
+		_, err := fs.Stat(dist, strings.TrimPrefix(p, "/"))
+		return err == nil
+	}
 	e.Use(middleware.StaticWithConfig(middleware.StaticConfig{
 		Filesystem: http.FS(dist),
 		HTML5:      true,
+		// The API's paths are the router's; so is a missing asset, which must be a 404: served
+		// index.html under a year-long cache it would break the UI after the next release.
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz"
+			return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" ||
+				(isAsset(p) && !exists(p))
 		},
 	}))
 	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -26,7 +34,7 @@ func serveFrontend(e *echo.Echo, dist fs.FS) {
 			p := c.Request().URL.Path
 			h := c.Response().Header()
 			switch {
-			case strings.HasPrefix(p, "/assets/"):
+			case isAsset(p) && exists(p):
 				h.Set("Cache-Control", "public, max-age=31536000, immutable")
 			case !strings.HasPrefix(p, "/api/"):
 				h.Set("Cache-Control", "no-cache")

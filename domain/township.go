@@ -76,7 +76,7 @@ type TownshipStore interface {
 	Create(ctx context.Context, t *Township) error
 	// Get returns one township with zones and key areas. ErrNotFound.
 	Get(ctx context.Context, id int64) (Township, error)
-	// List returns a page of townships by ID, without zones and key areas, and how many
+	// List returns a page of townships by ID, with zones and key areas, and how many
 	// there are in all.
 	List(ctx context.Context, page Page) ([]Township, int, error)
 	// Update saves the scalar fields and policy, replaces the key areas, and makes the zones

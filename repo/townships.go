@@ -86,39 +86,18 @@ func (s *TownshipStore) Create(ctx context.Context, t *domain.Township) error {
 
 // Get returns a township with its zones (and how many enterprises each has) and key areas.
 func (s *TownshipStore) Get(ctx context.Context, id int64) (domain.Township, error) {
-	db := s.DB.conn(ctx)
 	var row townshipRow
-	if err := db.First(&row, id).Error; err != nil {
+	if err := s.DB.conn(ctx).First(&row, id).Error; err != nil {
 		return domain.Township{}, translate(err, "乡镇")
 	}
-	t := row.toDomain()
-	type zoneCount struct {
-		ID          int64
-		Name        string
-		Enterprises int
-	}
-	var zones []zoneCount
-	err := db.Table("zones z").
-		Select("z.id, z.name, (SELECT COUNT(*) FROM enterprises e WHERE e.zone_id = z.id) AS enterprises").
-		Where("z.township_id = ?", id).Order("z.position, z.id").Scan(&zones).Error
-	if err != nil {
+	out := []domain.Township{row.toDomain()}
+	if err := s.fill(ctx, out); err != nil {
 		return domain.Township{}, err
 	}
-	for _, z := range zones {
-		t.Zones = append(t.Zones, domain.Zone{ID: z.ID, Name: z.Name, Enterprises: z.Enterprises})
-	}
-	var areas []keyAreaRow
-	if err := db.Where("township_id = ?", id).Order("region_code").Find(&areas).Error; err != nil {
-		return domain.Township{}, err
-	}
-	t.KeyAreas = make([]domain.KeyArea, 0, len(areas))
-	for _, a := range areas {
-		t.KeyAreas = append(t.KeyAreas, domain.KeyArea{RegionCode: a.RegionCode, RiskLevel: domain.RiskLevel(a.RiskLevel)})
-	}
-	return t, nil
+	return out[0], nil
 }
 
-// List returns a page of townships by ID, without zones and key areas.
+// List returns a page of townships by ID, with their zones and key areas.
 func (s *TownshipStore) List(ctx context.Context, page domain.Page) ([]domain.Township, int, error) {
 	db := s.DB.conn(ctx)
 	var total int64
@@ -133,7 +112,49 @@ func (s *TownshipStore) List(ctx context.Context, page domain.Page) ([]domain.To
 	for _, r := range rows {
 		out = append(out, r.toDomain())
 	}
+	if err := s.fill(ctx, out); err != nil {
+		return nil, 0, err
+	}
 	return out, int(total), nil
+}
+
+// fill loads the zones and key areas of ts with one query each.
+func (s *TownshipStore) fill(ctx context.Context, ts []domain.Township) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	db := s.DB.conn(ctx)
+	idx := make(map[int64]int, len(ts))
+	ids := make([]int64, 0, len(ts))
+	for i := range ts {
+		idx[ts[i].ID] = i
+		ids = append(ids, ts[i].ID)
+		ts[i].Zones, ts[i].KeyAreas = []domain.Zone{}, []domain.KeyArea{}
+	}
+	var zones []struct {
+		ID, TownshipID int64
+		Name           string
+		Enterprises    int
+	}
+	err := db.Table("zones z").
+		Select("z.id, z.township_id, z.name, (SELECT COUNT(*) FROM enterprises e WHERE e.zone_id = z.id) AS enterprises").
+		Where("z.township_id IN ?", ids).Order("z.position, z.id").Scan(&zones).Error
+	if err != nil {
+		return err
+	}
+	for _, z := range zones {
+		t := &ts[idx[z.TownshipID]]
+		t.Zones = append(t.Zones, domain.Zone{ID: z.ID, Name: z.Name, Enterprises: z.Enterprises})
+	}
+	var areas []keyAreaRow
+	if err := db.Where("township_id IN ?", ids).Order("region_code").Find(&areas).Error; err != nil {
+		return err
+	}
+	for _, a := range areas {
+		t := &ts[idx[a.TownshipID]]
+		t.KeyAreas = append(t.KeyAreas, domain.KeyArea{RegionCode: a.RegionCode, RiskLevel: domain.RiskLevel(a.RiskLevel)})
+	}
+	return nil
 }
 
 // Update saves a township's fields and policy and replaces its key areas and zones.
