@@ -56,6 +56,11 @@ func newBrowser(t *testing.T, width, height int) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	// A window cannot be narrower than Chromium's minimum (500 px); a phone's viewport is
+	// emulated instead.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("viewport: %v", err)
+	}
 	b := &browser{ctx: ctx}
 	messages := chromedp.Console(ctx)
 	go func() {
@@ -188,9 +193,65 @@ func TestBrowserCreateEnterprise(t *testing.T) {
 		poll(`![...document.querySelectorAll('.el-overlay')].some(e => e.offsetParent !== null)`),
 		// Search by the credit code: ASCII keys, as a clerk pastes a code.
 		chromedp.SendKeys("#enterprise-search input, input#enterprise-search", "91350100M000100Y43"),
-		chromedp.Click("#enterprise-search-submit"),
+		chromedp.SendKeys("#enterprise-search input, input#enterprise-search", kb.Enter),
+		poll(`location.search.includes("q=91350100M000100Y43")`),
 		waitText("#enterprise-table", name), waitText("#enterprise-table", "91350100M000100Y43"),
 		waitText("#enterprise-table", "范公责任区"))
 	b.screenshot(t, "list")
 	b.noProblems(t)
+}
+
+// TestBrowserRoles signs in as each demo account and checks that each lands on its own home
+// with its own menu and sees only its own scope, in Chinese and, after the switch, in English.
+func TestBrowserRoles(t *testing.T) {
+	b := newBrowser(t, 1280, 800)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "r.db")})
+	tests := []struct {
+		user, path, menu, sees string
+		hidden                 []string
+	}{
+		{"platform", "/townships", "menu-townships", "长山镇", []string{"menu-enterprises", "menu-users"}},
+		{"changshan", "/enterprises", "menu-users", "共 36 条", []string{"menu-townships"}},
+		{"supervisor1", "/enterprises", "menu-enterprises", "共 8 条", []string{"menu-users", "menu-township"}},
+		{"hr1", "/enterprise", "menu-enterprise", "山东长星纺织有限公司", []string{"menu-enterprises", "menu-users"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.user, func(t *testing.T) {
+			b.do(t, "sign in", chromedp.Navigate(s.url+"/login"), clearStorage(), login(s, tt.user),
+				poll(fmt.Sprintf(`location.pathname === %q`, tt.path)),
+				chromedp.WaitVisible(fmt.Sprintf(`[data-test=%q]`, tt.menu)), waitText("main, #app", tt.sees))
+			for _, h := range tt.hidden {
+				b.do(t, "menu without "+h, poll(fmt.Sprintf(`!document.querySelector('[data-test=%q]')`, h)))
+			}
+		})
+	}
+	t.Run("English", func(t *testing.T) {
+		b.do(t, "switch language", chromedp.Click("#lang-switch"), waitText("#side-menu", "My enterprise"))
+		b.do(t, "kept after a reload", chromedp.Reload(), waitText("#side-menu", "My enterprise"))
+		b.screenshot(t, "english")
+	})
+	b.noProblems(t)
+}
+
+// TestBrowserPhone checks the worker-facing size: a 360 px wide screen shows the login form
+// and, once signed in, the collapsed menu opens from its toggle.
+func TestBrowserPhone(t *testing.T) {
+	b := newBrowser(t, 360, 740)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "p.db")})
+	b.do(t, "sign in on a phone", login(s, "hr1"), waitText("body", "山东长星纺织有限公司"))
+	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil || width > 360 {
+		t.Errorf("page is %d px wide (%v), want no horizontal scrolling at 360 px", width, err)
+	}
+	b.do(t, "open the menu", chromedp.Click("#menu-toggle"), chromedp.WaitVisible(`[data-test="menu-enterprise"]`))
+	b.screenshot(t, "menu")
+	b.noProblems(t)
+}
+
+// clearStorage signs the page out by forgetting its tokens.
+func clearStorage() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`localStorage.clear(), true`)(ctx, t)
+		return err
+	})
 }
