@@ -86,10 +86,7 @@ func newEnterpriseResponse(e domain.Enterprise) enterpriseResponse {
 		ContactName: e.ContactName, ContactPhone: e.ContactPhone, Headcount: e.Headcount,
 		Status: e.Status, Supervisors: []userRefDTO{}, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}
-	if e.ReopenedOn != nil {
-		d := e.ReopenedOn.Format(time.DateOnly)
-		out.ReopenedOn = &d
-	}
+	out.ReopenedOn = dateOrNil(e.ReopenedOn)
 	for _, s := range e.Supervisors {
 		out.Supervisors = append(out.Supervisors, userRefDTO(s))
 	}

@@ -144,3 +144,12 @@ func idOrNil(id int64) *int64 {
 	}
 	return &id
 }
+
+// dateOrNil shows a missing date as null.
+func dateOrNil(d domain.Date) *string {
+	if d.IsZero() {
+		return nil
+	}
+	s := d.String()
+	return &s
+}

@@ -70,6 +70,8 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&townshipHandler{svc: svc.Townships}).register(r)
 	(&userHandler{svc: svc.Users}).register(r)
 	(&enterpriseHandler{svc: svc.Enterprises}).register(r)
+	(&planHandler{svc: svc.Plans}).register(r)
+	(&inspectionHandler{svc: svc.Inspections}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

@@ -46,7 +46,7 @@ type Enterprise struct {
 	ContactPhone string
 	Headcount    int
 	Status       EnterpriseStatus
-	ReopenedOn   *time.Time
+	ReopenedOn   Date      // zero until it reopens
 	Supervisors  []UserRef // filled on reads
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

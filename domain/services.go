@@ -9,6 +9,9 @@ type Stores struct {
 	Enterprises   EnterpriseStore
 	RefreshTokens RefreshTokenStore
 	LoginAttempts LoginAttemptStore
+	Plans         PlanStore
+	Inspections   InspectionStore
+	Audit         AuditStore
 	Tx            TxRunner
 }
 
@@ -27,6 +30,8 @@ type Services struct {
 	Townships   *TownshipService
 	Users       *UserService
 	Enterprises *EnterpriseService
+	Plans       *PlanService
+	Inspections *InspectionService
 }
 
 // NewServices wires the services to st.
@@ -53,6 +58,14 @@ func NewServices(st Stores, o Options) Services {
 		Users:     users,
 		Enterprises: &EnterpriseService{
 			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Tx: st.Tx,
+		},
+		Plans: &PlanService{
+			Plans: st.Plans, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
+			Tx: st.Tx, Clock: o.Clock,
+		},
+		Inspections: &InspectionService{
+			Inspections: st.Inspections, Enterprises: st.Enterprises, Townships: st.Townships,
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
 		},
 	}
 }

@@ -5,6 +5,7 @@ package repo
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -175,4 +176,17 @@ func CountRows(ctx context.Context, db *DB, table string) (int, error) {
 	var n int64
 	err := db.conn(ctx).Table(table).Count(&n).Error
 	return int(n), err
+}
+
+// nullDate stores a domain date in a DATE column; the zero date is NULL.
+func nullDate(d domain.Date) sql.NullTime {
+	return sql.NullTime{Time: d.Time(), Valid: !d.IsZero()}
+}
+
+// dateOf reads a DATE column back; NULL is the zero date.
+func dateOf(t sql.NullTime) domain.Date {
+	if !t.Valid {
+		return domain.Date{}
+	}
+	return domain.DateFromTime(t.Time)
 }

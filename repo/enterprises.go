@@ -55,9 +55,7 @@ func newEnterpriseRow(e domain.Enterprise) enterpriseRow {
 		ContactPhone: e.ContactPhone, Headcount: e.Headcount, Status: string(e.Status),
 		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}
-	if e.ReopenedOn != nil {
-		r.ReopenedOn = sql.NullTime{Time: *e.ReopenedOn, Valid: true}
-	}
+	r.ReopenedOn = nullDate(e.ReopenedOn)
 	return r
 }
 
@@ -70,10 +68,7 @@ func (er enterpriseRead) toDomain() domain.Enterprise {
 		Headcount: r.Headcount, Status: domain.EnterpriseStatus(r.Status),
 		Supervisors: []domain.UserRef{}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
-	if r.ReopenedOn.Valid {
-		d := r.ReopenedOn.Time
-		e.ReopenedOn = &d
-	}
+	e.ReopenedOn = dateOf(r.ReopenedOn)
 	return e
 }
 

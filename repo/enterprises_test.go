@@ -60,12 +60,8 @@ func TestEnterpriseStoreCreateGet(t *testing.T) {
 	})
 }
 
-// equalEnterprise compares enterprises field by field; ReopenedOn by the instant it points to.
+// equalEnterprise compares enterprises field by field.
 func equalEnterprise(a, b domain.Enterprise) bool {
-	if (a.ReopenedOn == nil) != (b.ReopenedOn == nil) || (a.ReopenedOn != nil && !a.ReopenedOn.Equal(*b.ReopenedOn)) {
-		return false
-	}
-	a.ReopenedOn, b.ReopenedOn = nil, nil
 	if !slices.Equal(a.Supervisors, b.Supervisors) {
 		return false
 	}
@@ -216,10 +212,10 @@ func TestEnterpriseStoreUpdate(t *testing.T) {
 
 		t.Run("OK", func(t *testing.T) {
 			up := e
-			reopened := time.Date(2020, 2, 20, 0, 0, 0, 0, time.UTC)
+			reopened := domain.NewDate(2020, 2, 20)
 			up.Name, up.CreditCode, up.Industry, up.ZoneID = "甲厂新名", domain.CreditCode(creditCode(9)), "食品", a.Zones[1].ID
 			up.Address, up.ContactName, up.ContactPhone, up.Headcount = "新地址", "赵六", "13900001111", 88
-			up.Status, up.ReopenedOn = domain.StatusReopened, &reopened
+			up.Status, up.ReopenedOn = domain.StatusReopened, reopened
 			up.TownshipID, up.Code = b.ID, "999999" // neither may change
 			must(t, s.Update(ctx, up))
 			got, err := s.Get(ctx, e.ID)
@@ -230,7 +226,7 @@ func TestEnterpriseStoreUpdate(t *testing.T) {
 			if !equalEnterprise(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
-			if got.ReopenedOn == nil || got.ReopenedOn.Format(time.DateOnly) != "2020-02-20" {
+			if got.ReopenedOn.String() != "2020-02-20" {
 				t.Errorf("got reopened on %v, want 2020-02-20", got.ReopenedOn)
 			}
 			if !got.CreatedAt.Equal(e.CreatedAt) {
@@ -240,11 +236,11 @@ func TestEnterpriseStoreUpdate(t *testing.T) {
 		t.Run("ClearReopenedOn", func(t *testing.T) {
 			cur, err := s.Get(ctx, e.ID)
 			must(t, err)
-			cur.Status, cur.ReopenedOn = domain.StatusSuspended, nil
+			cur.Status, cur.ReopenedOn = domain.StatusSuspended, domain.Date{}
 			must(t, s.Update(ctx, cur))
 			got, err := s.Get(ctx, e.ID)
 			must(t, err)
-			if got.Status != domain.StatusSuspended || got.ReopenedOn != nil {
+			if got.Status != domain.StatusSuspended || !got.ReopenedOn.IsZero() {
 				t.Errorf("got %s %v, want suspended with no reopening date", got.Status, got.ReopenedOn)
 			}
 		})

@@ -10,6 +10,9 @@ func Stores(db *DB) domain.Stores {
 		Enterprises:   &EnterpriseStore{DB: db},
 		RefreshTokens: &RefreshTokenStore{DB: db},
 		LoginAttempts: &LoginAttemptStore{DB: db},
+		Plans:         &PlanStore{DB: db},
+		Inspections:   &InspectionStore{DB: db},
+		Audit:         &AuditStore{DB: db},
 		Tx:            db,
 	}
 }

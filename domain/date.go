@@ -1,0 +1,75 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Date is a calendar day without a time or a zone: a planned reopening, a visit, a check-in
+// day. Its zero value means "no date".
+type Date struct {
+	t time.Time // midnight UTC of the day
+}
+
+// NewDate returns the given day.
+func NewDate(year int, month time.Month, day int) Date {
+	return Date{time.Date(year, month, day, 0, 0, 0, 0, time.UTC)}
+}
+
+// DateOf returns the day it is at t in loc: a township's "today" is DateOf(now, its zone).
+func DateOf(t time.Time, loc *time.Location) Date {
+	t = t.In(loc)
+	return NewDate(t.Year(), t.Month(), t.Day())
+}
+
+// ParseDate reads YYYY-MM-DD; the empty string is the zero Date.
+func ParseDate(s string) (Date, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Date{}, true
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, false
+	}
+	return Date{t}, true
+}
+
+// DateFromTime takes the calendar day of a time stored as midnight UTC (as databases return a
+// DATE column).
+func DateFromTime(t time.Time) Date { return NewDate(t.Year(), t.Month(), t.Day()) }
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d.t.IsZero() }
+
+// String gives YYYY-MM-DD, or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format(time.DateOnly)
+}
+
+// Time returns midnight UTC of the day, as it is stored.
+func (d Date) Time() time.Time { return d.t }
+
+// Before reports whether d is an earlier day than e.
+func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
+
+// After reports whether d is a later day than e.
+func (d Date) After(e Date) bool { return d.t.After(e.t) }
+
+// AddDays returns the day n days later (earlier for negative n).
+func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+
+// DaysUntil returns how many days lie from d to e (negative when e is earlier).
+func (d Date) DaysUntil(e Date) int { return int(e.t.Sub(d.t).Hours() / 24) }
+
+// Today returns the township's local date at now.
+func (t Township) Today(now time.Time) Date {
+	loc, err := time.LoadLocation(t.Timezone)
+	if err != nil {
+		loc = time.UTC // a township's zone is validated on save; this only guards old rows
+	}
+	return DateOf(now, loc)
+}

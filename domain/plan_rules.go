@@ -1,0 +1,189 @@
+package domain
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Daily use of prevention supplies per returning worker, by which a plan's stock is turned into
+// days of use. They follow the guidance towns gave plants in February 2020: a mask every half
+// day, a pair of gloves a day, diluted disinfectant for twice-daily cleaning, a thermometer for
+// each hundred workers at the gate.
+const (
+	MasksPerWorkerDay        = 2.0
+	GlovesPerWorkerDay       = 1.0
+	DisinfectantLitersPerDay = 0.05 // per worker
+	WorkersPerThermometer    = 100
+	MinSupplyDays            = 3.0
+)
+
+// SupplyDays is how many days each consumable lasts for the expected workers.
+type SupplyDays struct {
+	Masks              float64
+	DisinfectantLiters float64
+	Gloves             float64
+}
+
+// SupplyDays computes the days of use the stock covers; all zero without expected workers.
+func (c PlanContent) SupplyDays() SupplyDays {
+	if c.ExpectedWorkers <= 0 {
+		return SupplyDays{}
+	}
+	w := float64(c.ExpectedWorkers)
+	return SupplyDays{
+		Masks:              float64(c.Supplies.Masks) / (w * MasksPerWorkerDay),
+		DisinfectantLiters: c.Supplies.DisinfectantLiters / (w * DisinfectantLitersPerDay),
+		Gloves:             float64(c.Supplies.Gloves) / (w * GlovesPerWorkerDay),
+	}
+}
+
+// CheckDraft checks what a draft must already get right: forms and ranges, not completeness,
+// so that HR can save half a plan and come back to it.
+func (c PlanContent) CheckDraft() Problems {
+	var p Problems
+	c.checkForms(&p)
+	return p
+}
+
+// CheckSubmit checks everything a supervisor would otherwise check by hand before a plan may
+// be submitted: every section filled in, batches adding up to the expected workers, no date in
+// the past, supplies for at least three days, a lead and an isolation room, and the pledge.
+func (c PlanContent) CheckSubmit(today Date) Problems {
+	var p Problems
+	c.checkForms(&p)
+	switch {
+	case c.PlannedReopenDate.IsZero():
+		p.Add("planned_reopen_date", "请填写计划复工日期")
+	case c.PlannedReopenDate.Before(today):
+		p.Add("planned_reopen_date", "计划复工日期不能早于今天("+today.String()+")")
+	}
+	if c.ExpectedWorkers <= 0 && !p.Has("expected_workers") {
+		p.Add("expected_workers", "请填写预计返岗人数")
+	}
+	for _, f := range []struct{ field, label, value string }{
+		{"lead_name", "防控负责人", c.LeadName}, {"isolation_room", "隔离观察室", c.IsolationRoom},
+		{"canteen", "食堂安排", c.Canteen}, {"dormitory", "宿舍安排", c.Dormitory},
+		{"disinfection", "消毒安排", c.Disinfection}, {"emergency_plan", "应急预案", c.EmergencyPlan},
+	} {
+		if f.value == "" && !p.Has(f.field) {
+			p.Add(f.field, "请填写"+f.label)
+		}
+	}
+	if c.LeadPhone == "" && !p.Has("lead_phone") {
+		p.Add("lead_phone", "请填写防控负责人手机号")
+	}
+	if c.ShiftSize <= 0 && !p.Has("shift_size") {
+		p.Add("shift_size", "请填写小班人数")
+	} else if c.ExpectedWorkers > 0 && c.ShiftSize > c.ExpectedWorkers {
+		p.Add("shift_size", "小班人数不能多于预计返岗人数")
+	}
+	if c.ExpectedWorkers > 0 {
+		c.checkSupplies(&p)
+	}
+	c.checkBatches(&p, today)
+	if !c.Pledge {
+		p.Add("pledge", "请阅读并勾选企业承诺")
+	}
+	return p
+}
+
+func (c PlanContent) checkForms(p *Problems) {
+	if c.ExpectedWorkers < 0 || c.ExpectedWorkers > 200_000 {
+		p.Add("expected_workers", "预计返岗人数应在 0 到 200,000 之间")
+	}
+	checkText(p, "lead_name", "防控负责人", c.LeadName, 0, 32)
+	if c.LeadPhone != "" {
+		if _, ok := ParseMobile(c.LeadPhone); !ok {
+			p.Add("lead_phone", "手机号应为 11 位大陆手机号码")
+		}
+	}
+	for _, s := range []struct {
+		field string
+		n     float64
+	}{
+		{"supplies.masks", float64(c.Supplies.Masks)}, {"supplies.thermometers", float64(c.Supplies.Thermometers)},
+		{"supplies.disinfectant_liters", c.Supplies.DisinfectantLiters}, {"supplies.gloves", float64(c.Supplies.Gloves)},
+		{"supplies.goggles", float64(c.Supplies.Goggles)},
+	} {
+		if s.n < 0 || s.n > 10_000_000 || math.IsNaN(s.n) {
+			p.Add(s.field, "数量应在 0 到 10,000,000 之间")
+		}
+	}
+	for _, f := range []struct {
+		field, label, value string
+		max                 int
+	}{
+		{"isolation_room", "隔离观察室", c.IsolationRoom, 200}, {"canteen", "食堂安排", c.Canteen, 500},
+		{"dormitory", "宿舍安排", c.Dormitory, 500}, {"disinfection", "消毒安排", c.Disinfection, 500},
+		{"emergency_plan", "应急预案", c.EmergencyPlan, 5000},
+	} {
+		checkText(p, f.field, f.label, f.value, 0, f.max)
+	}
+	if c.ShiftSize < 0 || c.ShiftSize > 10_000 {
+		p.Add("shift_size", "小班人数应在 0 到 10,000 之间")
+	}
+	if len(c.Batches) > 60 {
+		p.Add("batches", "返岗批次最多 60 批")
+	}
+	for i, b := range c.Batches {
+		if b.Workers < 0 {
+			p.Add("batches["+strconv.Itoa(i)+"].workers", "人数不能为负")
+		}
+	}
+}
+
+func (c PlanContent) checkSupplies(p *Problems) {
+	days := c.SupplyDays()
+	for _, s := range []struct {
+		field, label string
+		days, daily  float64
+	}{
+		{"supplies.masks", "口罩", days.Masks, MasksPerWorkerDay},
+		{"supplies.disinfectant_liters", "消毒液", days.DisinfectantLiters, DisinfectantLitersPerDay},
+		{"supplies.gloves", "手套", days.Gloves, GlovesPerWorkerDay},
+	} {
+		if s.days < MinSupplyDays && !p.Has(s.field) {
+			need := s.daily * float64(c.ExpectedWorkers) * MinSupplyDays
+			p.Add(s.field, fmt.Sprintf("%s仅够 %.1f 天,%d 人 3 天至少需要 %s", s.label, s.days, c.ExpectedWorkers, trimFloat(need)))
+		}
+	}
+	need := (c.ExpectedWorkers + WorkersPerThermometer - 1) / WorkersPerThermometer
+	if c.Supplies.Thermometers < need && !p.Has("supplies.thermometers") {
+		p.Add("supplies.thermometers", fmt.Sprintf("体温计至少 %d 支(每 %d 人 1 支)", need, WorkersPerThermometer))
+	}
+}
+
+func (c PlanContent) checkBatches(p *Problems, today Date) {
+	if len(c.Batches) == 0 {
+		p.Add("batches", "请至少填写一批返岗安排")
+		return
+	}
+	sum := 0
+	for i, b := range c.Batches {
+		field := "batches[" + strconv.Itoa(i) + "]"
+		switch {
+		case b.Date.IsZero():
+			p.Add(field+".date", "请填写返岗日期")
+		case b.Date.Before(today):
+			p.Add(field+".date", "返岗日期不能早于今天")
+		case !c.PlannedReopenDate.IsZero() && b.Date.Before(c.PlannedReopenDate):
+			p.Add(field+".date", "返岗日期不能早于计划复工日期")
+		}
+		if b.Workers <= 0 && !p.Has(field+".workers") {
+			p.Add(field+".workers", "每批人数至少 1 人")
+		}
+		sum += b.Workers
+	}
+	if c.ExpectedWorkers > 0 && sum != c.ExpectedWorkers {
+		p.Add("batches", fmt.Sprintf("各批人数合计 %d 人,与预计返岗人数 %d 人不一致", sum, c.ExpectedWorkers))
+	}
+}
+
+// trimFloat writes a quantity without a useless ".0".
+func trimFloat(f float64) string {
+	if f == math.Trunc(f) {
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(math.Ceil(f*10)/10, 'f', 1, 64)
+}

@@ -1,0 +1,358 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"strconv"
+)
+
+// PlanService runs the reopening workflow: HR drafts and submits a plan, the enterprise's
+// supervisor approves or rejects it, and confirms the day the enterprise actually reopened.
+type PlanService struct {
+	Plans       PlanStore
+	Enterprises EnterpriseStore
+	Townships   TownshipStore
+	Audit       AuditStore
+	Tx          TxRunner
+	Clock       Clock
+}
+
+func (s *PlanService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// Create starts a new draft version for the actor's enterprise. ErrForbidden (not its HR),
+// ErrNotFound, ErrInvalid, ErrConflict (a draft or submitted plan exists, or the enterprise is
+// already approved).
+func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int64, c PlanContent) (Plan, error) {
+	c = c.cleaned()
+	if err := c.CheckDraft().Err(); err != nil {
+		return Plan{}, err
+	}
+	var id int64
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		e, err := s.hrEnterprise(ctx, actor, enterpriseID)
+		if err != nil {
+			return err
+		}
+		if e.Status == StatusApproved || e.Status == StatusReopened {
+			return Conflict("企业复工方案已获批准,无需再次申请")
+		}
+		open, _, err := s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanDraft, PlanSubmitted}, Page: Page{Limit: 1}})
+		if err != nil {
+			return err
+		}
+		if len(open) > 0 {
+			return Conflict("已有"+open[0].Status.Label()+"的方案(第 "+strconv.Itoa(open[0].Version)+" 版),请在其上修改",
+				FieldError{Field: "status", Message: string(open[0].Status)})
+		}
+		v, err := s.Plans.LatestVersion(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		p := Plan{TownshipID: e.TownshipID, EnterpriseID: e.ID, Version: v + 1, Status: PlanDraft, PlanContent: c, CreatedBy: actor.UserID}
+		if err := s.Plans.Create(ctx, &p); err != nil {
+			return conflictField(err, "status", "已有未完成的方案")
+		}
+		id = p.ID
+		return s.audit().record(ctx, actor, e.TownshipID, "plan.create", "plan", p.ID, "第 "+strconv.Itoa(p.Version)+" 版草稿")
+	})
+	if err != nil {
+		return Plan{}, err
+	}
+	return s.Plans.Get(ctx, id)
+}
+
+// Get returns a plan the actor may see. ErrNotFound otherwise.
+func (s *PlanService) Get(ctx context.Context, actor Actor, id int64) (Plan, error) {
+	p, _, err := s.visible(ctx, actor, id)
+	return p, err
+}
+
+// ListForEnterprise returns every version of an enterprise's plan, newest first.
+func (s *PlanService) ListForEnterprise(ctx context.Context, actor Actor, enterpriseID int64, page Page) ([]Plan, int, error) {
+	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+		return nil, 0, NotFound("企业")
+	}
+	return s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Page: page.Normalize()})
+}
+
+// Queue lists the plans in the actor's scope with the given statuses: a supervisor's are the
+// enterprises assigned to them, a town admin's the township's. ErrForbidden for other roles.
+func (s *PlanService) Queue(ctx context.Context, actor Actor, statuses []PlanStatus, page Page) ([]Plan, int, error) {
+	f := PlanFilter{Statuses: statuses, Page: page.Normalize()}
+	switch actor.Role {
+	case RoleSupervisor:
+		f.TownshipID, f.SupervisorID = actor.TownshipID, actor.UserID
+	case RoleTownAdmin:
+		f.TownshipID = actor.TownshipID
+	case RolePlatformAdmin:
+	default:
+		return nil, 0, Forbidden("只有驻厂监督员和镇专班可以查看审核队列")
+	}
+	return s.Plans.List(ctx, f)
+}
+
+// Update replaces the content of a draft. ErrForbidden, ErrNotFound, ErrInvalid, ErrConflict
+// (no longer a draft).
+func (s *PlanService) Update(ctx context.Context, actor Actor, id int64, c PlanContent) (Plan, error) {
+	c = c.cleaned()
+	p, err := s.hrPlan(ctx, actor, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	if err := wrongState(p, "修改", PlanDraft); err != nil {
+		return Plan{}, err
+	}
+	if err := c.CheckDraft().Err(); err != nil {
+		return Plan{}, err
+	}
+	p.PlanContent = c
+	if err := s.Plans.UpdateContent(ctx, p); err != nil {
+		return Plan{}, s.stateConflict(ctx, err, id, "修改")
+	}
+	return s.Plans.Get(ctx, id)
+}
+
+// Submit sends a complete draft for review; the enterprise becomes applied. ErrForbidden,
+// ErrNotFound, ErrInvalid (every failing rule named), ErrConflict (not a draft).
+func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, error) {
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		p, err := s.hrPlan(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := wrongState(p, "提交", PlanDraft); err != nil {
+			return err
+		}
+		t, err := s.Townships.Get(ctx, p.TownshipID)
+		if err != nil {
+			return err
+		}
+		if err := p.CheckSubmit(t.Today(s.Clock.Now())).Err(); err != nil {
+			return err
+		}
+		if err := s.Plans.SetStatus(ctx, id, PlanDraft, PlanSubmitted, s.Clock.Now()); err != nil {
+			return s.stateConflict(ctx, err, id, "提交")
+		}
+		if err := s.setEnterpriseStatus(ctx, p.EnterpriseID, StatusApplied, Date{}); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, p.TownshipID, "plan.submit", "plan", id, "提交第 "+strconv.Itoa(p.Version)+" 版")
+	})
+	if err != nil {
+		return Plan{}, err
+	}
+	return s.Plans.Get(ctx, id)
+}
+
+// Approve approves a submitted plan; the enterprise becomes approved. Only a supervisor
+// assigned to the enterprise may. ErrForbidden, ErrNotFound, ErrConflict.
+func (s *PlanService) Approve(ctx context.Context, actor Actor, id int64, comment string) (Plan, error) {
+	return s.decide(ctx, actor, id, PlanApproved, Clean(comment))
+}
+
+// Reject returns a submitted plan to HR with a comment saying what to change; HR revises it as
+// the next version. ErrForbidden, ErrNotFound, ErrInvalid (no comment), ErrConflict.
+func (s *PlanService) Reject(ctx context.Context, actor Actor, id int64, comment string) (Plan, error) {
+	comment = Clean(comment)
+	if comment == "" {
+		return Plan{}, Invalid("comment", "退回时请写明需要修改的内容")
+	}
+	return s.decide(ctx, actor, id, PlanRejected, comment)
+}
+
+func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decision PlanStatus, comment string) (Plan, error) {
+	var p Problems
+	checkText(&p, "comment", "审核意见", comment, 0, 1000)
+	if err := p.Err(); err != nil {
+		return Plan{}, err
+	}
+	verb := map[PlanStatus]string{PlanApproved: "批准", PlanRejected: "退回"}[decision]
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		plan, e, err := s.visible(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if !actor.Is(RoleSupervisor) || !e.SupervisedBy(actor.UserID) {
+			return Forbidden("只有该企业的驻厂监督员可以审核方案")
+		}
+		if err := wrongState(plan, verb, PlanSubmitted); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		if err := s.Plans.SetStatus(ctx, id, PlanSubmitted, decision, now); err != nil {
+			return s.stateConflict(ctx, err, id, verb)
+		}
+		if err := s.Plans.AddReview(ctx, id, Review{ReviewerID: actor.UserID, Decision: decision, Comment: comment, At: now}); err != nil {
+			return err
+		}
+		if decision == PlanApproved {
+			if err := s.setEnterpriseStatus(ctx, e.ID, StatusApproved, Date{}); err != nil {
+				return err
+			}
+		}
+		return s.audit().record(ctx, actor, e.TownshipID, "plan."+string(decision), "plan", id, verb+"第 "+strconv.Itoa(plan.Version)+" 版:"+comment)
+	})
+	if err != nil {
+		return Plan{}, err
+	}
+	return s.Plans.Get(ctx, id)
+}
+
+// ConfirmReopening records the day an approved enterprise actually reopened; it becomes
+// reopened. Only its supervisor may, for a day between the approval and today. ErrForbidden,
+// ErrNotFound, ErrInvalid, ErrConflict (not approved).
+func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpriseID int64, on Date) (Enterprise, error) {
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		e, err := s.Enterprises.Get(ctx, enterpriseID)
+		if err != nil {
+			return err
+		}
+		if !CanSeeEnterprise(actor, e) {
+			return NotFound("企业")
+		}
+		if !actor.Is(RoleSupervisor) {
+			return Forbidden("只有该企业的驻厂监督员可以确认复工")
+		}
+		if e.Status != StatusApproved {
+			return Conflict("企业当前状态为“"+e.Status.Label()+"”,复工方案获批后才能确认复工",
+				FieldError{Field: "status", Message: string(e.Status)})
+		}
+		if err := s.checkReopenDate(ctx, e, on); err != nil {
+			return err
+		}
+		if err := s.setEnterpriseStatus(ctx, e.ID, StatusReopened, on); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, e.TownshipID, "enterprise.reopen", "enterprise", e.ID, "确认于 "+on.String()+" 复工")
+	})
+	if err != nil {
+		return Enterprise{}, err
+	}
+	return s.Enterprises.Get(ctx, enterpriseID)
+}
+
+func (s *PlanService) checkReopenDate(ctx context.Context, e Enterprise, on Date) error {
+	if on.IsZero() {
+		return Invalid("date", "请填写实际复工日期")
+	}
+	t, err := s.Townships.Get(ctx, e.TownshipID)
+	if err != nil {
+		return err
+	}
+	if today := t.Today(s.Clock.Now()); on.After(today) {
+		return Invalid("date", "实际复工日期不能晚于今天("+today.String()+")")
+	}
+	approved, _, err := s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanApproved}, Page: Page{Limit: 1}})
+	if err != nil {
+		return err
+	}
+	if len(approved) > 0 {
+		for _, r := range approved[0].Reviews {
+			if day := t.Today(r.At); r.Decision == PlanApproved && on.Before(day) {
+				return Invalid("date", "实际复工日期不能早于方案批准日期("+day.String()+")")
+			}
+		}
+	}
+	return nil
+}
+
+// visible loads a plan and its enterprise, and hides both unless the actor may see them.
+func (s *PlanService) visible(ctx context.Context, actor Actor, id int64) (Plan, Enterprise, error) {
+	p, err := s.Plans.Get(ctx, id)
+	if err != nil {
+		return Plan{}, Enterprise{}, err
+	}
+	e, err := s.Enterprises.Get(ctx, p.EnterpriseID)
+	if err != nil {
+		return Plan{}, Enterprise{}, err
+	}
+	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+		return Plan{}, Enterprise{}, NotFound("复工方案")
+	}
+	return p, e, nil
+}
+
+// hrPlan loads a plan that the actor, as its enterprise's HR, may write.
+func (s *PlanService) hrPlan(ctx context.Context, actor Actor, id int64) (Plan, error) {
+	p, _, err := s.visible(ctx, actor, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	if !actor.Is(RoleEnterpriseHR) {
+		return Plan{}, Forbidden("复工方案由企业填写")
+	}
+	return p, nil
+}
+
+func (s *PlanService) hrEnterprise(ctx context.Context, actor Actor, id int64) (Enterprise, error) {
+	e, err := s.Enterprises.Get(ctx, id)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+		return Enterprise{}, NotFound("企业")
+	}
+	if !actor.Is(RoleEnterpriseHR) {
+		return Enterprise{}, Forbidden("复工方案由企业填写")
+	}
+	return e, nil
+}
+
+// setEnterpriseStatus moves the enterprise along with its plan.
+func (s *PlanService) setEnterpriseStatus(ctx context.Context, id int64, status EnterpriseStatus, reopenedOn Date) error {
+	e, err := s.Enterprises.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	e.Status, e.ReopenedOn = status, reopenedOn
+	return s.Enterprises.Update(ctx, e)
+}
+
+// stateConflict turns a lost race (the plan moved between reading and writing) into the same
+// 409 a wrong state gets, naming the state the plan is in now.
+func (s *PlanService) stateConflict(ctx context.Context, err error, id int64, verb string) error {
+	if !errors.Is(err, ErrConflict) {
+		return err
+	}
+	p, gerr := s.Plans.Get(ctx, id)
+	if gerr != nil {
+		return err
+	}
+	if werr := wrongState(p, verb, ""); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// wrongState is the 409 for acting on a plan in the wrong state; it names the current one.
+func wrongState(p Plan, verb string, want PlanStatus) error {
+	if p.Status == want {
+		return nil
+	}
+	return Conflict("方案当前状态为“"+p.Status.Label()+"”,不能"+verb,
+		FieldError{Field: "status", Message: string(p.Status)})
+}
+
+// cleaned trims every text of a plan and normalises the lead's phone.
+func (c PlanContent) cleaned() PlanContent {
+	for _, f := range []*string{&c.LeadName, &c.IsolationRoom, &c.Canteen, &c.Dormitory, &c.Disinfection, &c.EmergencyPlan} {
+		*f = Clean(*f)
+	}
+	c.LeadPhone = Clean(c.LeadPhone)
+	if m, ok := ParseMobile(c.LeadPhone); ok {
+		c.LeadPhone = m
+	}
+	return c
+}
+
+// Label is the enterprise status as the people using Fugong call it.
+func (s EnterpriseStatus) Label() string {
+	return map[EnterpriseStatus]string{
+		StatusNotApplied: "未申请", StatusApplied: "已申请", StatusApproved: "已批准",
+		StatusReopened: "已复工", StatusSuspended: "已停工",
+	}[s]
+}
