@@ -19,8 +19,8 @@ func (h *inspectionHandler) register(r *router) {
 		Summary: "The enterprise's inspections, newest first", Query: pageParams,
 		Response: list[inspectionResponse]{}, Status: http.StatusOK}, h.list)
 	r.add(Route{Method: http.MethodGet, Path: "/inspections", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleTownAdmin},
-		Summary: "Open rectifications in scope (state=overdue: only those past their deadline)",
-		Query:   append([]Param{{"state", "string", "open (default) or overdue"}}, pageParams...),
+		Summary:  "Open rectifications in scope (state=overdue: only those past their deadline)",
+		Query:    append([]Param{{"state", "string", "open (default) or overdue"}}, pageParams...),
 		Response: list[inspectionResponse]{}, Status: http.StatusOK}, h.open)
 }
 

@@ -25,8 +25,8 @@ func (h *planHandler) register(r *router) {
 		Summary: "Every version of the enterprise's plan with its reviews, newest first", Query: pageParams,
 		Response: list[planResponse]{}, Status: http.StatusOK}, h.listForEnterprise)
 	r.add(Route{Method: http.MethodGet, Path: "/plans", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleTownAdmin, domain.RolePlatformAdmin},
-		Summary: "The review queue: plans in scope with the given statuses, longest waiting first",
-		Query:   append([]Param{{"status", "string", "draft, submitted, approved or rejected; several separated by commas"}}, pageParams...),
+		Summary:  "The review queue: plans in scope with the given statuses, longest waiting first",
+		Query:    append([]Param{{"status", "string", "draft, submitted, approved or rejected; several separated by commas"}}, pageParams...),
 		Response: list[planResponse]{}, Status: http.StatusOK}, h.queue)
 	r.add(Route{Method: http.MethodGet, Path: "/plans/:id", Roles: staffRoles, Summary: "Read a plan version",
 		Response: planResponse{}, Status: http.StatusOK}, h.get)
@@ -34,7 +34,7 @@ func (h *planHandler) register(r *router) {
 		Summary: "Replace a draft's content (drafts may be incomplete; only forms are checked)",
 		Body:    planRequest{}, Response: planResponse{}, Status: http.StatusOK}, h.update)
 	r.add(Route{Method: http.MethodPost, Path: "/plans/:id/submit", Roles: hr,
-		Summary: "Submit a draft for review after checking every rule; the enterprise becomes applied",
+		Summary:  "Submit a draft for review after checking every rule; the enterprise becomes applied",
 		Response: planResponse{}, Status: http.StatusOK}, h.submit)
 	r.add(Route{Method: http.MethodPost, Path: "/plans/:id/approve", Roles: sup,
 		Summary: "Approve a submitted plan; the enterprise becomes approved",
@@ -156,7 +156,7 @@ func newPlanResponse(p domain.Plan) planResponse {
 		ID: p.ID, EnterpriseID: p.EnterpriseID, EnterpriseName: p.EnterpriseName, Version: p.Version,
 		Status: p.Status, PlannedReopenDate: dateOrNil(p.PlannedReopenDate), ExpectedWorkers: p.ExpectedWorkers,
 		LeadName: p.LeadName, LeadPhone: p.LeadPhone, Supplies: suppliesDTO(p.Supplies),
-		SupplyDays: supplyDaysDTO{Masks: round1(days.Masks), DisinfectantLiters: round1(days.DisinfectantLiters), Gloves: round1(days.Gloves)},
+		SupplyDays:    supplyDaysDTO{Masks: round1(days.Masks), DisinfectantLiters: round1(days.DisinfectantLiters), Gloves: round1(days.Gloves)},
 		IsolationRoom: p.IsolationRoom, Batches: []batchDTO{}, ShiftSize: p.ShiftSize, Canteen: p.Canteen,
 		Dormitory: p.Dormitory, Disinfection: p.Disinfection, EmergencyPlan: p.EmergencyPlan, Pledge: p.Pledge,
 		Reviews: []reviewDTO{}, SubmittedAt: p.SubmittedAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,

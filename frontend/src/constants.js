@@ -30,3 +30,32 @@ export const INDUSTRIES = [
 
 /** PAGE_SIZES offered by list pages. */
 export const PAGE_SIZES = [10, 20, 50, 100]
+
+/** PLAN_STATUSES of a reopening plan version, with the tag type of each (labels: planStatus.*). */
+export const PLAN_STATUSES = [
+  { value: 'draft', tag: 'info' },
+  { value: 'submitted', tag: 'warning' },
+  { value: 'approved', tag: 'success' },
+  { value: 'rejected', tag: 'danger' },
+]
+
+/** INSPECTION_ITEMS are the on-site checklist items, in display order (labels: inspection.items.*). */
+export const INSPECTION_ITEMS = [
+  'temperature_check',
+  'masks_worn',
+  'disinfection_log',
+  'isolation_room_ready',
+  'roster_up_to_date',
+  'canteen_staggered',
+]
+
+/** RECTIFICATION_STATES of an inspection's follow-up, with the tag type of each (labels: rectification.states.*). */
+export const RECTIFICATION_STATES = [
+  { value: 'none', tag: 'info' },
+  { value: 'open', tag: 'warning' },
+  { value: 'overdue', tag: 'danger' },
+  { value: 'closed', tag: 'success' },
+]
+
+/** SUPPLY_MIN_DAYS: supplies lasting fewer days than this are shown in red (the server's rule is the same). */
+export const SUPPLY_MIN_DAYS = 3
