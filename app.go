@@ -76,9 +76,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 func (a *app) seedDemo(ctx context.Context, stdout io.Writer) error {
-	created, err := demo.Seed(ctx, demo.Services{
-		Townships: a.services.Townships, Users: a.services.Users, Enterprises: a.services.Enterprises,
-	})
+	created, err := demo.Seed(ctx, repo.Stores(a.db), time.Now())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

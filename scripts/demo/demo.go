@@ -1,23 +1,22 @@
 // Package demo fills an empty database with the demo township 长山镇 (Changshan, Zouping,
 // Shandong), the town whose February 2020 platform Fugong reproduces: its 10 responsibility
-// zones, a few dozen enterprises with plausible names and valid credit codes, and one account
-// of each role. It goes through the domain services, so demo data obeys every rule real data
-// does. Later capabilities add their data here.
+// zones, a few dozen enterprises with plausible names and valid credit codes, one account of
+// each role, and three weeks of history — reopening plans in every state, reviews, reopenings
+// and inspections. It goes through the domain services, so demo data obeys every rule real
+// data does; a clock of its own lets it play the weeks before today. Later capabilities add
+// their data here.
 package demo
 
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"fugong/domain"
 )
-
-// Services are the domain services the demo is created through.
-type Services struct {
-	Townships   *domain.TownshipService
-	Users       *domain.UserService
-	Enterprises *domain.EnterpriseService
-}
 
 // Password is every demo account's password.
 const Password = "demo1234"
@@ -26,8 +25,8 @@ const Password = "demo1234"
 const AccountsText = `Demo accounts (password demo1234):
   platform     platform admin (平台管理员)
   changshan    town admin of 长山镇 (镇专班管理员)
-  supervisor1  resident plant supervisor (驻厂监督员)
-  hr1          HR of the first enterprise (企业人事)`
+  supervisor1  resident plant supervisor (驻厂监督员) of 8 enterprises; supervisor2-5 the others
+  hr1          HR of 山东长星纺织有限公司, not yet applied (企业人事); hr2-hr36 the other enterprises`
 
 // Zones are Changshan's 10 responsibility zones (责任区), named after the town's seat and
 // its larger villages.
@@ -36,51 +35,62 @@ var Zones = []string{
 	"周家责任区", "颜家责任区", "孙家责任区", "东范责任区", "长白责任区",
 }
 
+// seeder carries what the steps of the demo share.
+type seeder struct {
+	svc         domain.Services
+	clock       *clock
+	rng         *rand.Rand
+	township    domain.Township
+	town        domain.Actor   // the town admin
+	ents        []domain.Enterprise
+	supervisors []domain.Actor // supervisor1..5
+	hr          []domain.Actor // the HR of each enterprise, by index
+	end         time.Time      // the real now, where the history ends
+}
+
+// clock is the demo's own time, moved to each day of the history it plays.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
 // Seed creates the demo on a database without townships and reports whether it did; on any
-// other database it changes nothing. Random choices use a fixed seed, so every demo is alike.
-func Seed(ctx context.Context, s Services) (bool, error) {
-	empty, err := isEmpty(ctx, s)
-	if err != nil || !empty {
+// other database it changes nothing. now is the real time: the history ends there. Random
+// choices use a fixed seed, so every demo is alike but for its dates.
+func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error) {
+	c := &clock{t: now.Add(-22 * 24 * time.Hour)}
+	// The demo password is public, so the demo's hashes need no strength; the minimum cost keeps
+	// a demo start fast. Passwords changed later are hashed by the server's own hasher.
+	svc := domain.NewServices(stores, domain.Options{Clock: c.now, Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
+	_, n, err := svc.Townships.List(ctx, domain.Actor{Role: domain.RolePlatformAdmin}, domain.Page{Limit: 1})
+	if err != nil || n > 0 {
 		return false, err
 	}
-	platform, err := s.Users.Bootstrap(ctx, "platform", Password, "平台管理员")
-	if err != nil {
-		return false, fmt.Errorf("platform admin: %w", err)
+	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now}
+	for _, step := range []func(context.Context) error{
+		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory,
+	} {
+		if err := step(ctx); err != nil {
+			return false, err
+		}
 	}
-	t, err := s.Townships.Create(ctx, platform.Actor(), domain.NewTownship{
+	c.t = now
+	return true, nil
+}
+
+func (s *seeder) createTownship(ctx context.Context) error {
+	platform, err := s.svc.Users.Bootstrap(ctx, "platform", Password, "平台管理员")
+	if err != nil {
+		return fmt.Errorf("platform admin: %w", err)
+	}
+	s.township, err = s.svc.Townships.Create(ctx, platform.Actor(), domain.NewTownship{
 		Name: "长山镇", Code: "371626102", Population: 73000, Timezone: "Asia/Shanghai",
 		Zones: Zones, AdminUsername: "changshan", AdminPassword: Password, AdminName: "长山镇复工专班",
 	})
 	if err != nil {
-		return false, fmt.Errorf("township: %w", err)
+		return fmt.Errorf("township: %w", err)
 	}
-	if err := setKeyAreas(ctx, s, platform.Actor(), t.ID); err != nil {
-		return false, err
-	}
-	town := domain.Actor{Role: domain.RoleTownAdmin, TownshipID: t.ID}
-	admin, _, err := s.Users.List(ctx, town, domain.UserFilter{Role: domain.RoleTownAdmin})
-	if err != nil || len(admin) == 0 {
-		return false, fmt.Errorf("town admin: %w", err)
-	}
-	town.UserID = admin[0].ID
-	ents, err := createEnterprises(ctx, s, town)
-	if err != nil {
-		return false, err
-	}
-	if err := createStaff(ctx, s, town, ents); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
-func isEmpty(ctx context.Context, s Services) (bool, error) {
-	_, n, err := s.Townships.List(ctx, domain.Actor{Role: domain.RolePlatformAdmin}, domain.Page{Limit: 1})
-	return n == 0, err
-}
-
-// setKeyAreas marks the areas the town watched in February 2020: Hubei province, Wuhan above
-// all, and the other cities with many cases that Shandong's workers came back from.
-func setKeyAreas(ctx context.Context, s Services, actor domain.Actor, townshipID int64) error {
+	// Key areas the town watched in February 2020: Hubei province, Wuhan above all, and the
+	// other cities with many cases that Shandong's workers came back from.
 	areas := []domain.KeyArea{
 		{RegionCode: "420000", RiskLevel: domain.RiskHigh},   // 湖北省
 		{RegionCode: "420100", RiskLevel: domain.RiskHigh},   // 武汉市
@@ -89,9 +99,24 @@ func setKeyAreas(ctx context.Context, s Services, actor domain.Actor, townshipID
 		{RegionCode: "411500", RiskLevel: domain.RiskMedium}, // 信阳市
 		{RegionCode: "441300", RiskLevel: domain.RiskLow},    // 惠州市
 	}
-	_, err := s.Townships.Update(ctx, actor, townshipID, domain.TownshipUpdate{KeyAreas: &areas})
-	if err != nil {
+	if _, err := s.svc.Townships.Update(ctx, platform.Actor(), s.township.ID, domain.TownshipUpdate{KeyAreas: &areas}); err != nil {
 		return fmt.Errorf("key areas: %w", err)
 	}
+	admins, _, err := s.svc.Users.List(ctx, domain.Actor{Role: domain.RoleTownAdmin, TownshipID: s.township.ID},
+		domain.UserFilter{Role: domain.RoleTownAdmin})
+	if err != nil || len(admins) == 0 {
+		return fmt.Errorf("town admin: %v", err)
+	}
+	s.town = admins[0].Actor()
 	return nil
+}
+
+// day moves the demo clock to hour:minute (Beijing time) of the day offset days before the
+// history ends (0 is today, -1 yesterday), and returns that day.
+func (s *seeder) day(offset, hour, minute int) domain.Date {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	d := domain.DateOf(s.end, loc).AddDays(offset)
+	t := d.Time()
+	s.clock.t = time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, loc)
+	return d
 }

@@ -56,27 +56,25 @@ var enterprises = []enterprise{
 	{"山东大由钢结构有限公司", "建筑施工", 190, "邹志强"},
 }
 
-// createEnterprises registers the demo companies, spread over the zones, and returns them in
-// order.
-func createEnterprises(ctx context.Context, s Services, town domain.Actor) ([]domain.Enterprise, error) {
-	rng := rand.New(rand.NewPCG(2020, 210))
-	out := make([]domain.Enterprise, 0, len(enterprises))
+// createEnterprises registers the demo companies, spread over the zones, three weeks ago.
+func (s *seeder) createEnterprises(ctx context.Context) error {
+	s.day(-21, 9, 0)
 	for i, d := range enterprises {
 		zone := Zones[i%len(Zones)]
-		code := creditCode(rng)
-		phone := fmt.Sprintf("13%d%08d", 5+rng.IntN(5), rng.IntN(100_000_000))
-		address := fmt.Sprintf("山东省邹平市长山镇%s%d号", streets[i%len(streets)], 1+rng.IntN(300))
+		code := creditCode(s.rng)
+		phone := fmt.Sprintf("13%d%08d", 5+s.rng.IntN(5), s.rng.IntN(100_000_000))
+		address := fmt.Sprintf("山东省邹平市长山镇%s%d号", streets[i%len(streets)], 1+s.rng.IntN(300))
 		hc := d.headcount
-		e, err := s.Enterprises.Create(ctx, town, domain.EnterpriseInput{
+		e, err := s.svc.Enterprises.Create(ctx, s.town, domain.EnterpriseInput{
 			Name: &d.name, CreditCode: &code, Industry: &d.industry, Zone: &zone, Address: &address,
 			ContactName: &d.contact, ContactPhone: &phone, Headcount: &hc,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("enterprise %s: %w", d.name, err)
+			return fmt.Errorf("enterprise %s: %w", d.name, err)
 		}
-		out = append(out, e)
+		s.ents = append(s.ents, e)
 	}
-	return out, nil
+	return nil
 }
 
 var streets = []string{"长白山路", "范公路", "会仙路", "月河路", "工业园一路", "工业园二路", "长山大街", "醴泉路"}
@@ -92,37 +90,36 @@ func creditCode(rng *rand.Rand) string {
 	return string(append(b, domain.CreditCheckChar(string(b))))
 }
 
-// createStaff makes the supervisors and HR accounts and assigns each enterprise a supervisor:
-// supervisor1 looks after the first enterprise and every fifth after it.
-func createStaff(ctx context.Context, s Services, town domain.Actor, ents []domain.Enterprise) error {
+// createStaff makes the supervisors and an HR account for every enterprise, and assigns each
+// enterprise a supervisor: supervisor1 looks after the first enterprise and every fifth after.
+func (s *seeder) createStaff(ctx context.Context) error {
 	supervisors := []struct{ username, name, phone string }{
 		{"supervisor1", "马卫国", "13905431001"}, {"supervisor2", "高秀芳", "13905431002"},
 		{"supervisor3", "林志远", "13905431003"}, {"supervisor4", "郭春燕", "13905431004"},
 		{"supervisor5", "何建民", "13905431005"},
 	}
-	ids := make([]int64, 0, len(supervisors))
 	for _, sv := range supervisors {
-		u, err := s.Users.Create(ctx, town, domain.NewUser{
+		u, err := s.svc.Users.Create(ctx, s.town, domain.NewUser{
 			Username: sv.username, Password: Password, Role: domain.RoleSupervisor, Name: sv.name, Phone: sv.phone,
 		})
 		if err != nil {
 			return fmt.Errorf("supervisor %s: %w", sv.username, err)
 		}
-		ids = append(ids, u.ID)
+		s.supervisors = append(s.supervisors, u.Actor())
 	}
-	for i, e := range ents {
-		if _, err := s.Enterprises.SetSupervisors(ctx, town, e.ID, []int64{ids[i%len(ids)]}); err != nil {
+	for i, e := range s.ents {
+		sup := s.supervisors[i%len(s.supervisors)]
+		if _, err := s.svc.Enterprises.SetSupervisors(ctx, s.town, e.ID, []int64{sup.UserID}); err != nil {
 			return fmt.Errorf("supervisors of %s: %w", e.Name, err)
 		}
-	}
-	for i, e := range ents[:3] {
-		_, err := s.Users.Create(ctx, town, domain.NewUser{
+		u, err := s.svc.Users.Create(ctx, s.town, domain.NewUser{
 			Username: fmt.Sprintf("hr%d", i+1), Password: Password, Role: domain.RoleEnterpriseHR,
 			Name: e.ContactName, Phone: e.ContactPhone, EnterpriseID: e.ID,
 		})
 		if err != nil {
 			return fmt.Errorf("hr of %s: %w", e.Name, err)
 		}
+		s.hr = append(s.hr, u.Actor())
 	}
 	return nil
 }

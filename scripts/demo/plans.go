@@ -1,0 +1,189 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"fugong/domain"
+)
+
+// story is what happened to one demo enterprise's reopening, in the three weeks before today.
+type story int
+
+const (
+	notApplied story = iota
+	drafting         // HR is still filling in the plan
+	rejected         // the supervisor returned it; HR has not revised it yet
+	submitted        // waiting for the supervisor
+	resubmitted      // returned once, revised, and waiting again
+	approved         // approved, not yet reopened
+	reopened         // approved and reopened
+	inspected        // reopened, and a visit found everything in order
+	overdue          // reopened, and a visit found a problem that is past its deadline
+	rectified        // reopened, a visit found a problem, a later visit found it fixed
+)
+
+// stories gives each demo enterprise, by index, its story. hr1's enterprise (0) has not applied,
+// so a newcomer can walk the whole workflow; supervisor1 (every fifth from 0) has one of each.
+var stories = []story{
+	notApplied, drafting, rejected, reopened, reopened, submitted, reopened, approved, reopened, notApplied,
+	resubmitted, reopened, submitted, reopened, approved, approved, reopened, drafting, reopened, notApplied,
+	inspected, reopened, submitted, reopened, notApplied, overdue, approved, reopened, rejected, reopened,
+	rectified, submitted, reopened, notApplied, reopened, notApplied,
+}
+
+// Comments supervisors wrote when they returned plans.
+var rejections = []string{
+	"隔离观察室设在车间内,不符合要求,请另设独立房间并配备消毒用品。",
+	"应急预案未明确发热职工的转运流程和联系人,请补充后重新提交。",
+	"食堂就餐安排未体现错峰和分餐,请细化各班组就餐时段。",
+}
+
+// playHistory walks every enterprise through its story, each step on its own day.
+func (s *seeder) playHistory(ctx context.Context) error {
+	for i, st := range stories {
+		if err := s.play(ctx, i, st); err != nil {
+			return fmt.Errorf("demo history of %s: %w", s.ents[i].Name, err)
+		}
+	}
+	return nil
+}
+
+func (s *seeder) play(ctx context.Context, i int, st story) error {
+	if st == notApplied {
+		return nil
+	}
+	hr, sup := s.hr[i], s.supervisors[i%len(s.supervisors)]
+	e := s.ents[i]
+	// Older stories started earlier: a reopened plant applied about two weeks ago.
+	start := map[story]int{drafting: -2, rejected: -6, submitted: -2, resubmitted: -5, approved: -3}[st]
+	if start == 0 {
+		start = -18 + i%5
+	}
+	if st == drafting {
+		s.day(start, 10, 15)
+		draft := s.content(e, s.day(start+3, 0, 0))
+		draft.EmergencyPlan, draft.Pledge, draft.Batches = "", false, nil // still being written
+		s.day(start, 10, 15)
+		_, err := s.svc.Plans.Create(ctx, hr, e.ID, draft)
+		return err
+	}
+	p, err := s.submit(ctx, hr, e, start)
+	if err != nil {
+		return err
+	}
+	switch st {
+	case submitted:
+		return nil
+	case rejected, resubmitted:
+		s.day(start+1, 15, 40)
+		if _, err := s.svc.Plans.Reject(ctx, sup, p.ID, rejections[i%len(rejections)]); err != nil {
+			return err
+		}
+		if st == rejected {
+			return nil
+		}
+		_, err := s.submit(ctx, hr, e, start+3)
+		return err
+	}
+	s.day(start+1, 16, 5)
+	if _, err := s.svc.Plans.Approve(ctx, sup, p.ID, "方案可行,同意按计划复工,请严格落实每日测温和台账登记。"); err != nil {
+		return err
+	}
+	if st == approved {
+		return nil
+	}
+	reopenedOn := s.day(start+3, 17, 30)
+	if _, err := s.svc.Plans.ConfirmReopening(ctx, sup, e.ID, reopenedOn); err != nil {
+		return err
+	}
+	return s.inspect(ctx, sup, e, st, start+5)
+}
+
+// submit has HR draft a complete plan on day start and submit it the same afternoon.
+func (s *seeder) submit(ctx context.Context, hr domain.Actor, e domain.Enterprise, start int) (domain.Plan, error) {
+	planned := s.day(start+3, 0, 0)
+	s.day(start, 9, 20+s.rng.IntN(30))
+	p, err := s.svc.Plans.Create(ctx, hr, e.ID, s.content(e, planned))
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	s.day(start, 14, s.rng.IntN(60))
+	return s.svc.Plans.Submit(ctx, hr, p.ID)
+}
+
+// inspect records the visits of an inspected, overdue or rectified story from day on.
+func (s *seeder) inspect(ctx context.Context, sup domain.Actor, e domain.Enterprise, st story, day int) error {
+	all := domain.Checklist{TemperatureCheck: true, MasksWorn: true, DisinfectionLog: true,
+		IsolationRoomReady: true, RosterUpToDate: true, CanteenStaggered: true}
+	visit := func(d int, c domain.Checklist, findings string, deadline int) error {
+		in := domain.NewInspection{VisitedOn: s.day(d, 10, 30), Checklist: c, Findings: findings}
+		if deadline != 0 {
+			in.RectificationDeadline = s.day(d+deadline, 0, 0)
+			s.day(d, 10, 30)
+		}
+		_, err := s.svc.Inspections.Create(ctx, sup, e.ID, in)
+		return err
+	}
+	switch st {
+	case inspected:
+		return visit(day, all, "入口测温、登记和车间消毒均到位。", 0)
+	case overdue:
+		c := all
+		c.DisinfectionLog = false
+		return visit(day, c, "车间消毒记录缺少近三天的登记,消毒液配比未记录。", 2)
+	case rectified:
+		c := all
+		c.MasksWorn = false
+		if err := visit(day, c, "包装车间有 3 名职工未佩戴口罩。", 2); err != nil {
+			return err
+		}
+		return visit(day+3, all, "复查:职工均规范佩戴口罩,已整改。", 0)
+	}
+	return nil
+}
+
+// content writes a complete, realistic plan for an enterprise reopening on planned: most of
+// its workers back in two or three staggered batches, supplies for one to two weeks.
+func (s *seeder) content(e domain.Enterprise, planned domain.Date) domain.PlanContent {
+	expected := e.Headcount * (60 + s.rng.IntN(30)) / 100
+	if expected < 10 {
+		expected = e.Headcount
+	}
+	batches := []domain.Batch{{Date: planned, Workers: expected / 2}}
+	if expected >= 200 {
+		batches = append(batches, domain.Batch{Date: planned.AddDays(3), Workers: expected / 4})
+	}
+	rest := expected
+	for _, b := range batches {
+		rest -= b.Workers
+	}
+	batches = append(batches, domain.Batch{Date: planned.AddDays(6), Workers: rest})
+	days := 7 + s.rng.IntN(8)
+	return domain.PlanContent{
+		PlannedReopenDate: planned, ExpectedWorkers: expected,
+		LeadName: e.ContactName, LeadPhone: e.ContactPhone,
+		Supplies: domain.Supplies{
+			Masks:              expected * 2 * days,
+			Thermometers:       expected/100 + 2 + s.rng.IntN(3),
+			DisinfectantLiters: float64(expected*days) * 0.05 * 1.5,
+			Gloves:             expected * (days - 2),
+			Goggles:            4 + s.rng.IntN(10),
+		},
+		IsolationRoom: isolationRooms[s.rng.IntN(len(isolationRooms))],
+		Batches:       batches,
+		ShiftSize:     min(expected, 15+s.rng.IntN(16)),
+		Canteen:       "分三个时段错峰就餐,每桌一人同向而坐,餐具一人一套、每餐消毒。",
+		Dormitory:     "每间不超过 4 人,每日通风两次,外来人员不得进入宿舍区。",
+		Disinfection:  "车间、食堂、宿舍每日上下午各消毒一次,门把手、电梯按钮每两小时擦拭,专人登记。",
+		EmergencyPlan: "职工出现发热(≥37.3℃)或咳嗽等症状,立即引导至隔离观察室,报告驻厂监督员和镇卫生院," +
+			"由 120 负压救护车转运至邹平市人民医院发热门诊;同班组人员暂停作业并居家观察,对相关区域终末消毒。",
+		Pledge: true,
+	}
+}
+
+var isolationRooms = []string{
+	"厂区东北角独立平房 2 间,配备体温计、消毒液和一次性用品",
+	"办公楼一楼西侧 3 间,独立通风,专用卫生间",
+	"门卫室北侧临时观察室 1 间,距车间 50 米以上",
+}
