@@ -41,7 +41,7 @@ type seeder struct {
 	clock       *clock
 	rng         *rand.Rand
 	township    domain.Township
-	town        domain.Actor   // the town admin
+	town        domain.Actor // the town admin
 	ents        []domain.Enterprise
 	supervisors []domain.Actor // supervisor1..5
 	hr          []domain.Actor // the HR of each enterprise, by index

@@ -11,16 +11,16 @@ import (
 type story int
 
 const (
-	notApplied story = iota
-	drafting         // HR is still filling in the plan
-	rejected         // the supervisor returned it; HR has not revised it yet
-	submitted        // waiting for the supervisor
-	resubmitted      // returned once, revised, and waiting again
-	approved         // approved, not yet reopened
-	reopened         // approved and reopened
-	inspected        // reopened, and a visit found everything in order
-	overdue          // reopened, and a visit found a problem that is past its deadline
-	rectified        // reopened, a visit found a problem, a later visit found it fixed
+	notApplied  story = iota
+	drafting          // HR is still filling in the plan
+	rejected          // the supervisor returned it; HR has not revised it yet
+	submitted         // waiting for the supervisor
+	resubmitted       // returned once, revised, and waiting again
+	approved          // approved, not yet reopened
+	reopened          // approved and reopened
+	inspected         // reopened, and a visit found everything in order
+	overdue           // reopened, and a visit found a problem that is past its deadline
+	rectified         // reopened, a visit found a problem, a later visit found it fixed
 )
 
 // stories gives each demo enterprise, by index, its story. hr1's enterprise (0) has not applied,
