@@ -1,16 +1,19 @@
-// The side menu as data: one row per entry, shown to the roles listed. Later pages (plans,
-// roster, check-ins, dashboard) add a row here and a route in router.js.
+// The side menu as data: one row per entry, shown to the roles listed. Later pages (roster,
+// check-ins, dashboard) add a row here and a route in router.js.
 import { markRaw } from 'vue'
-import { OfficeBuilding, School, User, Setting, House } from '@element-plus/icons-vue'
+import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning } from '@element-plus/icons-vue'
 
 /** MENU lists the menu entries; label is an i18n key. */
 export const MENU = [
   { path: '/townships', label: 'menu.townships', icon: markRaw(School), roles: ['platform_admin'] },
   { path: '/enterprises', label: 'menu.enterprises', icon: markRaw(OfficeBuilding), roles: ['town_admin'] },
   { path: '/enterprises', label: 'menu.myEnterprises', icon: markRaw(OfficeBuilding), roles: ['supervisor'] },
+  { path: '/reviews', label: 'menu.reviews', icon: markRaw(Stamp), roles: ['supervisor', 'town_admin'] },
+  { path: '/rectifications', label: 'menu.rectifications', icon: markRaw(Warning), roles: ['supervisor', 'town_admin'] },
   { path: '/users', label: 'menu.users', icon: markRaw(User), roles: ['town_admin'] },
   { path: '/township', label: 'menu.township', icon: markRaw(Setting), roles: ['town_admin'] },
   { path: '/enterprise', label: 'menu.enterprise', icon: markRaw(House), roles: ['enterprise_hr'] },
+  { path: '/plan', label: 'menu.plan', icon: markRaw(Document), roles: ['enterprise_hr'] },
 ]
 
 /** menuFor returns the entries a role sees, in order. */

@@ -57,6 +57,35 @@ const routes = [
         meta: { roles: ['enterprise_hr'], title: 'enterprise.ownTitle' },
       },
       {
+        path: 'plan',
+        name: 'plan',
+        component: () => import('./pages/PlanPage.vue'),
+        meta: { roles: ['enterprise_hr'], title: 'plan.title' },
+      },
+      {
+        path: 'plans/:id',
+        name: 'plan-detail',
+        component: () => import('./pages/PlanReviewPage.vue'),
+        props: true,
+        meta: {
+          roles: ['supervisor', 'town_admin', 'enterprise_hr'],
+          title: 'plan.detailTitle',
+          menu: (role) => (role === 'enterprise_hr' ? '/plan' : '/reviews'),
+        },
+      },
+      {
+        path: 'reviews',
+        name: 'reviews',
+        component: () => import('./pages/ReviewsPage.vue'),
+        meta: { roles: ['supervisor', 'town_admin'], title: 'review.queueTitle' },
+      },
+      {
+        path: 'rectifications',
+        name: 'rectifications',
+        component: () => import('./pages/RectificationsPage.vue'),
+        meta: { roles: ['supervisor', 'town_admin'], title: 'rectification.title' },
+      },
+      {
         path: 'users',
         name: 'users',
         component: () => import('./pages/UsersPage.vue'),

@@ -1,4 +1,5 @@
 import { i18n } from '../i18n.js'
+import { auth } from '../api.js'
 
 /** formatTime shows an RFC 3339 time in the UI's language and the browser's time zone. */
 export function formatTime(v) {
@@ -13,11 +14,24 @@ export function orEmpty(v) {
   return v === null || v === undefined || v === '' ? i18n.global.t('common.empty') : v
 }
 
-/** todayISO is the browser's calendar day as YYYY-MM-DD (a default for date inputs). */
+// Township days are those of its time zone (the server checks dates against them), not the
+// browser's: at 01:00 in Shandong a browser set to UTC is still on the day before.
+const DEFAULT_ZONE = 'Asia/Shanghai'
+
+/** todayISO is today in the township's time zone as YYYY-MM-DD (a default for date inputs). */
 export function todayISO() {
-  const d = new Date()
-  const pad = (n) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+  const me = auth.me || {}
+  const zone = me.township_timezone || me.timezone || DEFAULT_ZONE
+  const now = new Date()
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(now)
+      .reduce((o, p) => ({ ...o, [p.type]: p.value }), {})
+    return `${parts.year}-${parts.month}-${parts.day}`
+  } catch {
+    const pad = (n) => String(n).padStart(2, '0')
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+  }
 }
 
 /** daysAfter counts the days from the YYYY-MM-DD day `from` to `to` (negative when to is earlier). */

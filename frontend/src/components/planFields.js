@@ -85,18 +85,24 @@ function num(v) {
   return v === null || v === undefined || v === '' ? null : Number(v)
 }
 
+// The API answers 0 for a number not given yet; the form shows it empty, so that typing into
+// a fresh draft does not append to a 0 (and a submission names it as missing either way).
+function given(v) {
+  return v === null || v === undefined || v === '' || Number(v) === 0 ? null : Number(v)
+}
+
 /** formFromPlan makes the edit form's state from a plan (empty fields stay empty). */
 export function formFromPlan(p = {}) {
   const s = p.supplies || {}
   return {
     planned_reopen_date: p.planned_reopen_date || '',
-    expected_workers: num(p.expected_workers),
+    expected_workers: given(p.expected_workers),
     lead_name: p.lead_name || '',
     lead_phone: p.lead_phone || '',
-    supplies: Object.fromEntries(SUPPLY_KEYS.map((k) => [k, num(s[k])])),
+    supplies: Object.fromEntries(SUPPLY_KEYS.map((k) => [k, given(s[k])])),
     isolation_room: p.isolation_room || '',
-    batches: (p.batches || []).map((b) => ({ date: b.date || '', workers: num(b.workers) })),
-    shift_size: num(p.shift_size),
+    batches: (p.batches || []).map((b) => ({ date: b.date || '', workers: given(b.workers) })),
+    shift_size: given(p.shift_size),
     canteen: p.canteen || '',
     dormitory: p.dormitory || '',
     disinfection: p.disinfection || '',

@@ -1,1 +1,0 @@
-import{l as e}from"./index-DhgzOIBv.js";function t(t){if(!t)return e.global.t(`common.empty`);let n=new Date(t);return Number.isNaN(n.getTime())?String(t):n.toLocaleString(e.global.locale.value,{hour12:!1})}export{t};
