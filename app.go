@@ -18,6 +18,7 @@ import (
 	"fugong/api"
 	"fugong/domain"
 	"fugong/frontend"
+	"fugong/pii"
 	"fugong/repo"
 	"fugong/scripts/demo"
 )
@@ -27,6 +28,7 @@ type app struct {
 	cfg      Config
 	log      *slog.Logger
 	db       *repo.DB
+	stores   domain.Stores
 	services domain.Services
 }
 
@@ -53,7 +55,13 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 	if n > 0 {
 		log.Info("applied migrations", slog.Int("count", n), slog.String("dialect", string(db.Dialect)))
 	}
-	return &app{cfg: cfg, log: log, db: db, services: domain.NewServices(repo.Stores(db), domain.Options{})}, nil
+	box, err := pii.New(cfg.DataKey)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	stores := repo.Stores(db, box)
+	return &app{cfg: cfg, log: log, db: db, stores: stores, services: domain.NewServices(stores, domain.Options{})}, nil
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -76,7 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 func (a *app) seedDemo(ctx context.Context, stdout io.Writer) error {
-	created, err := demo.Seed(ctx, repo.Stores(a.db), time.Now())
+	created, err := demo.Seed(ctx, a.stores, time.Now())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

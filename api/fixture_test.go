@@ -63,7 +63,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *repo.DB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, db: db}
-	f.svc = domain.NewServices(repo.Stores(db), domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
+	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
 	f.e, f.routes = api.New(f.svc, api.Config{
 		Tokens: &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute},
 		Log:    dbtest.Quiet, Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
@@ -110,7 +110,7 @@ func (f *fixture) seed() {
 
 func (f *fixture) user(username string) domain.User {
 	f.t.Helper()
-	u, err := repo.Stores(f.db).Users.GetByUsername(context.Background(), username)
+	u, err := repo.Stores(f.db, dbtest.Box()).Users.GetByUsername(context.Background(), username)
 	if err != nil {
 		f.t.Fatalf("user %s: %v", username, err)
 	}

@@ -40,12 +40,12 @@ type router struct {
 	routes          *Routes
 }
 
-func (r *router) add(rt Route, h echo.HandlerFunc) {
+func (r *router) add(rt Route, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 	g := r.private
 	if rt.Public {
 		g = r.public
 	}
-	g.Add(rt.Method, rt.Path, h)
+	g.Add(rt.Method, rt.Path, h, m...)
 	r.routes.List = append(r.routes.List, rt)
 }
 

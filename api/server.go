@@ -58,7 +58,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy: "no-referrer", ContentSecurityPolicy: ContentSecurityPolicy,
 	}))
-	e.Use(middleware.BodyLimit(orDefault(cfg.BodyLimit, "1M")))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: orDefault(cfg.BodyLimit, "1M"), Skipper: isImport}))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", readyHandler(cfg.Ready))
@@ -72,6 +72,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&enterpriseHandler{svc: svc.Enterprises}).register(r)
 	(&planHandler{svc: svc.Plans}).register(r)
 	(&inspectionHandler{svc: svc.Inspections}).register(r)
+	(&workerHandler{svc: svc.Workers}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

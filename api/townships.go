@@ -47,21 +47,23 @@ type keyAreaDTO struct {
 }
 
 type townshipUpdateRequest struct {
-	Name           *string       `json:"name,omitempty"`
-	Population     *int          `json:"population,omitempty"`
-	Timezone       *string       `json:"timezone,omitempty"`
-	FeverThreshold *float64      `json:"fever_threshold,omitempty"`
-	IsolationDays  *int          `json:"isolation_days,omitempty"`
-	CutoffAM       *string       `json:"checkin_cutoff_am,omitempty"`
-	CutoffPM       *string       `json:"checkin_cutoff_pm,omitempty"`
-	KeyAreas       *[]keyAreaDTO `json:"key_areas,omitempty"`
-	Zones          *[]string     `json:"zones,omitempty"`
+	Name            *string             `json:"name,omitempty"`
+	Population      *int                `json:"population,omitempty"`
+	Timezone        *string             `json:"timezone,omitempty"`
+	FeverThreshold  *float64            `json:"fever_threshold,omitempty"`
+	IsolationDays   *int                `json:"isolation_days,omitempty"`
+	CutoffAM        *string             `json:"checkin_cutoff_am,omitempty"`
+	CutoffPM        *string             `json:"checkin_cutoff_pm,omitempty"`
+	IsolationLevels *[]domain.RiskLevel `json:"isolation_levels,omitempty" jsonschema:"description=risk levels whose workers isolate on arrival"`
+	KeyAreas        *[]keyAreaDTO       `json:"key_areas,omitempty"`
+	Zones           *[]string           `json:"zones,omitempty"`
 }
 
 func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
 	u := domain.TownshipUpdate{
 		Name: r.Name, Population: r.Population, Timezone: r.Timezone, FeverThreshold: r.FeverThreshold,
 		IsolationDays: r.IsolationDays, CutoffAM: r.CutoffAM, CutoffPM: r.CutoffPM, Zones: r.Zones,
+		IsolationLevels: r.IsolationLevels,
 	}
 	if r.KeyAreas != nil {
 		areas := make([]domain.KeyArea, 0, len(*r.KeyAreas))
@@ -80,19 +82,20 @@ type zoneDTO struct {
 }
 
 type townshipResponse struct {
-	ID             int64        `json:"id"`
-	Name           string       `json:"name"`
-	Code           string       `json:"code"`
-	Population     int          `json:"population"`
-	Timezone       string       `json:"timezone"`
-	FeverThreshold float64      `json:"fever_threshold"`
-	IsolationDays  int          `json:"isolation_days"`
-	CutoffAM       string       `json:"checkin_cutoff_am"`
-	CutoffPM       string       `json:"checkin_cutoff_pm"`
-	KeyAreas       []keyAreaDTO `json:"key_areas"`
-	Zones          []zoneDTO    `json:"zones"`
-	CreatedAt      time.Time    `json:"created_at"`
-	UpdatedAt      time.Time    `json:"updated_at"`
+	ID              int64              `json:"id"`
+	Name            string             `json:"name"`
+	Code            string             `json:"code"`
+	Population      int                `json:"population"`
+	Timezone        string             `json:"timezone"`
+	FeverThreshold  float64            `json:"fever_threshold"`
+	IsolationDays   int                `json:"isolation_days"`
+	CutoffAM        string             `json:"checkin_cutoff_am"`
+	CutoffPM        string             `json:"checkin_cutoff_pm"`
+	IsolationLevels []domain.RiskLevel `json:"isolation_levels"`
+	KeyAreas        []keyAreaDTO       `json:"key_areas"`
+	Zones           []zoneDTO          `json:"zones"`
+	CreatedAt       time.Time          `json:"created_at"`
+	UpdatedAt       time.Time          `json:"updated_at"`
 }
 
 func newTownshipResponse(t domain.Township) townshipResponse {
@@ -100,7 +103,7 @@ func newTownshipResponse(t domain.Township) townshipResponse {
 		ID: t.ID, Name: t.Name, Code: t.Code, Population: t.Population, Timezone: t.Timezone,
 		FeverThreshold: t.Policy.FeverThreshold, IsolationDays: t.Policy.IsolationDays,
 		CutoffAM: t.Policy.CutoffAM, CutoffPM: t.Policy.CutoffPM,
-		KeyAreas: []keyAreaDTO{}, Zones: []zoneDTO{}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		IsolationLevels: append([]domain.RiskLevel{}, t.Policy.IsolationLevels...), KeyAreas: []keyAreaDTO{}, Zones: []zoneDTO{}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	for _, a := range t.KeyAreas {
 		out.KeyAreas = append(out.KeyAreas, keyAreaDTO{RegionCode: a.RegionCode, RiskLevel: a.RiskLevel})

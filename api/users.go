@@ -62,6 +62,7 @@ type userResponse struct {
 	Role           domain.Role `json:"role"`
 	TownshipID     *int64      `json:"township_id"`
 	TownshipName   string      `json:"township_name"`
+	TownshipZone   string      `json:"township_timezone,omitempty"`
 	EnterpriseID   *int64      `json:"enterprise_id"`
 	EnterpriseName string      `json:"enterprise_name"`
 	Active         bool        `json:"active"`
@@ -72,7 +73,7 @@ type userResponse struct {
 func newUserResponse(u domain.User) userResponse {
 	return userResponse{
 		ID: u.ID, Username: u.Username, Name: u.Name, Phone: u.Phone, Role: u.Role,
-		TownshipID: idOrNil(u.TownshipID), TownshipName: u.TownshipName,
+		TownshipID: idOrNil(u.TownshipID), TownshipName: u.TownshipName, TownshipZone: u.TownshipZone,
 		EnterpriseID: idOrNil(u.EnterpriseID), EnterpriseName: u.EnterpriseName,
 		Active: u.Active, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}

@@ -86,6 +86,7 @@ func (i Inspection) Rectification(today Date) Rectification {
 
 // InspectionFilter selects inspections; zero fields do not filter.
 type InspectionFilter struct {
+	ID             int64
 	TownshipID     int64
 	EnterpriseID   int64
 	SupervisorID   int64 // only enterprises assigned to this supervisor
@@ -164,7 +165,8 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 	if err != nil {
 		return Inspection{}, err
 	}
-	list, _, err := s.Inspections.List(ctx, InspectionFilter{EnterpriseID: enterpriseID, Page: Page{Limit: 1}})
+	// Read back by ID: a visit recorded late is not the enterprise's newest.
+	list, _, err := s.Inspections.List(ctx, InspectionFilter{ID: out.ID, Page: Page{Limit: 1}})
 	if err != nil || len(list) == 0 {
 		return out, err
 	}

@@ -143,9 +143,11 @@ func (c PlanContent) checkSupplies(p *Problems) {
 		{"supplies.disinfectant_liters", "消毒液", days.DisinfectantLiters, DisinfectantLitersPerDay},
 		{"supplies.gloves", "手套", days.Gloves, GlovesPerWorkerDay},
 	} {
-		if s.days < MinSupplyDays && !p.Has(s.field) {
+		// Daily use per worker (0.05 L) has no exact binary form, so exactly three days' stock
+		// can compute as 2.9999999999999996 days: compare with a tolerance.
+		if s.days < MinSupplyDays-supplyTolerance && !p.Has(s.field) {
 			need := s.daily * float64(c.ExpectedWorkers) * MinSupplyDays
-			p.Add(s.field, fmt.Sprintf("%s仅够 %.1f 天,%d 人 3 天至少需要 %s", s.label, s.days, c.ExpectedWorkers, trimFloat(need)))
+			p.Add(s.field, fmt.Sprintf("%s仅够 %.1f 天,%d 人 3 天至少需要 %s", s.label, math.Floor(s.days*10)/10, c.ExpectedWorkers, trimFloat(need)))
 		}
 	}
 	need := (c.ExpectedWorkers + WorkersPerThermometer - 1) / WorkersPerThermometer
@@ -180,8 +182,14 @@ func (c PlanContent) checkBatches(p *Problems, today Date) {
 	}
 }
 
-// trimFloat writes a quantity without a useless ".0".
+// supplyTolerance absorbs floating-point noise in supply arithmetic; stock is kept to one
+// decimal, far coarser than this.
+const supplyTolerance = 1e-9
+
+// trimFloat writes a quantity without a useless ".0", rounded up to one decimal once the
+// floating-point noise (0.05 × 8 × 3 = 1.2000000000000002) is rounded away.
 func trimFloat(f float64) string {
+	f = math.Round(f*1e6) / 1e6
 	if f == math.Trunc(f) {
 		return strconv.FormatFloat(f, 'f', 0, 64)
 	}

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 )
 
@@ -24,13 +25,13 @@ func (s *PlanService) audit() audit { return audit{store: s.Audit, clock: s.Cloc
 // already approved).
 func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int64, c PlanContent) (Plan, error) {
 	c = c.cleaned()
-	if err := c.CheckDraft().Err(); err != nil {
-		return Plan{}, err
-	}
 	var id int64
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.hrEnterprise(ctx, actor, enterpriseID)
 		if err != nil {
+			return err
+		}
+		if err := c.CheckDraft().Err(); err != nil {
 			return err
 		}
 		if e.Status == StatusApproved || e.Status == StatusReopened {
@@ -346,6 +347,9 @@ func (c PlanContent) cleaned() PlanContent {
 	if m, ok := ParseMobile(c.LeadPhone); ok {
 		c.LeadPhone = m
 	}
+	// Litres are kept to one decimal, as the database's NUMERIC(10,1) keeps them, so that a plan
+	// passes or fails the same on every engine.
+	c.Supplies.DisinfectantLiters = math.Round(c.Supplies.DisinfectantLiters*10) / 10
 	return c
 }
 

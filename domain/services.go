@@ -12,6 +12,7 @@ type Stores struct {
 	Plans         PlanStore
 	Inspections   InspectionStore
 	Audit         AuditStore
+	Workers       WorkerStore
 	Tx            TxRunner
 }
 
@@ -32,6 +33,7 @@ type Services struct {
 	Enterprises *EnterpriseService
 	Plans       *PlanService
 	Inspections *InspectionService
+	Workers     *WorkerService
 }
 
 // NewServices wires the services to st.
@@ -49,12 +51,16 @@ func NewServices(st Stores, o Options) Services {
 		Users: st.Users, Enterprises: st.Enterprises, Passwords: o.Passwords,
 		Sessions: st.RefreshTokens, Clock: o.Clock,
 	}
+	workers := &WorkerService{
+		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
+		Tx: st.Tx, Clock: o.Clock,
+	}
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
 			Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
 		},
-		Townships: &TownshipService{Townships: st.Townships, Users: users, Tx: st.Tx},
+		Townships: &TownshipService{Townships: st.Townships, Users: users, Rosters: workers, Tx: st.Tx},
 		Users:     users,
 		Enterprises: &EnterpriseService{
 			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Tx: st.Tx,
@@ -67,5 +73,6 @@ func NewServices(st Stores, o Options) Services {
 			Inspections: st.Inspections, Enterprises: st.Enterprises, Townships: st.Townships,
 			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
 		},
+		Workers: workers,
 	}
 }

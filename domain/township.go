@@ -28,10 +28,15 @@ type Policy struct {
 	IsolationDays  int
 	CutoffAM       string // "HH:MM" local time after which a missing morning check-in is overdue
 	CutoffPM       string
+	// IsolationLevels are the risk levels whose workers isolate on arrival.
+	IsolationLevels []RiskLevel
 }
 
 // DefaultPolicy is what a new township starts with (the national guidance of February 2020).
-var DefaultPolicy = Policy{FeverThreshold: 37.3, IsolationDays: 14, CutoffAM: "10:00", CutoffPM: "16:00"}
+var DefaultPolicy = Policy{
+	FeverThreshold: 37.3, IsolationDays: 14, CutoffAM: "10:00", CutoffPM: "16:00",
+	IsolationLevels: []RiskLevel{RiskHigh, RiskMedium},
+}
 
 // RiskLevel grades an epidemic area, and a worker's risk.
 type RiskLevel string
@@ -99,15 +104,16 @@ type NewTownship struct {
 
 // TownshipUpdate changes the fields that are set.
 type TownshipUpdate struct {
-	Name           *string
-	Population     *int
-	Timezone       *string
-	FeverThreshold *float64
-	IsolationDays  *int
-	CutoffAM       *string
-	CutoffPM       *string
-	KeyAreas       *[]KeyArea
-	Zones          *[]string // the full list of zone names, in order
+	Name            *string
+	Population      *int
+	Timezone        *string
+	FeverThreshold  *float64
+	IsolationDays   *int
+	CutoffAM        *string
+	CutoffPM        *string
+	IsolationLevels *[]RiskLevel
+	KeyAreas        *[]KeyArea
+	Zones           *[]string // the full list of zone names, in order
 }
 
 var (
@@ -120,6 +126,7 @@ var (
 type TownshipService struct {
 	Townships TownshipStore
 	Users     *UserService
+	Rosters   *WorkerService // re-evaluates workers when key areas or isolation policy change
 	Tx        TxRunner
 }
 
@@ -202,6 +209,11 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		if err := s.Townships.Update(ctx, t); err != nil {
 			return conflictField(err, "zones", "要删除的责任区下还有企业,请先调整这些企业的责任区")
 		}
+		if u.KeyAreas != nil || u.IsolationDays != nil || u.IsolationLevels != nil {
+			if _, err := s.Rosters.Reevaluate(ctx, t); err != nil {
+				return err
+			}
+		}
 		out, err = s.Townships.Get(ctx, id)
 		return err
 	})
@@ -226,6 +238,7 @@ func applyTownshipUpdate(t *Township, u TownshipUpdate) error {
 	set(&t.Policy.IsolationDays, u.IsolationDays, nil)
 	set(&t.Policy.CutoffAM, u.CutoffAM, Clean)
 	set(&t.Policy.CutoffPM, u.CutoffPM, Clean)
+	set(&t.Policy.IsolationLevels, u.IsolationLevels, nil)
 	var p Problems
 	checkTownship(&p, *t)
 	checkPolicy(&p, t.Policy)
@@ -294,6 +307,14 @@ func checkPolicy(p *Problems, pol Policy) {
 		p.Add("checkin_cutoff_pm", "时间格式应为 HH:MM,例如 16:00")
 	} else if clockRe.MatchString(pol.CutoffAM) && pol.CutoffPM <= pol.CutoffAM {
 		p.Add("checkin_cutoff_pm", "下午截止时间应晚于上午截止时间")
+	}
+	seen := map[RiskLevel]bool{}
+	for _, l := range pol.IsolationLevels {
+		if !l.Valid() || seen[l] {
+			p.Add("isolation_levels", "隔离风险等级应为 high、medium、low 中的不重复值")
+			break
+		}
+		seen[l] = true
 	}
 }
 

@@ -21,6 +21,7 @@ type User struct {
 	Active         bool
 	PasswordHash   string
 	TownshipName   string // filled on reads, for display
+	TownshipZone   string // filled on reads: the township's time zone, whose dates the UI shows
 	EnterpriseName string // filled on reads, for display
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

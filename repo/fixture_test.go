@@ -13,6 +13,7 @@ import (
 
 	"fugong/domain"
 	"fugong/repo"
+	"fugong/repo/dbtest"
 )
 
 // start is the fixed time every test clock starts at: a Monday morning in February 2020.
@@ -36,6 +37,13 @@ func (c *testClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// Set moves the clock to at.
+func (c *testClock) Set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = at
+}
+
 // env is one fresh database with the domain services wired on its stores exactly as app.go
 // does (repo.Stores and domain.NewServices, production defaults for token lifetime and the
 // sign-in limit), except for bcrypt's minimum cost and a clock the test controls.
@@ -48,6 +56,8 @@ type env struct {
 	townships   *domain.TownshipService
 	users       *domain.UserService
 	enterprises *domain.EnterpriseService
+	plans       *domain.PlanService
+	inspections *domain.InspectionService
 
 	platform domain.Actor
 }
@@ -58,13 +68,14 @@ const refreshTTL = 30 * 24 * time.Hour
 func newEnv(t *testing.T, db *repo.DB) *env {
 	t.Helper()
 	clock := &testClock{now: start}
-	st := repo.Stores(db)
+	st := repo.Stores(db, dbtest.Box())
 	svc := domain.NewServices(st, domain.Options{
 		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Clock: clock.Now,
 	})
 	e := &env{
 		db: db, clock: clock, stores: st,
 		auth: svc.Auth, townships: svc.Townships, users: svc.Users, enterprises: svc.Enterprises,
+		plans: svc.Plans, inspections: svc.Inspections,
 	}
 	if e.auth.RefreshTTL != refreshTTL || e.auth.MaxFailures != 5 || e.auth.FailureWindow != time.Minute {
 		t.Fatalf("got TTL %v, %d failures per %v, want the defaults these tests assume: %v, 5 per 1m",

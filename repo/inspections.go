@@ -78,6 +78,9 @@ func (s *InspectionStore) List(ctx context.Context, f domain.InspectionFilter) (
 	q := s.DB.conn(ctx).Table("inspections i").
 		Select("i.*, e.name AS enterprise_name, u.name AS inspector_name").
 		Joins("JOIN enterprises e ON e.id = i.enterprise_id").Joins("JOIN users u ON u.id = i.inspector_id")
+	if f.ID != 0 {
+		q = q.Where("i.id = ?", f.ID)
+	}
 	if f.TownshipID != 0 {
 		q = q.Where("i.township_id = ?", f.TownshipID)
 	}

@@ -170,7 +170,9 @@ func (s *PlanStore) List(ctx context.Context, f domain.PlanFilter) ([]domain.Pla
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
-	order := "p.submitted_at, p.id"
+	// Longest waiting first. Drafts have not started waiting: they come last on both engines
+	// (SQLite would sort NULL first, PostgreSQL last).
+	order := "p.submitted_at IS NULL, p.submitted_at, p.id"
 	if f.EnterpriseID != 0 {
 		order = "p.version DESC"
 	}

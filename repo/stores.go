@@ -1,9 +1,13 @@
 package repo
 
-import "fugong/domain"
+import (
+	"fugong/domain"
+	"fugong/pii"
+)
 
-// Stores returns every domain store on db, ready for domain.NewServices.
-func Stores(db *DB) domain.Stores {
+// Stores returns every domain store on db, ready for domain.NewServices; box protects the
+// personal identifiers they keep.
+func Stores(db *DB, box *pii.Box) domain.Stores {
 	return domain.Stores{
 		Townships:     &TownshipStore{DB: db},
 		Users:         &UserStore{DB: db},
@@ -13,6 +17,7 @@ func Stores(db *DB) domain.Stores {
 		Plans:         &PlanStore{DB: db},
 		Inspections:   &InspectionStore{DB: db},
 		Audit:         &AuditStore{DB: db},
+		Workers:       &WorkerStore{DB: db, Box: box},
 		Tx:            db,
 	}
 }

@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,6 +25,7 @@ type townshipRow struct {
 	IsolationDays   int
 	CheckinCutoffAM string `gorm:"column:checkin_cutoff_am"`
 	CheckinCutoffPM string `gorm:"column:checkin_cutoff_pm"`
+	IsolationLevels string // comma-separated risk levels
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -35,8 +37,26 @@ func newTownshipRow(t domain.Township) townshipRow {
 		ID: t.ID, Name: t.Name, Code: t.Code, Population: t.Population, Timezone: t.Timezone,
 		FeverThreshold: t.Policy.FeverThreshold, IsolationDays: t.Policy.IsolationDays,
 		CheckinCutoffAM: t.Policy.CutoffAM, CheckinCutoffPM: t.Policy.CutoffPM,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		IsolationLevels: joinLevels(t.Policy.IsolationLevels), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
+}
+
+func joinLevels(ls []domain.RiskLevel) string {
+	parts := make([]string, 0, len(ls))
+	for _, l := range ls {
+		parts = append(parts, string(l))
+	}
+	return strings.Join(parts, ",")
+}
+
+func splitLevels(s string) []domain.RiskLevel {
+	var out []domain.RiskLevel
+	for _, p := range strings.Split(s, ",") {
+		if p != "" {
+			out = append(out, domain.RiskLevel(p))
+		}
+	}
+	return out
 }
 
 func (r townshipRow) toDomain() domain.Township {
@@ -44,7 +64,7 @@ func (r townshipRow) toDomain() domain.Township {
 		ID: r.ID, Name: r.Name, Code: r.Code, Population: r.Population, Timezone: r.Timezone,
 		Policy: domain.Policy{
 			FeverThreshold: r.FeverThreshold, IsolationDays: r.IsolationDays,
-			CutoffAM: r.CheckinCutoffAM, CutoffPM: r.CheckinCutoffPM,
+			CutoffAM: r.CheckinCutoffAM, CutoffPM: r.CheckinCutoffPM, IsolationLevels: splitLevels(r.IsolationLevels),
 		},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
@@ -163,7 +183,7 @@ func (s *TownshipStore) Update(ctx context.Context, t domain.Township) error {
 		db := s.DB.conn(ctx)
 		row := newTownshipRow(t)
 		res := db.Model(&townshipRow{ID: t.ID}).Select("name", "population", "timezone",
-			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "updated_at").
+			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "updated_at").
 			Updates(&row)
 		if res.Error != nil {
 			return translate(res.Error, "乡镇")

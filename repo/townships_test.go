@@ -2,6 +2,7 @@ package repo_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -33,7 +34,7 @@ func TestTownshipStoreCreateGet(t *testing.T) {
 		if got.Name != "长山镇" || got.Code != "371626104" || got.Population != 73000 || got.Timezone != "Asia/Shanghai" {
 			t.Errorf("got %+v, want the fields created", got)
 		}
-		if got.Policy != in.Policy {
+		if !reflect.DeepEqual(got.Policy, in.Policy) {
 			t.Errorf("got policy %+v, want %+v", got.Policy, in.Policy)
 		}
 		wantAreas := []domain.KeyArea{
@@ -114,7 +115,7 @@ func TestTownshipStoreList(t *testing.T) {
 		}
 		got, _, err := s.List(ctx, domain.Page{Limit: 1})
 		must(t, err)
-		if got[0].Name != "镇371626100" || got[0].Policy != domain.DefaultPolicy {
+		if got[0].Name != "镇371626100" || !reflect.DeepEqual(got[0].Policy, domain.DefaultPolicy) {
 			t.Errorf("got %+v, want the first township with its policy", got[0])
 		}
 	})
@@ -140,7 +141,7 @@ func TestTownshipStoreUpdate(t *testing.T) {
 			if got.Name != "长山镇" || got.Population != 73000 || got.Timezone != "Asia/Urumqi" || got.Code != "371626104" {
 				t.Errorf("got %+v, want name, population and timezone changed and code kept", got)
 			}
-			if got.Policy != up.Policy {
+			if !reflect.DeepEqual(got.Policy, up.Policy) {
 				t.Errorf("got policy %+v, want %+v", got.Policy, up.Policy)
 			}
 			if names := zoneNames(got); !slices.Equal(names, []string{"A", "B", "C"}) {
@@ -235,7 +236,7 @@ func TestTownshipStoreUpdateZoneInUse(t *testing.T) {
 
 		after, err := s.Get(ctx, tw.ID)
 		must(t, err)
-		if after.Name != before.Name || after.Policy != before.Policy || len(after.KeyAreas) != 0 {
+		if after.Name != before.Name || !reflect.DeepEqual(after.Policy, before.Policy) || len(after.KeyAreas) != 0 {
 			t.Errorf("got %+v, want the township unchanged", after)
 		}
 		if !slices.Equal(after.Zones, before.Zones) {

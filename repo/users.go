@@ -35,6 +35,7 @@ func (userRow) TableName() string { return "users" }
 type userRead struct {
 	Row            userRow `gorm:"embedded"`
 	TownshipName   sql.NullString
+	TownshipZone   sql.NullString
 	EnterpriseName sql.NullString
 }
 
@@ -51,7 +52,7 @@ func (u userRead) toDomain() domain.User {
 	return domain.User{
 		ID: r.ID, Username: r.Username, Name: r.Name, Phone: r.Phone, Role: domain.Role(r.Role),
 		TownshipID: r.TownshipID.Int64, EnterpriseID: r.EnterpriseID.Int64, Active: r.Active,
-		PasswordHash: r.PasswordHash, TownshipName: u.TownshipName.String,
+		PasswordHash: r.PasswordHash, TownshipName: u.TownshipName.String, TownshipZone: u.TownshipZone.String,
 		EnterpriseName: u.EnterpriseName.String, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -70,7 +71,7 @@ func (s *UserStore) Create(ctx context.Context, u *domain.User) error {
 
 func (s *UserStore) reads(ctx context.Context) *gorm.DB {
 	return s.DB.conn(ctx).Table("users u").
-		Select("u.*, t.name AS township_name, e.name AS enterprise_name").
+		Select("u.*, t.name AS township_name, t.timezone AS township_zone, e.name AS enterprise_name").
 		Joins("LEFT JOIN townships t ON t.id = u.township_id").
 		Joins("LEFT JOIN enterprises e ON e.id = u.enterprise_id")
 }

@@ -29,7 +29,7 @@ func TestUserStoreCreateGet(t *testing.T) {
 			got, err := s.Get(ctx, in.ID)
 			must(t, err)
 			want := in
-			want.TownshipName, want.EnterpriseName = "镇371626104", "长山纺织"
+			want.TownshipName, want.TownshipZone, want.EnterpriseName = "镇371626104", "Asia/Shanghai", "长山纺织"
 			want.CreatedAt, want.UpdatedAt = got.CreatedAt, got.UpdatedAt
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)

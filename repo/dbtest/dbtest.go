@@ -22,6 +22,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the admin connection
 
+	"fugong/pii"
 	"fugong/repo"
 )
 
@@ -189,4 +190,13 @@ func dropDatabase(base, name string) {
 		_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
 		admin.Close()
 	}
+}
+
+// Box is a personal-data box with a fixed test key, for repo.Stores in tests.
+func Box() *pii.Box {
+	b, err := pii.New([]byte("fugong-test-key-fugong-test-key!"))
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

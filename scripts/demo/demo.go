@@ -67,7 +67,7 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	}
 	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now}
 	for _, step := range []func(context.Context) error{
-		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory,
+		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers,
 	} {
 		if err := step(ctx); err != nil {
 			return false, err

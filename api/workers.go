@@ -1,0 +1,413 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"fugong/domain"
+	"fugong/domain/region"
+	"fugong/report"
+)
+
+type workerHandler struct{ svc *domain.WorkerService }
+
+// MaxUpload is the largest roster workbook accepted: 50,000 rows fit in a few MB.
+const MaxUpload = 20 << 20
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func (h *workerHandler) register(r *router) {
+	hr := []domain.Role{domain.RoleEnterpriseHR}
+	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/workers", Roles: hr,
+		Summary: "Add a worker to the roster; risk, isolation and status are derived",
+		Body:    workerRequest{}, Response: workerResponse{}, Status: http.StatusCreated}, h.create)
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers", Roles: staffRoles,
+		Summary: "The roster in scope, ID numbers masked",
+		Query: append([]Param{{"status", "string", "worker status"}, {"risk", "string", "high, medium or low"},
+			{"q", "string", "part of the name, phone or department, or a whole ID number"}}, pageParams...),
+		Response: list[workerResponse]{}, Status: http.StatusOK}, h.list)
+	r.add(Route{Method: http.MethodGet, Path: "/workers/:id", Roles: staffRoles,
+		Summary:  "Read a worker; ?reveal=true gives the enterprise's own HR the whole ID number (audited)",
+		Query:    []Param{{"reveal", "boolean", "show the whole ID number (enterprise HR only)"}},
+		Response: workerResponse{}, Status: http.StatusOK}, h.get)
+	r.add(Route{Method: http.MethodPatch, Path: "/workers/:id", Roles: hr,
+		Summary: "Change a worker: details, status (on duty only after isolation), isolation",
+		Body:    workerUpdateRequest{}, Response: workerResponse{}, Status: http.StatusOK}, h.update)
+	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/workers/import", Roles: hr,
+		Summary: "Import a roster workbook (multipart field file). Every row is validated first; any error writes nothing. " +
+			"?dry_run=true validates only. With Accept: " + xlsxType + " and errors, the answer is the workbook with an error column.",
+		Query:    []Param{{"dry_run", "boolean", "validate only"}},
+		Response: importResponse{}, Status: http.StatusOK}, h.importRoster, middleware.BodyLimit(fmt.Sprint(MaxUpload)))
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/import-template", Roles: hr,
+		Summary: "The roster template workbook", Status: http.StatusOK, Produces: xlsxType}, h.template)
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/export", Roles: staffRoles,
+		Summary: "The roster as a workbook in the template's layout, filtered like the list; ID numbers masked but for the enterprise's HR (audited)",
+		Query:   []Param{{"status", "string", "worker status"}, {"risk", "string", "risk level"}, {"q", "string", "search"}},
+		Status:  http.StatusOK, Produces: xlsxType}, h.export)
+	r.add(Route{Method: http.MethodGet, Path: "/regions", Roles: staffRoles,
+		Summary:  "Search administrative divisions (GB/T 2260) by name or code, for origin fields",
+		Query:    []Param{{"q", "string", "part of a name or a code prefix"}},
+		Response: []regionDTO{}, Status: http.StatusOK}, h.regions)
+}
+
+// isImport tells the global body limit to leave roster uploads to their own, larger limit.
+func isImport(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/workers/import") }
+
+type workerRequest struct {
+	Name            string `json:"name"`
+	IDNumber        string `json:"id_number" jsonschema:"description=18 characters (GB 11643)"`
+	Phone           string `json:"phone"`
+	Department      string `json:"department,omitempty"`
+	ShiftGroup      string `json:"shift_group,omitempty"`
+	OriginRegion    string `json:"origin_region,omitempty" jsonschema:"description=a GB/T 2260 code (province, city or county) or its full name"`
+	ArrivedOn       string `json:"arrived_on,omitempty" jsonschema:"description=YYYY-MM-DD; empty while not back"`
+	Transport       string `json:"transport,omitempty"`
+	KeyAreaExposure bool   `json:"key_area_exposure,omitempty"`
+	ContactHistory  bool   `json:"contact_history,omitempty"`
+	IsolationPlace  string `json:"isolation_place,omitempty"`
+}
+
+func (r workerRequest) toDomain() domain.WorkerInput {
+	return domain.WorkerInput{
+		Name: r.Name, IDNumber: r.IDNumber, Phone: r.Phone, Department: r.Department, ShiftGroup: r.ShiftGroup,
+		OriginRegion: r.OriginRegion, ArrivedOn: r.ArrivedOn, Transport: r.Transport,
+		IsolationPlace: r.IsolationPlace, KeyAreaExposure: r.KeyAreaExposure, ContactHistory: r.ContactHistory,
+	}
+}
+
+type workerUpdateRequest struct {
+	Name            *string `json:"name,omitempty"`
+	Phone           *string `json:"phone,omitempty"`
+	Department      *string `json:"department,omitempty"`
+	ShiftGroup      *string `json:"shift_group,omitempty"`
+	OriginRegion    *string `json:"origin_region,omitempty"`
+	ArrivedOn       *string `json:"arrived_on,omitempty"`
+	Transport       *string `json:"transport,omitempty"`
+	KeyAreaExposure *bool   `json:"key_area_exposure,omitempty"`
+	ContactHistory  *bool   `json:"contact_history,omitempty"`
+	Status          *string `json:"status,omitempty" jsonschema:"enum=expected,enum=isolating,enum=on_duty,enum=left,enum=in_hospital"`
+	IsolationPlace  *string `json:"isolation_place,omitempty"`
+	IsolationUntil  *string `json:"isolation_until,omitempty" jsonschema:"description=YYYY-MM-DD, with status isolating"`
+}
+
+func (r workerUpdateRequest) toDomain() (domain.WorkerUpdate, error) {
+	u := domain.WorkerUpdate{
+		Name: r.Name, Phone: r.Phone, Department: r.Department, ShiftGroup: r.ShiftGroup,
+		OriginRegion: r.OriginRegion, ArrivedOn: r.ArrivedOn, Transport: r.Transport,
+		KeyAreaExposure: r.KeyAreaExposure, ContactHistory: r.ContactHistory, IsolationPlace: r.IsolationPlace,
+	}
+	var p domain.Problems
+	if r.Status != nil {
+		st := domain.WorkerStatus(*r.Status)
+		if !st.Valid() {
+			p.Add("status", "状态应为 expected、isolating、on_duty、left 或 in_hospital")
+		}
+		u.Status = &st
+	}
+	if r.IsolationUntil != nil {
+		d := parseDate(&p, "isolation_until", *r.IsolationUntil)
+		u.IsolationUntil = &d
+	}
+	return u, p.Err()
+}
+
+type workerResponse struct {
+	ID                int64            `json:"id"`
+	EnterpriseID      int64            `json:"enterprise_id"`
+	EnterpriseName    string           `json:"enterprise_name"`
+	Name              string           `json:"name"`
+	IDNumber          string           `json:"id_number" jsonschema:"description=masked (3716**********123X) unless revealed"`
+	BirthDate         string           `json:"birth_date"`
+	Sex               domain.Sex       `json:"sex"`
+	HouseholdRegion   string           `json:"household_region"`
+	Phone             string           `json:"phone"`
+	Department        string           `json:"department"`
+	ShiftGroup        string           `json:"shift_group"`
+	OriginRegion      string           `json:"origin_region"`
+	OriginRegionName  string           `json:"origin_region_name"`
+	ArrivedOn         *string          `json:"arrived_on"`
+	Transport         string           `json:"transport"`
+	KeyAreaExposure   bool             `json:"key_area_exposure"`
+	ContactHistory    bool             `json:"contact_history"`
+	RiskLevel         domain.RiskLevel `json:"risk_level"`
+	RiskReason        string           `json:"risk_reason"`
+	Status            string           `json:"status"`
+	IsolationPlace    string           `json:"isolation_place"`
+	IsolationStart    *string          `json:"isolation_start"`
+	IsolationUntil    *string          `json:"isolation_until"`
+	IsolationDaysLeft int              `json:"isolation_days_left"`
+	CreatedAt         time.Time        `json:"created_at"`
+	UpdatedAt         time.Time        `json:"updated_at"`
+}
+
+// workerResponder renders workers as of today, masking ID numbers unless reveal.
+func workerResponder(today domain.Date, reveal bool) func(domain.Worker) workerResponse {
+	return func(w domain.Worker) workerResponse {
+		id := w.IDNumber.Masked()
+		if reveal {
+			id = string(w.IDNumber)
+		}
+		household, _ := region.Name(w.IDNumber.Region())
+		origin, _ := region.Name(w.OriginRegion)
+		return workerResponse{
+			ID: w.ID, EnterpriseID: w.EnterpriseID, EnterpriseName: w.EnterpriseName, Name: w.Name, IDNumber: id,
+			BirthDate: w.IDNumber.BirthDate().String(), Sex: w.IDNumber.Sex(), HouseholdRegion: household,
+			Phone: w.Phone, Department: w.Department, ShiftGroup: w.ShiftGroup, OriginRegion: w.OriginRegion,
+			OriginRegionName: origin, ArrivedOn: dateOrNil(w.ArrivedOn), Transport: w.Transport,
+			KeyAreaExposure: w.KeyAreaExposure, ContactHistory: w.ContactHistory, RiskLevel: w.RiskLevel,
+			RiskReason: w.RiskReason, Status: string(w.Status), IsolationPlace: w.IsolationPlace,
+			IsolationStart: dateOrNil(w.IsolationStart), IsolationUntil: dateOrNil(w.IsolationUntil),
+			IsolationDaysLeft: w.IsolationDaysLeft(today), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		}
+	}
+}
+
+type rowErrorDTO struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Message string `json:"message"`
+}
+
+type importResponse struct {
+	Created   int           `json:"created"`
+	Updated   int           `json:"updated"`
+	Unchanged int           `json:"unchanged"`
+	DryRun    bool          `json:"dry_run"`
+	Errors    []rowErrorDTO `json:"errors"`
+}
+
+// importFailure is the answer to an import with errors: the error shape every client knows,
+// with the import's own fields beside it.
+type importFailure struct {
+	errorBody
+	importResponse
+}
+
+type regionDTO struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func (h *workerHandler) create(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	var req workerRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	w, err := h.svc.Create(ctx, actorOf(c), id, req.toDomain())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, workerResponder(domain.Date{}, false)(w))
+}
+
+// filter reads the list's filters.
+func workerFilter(c echo.Context) (domain.WorkerFilter, error) {
+	f := domain.WorkerFilter{Status: domain.WorkerStatus(c.QueryParam("status")), Risk: domain.RiskLevel(c.QueryParam("risk")), Query: c.QueryParam("q")}
+	var p domain.Problems
+	if f.Status != "" && !f.Status.Valid() {
+		p.Add("status", "未知的职工状态")
+	}
+	if f.Risk != "" && !f.Risk.Valid() {
+		p.Add("risk", "风险等级应为 high、medium 或 low")
+	}
+	return f, p.Err()
+}
+
+func (h *workerHandler) list(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	f, err := workerFilter(c)
+	if err != nil {
+		return err
+	}
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	ws, total, today, err := h.svc.List(c.Request().Context(), actorOf(c), id, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newList(ws, total, workerResponder(today, false)))
+}
+
+func (h *workerHandler) get(c echo.Context) error {
+	id, err := pathID(c, "id", "职工")
+	if err != nil {
+		return err
+	}
+	reveal := c.QueryParam("reveal") == "true" || c.QueryParam("reveal") == "1"
+	ctx, actor := c.Request().Context(), actorOf(c)
+	w, err := h.svc.Get(ctx, actor, id, reveal)
+	if err != nil {
+		return err
+	}
+	today, err := h.today(c, w.TownshipID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, workerResponder(today, reveal)(w))
+}
+
+func (h *workerHandler) today(c echo.Context, townshipID int64) (domain.Date, error) {
+	t, err := h.svc.Townships.Get(c.Request().Context(), townshipID)
+	if err != nil {
+		return domain.Date{}, err
+	}
+	return t.Today(h.svc.Clock.Now()), nil
+}
+
+func (h *workerHandler) update(c echo.Context) error {
+	id, err := pathID(c, "id", "职工")
+	if err != nil {
+		return err
+	}
+	var req workerUpdateRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := req.toDomain()
+	if err != nil {
+		return err
+	}
+	w, err := h.svc.Update(c.Request().Context(), actorOf(c), id, u)
+	if err != nil {
+		return err
+	}
+	today, err := h.today(c, w.TownshipID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, workerResponder(today, false)(w))
+}
+
+func (h *workerHandler) importRoster(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	upload, err := readUpload(c)
+	if err != nil {
+		return err
+	}
+	rows, rowErrs, err := report.ReadRoster(bytes.NewReader(upload), domain.MaxImportRows)
+	if err != nil {
+		return err
+	}
+	dryRun := c.QueryParam("dry_run") == "true" || c.QueryParam("dry_run") == "1"
+	res := domain.ImportResult{Errors: rowErrs}
+	if len(rowErrs) == 0 {
+		if res, err = h.svc.Import(c.Request().Context(), actorOf(c), id, rows, dryRun); err != nil {
+			return err
+		}
+	} else if _, _, _, err := h.svc.List(c.Request().Context(), actorOf(c), id, domain.WorkerFilter{Page: domain.Page{Limit: 1}}); err != nil {
+		return err // a bad header must not tell a stranger more than a 404
+	}
+	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: dryRun, Errors: []rowErrorDTO{}}
+	for _, e := range res.Errors {
+		out.Errors = append(out.Errors, rowErrorDTO(e))
+	}
+	if len(res.Errors) == 0 {
+		return c.JSON(http.StatusOK, out)
+	}
+	if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), xlsxType) {
+		annotated, err := report.AnnotateErrors(upload, res.Errors)
+		if err != nil {
+			return err
+		}
+		return sendWorkbook(c, http.StatusUnprocessableEntity, "花名册错误说明.xlsx", annotated)
+	}
+	msg := fmt.Sprintf("发现 %d 处错误,未导入任何数据;请改正后重新上传", len(res.Errors))
+	return c.JSON(http.StatusUnprocessableEntity, importFailure{
+		errorBody: errorBody{Error: errorDetail{Code: "invalid", Message: msg}}, importResponse: out,
+	})
+}
+
+// readUpload reads the multipart field file, refusing anything but a modest .xlsx.
+func readUpload(c echo.Context) ([]byte, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		return nil, domain.Invalid("file", "请以 multipart 字段 file 上传 .xlsx 文件")
+	}
+	if fh.Size > MaxUpload {
+		return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxUpload))
+}
+
+func (h *workerHandler) template(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	if _, _, _, err := h.svc.List(c.Request().Context(), actorOf(c), id, domain.WorkerFilter{Page: domain.Page{Limit: 1}}); err != nil {
+		return err
+	}
+	b, err := report.RosterTemplate()
+	if err != nil {
+		return err
+	}
+	return sendWorkbook(c, http.StatusOK, "职工花名册模板.xlsx", b)
+}
+
+func (h *workerHandler) export(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	f, err := workerFilter(c)
+	if err != nil {
+		return err
+	}
+	ws, reveal, today, err := h.svc.Export(c.Request().Context(), actorOf(c), id, f)
+	if err != nil {
+		return err
+	}
+	setDownload(c, "职工花名册-"+today.String()+".xlsx")
+	c.Response().WriteHeader(http.StatusOK)
+	return report.WriteRoster(c.Response(), ws, reveal, today)
+}
+
+func (h *workerHandler) regions(c echo.Context) error {
+	out := []regionDTO{}
+	for _, d := range region.Search(c.QueryParam("q"), 20) {
+		out = append(out, regionDTO(d))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func sendWorkbook(c echo.Context, status int, name string, b []byte) error {
+	setDownload(c, name)
+	return c.Blob(status, xlsxType, b)
+}
+
+// setDownload names the file a browser saves, in the RFC 6266 form that carries Chinese.
+func setDownload(c echo.Context, name string) {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, xlsxType)
+	h.Set(echo.HeaderContentDisposition, "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
+}

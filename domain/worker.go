@@ -1,0 +1,91 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// WorkerStatus is where a returning worker stands.
+type WorkerStatus string
+
+// The worker statuses of DESIGN.md: expected → isolating → on_duty, and left, in_hospital.
+const (
+	WorkerExpected   WorkerStatus = "expected"    // on the roster, not back yet
+	WorkerIsolating  WorkerStatus = "isolating"   // back, in isolation observation
+	WorkerOnDuty     WorkerStatus = "on_duty"     // back at work
+	WorkerLeft       WorkerStatus = "left"        // no longer with the enterprise
+	WorkerInHospital WorkerStatus = "in_hospital" // being treated
+)
+
+// Valid reports whether s is a known status.
+func (s WorkerStatus) Valid() bool {
+	switch s {
+	case WorkerExpected, WorkerIsolating, WorkerOnDuty, WorkerLeft, WorkerInHospital:
+		return true
+	}
+	return false
+}
+
+// Label is the status as HR calls it.
+func (s WorkerStatus) Label() string {
+	return map[WorkerStatus]string{
+		WorkerExpected: "待返岗", WorkerIsolating: "隔离观察", WorkerOnDuty: "在岗", WorkerLeft: "已离职",
+		WorkerInHospital: "住院治疗",
+	}[s]
+}
+
+// Worker is one person's file (一人一档) on an enterprise's roster. Birth date, sex and
+// household region are not stored: they derive from the ID number.
+type Worker struct {
+	ID              int64
+	TownshipID      int64
+	EnterpriseID    int64
+	EnterpriseName  string // filled on reads
+	Name            string
+	IDNumber        IDNumber
+	Phone           string
+	Department      string
+	ShiftGroup      string
+	OriginRegion    string // GB/T 2260 code of where they return from
+	ArrivedOn       Date   // zero while not back
+	Transport       string // how they travelled back: 自驾, 火车 G1234, …
+	KeyAreaExposure bool   // stayed in or passed through a key area in the last 14 days
+	ContactHistory  bool   // contact with a confirmed or suspected case
+	RiskLevel       RiskLevel
+	RiskReason      string
+	Status          WorkerStatus
+	IsolationPlace  string
+	IsolationStart  Date
+	IsolationUntil  Date
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// WorkerFilter selects workers; zero fields do not filter.
+type WorkerFilter struct {
+	TownshipID   int64
+	EnterpriseID int64
+	SupervisorID int64
+	Status       WorkerStatus
+	Risk         RiskLevel
+	Query        string   // part of the name or phone, or a whole ID number
+	QueryID      IDNumber // set by the service when Query is a valid ID number
+	Page
+}
+
+// WorkerStore keeps rosters. ID numbers are the store's to protect: it encrypts them at rest
+// and keeps a keyed index for finding and deduplicating them.
+type WorkerStore interface {
+	// Create inserts a worker and sets its ID. ErrConflict if the enterprise has this person.
+	Create(ctx context.Context, w *Worker) error
+	// Get returns one worker. ErrNotFound.
+	Get(ctx context.Context, id int64) (Worker, error)
+	// List returns the matching workers by ID, and how many match in all.
+	List(ctx context.Context, f WorkerFilter) ([]Worker, int, error)
+	// Update saves every field but ID, township, enterprise and ID number. ErrNotFound.
+	Update(ctx context.Context, w Worker) error
+	// FindByIDNumbers returns the enterprise's workers with these ID numbers.
+	FindByIDNumbers(ctx context.Context, enterpriseID int64, ids []IDNumber) (map[IDNumber]Worker, error)
+	// ForTownship calls fn with each batch of a township's workers, for re-evaluation.
+	ForTownship(ctx context.Context, townshipID int64, fn func([]Worker) error) error
+}

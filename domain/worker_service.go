@@ -1,0 +1,370 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"strconv"
+)
+
+// MaxImportRows is how many data rows one roster upload may have.
+const MaxImportRows = 60_000
+
+// WorkerService keeps the enterprises' rosters: records, their risk and isolation, the Excel
+// import, and who may read ID numbers whole.
+type WorkerService struct {
+	Workers     WorkerStore
+	Enterprises EnterpriseStore
+	Townships   TownshipStore
+	Audit       AuditStore
+	Tx          TxRunner
+	Clock       Clock
+}
+
+// WorkerUpdate changes the fields that are set.
+type WorkerUpdate struct {
+	Name            *string
+	Phone           *string
+	Department      *string
+	ShiftGroup      *string
+	OriginRegion    *string
+	ArrivedOn       *string
+	Transport       *string
+	KeyAreaExposure *bool
+	ContactHistory  *bool
+	Status          *WorkerStatus
+	IsolationPlace  *string
+	IsolationUntil  *Date // with status isolating: HR orders an isolation until then
+}
+
+func (s *WorkerService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// scope loads an enterprise and its township and checks that the actor may see it; with hrOnly,
+// that the actor is its HR.
+func (s *WorkerService) scope(ctx context.Context, actor Actor, enterpriseID int64, hrOnly bool) (Enterprise, Township, error) {
+	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	if err != nil {
+		return Enterprise{}, Township{}, err
+	}
+	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+		return Enterprise{}, Township{}, NotFound("企业")
+	}
+	if hrOnly && !actor.Is(RoleEnterpriseHR) {
+		return Enterprise{}, Township{}, Forbidden("花名册由企业维护")
+	}
+	t, err := s.Townships.Get(ctx, e.TownshipID)
+	return e, t, err
+}
+
+// Create adds a worker to the actor's enterprise roster. ErrForbidden, ErrNotFound,
+// ErrInvalid, ErrConflict (the person is on the roster).
+func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID int64, in WorkerInput) (Worker, error) {
+	e, t, err := s.scope(ctx, actor, enterpriseID, true)
+	if err != nil {
+		return Worker{}, err
+	}
+	today := t.Today(s.Clock.Now())
+	w, p := in.parse(today)
+	if err := p.Err(); err != nil {
+		return Worker{}, err
+	}
+	w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
+	t.settle(&w, today)
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Workers.Create(ctx, &w); err != nil {
+			return conflictField(err, ColIDNumber, "此人已在本企业花名册中")
+		}
+		return s.audit().record(ctx, actor, e.TownshipID, "worker.create", "worker", w.ID, "")
+	})
+	if err != nil {
+		return Worker{}, err
+	}
+	return s.Workers.Get(ctx, w.ID)
+}
+
+// Get returns a worker in scope. With reveal, the enterprise's own HR gets the ID number whole
+// and the read is audited; everyone else gets it masked by the API either way.
+func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal bool) (Worker, error) {
+	w, err := s.Workers.Get(ctx, id)
+	if err != nil {
+		return Worker{}, err
+	}
+	if _, _, err := s.scope(ctx, actor, w.EnterpriseID, false); err != nil {
+		return Worker{}, NotFound("职工")
+	}
+	if reveal {
+		if !CanReveal(actor, w.EnterpriseID) {
+			return Worker{}, Forbidden("只有本企业人事可以查看完整身份证号")
+		}
+		if err := s.audit().record(ctx, actor, w.TownshipID, "worker.reveal", "worker", w.ID, "查看完整身份证号"); err != nil {
+			return Worker{}, err
+		}
+	}
+	return w, nil
+}
+
+// CanReveal says who may read ID numbers whole: the HR of the worker's own enterprise, who
+// reports them to the health authorities. Everyone else sees them masked.
+func CanReveal(actor Actor, enterpriseID int64) bool {
+	return actor.Is(RoleEnterpriseHR) && actor.EnterpriseID == enterpriseID
+}
+
+// List returns an enterprise's workers to anyone who may see the enterprise.
+func (s *WorkerService) List(ctx context.Context, actor Actor, enterpriseID int64, f WorkerFilter) ([]Worker, int, Date, error) {
+	_, t, err := s.scope(ctx, actor, enterpriseID, false)
+	if err != nil {
+		return nil, 0, Date{}, err
+	}
+	f.EnterpriseID, f.TownshipID = enterpriseID, t.ID
+	today := t.Today(s.Clock.Now())
+	f.Query = Clean(f.Query)
+	if id, err := ParseIDNumber(f.Query, today); err == nil {
+		f.QueryID, f.Query = id, ""
+	}
+	f.Page = f.Page.Normalize()
+	items, total, err := s.Workers.List(ctx, f)
+	return items, total, today, err
+}
+
+// Update changes a worker: HR of the enterprise only. Putting an isolating worker on duty
+// before the isolation ends is refused. ErrForbidden, ErrNotFound, ErrInvalid, ErrConflict.
+func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u WorkerUpdate) (Worker, error) {
+	w, err := s.Workers.Get(ctx, id)
+	if err != nil {
+		return Worker{}, err
+	}
+	_, t, err := s.scope(ctx, actor, w.EnterpriseID, true)
+	if errors.Is(err, ErrNotFound) {
+		return Worker{}, NotFound("职工")
+	}
+	if err != nil {
+		return Worker{}, err
+	}
+	today := t.Today(s.Clock.Now())
+	if err := applyWorkerUpdate(&w, u, today); err != nil {
+		return Worker{}, err
+	}
+	if u.Status == nil || *u.Status != WorkerIsolating {
+		t.settle(&w, today)
+	} else {
+		w.RiskLevel, w.RiskReason = t.Assess(w)
+	}
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Workers.Update(ctx, w); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, w.TownshipID, "worker.update", "worker", w.ID, w.Status.Label())
+	})
+	if err != nil {
+		return Worker{}, err
+	}
+	return s.Workers.Get(ctx, id)
+}
+
+func applyWorkerUpdate(w *Worker, u WorkerUpdate, today Date) error {
+	in := WorkerInput{
+		Name: w.Name, IDNumber: string(w.IDNumber), Phone: w.Phone, Department: w.Department, ShiftGroup: w.ShiftGroup,
+		OriginRegion: w.OriginRegion, ArrivedOn: w.ArrivedOn.String(), Transport: w.Transport,
+		IsolationPlace: w.IsolationPlace, KeyAreaExposure: w.KeyAreaExposure, ContactHistory: w.ContactHistory,
+	}
+	for _, f := range []struct{ to, from *string }{
+		{&in.Name, u.Name}, {&in.Phone, u.Phone}, {&in.Department, u.Department}, {&in.ShiftGroup, u.ShiftGroup},
+		{&in.OriginRegion, u.OriginRegion}, {&in.ArrivedOn, u.ArrivedOn}, {&in.Transport, u.Transport},
+		{&in.IsolationPlace, u.IsolationPlace},
+	} {
+		set(f.to, f.from, nil)
+	}
+	set(&in.KeyAreaExposure, u.KeyAreaExposure, nil)
+	set(&in.ContactHistory, u.ContactHistory, nil)
+	parsed, p := in.parse(today)
+	if u.Status != nil {
+		checkStatusChange(&p, *w, parsed, *u.Status, u.IsolationUntil, today)
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	id, status, start, until := w.IDNumber, w.Status, w.IsolationStart, w.IsolationUntil
+	*w = mergeWorker(*w, parsed)
+	w.IDNumber, w.Status, w.IsolationStart, w.IsolationUntil = id, status, start, until
+	if u.Status != nil {
+		w.Status = *u.Status
+		if w.Status == WorkerIsolating {
+			w.IsolationStart, w.IsolationUntil = today, *u.IsolationUntil
+		}
+	}
+	return nil
+}
+
+// checkStatusChange holds HR to the rules of the statuses: on duty only once back and out of
+// isolation, an ordered isolation with an end, and expected only for someone not yet back.
+func checkStatusChange(p *Problems, old, w Worker, to WorkerStatus, until *Date, today Date) {
+	switch to {
+	case WorkerOnDuty:
+		if w.ArrivedOn.IsZero() {
+			p.Add("status", "请先填写返岗日期")
+		} else if old.Status == WorkerIsolating && old.IsolationUntil.After(today) {
+			p.Add("status", "隔离期至 "+old.IsolationUntil.String()+",期满后才能安排到岗")
+		}
+	case WorkerIsolating:
+		if until == nil || !until.After(today) {
+			p.Add("isolation_until", "安排隔离时请填写晚于今天的隔离截止日期")
+		}
+	case WorkerExpected:
+		if !w.ArrivedOn.IsZero() {
+			p.Add("status", "已返岗的职工不能改回待返岗;如未返回请清空返岗日期")
+		}
+	case WorkerLeft, WorkerInHospital:
+	default:
+		p.Add("status", "未知的状态")
+	}
+}
+
+// mergeWorker copies the parsed, editable fields onto the stored worker.
+func mergeWorker(w, parsed Worker) Worker {
+	w.Name, w.Phone, w.Department, w.ShiftGroup = parsed.Name, parsed.Phone, parsed.Department, parsed.ShiftGroup
+	w.OriginRegion, w.ArrivedOn, w.Transport = parsed.OriginRegion, parsed.ArrivedOn, parsed.Transport
+	w.IsolationPlace, w.KeyAreaExposure, w.ContactHistory = parsed.IsolationPlace, parsed.KeyAreaExposure, parsed.ContactHistory
+	return w
+}
+
+// Import validates every row of an uploaded roster and, only when there is no error at all and
+// this is no dry run, writes the whole file in one transaction: people not on the roster are
+// created, people already on it (same ID number) updated. ErrForbidden, ErrNotFound.
+func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID int64, rows []RosterRow, dryRun bool) (ImportResult, error) {
+	e, t, err := s.scope(ctx, actor, enterpriseID, true)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	today := t.Today(s.Clock.Now())
+	parsed, errs := parseRows(rows, today)
+	var res ImportResult
+	if len(errs) > 0 {
+		res.Errors = errs
+		return res, nil
+	}
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		ids := make([]IDNumber, 0, len(parsed))
+		for _, w := range parsed {
+			ids = append(ids, w.IDNumber)
+		}
+		known, err := s.Workers.FindByIDNumbers(ctx, e.ID, ids)
+		if err != nil {
+			return err
+		}
+		for _, w := range parsed {
+			if err := s.importOne(ctx, t, e, known, w, today, &res); err != nil {
+				return err
+			}
+		}
+		if dryRun {
+			return errDryRun // roll back: a dry run only counts
+		}
+		detail := "新增 " + strconv.Itoa(res.Created) + " 人,更新 " + strconv.Itoa(res.Updated) + " 人"
+		return s.audit().record(ctx, actor, e.TownshipID, "roster.import", "enterprise", e.ID, detail)
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return res, err
+}
+
+var errDryRun = errors.New("dry run")
+
+func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise, known map[IDNumber]Worker, w Worker, today Date, res *ImportResult) error {
+	old, ok := known[w.IDNumber]
+	if !ok {
+		w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
+		t.settle(&w, today)
+		res.Created++
+		return s.Workers.Create(ctx, &w)
+	}
+	next := mergeWorker(old, w)
+	t.settle(&next, today)
+	if next == old {
+		res.Unchanged++
+		return nil
+	}
+	res.Updated++
+	return s.Workers.Update(ctx, next)
+}
+
+// parseRows parses every row, collecting every problem by row and column, and refuses a person
+// listed twice.
+func parseRows(rows []RosterRow, today Date) ([]Worker, []RowError) {
+	var errs []RowError
+	out := make([]Worker, 0, len(rows))
+	firstRow := map[IDNumber]int{}
+	for _, r := range rows {
+		in, rowErrs := inputFromRow(r)
+		w, p := in.parse(today)
+		for _, f := range p {
+			if f.Field == ColIDNumber && r.Numeric[ColIDNumber] {
+				continue // inputFromRow said why already
+			}
+			rowErrs = append(rowErrs, RowError{Row: r.Row, Column: rosterHeader(f.Field), Message: f.Message})
+		}
+		if first, dup := firstRow[w.IDNumber]; dup && w.IDNumber != "" {
+			rowErrs = append(rowErrs, RowError{Row: r.Row, Column: rosterHeader(ColIDNumber),
+				Message: "与第 " + strconv.Itoa(first) + " 行是同一人"})
+		} else if w.IDNumber != "" {
+			firstRow[w.IDNumber] = r.Row
+		}
+		errs = append(errs, rowErrs...)
+		out = append(out, w)
+	}
+	return out, errs
+}
+
+// Export returns the workers of an enterprise that match f for the roster workbook, whether
+// their ID numbers may be shown whole, and the township's today. Every export is audited.
+func (s *WorkerService) Export(ctx context.Context, actor Actor, enterpriseID int64, f WorkerFilter) ([]Worker, bool, Date, error) {
+	var all []Worker
+	f.Page = Page{Limit: MaxPageSize}
+	var today Date
+	for {
+		items, total, t, err := s.List(ctx, actor, enterpriseID, f)
+		if err != nil {
+			return nil, false, Date{}, err
+		}
+		today = t
+		all = append(all, items...)
+		f.Offset += len(items)
+		if len(items) == 0 || f.Offset >= total {
+			break
+		}
+	}
+	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	if err != nil {
+		return nil, false, Date{}, err
+	}
+	reveal := CanReveal(actor, enterpriseID)
+	detail := "导出 " + strconv.Itoa(len(all)) + " 人"
+	if reveal {
+		detail += "(含完整身份证号)"
+	}
+	if err := s.audit().record(ctx, actor, e.TownshipID, "roster.export", "enterprise", enterpriseID, detail); err != nil {
+		return nil, false, Date{}, err
+	}
+	return all, reveal, today, nil
+}
+
+// Reevaluate re-derives the risk, isolation and status of a township's workers after its key
+// areas or isolation policy changed, saving those that changed, and returns how many did.
+func (s *WorkerService) Reevaluate(ctx context.Context, t Township) (int, error) {
+	today := t.Today(s.Clock.Now())
+	changed := 0
+	err := s.Workers.ForTownship(ctx, t.ID, func(batch []Worker) error {
+		for _, w := range batch {
+			next := w
+			t.settle(&next, today)
+			if next == w {
+				continue
+			}
+			if err := s.Workers.Update(ctx, next); err != nil {
+				return err
+			}
+			changed++
+		}
+		return nil
+	})
+	return changed, err
+}

@@ -1,0 +1,161 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"fugong/domain"
+)
+
+// dateCell is a real Excel date in a workbook a test writes, formatted as Excel formats a
+// date typed in a Chinese locale.
+type dateCell time.Time
+
+// numberCell is a number as a program writes it, with all its digits.
+type numberCell string
+
+// newBook writes a one-sheet workbook ("Sheet1") from rows of cells, starting at A1: a string is
+// a text cell, an int or float64 a number cell, a dateCell a date, nil no cell at all.
+func newBook(t *testing.T, rows ...[]any) []byte {
+	t.Helper()
+	return newBookSheets(t, map[string][][]any{"Sheet1": rows}, "Sheet1")
+}
+
+// newBookSheets writes a workbook with the named sheets, in order.
+func newBookSheets(t *testing.T, sheets map[string][][]any, order ...string) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range order {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range sheets[name] {
+			for c, v := range row {
+				if v == nil {
+					continue
+				}
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				switch v := v.(type) {
+				case dateCell:
+					err = f.SetCellValue(name, cell, time.Time(v))
+					if err == nil {
+						err = f.SetCellStyle(name, cell, cell, dateStyle)
+					}
+				case numberCell:
+					err = f.SetCellDefault(name, cell, string(v))
+				default:
+					err = f.SetCellValue(name, cell, v)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// reopen opens a workbook the code under test wrote.
+func reopen(t *testing.T, data []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+// getCell reads a cell as Excel shows it.
+func getCell(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	v, err := f.GetCellValue(sheet, cell)
+	if err != nil {
+		t.Fatalf("cell %s: %v", cell, err)
+	}
+	return v
+}
+
+// cellStyle reads the style a cell shows with, its column's when it has none of its own.
+func cellStyle(t *testing.T, f *excelize.File, sheet, cell string) *excelize.Style {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatalf("style of %s: %v", cell, err)
+	}
+	s, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatalf("style %d: %v", id, err)
+	}
+	return s
+}
+
+// readRoster reads a workbook and fails the test on an error.
+func readRoster(t *testing.T, data []byte, maxRows int) ([]domain.RosterRow, []domain.RowError) {
+	t.Helper()
+	rows, errs, err := ReadRoster(bytes.NewReader(data), maxRows)
+	if err != nil {
+		t.Fatalf("ReadRoster: %v", err)
+	}
+	return rows, errs
+}
+
+// wantInvalidFile checks that err is ErrInvalid naming field file.
+func wantInvalidFile(t *testing.T, err error) {
+	t.Helper()
+	var de *domain.Error
+	if !errors.Is(err, domain.ErrInvalid) || !errors.As(err, &de) {
+		t.Fatalf("got %v, want ErrInvalid", err)
+	}
+	if len(de.Fields) != 1 || de.Fields[0].Field != "file" || de.Fields[0].Message == "" {
+		t.Fatalf("got fields %v, want one message on field file", de.Fields)
+	}
+}
+
+// colName is the column letter of a roster column in the template.
+func colName(t *testing.T, key string) string {
+	t.Helper()
+	for i, c := range domain.RosterColumns {
+		if c.Key == key {
+			n, _ := excelize.ColumnNumberToName(i + 1)
+			return n
+		}
+	}
+	t.Fatalf("no column %s", key)
+	return ""
+}
+
+// templateHeaderTexts are the template's headers, in order.
+func templateHeaderTexts() []string {
+	h := make([]string, len(domain.RosterColumns))
+	for i, c := range domain.RosterColumns {
+		h[i] = c.Header
+	}
+	return h
+}
+
+// templateHeaders are the template's headers as a row of cells.
+func templateHeaders() []any {
+	h := make([]any, len(domain.RosterColumns))
+	for i, c := range templateHeaderTexts() {
+		h[i] = c
+	}
+	return h
+}

@@ -1,0 +1,251 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"fugong/domain"
+)
+
+// AnnotateErrors returns the uploaded workbook with its errors written into it, for HR to
+// download, correct and upload again: the roster sheet (found as ReadRoster finds it) gets a
+// column 错误说明 after its last used column, holding each row's messages ("身份证号：校验位不正确；
+// 手机号：…"); the cells of the columns named are filled light red; errors of the header or of
+// the whole file (row 0, or the header row) go into the header cell of that column.
+//
+// A workbook annotated before is annotated again in place: its 错误说明 column is reused and
+// cleared, and the red fills of the rows annotated before are removed, so that only the
+// current errors show. The upload is opened with the same limits as ReadRoster's and is loaded
+// whole to be edited, which is acceptable for a file that has already been read once.
+func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
+	f, err := openUpload(upload)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sheet, l, sr, err := findRoster(f, nil)
+	if err != nil {
+		return nil, err
+	}
+	width, errCol, annotated, err := scanRest(sr, l)
+	_ = sr.Close()
+	if err != nil {
+		return nil, fmt.Errorf("annotate errors: %w", err)
+	}
+	if errCol < 0 {
+		errCol = width
+	}
+	a, err := newAnnotator(f, sheet, l, errCol)
+	if err != nil {
+		return nil, fmt.Errorf("annotate errors: %w", err)
+	}
+	if err := a.clear(annotated, width); err != nil {
+		return nil, fmt.Errorf("annotate errors: %w", err)
+	}
+	if err := a.write(errs); err != nil {
+		return nil, fmt.Errorf("annotate errors: %w", err)
+	}
+	if i, err := f.GetSheetIndex(sheet); err == nil && i >= 0 {
+		f.SetActiveSheet(i)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("annotate errors: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// scanRest reads the rows below the header for the sheet's last used column (its width) and
+// for the rows an earlier annotation wrote in an existing 错误说明 column (errCol, -1 if none).
+func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err error) {
+	width, errCol = len(l.cells), -1
+	for i, c := range l.cells {
+		if strings.HasPrefix(normalizeHeader(c), errorHeader) {
+			errCol = i
+		}
+	}
+	for {
+		n, cells, _, ok, err := sr.next()
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		if !ok {
+			break
+		}
+		width = max(width, len(cells))
+		if errCol >= 0 && errCol < len(cells) && strings.TrimSpace(cells[errCol]) != "" {
+			annotated = append(annotated, n)
+		}
+	}
+	if errCol >= 0 {
+		width = errCol // the old error column is not data: it is rewritten, not appended to
+	}
+	return width, errCol, annotated, nil
+}
+
+// annotator writes errors into a sheet, with its styles made once.
+type annotator struct {
+	f       *excelize.File
+	sheet   string
+	l       layout
+	errCol  int
+	header  int
+	message int
+	red     map[int]int // a cell's style → the same style filled red
+	unred   map[int]int // a red-filled style → the same style without the fill
+}
+
+// errorColWidth fits a message or two on a line; longer ones wrap.
+const errorColWidth = 60
+
+// newAnnotator prepares to write into the error column errCol (0-based) of sheet.
+func newAnnotator(f *excelize.File, sheet string, l layout, errCol int) (*annotator, error) {
+	a := &annotator{f: f, sheet: sheet, l: l, errCol: errCol, red: map[int]int{}, unred: map[int]int{}}
+	hs := headerStyle()
+	hs.Font = &excelize.Font{Bold: true, Color: colorErrorText}
+	hs.Alignment = &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}
+	var err error
+	if a.header, err = f.NewStyle(&hs); err != nil {
+		return nil, err
+	}
+	a.message, err = f.NewStyle(&excelize.Style{
+		NumFmt:    numFmtText,
+		Font:      &excelize.Font{Color: colorErrorText},
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true},
+	})
+	return a, err
+}
+
+// clear removes an earlier annotation from the rows it marked.
+func (a *annotator) clear(rows []int, width int) error {
+	for _, n := range rows {
+		cell, _ := excelize.CoordinatesToCellName(a.errCol+1, n)
+		if err := a.f.SetCellValue(a.sheet, cell, nil); err != nil {
+			return err
+		}
+		for c := 1; c <= width; c++ {
+			cell, _ := excelize.CoordinatesToCellName(c, n)
+			if err := a.restyle(cell, a.unred, unfilled); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// write puts the errors into the sheet.
+func (a *annotator) write(errs []domain.RowError) error {
+	byRow := map[int][]domain.RowError{}
+	for _, e := range errs {
+		row := e.Row
+		if row <= a.l.headerRow {
+			row = a.l.headerRow
+		}
+		byRow[row] = append(byRow[row], e)
+	}
+	head := errorHeader
+	if msgs := byRow[a.l.headerRow]; len(msgs) > 0 {
+		head += "：" + joinMessages(msgs)
+	}
+	col, _ := excelize.ColumnNumberToName(a.errCol + 1)
+	if err := a.f.SetColWidth(a.sheet, col, col, errorColWidth); err != nil {
+		return err
+	}
+	if err := a.setText(a.l.headerRow, head, a.header); err != nil {
+		return err
+	}
+	rows := make([]int, 0, len(byRow))
+	for n := range byRow {
+		rows = append(rows, n)
+	}
+	sort.Ints(rows)
+	for _, n := range rows {
+		if n == a.l.headerRow {
+			continue
+		}
+		if err := a.setText(n, joinMessages(byRow[n]), a.message); err != nil {
+			return err
+		}
+		for _, e := range byRow[n] {
+			i, ok := a.l.column(e.Column)
+			if !ok {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(i+1, n)
+			if err := a.restyle(cell, a.red, redFilled); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setText writes the error column's cell of row n.
+func (a *annotator) setText(n int, text string, style int) error {
+	cell, _ := excelize.CoordinatesToCellName(a.errCol+1, n)
+	if err := a.f.SetCellStr(a.sheet, cell, text); err != nil {
+		return err
+	}
+	return a.f.SetCellStyle(a.sheet, cell, cell, style)
+}
+
+// restyle changes a cell's fill and keeps the rest of its style (a date stays a date), with
+// each derived style made once.
+func (a *annotator) restyle(cell string, cache map[int]int, change func(*excelize.Style) bool) error {
+	orig, err := a.f.GetCellStyle(a.sheet, cell)
+	if err != nil {
+		return err
+	}
+	next, ok := cache[orig]
+	if !ok {
+		s, err := a.f.GetStyle(orig)
+		if err != nil {
+			return err
+		}
+		next = orig
+		if change(s) {
+			if next, err = a.f.NewStyle(s); err != nil {
+				return err
+			}
+		}
+		cache[orig] = next
+	}
+	if next == orig {
+		return nil
+	}
+	return a.f.SetCellStyle(a.sheet, cell, cell, next)
+}
+
+// redFilled fills a style light red; it reports whether anything changed.
+func redFilled(s *excelize.Style) bool {
+	s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colorErrorFill}}
+	return true
+}
+
+// unfilled removes the red fill an annotation gave; other fills are HR's and stay.
+func unfilled(s *excelize.Style) bool {
+	if s.Fill.Type != "pattern" || !slices.ContainsFunc(s.Fill.Color, func(c string) bool {
+		return strings.EqualFold(strings.TrimPrefix(c, "#"), colorErrorFill) || strings.EqualFold(c, "FF"+colorErrorFill)
+	}) {
+		return false
+	}
+	s.Fill = excelize.Fill{}
+	return true
+}
+
+// joinMessages writes a row's errors as HR reads them: "身份证号：校验位不正确；手机号：…".
+func joinMessages(errs []domain.RowError) string {
+	parts := make([]string, 0, len(errs))
+	for _, e := range errs {
+		if e.Column == "" {
+			parts = append(parts, e.Message)
+			continue
+		}
+		parts = append(parts, e.Column+"："+e.Message)
+	}
+	return strings.Join(parts, "；")
+}

@@ -1,0 +1,157 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"fugong/domain"
+)
+
+func TestAnnotateErrors(t *testing.T) {
+	// HR's own sheet: a title row, alias headers, an unknown column and a row wider than the
+	// header. Columns: A 序号, B 职工姓名, C 身份证号码, D 手机号, E 备注, F (no header).
+	upload := newBook(t,
+		[]any{"返岗职工花名册"},
+		[]any{"序号", "职工姓名", "身份证号码", "手机号", "备注"},
+		[]any{1, "张三", "371626199001011234", "13800000000"},
+		[]any{2, "李四", "37162619900101123", "1380000000", "夜班", "多写的一格"},
+		[]any{3, "王五", "371626199001011234", "13900000000"},
+	)
+	errs := []domain.RowError{
+		{Row: 4, Column: "身份证号", Message: "身份证号应为 18 位"}, // domain names columns by the template's header
+		{Row: 4, Column: "手机号", Message: "请填写 11 位手机号"},
+		{Row: 5, Column: "身份证号", Message: "与第 3 行是同一人"},
+		{Row: 5, Message: "整行有误"},
+		{Row: 0, Message: "最多 1 行，请分批导入"},
+	}
+	out, err := AnnotateErrors(upload, errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := reopen(t, out)
+	sheet := f.GetSheetName(0)
+
+	t.Run("ErrorColumn", func(t *testing.T) {
+		want := map[string]string{
+			"G1": "",
+			"G2": "错误说明：最多 1 行，请分批导入",
+			"G3": "",
+			"G4": "身份证号：身份证号应为 18 位；手机号：请填写 11 位手机号",
+			"G5": "身份证号：与第 3 行是同一人；整行有误",
+			"F4": "多写的一格",
+		}
+		for cell, v := range want {
+			if got := getCell(t, f, sheet, cell); got != v {
+				t.Errorf("%s: got %q, want %q", cell, got, v)
+			}
+		}
+		if w, _ := f.GetColWidth(sheet, "G"); w < 40 {
+			t.Errorf("G: got width %v, want a wide column", w)
+		}
+	})
+
+	t.Run("RedCells", func(t *testing.T) {
+		for _, c := range []struct {
+			cell string
+			red  bool
+		}{{"C4", true}, {"D4", true}, {"C5", true}, {"B4", false}, {"D5", false}, {"C3", false}} {
+			if got := isRed(t, f, sheet, c.cell); got != c.red {
+				t.Errorf("%s: got red %v, want %v", c.cell, got, c.red)
+			}
+		}
+	})
+
+	t.Run("ReadsTheSameRows", func(t *testing.T) {
+		before, _ := readRoster(t, upload, 0)
+		after, _ := readRoster(t, out, 0)
+		if len(before) != len(after) {
+			t.Fatalf("got %d rows, want %d", len(after), len(before))
+		}
+		for i := range before {
+			if before[i].Row != after[i].Row || len(before[i].Cells) != len(after[i].Cells) {
+				t.Errorf("got %v, want %v", after[i], before[i])
+			}
+			for k, v := range before[i].Cells {
+				if after[i].Cells[k] != v {
+					t.Errorf("row %d %s: got %q, want %q", before[i].Row, k, after[i].Cells[k], v)
+				}
+			}
+		}
+	})
+
+	t.Run("AnnotatedAgain", func(t *testing.T) {
+		again, err := AnnotateErrors(out, []domain.RowError{{Row: 3, Column: "手机号", Message: "手机号已被占用"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := reopen(t, again)
+		want := map[string]string{"G2": "错误说明", "G3": "手机号：手机号已被占用", "G4": "", "G5": "", "H2": "", "H3": ""}
+		for cell, v := range want {
+			if got := getCell(t, g, sheet, cell); got != v {
+				t.Errorf("%s: got %q, want %q", cell, got, v)
+			}
+		}
+		for cell, red := range map[string]bool{"D3": true, "C4": false, "D4": false, "C5": false} {
+			if got := isRed(t, g, sheet, cell); got != red {
+				t.Errorf("%s: got red %v, want %v", cell, got, red)
+			}
+		}
+	})
+
+	t.Run("MissingColumn", func(t *testing.T) {
+		upload := newBook(t, []any{"姓名", "手机号"}, []any{"张三", "13800000000"})
+		_, errs := readRoster(t, upload, 0)
+		out, err := AnnotateErrors(upload, errs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := reopen(t, out)
+		if got, want := getCell(t, g, "Sheet1", "C1"), "错误说明：缺少「身份证号」列"; got != want {
+			t.Errorf("C1: got %q, want %q", got, want)
+		}
+	})
+
+	t.Run("KeepsCellFormats", func(t *testing.T) {
+		data, err := RosterTemplate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := reopen(t, data)
+		id := colName(t, domain.ColIDNumber) + "3"
+		for cell, v := range map[string]string{colName(t, domain.ColName) + "3": "张三", id: "371626199001011234",
+			colName(t, domain.ColPhone) + "3": "13800000000"} {
+			if err := g.SetCellStr(rosterSheet, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		buf, err := g.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := AnnotateErrors(buf.Bytes(), []domain.RowError{{Row: 3, Column: "身份证号", Message: "校验位不正确"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := reopen(t, out)
+		s := cellStyle(t, h, rosterSheet, id)
+		if !isRed(t, h, rosterSheet, id) || s.NumFmt != numFmtText {
+			t.Errorf("%s: got fill %v format %d, want red and still text", id, s.Fill, s.NumFmt)
+		}
+		errCol, _ := excelize.ColumnNumberToName(len(domain.RosterColumns) + 1)
+		if got := getCell(t, h, rosterSheet, errCol+"3"); got != "身份证号：校验位不正确" {
+			t.Errorf("%s3: got %q, want the message", errCol, got)
+		}
+		if got := h.GetSheetName(h.GetActiveSheetIndex()); got != rosterSheet {
+			t.Errorf("got active sheet %q, want %q", got, rosterSheet)
+		}
+	})
+}
+
+// isRed reports whether a cell is filled with the error colour.
+func isRed(t *testing.T, f *excelize.File, sheet, cell string) bool {
+	t.Helper()
+	s := cellStyle(t, f, sheet, cell)
+	return s.Fill.Type == "pattern" && len(s.Fill.Color) > 0 && strings.HasSuffix(strings.ToUpper(s.Fill.Color[0]), colorErrorFill)
+}

@@ -1,0 +1,349 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"fugong/domain"
+)
+
+// Upload limits. A workbook may unpack to unzipSizeLimit in all, so that a zip bomb stops
+// there; worksheets and shared strings above unzipXMLSizeLimit are unpacked to temporary files
+// instead of memory. A 10,000-row roster unpacks to about 3 MB.
+const (
+	unzipSizeLimit    = 64 << 20
+	unzipXMLSizeLimit = 16 << 20
+)
+
+// headerSearchRows is how many non-empty rows ReadRoster looks through for the header: HR's
+// sheets often start with a title row ("XX公司返岗职工花名册") and a note or two above it.
+const headerSearchRows = 10
+
+// oleMagic starts a compound document: an old .xls or an encrypted .xlsx.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// readUpload reads an upload whole, as excelize would; an upload larger than it may unpack to
+// is refused before excelize copies it.
+func readUpload(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, unzipSizeLimit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if len(data) > unzipSizeLimit {
+		return nil, domain.Invalid("file", "文件超过 64 MB,请分批导入")
+	}
+	return data, nil
+}
+
+// openUpload opens an uploaded workbook with low unzip limits. Whatever is not a readable
+// .xlsx is ErrInvalid naming field file, with a message that tells HR what to do.
+func openUpload(data []byte) (*excelize.File, error) {
+	if bytes.HasPrefix(data, oleMagic) {
+		return nil, domain.Invalid("file", "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传")
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data),
+		excelize.Options{UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		// excelize reports the limit with an unexported fmt error, so only its text tells.
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, domain.Invalid("file", "文件解压后超过 64 MB,请分批导入")
+		}
+		return nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx);CSV、旧版 .xls 等请先在 Excel 或 WPS 中另存为 .xlsx 再上传")
+	}
+	if len(f.GetSheetList()) == 0 {
+		_ = f.Close()
+		return nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
+	}
+	return f, nil
+}
+
+// sheetRows iterates the rows of a sheet with their 1-based numbers, which excelize's
+// iterator does not give: it yields every row number in turn, empty ones included, so the
+// count of Next calls is the number.
+type sheetRows struct {
+	rows  *excelize.Rows
+	kinds *kindScanner // nil when the cell kinds are not wanted or not found
+	n     int
+}
+
+// openSheetRows starts iterating a sheet. With data, it also learns the cell kinds.
+func openSheetRows(f *excelize.File, data []byte, sheet string) (*sheetRows, error) {
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, fmt.Errorf("read sheet %q: %w", sheet, err)
+	}
+	sr := &sheetRows{rows: rows}
+	if data != nil {
+		sr.kinds, _ = newKindScanner(data, sheet)
+	}
+	return sr, nil
+}
+
+// next returns the next row: its number, its cells as stored (RawCellValue, so that dates
+// come as serial numbers rather than in the format of the author's locale) and the kinds of
+// its number cells (nil without a scanner).
+func (s *sheetRows) next() (int, []string, map[int]cellKind, bool, error) {
+	if !s.rows.Next() {
+		if err := s.rows.Error(); err != nil {
+			return 0, nil, nil, false, err
+		}
+		return 0, nil, nil, false, nil
+	}
+	s.n++
+	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return 0, nil, nil, false, err
+	}
+	var kinds map[int]cellKind
+	if s.kinds != nil {
+		kinds = s.kinds.row(s.n)
+	}
+	return s.n, cells, kinds, true, nil
+}
+
+// Close ends the iteration.
+func (s *sheetRows) Close() error {
+	if s.kinds != nil {
+		_ = s.kinds.Close()
+	}
+	return s.rows.Close()
+}
+
+// blankRow reports whether a row has nothing but spaces.
+func blankRow(cells []string) bool {
+	for _, c := range cells {
+		if cleanCell(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// findHeader reads up to the header: the first of the first headerSearchRows non-empty rows
+// that names at least two roster columns (one could be chance: the 填写说明 sheet has a 姓名
+// in its first column). It returns the header's layout, or the number of the first non-empty
+// row when there is none (0 for a sheet with no data).
+func (s *sheetRows) findHeader() (layout, int, bool, error) {
+	first, seen := 0, 0
+	for seen < headerSearchRows {
+		n, cells, _, ok, err := s.next()
+		if err != nil || !ok {
+			return layout{}, first, false, err
+		}
+		if blankRow(cells) {
+			continue
+		}
+		seen++
+		if first == 0 {
+			first = n
+		}
+		if l := mapHeader(n, cells); len(l.col) >= 2 {
+			return l, first, true, nil
+		}
+	}
+	return layout{}, first, false, nil
+}
+
+// findRoster picks the sheet that holds the roster and reads its header: the first visible
+// sheet with a header row; failing that, the first with any data, read with its first
+// non-empty row as the header so that the missing columns are named. The rows returned stand
+// after the header.
+func findRoster(f *excelize.File, data []byte) (string, layout, *sheetRows, error) {
+	fallback, fallbackRow := "", 0
+	for _, sheet := range f.GetSheetList() {
+		if visible, err := f.GetSheetVisible(sheet); err == nil && !visible {
+			continue // hidden sheets hold lookup lists, not rosters
+		}
+		sr, err := openSheetRows(f, data, sheet)
+		if err != nil {
+			return "", layout{}, nil, err
+		}
+		l, first, found, err := sr.findHeader()
+		if err != nil {
+			_ = sr.Close()
+			return "", layout{}, nil, fmt.Errorf("read sheet %q: %w", sheet, err)
+		}
+		if found {
+			return sheet, l, sr, nil
+		}
+		_ = sr.Close()
+		if first > 0 && fallback == "" {
+			fallback, fallbackRow = sheet, first
+		}
+	}
+	if fallback == "" {
+		return "", layout{}, nil, domain.Invalid("file", "文件中没有任何数据;请在模板的“花名册”表中填写后上传")
+	}
+	sr, err := openSheetRows(f, data, fallback)
+	if err != nil {
+		return "", layout{}, nil, err
+	}
+	for {
+		n, cells, _, ok, err := sr.next()
+		if err != nil || !ok {
+			_ = sr.Close()
+			return "", layout{}, nil, errors.Join(fmt.Errorf("read sheet %q: header row lost", fallback), err)
+		}
+		if n == fallbackRow {
+			return fallback, mapHeader(n, cells), sr, nil
+		}
+	}
+}
+
+// ReadRoster reads an uploaded roster workbook into rows of text keyed by column, for
+// domain.WorkerService.Import to validate. It streams the sheet with excelize's row iterator,
+// so memory grows with the rows kept, not with the sheet's XML.
+//
+// The roster is the first visible sheet whose header row (the first non-empty row, or a later
+// one below a title) names roster columns by their template header or an alias, in any order;
+// "*" marks and notes in brackets are ignored, and so are unknown columns. A required column
+// that is missing gives one RowError on the header row and no rows. More than maxRows data
+// rows (maxRows > 0) give one RowError on row 0 and no rows.
+//
+// Each cell is trimmed of spaces and has full-width digits and letters narrowed. Empty rows
+// and the template's example row are skipped. A number in the 返岗日期 column that is an Excel
+// date from 1990 to 2100 becomes YYYY-MM-DD; dates typed as text stay as typed. A cell that
+// stored a number keeps Excel's form of it ("3.71626199001011E+17") and is marked in Numeric;
+// an Excel date in the date column is not.
+//
+// A file that is not a workbook, or that unpacks to more than the limits, is a *domain.Error
+// of kind ErrInvalid naming field file.
+func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
+	data, err := readUpload(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := openUpload(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	_, l, sr, err := findRoster(f, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer sr.Close()
+	if missing := l.missing(); len(missing) > 0 {
+		errs := make([]domain.RowError, 0, len(missing))
+		for _, c := range missing {
+			errs = append(errs, domain.RowError{Row: l.headerRow, Message: "缺少「" + c.Header + "」列"})
+		}
+		return nil, errs, nil
+	}
+	date1904 := false
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		date1904 = *props.Date1904
+	}
+	var out []domain.RosterRow
+	for {
+		n, cells, kinds, ok, err := sr.next()
+		if err != nil {
+			return nil, nil, domain.Invalid("file", "文件已损坏,读到第 "+strconv.Itoa(sr.n)+" 行时出错;请在 Excel 或 WPS 中重新保存后上传")
+		}
+		if !ok {
+			break
+		}
+		row, keep := l.rosterRow(n, cells, kinds, sr.kinds != nil, date1904)
+		if !keep {
+			continue
+		}
+		if maxRows > 0 && len(out) == maxRows {
+			return nil, []domain.RowError{{Row: 0, Message: "最多 " + strconv.Itoa(maxRows) + " 行，请分批导入"}}, nil
+		}
+		out = append(out, row)
+	}
+	return out, nil, nil
+}
+
+// rosterRow turns one sheet row into a roster row; keep is false for an empty row and for the
+// template's example. typed says whether kinds come from the sheet's XML; without it the kind
+// is guessed from the value's form.
+func (l layout) rosterRow(n int, cells []string, kinds map[int]cellKind, typed, date1904 bool) (domain.RosterRow, bool) {
+	row := domain.RosterRow{Row: n, Cells: make(map[string]string, len(l.col)), Numeric: map[string]bool{}}
+	blank := true
+	for key, i := range l.col {
+		v := ""
+		if i < len(cells) {
+			v = cleanCell(cells[i])
+		}
+		kind := kinds[i]
+		if !typed {
+			kind = kindFromForm(key, v)
+		}
+		v, row.Numeric[key] = cellValue(key, v, kind, date1904)
+		if !row.Numeric[key] {
+			delete(row.Numeric, key)
+		}
+		row.Cells[key] = v
+		blank = blank && v == ""
+	}
+	if blank || strings.HasPrefix(row.Cells[domain.ColName], exampleMark) {
+		return domain.RosterRow{}, false
+	}
+	return row, true
+}
+
+// cellValue gives a cleaned cell's text and whether it stored a number where text was wanted.
+func cellValue(key, v string, kind cellKind, date1904 bool) (string, bool) {
+	if v == "" {
+		return "", false
+	}
+	switch kind {
+	case kindNumber:
+		if key == domain.ColArrivedOn {
+			if d, ok := serialDate(v, date1904); ok {
+				return d, false
+			}
+		}
+		return v, true
+	case kindISODate:
+		if len(v) >= 10 {
+			if _, err := time.Parse(time.DateOnly, v[:10]); err == nil {
+				return v[:10], false
+			}
+		}
+	}
+	return v, false
+}
+
+// serialDate reads an Excel date serial as YYYY-MM-DD, when it is a date of 1990 to 2100: a
+// smaller or larger number in the date column is something else (20260217 typed as a number),
+// which domain reads or refuses as text.
+func serialDate(v string, date1904 bool) (string, bool) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return "", false
+	}
+	t, err := excelize.ExcelDateToTime(f, date1904)
+	if err != nil || t.Year() < 1990 || t.Year() > 2100 {
+		return "", false
+	}
+	return t.Format(time.DateOnly), true
+}
+
+// exponentForm is how spreadsheets write a number too long for its digits: 3.71626199001011E+17.
+var exponentForm = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$`)
+
+// kindFromForm guesses a cell's kind from its value, for the rare workbook whose sheet part the
+// scanner cannot find. Only what text never looks like counts as a number: the exponent form,
+// and in the date column a five-digit serial.
+func kindFromForm(key, v string) cellKind {
+	if exponentForm.MatchString(v) {
+		return kindNumber
+	}
+	if key == domain.ColArrivedOn && len(v) == 5 && strings.Trim(v, "0123456789") == "" {
+		return kindNumber
+	}
+	return kindText
+}

@@ -1,0 +1,79 @@
+package demo_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"fugong/domain"
+	"fugong/repo"
+	"fugong/repo/dbtest"
+	"fugong/scripts/demo"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	dbtest.DropTemplates()
+	os.Exit(code)
+}
+
+// TestSeed checks that the demo shows every capability with believable data, on both engines,
+// and that seeding twice changes nothing.
+func TestSeed(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		st := repo.Stores(db, dbtest.Box())
+		created, err := demo.Seed(ctx, st, time.Now())
+		if err != nil || !created {
+			t.Fatalf("got %v %v, want the demo created", created, err)
+		}
+		count := func(table string) int {
+			t.Helper()
+			n, err := repo.CountRows(ctx, db, table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for table, min := range map[string]int{"enterprises": 36, "users": 43, "reopening_plans": 30, "plan_reviews": 20, "inspections": 4, "workers": 3000} {
+			if got := count(table); got < min {
+				t.Errorf("%s: got %d rows, want at least %d", table, got, min)
+			}
+		}
+		svc := domain.NewServices(st, domain.Options{})
+		town := domain.Actor{Role: domain.RoleTownAdmin, TownshipID: 1}
+		for _, s := range []domain.EnterpriseStatus{domain.StatusNotApplied, domain.StatusApplied, domain.StatusApproved, domain.StatusReopened} {
+			if _, n, err := svc.Enterprises.List(ctx, town, domain.EnterpriseFilter{Status: s}); err != nil || n == 0 {
+				t.Errorf("got %d enterprises %s (%v), want some", n, s, err)
+			}
+		}
+		for _, s := range []domain.PlanStatus{domain.PlanDraft, domain.PlanSubmitted, domain.PlanApproved, domain.PlanRejected} {
+			if _, n, err := svc.Plans.Queue(ctx, town, []domain.PlanStatus{s}, domain.Page{}); err != nil || n == 0 {
+				t.Errorf("got %d plans %s (%v), want some", n, s, err)
+			}
+		}
+		if _, n, _, err := svc.Inspections.Open(ctx, town, true, domain.Page{}); err != nil || n != 1 {
+			t.Errorf("got %d overdue rectifications (%v), want 1", n, err)
+		}
+		hr := domain.Actor{Role: domain.RoleEnterpriseHR, TownshipID: 1}
+		isolating, onDuty := 0, 0
+		for id := int64(1); id <= 36; id++ {
+			hr.EnterpriseID = id
+			_, n, _, err := svc.Workers.List(ctx, hr, id, domain.WorkerFilter{Status: domain.WorkerIsolating})
+			if err != nil {
+				t.Fatal(err)
+			}
+			isolating += n
+			_, n, _, _ = svc.Workers.List(ctx, hr, id, domain.WorkerFilter{Status: domain.WorkerOnDuty, Risk: domain.RiskHigh})
+			onDuty += n
+		}
+		if isolating == 0 || onDuty == 0 {
+			t.Errorf("got %d isolating and %d released high-risk workers, want some of each", isolating, onDuty)
+		}
+		again, err := demo.Seed(ctx, st, time.Now())
+		if err != nil || again {
+			t.Errorf("second seed: got %v %v, want nothing done", again, err)
+		}
+	})
+}
