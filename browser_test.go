@@ -255,3 +255,57 @@ func clearStorage() chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// in is the selector of the input an Element Plus component with id renders (the id lands on
+// the wrapper or on the input itself, depending on the component).
+func in(id string) string { return "#" + id + " input, input#" + id + ", textarea#" + id + ", #" + id + " textarea" }
+
+// TestBrowserPlanReview walks the reopening workflow through the real pages: hr1 fills in a
+// plan and submits it, supervisor1 finds it in the review queue and approves it, and the
+// enterprise becomes approved. The first submit, without the pledge, shows the server's error.
+func TestBrowserPlanReview(t *testing.T) {
+	b := newBrowser(t, 1366, 900)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "p.db")})
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	day := func(n int) string { return time.Now().In(loc).AddDate(0, 0, n).Format(time.DateOnly) }
+
+	b.do(t, "sign in as hr1", login(s, "hr1"), chromedp.WaitVisible(`[data-test="menu-plan"]`))
+	b.do(t, "start a plan", chromedp.Click(`[data-test="menu-plan"]`), chromedp.WaitVisible("#plan-new"),
+		chromedp.Click("#plan-new"), chromedp.WaitVisible("#plan-form"))
+	b.do(t, "fill it in",
+		chromedp.SendKeys(in("plan-planned_reopen_date"), day(3)+kb.Enter),
+		replaceText(in("plan-expected_workers"), "120"),
+		chromedp.SendKeys(in("plan-lead_name"), "王建国"),
+		chromedp.SendKeys(in("plan-lead_phone"), "13800000000"),
+		replaceText(in("plan-supplies-masks"), "2000"),
+		replaceText(in("plan-supplies-thermometers"), "10"),
+		replaceText(in("plan-supplies-disinfectant_liters"), "200"),
+		replaceText(in("plan-supplies-gloves"), "500"),
+		replaceText(in("plan-supplies-goggles"), "20"),
+		chromedp.SendKeys(in("plan-isolation_room"), "东厂区一楼独立房间 2 间"),
+		chromedp.Click("#plan-batch-add"),
+		chromedp.SendKeys(`[data-test="batch-date-0"]`, day(3)+kb.Enter),
+		replaceText(`[data-test="batch-workers-0"]`, "120"),
+		replaceText(in("plan-shift_size"), "20"),
+		chromedp.SendKeys(in("plan-canteen"), "错峰分餐"),
+		chromedp.SendKeys(in("plan-dormitory"), "每间不超过 4 人"),
+		chromedp.SendKeys(in("plan-disinfection"), "每日两次"),
+		chromedp.SendKeys(in("plan-emergency_plan"), "发热职工立即隔离观察并报告卫生院"),
+	)
+	t.Run("PledgeMissing", func(t *testing.T) {
+		b.do(t, "submit without the pledge", chromedp.Click("#plan-submit"), waitText("#plan-form", "请阅读并勾选企业承诺"))
+	})
+	b.do(t, "pledge and submit", chromedp.Click("#plan-pledge"), chromedp.Click("#plan-submit"),
+		chromedp.WaitVisible(`#plan-state[data-status="submitted"]`))
+	b.screenshot(t, "submitted")
+
+	b.do(t, "sign in as supervisor1", chromedp.Navigate(s.url+"/login"), clearStorage(), login(s, "supervisor1"),
+		chromedp.WaitVisible(`[data-test="menu-reviews"]`))
+	b.do(t, "open the queue", chromedp.Click(`[data-test="menu-reviews"]`), waitText("#review-table", "山东长星纺织有限公司"))
+	b.do(t, "open the plan", chromedp.Click(`//table//tr[contains(., "山东长星纺织有限公司")]//a[@data-test="review-open"]`),
+		chromedp.WaitVisible("#review-approve"))
+	b.do(t, "approve", chromedp.SendKeys(in("review-comment"), "方案可行,同意复工"), chromedp.Click("#review-approve"),
+		waitText("body", "方案可行,同意复工"), chromedp.WaitVisible("#reopen-confirm"))
+	b.screenshot(t, "approved")
+	b.noProblems(t)
+}

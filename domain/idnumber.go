@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"fugong/domain/region"
 )
 
@@ -37,9 +35,21 @@ func IDCheckChar(first17 string) byte {
 	return idCheckChars[sum%11]
 }
 
-// NarrowText turns the full-width digits, letters and spaces that Chinese input methods type
-// into their ASCII forms, and trims spaces: "３７１６　" becomes "3716".
-func NarrowText(s string) string { return strings.TrimSpace(width.Narrow.String(s)) }
+// NarrowText turns the full-width forms of ASCII characters that Chinese input methods type
+// (digits, letters, ＊, （）) into ASCII and the ideographic space into a space, and trims spaces:
+// "３７１６　" becomes "3716". Chinese punctuation such as 。 and 、 is left alone (a general
+// width folding would turn it into half-width katakana forms).
+func NarrowText(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E: // FULLWIDTH EXCLAMATION MARK … FULLWIDTH TILDE
+			return r - 0xFEE0
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s))
+}
 
 // ParseIDNumber checks an ID number as HR types or pastes it: spaces and full-width digits are
 // tolerated, a lower-case x is upper-cased. The error names the field id_number and says in

@@ -63,7 +63,7 @@ type RosterRow struct {
 // RowError is one problem of an uploaded roster, by row and column, in words HR understands.
 type RowError struct {
 	Row     int
-	Column  string // the column's header as the workbook has it; empty for the whole row
+	Column  string // the column's header as the template names it; empty for the whole row
 	Message string
 }
 
