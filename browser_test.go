@@ -258,7 +258,9 @@ func clearStorage() chromedp.Action[chromedp.Void] {
 
 // in is the selector of the input an Element Plus component with id renders (the id lands on
 // the wrapper or on the input itself, depending on the component).
-func in(id string) string { return "#" + id + " input, input#" + id + ", textarea#" + id + ", #" + id + " textarea" }
+func in(id string) string {
+	return "#" + id + " input, input#" + id + ", textarea#" + id + ", #" + id + " textarea"
+}
 
 // TestBrowserPlanReview walks the reopening workflow through the real pages: hr1 fills in a
 // plan and submits it, supervisor1 finds it in the review queue and approves it, and the
