@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +53,7 @@ type fixture struct {
 	e      *echo.Echo
 	routes *api.Routes
 	srv    *httptest.Server
+	logs   *syncBuffer // everything the server logged
 
 	townA, townB      domain.Township
 	entA1, entA2      domain.Enterprise
@@ -62,11 +65,11 @@ type fixture struct {
 
 func newFixture(t *testing.T, db *repo.DB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: db}
+	f := &fixture{t: t, db: db, logs: &syncBuffer{}}
 	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
 	f.e, f.routes = api.New(f.svc, api.Config{
 		Tokens: &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute},
-		Log:    dbtest.Quiet, Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
+		Log:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
 	})
 	f.srv = httptest.NewServer(f.e)
 	t.Cleanup(f.srv.Close)
@@ -239,4 +242,22 @@ func (f *fixture) count(table string) int {
 		f.t.Fatal(err)
 	}
 	return n
+}
+
+// syncBuffer collects log output from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
