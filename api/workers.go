@@ -315,7 +315,7 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 		if res, err = h.svc.Import(c.Request().Context(), actorOf(c), id, rows, dryRun); err != nil {
 			return err
 		}
-	} else if _, _, _, err := h.svc.List(c.Request().Context(), actorOf(c), id, domain.WorkerFilter{Page: domain.Page{Limit: 1}}); err != nil {
+	} else if err := h.svc.CanWrite(c.Request().Context(), actorOf(c), id); err != nil {
 		return err // a bad header must not tell a stranger more than a 404
 	}
 	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: dryRun, Errors: []rowErrorDTO{}}
@@ -364,7 +364,7 @@ func (h *workerHandler) template(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, _, _, err := h.svc.List(c.Request().Context(), actorOf(c), id, domain.WorkerFilter{Page: domain.Page{Limit: 1}}); err != nil {
+	if err := h.svc.CanWrite(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
 	b, err := report.RosterTemplate()

@@ -55,6 +55,13 @@ func (s *WorkerService) scope(ctx context.Context, actor Actor, enterpriseID int
 	return e, t, err
 }
 
+// CanWrite checks that the actor keeps the enterprise's roster (its HR), for what writes it or
+// serves the writing (the template). ErrNotFound, ErrForbidden.
+func (s *WorkerService) CanWrite(ctx context.Context, actor Actor, enterpriseID int64) error {
+	_, _, err := s.scope(ctx, actor, enterpriseID, true)
+	return err
+}
+
 // Create adds a worker to the actor's enterprise roster. ErrForbidden, ErrNotFound,
 // ErrInvalid, ErrConflict (the person is on the roster).
 func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID int64, in WorkerInput) (Worker, error) {
