@@ -1,0 +1,127 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// AlertType is the condition an alert reports.
+type AlertType string
+
+// The alert types of API.md.
+const (
+	AlertFever           AlertType = "fever"
+	AlertSymptoms        AlertType = "symptoms"
+	AlertMissedCheckin   AlertType = "missed_checkin"
+	AlertIsolationEnding AlertType = "isolation_ending"
+	AlertRepeatedFever   AlertType = "repeated_fever"
+	AlertKeyAreaArrival  AlertType = "key_area_arrival"
+)
+
+// AlertStatus is where the handling of an alert stands: open → acknowledged → resolved.
+type AlertStatus string
+
+// The alert statuses.
+const (
+	AlertOpen         AlertStatus = "open"
+	AlertAcknowledged AlertStatus = "acknowledged"
+	AlertResolved     AlertStatus = "resolved"
+)
+
+// Alert is something about a worker that someone must look at. One condition of one worker on
+// one day (and slot, for a missed check-in) is one alert, however often it is detected.
+type Alert struct {
+	ID           int64
+	TownshipID   int64
+	EnterpriseID int64
+	WorkerID     int64
+	Type         AlertType
+	Date         Date
+	Slot         Slot // the slot of a missed check-in; empty for the other types
+	Escalated    bool // raised to the town, not only to the enterprise and its supervisor
+	Detail       string
+	Status       AlertStatus
+	Note         string
+	HandledBy    int64
+	HandledAt    *time.Time
+	CreatedAt    time.Time
+}
+
+// Key identifies the condition an alert reports, by which repeats are recognised.
+func (a Alert) Key() string {
+	return string(a.Type) + "|" + a.Date.String() + "|" + string(a.Slot)
+}
+
+// CheckinAlerts are the alerts a check-in raises under the township's policy: a fever at or
+// above the threshold; any other symptom; and a fever in two slots in a row (this one and the
+// slot before it), which is escalated to the town.
+func (t Township) CheckinAlerts(c Checkin, previous *Checkin) []Alert {
+	base := Alert{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, WorkerID: c.WorkerID, Date: c.Date, Status: AlertOpen}
+	var out []Alert
+	fever := t.Fever(c.Temperature)
+	if fever {
+		a := base
+		a.Type, a.Detail = AlertFever, "体温 "+c.Temperature.String()+" °C"
+		out = append(out, a)
+	}
+	others := slices.DeleteFunc(slices.Clone(c.Symptoms), func(s Symptom) bool { return s == SymptomFever })
+	if len(others) > 0 {
+		a := base
+		a.Type, a.Detail = AlertSymptoms, symptomList(others, c.SymptomNote)
+		out = append(out, a)
+	}
+	if fever && previous != nil && t.Fever(previous.Temperature) {
+		a := base
+		a.Type, a.Escalated = AlertRepeatedFever, true
+		a.Detail = "连续两次发热:" + previous.Temperature.String() + " °C、" + c.Temperature.String() + " °C"
+		out = append(out, a)
+	}
+	return out
+}
+
+// PreviousSlot is the slot before (d, s): the morning's for an afternoon, yesterday
+// afternoon's for a morning.
+func PreviousSlot(d Date, s Slot) (Date, Slot) {
+	if s == SlotPM {
+		return d, SlotAM
+	}
+	return d.AddDays(-1), SlotPM
+}
+
+var symptomLabels = map[Symptom]string{
+	SymptomFever: "发热", SymptomDryCough: "干咳", SymptomFatigue: "乏力", SymptomSoreThroat: "咽痛",
+	SymptomShortnessOfBreath: "呼吸困难", SymptomDiarrhea: "腹泻", SymptomLossOfTasteSmell: "嗅觉味觉减退",
+	SymptomOther: "其他",
+}
+
+func symptomList(ss []Symptom, note string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += "、"
+		}
+		out += symptomLabels[s]
+		if s == SymptomOther && note != "" {
+			out += "(" + note + ")"
+		}
+	}
+	return out
+}
+
+// Checkin is one daily health report of a worker: one per worker, day and slot. A repeat of the
+// same slot replaces it, so retries never make two.
+type Checkin struct {
+	ID           int64
+	TownshipID   int64
+	EnterpriseID int64
+	WorkerID     int64
+	Date         Date
+	Slot         Slot
+	Temperature  Temperature
+	Symptoms     []Symptom
+	SymptomNote  string
+	Location     Location
+	SubmittedBy  int64 // the staff user who reported on the worker's behalf; 0 when the worker did
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
