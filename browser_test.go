@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +14,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/xuri/excelize/v2"
+
+	"fugong/domain"
+	"fugong/report"
 )
 
 // browser is a headless Chromium tab on a fresh profile, with every console error and CSP
@@ -309,5 +314,70 @@ func TestBrowserPlanReview(t *testing.T) {
 	b.do(t, "approve", chromedp.SendKeys(in("review-comment"), "方案可行,同意复工"), chromedp.Click("#review-approve"),
 		waitText("body", "方案可行,同意复工"), chromedp.WaitVisible("#reopen-confirm"))
 	b.screenshot(t, "approved")
+	b.noProblems(t)
+}
+
+// rosterFile writes a roster workbook from the real template with the given rows of
+// (name, ID number, phone, origin).
+func rosterFile(t *testing.T, rows [][]string) string {
+	t.Helper()
+	tpl, err := report.RosterTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(tpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		cells := []any{r[0], r[1], r[2], "包装车间", "甲班", r[3], "", "自驾", "否", "否"}
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		if err := book.SetSheetRow("花名册", cell, &cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "花名册.xlsx")
+	if err := book.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// testID makes a valid ID number of a person born in Zouping on the given day.
+func testID(birth string, seq int) string {
+	first17 := "371626" + birth + fmt.Sprintf("%03d", seq)
+	return first17 + string(domain.IDCheckChar(first17))
+}
+
+// TestBrowserRosterImport uploads a roster through the real page: a file with a bad ID number
+// is previewed with its error named by row and column and cannot be imported; the corrected
+// file previews clean, imports, and its people appear in the roster.
+func TestBrowserRosterImport(t *testing.T) {
+	b := newBrowser(t, 1366, 900)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "r.db")})
+	good := testID("19880512", 11)
+	bad := good[:17] + map[bool]string{true: "0", false: "1"}[good[17] != '0']
+	badFile := rosterFile(t, [][]string{{"赵新民", testID("19900101", 12), "13800009901", "湖北省武汉市"}, {"钱小红", bad, "13800009902", "邹平市"}})
+	goodFile := rosterFile(t, [][]string{{"赵新民", testID("19900101", 12), "13800009901", "湖北省武汉市"}, {"钱小红", good, "13800009902", "邹平市"}})
+
+	b.do(t, "sign in as hr1", login(s, "hr1"), chromedp.WaitVisible(`[data-test="menu-roster"]`))
+	b.do(t, "open the roster", chromedp.Click(`[data-test="menu-roster"]`), chromedp.WaitVisible("#worker-table"),
+		chromedp.Click("#worker-import"), chromedp.WaitVisible("#import-dialog"))
+	t.Run("PreviewShowsTheBadRow", func(t *testing.T) {
+		b.do(t, "preview the bad file", chromedp.SetUploadFiles("#import-file input[type=file]", []string{badFile}),
+			chromedp.Click("#import-preview"), waitText("#import-errors", "校验位不正确"), waitText("#import-errors", "4"))
+		b.screenshot(t, "errors")
+		disabled, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector('#import-confirm').disabled`))
+		if err != nil || !disabled {
+			t.Errorf("import button: disabled=%v (%v), want disabled after a preview with errors", disabled, err)
+		}
+	})
+	b.do(t, "preview the corrected file", chromedp.SetUploadFiles("#import-file input[type=file]", []string{goodFile}),
+		chromedp.Click("#import-preview"), waitText("#import-summary", "2"))
+	b.do(t, "import", chromedp.Click("#import-confirm"), waitText("#import-result", "2"))
+	b.do(t, "find them in the roster", chromedp.Navigate(s.url+"/roster"), chromedp.WaitVisible("#worker-table"),
+		chromedp.SendKeys(in("worker-search"), "13800009901"+kb.Enter), waitText("#worker-table", "赵新民"),
+		waitText("#worker-table", "高风险"))
+	b.screenshot(t, "roster")
 	b.noProblems(t)
 }

@@ -206,12 +206,15 @@ func (h *workerHandler) create(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	w, err := h.svc.Create(ctx, actorOf(c), id, req.toDomain())
+	w, err := h.svc.Create(c.Request().Context(), actorOf(c), id, req.toDomain())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, workerResponder(domain.Date{}, false)(w))
+	today, err := h.today(c, w.TownshipID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, workerResponder(today, false)(w))
 }
 
 // filter reads the list's filters.

@@ -150,10 +150,10 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	if err := applyWorkerUpdate(&w, u, today); err != nil {
 		return Worker{}, err
 	}
-	if u.Status == nil || *u.Status != WorkerIsolating {
-		t.settle(&w, today)
+	if w.Status == WorkerIsolating && (u.IsolationUntil != nil || (u.Status != nil && *u.Status == WorkerIsolating)) {
+		w.RiskLevel, w.RiskReason = t.Assess(w) // an isolation HR ordered or extended stands
 	} else {
-		w.RiskLevel, w.RiskReason = t.Assess(w)
+		t.settle(&w, today)
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Workers.Update(ctx, w); err != nil {
@@ -183,22 +183,39 @@ func applyWorkerUpdate(w *Worker, u WorkerUpdate, today Date) error {
 	set(&in.KeyAreaExposure, u.KeyAreaExposure, nil)
 	set(&in.ContactHistory, u.ContactHistory, nil)
 	parsed, p := in.parse(today)
+	to := w.Status
 	if u.Status != nil {
-		checkStatusChange(&p, *w, parsed, *u.Status, u.IsolationUntil, today)
+		to = *u.Status
+		checkStatusChange(&p, *w, parsed, to, u.IsolationUntil, today)
+	} else if u.IsolationUntil != nil {
+		checkIsolationChange(&p, *w, *u.IsolationUntil, today)
 	}
 	if err := p.Err(); err != nil {
 		return err
 	}
-	id, status, start, until := w.IDNumber, w.Status, w.IsolationStart, w.IsolationUntil
+	id, start, until := w.IDNumber, w.IsolationStart, w.IsolationUntil
 	*w = mergeWorker(*w, parsed)
-	w.IDNumber, w.Status, w.IsolationStart, w.IsolationUntil = id, status, start, until
-	if u.Status != nil {
-		w.Status = *u.Status
-		if w.Status == WorkerIsolating {
-			w.IsolationStart, w.IsolationUntil = today, *u.IsolationUntil
+	w.IDNumber, w.IsolationStart, w.IsolationUntil = id, start, until
+	if to == WorkerIsolating && u.IsolationUntil != nil {
+		// An isolation HR orders (status given) starts today; a new end date alone extends or
+		// shortens the running one and keeps its start.
+		if u.Status != nil || w.IsolationStart.IsZero() {
+			w.IsolationStart = today
 		}
+		w.IsolationUntil = *u.IsolationUntil
 	}
+	w.Status = to
 	return nil
+}
+
+// checkIsolationChange allows a new end date only for a worker in isolation, and not in the past.
+func checkIsolationChange(p *Problems, w Worker, until Date, today Date) {
+	switch {
+	case w.Status != WorkerIsolating:
+		p.Add("isolation_until", "只有隔离观察中的职工可以调整隔离截止日期")
+	case !until.After(today):
+		p.Add("isolation_until", "隔离截止日期应晚于今天")
+	}
 }
 
 // checkStatusChange holds HR to the rules of the statuses: on duty only once back and out of

@@ -12,12 +12,15 @@ const KEY_USER = 'fugong.user'
 
 /** ApiError carries the HTTP status, the server's error code and message, and field messages. */
 export class ApiError extends Error {
-  constructor(status, code, message, fields = {}) {
+  constructor(status, code, message, fields = {}, body = null) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.fields = fields
+    // The whole answer, for errors that carry more than the error shape (a roster import's
+    // row errors and counts).
+    this.body = body
   }
 }
 
@@ -88,7 +91,7 @@ async function toError(res) {
   }
   const e = body && body.error
   if (e && typeof e === 'object') {
-    return new ApiError(res.status, e.code || '', e.message || res.statusText, fieldMap(e.fields))
+    return new ApiError(res.status, e.code || '', e.message || res.statusText, fieldMap(e.fields), body)
   }
   const t = i18n.global.t
   return new ApiError(res.status, 'http_' + res.status, t('errors.http', { status: res.status }))
@@ -107,15 +110,20 @@ function url(path, query) {
   return u
 }
 
-async function send(method, path, { body, query, token } = {}) {
-  const headers = { Accept: 'application/json', 'Accept-Language': i18n.global.locale.value }
+/** XLSX is the media type of the workbooks the API sends and takes. */
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+// send makes one HTTP call. body is sent as JSON; form (a FormData) as multipart, with the
+// boundary the browser chooses.
+async function send(method, path, { body, form, query, token, accept } = {}) {
+  const headers = { Accept: accept || 'application/json', 'Accept-Language': i18n.global.locale.value }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (token) headers.Authorization = 'Bearer ' + token
   try {
     return await fetch(url(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: form !== undefined ? form : body === undefined ? undefined : JSON.stringify(body),
     })
   } catch {
     throw new ApiError(0, 'network', i18n.global.t('errors.network'))
@@ -149,11 +157,9 @@ async function parse(res) {
   return text && res.status !== 204 ? JSON.parse(text) : null
 }
 
-/**
- * request calls the API with the access token. On a 401 it refreshes the token once and
- * retries; when that fails too the session is cleared and the session-lost handler runs.
- */
-export async function request(method, path, opts = {}) {
+// authed sends a call with the access token. On a 401 it refreshes the token once and
+// retries; when that fails too the session is cleared and the session-lost handler runs.
+async function authed(method, path, opts) {
   const token = localStorage.getItem(KEY_ACCESS)
   let res = await send(method, path, { ...opts, token })
   if (res.status === 401 && token) {
@@ -168,8 +174,71 @@ export async function request(method, path, opts = {}) {
       throw err
     }
   }
+  return res
+}
+
+/**
+ * request calls the API with the access token (refreshed once on a 401) and returns the
+ * parsed JSON answer; an error answer throws an ApiError. opts: body (JSON), form (FormData),
+ * query.
+ */
+export async function request(method, path, opts = {}) {
+  const res = await authed(method, path, opts)
   if (!res.ok) throw await toError(res)
   return parse(res)
+}
+
+// fileName reads the name a Content-Disposition header gives (RFC 6266 filename* first).
+function fileName(res, fallback) {
+  const cd = res.headers.get('Content-Disposition') || ''
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(cd)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim())
+    } catch {
+      // a malformed name: use the plain one
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"/i.exec(cd)
+  return (plain && plain[1]) || fallback
+}
+
+/**
+ * fetchWorkbook calls the API for an .xlsx answer (template, export, a roster annotated with its
+ * errors) with the token, and returns {blob, name, status}. An answer that is a workbook is
+ * returned whatever its status (an annotated roster comes with 422); any other answer throws
+ * its ApiError. opts: query, form, method (default GET), fallbackName.
+ */
+export async function fetchWorkbook(path, { method = 'GET', query, form, fallbackName = 'download.xlsx' } = {}) {
+  const res = await authed(method, path, { query, form, accept: XLSX })
+  const type = res.headers.get('Content-Type') || ''
+  if (!type.startsWith(XLSX)) {
+    if (!res.ok) throw await toError(res)
+    throw new ApiError(res.status, 'unexpected', i18n.global.t('errors.http', { status: res.status }))
+  }
+  return { blob: await res.blob(), name: fileName(res, fallbackName), status: res.status }
+}
+
+/** saveFile hands a downloaded blob to the browser as a file named name (same origin, no popup). */
+export function saveFile(blob, name) {
+  const href = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = href
+  a.download = name
+  a.rel = 'noopener'
+  a.style.display = 'none'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  // The download has started from the object URL; let it go once the browser has read it.
+  setTimeout(() => URL.revokeObjectURL(href), 60000)
+}
+
+/** downloadWorkbook fetches a workbook with the token and saves it; returns the file's name. */
+export async function downloadWorkbook(path, opts = {}) {
+  const { blob, name } = await fetchWorkbook(path, opts)
+  saveFile(blob, name)
+  return name
 }
 
 /** get, post, put, patch and del are shorthands of request. */
@@ -178,6 +247,8 @@ export const post = (path, body) => request('POST', path, { body })
 export const put = (path, body) => request('PUT', path, { body })
 export const patch = (path, body) => request('PATCH', path, { body })
 export const del = (path) => request('DELETE', path)
+/** upload posts a FormData (multipart) and returns the JSON answer. */
+export const upload = (path, form, query) => request('POST', path, { form, query })
 
 /** login signs in with username and password and stores the session. */
 export async function login(username, password) {

@@ -59,3 +59,18 @@ export const RECTIFICATION_STATES = [
 
 /** SUPPLY_MIN_DAYS: supplies lasting fewer days than this are shown in red (the server's rule is the same). */
 export const SUPPLY_MIN_DAYS = 3
+
+/** WORKER_STATUSES of a roster entry, in workflow order, with the tag type of each (labels: workerStatus.*). */
+export const WORKER_STATUSES = [
+  { value: 'expected', tag: 'info' },
+  { value: 'isolating', tag: 'warning' },
+  { value: 'on_duty', tag: 'success' },
+  { value: 'left', tag: 'info' },
+  { value: 'in_hospital', tag: 'danger' },
+]
+
+/**
+ * TRANSPORTS are suggestions for how a worker travelled back; the API takes any text (a train
+ * number, say). Stored values, in Chinese as the roster workbook has them, not UI labels.
+ */
+export const TRANSPORTS = ['自驾', '火车', '飞机', '长途汽车', '其他']

@@ -1,7 +1,7 @@
-// The side menu as data: one row per entry, shown to the roles listed. Later pages (roster,
-// check-ins, dashboard) add a row here and a route in router.js.
+// The side menu as data: one row per entry, shown to the roles listed. Later pages (check-ins,
+// dashboard) add a row here and a route in router.js.
 import { markRaw } from 'vue'
-import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning } from '@element-plus/icons-vue'
+import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook } from '@element-plus/icons-vue'
 
 /** MENU lists the menu entries; label is an i18n key. */
 export const MENU = [
@@ -14,6 +14,7 @@ export const MENU = [
   { path: '/township', label: 'menu.township', icon: markRaw(Setting), roles: ['town_admin'] },
   { path: '/enterprise', label: 'menu.enterprise', icon: markRaw(House), roles: ['enterprise_hr'] },
   { path: '/plan', label: 'menu.plan', icon: markRaw(Document), roles: ['enterprise_hr'] },
+  { path: '/roster', label: 'menu.roster', icon: markRaw(Notebook), roles: ['enterprise_hr'] },
 ]
 
 /** menuFor returns the entries a role sees, in order. */

@@ -57,6 +57,19 @@ const routes = [
         meta: { roles: ['enterprise_hr'], title: 'enterprise.ownTitle' },
       },
       {
+        path: 'enterprises/:id/roster',
+        name: 'enterprise-roster',
+        component: () => import('./pages/RosterPage.vue'),
+        props: true,
+        meta: { roles: ['town_admin', 'supervisor'], title: 'roster.title', menu: '/enterprises' },
+      },
+      {
+        path: 'roster',
+        name: 'roster',
+        component: () => import('./pages/RosterPage.vue'),
+        meta: { roles: ['enterprise_hr'], title: 'roster.title' },
+      },
+      {
         path: 'plan',
         name: 'plan',
         component: () => import('./pages/PlanPage.vue'),

@@ -74,13 +74,18 @@ func (s *seeder) workerRow(row int, st story, n int) domain.RosterRow {
 	if s.rng.IntN(40) == 0 {
 		cells[domain.ColKeyAreaExposure] = "是"
 	}
+	// People come back when their plant reopens; those from key areas came back early to sit
+	// out their isolation first.
 	back := st >= reopened || (st == approved && s.rng.IntN(2) == 0)
-	if back || s.rng.IntN(4) == 0 {
+	if back || (keyArea[origin] && s.rng.IntN(2) == 0) {
 		cells[domain.ColArrivedOn] = s.day(-1-s.rng.IntN(20), 0, 0).String()
 	}
 	s.clock.t = s.end
 	return domain.RosterRow{Row: row, Cells: cells}
 }
+
+// keyArea marks the origins inside the demo township's key areas.
+var keyArea = map[string]bool{"420100": true, "421000": true, "330300": true, "411500": true, "441300": true}
 
 func (s *seeder) origin() string {
 	total := 0

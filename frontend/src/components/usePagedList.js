@@ -5,6 +5,8 @@ import { get } from '../api.js'
 /**
  * usePagedList loads a server-paginated list ({items, total}) with filters. Filters and the
  * page live in the address bar, so going back from a detail page returns to the same view.
+ * path may be a function, for lists whose address is known only once the page has loaded
+ * (the signed-in HR's own enterprise).
  */
 export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize = 20 } = {}) {
   const route = useRoute()
@@ -29,7 +31,7 @@ export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize 
     for (const [k, v] of Object.entries(query)) if (v !== '' && v !== null && v !== undefined) urlQuery[k] = String(v)
     router.replace({ query: urlQuery }).catch(() => {})
     try {
-      const res = await get(path, query)
+      const res = await get(typeof path === 'function' ? path() : path, query)
       if (mine !== seq) return
       items.value = (res && res.items) || []
       total.value = (res && res.total) || 0

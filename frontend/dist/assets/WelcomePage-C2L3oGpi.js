@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{$t as e,Ct as t,It as n,l as r}from"./element-plus-BMY6xOAQ.js";import{o as i}from"./vue-CXAat6yW.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=r;return n(),t(s,{icon:`info`,title:e(o)(`errors.noPagesTitle`),"sub-title":e(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
