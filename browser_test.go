@@ -381,3 +381,18 @@ func TestBrowserRosterImport(t *testing.T) {
 	b.screenshot(t, "roster")
 	b.noProblems(t)
 }
+
+// TestBrowserIsolationPolicy changes which risk levels isolate on the township settings page
+// and finds the change kept after a reload.
+func TestBrowserIsolationPolicy(t *testing.T) {
+	b := newBrowser(t, 1366, 900)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "t.db")})
+	checked := `document.querySelector('[data-test="isolation-level-medium"] input').checked`
+	b.do(t, "open the settings", login(s, "changshan"), chromedp.WaitVisible(`[data-test="menu-township"]`),
+		chromedp.Click(`[data-test="menu-township"]`), chromedp.WaitVisible("#township-settings-isolation_levels"),
+		poll(checked))
+	b.do(t, "stop isolating medium risk", chromedp.Click(`[data-test="isolation-level-medium"]`),
+		chromedp.Click("#township-settings-save"), chromedp.Sleep(300*time.Millisecond),
+		chromedp.Reload(), chromedp.WaitVisible("#township-settings-isolation_levels"), poll("!"+checked))
+	b.noProblems(t)
+}

@@ -62,7 +62,13 @@ func (t Township) settle(w *Worker, today Date) {
 	case w.ArrivedOn.IsZero():
 		w.Status, w.IsolationStart, w.IsolationUntil = WorkerExpected, Date{}, Date{}
 	case t.MustIsolate(w.RiskLevel):
-		w.IsolationStart, w.IsolationUntil = w.ArrivedOn, w.ArrivedOn.AddDays(t.Policy.IsolationDays)
+		start, until := w.ArrivedOn, w.ArrivedOn.AddDays(t.Policy.IsolationDays)
+		if w.Status == WorkerIsolating && w.IsolationStart != w.ArrivedOn && w.IsolationUntil.After(until) {
+			// HR ordered this isolation (it starts on the day of the order, not on arrival) and it
+			// ends later than the policy's: it stands.
+			start, until = w.IsolationStart, w.IsolationUntil
+		}
+		w.IsolationStart, w.IsolationUntil = start, until
 		if w.Status != WorkerOnDuty || w.IsolationUntil.After(today) {
 			w.Status = WorkerIsolating
 		}

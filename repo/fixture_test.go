@@ -58,6 +58,7 @@ type env struct {
 	enterprises *domain.EnterpriseService
 	plans       *domain.PlanService
 	inspections *domain.InspectionService
+	workers     *domain.WorkerService
 
 	platform domain.Actor
 }
@@ -75,7 +76,7 @@ func newEnv(t *testing.T, db *repo.DB) *env {
 	e := &env{
 		db: db, clock: clock, stores: st,
 		auth: svc.Auth, townships: svc.Townships, users: svc.Users, enterprises: svc.Enterprises,
-		plans: svc.Plans, inspections: svc.Inspections,
+		plans: svc.Plans, inspections: svc.Inspections, workers: svc.Workers,
 	}
 	if e.auth.RefreshTTL != refreshTTL || e.auth.MaxFailures != 5 || e.auth.FailureWindow != time.Minute {
 		t.Fatalf("got TTL %v, %d failures per %v, want the defaults these tests assume: %v, 5 per 1m",

@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Gt as e,Mt as t,cn as n,u as r}from"./element-plus-Bd2lgBxG.js";import{o as i}from"./vue-DOQhqpZO.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=r;return e(),t(s,{icon:`info`,title:n(o)(`errors.noPagesTitle`),"sub-title":n(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
