@@ -277,3 +277,20 @@ func TestWorkers(t *testing.T) {
 		})
 	})
 }
+
+// TestRosterImportLarge imports a 10,000-row workbook in one go: every row validated, all
+// written in one transaction.
+func TestRosterImportLarge(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		hr := f.token("hra1")
+		book := f.filledTemplate(hr, 10_000, nil)
+		res := f.upload(fmt.Sprintf("/api/v1/enterprises/%d/workers/import", f.entA1.ID), hr, "", book)
+		if res.status != 200 || !strings.Contains(string(res.body), `"created":10000`) {
+			t.Fatalf("got %d %.300s", res.status, res.body)
+		}
+		if n := f.count("workers"); n != 10_000 {
+			t.Errorf("got %d workers, want 10000", n)
+		}
+	})
+}
