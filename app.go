@@ -92,6 +92,9 @@ func (a *app) seedDemo(ctx context.Context, stdout io.Writer) error {
 		a.log.Info("created the demo township 长山镇")
 	}
 	fmt.Fprintln(stdout, demo.AccountsText)
+	if code, phone, last6, err := demo.ExampleWorker(ctx, a.stores); err == nil && code != "" {
+		fmt.Fprintf(stdout, "  worker sign-in (POST /api/v1/auth/worker-login): enterprise code %s, phone %s, ID last six %s\n", code, phone, last6)
+	}
 	return nil
 }
 

@@ -10,26 +10,38 @@ import (
 )
 
 type authHandler struct {
-	svc    *domain.AuthService
-	users  *domain.UserService
-	tokens *Tokens
+	svc     *domain.AuthService
+	users   *domain.UserService
+	workers *domain.WorkerService
+	tokens  *Tokens
 }
 
 func (h *authHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/auth/login", Public: true,
 		Summary: "Sign in with username and password; the 6th failure within a minute from one address gets 429",
 		Body:    loginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.login)
+	r.add(Route{Method: http.MethodPost, Path: "/auth/worker-login", Public: true,
+		Summary: "A returning worker signs in with the enterprise code, their phone and the last six characters of their ID number; limited like passwords",
+		Body:    workerLoginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.workerLogin)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/refresh", Public: true,
 		Summary: "Spend a refresh token for a new pair; a spent token presented again revokes its family",
 		Body:    refreshRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.refresh)
-	r.add(Route{Method: http.MethodPost, Path: "/auth/logout", Roles: staffRoles,
+	r.add(Route{Method: http.MethodPost, Path: "/auth/logout", Roles: allRoles,
 		Summary: "Revoke the family of the given refresh token (all of the user's sessions when none is given)",
 		Body:    refreshRequest{}, Status: http.StatusNoContent}, h.logout)
-	r.add(Route{Method: http.MethodGet, Path: "/me", Roles: staffRoles,
-		Summary: "The signed-in user", Response: userResponse{}, Status: http.StatusOK}, h.me)
+	r.add(Route{Method: http.MethodGet, Path: "/me", Roles: allRoles,
+		Summary: "The signed-in user (for a worker: their own record, ID number masked)", Response: userResponse{}, Status: http.StatusOK}, h.me)
 }
 
 var staffRoles = []domain.Role{domain.RolePlatformAdmin, domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR}
+
+var allRoles = append(append([]domain.Role{}, staffRoles...), domain.RoleWorker)
+
+type workerLoginRequest struct {
+	EnterpriseCode string `json:"enterprise_code"`
+	Phone          string `json:"phone"`
+	IDLast6        string `json:"id_last6" jsonschema:"description=the last six characters of the ID number"`
+}
 
 type loginRequest struct {
 	Username string `json:"username"`
@@ -47,6 +59,7 @@ type tokenResponse struct {
 	ExpiresIn        int         `json:"expires_in"`
 	RefreshExpiresAt time.Time   `json:"refresh_expires_at"`
 	User             sessionUser `json:"user"`
+	WorkerID         *int64      `json:"worker_id,omitempty" jsonschema:"description=for a worker's sign-in: their roster record"`
 }
 
 type sessionUser struct {
@@ -56,6 +69,7 @@ type sessionUser struct {
 	Role         domain.Role `json:"role"`
 	TownshipID   *int64      `json:"township_id"`
 	EnterpriseID *int64      `json:"enterprise_id"`
+	WorkerID     *int64      `json:"worker_id,omitempty"`
 }
 
 func (h *authHandler) login(c echo.Context) error {
@@ -96,17 +110,45 @@ func (h *authHandler) refresh(c echo.Context) error {
 }
 
 func (h *authHandler) answer(c echo.Context, s domain.Session) error {
-	access, err := h.tokens.Issue(s.User.Actor())
+	access, err := h.tokens.Issue(s.Actor())
 	if err != nil {
 		return err
 	}
-	u := s.User
-	return c.JSON(http.StatusOK, tokenResponse{
+	out := tokenResponse{
 		AccessToken: access, RefreshToken: s.RefreshToken, TokenType: "Bearer",
 		ExpiresIn: int(h.tokens.TTL.Seconds()), RefreshExpiresAt: s.RefreshExpiresAt,
-		User: sessionUser{ID: u.ID, Username: u.Username, Name: u.Name, Role: u.Role,
-			TownshipID: idOrNil(u.TownshipID), EnterpriseID: idOrNil(u.EnterpriseID)},
-	})
+	}
+	if w := s.Worker; w.ID != 0 {
+		out.WorkerID = idOrNil(w.ID)
+		out.User = sessionUser{ID: w.ID, Name: w.Name, Role: domain.RoleWorker, TownshipID: idOrNil(w.TownshipID),
+			EnterpriseID: idOrNil(w.EnterpriseID), WorkerID: idOrNil(w.ID)}
+	} else {
+		u := s.User
+		out.User = sessionUser{ID: u.ID, Username: u.Username, Name: u.Name, Role: u.Role,
+			TownshipID: idOrNil(u.TownshipID), EnterpriseID: idOrNil(u.EnterpriseID)}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *authHandler) workerLogin(c echo.Context) error {
+	var req workerLoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	var p domain.Problems
+	for field, v := range map[string]string{"enterprise_code": req.EnterpriseCode, "phone": req.Phone, "id_last6": req.IDLast6} {
+		if domain.Clean(v) == "" {
+			p.Add(field, "请填写此项")
+		}
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	s, err := h.svc.WorkerLogin(c.Request().Context(), req.EnterpriseCode, req.Phone, req.IDLast6, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return h.answer(c, s)
 }
 
 func (h *authHandler) logout(c echo.Context) error {
@@ -124,6 +166,13 @@ func (h *authHandler) logout(c echo.Context) error {
 
 func (h *authHandler) me(c echo.Context) error {
 	a := actorOf(c)
+	if a.Is(domain.RoleWorker) {
+		w, err := h.workers.Get(c.Request().Context(), a, a.WorkerID, false)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, workerResponder(domain.Date{}, false)(w))
+	}
 	u, err := h.users.Get(c.Request().Context(), a, a.UserID)
 	if err != nil {
 		return err

@@ -41,7 +41,7 @@ func (t *Tokens) Issue(a domain.Actor) (string, error) {
 	c := claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: t.Issuer, Audience: jwt.ClaimStrings{t.Audience},
-			Subject:  strconv.FormatInt(a.UserID, 10),
+			Subject:  strconv.FormatInt(subject(a), 10),
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(t.TTL)),
 		},
 		Role: a.Role, TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, WorkerID: a.WorkerID,
@@ -70,5 +70,20 @@ func (t *Tokens) Verify(token string) (domain.Actor, error) {
 	if err != nil || !c.Role.Valid() {
 		return domain.Actor{}, domain.Unauthenticated("登录凭证无效")
 	}
-	return domain.Actor{UserID: id, Role: c.Role, TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, WorkerID: c.WorkerID}, nil
+	a := domain.Actor{UserID: id, Role: c.Role, TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID}
+	if c.Role == domain.RoleWorker {
+		if c.WorkerID != id {
+			return domain.Actor{}, domain.Unauthenticated("登录凭证无效")
+		}
+		a.UserID, a.WorkerID = 0, id
+	}
+	return a, nil
+}
+
+// subject is whom a token is about: the staff user, or the worker.
+func subject(a domain.Actor) int64 {
+	if a.Role == domain.RoleWorker {
+		return a.WorkerID
+	}
+	return a.UserID
 }

@@ -39,7 +39,8 @@ func (h PasswordHasher) Matches(hash, pw string) bool {
 type RefreshToken struct {
 	ID        int64
 	FamilyID  string
-	UserID    int64
+	UserID    int64 // a staff user's token, or
+	WorkerID  int64 // a worker's
 	Hash      string
 	ExpiresAt time.Time
 	UsedAt    *time.Time
@@ -72,22 +73,38 @@ type LoginAttemptStore interface {
 	Clear(ctx context.Context, key string) error
 }
 
-// Session is what a successful sign-in or refresh gives: who signed in and the next refresh
-// token. The API adds a signed access token for the actor.
+// Session is what a successful sign-in or refresh gives: who signed in (a staff user, or a
+// worker) and the next refresh token. The API adds a signed access token for the actor.
 type Session struct {
 	User             User
+	Worker           Worker // set instead of User when a worker signed in
 	RefreshToken     string
 	RefreshExpiresAt time.Time
+}
+
+// Actor is the identity the session acts with.
+func (s Session) Actor() Actor {
+	if s.Worker.ID != 0 {
+		return s.Worker.Actor()
+	}
+	return s.User.Actor()
+}
+
+// Actor returns the identity a signed-in worker acts with: themself, in their enterprise.
+func (w Worker) Actor() Actor {
+	return Actor{Role: RoleWorker, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID}
 }
 
 // AuthService signs staff in, rotates their refresh tokens, and checks that a token's user
 // still may act.
 type AuthService struct {
-	Users     UserStore
-	Tokens    RefreshTokenStore
-	Attempts  LoginAttemptStore
-	Passwords PasswordHasher
-	Clock     Clock
+	Users       UserStore
+	Workers     WorkerStore
+	Enterprises EnterpriseStore
+	Tokens      RefreshTokenStore
+	Attempts    LoginAttemptStore
+	Passwords   PasswordHasher
+	Clock       Clock
 
 	RefreshTTL    time.Duration // how long an unused refresh token lives
 	MaxFailures   int           // failures allowed per username and client address in Window
@@ -159,6 +176,16 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 		}
 		return Session{}, denied
 	}
+	if t.WorkerID != 0 {
+		w, err := s.Workers.Get(ctx, t.WorkerID)
+		if errors.Is(err, ErrNotFound) || (err == nil && w.Status == WorkerLeft) {
+			return Session{}, denied
+		}
+		if err != nil {
+			return Session{}, err
+		}
+		return s.issueWorker(ctx, w, t.FamilyID)
+	}
 	u, err := s.Users.Get(ctx, t.UserID)
 	if errors.Is(err, ErrNotFound) || (err == nil && !u.Active) {
 		return Session{}, denied
@@ -173,11 +200,14 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 // token is given. A token of someone else is ignored rather than revealed.
 func (s *AuthService) Logout(ctx context.Context, actor Actor, token string) error {
 	now := s.Clock.Now()
+	if token == "" && actor.Is(RoleWorker) {
+		return nil // a worker's phone keeps one session; without its token there is nothing to end
+	}
 	if token == "" {
 		return s.Tokens.RevokeUser(ctx, actor.UserID, now)
 	}
 	t, err := s.Tokens.GetByHash(ctx, HashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && t.UserID != actor.UserID) {
+	if errors.Is(err, ErrNotFound) || (err == nil && (t.UserID != actor.UserID || t.WorkerID != actor.WorkerID)) {
 		return nil
 	}
 	if err != nil {
@@ -190,6 +220,9 @@ func (s *AuthService) Logout(ctx context.Context, actor Actor, token string) err
 // the role and scope the token claims; a disabled account stops working at once, not when its
 // token expires. ErrUnauthenticated.
 func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
+	if a.Is(RoleWorker) {
+		return User{}, s.checkWorker(ctx, a)
+	}
 	u, err := s.Users.Get(ctx, a.UserID)
 	if errors.Is(err, ErrNotFound) {
 		return User{}, Unauthenticated("账号不存在")
@@ -204,20 +237,31 @@ func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 }
 
 func (s *AuthService) issue(ctx context.Context, u User, family string) (Session, error) {
+	token, t, err := s.newRefreshToken(ctx, family, u.ID, 0)
+	return Session{User: u, RefreshToken: token, RefreshExpiresAt: t.ExpiresAt}, err
+}
+
+func (s *AuthService) issueWorker(ctx context.Context, w Worker, family string) (Session, error) {
+	token, t, err := s.newRefreshToken(ctx, family, 0, w.ID)
+	return Session{Worker: w, RefreshToken: token, RefreshExpiresAt: t.ExpiresAt}, err
+}
+
+// newRefreshToken stores the next token of a family for a user or a worker.
+func (s *AuthService) newRefreshToken(ctx context.Context, family string, userID, workerID int64) (string, RefreshToken, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return Session{}, err
+		return "", RefreshToken{}, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.Clock.Now()
 	t := RefreshToken{
-		FamilyID: family, UserID: u.ID, Hash: HashToken(token),
+		FamilyID: family, UserID: userID, WorkerID: workerID, Hash: HashToken(token),
 		ExpiresAt: now.Add(s.RefreshTTL), CreatedAt: now,
 	}
 	if err := s.Tokens.Create(ctx, &t); err != nil {
-		return Session{}, err
+		return "", RefreshToken{}, err
 	}
-	return Session{User: u, RefreshToken: token, RefreshExpiresAt: t.ExpiresAt}, nil
+	return token, t, nil
 }
 
 // HashToken is how refresh tokens are stored: a SHA-256, enough for 256 random bits, which no

@@ -87,6 +87,8 @@ type EnterpriseStore interface {
 	Create(ctx context.Context, e *Enterprise) error
 	// Get returns one enterprise with zone name and supervisors. ErrNotFound.
 	Get(ctx context.Context, id int64) (Enterprise, error)
+	// GetByCode returns the enterprise whose workers sign in with code. ErrNotFound.
+	GetByCode(ctx context.Context, code string) (Enterprise, error)
 	// List returns the enterprises that match f, by ID, and how many match in all.
 	List(ctx context.Context, f EnterpriseFilter) ([]Enterprise, int, error)
 	// Update saves every field but ID, township and code. ErrNotFound, ErrConflict.

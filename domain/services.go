@@ -57,7 +57,7 @@ func NewServices(st Stores, o Options) Services {
 	}
 	return Services{
 		Auth: &AuthService{
-			Users: st.Users, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
+			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
 			Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
 		},
 		Townships: &TownshipService{Townships: st.Townships, Users: users, Rosters: workers, Tx: st.Tx},

@@ -68,6 +68,7 @@ type WorkerFilter struct {
 	SupervisorID int64
 	Status       WorkerStatus
 	Risk         RiskLevel
+	Phone        string   // exactly this phone number
 	Query        string   // part of the name or phone, or a whole ID number
 	QueryID      IDNumber // set by the service when Query is a valid ID number
 	Page

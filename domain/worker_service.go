@@ -95,7 +95,8 @@ func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal b
 	if err != nil {
 		return Worker{}, err
 	}
-	if _, _, err := s.scope(ctx, actor, w.EnterpriseID, false); err != nil {
+	own := actor.Is(RoleWorker) && actor.WorkerID == id
+	if _, _, err := s.scope(ctx, actor, w.EnterpriseID, false); err != nil && !own {
 		return Worker{}, NotFound("职工")
 	}
 	if reveal {

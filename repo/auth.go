@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"fugong/domain"
@@ -15,7 +16,8 @@ var _ domain.RefreshTokenStore = (*RefreshTokenStore)(nil)
 type refreshTokenRow struct {
 	ID        int64
 	FamilyID  string
-	UserID    int64
+	UserID    sql.NullInt64
+	WorkerID  sql.NullInt64
 	TokenHash string
 	ExpiresAt time.Time
 	UsedAt    *time.Time
@@ -28,7 +30,7 @@ func (refreshTokenRow) TableName() string { return "refresh_tokens" }
 // Create inserts a token.
 func (s *RefreshTokenStore) Create(ctx context.Context, t *domain.RefreshToken) error {
 	row := refreshTokenRow{
-		FamilyID: t.FamilyID, UserID: t.UserID, TokenHash: t.Hash, ExpiresAt: t.ExpiresAt.UTC(),
+		FamilyID: t.FamilyID, UserID: nullID(t.UserID), WorkerID: nullID(t.WorkerID), TokenHash: t.Hash, ExpiresAt: t.ExpiresAt.UTC(),
 		CreatedAt: t.CreatedAt.UTC(),
 	}
 	if err := s.DB.conn(ctx).Create(&row).Error; err != nil {
@@ -45,7 +47,7 @@ func (s *RefreshTokenStore) GetByHash(ctx context.Context, hash string) (domain.
 		return domain.RefreshToken{}, translate(err, "refresh token")
 	}
 	return domain.RefreshToken{
-		ID: r.ID, FamilyID: r.FamilyID, UserID: r.UserID, Hash: r.TokenHash, ExpiresAt: r.ExpiresAt,
+		ID: r.ID, FamilyID: r.FamilyID, UserID: r.UserID.Int64, WorkerID: r.WorkerID.Int64, Hash: r.TokenHash, ExpiresAt: r.ExpiresAt,
 		UsedAt: r.UsedAt, RevokedAt: r.RevokedAt, CreatedAt: r.CreatedAt,
 	}, nil
 }

@@ -100,6 +100,15 @@ func (s *EnterpriseStore) Get(ctx context.Context, id int64) (domain.Enterprise,
 	return out[0], nil
 }
 
+// GetByCode returns the enterprise with a login code.
+func (s *EnterpriseStore) GetByCode(ctx context.Context, code string) (domain.Enterprise, error) {
+	var r enterpriseRead
+	if err := s.reads(ctx).Where("e.code = ?", code).Take(&r).Error; err != nil {
+		return domain.Enterprise{}, translate(err, "企业")
+	}
+	return r.toDomain(), nil
+}
+
 // List returns a page of the enterprises that match f, with supervisors.
 func (s *EnterpriseStore) List(ctx context.Context, f domain.EnterpriseFilter) ([]domain.Enterprise, int, error) {
 	q := s.reads(ctx)

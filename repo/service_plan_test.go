@@ -59,7 +59,7 @@ func newWorld(t *testing.T, db *repo.DB) *world {
 	assign(a, &w.ent2, w.sup2)
 	assign(a, &w.ent3, w.sup, w.sup2)
 	assign(b, &w.entB, w.supB)
-	w.worker = domain.Actor{UserID: 9999, Role: domain.RoleWorker, TownshipID: w.tw.ID, EnterpriseID: w.ent.ID, WorkerID: 1}
+	w.worker = domain.Actor{UserID: 9999, Role: domain.RoleWorker, TownshipID: w.tw.ID, EnterpriseID: w.ent.ID, WorkerID: 9999} // someone else on the roster, never the record under test
 	w.planCount = func(t *testing.T) int { t.Helper(); return rows(t, db, "reopening_plans") }
 	w.audit = func(t *testing.T) int { t.Helper(); return rows(t, db, "audit_events") }
 	return w

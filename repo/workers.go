@@ -125,6 +125,9 @@ func (s *WorkerStore) List(ctx context.Context, f domain.WorkerFilter) ([]domain
 	if f.Status != "" {
 		q = q.Where("w.status = ?", string(f.Status))
 	}
+	if f.Phone != "" {
+		q = q.Where("w.phone = ?", f.Phone)
+	}
 	if f.Risk != "" {
 		q = q.Where("w.risk_level = ?", string(f.Risk))
 	}

@@ -1,0 +1,84 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// WorkerLogin signs a returning worker in with what they know without an account: their
+// enterprise's login code, their phone number and the last six characters of their ID number.
+// Wrong combinations are limited like passwords (per code, phone and client address); a worker
+// who has left cannot sign in. ErrUnauthenticated, ErrTooManyRequests.
+func (s *AuthService) WorkerLogin(ctx context.Context, code, phone, last6, clientAddr string) (Session, error) {
+	code, last6 = NarrowText(code), strings.ToUpper(NarrowText(last6))
+	phone, _ = ParseMobile(NarrowText(phone))
+	now := s.Clock.Now()
+	key := "worker|" + code + "|" + phone + "|" + clientAddr
+	n, err := s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow))
+	if err != nil {
+		return Session{}, err
+	}
+	if n >= s.MaxFailures {
+		return Session{}, &Error{Kind: ErrTooManyRequests, Message: "登录失败次数过多,请一分钟后再试"}
+	}
+	w, err := s.findWorker(ctx, code, phone, last6)
+	if errors.Is(err, ErrUnauthenticated) {
+		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+			return Session{}, err
+		}
+		return Session{}, err
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if w.Status == WorkerLeft {
+		return Session{}, Unauthenticated("您已登记为离职,无需打卡;如有误请联系企业人事")
+	}
+	if err := s.Attempts.Clear(ctx, key); err != nil {
+		return Session{}, err
+	}
+	return s.issueWorker(ctx, w, newFamilyID())
+}
+
+// findWorker finds the worker of the enterprise with that code whose phone and ID number match.
+func (s *AuthService) findWorker(ctx context.Context, code, phone, last6 string) (Worker, error) {
+	denied := Unauthenticated("企业码、手机号或身份证后六位不正确")
+	if code == "" || phone == "" || len(last6) != 6 {
+		return Worker{}, denied
+	}
+	e, err := s.Enterprises.GetByCode(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return Worker{}, denied
+	}
+	if err != nil {
+		return Worker{}, err
+	}
+	ws, _, err := s.Workers.List(ctx, WorkerFilter{EnterpriseID: e.ID, Phone: phone, Page: Page{Limit: 20}})
+	if err != nil {
+		return Worker{}, err
+	}
+	for _, w := range ws {
+		if w.IDNumber.Last6() == last6 {
+			return w, nil
+		}
+	}
+	return Worker{}, denied
+}
+
+// checkWorker verifies that a worker's token still stands for a worker on the roster who has
+// not left, in the enterprise the token says.
+func (s *AuthService) checkWorker(ctx context.Context, a Actor) error {
+	w, err := s.Workers.Get(ctx, a.WorkerID)
+	if errors.Is(err, ErrNotFound) {
+		return Unauthenticated("职工不存在")
+	}
+	if err != nil {
+		return err
+	}
+	if w.Status == WorkerLeft || w.Actor() != a {
+		return Unauthenticated("登录已失效,请重新登录")
+	}
+	return nil
+}
