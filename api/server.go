@@ -73,6 +73,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&planHandler{svc: svc.Plans}).register(r)
 	(&inspectionHandler{svc: svc.Inspections}).register(r)
 	(&workerHandler{svc: svc.Workers}).register(r)
+	(&checkinHandler{svc: svc.Checkins}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

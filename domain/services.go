@@ -13,6 +13,8 @@ type Stores struct {
 	Inspections   InspectionStore
 	Audit         AuditStore
 	Workers       WorkerStore
+	Checkins      CheckinStore
+	Alerts        AlertStore
 	Tx            TxRunner
 }
 
@@ -34,6 +36,7 @@ type Services struct {
 	Plans       *PlanService
 	Inspections *InspectionService
 	Workers     *WorkerService
+	Checkins    *CheckinService
 }
 
 // NewServices wires the services to st.
@@ -74,5 +77,9 @@ func NewServices(st Stores, o Options) Services {
 			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
 		},
 		Workers: workers,
+		Checkins: &CheckinService{
+			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Townships: st.Townships,
+			Tx: st.Tx, Clock: o.Clock,
+		},
 	}
 }

@@ -18,6 +18,8 @@ func Stores(db *DB, box *pii.Box) domain.Stores {
 		Inspections:   &InspectionStore{DB: db},
 		Audit:         &AuditStore{DB: db},
 		Workers:       &WorkerStore{DB: db, Box: box},
+		Checkins:      &CheckinStore{DB: db},
+		Alerts:        &AlertStore{DB: db},
 		Tx:            db,
 	}
 }

@@ -1,0 +1,234 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+)
+
+type checkinHandler struct{ svc *domain.CheckinService }
+
+func (h *checkinHandler) register(r *router) {
+	worker := []domain.Role{domain.RoleWorker}
+	alertRoles := []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR}
+	r.add(Route{Method: http.MethodPost, Path: "/checkins", Roles: worker,
+		Summary: "A worker's daily health check-in; a repeat of the same day and slot replaces it (201 new, 200 replaced)",
+		Body:    checkinRequest{}, Response: checkinResponse{}, Status: http.StatusCreated}, h.submit)
+	r.add(Route{Method: http.MethodGet, Path: "/checkins/me", Roles: worker, Summary: "The worker's own check-ins, newest first",
+		Query: pageParams, Response: list[checkinResponse]{}, Status: http.StatusOK}, h.mine)
+	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/checkins", Roles: []domain.Role{domain.RoleEnterpriseHR},
+		Summary: "HR reports check-ins for workers without a phone; each item is kept or refused on its own",
+		Body:    batchRequest{}, Response: batchResponse{}, Status: http.StatusOK}, h.batch)
+	r.add(Route{Method: http.MethodGet, Path: "/alerts", Roles: alertRoles, Summary: "Alerts in scope, newest first",
+		Query:    append([]Param{{"status", "string", "open, acknowledged or resolved"}, {"type", "string", "alert type"}}, pageParams...),
+		Response: list[alertResponse]{}, Status: http.StatusOK}, h.alerts)
+	r.add(Route{Method: http.MethodPost, Path: "/alerts/:id/acknowledge", Roles: alertRoles,
+		Summary: "Take an open alert in hand", Body: noteRequest{}, Response: alertResponse{}, Status: http.StatusOK}, h.acknowledge)
+	r.add(Route{Method: http.MethodPost, Path: "/alerts/:id/resolve", Roles: alertRoles,
+		Summary: "Close an alert with a note saying how it was handled", Body: noteRequest{}, Response: alertResponse{}, Status: http.StatusOK}, h.resolve)
+}
+
+type checkinRequest struct {
+	Slot        domain.Slot     `json:"slot" jsonschema:"enum=am,enum=pm"`
+	Temperature *float64        `json:"temperature" jsonschema:"description=°C, one decimal, 35.0 to 42.0"`
+	Symptoms    []string        `json:"symptoms,omitempty" jsonschema:"description=fever, dry_cough, fatigue, sore_throat, shortness_of_breath, diarrhea, loss_of_taste_smell, other"`
+	SymptomNote string          `json:"symptom_note,omitempty"`
+	Location    domain.Location `json:"location,omitempty" jsonschema:"enum=work,enum=home,enum=isolation"`
+	Date        string          `json:"date,omitempty" jsonschema:"description=YYYY-MM-DD, today (default) or yesterday in the township"`
+}
+
+func (r checkinRequest) toDomain(workerID int64) domain.CheckinInput {
+	return domain.CheckinInput{WorkerID: workerID, Date: r.Date, Slot: r.Slot, Temperature: r.Temperature,
+		Symptoms: r.Symptoms, SymptomNote: r.SymptomNote, Location: r.Location}
+}
+
+type batchItem struct {
+	WorkerID int64 `json:"worker_id"`
+	checkinRequest
+}
+
+type batchRequest struct {
+	Items []batchItem `json:"items"`
+}
+
+type itemError struct {
+	Message string       `json:"message"`
+	Fields  []fieldError `json:"fields,omitempty"`
+}
+
+type batchResult struct {
+	Index    int              `json:"index"`
+	WorkerID int64            `json:"worker_id"`
+	Status   int              `json:"status" jsonschema:"description=201 new, 200 replaced, 422 refused"`
+	Checkin  *checkinResponse `json:"checkin,omitempty"`
+	Error    *itemError       `json:"error,omitempty"`
+}
+
+type batchResponse struct {
+	Created  int           `json:"created"`
+	Replaced int           `json:"replaced"`
+	Failed   int           `json:"failed"`
+	Results  []batchResult `json:"results"`
+}
+
+type checkinResponse struct {
+	ID          int64            `json:"id"`
+	WorkerID    int64            `json:"worker_id"`
+	Date        string           `json:"date"`
+	Slot        domain.Slot      `json:"slot"`
+	Temperature float64          `json:"temperature"`
+	Symptoms    []domain.Symptom `json:"symptoms"`
+	SymptomNote string           `json:"symptom_note"`
+	Location    domain.Location  `json:"location"`
+	SubmittedBy *int64           `json:"submitted_by" jsonschema:"description=the staff user who reported on the worker's behalf; null when the worker did"`
+	CreatedAt   time.Time        `json:"created_at"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+}
+
+func newCheckinResponse(c domain.Checkin) checkinResponse {
+	syms := append([]domain.Symptom{}, c.Symptoms...)
+	return checkinResponse{
+		ID: c.ID, WorkerID: c.WorkerID, Date: c.Date.String(), Slot: c.Slot, Temperature: c.Temperature.Celsius(),
+		Symptoms: syms, SymptomNote: c.SymptomNote, Location: c.Location, SubmittedBy: idOrNil(c.SubmittedBy),
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
+type noteRequest struct {
+	Note string `json:"note"`
+}
+
+type alertResponse struct {
+	ID           int64              `json:"id"`
+	Type         domain.AlertType   `json:"type"`
+	Status       domain.AlertStatus `json:"status"`
+	WorkerID     int64              `json:"worker_id"`
+	EnterpriseID int64              `json:"enterprise_id"`
+	Date         string             `json:"date"`
+	Slot         domain.Slot        `json:"slot,omitempty"`
+	Escalated    bool               `json:"escalated"`
+	Detail       string             `json:"detail"`
+	Note         string             `json:"note"`
+	HandledBy    *int64             `json:"handled_by"`
+	HandledAt    *time.Time         `json:"handled_at"`
+	CreatedAt    time.Time          `json:"created_at"`
+}
+
+func newAlertResponse(a domain.Alert) alertResponse {
+	return alertResponse{
+		ID: a.ID, Type: a.Type, Status: a.Status, WorkerID: a.WorkerID, EnterpriseID: a.EnterpriseID,
+		Date: a.Date.String(), Slot: a.Slot, Escalated: a.Escalated, Detail: a.Detail, Note: a.Note,
+		HandledBy: idOrNil(a.HandledBy), HandledAt: a.HandledAt, CreatedAt: a.CreatedAt,
+	}
+}
+
+func (h *checkinHandler) submit(c echo.Context) error {
+	var req checkinRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	ck, created, err := h.svc.Submit(c.Request().Context(), actorOf(c), req.toDomain(0))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, newCheckinResponse(ck))
+}
+
+func (h *checkinHandler) mine(c echo.Context) error {
+	page, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	cs, total, err := h.svc.Mine(c.Request().Context(), actorOf(c), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newList(cs, total, newCheckinResponse))
+}
+
+func (h *checkinHandler) batch(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	var req batchRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	items := make([]domain.CheckinInput, 0, len(req.Items))
+	for _, it := range req.Items {
+		items = append(items, it.toDomain(it.WorkerID))
+	}
+	results, err := h.svc.SubmitForWorkers(c.Request().Context(), actorOf(c), id, items)
+	if err != nil {
+		return err
+	}
+	out := batchResponse{Results: make([]batchResult, 0, len(results))}
+	for _, r := range results {
+		br := batchResult{Index: r.Index, WorkerID: req.Items[r.Index].WorkerID}
+		var de *domain.Error
+		switch {
+		case r.Err == nil:
+			ck := newCheckinResponse(r.Checkin)
+			br.Checkin, br.Status = &ck, http.StatusOK
+			if r.Created {
+				br.Status = http.StatusCreated
+				out.Created++
+			} else {
+				out.Replaced++
+			}
+		case errors.As(r.Err, &de) && errors.Is(de, domain.ErrInvalid):
+			status, body := describe(r.Err)
+			br.Status, br.Error = status, &itemError{Message: body.Error.Message, Fields: body.Error.Fields}
+			out.Failed++
+		default:
+			return r.Err // the database failed: nothing about the batch can be promised
+		}
+		out.Results = append(out.Results, br)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *checkinHandler) alerts(c echo.Context) error {
+	page, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	f := domain.AlertFilter{Status: domain.AlertStatus(c.QueryParam("status")), Type: domain.AlertType(c.QueryParam("type")), Page: page}
+	as, total, err := h.svc.ListAlerts(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newList(as, total, newAlertResponse))
+}
+
+func (h *checkinHandler) acknowledge(c echo.Context) error { return h.handle(c, h.svc.Acknowledge) }
+
+func (h *checkinHandler) resolve(c echo.Context) error { return h.handle(c, h.svc.Resolve) }
+
+func (h *checkinHandler) handle(c echo.Context, act func(ctx context.Context, a domain.Actor, id int64, note string) (domain.Alert, error)) error {
+	id, err := pathID(c, "id", "预警")
+	if err != nil {
+		return err
+	}
+	var req noteRequest
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	a, err := act(c.Request().Context(), actorOf(c), id, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newAlertResponse(a))
+}

@@ -1,0 +1,275 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// CheckinFilter selects check-ins; zero fields do not filter.
+type CheckinFilter struct {
+	WorkerID     int64
+	EnterpriseID int64
+	Date         Date
+	Page
+}
+
+// CheckinStore keeps check-ins: one per worker, day and slot.
+type CheckinStore interface {
+	// Upsert inserts the check-in of its worker, day and slot, or replaces the one there, in one
+	// statement, so that concurrent retries never make two. It reports whether the row is new,
+	// and fills ID and times.
+	Upsert(ctx context.Context, c *Checkin) (created bool, err error)
+	// Get returns a worker's check-in of a day and slot. ErrNotFound.
+	Get(ctx context.Context, workerID int64, d Date, s Slot) (Checkin, error)
+	// List returns matching check-ins, newest first, and how many match in all.
+	List(ctx context.Context, f CheckinFilter) ([]Checkin, int, error)
+}
+
+// AlertFilter selects alerts; zero fields do not filter.
+type AlertFilter struct {
+	ID           int64
+	TownshipID   int64
+	EnterpriseID int64
+	SupervisorID int64
+	WorkerID     int64
+	Status       AlertStatus
+	Type         AlertType
+	Page
+}
+
+// AlertStore keeps alerts.
+type AlertStore interface {
+	// Raise inserts the alerts whose condition has none yet and reports how many were new.
+	Raise(ctx context.Context, alerts []Alert) (int, error)
+	// Get returns one alert. ErrNotFound.
+	Get(ctx context.Context, id int64) (Alert, error)
+	// List returns matching alerts, newest first, and how many match in all.
+	List(ctx context.Context, f AlertFilter) ([]Alert, int, error)
+	// Handle moves an alert from one of from to to, with who and a note. ErrConflict when it is
+	// in none of from any more.
+	Handle(ctx context.Context, id int64, from []AlertStatus, to AlertStatus, by int64, note string, at time.Time) error
+}
+
+// CheckinInput is a check-in as a phone or HR sends it.
+type CheckinInput struct {
+	WorkerID    int64 // for HR reporting on a worker's behalf
+	Date        string
+	Slot        Slot
+	Temperature *float64
+	Symptoms    []string
+	SymptomNote string
+	Location    Location
+}
+
+// CheckinService takes the daily health reports and raises the alerts they call for.
+type CheckinService struct {
+	Checkins  CheckinStore
+	Alerts    AlertStore
+	Workers   WorkerStore
+	Townships TownshipStore
+	Tx        TxRunner
+	Clock     Clock
+}
+
+// Submit records a worker's own check-in; a repeat of the same day and slot replaces the
+// earlier one. It reports whether the check-in is new. ErrForbidden, ErrInvalid.
+func (s *CheckinService) Submit(ctx context.Context, actor Actor, in CheckinInput) (Checkin, bool, error) {
+	if !actor.Is(RoleWorker) {
+		return Checkin{}, false, Forbidden("只有返岗职工本人可以打卡;企业人事请使用代报")
+	}
+	w, err := s.Workers.Get(ctx, actor.WorkerID)
+	if err != nil {
+		return Checkin{}, false, err
+	}
+	return s.record(ctx, w, in, 0)
+}
+
+// ItemResult is the outcome of one item of a batch of check-ins reported on workers' behalf.
+type ItemResult struct {
+	Index   int
+	Checkin Checkin
+	Created bool
+	Err     error
+}
+
+// SubmitForWorkers records check-ins that HR reports for workers without a phone. Each item is
+// checked and kept on its own: the answer says which failed and why, the valid ones stay.
+// ErrForbidden, ErrNotFound (the enterprise), for the whole batch.
+func (s *CheckinService) SubmitForWorkers(ctx context.Context, actor Actor, enterpriseID int64, items []CheckinInput) ([]ItemResult, error) {
+	if !actor.Is(RoleEnterpriseHR) {
+		return nil, Forbidden("只有企业人事可以代报")
+	}
+	if actor.EnterpriseID != enterpriseID {
+		return nil, NotFound("企业")
+	}
+	if len(items) == 0 || len(items) > 500 {
+		return nil, Invalid("items", "每次代报 1 到 500 人")
+	}
+	out := make([]ItemResult, 0, len(items))
+	for i, in := range items {
+		r := ItemResult{Index: i}
+		w, err := s.Workers.Get(ctx, in.WorkerID)
+		if errors.Is(err, ErrNotFound) || (err == nil && w.EnterpriseID != enterpriseID) {
+			err = Invalid("worker_id", "本企业花名册中没有此职工")
+		}
+		if err == nil {
+			r.Checkin, r.Created, err = s.record(ctx, w, in, actor.UserID)
+		}
+		r.Err = err
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// record checks and writes one check-in with its alerts, in one transaction: the answer comes
+// only after both are committed.
+func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, by int64) (Checkin, bool, error) {
+	if w.Status == WorkerLeft {
+		return Checkin{}, false, Invalid("worker_id", "该职工已离职")
+	}
+	t, err := s.Townships.Get(ctx, w.TownshipID)
+	if err != nil {
+		return Checkin{}, false, err
+	}
+	c, err := in.parse(w, t.Today(s.Clock.Now()))
+	if err != nil {
+		return Checkin{}, false, err
+	}
+	c.SubmittedBy = by
+	var created bool
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
+			return err
+		}
+		pd, ps := PreviousSlot(c.Date, c.Slot)
+		prev, err := s.Checkins.Get(ctx, c.WorkerID, pd, ps)
+		var previous *Checkin
+		switch {
+		case err == nil:
+			previous = &prev
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		_, err = s.Alerts.Raise(ctx, t.CheckinAlerts(c, previous))
+		return err
+	})
+	return c, created, err
+}
+
+// parse checks a check-in's fields against the worker and the township's today.
+func (in CheckinInput) parse(w Worker, today Date) (Checkin, error) {
+	var p Problems
+	c := Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Slot: in.Slot, Location: in.Location}
+	if !in.Slot.Valid() {
+		p.Add("slot", "请选择上午(am)或下午(pm)")
+	}
+	if in.Temperature == nil {
+		p.Add("temperature", "请填写体温")
+	} else if temp, err := ParseTemperature(*in.Temperature); err != nil {
+		p = append(p, err.(*Error).Fields...)
+	} else {
+		c.Temperature = temp
+	}
+	syms, note, err := ParseSymptoms(in.Symptoms, in.SymptomNote)
+	if err != nil {
+		p = append(p, err.(*Error).Fields...)
+	}
+	c.Symptoms, c.SymptomNote = syms, note
+	if c.Location == "" {
+		c.Location = AtWork
+		if w.Status == WorkerIsolating {
+			c.Location = AtIsolation
+		}
+	} else if !c.Location.Valid() {
+		p.Add("location", "位置应为 work、home 或 isolation")
+	}
+	c.Date = today
+	if in.Date != "" {
+		d, ok := ParseDate(in.Date)
+		switch {
+		case !ok:
+			p.Add("date", "日期格式应为 YYYY-MM-DD")
+		default:
+			if err := CheckCheckinDate(d, today); err != nil {
+				p = append(p, err.(*Error).Fields...)
+			}
+			c.Date = d
+		}
+	}
+	return c, p.Err()
+}
+
+// Mine returns a worker's own check-ins, newest first.
+func (s *CheckinService) Mine(ctx context.Context, actor Actor, page Page) ([]Checkin, int, error) {
+	if !actor.Is(RoleWorker) {
+		return nil, 0, Forbidden("只有返岗职工本人可以查看自己的打卡记录")
+	}
+	return s.Checkins.List(ctx, CheckinFilter{WorkerID: actor.WorkerID, Page: page.Normalize()})
+}
+
+// alertScope is the part of the alerts an actor may see and handle: HR their enterprise's,
+// supervisors their enterprises', town admins the township's.
+func alertScope(actor Actor, f AlertFilter) (AlertFilter, error) {
+	switch actor.Role {
+	case RoleEnterpriseHR:
+		f.TownshipID, f.EnterpriseID = actor.TownshipID, actor.EnterpriseID
+	case RoleSupervisor:
+		f.TownshipID, f.SupervisorID = actor.TownshipID, actor.UserID
+	case RoleTownAdmin:
+		f.TownshipID = actor.TownshipID
+	default:
+		return f, Forbidden("无权查看预警")
+	}
+	return f, nil
+}
+
+// ListAlerts returns the alerts in the actor's scope that match f.
+func (s *CheckinService) ListAlerts(ctx context.Context, actor Actor, f AlertFilter) ([]Alert, int, error) {
+	f, err := alertScope(actor, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Page = f.Page.Normalize()
+	return s.Alerts.List(ctx, f)
+}
+
+// Acknowledge marks an open alert as being handled. ErrNotFound, ErrForbidden, ErrConflict.
+func (s *CheckinService) Acknowledge(ctx context.Context, actor Actor, id int64, note string) (Alert, error) {
+	return s.handle(ctx, actor, id, []AlertStatus{AlertOpen}, AlertAcknowledged, note)
+}
+
+// Resolve closes an open or acknowledged alert; a note saying how is required.
+func (s *CheckinService) Resolve(ctx context.Context, actor Actor, id int64, note string) (Alert, error) {
+	if Clean(note) == "" {
+		return Alert{}, Invalid("note", "请写明处理结果")
+	}
+	return s.handle(ctx, actor, id, []AlertStatus{AlertOpen, AlertAcknowledged}, AlertResolved, note)
+}
+
+func (s *CheckinService) handle(ctx context.Context, actor Actor, id int64, from []AlertStatus, to AlertStatus, note string) (Alert, error) {
+	note = Clean(note)
+	var p Problems
+	checkText(&p, "note", "处理说明", note, 0, 500)
+	if err := p.Err(); err != nil {
+		return Alert{}, err
+	}
+	scope, err := alertScope(actor, AlertFilter{ID: id, Page: Page{Limit: 1}})
+	if err != nil {
+		return Alert{}, err
+	}
+	if visible, _, err := s.Alerts.List(ctx, scope); err != nil {
+		return Alert{}, err
+	} else if len(visible) == 0 {
+		return Alert{}, NotFound("预警")
+	}
+	if err := s.Alerts.Handle(ctx, id, from, to, actor.UserID, note, s.Clock.Now()); err != nil {
+		if errors.Is(err, ErrConflict) {
+			cur, _ := s.Alerts.Get(ctx, id)
+			return Alert{}, Conflict("预警当前状态为 "+string(cur.Status)+",不能改为 "+string(to),
+				FieldError{Field: "status", Message: string(cur.Status)})
+		}
+		return Alert{}, err
+	}
+	return s.Alerts.Get(ctx, id)
+}

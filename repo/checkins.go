@@ -1,0 +1,224 @@
+package repo
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"fugong/domain"
+)
+
+// CheckinStore keeps check-ins, one per worker, day and slot.
+type CheckinStore struct{ DB *DB }
+
+var _ domain.CheckinStore = (*CheckinStore)(nil)
+
+type checkinRow struct {
+	ID           int64
+	TownshipID   int64
+	EnterpriseID int64
+	WorkerID     int64
+	Date         sql.NullTime
+	Slot         string
+	Temperature  int
+	Symptoms     string
+	SymptomNote  string
+	Location     string
+	SubmittedBy  sql.NullInt64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (checkinRow) TableName() string { return "checkins" }
+
+func (r checkinRow) toDomain() domain.Checkin {
+	c := domain.Checkin{
+		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, WorkerID: r.WorkerID,
+		Date: dateOf(r.Date), Slot: domain.Slot(r.Slot), Temperature: domain.Temperature(r.Temperature),
+		SymptomNote: r.SymptomNote, Location: domain.Location(r.Location), SubmittedBy: r.SubmittedBy.Int64,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Symptoms: []domain.Symptom{},
+	}
+	for _, s := range strings.Split(r.Symptoms, ",") {
+		if s != "" {
+			c.Symptoms = append(c.Symptoms, domain.Symptom(s))
+		}
+	}
+	return c
+}
+
+// Upsert inserts or replaces a check-in with one INSERT … ON CONFLICT DO UPDATE, which both
+// engines run atomically, so concurrent retries of one report leave one row. A row whose
+// creation and update times are equal was just inserted.
+func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, error) {
+	syms := make([]string, 0, len(c.Symptoms))
+	for _, sym := range c.Symptoms {
+		syms = append(syms, string(sym))
+	}
+	now := time.Now().UTC()
+	var out struct {
+		ID                   int64
+		CreatedAt, UpdatedAt time.Time
+	}
+	err := s.DB.conn(ctx).Raw(`INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
+			symptoms, symptom_note, location, submitted_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature,
+			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
+			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
+		RETURNING id, created_at, updated_at`,
+		c.TownshipID, c.EnterpriseID, c.WorkerID, c.Date.Time(), string(c.Slot), int(c.Temperature),
+		strings.Join(syms, ","), c.SymptomNote, string(c.Location), nullID(c.SubmittedBy), now, now).Scan(&out).Error
+	if err != nil {
+		return false, translate(err, "checkin")
+	}
+	c.ID, c.CreatedAt, c.UpdatedAt = out.ID, out.CreatedAt, out.UpdatedAt
+	return out.CreatedAt.Equal(out.UpdatedAt), nil
+}
+
+// Get returns one check-in.
+func (s *CheckinStore) Get(ctx context.Context, workerID int64, d domain.Date, slot domain.Slot) (domain.Checkin, error) {
+	var r checkinRow
+	err := s.DB.conn(ctx).Where("worker_id = ? AND date = ? AND slot = ?", workerID, d.Time(), string(slot)).Take(&r).Error
+	if err != nil {
+		return domain.Checkin{}, translate(err, "打卡记录")
+	}
+	return r.toDomain(), nil
+}
+
+// List returns matching check-ins, newest first.
+func (s *CheckinStore) List(ctx context.Context, f domain.CheckinFilter) ([]domain.Checkin, int, error) {
+	q := s.DB.conn(ctx).Model(&checkinRow{})
+	if f.WorkerID != 0 {
+		q = q.Where("worker_id = ?", f.WorkerID)
+	}
+	if f.EnterpriseID != 0 {
+		q = q.Where("enterprise_id = ?", f.EnterpriseID)
+	}
+	if !f.Date.IsZero() {
+		q = q.Where("date = ?", f.Date.Time())
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []checkinRow
+	if err := q.Order("date DESC, slot DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]domain.Checkin, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.toDomain())
+	}
+	return out, int(total), nil
+}
+
+// AlertStore keeps alerts, one per worker, day, type and slot.
+type AlertStore struct{ DB *DB }
+
+var _ domain.AlertStore = (*AlertStore)(nil)
+
+type alertRow struct {
+	ID           int64
+	TownshipID   int64
+	EnterpriseID int64
+	WorkerID     int64
+	Type         string
+	Date         sql.NullTime
+	Slot         string
+	Escalated    bool
+	Detail       string
+	Status       string
+	Note         string
+	HandledBy    sql.NullInt64
+	HandledAt    *time.Time
+	CreatedAt    time.Time
+}
+
+func (alertRow) TableName() string { return "alerts" }
+
+func (r alertRow) toDomain() domain.Alert {
+	return domain.Alert{
+		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, WorkerID: r.WorkerID,
+		Type: domain.AlertType(r.Type), Date: dateOf(r.Date), Slot: domain.Slot(r.Slot), Escalated: r.Escalated,
+		Detail: r.Detail, Status: domain.AlertStatus(r.Status), Note: r.Note, HandledBy: r.HandledBy.Int64,
+		HandledAt: r.HandledAt, CreatedAt: r.CreatedAt,
+	}
+}
+
+// Raise inserts the alerts whose condition has none yet; the unique index decides, so that
+// two processes detecting the same condition at once still raise it once.
+func (s *AlertStore) Raise(ctx context.Context, alerts []domain.Alert) (int, error) {
+	if len(alerts) == 0 {
+		return 0, nil
+	}
+	rows := make([]alertRow, 0, len(alerts))
+	for _, a := range alerts {
+		rows = append(rows, alertRow{
+			TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, WorkerID: a.WorkerID, Type: string(a.Type),
+			Date: nullDate(a.Date), Slot: string(a.Slot), Escalated: a.Escalated, Detail: a.Detail,
+			Status: string(domain.AlertOpen), CreatedAt: time.Now().UTC(),
+		})
+	}
+	res := s.DB.conn(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "worker_id"}, {Name: "date"}, {Name: "type"}, {Name: "slot"}}, DoNothing: true,
+	}).Create(&rows)
+	return int(res.RowsAffected), translate(res.Error, "alert")
+}
+
+// Get returns one alert.
+func (s *AlertStore) Get(ctx context.Context, id int64) (domain.Alert, error) {
+	var r alertRow
+	if err := s.DB.conn(ctx).First(&r, id).Error; err != nil {
+		return domain.Alert{}, translate(err, "预警")
+	}
+	return r.toDomain(), nil
+}
+
+// List returns matching alerts, newest first.
+func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
+	q := s.DB.conn(ctx).Model(&alertRow{})
+	for col, v := range map[string]int64{"id": f.ID, "township_id": f.TownshipID, "enterprise_id": f.EnterpriseID, "worker_id": f.WorkerID} {
+		if v != 0 {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	if f.SupervisorID != 0 {
+		q = q.Where("enterprise_id IN (SELECT enterprise_id FROM enterprise_supervisors WHERE user_id = ?)", f.SupervisorID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Type != "" {
+		q = q.Where("type = ?", string(f.Type))
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []alertRow
+	if err := q.Order("date DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]domain.Alert, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.toDomain())
+	}
+	return out, int(total), nil
+}
+
+// Handle moves an alert along its lifecycle with one conditional UPDATE.
+func (s *AlertStore) Handle(ctx context.Context, id int64, from []domain.AlertStatus, to domain.AlertStatus, by int64, note string, at time.Time) error {
+	res := s.DB.conn(ctx).Model(&alertRow{}).Where("id = ? AND status IN ?", id, from).
+		Updates(map[string]any{"status": string(to), "note": note, "handled_by": by, "handled_at": at.UTC()})
+	if res.Error != nil {
+		return translate(res.Error, "预警")
+	}
+	if res.RowsAffected == 0 {
+		return domain.ErrConflict
+	}
+	return nil
+}
