@@ -136,6 +136,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 		go func() { errc <- msrv.Serve(mln) }()
 		a.log.Info("metrics listening", slog.String("addr", mln.Addr().String()))
 	}
+	go a.sweep(ctx)
 	fmt.Fprintf(stdout, "Fugong listening on http://%s\n", displayAddr(ln.Addr()))
 	select {
 	case err := <-errc:
@@ -152,6 +153,25 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sweep raises the alerts that time calls for (missed check-ins after a cut-off, isolations
+// ending today) once a minute until ctx ends. Every replica may run it: alerts are unique.
+func (a *app) sweep(ctx context.Context) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := a.services.Checkins.Sweep(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.log.Error("sweep alerts", slog.String("error", err.Error()))
+		} else if n > 0 {
+			a.log.Info("raised alerts", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // displayAddr shows a wildcard listener as localhost, the address a person can open.

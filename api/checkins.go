@@ -24,6 +24,11 @@ func (h *checkinHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/checkins", Roles: []domain.Role{domain.RoleEnterpriseHR},
 		Summary: "HR reports check-ins for workers without a phone; each item is kept or refused on its own",
 		Body:    batchRequest{}, Response: batchResponse{}, Status: http.StatusOK}, h.batch)
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/checkins", Roles: staffRoles,
+		Summary: "Who has checked in for each slot of a day and who is missing",
+		Query: []Param{{"date", "string", "YYYY-MM-DD, default today in the township"},
+			{"missing", "string", "am or pm: only those missing that slot"}},
+		Response: dayStatusResponse{}, Status: http.StatusOK}, h.dayStatus)
 	r.add(Route{Method: http.MethodGet, Path: "/alerts", Roles: alertRoles, Summary: "Alerts in scope, newest first",
 		Query:    append([]Param{{"status", "string", "open, acknowledged or resolved"}, {"type", "string", "alert type"}}, pageParams...),
 		Response: list[alertResponse]{}, Status: http.StatusOK}, h.alerts)
@@ -97,6 +102,26 @@ func newCheckinResponse(c domain.Checkin) checkinResponse {
 		Symptoms: syms, SymptomNote: c.SymptomNote, Location: c.Location, SubmittedBy: idOrNil(c.SubmittedBy),
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
+}
+
+type workerDayDTO struct {
+	WorkerID   int64               `json:"worker_id"`
+	Name       string              `json:"name"`
+	Phone      string              `json:"phone"`
+	Department string              `json:"department"`
+	Status     domain.WorkerStatus `json:"status"`
+	AM         *checkinResponse    `json:"am"`
+	PM         *checkinResponse    `json:"pm"`
+}
+
+type dayStatusResponse struct {
+	Date      string         `json:"date"`
+	Expected  int            `json:"expected" jsonschema:"description=workers who must report: back, at work or in isolation"`
+	CheckedAM int            `json:"checked_in_am"`
+	CheckedPM int            `json:"checked_in_pm"`
+	MissingAM int            `json:"missing_am"`
+	MissingPM int            `json:"missing_pm"`
+	Items     []workerDayDTO `json:"items"`
 }
 
 type noteRequest struct {
@@ -195,6 +220,47 @@ func (h *checkinHandler) batch(c echo.Context) error {
 		}
 		out.Results = append(out.Results, br)
 	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *checkinHandler) dayStatus(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	var p domain.Problems
+	d := parseDate(&p, "date", c.QueryParam("date"))
+	missing := domain.Slot(c.QueryParam("missing"))
+	if missing != "" && !missing.Valid() {
+		p.Add("missing", "应为 am 或 pm")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	days, d, err := h.svc.DayStatus(c.Request().Context(), actorOf(c), id, d)
+	if err != nil {
+		return err
+	}
+	out := dayStatusResponse{Date: d.String(), Expected: len(days), Items: []workerDayDTO{}}
+	for _, wd := range days {
+		item := workerDayDTO{WorkerID: wd.Worker.ID, Name: wd.Worker.Name, Phone: wd.Worker.Phone,
+			Department: wd.Worker.Department, Status: wd.Worker.Status}
+		if wd.AM != nil {
+			ck := newCheckinResponse(*wd.AM)
+			item.AM = &ck
+			out.CheckedAM++
+		}
+		if wd.PM != nil {
+			ck := newCheckinResponse(*wd.PM)
+			item.PM = &ck
+			out.CheckedPM++
+		}
+		if (missing == domain.SlotAM && item.AM != nil) || (missing == domain.SlotPM && item.PM != nil) {
+			continue
+		}
+		out.Items = append(out.Items, item)
+	}
+	out.MissingAM, out.MissingPM = out.Expected-out.CheckedAM, out.Expected-out.CheckedPM
 	return c.JSON(http.StatusOK, out)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fugong/domain"
 	"fugong/repo"
@@ -138,6 +139,73 @@ func TestCheckins(t *testing.T) {
 			res := f.do(http.MethodGet, "/api/v1/checkins/me", tok, nil)
 			if res.status != 200 || !strings.Contains(string(res.body), `"total":3`) {
 				t.Errorf("got %d %s, want the worker's three check-ins", res.status, res.body)
+			}
+		})
+	})
+}
+
+// TestSweepAndDayStatus checks the alerts time raises — a missed morning after the cut-off,
+// once however often the sweep runs, and an isolation ending today — and HR's daily status.
+func TestSweepAndDayStatus(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		hr := f.hrA1.Actor()
+		areas := []domain.KeyArea{{RegionCode: "420000", RiskLevel: domain.RiskHigh}}
+		if _, err := f.svc.Townships.Update(ctx, f.adminA.Actor(), f.townA.ID, domain.TownshipUpdate{KeyAreas: &areas}); err != nil {
+			t.Fatal(err)
+		}
+		add := func(n int, origin string, arrived int) int64 {
+			w, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: fmt.Sprintf("职工%d", n), IDNumber: idNumber(n),
+				Phone: fmt.Sprintf("1370000%04d", n), OriginRegion: origin, ArrivedOn: dayFromToday(arrived)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w.ID
+		}
+		reporter, silent := add(1, "371681", -1), add(2, "371681", -1)
+		isolated := add(3, "420100", -14) // from Wuhan, back 14 days ago: isolation ends today
+		add(4, "371681", 1-1)             // back today: must report too
+		temp := 36.5
+		rs, err := f.svc.Checkins.SubmitForWorkers(ctx, hr, f.entA1.ID, []domain.CheckinInput{{WorkerID: reporter, Slot: domain.SlotAM, Temperature: &temp}})
+		if err != nil || rs[0].Err != nil {
+			t.Fatalf("report: %v %v", err, rs)
+		}
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		y, m, d := time.Now().In(loc).Date()
+		at := func(h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, loc) }
+
+		if n, err := f.svc.Checkins.Sweep(ctx, at(9, 30)); err != nil || n != 1 {
+			t.Errorf("before the cut-off: got %d alerts (%v), want only the isolation ending", n, err)
+		}
+		n, err := f.svc.Checkins.Sweep(ctx, at(10, 5))
+		if err != nil || n != 3 {
+			t.Errorf("after the cut-off: got %d new alerts (%v), want 3 missed mornings", n, err)
+		}
+		if n, _ := f.svc.Checkins.Sweep(ctx, at(10, 6)); n != 0 {
+			t.Errorf("a second sweep: got %d new alerts, want none", n)
+		}
+		res := f.do(http.MethodGet, "/api/v1/alerts?type=missed_checkin", f.token("hra1"), nil)
+		if !strings.Contains(string(res.body), `"total":3`) || strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d,`, reporter)) {
+			t.Errorf("got %s, want three missed mornings, none for the worker who reported", res.body)
+		}
+		if res := f.do(http.MethodGet, "/api/v1/alerts?type=isolation_ending", f.token("admina"), nil); !strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d`, isolated)) {
+			t.Errorf("got %s, want the isolation ending today", res.body)
+		}
+		t.Run("DayStatus", func(t *testing.T) {
+			path := fmt.Sprintf("/api/v1/enterprises/%d/checkins", f.entA1.ID)
+			res := f.do(http.MethodGet, path, f.token("supa"), nil)
+			for _, want := range []string{`"expected":4`, `"checked_in_am":1`, `"missing_am":3`, `"missing_pm":4`} {
+				if !strings.Contains(string(res.body), want) {
+					t.Errorf("got %s, want %s", res.body, want)
+				}
+			}
+			res = f.do(http.MethodGet, path+"?missing=am", f.token("hra1"), nil)
+			if strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d,`, reporter)) || !strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d,`, silent)) {
+				t.Errorf("missing=am: got %s, want the silent worker and not the reporter", res.body)
+			}
+			if res := f.do(http.MethodGet, path, f.token("supa2"), nil); res.status != 404 {
+				t.Errorf("an unassigned supervisor: got %d, want 404", res.status)
 			}
 		})
 	})

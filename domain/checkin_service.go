@@ -24,6 +24,9 @@ type CheckinStore interface {
 	Get(ctx context.Context, workerID int64, d Date, s Slot) (Checkin, error)
 	// List returns matching check-ins, newest first, and how many match in all.
 	List(ctx context.Context, f CheckinFilter) ([]Checkin, int, error)
+	// CheckedIn returns the workers of a township (of one enterprise, when enterpriseID is not
+	// 0) who have a check-in for a day and slot.
+	CheckedIn(ctx context.Context, townshipID, enterpriseID int64, d Date, s Slot) (map[int64]Checkin, error)
 }
 
 // AlertFilter selects alerts; zero fields do not filter.
@@ -64,12 +67,13 @@ type CheckinInput struct {
 
 // CheckinService takes the daily health reports and raises the alerts they call for.
 type CheckinService struct {
-	Checkins  CheckinStore
-	Alerts    AlertStore
-	Workers   WorkerStore
-	Townships TownshipStore
-	Tx        TxRunner
-	Clock     Clock
+	Checkins    CheckinStore
+	Alerts      AlertStore
+	Workers     WorkerStore
+	Enterprises EnterpriseStore
+	Townships   TownshipStore
+	Tx          TxRunner
+	Clock       Clock
 }
 
 // Submit records a worker's own check-in; a repeat of the same day and slot replaces the
@@ -273,3 +277,135 @@ func (s *CheckinService) handle(ctx context.Context, actor Actor, id int64, from
 	}
 	return s.Alerts.Get(ctx, id)
 }
+
+// expectedToReport says who must check in: workers who are back, at work or in isolation.
+// Those not back yet, gone, or in hospital do not.
+func expectedToReport(w Worker, d Date) bool {
+	return (w.Status == WorkerOnDuty || w.Status == WorkerIsolating) && !w.ArrivedOn.IsZero() && !w.ArrivedOn.After(d)
+}
+
+// WorkerDay is one worker's reports of a day, nil where missing.
+type WorkerDay struct {
+	Worker Worker
+	AM, PM *Checkin
+}
+
+// DayStatus lists, for an enterprise and day (today in the township when d is zero), every
+// worker who must report with their morning and afternoon check-ins, so that HR can chase the
+// missing. Anyone who may see the enterprise may ask. ErrNotFound.
+func (s *CheckinService) DayStatus(ctx context.Context, actor Actor, enterpriseID int64, d Date) ([]WorkerDay, Date, error) {
+	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	if err != nil {
+		return nil, Date{}, err
+	}
+	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+		return nil, Date{}, NotFound("企业")
+	}
+	if d.IsZero() {
+		t, err := s.Townships.Get(ctx, e.TownshipID)
+		if err != nil {
+			return nil, Date{}, err
+		}
+		d = t.Today(s.Clock.Now())
+	}
+	days, err := s.dayStatus(ctx, e, d)
+	return days, d, err
+}
+
+func (s *CheckinService) dayStatus(ctx context.Context, e Enterprise, d Date) ([]WorkerDay, error) {
+	am, err := s.Checkins.CheckedIn(ctx, e.TownshipID, e.ID, d, SlotAM)
+	if err != nil {
+		return nil, err
+	}
+	pm, err := s.Checkins.CheckedIn(ctx, e.TownshipID, e.ID, d, SlotPM)
+	if err != nil {
+		return nil, err
+	}
+	var out []WorkerDay
+	for f := (WorkerFilter{EnterpriseID: e.ID, Page: Page{Limit: MaxPageSize}}); ; f.Offset += MaxPageSize {
+		ws, total, err := s.Workers.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range ws {
+			if !expectedToReport(w, d) {
+				continue
+			}
+			day := WorkerDay{Worker: w}
+			if c, ok := am[w.ID]; ok {
+				day.AM = &c
+			}
+			if c, ok := pm[w.ID]; ok {
+				day.PM = &c
+			}
+			out = append(out, day)
+		}
+		if f.Offset+len(ws) >= total || len(ws) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// Sweep raises, for every township, the alerts that time rather than a check-in calls for:
+// a missed slot once the township's cut-off has passed today, and an isolation ending today.
+// The alerts' unique index makes it safe to run as often as wanted, from any number of
+// processes; it returns how many new alerts it raised.
+func (s *CheckinService) Sweep(ctx context.Context, now time.Time) (int, error) {
+	raised := 0
+	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
+		ts, total, err := s.Townships.List(ctx, page)
+		if err != nil {
+			return raised, err
+		}
+		for _, t := range ts {
+			n, err := s.sweepTownship(ctx, t, now)
+			raised += n
+			if err != nil {
+				return raised, err
+			}
+		}
+		if page.Offset+len(ts) >= total || len(ts) == 0 {
+			return raised, nil
+		}
+	}
+}
+
+func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time.Time) (int, error) {
+	today := t.Today(now)
+	checked := map[Slot]map[int64]Checkin{}
+	for _, slot := range []Slot{SlotAM, SlotPM} {
+		if now.Before(t.Cutoff(today, slot)) {
+			continue
+		}
+		ids, err := s.Checkins.CheckedIn(ctx, t.ID, 0, today, slot)
+		if err != nil {
+			return 0, err
+		}
+		checked[slot] = ids
+	}
+	raised := 0
+	err := s.Workers.ForTownship(ctx, t.ID, func(ws []Worker) error {
+		var alerts []Alert
+		for _, w := range ws {
+			base := Alert{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: today, Status: AlertOpen}
+			for slot, ids := range checked {
+				if _, ok := ids[w.ID]; !ok && expectedToReport(w, today) {
+					a := base
+					a.Type, a.Slot, a.Detail = AlertMissedCheckin, slot, slotLabel[slot]+"未打卡(截止 "+t.Cutoff(today, slot).Format("15:04")+")"
+					alerts = append(alerts, a)
+				}
+			}
+			if w.Status == WorkerIsolating && w.IsolationUntil == today {
+				a := base
+				a.Type, a.Detail = AlertIsolationEnding, "隔离观察今日期满,请安排复查后到岗"
+				alerts = append(alerts, a)
+			}
+		}
+		n, err := s.Alerts.Raise(ctx, alerts)
+		raised += n
+		return err
+	})
+	return raised, err
+}
+
+var slotLabel = map[Slot]string{SlotAM: "上午", SlotPM: "下午"}

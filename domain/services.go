@@ -78,7 +78,7 @@ func NewServices(st Stores, o Options) Services {
 		},
 		Workers: workers,
 		Checkins: &CheckinService{
-			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Townships: st.Townships,
+			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
 			Tx: st.Tx, Clock: o.Clock,
 		},
 	}

@@ -116,6 +116,23 @@ func (s *CheckinStore) List(ctx context.Context, f domain.CheckinFilter) ([]doma
 	return out, int(total), nil
 }
 
+// CheckedIn returns who has a check-in for a day and slot, by worker.
+func (s *CheckinStore) CheckedIn(ctx context.Context, townshipID, enterpriseID int64, d domain.Date, slot domain.Slot) (map[int64]domain.Checkin, error) {
+	q := s.DB.conn(ctx).Where("township_id = ? AND date = ? AND slot = ?", townshipID, d.Time(), string(slot))
+	if enterpriseID != 0 {
+		q = q.Where("enterprise_id = ?", enterpriseID)
+	}
+	var rows []checkinRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]domain.Checkin, len(rows))
+	for _, r := range rows {
+		out[r.WorkerID] = r.toDomain()
+	}
+	return out, nil
+}
+
 // AlertStore keeps alerts, one per worker, day, type and slot.
 type AlertStore struct{ DB *DB }
 
