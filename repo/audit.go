@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"time"
 
-	"gorm.io/gorm"
-
 	"fugong/domain"
 )
 
@@ -53,20 +51,13 @@ func (s *AuditStore) List(ctx context.Context, f domain.AuditFilter) ([]domain.A
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
+	rows, total, err := page[auditRow](q, "created_at DESC, id DESC", f.Page)
+	return convert(rows, auditRow.toDomain), total, err
+}
+
+func (r auditRow) toDomain() domain.AuditEvent {
+	return domain.AuditEvent{
+		ID: r.ID, TownshipID: r.TownshipID.Int64, ActorID: r.ActorID.Int64, ActorRole: domain.Role(r.ActorRole),
+		Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, Detail: r.Detail, At: r.CreatedAt,
 	}
-	var rows []auditRow
-	if err := q.Order("created_at DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	out := make([]domain.AuditEvent, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, domain.AuditEvent{
-			ID: r.ID, TownshipID: r.TownshipID.Int64, ActorID: r.ActorID.Int64, ActorRole: domain.Role(r.ActorRole),
-			Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, Detail: r.Detail, At: r.CreatedAt,
-		})
-	}
-	return out, int(total), nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"fugong/domain"
@@ -101,19 +100,8 @@ func (s *CheckinStore) List(ctx context.Context, f domain.CheckinFilter) ([]doma
 	if !f.Date.IsZero() {
 		q = q.Where("date = ?", f.Date.Time())
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var rows []checkinRow
-	if err := q.Order("date DESC, slot DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	out := make([]domain.Checkin, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toDomain())
-	}
-	return out, int(total), nil
+	rows, total, err := page[checkinRow](q, "date DESC, slot DESC, id DESC", f.Page)
+	return convert(rows, checkinRow.toDomain), total, err
 }
 
 // CheckedIn returns who has a check-in for a day and slot, by worker.
@@ -212,19 +200,8 @@ func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.A
 	if f.Type != "" {
 		q = q.Where("type = ?", string(f.Type))
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var rows []alertRow
-	if err := q.Order("date DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	out := make([]domain.Alert, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toDomain())
-	}
-	return out, int(total), nil
+	rows, total, err := page[alertRow](q, "date DESC, id DESC", f.Page)
+	return convert(rows, alertRow.toDomain), total, err
 }
 
 // Handle moves an alert along its lifecycle with one conditional UPDATE.

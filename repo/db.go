@@ -190,3 +190,26 @@ func dateOf(t sql.NullTime) domain.Date {
 	}
 	return domain.DateFromTime(t.Time)
 }
+
+// page counts the rows q selects and reads one page of them in order, as rows of type R; every
+// store's List ends with it.
+func page[R any](q *gorm.DB, order string, p domain.Page) ([]R, int, error) {
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []R
+	if err := q.Order(order).Limit(p.Limit).Offset(p.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	return rows, int(total), nil
+}
+
+// convert maps rows to domain values.
+func convert[R, D any](rows []R, conv func(R) D) []D {
+	out := make([]D, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, conv(r))
+	}
+	return out
+}

@@ -134,22 +134,15 @@ func (s *EnterpriseStore) List(ctx context.Context, f domain.EnterpriseFilter) (
 		p := like(f.Query)
 		q = q.Where(`(e.name LIKE ? ESCAPE '\' OR e.credit_code LIKE ? ESCAPE '\' OR e.code = ?)`, p, p, f.Query)
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+	rows, total, err := page[enterpriseRead](q, "e.id", f.Page)
+	if err != nil {
 		return nil, 0, err
 	}
-	var rows []enterpriseRead
-	if err := q.Order("e.id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	out := make([]domain.Enterprise, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toDomain())
-	}
+	out := convert(rows, enterpriseRead.toDomain)
 	if err := s.fillSupervisors(ctx, out); err != nil {
 		return nil, 0, err
 	}
-	return out, int(total), nil
+	return out, total, nil
 }
 
 // fillSupervisors loads the supervisors of all es in one query.

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"time"
 
-	"gorm.io/gorm"
-
 	"fugong/domain"
 )
 
@@ -96,19 +94,8 @@ func (s *InspectionStore) List(ctx context.Context, f domain.InspectionFilter) (
 	if !f.DeadlineBefore.IsZero() {
 		q = q.Where("i.rectification_deadline < ?", f.DeadlineBefore.Time())
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var rows []inspectionRead
-	if err := q.Order("i.visited_on DESC, i.id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	out := make([]domain.Inspection, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toDomain())
-	}
-	return out, int(total), nil
+	rows, total, err := page[inspectionRead](q, "i.visited_on DESC, i.id DESC", f.Page)
+	return convert(rows, inspectionRead.toDomain), total, err
 }
 
 // Close marks rectifications done.

@@ -166,22 +166,18 @@ func (s *PlanStore) List(ctx context.Context, f domain.PlanFilter) ([]domain.Pla
 	if len(f.Statuses) > 0 {
 		q = q.Where("p.status IN ?", f.Statuses)
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
 	// Longest waiting first. Drafts have not started waiting: they come last on both engines
 	// (SQLite would sort NULL first, PostgreSQL last).
 	order := "p.submitted_at IS NULL, p.submitted_at, p.id"
 	if f.EnterpriseID != 0 {
 		order = "p.version DESC"
 	}
-	var rows []planRead
-	if err := q.Order(order).Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+	rows, total, err := page[planRead](q, order, f.Page)
+	if err != nil {
 		return nil, 0, err
 	}
 	out, err := s.toDomain(ctx, rows)
-	return out, int(total), err
+	return out, total, err
 }
 
 // toDomain converts rows and loads all their reviews in one query.

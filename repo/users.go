@@ -110,19 +110,8 @@ func (s *UserStore) List(ctx context.Context, f domain.UserFilter) ([]domain.Use
 		p := like(f.Query)
 		q = q.Where(`(u.username LIKE ? ESCAPE '\' OR u.name LIKE ? ESCAPE '\')`, p, p)
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var rows []userRead
-	if err := q.Order("u.id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	out := make([]domain.User, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toDomain())
-	}
-	return out, int(total), nil
+	rows, total, err := page[userRead](q, "u.id", f.Page)
+	return convert(rows, userRead.toDomain), total, err
 }
 
 // Update saves the changeable fields of a user.

@@ -137,16 +137,12 @@ func (s *WorkerStore) List(ctx context.Context, f domain.WorkerFilter) ([]domain
 		p := like(f.Query)
 		q = q.Where(`(w.name LIKE ? ESCAPE '\' OR w.phone LIKE ? ESCAPE '\' OR w.department LIKE ? ESCAPE '\')`, p, p, p)
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var rows []workerRead
-	if err := q.Order("w.id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+	rows, total, err := page[workerRead](q, "w.id", f.Page)
+	if err != nil {
 		return nil, 0, err
 	}
 	out, err := s.convert(rows)
-	return out, int(total), err
+	return out, total, err
 }
 
 func (s *WorkerStore) convert(rows []workerRead) ([]domain.Worker, error) {
