@@ -24,6 +24,9 @@ type CheckinStore interface {
 	Get(ctx context.Context, workerID int64, d Date, s Slot) (Checkin, error)
 	// List returns matching check-ins, newest first, and how many match in all.
 	List(ctx context.Context, f CheckinFilter) ([]Checkin, int, error)
+	// InsertMany adds check-ins in bulk, for loading history (the demo, benchmarks): no replace,
+	// no alerts. ErrConflict if one exists.
+	InsertMany(ctx context.Context, cs []Checkin) error
 	// CheckedIn returns the workers of a township (of one enterprise, when enterpriseID is not
 	// 0) who have a check-in for a day and slot.
 	CheckedIn(ctx context.Context, townshipID, enterpriseID int64, d Date, s Slot) (map[int64]Checkin, error)

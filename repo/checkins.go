@@ -53,10 +53,7 @@ func (r checkinRow) toDomain() domain.Checkin {
 // engines run atomically, so concurrent retries of one report leave one row. A row whose
 // creation and update times are equal was just inserted.
 func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, error) {
-	syms := make([]string, 0, len(c.Symptoms))
-	for _, sym := range c.Symptoms {
-		syms = append(syms, string(sym))
-	}
+	row := newCheckinRow(*c)
 	now := time.Now().UTC()
 	var out struct {
 		ID                   int64
@@ -69,13 +66,35 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
 			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
 		RETURNING id, created_at, updated_at`,
-		c.TownshipID, c.EnterpriseID, c.WorkerID, c.Date.Time(), string(c.Slot), int(c.Temperature),
-		strings.Join(syms, ","), c.SymptomNote, string(c.Location), nullID(c.SubmittedBy), now, now).Scan(&out).Error
+		row.TownshipID, row.EnterpriseID, row.WorkerID, c.Date.Time(), row.Slot, row.Temperature,
+		row.Symptoms, row.SymptomNote, row.Location, row.SubmittedBy, now, now).Scan(&out).Error
 	if err != nil {
 		return false, translate(err, "checkin")
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = out.ID, out.CreatedAt, out.UpdatedAt
 	return out.CreatedAt.Equal(out.UpdatedAt), nil
+}
+
+// InsertMany adds check-ins with multi-row INSERTs of 500, in the caller's transaction.
+func (s *CheckinStore) InsertMany(ctx context.Context, cs []domain.Checkin) error {
+	rows := make([]checkinRow, 0, len(cs))
+	for _, c := range cs {
+		rows = append(rows, newCheckinRow(c))
+	}
+	return translate(s.DB.conn(ctx).CreateInBatches(rows, 500).Error, "checkin")
+}
+
+func newCheckinRow(c domain.Checkin) checkinRow {
+	syms := make([]string, 0, len(c.Symptoms))
+	for _, sym := range c.Symptoms {
+		syms = append(syms, string(sym))
+	}
+	return checkinRow{
+		TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, WorkerID: c.WorkerID, Date: nullDate(c.Date),
+		Slot: string(c.Slot), Temperature: int(c.Temperature), Symptoms: strings.Join(syms, ","),
+		SymptomNote: c.SymptomNote, Location: string(c.Location), SubmittedBy: nullID(c.SubmittedBy),
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
 }
 
 // Get returns one check-in.

@@ -46,6 +46,7 @@ type seeder struct {
 	supervisors []domain.Actor // supervisor1..5
 	hr          []domain.Actor // the HR of each enterprise, by index
 	end         time.Time      // the real now, where the history ends
+	stores      domain.Stores  // for the bulk history the services would write row by row
 }
 
 // clock is the demo's own time, moved to each day of the history it plays.
@@ -65,9 +66,9 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	if err != nil || n > 0 {
 		return false, err
 	}
-	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now}
+	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now, stores: stores}
 	for _, step := range []func(context.Context) error{
-		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers,
+		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins,
 	} {
 		if err := step(ctx); err != nil {
 			return false, err

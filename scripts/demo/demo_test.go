@@ -36,7 +36,7 @@ func TestSeed(t *testing.T) {
 			}
 			return n
 		}
-		for table, min := range map[string]int{"enterprises": 36, "users": 43, "reopening_plans": 30, "plan_reviews": 20, "inspections": 4, "workers": 3000} {
+		for table, min := range map[string]int{"enterprises": 36, "users": 43, "reopening_plans": 30, "plan_reviews": 20, "inspections": 4, "workers": 3000, "checkins": 10000, "alerts": 100} {
 			if got := count(table); got < min {
 				t.Errorf("%s: got %d rows, want at least %d", table, got, min)
 			}
@@ -70,6 +70,13 @@ func TestSeed(t *testing.T) {
 		}
 		if isolating == 0 || onDuty == 0 {
 			t.Errorf("got %d isolating and %d released high-risk workers, want some of each", isolating, onDuty)
+		}
+		for _, status := range []domain.AlertStatus{domain.AlertOpen, domain.AlertAcknowledged, domain.AlertResolved} {
+			for _, typ := range []domain.AlertType{domain.AlertFever, domain.AlertMissedCheckin} {
+				if _, n, err := svc.Checkins.ListAlerts(ctx, town, domain.AlertFilter{Status: status, Type: typ}); err != nil || (n == 0 && status != domain.AlertOpen) {
+					t.Errorf("got %d %s %s alerts (%v), want some", n, status, typ, err)
+				}
+			}
 		}
 		again, err := demo.Seed(ctx, st, time.Now())
 		if err != nil || again {
