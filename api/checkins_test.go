@@ -192,6 +192,13 @@ func TestSweepAndDayStatus(t *testing.T) {
 		if res := f.do(http.MethodGet, "/api/v1/alerts?type=isolation_ending", f.token("admina"), nil); !strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d`, isolated)) {
 			t.Errorf("got %s, want the isolation ending today", res.body)
 		}
+		t.Run("KeyAreaArrival", func(t *testing.T) {
+			res := f.do(http.MethodGet, "/api/v1/alerts?type=key_area_arrival", f.token("supa"), nil)
+			want := fmt.Sprintf(`"worker_id":%d,"enterprise_id":%d,"date":"%s","escalated":true,"detail":"自重点地区 湖北省武汉市 返回(高风险)"`, isolated, f.entA1.ID, dayFromToday(-14))
+			if !strings.Contains(string(res.body), want) || !strings.Contains(string(res.body), `"total":1`) {
+				t.Errorf("got %s, want one escalated arrival alert: %s", res.body, want)
+			}
+		})
 		t.Run("DayStatus", func(t *testing.T) {
 			path := fmt.Sprintf("/api/v1/enterprises/%d/checkins", f.entA1.ID)
 			res := f.do(http.MethodGet, path, f.token("supa"), nil)

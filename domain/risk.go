@@ -93,3 +93,23 @@ func (w Worker) IsolationDaysLeft(today Date) int {
 	}
 	return today.DaysUntil(w.IsolationUntil)
 }
+
+// ArrivalAlerts is the alert a worker's return from a key area raises, on the day they arrive,
+// so that the enterprise and its supervisor (the town too, for a high-risk area) see it at
+// once. Nothing for a worker not back yet or not from a key area.
+func (t Township) ArrivalAlerts(w Worker) []Alert {
+	area, ok := t.keyAreaOf(w.OriginRegion)
+	if !ok || w.ArrivedOn.IsZero() {
+		return nil
+	}
+	return []Alert{{
+		TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Type: AlertKeyAreaArrival,
+		Date: w.ArrivedOn, Escalated: area.RiskLevel == RiskHigh, Status: AlertOpen,
+		Detail: "自重点地区 " + regionName(w.OriginRegion) + " 返回(" + area.RiskLevel.Label() + ")",
+	}}
+}
+
+// Label is the risk level as people say it.
+func (r RiskLevel) Label() string {
+	return map[RiskLevel]string{RiskHigh: "高风险", RiskMedium: "中风险", RiskLow: "低风险"}[r]
+}

@@ -55,7 +55,7 @@ func NewServices(st Stores, o Options) Services {
 		Sessions: st.RefreshTokens, Clock: o.Clock,
 	}
 	workers := &WorkerService{
-		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
+		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
 		Tx: st.Tx, Clock: o.Clock,
 	}
 	return Services{

@@ -16,6 +16,7 @@ type WorkerService struct {
 	Enterprises EnterpriseStore
 	Townships   TownshipStore
 	Audit       AuditStore
+	Alerts      AlertStore
 	Tx          TxRunner
 	Clock       Clock
 }
@@ -79,6 +80,9 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Workers.Create(ctx, &w); err != nil {
 			return conflictField(err, ColIDNumber, "此人已在本企业花名册中")
+		}
+		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
+			return err
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, "worker.create", "worker", w.ID, "")
 	})
@@ -158,6 +162,9 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Workers.Update(ctx, w); err != nil {
+			return err
+		}
+		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
 		return s.audit().record(ctx, actor, w.TownshipID, "worker.update", "worker", w.ID, w.Status.Label())
@@ -300,7 +307,11 @@ func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise,
 		w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
 		t.settle(&w, today)
 		res.Created++
-		return s.Workers.Create(ctx, &w)
+		if err := s.Workers.Create(ctx, &w); err != nil {
+			return err
+		}
+		_, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w))
+		return err
 	}
 	next := mergeWorker(old, w)
 	t.settle(&next, today)
@@ -309,7 +320,11 @@ func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise,
 		return nil
 	}
 	res.Updated++
-	return s.Workers.Update(ctx, next)
+	if err := s.Workers.Update(ctx, next); err != nil {
+		return err
+	}
+	_, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(next))
+	return err
 }
 
 // parseRows parses every row, collecting every problem by row and column, and refuses a person
