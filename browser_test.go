@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -394,5 +397,74 @@ func TestBrowserIsolationPolicy(t *testing.T) {
 	b.do(t, "stop isolating medium risk", chromedp.Click(`[data-test="isolation-level-medium"]`),
 		chromedp.Click("#township-settings-save"), chromedp.Sleep(300*time.Millisecond),
 		chromedp.Reload(), chromedp.WaitVisible("#township-settings-isolation_levels"), poll("!"+checked))
+	b.noProblems(t)
+}
+
+// apiCall sends a JSON request to the server as token and decodes the answer into out.
+func apiCall(t *testing.T, s *server, method, path, token string, body, out any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.url+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode >= 300 {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("%s %s: got %d %s", method, path, res.StatusCode, b)
+	}
+	if out != nil {
+		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBrowserWorkerCheckin is the worker's morning on a cheap phone: sign in with the
+// enterprise code, phone and ID number, report a temperature, see the confirmation; then HR
+// finds the worker no longer missing on the day's status page.
+func TestBrowserWorkerCheckin(t *testing.T) {
+	b := newBrowser(t, 360, 740)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "c.db")})
+	_, hr := s.login(t, "hr1")
+	token := hr["access_token"].(string)
+	var me struct {
+		EnterpriseID int64 `json:"enterprise_id"`
+	}
+	apiCall(t, s, http.MethodGet, "/api/v1/me", token, nil, &me)
+	var ent struct{ Code string }
+	apiCall(t, s, http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", me.EnterpriseID), token, nil, &ent)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	id := testID("19850704", 77)
+	apiCall(t, s, http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/workers", me.EnterpriseID), token, map[string]any{
+		"name": "周卫东", "id_number": id, "phone": "13800007777", "origin_region": "371681",
+		"arrived_on": time.Now().In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
+	}, nil)
+
+	b.do(t, "sign in as the worker", chromedp.Navigate(s.url+"/checkin/login"),
+		chromedp.SendKeys(in("worker-code"), ent.Code), chromedp.SendKeys(in("worker-phone"), "13800007777"),
+		chromedp.SendKeys(in("worker-last6"), id[12:]), chromedp.Click("#worker-login-submit"),
+		chromedp.WaitVisible("#checkin-submit"))
+	b.do(t, "check in", replaceText(in("checkin-temperature"), "36.6"), chromedp.Click("#checkin-submit"),
+		chromedp.WaitVisible("#checkin-done"), waitText("#checkin-done", "✓"))
+	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil || width > 360 {
+		t.Errorf("page is %d px wide (%v), want no horizontal scrolling at 360 px", width, err)
+	}
+	b.screenshot(t, "done")
+
+	b.do(t, "HR sees the report", chromedp.Navigate(s.url+"/login"), clearStorage(), login(s, "hr1"),
+		poll(`location.pathname === "/enterprise"`), chromedp.Navigate(s.url+"/checkins"),
+		chromedp.WaitVisible("#status-table"), waitText("#status-table", "周卫东"), waitText("#status-table", "36.6"))
+	b.screenshot(t, "status")
 	b.noProblems(t)
 }

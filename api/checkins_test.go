@@ -163,7 +163,7 @@ func TestSweepAndDayStatus(t *testing.T) {
 			}
 			return w.ID
 		}
-		reporter, silent := add(1, "371681", -1), add(2, "371681", -1)
+		reporter, silent := add(1, "371681", 0), add(2, "371681", 0)
 		isolated := add(3, "420100", -14) // from Wuhan, back 14 days ago: isolation ends today
 		add(4, "371681", 1-1)             // back today: must report too
 		temp := 36.5
@@ -175,8 +175,10 @@ func TestSweepAndDayStatus(t *testing.T) {
 		y, m, d := time.Now().In(loc).Date()
 		at := func(h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, loc) }
 
-		if n, err := f.svc.Checkins.Sweep(ctx, at(9, 30)); err != nil || n != 1 {
-			t.Errorf("before the cut-off: got %d alerts (%v), want only the isolation ending", n, err)
+		// Before today's cut-off: the isolation ending today, and yesterday's two missed slots
+		// of the isolating worker, the only one who was back yesterday.
+		if n, err := f.svc.Checkins.Sweep(ctx, at(9, 30)); err != nil || n != 3 {
+			t.Errorf("before the cut-off: got %d alerts (%v), want 3", n, err)
 		}
 		n, err := f.svc.Checkins.Sweep(ctx, at(10, 5))
 		if err != nil || n != 3 {
@@ -186,8 +188,8 @@ func TestSweepAndDayStatus(t *testing.T) {
 			t.Errorf("a second sweep: got %d new alerts, want none", n)
 		}
 		res := f.do(http.MethodGet, "/api/v1/alerts?type=missed_checkin", f.token("hra1"), nil)
-		if !strings.Contains(string(res.body), `"total":3`) || strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d,`, reporter)) {
-			t.Errorf("got %s, want three missed mornings, none for the worker who reported", res.body)
+		if !strings.Contains(string(res.body), `"total":5`) || strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d,`, reporter)) {
+			t.Errorf("got %s, want five missed slots, none for the worker who reported", res.body)
 		}
 		if res := f.do(http.MethodGet, "/api/v1/alerts?type=isolation_ending", f.token("admina"), nil); !strings.Contains(string(res.body), fmt.Sprintf(`"worker_id":%d`, isolated)) {
 			t.Errorf("got %s, want the isolation ending today", res.body)

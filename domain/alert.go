@@ -79,6 +79,15 @@ func (t Township) CheckinAlerts(c Checkin, previous *Checkin) []Alert {
 	return out
 }
 
+// NextSlot is the slot after (d, s): the afternoon after a morning, tomorrow morning after an
+// afternoon.
+func NextSlot(d Date, s Slot) (Date, Slot) {
+	if s == SlotAM {
+		return d, SlotPM
+	}
+	return d.AddDays(1), SlotAM
+}
+
 // PreviousSlot is the slot before (d, s): the morning's for an afternoon, yesterday
 // afternoon's for a morning.
 func PreviousSlot(d Date, s Slot) (Date, Slot) {

@@ -150,18 +150,41 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 			return err
 		}
 		pd, ps := PreviousSlot(c.Date, c.Slot)
-		prev, err := s.Checkins.Get(ctx, c.WorkerID, pd, ps)
-		var previous *Checkin
-		switch {
-		case err == nil:
-			previous = &prev
-		case !errors.Is(err, ErrNotFound):
+		previous, err := s.slot(ctx, c.WorkerID, pd, ps)
+		if err != nil {
 			return err
 		}
-		_, err = s.Alerts.Raise(ctx, t.CheckinAlerts(c, previous))
+		alerts := t.CheckinAlerts(c, previous)
+		// A report may come in late, after the next slot's: two fevers in a row count whichever
+		// arrived first.
+		nd, ns := NextSlot(c.Date, c.Slot)
+		next, err := s.slot(ctx, c.WorkerID, nd, ns)
+		if err != nil {
+			return err
+		}
+		if next != nil {
+			for _, a := range t.CheckinAlerts(*next, &c) {
+				if a.Type == AlertRepeatedFever {
+					alerts = append(alerts, a)
+				}
+			}
+		}
+		_, err = s.Alerts.Raise(ctx, alerts)
 		return err
 	})
 	return c, created, err
+}
+
+// slot returns a worker's check-in of a day and slot, or nil when there is none.
+func (s *CheckinService) slot(ctx context.Context, workerID int64, d Date, sl Slot) (*Checkin, error) {
+	c, err := s.Checkins.Get(ctx, workerID, d, sl)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // parse checks a check-in's fields against the worker and the township's today.
@@ -373,28 +396,37 @@ func (s *CheckinService) Sweep(ctx context.Context, now time.Time) (int, error) 
 	}
 }
 
+// sweepTownship looks at yesterday's slots as well as today's, so that a sweep missed at the
+// afternoon cut-off (a restart, say) still raises the day's missed alerts after midnight.
 func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time.Time) (int, error) {
 	today := t.Today(now)
-	checked := map[Slot]map[int64]Checkin{}
-	for _, slot := range []Slot{SlotAM, SlotPM} {
-		if now.Before(t.Cutoff(today, slot)) {
-			continue
+	type slotKey struct {
+		day  Date
+		slot Slot
+	}
+	checked := map[slotKey]map[int64]Checkin{}
+	for _, day := range []Date{today.AddDays(-1), today} {
+		for _, slot := range []Slot{SlotAM, SlotPM} {
+			if now.Before(t.Cutoff(day, slot)) {
+				continue
+			}
+			ids, err := s.Checkins.CheckedIn(ctx, t.ID, 0, day, slot)
+			if err != nil {
+				return 0, err
+			}
+			checked[slotKey{day, slot}] = ids
 		}
-		ids, err := s.Checkins.CheckedIn(ctx, t.ID, 0, today, slot)
-		if err != nil {
-			return 0, err
-		}
-		checked[slot] = ids
 	}
 	raised := 0
 	err := s.Workers.ForTownship(ctx, t.ID, func(ws []Worker) error {
 		var alerts []Alert
 		for _, w := range ws {
 			base := Alert{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: today, Status: AlertOpen}
-			for slot, ids := range checked {
-				if _, ok := ids[w.ID]; !ok && expectedToReport(w, today) {
+			for k, ids := range checked {
+				if _, ok := ids[w.ID]; !ok && expectedToReport(w, k.day) {
 					a := base
-					a.Type, a.Slot, a.Detail = AlertMissedCheckin, slot, slotLabel[slot]+"未打卡(截止 "+t.Cutoff(today, slot).Format("15:04")+")"
+					a.Date, a.Type, a.Slot = k.day, AlertMissedCheckin, k.slot
+					a.Detail = slotLabel[k.slot] + "未打卡(截止 " + t.Cutoff(k.day, k.slot).Format("15:04") + ")"
 					alerts = append(alerts, a)
 				}
 			}

@@ -59,6 +59,7 @@ type env struct {
 	plans       *domain.PlanService
 	inspections *domain.InspectionService
 	workers     *domain.WorkerService
+	checkins    *domain.CheckinService
 
 	platform domain.Actor
 }
@@ -76,7 +77,7 @@ func newEnv(t *testing.T, db *repo.DB) *env {
 	e := &env{
 		db: db, clock: clock, stores: st,
 		auth: svc.Auth, townships: svc.Townships, users: svc.Users, enterprises: svc.Enterprises,
-		plans: svc.Plans, inspections: svc.Inspections, workers: svc.Workers,
+		plans: svc.Plans, inspections: svc.Inspections, workers: svc.Workers, checkins: svc.Checkins,
 	}
 	if e.auth.RefreshTTL != refreshTTL || e.auth.MaxFailures != 5 || e.auth.FailureWindow != time.Minute {
 		t.Fatalf("got TTL %v, %d failures per %v, want the defaults these tests assume: %v, 5 per 1m",

@@ -260,6 +260,22 @@ export async function login(username, password) {
   return data.user
 }
 
+/**
+ * workerLogin signs a returning worker in with the enterprise code, phone and the last six
+ * characters of the ID number. The answer has the staff login's shape (user.role "worker",
+ * plus worker_id) and the session is kept and refreshed the same way.
+ */
+export async function workerLogin(enterpriseCode, phone, idLast6) {
+  const res = await send('POST', '/auth/worker-login', {
+    body: { enterprise_code: enterpriseCode, phone, id_last6: idLast6 },
+  })
+  if (!res.ok) throw await toError(res)
+  const data = await res.json()
+  saveSession({ ...data, user: { ...data.user, worker_id: data.worker_id ?? (data.user && data.user.worker_id) } })
+  auth.me = null
+  return auth.user
+}
+
 /** logout revokes the refresh token family on the server (best effort) and clears the session. */
 export async function logout() {
   const rt = localStorage.getItem(KEY_REFRESH)

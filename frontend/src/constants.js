@@ -74,3 +74,37 @@ export const WORKER_STATUSES = [
  * number, say). Stored values, in Chinese as the roster workbook has them, not UI labels.
  */
 export const TRANSPORTS = ['自驾', '火车', '飞机', '长途汽车', '其他']
+
+/** SYMPTOMS a check-in may report, in form order (labels: checkin.symptoms.*). */
+export const SYMPTOMS = [
+  'fever',
+  'dry_cough',
+  'fatigue',
+  'sore_throat',
+  'shortness_of_breath',
+  'diarrhea',
+  'loss_of_taste_smell',
+  'other',
+]
+
+/** LOCATIONS of a worker at check-in time (labels: checkin.locations.*). */
+export const LOCATIONS = ['work', 'home', 'isolation']
+
+/** SLOTS of the day (labels: checkin.slots.*). */
+export const SLOTS = ['am', 'pm']
+
+/**
+ * FEVER_AT: readings at or above it are shown in red. A display hint only: the server raises
+ * alerts at the township's own threshold (default 37.3 °C).
+ */
+export const FEVER_AT = 37.3
+
+/** ALERT_TYPES (labels: alert.types.*). */
+export const ALERT_TYPES = ['fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival']
+
+/** ALERT_STATUSES in lifecycle order, with the tag type of each (labels: alert.statuses.*). */
+export const ALERT_STATUSES = [
+  { value: 'open', tag: 'danger' },
+  { value: 'acknowledged', tag: 'warning' },
+  { value: 'resolved', tag: 'success' },
+]

@@ -11,8 +11,12 @@ import { ElMessage } from 'element-plus'
 
 setSessionLostHandler(() => {
   const current = router.currentRoute.value
-  if (current.name === 'login') return
+  if (current.name === 'login' || current.name === 'checkin-login') return
   ElMessage.warning(i18n.global.t('errors.sessionExpired'))
+  if (current.path.startsWith('/checkin')) {
+    router.replace({ name: 'checkin-login' })
+    return
+  }
   router.replace({ name: 'login', query: { redirect: current.fullPath } })
 })
 

@@ -1,7 +1,7 @@
 // The side menu as data: one row per entry, shown to the roles listed. Later pages (check-ins,
 // dashboard) add a row here and a route in router.js.
 import { markRaw } from 'vue'
-import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook } from '@element-plus/icons-vue'
+import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook, Calendar, Bell } from '@element-plus/icons-vue'
 
 /** MENU lists the menu entries; label is an i18n key. */
 export const MENU = [
@@ -15,6 +15,8 @@ export const MENU = [
   { path: '/enterprise', label: 'menu.enterprise', icon: markRaw(House), roles: ['enterprise_hr'] },
   { path: '/plan', label: 'menu.plan', icon: markRaw(Document), roles: ['enterprise_hr'] },
   { path: '/roster', label: 'menu.roster', icon: markRaw(Notebook), roles: ['enterprise_hr'] },
+  { path: '/checkins', label: 'menu.checkins', icon: markRaw(Calendar), roles: ['enterprise_hr'] },
+  { path: '/alerts', label: 'menu.alerts', icon: markRaw(Bell), roles: ['enterprise_hr', 'supervisor', 'town_admin'] },
 ]
 
 /** menuFor returns the entries a role sees, in order. */
@@ -22,8 +24,9 @@ export function menuFor(role) {
   return MENU.filter((m) => m.roles.includes(role))
 }
 
-/** homeFor is where a role lands after signing in: its first menu entry. */
+/** homeFor is where a role lands after signing in: its first menu entry (a worker: the phone page). */
 export function homeFor(role) {
+  if (role === 'worker') return '/checkin'
   const first = menuFor(role)[0]
   return first ? first.path : '/welcome'
 }

@@ -9,6 +9,19 @@ import LoginPage from './pages/LoginPage.vue'
 
 const routes = [
   { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: 'auth.title' } },
+  // The worker's phone page (H5) has its own sign-in and no staff layout.
+  {
+    path: '/checkin/login',
+    name: 'checkin-login',
+    component: () => import('./pages/WorkerLoginPage.vue'),
+    meta: { public: true, title: 'checkin.loginTitle' },
+  },
+  {
+    path: '/checkin',
+    name: 'checkin',
+    component: () => import('./pages/CheckinPage.vue'),
+    meta: { roles: ['worker'], title: 'checkin.title' },
+  },
   {
     path: '/',
     component: AppLayout,
@@ -99,6 +112,25 @@ const routes = [
         meta: { roles: ['supervisor', 'town_admin'], title: 'rectification.title' },
       },
       {
+        path: 'checkins',
+        name: 'checkins',
+        component: () => import('./pages/CheckinStatusPage.vue'),
+        meta: { roles: ['enterprise_hr'], title: 'checkinStatus.title' },
+      },
+      {
+        path: 'enterprises/:id/checkins',
+        name: 'enterprise-checkins',
+        component: () => import('./pages/CheckinStatusPage.vue'),
+        props: true,
+        meta: { roles: ['town_admin', 'supervisor'], title: 'checkinStatus.title', menu: '/enterprises' },
+      },
+      {
+        path: 'alerts',
+        name: 'alerts',
+        component: () => import('./pages/AlertsPage.vue'),
+        meta: { roles: ['enterprise_hr', 'supervisor', 'town_admin'], title: 'alert.title' },
+      },
+      {
         path: 'users',
         name: 'users',
         component: () => import('./pages/UsersPage.vue'),
@@ -130,9 +162,11 @@ export const router = createRouter({
 router.beforeEach((to) => {
   const signedIn = isSignedIn()
   if (to.meta.public) {
-    return signedIn && to.name === 'login' ? homeFor(auth.user.role) : true
+    return signedIn && (to.name === 'login' || to.name === 'checkin-login') ? homeFor(auth.user.role) : true
   }
   if (!signedIn) {
+    // The worker's page has its own sign-in form.
+    if (to.name === 'checkin') return { name: 'checkin-login' }
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   }
   if (to.meta.roles && !to.meta.roles.includes(auth.user.role)) {

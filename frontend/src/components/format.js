@@ -41,3 +41,28 @@ export function daysAfter(from, to) {
   if (Number.isNaN(a) || Number.isNaN(b)) return 0
   return Math.round((b - a) / 86400000)
 }
+
+/** hourNow is the current hour (0–23) in the township's time zone: it picks the default slot. */
+export function hourNow() {
+  const me = auth.me || {}
+  const zone = me.township_timezone || me.timezone || DEFAULT_ZONE
+  try {
+    const h = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: '2-digit', hourCycle: 'h23' }).format(new Date())
+    return Number(h) % 24
+  } catch {
+    return new Date().getHours()
+  }
+}
+
+/** clockTime shows the hour and minute (HH:mm) of an RFC 3339 time in the browser's time zone. */
+export function clockTime(v) {
+  const d = new Date(v)
+  if (!v || Number.isNaN(d.getTime())) return ''
+  const pad = (n) => String(n).padStart(2, '0')
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+/** isFever says whether a temperature reading is to be shown in red. */
+export function isFever(temp, at = 37.3) {
+  return typeof temp === 'number' && temp >= at
+}

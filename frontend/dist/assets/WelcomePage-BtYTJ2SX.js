@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Kt as e,Nt as t,ln as n,u as r}from"./element-plus-PNzMfrUl.js";import{o as i}from"./vue-CVnnCQsj.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=r;return e(),t(s,{icon:`info`,title:n(o)(`errors.noPagesTitle`),"sub-title":n(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
