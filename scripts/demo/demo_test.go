@@ -73,7 +73,7 @@ func TestSeed(t *testing.T) {
 		}
 		for _, status := range []domain.AlertStatus{domain.AlertOpen, domain.AlertAcknowledged, domain.AlertResolved} {
 			for _, typ := range []domain.AlertType{domain.AlertFever, domain.AlertMissedCheckin} {
-				if _, n, err := svc.Checkins.ListAlerts(ctx, town, domain.AlertFilter{Status: status, Type: typ}); err != nil || (n == 0 && status != domain.AlertOpen) {
+				if _, n, err := svc.Checkins.ListAlerts(ctx, town, domain.AlertFilter{Status: status, Type: typ}); err != nil || n == 0 {
 					t.Errorf("got %d %s %s alerts (%v), want some", n, status, typ, err)
 				}
 			}
