@@ -93,7 +93,7 @@ func (a *app) seedDemo(ctx context.Context, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, demo.AccountsText)
 	if code, phone, last6, err := demo.ExampleWorker(ctx, a.stores); err == nil && code != "" {
-		fmt.Fprintf(stdout, "  worker sign-in (POST /api/v1/auth/worker-login): enterprise code %s, phone %s, ID last six %s\n", code, phone, last6)
+		fmt.Fprintf(stdout, "  worker sign-in at /checkin (a phone page): enterprise code %s, phone %s, ID last six %s\n", code, phone, last6)
 	}
 	return nil
 }
