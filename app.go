@@ -18,6 +18,7 @@ import (
 	"fugong/api"
 	"fugong/domain"
 	"fugong/frontend"
+	"fugong/live"
 	"fugong/pii"
 	"fugong/repo"
 	"fugong/scripts/demo"
@@ -30,6 +31,7 @@ type app struct {
 	db       *repo.DB
 	stores   domain.Stores
 	services domain.Services
+	hub      *live.Hub // changes for the dashboard's live stream
 }
 
 // accessTTL is how long an access token lives (DESIGN.md: short); refresh tokens rotate.
@@ -61,7 +63,9 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 		return nil, err
 	}
 	stores := repo.Stores(db, box)
-	return &app{cfg: cfg, log: log, db: db, stores: stores, services: domain.NewServices(stores, domain.Options{})}, nil
+	hub := live.NewHub()
+	services := domain.NewServices(stores, domain.Options{Notifier: hub})
+	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub}, nil
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -109,7 +113,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	e, _ := api.New(a.services, api.Config{
 		Tokens: &api.Tokens{Secret: a.cfg.JWTSecret, Issuer: "fugong", Audience: "fugong-api", TTL: accessTTL},
 		Log:    a.log, Ready: a.db.Ping, Frontend: dist, BodyLimit: a.cfg.BodyLimit,
-		TrustedProxies: a.cfg.TrustedProxies, Metrics: metrics,
+		TrustedProxies: a.cfg.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
 	})
 	srv := &http.Server{
 		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
@@ -137,6 +141,11 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 		a.log.Info("metrics listening", slog.String("addr", mln.Addr().String()))
 	}
 	go a.sweep(ctx)
+	if a.db.Dialect == repo.Postgres {
+		// Changes made by the other processes on this database reach this one's viewers.
+		bridge := &live.PGBridge{Hub: a.hub, DSN: a.cfg.DatabaseURL, Log: a.log}
+		go bridge.Run(ctx)
+	}
 	fmt.Fprintf(stdout, "Fugong listening on http://%s\n", displayAddr(ln.Addr()))
 	select {
 	case err := <-errc:
@@ -144,6 +153,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")
+	a.hub.Close() // open event streams end; Shutdown would wait for them
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var errs []error
@@ -161,6 +171,9 @@ func (a *app) sweep(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
+		if err := a.services.Dashboard.EnsureToday(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("daily statistics", slog.String("error", err.Error()))
+		}
 		if n, err := a.services.Checkins.Sweep(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.log.Error("sweep alerts", slog.String("error", err.Error()))
 		} else if n > 0 {
@@ -238,4 +251,31 @@ func describeErr(err error) error {
 		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Message)
 	}
 	return errors.New(b.String())
+}
+
+// rebuildStats recounts the daily statistics of a range of days, for after a restore or a
+// bulk load: the same numbers the server keeps as it goes.
+func rebuildStats(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("stats rebuild", flag.ContinueOnError)
+	fromS := fl.String("from", "", "first day, YYYY-MM-DD")
+	toS := fl.String("to", "", "last day, YYYY-MM-DD")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	from, ok1 := domain.ParseDate(*fromS)
+	to, ok2 := domain.ParseDate(*toS)
+	if !ok1 || !ok2 || from.IsZero() || to.IsZero() || from.After(to) {
+		return errors.New("stats rebuild: --from and --to must be days YYYY-MM-DD, from not after to")
+	}
+	a, err := open(ctx, getenv, false, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	n, err := a.services.Dashboard.Rebuild(ctx, from, to)
+	if err != nil {
+		return describeErr(err)
+	}
+	fmt.Fprintf(stdout, "rebuilt the daily statistics of %d township(s) from %s to %s\n", n, from, to)
+	return nil
 }

@@ -37,6 +37,9 @@ Usage:
   fugong user create --username NAME [--name NAME]
                            create a platform admin; the password is read from
                            FUGONG_ADMIN_PASSWORD or the first line of standard input
+  fugong stats rebuild --from YYYY-MM-DD --to YYYY-MM-DD
+                           recount the daily statistics of those days from the
+                           check-ins, alerts and rosters
 
 Configuration (environment): FUGONG_DATABASE_URL (default sqlite:data/fugong.db),
 FUGONG_ADDR (:8080), FUGONG_METRICS_ADDR (127.0.0.1:9091, "off" to disable),
@@ -61,6 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return fmt.Errorf("usage: fugong user create --username NAME [--name NAME]")
 		}
 		return createUser(ctx, args[2:], getenv, stdin, stdout)
+	case "stats":
+		if len(args) < 2 || args[1] != "rebuild" {
+			return fmt.Errorf("usage: fugong stats rebuild --from YYYY-MM-DD --to YYYY-MM-DD")
+		}
+		return rebuildStats(ctx, args[2:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

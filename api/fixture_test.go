@@ -19,6 +19,7 @@ import (
 
 	"fugong/api"
 	"fugong/domain"
+	"fugong/live"
 	"fugong/repo"
 	"fugong/repo/dbtest"
 )
@@ -54,6 +55,7 @@ type fixture struct {
 	routes *api.Routes
 	srv    *httptest.Server
 	logs   *syncBuffer // everything the server logged
+	hub    *live.Hub   // the live changes behind the dashboard's stream
 
 	townA, townB      domain.Township
 	entA1, entA2      domain.Enterprise
@@ -65,14 +67,18 @@ type fixture struct {
 
 func newFixture(t *testing.T, db *repo.DB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: db, logs: &syncBuffer{}}
-	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
+	f := &fixture{t: t, db: db, logs: &syncBuffer{}, hub: live.NewHub()}
+	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{
+		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Notifier: f.hub,
+	})
 	f.e, f.routes = api.New(f.svc, api.Config{
 		Tokens: &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute},
 		Log:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
+		Live: &api.Live{Hub: f.hub, StreamConfig: api.StreamConfig{KeepAlive: 100 * time.Millisecond, MinInterval: 20 * time.Millisecond}},
 	})
 	f.srv = httptest.NewServer(f.e)
 	t.Cleanup(f.srv.Close)
+	t.Cleanup(f.hub.Close) // open streams end before the server closes
 	f.seed()
 	return f
 }

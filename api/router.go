@@ -49,7 +49,10 @@ func (r *router) add(rt Route, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 	r.routes.List = append(r.routes.List, rt)
 }
 
-const actorKey = "actor"
+const (
+	actorKey   = "actor"
+	expiresKey = "expires" // when the access token ends
+)
 
 // authenticate verifies the bearer token and that its user may still act, and puts the actor
 // in the context for the handlers to pass to services.
@@ -60,10 +63,11 @@ func authenticate(tokens *Tokens, auth *domain.AuthService) echo.MiddlewareFunc 
 			if !ok || raw == "" {
 				return domain.Unauthenticated("请先登录")
 			}
-			a, err := tokens.Verify(raw)
+			a, exp, err := tokens.verify(raw)
 			if err != nil {
 				return err
 			}
+			c.Set(expiresKey, exp)
 			if _, err := auth.Check(c.Request().Context(), a); err != nil {
 				return err
 			}

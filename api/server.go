@@ -29,6 +29,7 @@ type Config struct {
 	BodyLimit      string                          // for JSON bodies, e.g. "1M"
 	TrustedProxies []*net.IPNet                    // whose X-Forwarded-For is believed
 	Metrics        *Metrics
+	Live           *Live // the dashboard's event stream; nil answers it with 503
 }
 
 // ContentSecurityPolicy is sent with every answer. The built UI runs under it: no inline
@@ -74,6 +75,8 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&inspectionHandler{svc: svc.Inspections}).register(r)
 	(&workerHandler{svc: svc.Workers}).register(r)
 	(&checkinHandler{svc: svc.Checkins}).register(r)
+	(&dashboardHandler{svc: svc.Dashboard, live: cfg.Live}).register(r)
+	(&reportHandler{svc: svc.Dashboard}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

@@ -52,6 +52,13 @@ func (t *Tokens) Issue(a domain.Actor) (string, error) {
 // Verify checks a token's signature, algorithm, expiry, issuer and audience and returns its
 // actor. Any failure is ErrUnauthenticated, with no detail that would help a forger.
 func (t *Tokens) Verify(token string) (domain.Actor, error) {
+	a, _, err := t.verify(token)
+	return a, err
+}
+
+// verify is Verify that also says when the token expires: the dashboard's event stream ends
+// then, so that a stream lives no longer than the access that opened it.
+func (t *Tokens) verify(token string) (domain.Actor, time.Time, error) {
 	var c claims
 	p := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -62,22 +69,22 @@ func (t *Tokens) Verify(token string) (domain.Actor, error) {
 	_, err := p.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.Secret, nil })
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return domain.Actor{}, domain.Unauthenticated("登录已过期")
+			return domain.Actor{}, time.Time{}, domain.Unauthenticated("登录已过期")
 		}
-		return domain.Actor{}, domain.Unauthenticated("登录凭证无效")
+		return domain.Actor{}, time.Time{}, domain.Unauthenticated("登录凭证无效")
 	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil || !c.Role.Valid() {
-		return domain.Actor{}, domain.Unauthenticated("登录凭证无效")
+		return domain.Actor{}, time.Time{}, domain.Unauthenticated("登录凭证无效")
 	}
 	a := domain.Actor{UserID: id, Role: c.Role, TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID}
 	if c.Role == domain.RoleWorker {
 		if c.WorkerID != id {
-			return domain.Actor{}, domain.Unauthenticated("登录凭证无效")
+			return domain.Actor{}, time.Time{}, domain.Unauthenticated("登录凭证无效")
 		}
 		a.UserID, a.WorkerID = 0, id
 	}
-	return a, nil
+	return a, c.ExpiresAt.Time, nil
 }
 
 // subject is whom a token is about: the staff user, or the worker.

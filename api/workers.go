@@ -390,7 +390,7 @@ func (h *workerHandler) export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setDownload(c, "职工花名册-"+today.String()+".xlsx")
+	setDownload(c, "roster.xlsx", "职工花名册-"+today.String()+".xlsx")
 	c.Response().WriteHeader(http.StatusOK)
 	return report.WriteRoster(c.Response(), ws, reveal, today)
 }
@@ -404,13 +404,14 @@ func (h *workerHandler) regions(c echo.Context) error {
 }
 
 func sendWorkbook(c echo.Context, status int, name string, b []byte) error {
-	setDownload(c, name)
+	setDownload(c, "roster.xlsx", name)
 	return c.Blob(status, xlsxType, b)
 }
 
-// setDownload names the file a browser saves, in the RFC 6266 form that carries Chinese.
-func setDownload(c echo.Context, name string) {
+// setDownload names the file a browser saves, in the RFC 6266 form that carries Chinese, with
+// an ASCII fallback for clients that do not read it.
+func setDownload(c echo.Context, fallback, name string) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, xlsxType)
-	h.Set(echo.HeaderContentDisposition, "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
+	h.Set(echo.HeaderContentDisposition, "attachment; filename=\""+fallback+"\"; filename*=UTF-8''"+url.PathEscape(name))
 }

@@ -127,6 +127,7 @@ type Checkin struct {
 	Date         Date
 	Slot         Slot
 	Temperature  Temperature
+	Fever        bool // at or above the township's threshold when it was taken
 	Symptoms     []Symptom
 	SymptomNote  string
 	Location     Location

@@ -41,6 +41,7 @@ type AlertFilter struct {
 	WorkerID     int64
 	Status       AlertStatus
 	Type         AlertType
+	Date         Date
 	Page
 }
 
@@ -77,6 +78,7 @@ type CheckinService struct {
 	Townships   TownshipStore
 	Tx          TxRunner
 	Clock       Clock
+	Changes     Notifier
 }
 
 // Submit records a worker's own check-in; a repeat of the same day and slot replaces the
@@ -144,6 +146,7 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		return Checkin{}, false, err
 	}
 	c.SubmittedBy = by
+	c.Fever = t.Fever(c.Temperature)
 	var created bool
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
@@ -172,6 +175,9 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		_, err = s.Alerts.Raise(ctx, alerts)
 		return err
 	})
+	if err == nil {
+		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
+	}
 	return c, created, err
 }
 
@@ -301,7 +307,11 @@ func (s *CheckinService) handle(ctx context.Context, actor Actor, id int64, from
 		}
 		return Alert{}, err
 	}
-	return s.Alerts.Get(ctx, id)
+	a, err := s.Alerts.Get(ctx, id)
+	if err == nil {
+		notify(s.Changes, Change{TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, Kind: ChangeAlert})
+	}
+	return a, err
 }
 
 // expectedToReport says who must check in: workers who are back, at work or in isolation.
@@ -440,6 +450,9 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 		raised += n
 		return err
 	})
+	if raised > 0 {
+		notify(s.Changes, Change{TownshipID: t.ID, Kind: ChangeAlert})
+	}
 	return raised, err
 }
 

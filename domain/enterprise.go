@@ -123,6 +123,7 @@ type EnterpriseService struct {
 	Townships   TownshipStore
 	Users       UserStore
 	Tx          TxRunner
+	Changes     Notifier
 }
 
 // Create registers an enterprise in the town admin's township with status not_applied and a
@@ -150,7 +151,7 @@ func (s *EnterpriseService) Create(ctx context.Context, actor Actor, in Enterpri
 	if err := s.Enterprises.Create(ctx, &e); err != nil {
 		return Enterprise{}, conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
 	}
-	return s.Enterprises.Get(ctx, e.ID)
+	return s.changed(s.Enterprises.Get(ctx, e.ID))
 }
 
 // Get returns an enterprise in the actor's scope. ErrNotFound otherwise.
@@ -226,7 +227,7 @@ func (s *EnterpriseService) Update(ctx context.Context, actor Actor, id int64, i
 	if err := s.Enterprises.Update(ctx, e); err != nil {
 		return Enterprise{}, conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
 	}
-	return s.Enterprises.Get(ctx, id)
+	return s.changed(s.Enterprises.Get(ctx, id))
 }
 
 // SetSupervisors assigns the township's supervisors to an enterprise, replacing the previous
@@ -262,7 +263,15 @@ func (s *EnterpriseService) SetSupervisors(ctx context.Context, actor Actor, id 
 	if err := s.Enterprises.SetSupervisors(ctx, id, ids); err != nil {
 		return Enterprise{}, err
 	}
-	return s.Enterprises.Get(ctx, id)
+	return s.changed(s.Enterprises.Get(ctx, id))
+}
+
+// changed tells live views that an enterprise changed, and passes it on.
+func (s *EnterpriseService) changed(e Enterprise, err error) (Enterprise, error) {
+	if err == nil {
+		notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeEnterprise})
+	}
+	return e, err
 }
 
 // apply validates the set fields of in and copies them onto e.

@@ -16,6 +16,7 @@ type PlanService struct {
 	Audit       AuditStore
 	Tx          TxRunner
 	Clock       Clock
+	Changes     Notifier
 }
 
 func (s *PlanService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
@@ -146,7 +147,7 @@ func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, 
 	if err != nil {
 		return Plan{}, err
 	}
-	return s.Plans.Get(ctx, id)
+	return s.changed(s.Plans.Get(ctx, id))
 }
 
 // Approve approves a submitted plan; the enterprise becomes approved. Only a supervisor
@@ -200,7 +201,7 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 	if err != nil {
 		return Plan{}, err
 	}
-	return s.Plans.Get(ctx, id)
+	return s.changed(s.Plans.Get(ctx, id))
 }
 
 // ConfirmReopening records the day an approved enterprise actually reopened; it becomes
@@ -233,7 +234,19 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 	if err != nil {
 		return Enterprise{}, err
 	}
-	return s.Enterprises.Get(ctx, enterpriseID)
+	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	if err == nil {
+		notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeEnterprise})
+	}
+	return e, err
+}
+
+// changed tells live views that a plan's enterprise changed status, and passes p on.
+func (s *PlanService) changed(p Plan, err error) (Plan, error) {
+	if err == nil {
+		notify(s.Changes, Change{TownshipID: p.TownshipID, EnterpriseID: p.EnterpriseID, Kind: ChangeEnterprise})
+	}
+	return p, err
 }
 
 func (s *PlanService) checkReopenDate(ctx context.Context, e Enterprise, on Date) error {

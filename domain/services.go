@@ -15,6 +15,7 @@ type Stores struct {
 	Workers       WorkerStore
 	Checkins      CheckinStore
 	Alerts        AlertStore
+	Stats         StatsStore
 	Tx            TxRunner
 }
 
@@ -25,6 +26,7 @@ type Options struct {
 	RefreshTTL    time.Duration // default 30 days
 	MaxFailures   int           // failed sign-ins allowed per username and address; default 5
 	FailureWindow time.Duration // default one minute
+	Notifier      Notifier      // hears of changes for live views; nil for none
 }
 
 // Services are all of Fugong's domain services, wired to one set of stores.
@@ -37,6 +39,7 @@ type Services struct {
 	Inspections *InspectionService
 	Workers     *WorkerService
 	Checkins    *CheckinService
+	Dashboard   *DashboardService
 }
 
 // NewServices wires the services to st.
@@ -56,21 +59,21 @@ func NewServices(st Stores, o Options) Services {
 	}
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
-		Tx: st.Tx, Clock: o.Clock,
+		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
 	}
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
 			Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
 		},
-		Townships: &TownshipService{Townships: st.Townships, Users: users, Rosters: workers, Tx: st.Tx},
+		Townships: &TownshipService{Townships: st.Townships, Users: users, Rosters: workers, Tx: st.Tx, Changes: o.Notifier},
 		Users:     users,
 		Enterprises: &EnterpriseService{
-			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Tx: st.Tx,
+			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Tx: st.Tx, Changes: o.Notifier,
 		},
 		Plans: &PlanService{
 			Plans: st.Plans, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
-			Tx: st.Tx, Clock: o.Clock,
+			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
 		},
 		Inspections: &InspectionService{
 			Inspections: st.Inspections, Enterprises: st.Enterprises, Townships: st.Townships,
@@ -79,7 +82,11 @@ func NewServices(st Stores, o Options) Services {
 		Workers: workers,
 		Checkins: &CheckinService{
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Tx: st.Tx, Clock: o.Clock,
+			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+		},
+		Dashboard: &DashboardService{
+			Stats: st.Stats, Enterprises: st.Enterprises, Townships: st.Townships, Workers: st.Workers,
+			Checkins: st.Checkins, Alerts: st.Alerts, Plans: st.Plans, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
 		},
 	}
 }

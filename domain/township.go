@@ -128,6 +128,7 @@ type TownshipService struct {
 	Users     *UserService
 	Rosters   *WorkerService // re-evaluates workers when key areas or isolation policy change
 	Tx        TxRunner
+	Changes   Notifier
 }
 
 // Create opens a township and creates its first town admin, in one transaction. Only platform
@@ -217,6 +218,9 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		out, err = s.Townships.Get(ctx, id)
 		return err
 	})
+	if err == nil {
+		notify(s.Changes, Change{TownshipID: id, Kind: ChangeTownship})
+	}
 	return out, err
 }
 

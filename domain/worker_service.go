@@ -17,8 +17,10 @@ type WorkerService struct {
 	Townships   TownshipStore
 	Audit       AuditStore
 	Alerts      AlertStore
+	Stats       StatsStore
 	Tx          TxRunner
 	Clock       Clock
+	Changes     Notifier
 }
 
 // WorkerUpdate changes the fields that are set.
@@ -56,6 +58,12 @@ func (s *WorkerService) scope(ctx context.Context, actor Actor, enterpriseID int
 	return e, t, err
 }
 
+// snapshot retakes today's roster figures of an enterprise, in the transaction that changed
+// its roster, so that the dashboard never shows a roster it does not have.
+func (s *WorkerService) snapshot(ctx context.Context, t Township, enterpriseID int64, today Date) error {
+	return s.Stats.SnapshotRoster(ctx, t.ID, []int64{enterpriseID}, today, false)
+}
+
 // CanWrite checks that the actor keeps the enterprise's roster (its HR), for what writes it or
 // serves the writing (the template). ErrNotFound, ErrForbidden.
 func (s *WorkerService) CanWrite(ctx context.Context, actor Actor, enterpriseID int64) error {
@@ -84,11 +92,15 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
+		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
+			return err
+		}
 		return s.audit().record(ctx, actor, e.TownshipID, "worker.create", "worker", w.ID, "")
 	})
 	if err != nil {
 		return Worker{}, err
 	}
+	notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	return s.Workers.Get(ctx, w.ID)
 }
 
@@ -167,11 +179,15 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
+		if err := s.snapshot(ctx, t, w.EnterpriseID, today); err != nil {
+			return err
+		}
 		return s.audit().record(ctx, actor, w.TownshipID, "worker.update", "worker", w.ID, w.Status.Label())
 	})
 	if err != nil {
 		return Worker{}, err
 	}
+	notify(s.Changes, Change{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, Kind: ChangeRoster})
 	return s.Workers.Get(ctx, id)
 }
 
@@ -290,11 +306,17 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		if dryRun {
 			return errDryRun // roll back: a dry run only counts
 		}
+		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
+			return err
+		}
 		detail := "新增 " + strconv.Itoa(res.Created) + " 人,更新 " + strconv.Itoa(res.Updated) + " 人"
 		return s.audit().record(ctx, actor, e.TownshipID, "roster.import", "enterprise", e.ID, detail)
 	})
 	if errors.Is(err, errDryRun) {
-		err = nil
+		return res, nil
+	}
+	if err == nil {
+		notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	}
 	return res, err
 }
@@ -406,5 +428,9 @@ func (s *WorkerService) Reevaluate(ctx context.Context, t Township) (int, error)
 		}
 		return nil
 	})
-	return changed, err
+	if err != nil {
+		return changed, err
+	}
+	// The caller's transaction commits this with the changes; the caller tells live views.
+	return changed, s.Stats.SnapshotRoster(ctx, t.ID, nil, today, false)
 }

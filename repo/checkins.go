@@ -24,6 +24,7 @@ type checkinRow struct {
 	Date         sql.NullTime
 	Slot         string
 	Temperature  int
+	Fever        bool
 	Symptoms     string
 	SymptomNote  string
 	Location     string
@@ -37,7 +38,7 @@ func (checkinRow) TableName() string { return "checkins" }
 func (r checkinRow) toDomain() domain.Checkin {
 	c := domain.Checkin{
 		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, WorkerID: r.WorkerID,
-		Date: dateOf(r.Date), Slot: domain.Slot(r.Slot), Temperature: domain.Temperature(r.Temperature),
+		Date: dateOf(r.Date), Slot: domain.Slot(r.Slot), Temperature: domain.Temperature(r.Temperature), Fever: r.Fever,
 		SymptomNote: r.SymptomNote, Location: domain.Location(r.Location), SubmittedBy: r.SubmittedBy.Int64,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Symptoms: []domain.Symptom{},
 	}
@@ -60,13 +61,13 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 		CreatedAt, UpdatedAt time.Time
 	}
 	err := s.DB.conn(ctx).Raw(`INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
-			symptoms, symptom_note, location, submitted_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature,
+			fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
 			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
 			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
 		RETURNING id, created_at, updated_at`,
-		row.TownshipID, row.EnterpriseID, row.WorkerID, c.Date.Time(), row.Slot, row.Temperature,
+		row.TownshipID, row.EnterpriseID, row.WorkerID, c.Date.Time(), row.Slot, row.Temperature, row.Fever,
 		row.Symptoms, row.SymptomNote, row.Location, row.SubmittedBy, now, now).Scan(&out).Error
 	if err != nil {
 		return false, translate(err, "checkin")
@@ -91,7 +92,7 @@ func newCheckinRow(c domain.Checkin) checkinRow {
 	}
 	return checkinRow{
 		TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, WorkerID: c.WorkerID, Date: nullDate(c.Date),
-		Slot: string(c.Slot), Temperature: int(c.Temperature), Symptoms: strings.Join(syms, ","),
+		Slot: string(c.Slot), Temperature: int(c.Temperature), Fever: c.Fever, Symptoms: strings.Join(syms, ","),
 		SymptomNote: c.SymptomNote, Location: string(c.Location), SubmittedBy: nullID(c.SubmittedBy),
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
@@ -218,6 +219,9 @@ func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.A
 	}
 	if f.Type != "" {
 		q = q.Where("type = ?", string(f.Type))
+	}
+	if !f.Date.IsZero() {
+		q = q.Where("date = ?", f.Date.Time())
 	}
 	rows, total, err := page[alertRow](q, "date DESC, id DESC", f.Page)
 	return convert(rows, alertRow.toDomain), total, err

@@ -20,6 +20,7 @@ func Stores(db *DB, box *pii.Box) domain.Stores {
 		Workers:       &WorkerStore{DB: db, Box: box},
 		Checkins:      &CheckinStore{DB: db},
 		Alerts:        &AlertStore{DB: db},
+		Stats:         &StatsStore{DB: db},
 		Tx:            db,
 	}
 }

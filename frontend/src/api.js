@@ -110,13 +110,17 @@ function url(path, query) {
   return u
 }
 
+/** EVENT_STREAM is the media type of Server-Sent Events (the dashboard's live updates). */
+export const EVENT_STREAM = 'text/event-stream'
+
 /** XLSX is the media type of the workbooks the API sends and takes. */
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 // send makes one HTTP call. body is sent as JSON; form (a FormData) as multipart, with the
 // boundary the browser chooses.
-async function send(method, path, { body, form, query, token, accept } = {}) {
-  const headers = { Accept: accept || 'application/json', 'Accept-Language': i18n.global.locale.value }
+// headers adds request headers (e.g. Last-Event-ID); signal aborts the call.
+async function send(method, path, { body, form, query, token, accept, headers: extra, signal } = {}) {
+  const headers = { ...extra, Accept: accept || 'application/json', 'Accept-Language': i18n.global.locale.value }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (token) headers.Authorization = 'Bearer ' + token
   try {
@@ -124,6 +128,8 @@ async function send(method, path, { body, form, query, token, accept } = {}) {
       method,
       headers,
       body: form !== undefined ? form : body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      cache: accept === EVENT_STREAM ? 'no-store' : undefined,
     })
   } catch {
     throw new ApiError(0, 'network', i18n.global.t('errors.network'))
@@ -217,6 +223,19 @@ export async function fetchWorkbook(path, { method = 'GET', query, form, fallbac
     throw new ApiError(res.status, 'unexpected', i18n.global.t('errors.http', { status: res.status }))
   }
   return { blob: await res.blob(), name: fileName(res, fallbackName), status: res.status }
+}
+
+/**
+ * openStream opens a streaming GET (Server-Sent Events) with the access token, refreshed once on
+ * a 401 like any call, so a stream that ended because its token expired reopens with a fresh one.
+ * Returns the Response (read res.body); an error answer throws its ApiError (401: the session is
+ * lost and has been cleared). opts: query, headers (e.g. Last-Event-ID), signal.
+ */
+export async function openStream(path, { query, headers, signal } = {}) {
+  const res = await authed('GET', path, { query, headers, signal, accept: EVENT_STREAM })
+  if (!res.ok) throw await toError(res)
+  if (!res.body) throw new ApiError(res.status, 'unexpected', i18n.global.t('errors.http', { status: res.status }))
+  return res
 }
 
 /** saveFile hands a downloaded blob to the browser as a file named name (same origin, no popup). */

@@ -1,10 +1,15 @@
-// The side menu as data: one row per entry, shown to the roles listed. Later pages (check-ins,
-// dashboard) add a row here and a route in router.js.
+// The side menu as data: one row per entry, shown to the roles listed; a page adds a row here
+// and a route in router.js.
 import { markRaw } from 'vue'
-import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook, Calendar, Bell } from '@element-plus/icons-vue'
+import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook, Calendar, Bell, DataBoard } from '@element-plus/icons-vue'
 
-/** MENU lists the menu entries; label is an i18n key. */
+/**
+ * MENU lists the menu entries; label is an i18n key. home: false keeps an entry from being where
+ * its roles land after signing in (the dashboard comes first in the menu, but a town admin and a
+ * supervisor still land on their enterprise list).
+ */
 export const MENU = [
+  { path: '/dashboard', label: 'menu.dashboard', icon: markRaw(DataBoard), roles: ['town_admin', 'supervisor'], home: false },
   { path: '/townships', label: 'menu.townships', icon: markRaw(School), roles: ['platform_admin'] },
   { path: '/enterprises', label: 'menu.enterprises', icon: markRaw(OfficeBuilding), roles: ['town_admin'] },
   { path: '/enterprises', label: 'menu.myEnterprises', icon: markRaw(OfficeBuilding), roles: ['supervisor'] },
@@ -24,9 +29,12 @@ export function menuFor(role) {
   return MENU.filter((m) => m.roles.includes(role))
 }
 
-/** homeFor is where a role lands after signing in: its first menu entry (a worker: the phone page). */
+/**
+ * homeFor is where a role lands after signing in: its first menu entry that is not marked
+ * home: false (a worker: the phone page).
+ */
 export function homeFor(role) {
   if (role === 'worker') return '/checkin'
-  const first = menuFor(role)[0]
+  const first = menuFor(role).find((m) => m.home !== false)
   return first ? first.path : '/welcome'
 }

@@ -32,6 +32,12 @@ const routes = [
         redirect: () => (isSignedIn() ? homeFor(auth.user.role) : { name: 'login' }),
       },
       {
+        path: 'dashboard',
+        name: 'dashboard',
+        component: () => import('./pages/DashboardPage.vue'),
+        meta: { roles: ['town_admin', 'supervisor'], title: 'dashboard.title' },
+      },
+      {
         path: 'townships',
         name: 'townships',
         component: () => import('./pages/TownshipsPage.vue'),

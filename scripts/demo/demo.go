@@ -68,7 +68,7 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	}
 	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now, stores: stores}
 	for _, step := range []func(context.Context) error{
-		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins,
+		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins, s.snapshotStats,
 	} {
 		if err := step(ctx); err != nil {
 			return false, err
@@ -76,6 +76,18 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	}
 	c.t = now
 	return true, nil
+}
+
+// snapshotStats takes the roster figures of each day of the history, as the live server would
+// have taken them on the day; the check-ins and alerts counted themselves as they went in.
+func (s *seeder) snapshotStats(ctx context.Context) error {
+	for offset := -historyDays + 1; offset <= 0; offset++ {
+		d := s.day(offset, 23, 0)
+		if err := s.stores.Stats.SnapshotRoster(ctx, s.township.ID, nil, d, false); err != nil {
+			return fmt.Errorf("statistics of %s: %w", d, err)
+		}
+	}
+	return nil
 }
 
 func (s *seeder) createTownship(ctx context.Context) error {

@@ -1,0 +1,226 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+	"fugong/domain/region"
+)
+
+type dashboardHandler struct {
+	svc  *domain.DashboardService
+	live *Live
+}
+
+var watchRoles = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor}
+
+var filterParams = []Param{
+	{"zone", "string", "only enterprises of this zone (责任区)"},
+	{"industry", "string", "only enterprises of this industry"},
+}
+
+func (h *dashboardHandler) register(r *router) {
+	dateParam := Param{"date", "string", "YYYY-MM-DD, default today in the township"}
+	r.add(Route{Method: http.MethodGet, Path: "/dashboard/summary", Roles: watchRoles,
+		Summary: "Township totals for a day (a supervisor's: their enterprises), by zone and home province",
+		Query:   append([]Param{dateParam}, filterParams...), Response: summaryResponse{}, Status: http.StatusOK}, h.summary)
+	r.add(Route{Method: http.MethodGet, Path: "/dashboard/trend", Roles: watchRoles,
+		Summary:  "Totals per day from one date to another (default the last 14 days)",
+		Query:    append([]Param{{"from", "string", "YYYY-MM-DD"}, {"to", "string", "YYYY-MM-DD, default today"}}, filterParams...),
+		Response: trendResponse{}, Status: http.StatusOK}, h.trend)
+	r.add(Route{Method: http.MethodGet, Path: "/dashboard/enterprises", Roles: watchRoles,
+		Summary: "One row per enterprise for a day, abnormal rows flagged",
+		Query:   append([]Param{dateParam}, filterParams...), Response: enterpriseDaysResponse{}, Status: http.StatusOK}, h.enterprises)
+	r.add(Route{Method: http.MethodGet, Path: "/dashboard/stream", Roles: watchRoles,
+		Summary: "Server-Sent Events: an 'update' event with today's summary whenever numbers the viewer can see change; resumes with Last-Event-ID",
+		Query:   filterParams, Status: http.StatusOK, Produces: "text/event-stream"}, h.stream)
+}
+
+// figuresDTO are the figures of a day in the field names of API.md.
+type figuresDTO struct {
+	WorkersTotal     int     `json:"workers_total"`
+	WorkersReturned  int     `json:"workers_returned"`
+	WorkersOnDuty    int     `json:"workers_on_duty"`
+	WorkersIsolating int     `json:"workers_isolating"`
+	WorkersKeyArea   int     `json:"workers_key_area"`
+	WorkersDue       int     `json:"workers_due" jsonschema:"description=expected to check in: on duty or isolating"`
+	CheckinsAM       int     `json:"checkins_am"`
+	CheckinsPM       int     `json:"checkins_pm"`
+	MissingAM        int     `json:"missing_am"`
+	MissingPM        int     `json:"missing_pm"`
+	Completion       float64 `json:"completion" jsonschema:"description=share of due check-ins received, both slots, 0 to 1"`
+	Fever            int     `json:"fever" jsonschema:"description=people with a fever reading"`
+	Symptomatic      int     `json:"symptomatic"`
+	Alerts           int     `json:"alerts"`
+	AlertsOpen       int     `json:"alerts_open"`
+}
+
+func newFigures(f domain.Figures) figuresDTO {
+	return figuresDTO{
+		WorkersTotal: f.Roster, WorkersReturned: f.Returned, WorkersOnDuty: f.OnDuty, WorkersIsolating: f.Isolating,
+		WorkersKeyArea: f.KeyArea, WorkersDue: f.Due, CheckinsAM: f.CheckinsAM, CheckinsPM: f.CheckinsPM,
+		MissingAM: f.MissingAM(), MissingPM: f.MissingPM(), Completion: round3(f.Completion()),
+		Fever: f.Fever, Symptomatic: f.Symptomatic, Alerts: f.Alerts, AlertsOpen: f.AlertsOpen,
+	}
+}
+
+func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
+
+// enterpriseCountsDTO counts enterprises by status.
+type enterpriseCountsDTO struct {
+	EnterprisesTotal      int `json:"enterprises_total"`
+	EnterprisesNotApplied int `json:"enterprises_not_applied"`
+	EnterprisesApplied    int `json:"enterprises_applied"`
+	EnterprisesApproved   int `json:"enterprises_approved"`
+	EnterprisesReopened   int `json:"enterprises_reopened"`
+	EnterprisesSuspended  int `json:"enterprises_suspended"`
+}
+
+func newEnterpriseCounts(c domain.EnterpriseCounts) enterpriseCountsDTO {
+	return enterpriseCountsDTO{c.Total, c.NotApplied, c.Applied, c.Approved, c.Reopened, c.Suspended}
+}
+
+type zoneFiguresDTO struct {
+	Zone string `json:"zone"`
+	enterpriseCountsDTO
+	figuresDTO
+}
+
+type originDTO struct {
+	Province string `json:"province" jsonschema:"description=GB/T 2260 code"`
+	Name     string `json:"name"`
+	Workers  int    `json:"workers"`
+}
+
+type summaryResponse struct {
+	Date string `json:"date"`
+	enterpriseCountsDTO
+	figuresDTO
+	Zones   []zoneFiguresDTO `json:"zones"`
+	Origins []originDTO      `json:"origins" jsonschema:"description=returned workers by home province, most first"`
+}
+
+func newSummary(s domain.Summary) summaryResponse {
+	out := summaryResponse{Date: s.Date.String(), enterpriseCountsDTO: newEnterpriseCounts(s.Enterprises),
+		figuresDTO: newFigures(s.Figures), Zones: []zoneFiguresDTO{}, Origins: []originDTO{}}
+	for _, z := range s.Zones {
+		out.Zones = append(out.Zones, zoneFiguresDTO{Zone: z.Zone, enterpriseCountsDTO: newEnterpriseCounts(z.Enterprises), figuresDTO: newFigures(z.Figures)})
+	}
+	for _, o := range s.Origins {
+		out.Origins = append(out.Origins, originDTO{Province: o.Province, Name: regionName(o.Province), Workers: o.Workers})
+	}
+	return out
+}
+
+type trendPointDTO struct {
+	Date                string `json:"date"`
+	EnterprisesReopened int    `json:"enterprises_reopened" jsonschema:"description=reopened by that day"`
+	figuresDTO
+}
+
+type trendResponse struct {
+	From  string          `json:"from"`
+	To    string          `json:"to"`
+	Items []trendPointDTO `json:"items"`
+}
+
+type enterpriseDayDTO struct {
+	EnterpriseID int64    `json:"enterprise_id"`
+	Name         string   `json:"name"`
+	CreditCode   string   `json:"credit_code"`
+	Zone         string   `json:"zone"`
+	Industry     string   `json:"industry"`
+	Status       string   `json:"status"`
+	ReopenedOn   *string  `json:"reopened_on"`
+	Supervisors  []string `json:"supervisors"`
+	Abnormal     bool     `json:"abnormal" jsonschema:"description=a fever, symptoms or an open alert on the day"`
+	figuresDTO
+}
+
+type enterpriseDaysResponse struct {
+	Date  string             `json:"date"`
+	Items []enterpriseDayDTO `json:"items"`
+	Total int                `json:"total"`
+}
+
+func newEnterpriseDay(d domain.EnterpriseDay) enterpriseDayDTO {
+	e := d.Enterprise
+	out := enterpriseDayDTO{EnterpriseID: e.ID, Name: e.Name, CreditCode: string(e.CreditCode), Zone: e.Zone,
+		Industry: e.Industry, Status: string(e.Status), ReopenedOn: dateOrNil(e.ReopenedOn), Supervisors: []string{},
+		Abnormal: d.Abnormal(), figuresDTO: newFigures(d.Figures)}
+	for _, s := range e.Supervisors {
+		out.Supervisors = append(out.Supervisors, s.Name)
+	}
+	return out
+}
+
+// query reads the filters every dashboard route takes, and the date when withDate.
+func dashboardQuery(c echo.Context, p *domain.Problems, withDate bool) domain.DashboardQuery {
+	q := domain.DashboardQuery{Zone: c.QueryParam("zone"), Industry: c.QueryParam("industry")}
+	if withDate {
+		q.Date = parseDate(p, "date", c.QueryParam("date"))
+	}
+	return q
+}
+
+func (h *dashboardHandler) summary(c echo.Context) error {
+	var p domain.Problems
+	q := dashboardQuery(c, &p, true)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	s, err := h.svc.Summary(c.Request().Context(), actorOf(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newSummary(s))
+}
+
+func (h *dashboardHandler) trend(c echo.Context) error {
+	var p domain.Problems
+	q := dashboardQuery(c, &p, false)
+	from := parseDate(&p, "from", c.QueryParam("from"))
+	to := parseDate(&p, "to", c.QueryParam("to"))
+	if err := p.Err(); err != nil {
+		return err
+	}
+	points, err := h.svc.Trend(c.Request().Context(), actorOf(c), q, from, to)
+	if err != nil {
+		return err
+	}
+	out := trendResponse{Items: make([]trendPointDTO, 0, len(points))}
+	for _, pt := range points {
+		out.Items = append(out.Items, trendPointDTO{Date: pt.Date.String(), EnterprisesReopened: pt.Reopened, figuresDTO: newFigures(pt.Figures)})
+	}
+	if len(points) > 0 {
+		out.From, out.To = points[0].Date.String(), points[len(points)-1].Date.String()
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *dashboardHandler) enterprises(c echo.Context) error {
+	var p domain.Problems
+	q := dashboardQuery(c, &p, true)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	days, d, err := h.svc.EnterpriseDays(c.Request().Context(), actorOf(c), q)
+	if err != nil {
+		return err
+	}
+	out := enterpriseDaysResponse{Date: d.String(), Items: make([]enterpriseDayDTO, 0, len(days)), Total: len(days)}
+	for _, ed := range days {
+		out.Items = append(out.Items, newEnterpriseDay(ed))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// regionName is a region's name, or its code when the code is unknown.
+func regionName(code string) string {
+	if n, ok := region.Name(code); ok {
+		return n
+	}
+	return code
+}

@@ -1,0 +1,343 @@
+package api_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fugong/repo"
+	"fugong/repo/dbtest"
+)
+
+// summary is the part of a dashboard summary these tests read.
+type summary struct {
+	Date                string  `json:"date"`
+	EnterprisesTotal    int     `json:"enterprises_total"`
+	EnterprisesReopened int     `json:"enterprises_reopened"`
+	EnterprisesNot      int     `json:"enterprises_not_applied"`
+	WorkersTotal        int     `json:"workers_total"`
+	CheckinsAM          int     `json:"checkins_am"`
+	CheckinsPM          int     `json:"checkins_pm"`
+	Fever               int     `json:"fever"`
+	AlertsOpen          int     `json:"alerts_open"`
+	Completion          float64 `json:"completion"`
+	Zones               []struct {
+		Zone             string `json:"zone"`
+		EnterprisesTotal int    `json:"enterprises_total"`
+		CheckinsAM       int    `json:"checkins_am"`
+	} `json:"zones"`
+}
+
+func (f *fixture) summary(token, query string) summary {
+	f.t.Helper()
+	res := f.do(http.MethodGet, "/api/v1/dashboard/summary"+query, token, nil)
+	if res.status != http.StatusOK {
+		f.t.Fatalf("summary: got %d %s, want 200", res.status, res.body)
+	}
+	var s summary
+	res.decode(f.t, &s)
+	return s
+}
+
+// TestDashboardScope: town admins see their township, supervisors their enterprises, nobody
+// else anything; a check-in shows in the numbers at once.
+func TestDashboardScope(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		_, worker := f.workerToken(1)
+		res := f.do(http.MethodPost, "/api/v1/checkins", worker, map[string]any{"slot": "am", "temperature": 38.1})
+		if res.status != http.StatusCreated {
+			t.Fatalf("check in: got %d %s", res.status, res.body)
+		}
+		admin, sup, sup2, hr, adminB := f.token("admina"), f.token("supa"), f.token("supa2"), f.token("hra1"), f.token("adminb")
+
+		t.Run("TownAdmin", func(t *testing.T) {
+			s := f.summary(admin, "")
+			if s.EnterprisesTotal != 2 || s.EnterprisesNot != 2 || s.WorkersTotal != 1 || s.CheckinsAM != 1 || s.Fever != 1 || s.AlertsOpen != 1 {
+				t.Errorf("got %+v, want 2 enterprises not applied, 1 worker, 1 check-in with a fever and its open alert", s)
+			}
+			if len(s.Zones) != 2 || s.Zones[0].Zone != "一区" || s.Zones[0].CheckinsAM != 1 || s.Zones[1].CheckinsAM != 0 {
+				t.Errorf("got zones %+v, want 一区 with the check-in and 二区 without", s.Zones)
+			}
+		})
+		t.Run("Supervisor", func(t *testing.T) {
+			if s := f.summary(sup, ""); s.EnterprisesTotal != 1 || s.CheckinsAM != 1 {
+				t.Errorf("supa: got %+v, want A1 only, with its check-in", s)
+			}
+			if s := f.summary(sup2, ""); s.EnterprisesTotal != 1 || s.CheckinsAM != 0 || s.WorkersTotal != 0 {
+				t.Errorf("supa2: got %+v, want A2 only, without A1's check-in", s)
+			}
+		})
+		t.Run("OtherTownship", func(t *testing.T) {
+			if s := f.summary(adminB, ""); s.EnterprisesTotal != 1 || s.CheckinsAM != 0 || s.WorkersTotal != 0 {
+				t.Errorf("adminb: got %+v, want township B's one enterprise and nothing of A", s)
+			}
+		})
+		t.Run("Filters", func(t *testing.T) {
+			if s := f.summary(admin, "?zone=二区"); s.EnterprisesTotal != 1 || s.CheckinsAM != 0 {
+				t.Errorf("zone 二区: got %+v, want A2 only", s)
+			}
+			if s := f.summary(admin, "?industry=没有这个行业"); s.EnterprisesTotal != 0 {
+				t.Errorf("unknown industry: got %+v, want nothing", s)
+			}
+		})
+		t.Run("Enterprises", func(t *testing.T) {
+			res := f.do(http.MethodGet, "/api/v1/dashboard/enterprises", sup, nil)
+			var got struct {
+				Total int `json:"total"`
+				Items []struct {
+					EnterpriseID int64 `json:"enterprise_id"`
+					Abnormal     bool  `json:"abnormal"`
+					CheckinsAM   int   `json:"checkins_am"`
+				} `json:"items"`
+			}
+			res.decode(t, &got)
+			if res.status != 200 || got.Total != 1 || got.Items[0].EnterpriseID != f.entA1.ID || !got.Items[0].Abnormal || got.Items[0].CheckinsAM != 1 {
+				t.Errorf("got %d %s, want A1 alone, abnormal, with 1 check-in", res.status, res.body)
+			}
+		})
+		t.Run("Trend", func(t *testing.T) {
+			res := f.do(http.MethodGet, "/api/v1/dashboard/trend", admin, nil)
+			var got struct {
+				Items []struct {
+					Date       string `json:"date"`
+					CheckinsAM int    `json:"checkins_am"`
+				} `json:"items"`
+			}
+			res.decode(t, &got)
+			if res.status != 200 || len(got.Items) != 14 || got.Items[13].CheckinsAM != 1 || got.Items[12].CheckinsAM != 0 {
+				t.Errorf("got %d %s, want 14 days ending today with today's check-in", res.status, res.body)
+			}
+		})
+		t.Run("Refused", func(t *testing.T) {
+			for _, tc := range []struct {
+				name, token, path string
+				want              int
+				fields            []string
+			}{
+				{"HR", hr, "/api/v1/dashboard/summary", 403, nil},
+				{"Worker", worker, "/api/v1/dashboard/enterprises", 403, nil},
+				{"Unsigned", "", "/api/v1/dashboard/trend", 401, nil},
+				{"BadDate", admin, "/api/v1/dashboard/summary?date=2020-02-30", 422, []string{"date"}},
+				{"Backwards", admin, "/api/v1/dashboard/trend?from=2020-02-10&to=2020-02-01", 422, []string{"from"}},
+				{"TooLong", admin, "/api/v1/dashboard/trend?from=2019-01-01&to=2020-02-01", 422, []string{"to"}},
+				{"StreamHR", hr, "/api/v1/dashboard/stream", 403, nil},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					res := f.do(http.MethodGet, tc.path, tc.token, nil)
+					if res.status != tc.want {
+						t.Fatalf("got %d %s, want %d", res.status, res.body, tc.want)
+					}
+					if tc.fields != nil && !slices.Equal(res.errorFields(t), tc.fields) {
+						t.Errorf("got fields %v, want %v", res.errorFields(t), tc.fields)
+					}
+				})
+			}
+		})
+	})
+}
+
+// sse is one event or comment read from a stream.
+type sse struct {
+	id, event, data, comment string
+}
+
+// stream is an open event stream read line by line in the background.
+type stream struct {
+	events chan sse
+	cancel context.CancelFunc
+	status int
+}
+
+// openStream connects to the dashboard stream; lastID is sent as Last-Event-ID when not empty.
+func openStream(t *testing.T, url, token, lastID string) *stream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/api/v1/dashboard/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatalf("open stream: %v", err)
+	}
+	s := &stream{events: make(chan sse, 100), cancel: cancel, status: res.StatusCode}
+	t.Cleanup(cancel)
+	if ct := res.Header.Get("Content-Type"); res.StatusCode == 200 && !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("got Content-Type %q, want text/event-stream", ct)
+	}
+	go func() {
+		defer res.Body.Close()
+		defer close(s.events)
+		sc := bufio.NewScanner(res.Body)
+		var cur sse
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if cur != (sse{}) {
+					s.events <- cur
+				}
+				cur = sse{}
+			case strings.HasPrefix(line, ":"):
+				cur.comment = strings.TrimSpace(line[1:])
+			case strings.HasPrefix(line, "id: "):
+				cur.id = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				cur.event = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				cur.data = line[6:]
+			}
+		}
+	}()
+	return s
+}
+
+// next returns the next "update" event, skipping keep-alives, or fails after wait.
+func (s *stream) next(t *testing.T, wait time.Duration) (sse, streamData) {
+	t.Helper()
+	deadline := time.After(wait)
+	for {
+		select {
+		case ev, ok := <-s.events:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if ev.event != "update" {
+				continue
+			}
+			var d streamData
+			if err := json.Unmarshal([]byte(ev.data), &d); err != nil {
+				t.Fatalf("event data %q: %v", ev.data, err)
+			}
+			return ev, d
+		case <-deadline:
+			t.Fatalf("no update within %v", wait)
+		}
+	}
+}
+
+// quiet fails if an update arrives within wait; keep-alives must.
+func (s *stream) quiet(t *testing.T, wait time.Duration) {
+	t.Helper()
+	deadline := time.After(wait)
+	alive := false
+	for {
+		select {
+		case ev, ok := <-s.events:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if ev.event == "update" {
+				t.Fatalf("got update %s, want none", ev.data)
+			}
+			alive = alive || ev.comment == "keep-alive"
+		case <-deadline:
+			if !alive {
+				t.Errorf("got no keep-alive within %v", wait)
+			}
+			return
+		}
+	}
+}
+
+type streamData struct {
+	Kinds       []string `json:"kinds"`
+	Enterprises []int64  `json:"enterprise_ids"`
+	Summary     summary  `json:"summary"`
+}
+
+// TestDashboardStream: a viewer connected to the stream gets an update with the new numbers
+// after a check-in in their scope, not after one outside it; a reconnect with Last-Event-ID
+// gets an update at once only if something changed meanwhile.
+func TestDashboardStream(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		_, worker := f.workerToken(1)
+		admin, sup2, adminB := f.token("admina"), f.token("supa2"), f.token("adminb")
+		checkin := func(slot string) {
+			t.Helper()
+			res := f.do(http.MethodPost, "/api/v1/checkins", worker, map[string]any{"slot": slot, "temperature": 36.5})
+			if res.status/100 != 2 {
+				t.Fatalf("check in: got %d %s", res.status, res.body)
+			}
+		}
+
+		viewer := openStream(t, f.srv.URL, admin, "")
+		first, d := viewer.next(t, 2*time.Second)
+		if d.Summary.CheckinsAM != 0 || len(d.Kinds) != 0 {
+			t.Fatalf("first event: got %+v, want the current numbers (no check-in yet) and no kinds", d)
+		}
+		other := openStream(t, f.srv.URL, sup2, "")
+		other.next(t, 2*time.Second)
+		townB := openStream(t, f.srv.URL, adminB, "")
+		townB.next(t, 2*time.Second)
+
+		checkin("am")
+		ev, d := viewer.next(t, 2*time.Second)
+		if d.Summary.CheckinsAM != 1 || !slices.Equal(d.Kinds, []string{"checkin"}) || !slices.Equal(d.Enterprises, []int64{f.entA1.ID}) {
+			t.Errorf("after the check-in: got %+v, want checkins_am 1, kinds [checkin], enterprise A1", d)
+		}
+		if id(t, ev.id) <= id(t, first.id) {
+			t.Errorf("got event id %s after %s, want it to grow", ev.id, first.id)
+		}
+		other.quiet(t, 400*time.Millisecond)
+		townB.quiet(t, 100*time.Millisecond)
+
+		t.Run("ResumeNothingMissed", func(t *testing.T) {
+			viewer.cancel()
+			again := openStream(t, f.srv.URL, admin, ev.id)
+			again.quiet(t, 300*time.Millisecond)
+			again.cancel()
+		})
+		t.Run("ResumeAfterChange", func(t *testing.T) {
+			checkin("pm") // while nobody from this viewer listens
+			again := openStream(t, f.srv.URL, admin, ev.id)
+			ev2, d := again.next(t, time.Second)
+			if d.Summary.CheckinsPM != 1 || id(t, ev2.id) <= id(t, ev.id) {
+				t.Errorf("got %s %+v, want at once a newer event with the afternoon check-in", ev2.id, d)
+			}
+		})
+		t.Run("ShutdownEndsStreams", func(t *testing.T) {
+			s := openStream(t, f.srv.URL, admin, "")
+			s.next(t, time.Second)
+			f.hub.Close()
+			select {
+			case _, ok := <-drain(s.events):
+				if ok {
+					t.Fatal("got more events, want the stream closed")
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatal("the stream is still open 2 s after the hub closed")
+			}
+		})
+	})
+}
+
+// drain skips whatever is buffered and reports the channel's close.
+func drain(c chan sse) chan sse {
+	out := make(chan sse)
+	go func() {
+		for range c {
+		}
+		close(out)
+	}()
+	return out
+}
+
+func id(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatalf("event id %q: %v", s, err)
+	}
+	return n
+}

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+	"fugong/report"
+)
+
+type reportHandler struct{ svc *domain.DashboardService }
+
+func (h *reportHandler) register(r *router) {
+	admin := []domain.Role{domain.RoleTownAdmin}
+	r.add(Route{Method: http.MethodGet, Path: "/reports/daily.xlsx", Roles: admin,
+		Summary: "The township daily report workbook: summary with charts, enterprises, abnormal people, missed check-ins, key-area returnees, isolating",
+		Query:   []Param{{"date", "string", "YYYY-MM-DD, default today in the township"}},
+		Status:  http.StatusOK, Produces: xlsxType}, h.daily)
+	r.add(Route{Method: http.MethodGet, Path: "/reports/range.xlsx", Roles: admin,
+		Summary: "One row per enterprise and day from one date to another, streamed",
+		Query:   []Param{{"from", "string", "YYYY-MM-DD (required)"}, {"to", "string", "YYYY-MM-DD (required)"}},
+		Status:  http.StatusOK, Produces: xlsxType}, h.rangeReport)
+}
+
+// daily builds the workbook in memory before answering, so that a failure is an error answer
+// rather than half a file.
+func (h *reportHandler) daily(c echo.Context) error {
+	var p domain.Problems
+	d := parseDate(&p, "date", c.QueryParam("date"))
+	if err := p.Err(); err != nil {
+		return err
+	}
+	r, err := h.svc.DailyReport(c.Request().Context(), actorOf(c), d)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteDaily(&buf, r); err != nil {
+		return err
+	}
+	setDownload(c, "daily-"+r.Date.String()+".xlsx", report.DailyFileName(r.Township.Name, r.Date))
+	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
+}
+
+// rangeReport streams the rows into excelize's StreamWriter, which keeps them in a temporary
+// file rather than in memory, then sends the workbook.
+func (h *reportHandler) rangeReport(c echo.Context) error {
+	var p domain.Problems
+	from := parseDate(&p, "from", c.QueryParam("from"))
+	to := parseDate(&p, "to", c.QueryParam("to"))
+	if err := p.Err(); err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	t, err := h.svc.Township(c.Request().Context(), actor)
+	if err != nil {
+		return err
+	}
+	rw, err := report.NewRangeWriter(t.Name, from, to)
+	if err != nil {
+		return err
+	}
+	defer rw.Close()
+	if err := h.svc.RangeReport(c.Request().Context(), actor, from, to, rw.Add); err != nil {
+		return err
+	}
+	setDownload(c, "range.xlsx", report.RangeFileName(t.Name, from, to))
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = rw.WriteTo(c.Response())
+	return err
+}

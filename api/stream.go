@@ -1,0 +1,191 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"fugong/domain"
+	"fugong/live"
+)
+
+// StreamConfig tunes the dashboard's event stream; zero values take the defaults.
+type StreamConfig struct {
+	KeepAlive   time.Duration // a comment line this often keeps proxies from closing the stream; 15 s
+	MinInterval time.Duration // at most one event this often per viewer; 250 ms
+}
+
+// Live is the dashboard's event stream: the hub that hears of changes, and its tuning.
+type Live struct {
+	Hub *live.Hub
+	StreamConfig
+}
+
+// streamEvent is the data of an "update" event.
+type streamEvent struct {
+	Kinds       []string        `json:"kinds"`
+	Enterprises []int64         `json:"enterprise_ids"`
+	Summary     summaryResponse `json:"summary"`
+}
+
+// stream sends Server-Sent Events: an "update" with today's summary of the viewer's scope
+// whenever numbers in it change, at most one per MinInterval, and keep-alive comments. A
+// viewer that reconnects with Last-Event-ID gets an update at once if anything changed since
+// that event. The stream ends when the access token expires (the client reconnects with a
+// fresh one) and when the server shuts down.
+func (h *dashboardHandler) stream(c echo.Context) error {
+	if h.live == nil || h.live.Hub == nil {
+		return &domain.Error{Kind: domain.ErrUnavailable, Message: "实时推送未启用"}
+	}
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	var p domain.Problems
+	q := dashboardQuery(c, &p, false)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	watch, err := h.svc.Watch(ctx, actor, q)
+	if err != nil {
+		return err
+	}
+	sub := h.live.Hub.Subscribe(watch.TownshipID)
+	defer h.live.Hub.Unsubscribe(sub)
+
+	out := newEventWriter(c)
+	if err := out.start(); err != nil {
+		return nil // the viewer is gone
+	}
+	expires, _ := c.Get(expiresKey).(time.Time)
+	end := time.NewTimer(time.Until(expires))
+	defer end.Stop()
+	keepAlive := time.NewTicker(orDuration(h.live.KeepAlive, 15*time.Second))
+	defer keepAlive.Stop()
+	minInterval := orDuration(h.live.MinInterval, 250*time.Millisecond)
+
+	last, _ := strconv.ParseInt(c.Request().Header.Get("Last-Event-ID"), 10, 64)
+	if latest := h.live.Hub.Latest(watch.TownshipID); last < latest {
+		if err := h.update(c, out, q, live.Pending{ID: latest}); err != nil {
+			return nil
+		}
+	}
+	var sent time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-sub.Done:
+			return nil
+		case <-end.C:
+			return nil
+		case <-keepAlive.C:
+			if out.comment("keep-alive") != nil {
+				return nil
+			}
+			continue
+		case <-sub.Ready:
+		}
+		// Let changes gather for what is left of the interval, then send them as one event.
+		if wait := minInterval - time.Since(sent); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-sub.Done:
+				return nil
+			case <-time.After(wait):
+			}
+		}
+		pending := sub.Take()
+		if pending.Kinds[domain.ChangeEnterprise] && (watch.Enterprises != nil) {
+			if w, err := h.svc.Watch(ctx, actor, q); err == nil { // assignments may have changed
+				watch = w
+			}
+		}
+		if !concerns(watch, pending) {
+			continue
+		}
+		if err := h.update(c, out, q, pending); err != nil {
+			return nil
+		}
+		sent = time.Now()
+	}
+}
+
+// concerns says whether any of the pending changes is in the viewer's scope.
+func concerns(w domain.Watch, p live.Pending) bool {
+	for id := range p.Enterprises {
+		if w.Sees(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// update sends one "update" event with today's summary of the viewer's scope.
+func (h *dashboardHandler) update(c echo.Context, out *eventWriter, q domain.DashboardQuery, p live.Pending) error {
+	s, err := h.svc.Summary(c.Request().Context(), actorOf(c), q)
+	if err != nil {
+		return err
+	}
+	ev := streamEvent{Kinds: []string{}, Enterprises: []int64{}, Summary: newSummary(s)}
+	for k := range p.Kinds {
+		ev.Kinds = append(ev.Kinds, string(k))
+	}
+	for id := range p.Enterprises {
+		if id != 0 {
+			ev.Enterprises = append(ev.Enterprises, id)
+		}
+	}
+	slices.Sort(ev.Kinds)
+	slices.Sort(ev.Enterprises)
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	return out.event(p.ID, "update", data)
+}
+
+// eventWriter writes the text/event-stream format, each write with its own deadline: the
+// server's WriteTimeout would otherwise cut every stream after two minutes.
+type eventWriter struct {
+	w  *echo.Response
+	rc *http.ResponseController
+}
+
+func newEventWriter(c echo.Context) *eventWriter {
+	return &eventWriter{w: c.Response(), rc: http.NewResponseController(c.Response())}
+}
+
+func (e *eventWriter) start() error {
+	h := e.w.Header()
+	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	e.w.WriteHeader(http.StatusOK)
+	return e.write("retry: 3000\n\n")
+}
+
+func (e *eventWriter) event(id int64, name string, data []byte) error {
+	return e.write(fmt.Sprintf("id: %d\nevent: %s\ndata: %s\n\n", id, name, data))
+}
+
+func (e *eventWriter) comment(text string) error { return e.write(": " + text + "\n\n") }
+
+func (e *eventWriter) write(s string) error {
+	_ = e.rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	if _, err := e.w.Write([]byte(s)); err != nil {
+		return err
+	}
+	return e.rc.Flush()
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}

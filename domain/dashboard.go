@@ -1,0 +1,378 @@
+package domain
+
+import (
+	"context"
+	"sort"
+	"sync"
+)
+
+// DashboardService is the town's real-time monitoring: totals, trends and per-enterprise rows
+// for a day, read from the daily statistics, for town admins (their township) and supervisors
+// (their enterprises).
+type DashboardService struct {
+	Stats       StatsStore
+	Enterprises EnterpriseStore
+	Townships   TownshipStore
+	Workers     WorkerStore
+	Checkins    CheckinStore
+	Alerts      AlertStore
+	Plans       PlanStore
+	Audit       AuditStore
+	Tx          TxRunner
+	Clock       Clock
+
+	snapped sync.Map // township and day → true once today's roster snapshot is known to exist
+}
+
+// DashboardQuery narrows a dashboard read; zero fields do not filter. A zero Date is today in
+// the township.
+type DashboardQuery struct {
+	Date     Date
+	Zone     string
+	Industry string
+}
+
+// EnterpriseCounts counts enterprises by where they stand.
+type EnterpriseCounts struct {
+	Total      int
+	NotApplied int
+	Applied    int
+	Approved   int
+	Reopened   int
+	Suspended  int
+}
+
+func (c *EnterpriseCounts) add(s EnterpriseStatus) {
+	c.Total++
+	switch s {
+	case StatusNotApplied:
+		c.NotApplied++
+	case StatusApplied:
+		c.Applied++
+	case StatusApproved:
+		c.Approved++
+	case StatusReopened:
+		c.Reopened++
+	case StatusSuspended:
+		c.Suspended++
+	}
+}
+
+// ZoneFigures are a zone's totals.
+type ZoneFigures struct {
+	Zone        string
+	Enterprises EnterpriseCounts
+	Figures
+}
+
+// Summary is a township's (or a supervisor's enterprises') totals for a day.
+type Summary struct {
+	Date        Date
+	Enterprises EnterpriseCounts
+	Figures
+	Zones   []ZoneFigures // in the township's zone order
+	Origins []OriginCount // most workers first
+}
+
+// EnterpriseDay is one enterprise with its figures of a day.
+type EnterpriseDay struct {
+	Enterprise Enterprise
+	Figures
+}
+
+// TrendPoint is one day of a trend: the totals and how many enterprises had reopened by then.
+type TrendPoint struct {
+	Date     Date
+	Reopened int
+	Figures
+}
+
+// MaxTrendDays is the longest trend one request may ask for.
+const MaxTrendDays = 366
+
+// view is what a dashboard reader may see: the township, the filter of their enterprises and
+// the day asked for.
+type view struct {
+	township Township
+	filter   StatsFilter
+	date     Date
+}
+
+// scope checks that the actor watches a township's numbers and narrows them to what they may
+// see: town admins all of their township, supervisors their enterprises.
+func (s *DashboardService) scope(ctx context.Context, actor Actor, q DashboardQuery) (view, error) {
+	if !actor.Is(RoleTownAdmin, RoleSupervisor) {
+		return view{}, Forbidden("只有镇专班和驻厂监督员可以查看监测大屏")
+	}
+	t, err := s.Townships.Get(ctx, actor.TownshipID)
+	if err != nil {
+		return view{}, err
+	}
+	f := StatsFilter{TownshipID: t.ID, Zone: Clean(q.Zone), Industry: Clean(q.Industry)}
+	if actor.Is(RoleSupervisor) {
+		f.SupervisorID = actor.UserID
+	}
+	d := q.Date
+	if d.IsZero() {
+		d = t.Today(s.Clock.Now())
+	}
+	return view{township: t, filter: f, date: d}, nil
+}
+
+// ensureToday takes today's roster snapshot of the township if nobody has yet: the first read
+// of a new day. Past days keep whatever snapshot they have.
+func (s *DashboardService) ensureToday(ctx context.Context, t Township) error {
+	today := t.Today(s.Clock.Now())
+	key := [2]int64{t.ID, int64(today.Time().Unix())}
+	if _, ok := s.snapped.Load(key); ok {
+		return nil
+	}
+	if err := s.Stats.SnapshotRoster(ctx, t.ID, nil, today, true); err != nil {
+		return err
+	}
+	s.snapped.Store(key, true)
+	return nil
+}
+
+// EnsureToday is ensureToday for every township, for the sweep: the new day's snapshot is
+// there before anyone looks.
+func (s *DashboardService) EnsureToday(ctx context.Context) error {
+	return eachTownship(ctx, s.Townships, func(t Township) error { return s.ensureToday(ctx, t) })
+}
+
+// eachTownship calls fn for every township.
+func eachTownship(ctx context.Context, store TownshipStore, fn func(Township) error) error {
+	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
+		ts, total, err := store.List(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if err := fn(t); err != nil {
+				return err
+			}
+		}
+		if page.Offset+len(ts) >= total || len(ts) == 0 {
+			return nil
+		}
+	}
+}
+
+// enterprises returns every enterprise of the view, by ID.
+func (s *DashboardService) enterprises(ctx context.Context, v view) ([]Enterprise, error) {
+	f := EnterpriseFilter{TownshipID: v.filter.TownshipID, SupervisorID: v.filter.SupervisorID,
+		Zone: v.filter.Zone, Industry: v.filter.Industry, Page: Page{Limit: MaxPageSize}}
+	var all []Enterprise
+	for ; ; f.Offset += MaxPageSize {
+		es, total, err := s.Enterprises.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, es...)
+		if f.Offset+len(es) >= total || len(es) == 0 {
+			return all, nil
+		}
+	}
+}
+
+// EnterpriseDays returns one row per enterprise of the actor's view for a day, in the order of
+// the enterprise list. ErrForbidden.
+func (s *DashboardService) EnterpriseDays(ctx context.Context, actor Actor, q DashboardQuery) ([]EnterpriseDay, Date, error) {
+	v, err := s.scope(ctx, actor, q)
+	if err != nil {
+		return nil, Date{}, err
+	}
+	days, err := s.enterpriseDays(ctx, v)
+	return days, v.date, err
+}
+
+func (s *DashboardService) enterpriseDays(ctx context.Context, v view) ([]EnterpriseDay, error) {
+	if err := s.ensureToday(ctx, v.township); err != nil {
+		return nil, err
+	}
+	es, err := s.enterprises(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.Stats.Days(ctx, v.filter, v.date, v.date)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]Figures, len(rows))
+	for _, r := range rows {
+		byID[r.EnterpriseID] = r.Figures
+	}
+	out := make([]EnterpriseDay, 0, len(es))
+	for _, e := range es {
+		out = append(out, EnterpriseDay{Enterprise: e, Figures: byID[e.ID]})
+	}
+	return out, nil
+}
+
+// Summary returns the totals of the actor's view for a day, by zone, with the returned
+// workers' home provinces. ErrForbidden.
+func (s *DashboardService) Summary(ctx context.Context, actor Actor, q DashboardQuery) (Summary, error) {
+	v, err := s.scope(ctx, actor, q)
+	if err != nil {
+		return Summary{}, err
+	}
+	return s.summary(ctx, v)
+}
+
+func (s *DashboardService) summary(ctx context.Context, v view) (Summary, error) {
+	days, err := s.enterpriseDays(ctx, v)
+	if err != nil {
+		return Summary{}, err
+	}
+	out := Summary{Date: v.date}
+	zones := map[string]*ZoneFigures{}
+	for _, z := range v.township.Zones {
+		zones[z.Name] = &ZoneFigures{Zone: z.Name}
+	}
+	for _, d := range days {
+		out.Enterprises.add(d.Enterprise.Status)
+		out.Figures.Add(d.Figures)
+		z := zones[d.Enterprise.Zone]
+		if z == nil {
+			z = &ZoneFigures{Zone: d.Enterprise.Zone}
+			zones[d.Enterprise.Zone] = z
+		}
+		z.Enterprises.add(d.Enterprise.Status)
+		z.Figures.Add(d.Figures)
+	}
+	for _, z := range v.township.Zones {
+		if zf := zones[z.Name]; zf.Enterprises.Total > 0 {
+			out.Zones = append(out.Zones, *zf)
+		}
+		delete(zones, z.Name)
+	}
+	for _, zf := range zones { // enterprises without a zone
+		out.Zones = append(out.Zones, *zf)
+	}
+	if out.Origins, err = s.Stats.Origins(ctx, v.filter, v.date); err != nil {
+		return Summary{}, err
+	}
+	sort.SliceStable(out.Origins, func(i, j int) bool { return out.Origins[i].Workers > out.Origins[j].Workers })
+	return out, nil
+}
+
+// Trend returns the totals of the actor's view for every day from one date to another (the 14
+// days up to today when both are zero). ErrForbidden, ErrInvalid.
+func (s *DashboardService) Trend(ctx context.Context, actor Actor, q DashboardQuery, from, to Date) ([]TrendPoint, error) {
+	v, err := s.scope(ctx, actor, q)
+	if err != nil {
+		return nil, err
+	}
+	from, to, err = dayRange(from, to, v.township.Today(s.Clock.Now()))
+	if err != nil {
+		return nil, err
+	}
+	return s.trend(ctx, v, from, to)
+}
+
+// dayRange checks a range of days, defaulting to the 14 days up to today.
+func dayRange(from, to, today Date) (Date, Date, error) {
+	if to.IsZero() {
+		to = today
+	}
+	if from.IsZero() {
+		from = to.AddDays(-13)
+	}
+	var p Problems
+	if from.After(to) {
+		p.Add("from", "开始日期不能晚于结束日期")
+	} else if from.AddDays(MaxTrendDays - 1).Before(to) {
+		p.Add("to", "一次最多查询 366 天")
+	}
+	return from, to, p.Err()
+}
+
+func (s *DashboardService) trend(ctx context.Context, v view, from, to Date) ([]TrendPoint, error) {
+	if err := s.ensureToday(ctx, v.township); err != nil {
+		return nil, err
+	}
+	es, err := s.enterprises(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	totals, err := s.Stats.Totals(ctx, v.filter, from, to)
+	if err != nil {
+		return nil, err
+	}
+	byDay := make(map[Date]Figures, len(totals))
+	for _, t := range totals {
+		byDay[t.Date] = t.Figures
+	}
+	var out []TrendPoint
+	for d := from; !d.After(to); d = d.AddDays(1) {
+		p := TrendPoint{Date: d, Figures: byDay[d]}
+		for _, e := range es {
+			if e.Status == StatusReopened && !e.ReopenedOn.IsZero() && !e.ReopenedOn.After(d) {
+				p.Reopened++
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Watch is what a live viewer follows: a township, and in it all enterprises (Enterprises nil)
+// or only those of the viewer's scope and filters.
+type Watch struct {
+	TownshipID  int64
+	Enterprises map[int64]bool
+}
+
+// Sees says whether a change of an enterprise (0: of the whole township) concerns the viewer.
+func (w Watch) Sees(enterpriseID int64) bool {
+	return w.Enterprises == nil || enterpriseID == 0 || w.Enterprises[enterpriseID]
+}
+
+// Watch returns what the actor's live view follows. ErrForbidden.
+func (s *DashboardService) Watch(ctx context.Context, actor Actor, q DashboardQuery) (Watch, error) {
+	v, err := s.scope(ctx, actor, q)
+	if err != nil {
+		return Watch{}, err
+	}
+	w := Watch{TownshipID: v.township.ID}
+	if v.filter == (StatsFilter{TownshipID: v.township.ID}) {
+		return w, nil
+	}
+	es, err := s.enterprises(ctx, v)
+	if err != nil {
+		return Watch{}, err
+	}
+	w.Enterprises = make(map[int64]bool, len(es))
+	for _, e := range es {
+		w.Enterprises[e.ID] = true
+	}
+	return w, nil
+}
+
+// Township returns the township whose numbers the actor watches. ErrForbidden.
+func (s *DashboardService) Township(ctx context.Context, actor Actor) (Township, error) {
+	v, err := s.scope(ctx, actor, DashboardQuery{})
+	return v.township, err
+}
+
+// Rebuild recounts the statistics of every township's days from one date to another: the
+// activity figures from the check-ins and alerts, today's roster figures from the rosters, and
+// the roster figures of past days that have no snapshot by the rule of RosterFigures (past
+// snapshots stand: they are what the roster was that day). It returns how many townships.
+func (s *DashboardService) Rebuild(ctx context.Context, from, to Date) (int, error) {
+	n := 0
+	err := eachTownship(ctx, s.Townships, func(t Township) error {
+		if err := s.Stats.RecountActivity(ctx, t.ID, from, to); err != nil {
+			return err
+		}
+		today := t.Today(s.Clock.Now())
+		for d := from; !d.After(to) && !d.After(today); d = d.AddDays(1) {
+			if err := s.Stats.SnapshotRoster(ctx, t.ID, nil, d, d != today); err != nil {
+				return err
+			}
+		}
+		n++
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,227 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"sort"
+)
+
+// DailyReport is everything the township's daily report workbook holds (DESIGN.md, What a
+// township daily report holds). Its numbers are the dashboard's for the same day.
+type DailyReport struct {
+	Township    Township
+	Date        Date
+	Summary     Summary
+	Trend       []TrendPoint // the 14 days up to Date
+	Enterprises []ReportEnterprise
+	Abnormal    []PersonDay // a fever or symptoms in either slot
+	Missed      []PersonDay // due and missing a slot whose cut-off has passed
+	KeyArea     []PersonDay // back, at medium or high risk
+	Isolating   []PersonDay // back and isolating on the day
+}
+
+// ReportEnterprise is one enterprise's row of the daily report.
+type ReportEnterprise struct {
+	EnterpriseDay
+	Supplies SupplyDays // from its latest plan; zero without one
+	HasPlan  bool
+}
+
+// PersonDay is one worker's day for the people sheets.
+type PersonDay struct {
+	Worker      Worker // EnterpriseName filled
+	AM, PM      *Checkin
+	MissedSlots []Slot
+	Alerts      []Alert // the worker's alerts dated the day
+}
+
+// MaxRangeDays is the longest range one export may cover: ten years.
+const MaxRangeDays = 3660
+
+// RangeRow is one enterprise's figures of one day, for the range export.
+type RangeRow struct {
+	Enterprise Enterprise
+	DayRow
+}
+
+// DailyReport gathers the daily report of the town admin's township for a day (today when d
+// is zero) and records the export. ErrForbidden.
+func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date) (DailyReport, error) {
+	if !actor.Is(RoleTownAdmin) {
+		return DailyReport{}, Forbidden("只有镇专班可以导出日报")
+	}
+	v, err := s.scope(ctx, actor, DashboardQuery{Date: d})
+	if err != nil {
+		return DailyReport{}, err
+	}
+	r := DailyReport{Township: v.township, Date: v.date}
+	if r.Summary, err = s.summary(ctx, v); err != nil {
+		return DailyReport{}, err
+	}
+	if r.Trend, err = s.trend(ctx, v, v.date.AddDays(-13), v.date); err != nil {
+		return DailyReport{}, err
+	}
+	if r.Enterprises, err = s.reportEnterprises(ctx, v); err != nil {
+		return DailyReport{}, err
+	}
+	if err := s.people(ctx, v, &r); err != nil {
+		return DailyReport{}, err
+	}
+	err = s.audit().record(ctx, actor, v.township.ID, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
+	return r, err
+}
+
+func (s *DashboardService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// reportEnterprises adds to each enterprise's day the supplies of its latest plan.
+func (s *DashboardService) reportEnterprises(ctx context.Context, v view) ([]ReportEnterprise, error) {
+	days, err := s.enterpriseDays(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReportEnterprise, 0, len(days))
+	for _, d := range days {
+		re := ReportEnterprise{EnterpriseDay: d}
+		plans, _, err := s.Plans.List(ctx, PlanFilter{EnterpriseID: d.Enterprise.ID, Page: Page{Limit: 1}})
+		if err != nil {
+			return nil, err
+		}
+		if len(plans) > 0 {
+			re.Supplies, re.HasPlan = plans[0].SupplyDays(), true
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+// people fills the people sheets from the roster, the day's check-ins and its alerts.
+func (s *DashboardService) people(ctx context.Context, v view, r *DailyReport) error {
+	t, d := v.township, v.date
+	am, err := s.Checkins.CheckedIn(ctx, t.ID, 0, d, SlotAM)
+	if err != nil {
+		return err
+	}
+	pm, err := s.Checkins.CheckedIn(ctx, t.ID, 0, d, SlotPM)
+	if err != nil {
+		return err
+	}
+	alerts, err := s.dayAlerts(ctx, t.ID, d)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, e := range r.Enterprises {
+		names[e.Enterprise.ID] = e.Enterprise.Name
+	}
+	now := s.Clock.Now()
+	err = s.Workers.ForTownship(ctx, t.ID, func(ws []Worker) error {
+		for _, w := range ws {
+			w.EnterpriseName = names[w.EnterpriseID]
+			p := PersonDay{Worker: w, Alerts: alerts[w.ID]}
+			if c, ok := am[w.ID]; ok {
+				p.AM = &c
+			}
+			if c, ok := pm[w.ID]; ok {
+				p.PM = &c
+			}
+			if expectedToReport(w, d) {
+				for _, sl := range []Slot{SlotAM, SlotPM} {
+					if (sl == SlotAM && p.AM == nil || sl == SlotPM && p.PM == nil) && !now.Before(t.Cutoff(d, sl)) {
+						p.MissedSlots = append(p.MissedSlots, sl)
+					}
+				}
+			}
+			fig := RosterFigures(w, d)
+			if abnormal(p.AM) || abnormal(p.PM) {
+				r.Abnormal = append(r.Abnormal, p)
+			}
+			if len(p.MissedSlots) > 0 {
+				r.Missed = append(r.Missed, p)
+			}
+			if fig.KeyArea == 1 {
+				r.KeyArea = append(r.KeyArea, p)
+			}
+			if fig.Isolating == 1 {
+				r.Isolating = append(r.Isolating, p)
+			}
+		}
+		return nil
+	})
+	for _, list := range [][]PersonDay{r.Abnormal, r.Missed, r.KeyArea, r.Isolating} {
+		sort.SliceStable(list, func(i, j int) bool {
+			a, b := list[i].Worker, list[j].Worker
+			return a.EnterpriseID < b.EnterpriseID || a.EnterpriseID == b.EnterpriseID && a.ID < b.ID
+		})
+	}
+	return err
+}
+
+func abnormal(c *Checkin) bool { return c != nil && (c.Fever || len(c.Symptoms) > 0) }
+
+// dayAlerts returns a township's alerts dated d, by worker.
+func (s *DashboardService) dayAlerts(ctx context.Context, townshipID int64, d Date) (map[int64][]Alert, error) {
+	out := map[int64][]Alert{}
+	f := AlertFilter{TownshipID: townshipID, Date: d, Page: Page{Limit: MaxPageSize}}
+	for ; ; f.Offset += MaxPageSize {
+		as, total, err := s.Alerts.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			out[a.WorkerID] = append(out[a.WorkerID], a)
+		}
+		if f.Offset+len(as) >= total || len(as) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// RangeReport calls fn with one row per enterprise of the town admin's township and day from
+// one date to another, streaming, after recording the export. ErrForbidden, ErrInvalid.
+func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, to Date, fn func(RangeRow) error) error {
+	if !actor.Is(RoleTownAdmin) {
+		return Forbidden("只有镇专班可以导出报表")
+	}
+	v, err := s.scope(ctx, actor, DashboardQuery{})
+	if err != nil {
+		return err
+	}
+	if from.IsZero() || to.IsZero() {
+		var p Problems
+		if from.IsZero() {
+			p.Add("from", "请选择开始日期")
+		}
+		if to.IsZero() {
+			p.Add("to", "请选择结束日期")
+		}
+		return p.Err()
+	}
+	if from.After(to) {
+		return Invalid("from", "开始日期不能晚于结束日期")
+	}
+	if from.AddDays(MaxRangeDays - 1).Before(to) {
+		return Invalid("to", "一次最多导出 3660 天")
+	}
+	if err := s.ensureToday(ctx, v.township); err != nil {
+		return err
+	}
+	es, err := s.enterprises(ctx, v)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]Enterprise, len(es))
+	for _, e := range es {
+		byID[e.ID] = e
+	}
+	detail := "区间报表 " + from.String() + " 至 " + to.String()
+	if err := s.audit().record(ctx, actor, v.township.ID, "report.range", "township", v.township.ID, detail); err != nil {
+		return err
+	}
+	return s.Stats.EachDay(ctx, v.filter, from, to, func(r DayRow) error {
+		e, ok := byID[r.EnterpriseID]
+		if !ok {
+			return errors.New("daily statistics of an unknown enterprise")
+		}
+		return fn(RangeRow{Enterprise: e, DayRow: r})
+	})
+}

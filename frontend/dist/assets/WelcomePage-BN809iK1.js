@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{It as e,Yt as t,fn as n,u as r}from"./element-plus-Yp0Xrb4q.js";import{o as i}from"./vue-vHTekb2u.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=r;return t(),e(s,{icon:`info`,title:n(o)(`errors.noPagesTitle`),"sub-title":n(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};

@@ -1,0 +1,220 @@
+package repo
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"fugong/domain"
+)
+
+// StatsStore keeps the daily statistics. Triggers (migration 00006) keep the activity figures;
+// this store snapshots the roster figures and reads both.
+type StatsStore struct{ DB *DB }
+
+var _ domain.StatsStore = (*StatsStore)(nil)
+
+// The roster rule of domain.RosterFigures in SQL, for a worker w on the day @d. The tests
+// recount with the Go form and compare.
+const (
+	sqlBack      = `(w.status NOT IN ('expected', 'left') AND w.arrived_on IS NOT NULL AND w.arrived_on <= @d)`
+	sqlIsolating = `(` + sqlBack + ` AND w.status IN ('isolating', 'on_duty') AND w.isolation_start IS NOT NULL
+		AND w.isolation_start <= @d AND (w.status = 'isolating' OR COALESCE(w.isolation_until >= @d, FALSE)))`
+	sqlRosterFigures = `SUM(CASE WHEN w.status <> 'left' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sqlBack + ` THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sqlBack + ` AND w.status = 'on_duty' AND NOT ` + sqlIsolating + ` THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sqlIsolating + ` THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sqlBack + ` AND w.risk_level IN ('high', 'medium') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sqlBack + ` AND w.status IN ('on_duty', 'isolating') THEN 1 ELSE 0 END)`
+)
+
+// dayParam is a day as a value of a SELECT list: PostgreSQL cannot tell a bare parameter's
+// type there, while SQLite would turn a CAST to DATE into a number.
+func (s *StatsStore) dayParam() string {
+	if s.DB.Dialect == Postgres {
+		return "CAST(@d AS DATE)"
+	}
+	return "@d"
+}
+
+// SnapshotRoster takes the roster figures of day d from the workers table in one statement.
+func (s *StatsStore) SnapshotRoster(ctx context.Context, townshipID int64, enterpriseIDs []int64, d domain.Date, onlyMissing bool) error {
+	args := map[string]any{"t": townshipID, "d": d.Time()}
+	where := "w.township_id = @t"
+	if len(enterpriseIDs) > 0 {
+		where += " AND w.enterprise_id IN @ids"
+		args["ids"] = enterpriseIDs
+	}
+	cond := ""
+	if onlyMissing {
+		cond = " WHERE daily_stats.snapshot = FALSE"
+	}
+	q := `INSERT INTO daily_stats (township_id, enterprise_id, date, snapshot, roster, returned, on_duty, isolating, key_area, due)
+		SELECT w.township_id, w.enterprise_id, ` + s.dayParam() + `, TRUE, ` + sqlRosterFigures + `
+		FROM workers w WHERE ` + where + `
+		GROUP BY w.township_id, w.enterprise_id
+		ON CONFLICT (enterprise_id, date) DO UPDATE SET snapshot = TRUE, roster = excluded.roster,
+			returned = excluded.returned, on_duty = excluded.on_duty, isolating = excluded.isolating,
+			key_area = excluded.key_area, due = excluded.due` + cond
+	return s.DB.conn(ctx).Exec(q, args).Error
+}
+
+// statsRow is a row of daily_stats as read.
+type statsRow struct {
+	EnterpriseID int64
+	Date         sql.NullTime
+	Roster       int
+	Returned     int
+	OnDuty       int
+	Isolating    int
+	KeyArea      int
+	Due          int
+	CheckinsAM   int `gorm:"column:checkins_am"`
+	CheckinsPM   int `gorm:"column:checkins_pm"`
+	Fever        int
+	Symptomatic  int
+	Alerts       int
+	AlertsOpen   int
+}
+
+func (r statsRow) toDomain() domain.DayRow {
+	return domain.DayRow{EnterpriseID: r.EnterpriseID, Date: dateOf(r.Date), Figures: domain.Figures{
+		Roster: r.Roster, Returned: r.Returned, OnDuty: r.OnDuty, Isolating: r.Isolating, KeyArea: r.KeyArea,
+		Due: r.Due, CheckinsAM: r.CheckinsAM, CheckinsPM: r.CheckinsPM, Fever: r.Fever,
+		Symptomatic: r.Symptomatic, Alerts: r.Alerts, AlertsOpen: r.AlertsOpen,
+	}}
+}
+
+const statsColumns = `roster, returned, on_duty, isolating, key_area, due, checkins_am, checkins_pm,
+	fever, symptomatic, alerts, alerts_open`
+
+// scope narrows s (daily_stats) or w (workers), by the column named, to the filter's
+// enterprises.
+func scope(f domain.StatsFilter, col string, args map[string]any) string {
+	where := ""
+	if f.SupervisorID != 0 {
+		where += " AND " + col + " IN (SELECT enterprise_id FROM enterprise_supervisors WHERE user_id = @sup)"
+		args["sup"] = f.SupervisorID
+	}
+	if f.Zone != "" {
+		where += " AND " + col + ` IN (SELECT e.id FROM enterprises e JOIN zones z ON z.id = e.zone_id
+			WHERE e.township_id = @t AND z.name = @zone)`
+		args["zone"] = f.Zone
+	}
+	if f.Industry != "" {
+		where += " AND " + col + " IN (SELECT id FROM enterprises WHERE township_id = @t AND industry = @industry)"
+		args["industry"] = f.Industry
+	}
+	return where
+}
+
+func (s *StatsStore) daysQuery(ctx context.Context, f domain.StatsFilter, from, to domain.Date) *gorm.DB {
+	args := map[string]any{"t": f.TownshipID, "from": from.Time(), "to": to.Time()}
+	where := "township_id = @t AND date >= @from AND date <= @to" + scope(f, "enterprise_id", args)
+	return s.DB.conn(ctx).Raw(`SELECT enterprise_id, date, `+statsColumns+` FROM daily_stats WHERE `+where+
+		` ORDER BY date, enterprise_id`, args)
+}
+
+// Days returns the rows of the filter's enterprises from one day to another.
+func (s *StatsStore) Days(ctx context.Context, f domain.StatsFilter, from, to domain.Date) ([]domain.DayRow, error) {
+	var rows []statsRow
+	if err := s.daysQuery(ctx, f, from, to).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	return convert(rows, statsRow.toDomain), nil
+}
+
+// EachDay streams the rows with a cursor: a range export of a million rows holds one at a time.
+func (s *StatsStore) EachDay(ctx context.Context, f domain.StatsFilter, from, to domain.Date, fn func(domain.DayRow) error) error {
+	q := s.daysQuery(ctx, f, from, to)
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r statsRow
+		if err := q.ScanRows(rows, &r); err != nil {
+			return err
+		}
+		if err := fn(r.toDomain()); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Totals sums the filter's enterprises per day.
+func (s *StatsStore) Totals(ctx context.Context, f domain.StatsFilter, from, to domain.Date) ([]domain.DayRow, error) {
+	args := map[string]any{"t": f.TownshipID, "from": from.Time(), "to": to.Time()}
+	where := "township_id = @t AND date >= @from AND date <= @to" + scope(f, "enterprise_id", args)
+	sums := make([]string, 0, 12)
+	for _, c := range strings.Split(statsColumns, ",") {
+		c = strings.TrimSpace(c)
+		sums = append(sums, "SUM("+c+") AS "+c)
+	}
+	var rows []statsRow
+	err := s.DB.conn(ctx).Raw(`SELECT date, `+strings.Join(sums, ", ")+` FROM daily_stats WHERE `+where+
+		` GROUP BY date ORDER BY date`, args).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	return convert(rows, statsRow.toDomain), nil
+}
+
+// Origins counts returned workers by the first two digits of their region code: the province.
+func (s *StatsStore) Origins(ctx context.Context, f domain.StatsFilter, d domain.Date) ([]domain.OriginCount, error) {
+	args := map[string]any{"t": f.TownshipID, "d": d.Time()}
+	where := "w.township_id = @t AND w.origin_region <> '' AND " + sqlBack + scope(f, "w.enterprise_id", args)
+	var rows []struct {
+		Province string
+		Workers  int
+	}
+	err := s.DB.conn(ctx).Raw(`SELECT substr(w.origin_region, 1, 2) AS province, COUNT(*) AS workers
+		FROM workers w WHERE `+where+` GROUP BY substr(w.origin_region, 1, 2)`, args).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.OriginCount, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, domain.OriginCount{Province: r.Province + "0000", Workers: r.Workers})
+	}
+	return out, nil
+}
+
+// RecountActivity replaces the activity figures of a township's days by a count of the
+// check-ins and alerts, in one transaction. A check-in committed meanwhile waits for the rows
+// this locks and then adds itself, so nothing is counted twice or lost.
+func (s *StatsStore) RecountActivity(ctx context.Context, townshipID int64, from, to domain.Date) error {
+	args := map[string]any{"t": townshipID, "from": from.Time(), "to": to.Time()}
+	return s.DB.InTx(ctx, func(ctx context.Context) error {
+		db := s.DB.conn(ctx)
+		steps := []string{
+			`UPDATE daily_stats SET checkins_am = 0, checkins_pm = 0, fever = 0, symptomatic = 0, alerts = 0, alerts_open = 0
+			WHERE township_id = @t AND date >= @from AND date <= @to`,
+			`INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
+			SELECT township_id, enterprise_id, date, SUM(am), SUM(pm), SUM(f), SUM(sym) FROM (
+				SELECT township_id, enterprise_id, date, worker_id,
+					SUM(CASE WHEN slot = 'am' THEN 1 ELSE 0 END) AS am, SUM(CASE WHEN slot = 'pm' THEN 1 ELSE 0 END) AS pm,
+					MAX(CASE WHEN fever THEN 1 ELSE 0 END) AS f, MAX(CASE WHEN symptoms <> '' THEN 1 ELSE 0 END) AS sym
+				FROM checkins WHERE township_id = @t AND date >= @from AND date <= @to
+				GROUP BY township_id, enterprise_id, date, worker_id) per_worker
+			GROUP BY township_id, enterprise_id, date
+			ON CONFLICT (enterprise_id, date) DO UPDATE SET checkins_am = excluded.checkins_am,
+				checkins_pm = excluded.checkins_pm, fever = excluded.fever, symptomatic = excluded.symptomatic`,
+			`INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
+			SELECT township_id, enterprise_id, date, COUNT(*), SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END)
+			FROM alerts WHERE township_id = @t AND date >= @from AND date <= @to
+			GROUP BY township_id, enterprise_id, date
+			ON CONFLICT (enterprise_id, date) DO UPDATE SET alerts = excluded.alerts, alerts_open = excluded.alerts_open`,
+		}
+		for _, q := range steps {
+			if err := db.Exec(q, args).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

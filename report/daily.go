@@ -1,0 +1,776 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"fugong/domain"
+	"fugong/domain/region"
+)
+
+// The daily report's sheets, in the order the town reads them.
+const (
+	summarySheet    = "汇总"
+	enterpriseSheet = "企业明细"
+	abnormalSheet   = "异常人员"
+	missedSheet     = "未打卡"
+	keyAreaSheet    = "重点地区返岗"
+	isolatingSheet  = "隔离观察"
+)
+
+// DailyFileName is the download name of a township's daily report, e.g.
+// "长山镇复工日报-2026-02-17.xlsx".
+func DailyFileName(township string, d domain.Date) string {
+	return fileNamePart(township) + "复工日报-" + d.String() + ".xlsx"
+}
+
+// fileNamePart keeps a name from breaking a download name: the characters Windows refuses in
+// file names become "_".
+func fileNamePart(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < ' ' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// WriteDaily writes the township daily report workbook (日报) of r to w: the sheet 汇总 with
+// the headline numbers, the by-zone and 14-day tables and their two charts; 企业明细 with one
+// row per enterprise, those needing a look filled light red; and the people sheets 异常人员,
+// 未打卡, 重点地区返岗 and 隔离观察 with the same columns. ID numbers are always masked: the
+// report is forwarded upward and printed, so it must never carry a whole one.
+func WriteDaily(w io.Writer, r domain.DailyReport) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := writeDailyBook(f, r); err != nil {
+		return fmt.Errorf("write daily report: %w", err)
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write daily report: %w", err)
+	}
+	return nil
+}
+
+// writeDailyBook lays out every sheet of the daily report in f.
+func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
+	if err := f.SetSheetName("Sheet1", summarySheet); err != nil {
+		return err
+	}
+	st, err := newReportStyles(f)
+	if err != nil {
+		return err
+	}
+	if err := writeSummary(f, st, r); err != nil {
+		return err
+	}
+	rows := make([]listRow, len(r.Enterprises))
+	for i, e := range r.Enterprises {
+		rows[i] = listRow{values: enterpriseValues(e), fill: e.Abnormal()}
+	}
+	if err := writeList(f, st, enterpriseSheet, enterpriseColumns, rows); err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		name   string
+		people []domain.PersonDay
+	}{
+		{abnormalSheet, r.Abnormal}, {missedSheet, r.Missed}, {keyAreaSheet, r.KeyArea}, {isolatingSheet, r.Isolating},
+	} {
+		rows := make([]listRow, len(s.people))
+		for i, p := range s.people {
+			rows[i] = listRow{values: personValues(p)}
+		}
+		if err := writeList(f, st, s.name, personColumns, rows); err != nil {
+			return err
+		}
+	}
+	f.SetActiveSheet(0)
+	return nil
+}
+
+// fieldKind is how a report cell is written and formatted.
+type fieldKind int
+
+// Text stays text (ID numbers, phones and credit codes must never become numbers); dates are
+// real dates; counts are plain numbers to sort and sum; rates show as percentages and supply
+// days and temperatures with one decimal, as the town reads them.
+const (
+	fieldText fieldKind = iota
+	fieldDate
+	fieldInt
+	fieldPercent
+	fieldDecimal
+)
+
+// cellStyleKey picks one of a report's cell styles: a kind, on a row filled light red or not,
+// in the red bold of an alarming value or not.
+type cellStyleKey struct {
+	kind        fieldKind
+	fill, alarm bool
+}
+
+// reportStyles are the styles of a report workbook, made once per workbook.
+type reportStyles struct {
+	title, caption, header int
+	cells                  map[cellStyleKey]int
+}
+
+// Number formats of the reports besides numFmtText and dateFormat.
+const (
+	percentFormat = "0.0%"
+	decimalFormat = "0.0"
+)
+
+// newReportStyles registers the reports' styles with f: every cell kind with and without the
+// light red fill of an abnormal row and the red font of an alarming value.
+func newReportStyles(f *excelize.File) (reportStyles, error) {
+	st := reportStyles{cells: map[cellStyleKey]int{}}
+	var err error
+	if st.title, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16},
+		Alignment: &excelize.Alignment{Vertical: "center"}}); err != nil {
+		return st, fmt.Errorf("new style: %w", err)
+	}
+	if st.caption, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}}); err != nil {
+		return st, fmt.Errorf("new style: %w", err)
+	}
+	header := headerStyle()
+	if st.header, err = f.NewStyle(&header); err != nil {
+		return st, fmt.Errorf("new style: %w", err)
+	}
+	for _, kind := range []fieldKind{fieldText, fieldDate, fieldInt, fieldPercent, fieldDecimal} {
+		for _, fill := range []bool{false, true} {
+			for _, alarm := range []bool{false, true} {
+				s := fieldStyle(kind)
+				if fill {
+					s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colorErrorFill}}
+				}
+				if alarm {
+					s.Font = &excelize.Font{Bold: true, Color: colorErrorText}
+				}
+				id, err := f.NewStyle(&s)
+				if err != nil {
+					return st, fmt.Errorf("new style: %w", err)
+				}
+				st.cells[cellStyleKey{kind, fill, alarm}] = id
+			}
+		}
+	}
+	return st, nil
+}
+
+// fieldStyle is the plain style of a cell kind.
+func fieldStyle(kind fieldKind) excelize.Style {
+	format := map[fieldKind]string{fieldDate: dateFormat, fieldPercent: percentFormat, fieldDecimal: decimalFormat}[kind]
+	switch {
+	case kind == fieldText:
+		return excelize.Style{NumFmt: numFmtText}
+	case format != "":
+		return excelize.Style{CustomNumFmt: &format}
+	}
+	return excelize.Style{}
+}
+
+// cell is the style of a plain cell of a kind.
+func (s reportStyles) cell(kind fieldKind) int { return s.cells[cellStyleKey{kind: kind}] }
+
+// alarming marks a value to show in red bold, such as a fever reading.
+type alarming struct{ v any }
+
+// streamCell is what the stream writer writes for one value of a list row: a date as a date
+// cell, nothing for an empty value unless the row is filled (the fill must run across the
+// whole row), and every cell with its kind's style so that a number format never depends on
+// what Excel guesses.
+func (s reportStyles) streamCell(kind fieldKind, v any, fill bool) any {
+	alarm := false
+	if a, ok := v.(alarming); ok {
+		alarm, v = true, a.v
+	}
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			v = nil
+		}
+	case domain.Date:
+		if x.IsZero() {
+			v = nil
+		} else {
+			v = x.Time()
+		}
+	}
+	if v == nil && !fill {
+		return nil
+	}
+	return excelize.Cell{StyleID: s.cells[cellStyleKey{kind, fill, alarm}], Value: v}
+}
+
+// listColumn is a column of a list sheet.
+type listColumn struct {
+	header string
+	width  float64
+	kind   fieldKind
+}
+
+// listRow is one row of a list sheet: a value per column (nil or "" for none), filled light
+// red when it needs a look.
+type listRow struct {
+	values []any
+	fill   bool
+}
+
+// enterpriseColumns are the columns of 企业明细. Missing check-ins take two columns, morning
+// and afternoon, rather than one sum: the town follows up each slot after its own cut-off,
+// and a sum of the two would count a person twice. Supplies are the days of use in stock at
+// the latest plan; thermometers have no days of use (a plan needs one per hundred workers,
+// which domain.SupplyDays does not carry), so gloves take their place.
+var enterpriseColumns = []listColumn{
+	{"企业名称", 28, fieldText}, {"统一社会信用代码", 21, fieldText}, {"责任区", 10, fieldText},
+	{"行业", 10, fieldText}, {"联系人", 8, fieldText}, {"联系电话", 14, fieldText}, {"复工状态", 9, fieldText},
+	{"复工日期", 12, fieldDate}, {"驻厂监督员", 14, fieldText},
+	{"花名册人数", 8, fieldInt}, {"已返岗", 8, fieldInt}, {"在岗", 8, fieldInt}, {"隔离观察", 8, fieldInt},
+	{"重点地区返回", 8, fieldInt}, {"应打卡", 8, fieldInt}, {"上午已打卡", 8, fieldInt}, {"下午已打卡", 8, fieldInt},
+	{"上午未打卡", 8, fieldInt}, {"下午未打卡", 8, fieldInt}, {"完成率", 8, fieldPercent},
+	{"发热", 8, fieldInt}, {"有症状", 8, fieldInt}, {"未处理预警", 8, fieldInt},
+	{"口罩可用天数", 9, fieldDecimal}, {"手套可用天数", 9, fieldDecimal}, {"消毒液可用天数", 9, fieldDecimal},
+}
+
+// enterpriseValues is an enterprise's row of 企业明细; without a plan its supply days are
+// blank, not zero, since nobody has said what is in stock.
+func enterpriseValues(e domain.ReportEnterprise) []any {
+	en, fig := e.Enterprise, e.Figures
+	var masks, gloves, liters any
+	if e.HasPlan {
+		masks, gloves, liters = supplyDays(e.Supplies.Masks), supplyDays(e.Supplies.Gloves), supplyDays(e.Supplies.DisinfectantLiters)
+	}
+	return []any{
+		en.Name, string(en.CreditCode), zoneName(en.Zone), en.Industry, en.ContactName, en.ContactPhone,
+		en.Status.Label(), en.ReopenedOn, supervisorNames(en.Supervisors),
+		fig.Roster, fig.Returned, fig.OnDuty, fig.Isolating, fig.KeyArea, fig.Due, fig.CheckinsAM, fig.CheckinsPM,
+		fig.MissingAM(), fig.MissingPM(), fig.Completion(), fig.Fever, fig.Symptomatic, fig.AlertsOpen,
+		masks, gloves, liters,
+	}
+}
+
+// supplyDays rounds days of use down to one decimal, so that 2.96 days never shows as the 3.0
+// a plan needs; below the minimum it shows in red.
+func supplyDays(d float64) any {
+	v := math.Floor(d*10+supplyNoise) / 10
+	if d < domain.MinSupplyDays-supplyNoise {
+		return alarming{v}
+	}
+	return v
+}
+
+// supplyNoise absorbs floating-point noise in supply days (0.05 L a worker a day has no exact
+// binary form), as domain does when it checks a plan.
+const supplyNoise = 1e-9
+
+// zoneName names a zone, and the enterprises without one.
+func zoneName(z string) string {
+	if z == "" {
+		return "未划分责任区"
+	}
+	return z
+}
+
+// supervisorNames lists an enterprise's supervisors by name, by username when they have none.
+func supervisorNames(us []domain.UserRef) string {
+	names := make([]string, 0, len(us))
+	for _, u := range us {
+		names = append(names, cmpOr(u.Name, u.Username))
+	}
+	return strings.Join(names, "、")
+}
+
+// cmpOr is the first non-empty string.
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// personColumns are the columns of the four people sheets. They are the same on all four, so
+// that the town reads every sheet the same way and can paste them together; a column that
+// does not apply to a sheet (the readings of someone who did not check in) is merely blank.
+var personColumns = []listColumn{
+	{"企业", 24, fieldText}, {"姓名", 8, fieldText}, {"身份证号", 20, fieldText}, {"手机号", 13, fieldText},
+	{"部门", 10, fieldText}, {"返回地", 20, fieldText}, {"返岗日期", 12, fieldDate}, {"隔离截止", 12, fieldDate},
+	{"风险等级", 8, fieldText}, {"状态", 9, fieldText}, {"上午体温", 8, fieldDecimal}, {"下午体温", 8, fieldDecimal},
+	{"症状", 18, fieldText}, {"未打卡时段", 10, fieldText}, {"预警", 24, fieldText},
+}
+
+// personValues is a person's row of a people sheet. The ID number is masked whatever the
+// viewer's role.
+func personValues(p domain.PersonDay) []any {
+	w := p.Worker
+	return []any{
+		w.EnterpriseName, w.Name, w.IDNumber.Masked(), w.Phone, w.Department, originName(w.OriginRegion),
+		w.ArrivedOn, w.IsolationUntil, riskLabel[w.RiskLevel], w.Status.Label(),
+		temperature(p.AM), temperature(p.PM), symptomText(p.AM, p.PM), slotText(p.MissedSlots), alertText(p.Alerts),
+	}
+}
+
+// originName names where a worker returned from; a code no longer in use stays a code.
+func originName(code string) string {
+	if code == "" {
+		return ""
+	}
+	if name, ok := region.Name(code); ok {
+		return name
+	}
+	return code
+}
+
+// temperature is a check-in's reading in °C, red when it was a fever, or nothing without a
+// check-in.
+func temperature(c *domain.Checkin) any {
+	if c == nil {
+		return nil
+	}
+	if c.Fever {
+		return alarming{c.Temperature.Celsius()}
+	}
+	return c.Temperature.Celsius()
+}
+
+// symptomLabels name the symptoms as the check-in form does. domain keeps its own copy
+// unexported, for alert details; the two must say the same.
+var symptomLabels = map[domain.Symptom]string{
+	domain.SymptomFever: "发热", domain.SymptomDryCough: "干咳", domain.SymptomFatigue: "乏力",
+	domain.SymptomSoreThroat: "咽痛", domain.SymptomShortnessOfBreath: "呼吸困难", domain.SymptomDiarrhea: "腹泻",
+	domain.SymptomLossOfTasteSmell: "嗅觉味觉减退", domain.SymptomOther: "其他",
+}
+
+// symptomText lists the symptoms of the day's check-ins once each, in the form's order, with
+// what "other" was.
+func symptomText(cs ...*domain.Checkin) string {
+	var parts []string
+	for _, s := range domain.Symptoms {
+		for _, c := range cs {
+			if c == nil || !slices.Contains(c.Symptoms, s) {
+				continue
+			}
+			label := symptomLabels[s]
+			if s == domain.SymptomOther && c.SymptomNote != "" {
+				label += "(" + c.SymptomNote + ")"
+			}
+			if !slices.Contains(parts, label) {
+				parts = append(parts, label)
+			}
+		}
+	}
+	return strings.Join(parts, "、")
+}
+
+// slotLabels name the check-in slots.
+var slotLabels = map[domain.Slot]string{domain.SlotAM: "上午", domain.SlotPM: "下午"}
+
+// slotText lists missed slots: 上午、下午.
+func slotText(ss []domain.Slot) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = slotLabels[s]
+	}
+	return strings.Join(parts, "、")
+}
+
+// alertTypeLabels and alertStatusLabels name alerts as the alerts page does
+// (frontend/src/locales/zh-CN.json), so the town finds in the web page what the report says.
+var (
+	alertTypeLabels = map[domain.AlertType]string{
+		domain.AlertFever: "发热", domain.AlertSymptoms: "症状", domain.AlertMissedCheckin: "未打卡",
+		domain.AlertIsolationEnding: "隔离期满", domain.AlertRepeatedFever: "连续发热",
+		domain.AlertKeyAreaArrival: "重点地区返回",
+	}
+	alertStatusLabels = map[domain.AlertStatus]string{
+		domain.AlertOpen: "待处理", domain.AlertAcknowledged: "处理中", domain.AlertResolved: "已解决",
+	}
+)
+
+// alertText lists a person's alerts of the day with where each stands: 发热·待处理、未打卡(下午)·处理中.
+func alertText(as []domain.Alert) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		label := cmpOr(alertTypeLabels[a.Type], string(a.Type))
+		if a.Slot != "" {
+			label += "(" + slotLabels[a.Slot] + ")"
+		}
+		parts[i] = label + "·" + cmpOr(alertStatusLabels[a.Status], string(a.Status))
+	}
+	return strings.Join(parts, "、")
+}
+
+// writeList writes a list sheet with the stream writer, which keeps a township's thousands of
+// people out of memory: a header row frozen and filtered, then the rows, or one row saying 无
+// when there are none, so that a blank sheet is not mistaken for a failed export.
+func writeList(f *excelize.File, st reportStyles, sheet string, cols []listColumn, rows []listRow) error {
+	if _, err := f.NewSheet(sheet); err != nil {
+		return err
+	}
+	sw, err := startList(f, st, sheet, "", cols, max(len(rows), 1))
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: st.cell(fieldText), Value: "无"}}); err != nil {
+			return err
+		}
+	}
+	line := make([]any, len(cols))
+	for n, r := range rows {
+		for i, c := range cols {
+			line[i] = st.streamCell(c.kind, r.values[i], r.fill)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n+2)
+		if err := sw.SetRow(cell, line); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// startList prepares a streamed list sheet and writes its top: a title in row 1 when title
+// is not empty, then the header. It sets an autofilter over the header and dataRows rows below
+// it (none when dataRows < 0, for a caller that knows its rows only at the end), the print
+// setup, column widths and styles and the frozen header. The stream writer writes the sheet's
+// properties and views as they stand when it starts and its columns before the first row, so
+// all of this comes before any row.
+func startList(f *excelize.File, st reportStyles, sheet, title string, cols []listColumn, dataRows int) (*excelize.StreamWriter, error) {
+	headerRow := 1
+	if title != "" {
+		headerRow = 2
+	}
+	lastCol, _ := excelize.ColumnNumberToName(len(cols))
+	if dataRows >= 0 {
+		// AutoFilter replaces the sheet's properties, so it goes before printLayout sets
+		// fit-to-page in them.
+		ref := fmt.Sprintf("A%d:%s%d", headerRow, lastCol, headerRow+dataRows)
+		if err := f.AutoFilter(sheet, ref, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := printLayout(f, sheet, headerRow); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		if err := colLayout(sw, i+1, c.width, st.cell(c.kind)); err != nil {
+			return nil, err
+		}
+		header[i] = excelize.Cell{StyleID: st.header, Value: c.header}
+	}
+	top, _ := excelize.CoordinatesToCellName(1, headerRow+1)
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	if title != "" {
+		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 30}); err != nil {
+			return nil, err
+		}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, headerRow)
+	return sw, sw.SetRow(cell, header, excelize.RowOpts{Height: 30})
+}
+
+// paperA4 is A4 in the paper sizes of SpreadsheetML.
+const paperA4 = 9
+
+// printLayout sets a sheet up to print on A4 landscape, as wide as one page and as long as it
+// takes, repeating the header row on every page (none when headerRow is 0). Excel honours
+// fit-to-width only with the sheet's fit-to-page flag, and reads a missing fitToHeight as
+// one page, which would shrink a long list to nothing, hence the explicit 0.
+func printLayout(f *excelize.File, sheet string, headerRow int) error {
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	size, landscape, wide, tall := paperA4, "landscape", 1, 0
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Size: &size, Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall,
+	}); err != nil {
+		return err
+	}
+	if headerRow == 0 {
+		return nil
+	}
+	return f.SetDefinedName(&excelize.DefinedName{
+		Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headerRow, headerRow), Scope: sheet,
+	})
+}
+
+// The 汇总 sheet's layout: the headline table in columns A and B from row 2, the two charts
+// beside it from column D, one above the other, and the zone and trend tables below whichever
+// ends lower, so that nothing overlaps.
+const (
+	chartColumn = "D"
+	chartWidth  = 640
+	chartHeight = 300
+	chartGap    = 1 // rows between the two charts
+	// rowPixels is a default row's height as excelize counts it when it anchors a chart to
+	// cells (Excel draws it 20 pixels high, so the charts come out a little taller).
+	rowPixels = 18
+)
+
+// summaryTable is a table of the 汇总 sheet and where its data ended up, for the charts.
+type summaryTable struct {
+	caption   string
+	cols      []listColumn
+	rows      [][]any
+	first     int // the first data row, once written
+	last      int // the last data row; below first when there are no rows
+	emptyText string
+}
+
+// writeSummary writes the 汇总 sheet. It is a normal sheet, not a streamed one, because
+// excelize can add charts only to those.
+func writeSummary(f *excelize.File, st reportStyles, r domain.DailyReport) error {
+	const sheet = summarySheet
+	// No header row is repeated in print: the sheet holds three tables with headers of their
+	// own, and fits on a page or two.
+	if err := printLayout(f, sheet, 0); err != nil {
+		return err
+	}
+	if err := setCell(f, sheet, 1, 1, r.Township.Name+"企业复工复产日报", st.title); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(sheet, 1, 30); err != nil {
+		return err
+	}
+	for col, width := range map[string]float64{"A": 24, "B": 12, "C": 11, "D": 11, "E": 11, "F": 11, "G": 11, "H": 11, "I": 11} {
+		if err := f.SetColWidth(sheet, col, col, width); err != nil {
+			return err
+		}
+	}
+	headline := headlineTable(r)
+	if err := writeSummaryTable(f, st, 2, &headline); err != nil {
+		return err
+	}
+	chartRows := (chartHeight + rowPixels - 1) / rowPixels
+	next := max(headline.last, 2+2*chartRows+chartGap) + 2
+	zones, trend := zoneTable(r.Summary.Zones), trendTable(r.Trend)
+	if err := writeSummaryTable(f, st, next, &zones); err != nil {
+		return err
+	}
+	if err := writeSummaryTable(f, st, max(zones.last, zones.first)+2, &trend); err != nil {
+		return err
+	}
+	if err := addZoneChart(f, zones, fmt.Sprintf("%s%d", chartColumn, 2)); err != nil {
+		return err
+	}
+	if err := addTrendChart(f, trend, fmt.Sprintf("%s%d", chartColumn, 2+chartRows+chartGap)); err != nil {
+		return err
+	}
+	// Only the title is frozen: the sheet holds three tables with headers of their own.
+	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+}
+
+// headlineTable is the two-column table of the day's headline numbers. Each row has its own
+// kind, so the value column is written cell by cell (see writeSummaryTable). The enterprise
+// statuses are labelled as 企业明细 labels them, so that counting a status there gives the
+// number here.
+func headlineTable(r domain.DailyReport) summaryTable {
+	s, c := r.Summary, r.Summary.Enterprises
+	return summaryTable{
+		cols: []listColumn{{"项目", 24, fieldText}, {"数值", 12, fieldInt}},
+		rows: [][]any{
+			{"日期", r.Date},
+			{"企业总数", c.Total},
+			{domain.StatusNotApplied.Label(), c.NotApplied},
+			{domain.StatusApplied.Label(), c.Applied},
+			{domain.StatusApproved.Label(), c.Approved},
+			{domain.StatusReopened.Label(), c.Reopened},
+			{domain.StatusSuspended.Label(), c.Suspended},
+			{"花名册人数", s.Roster},
+			{"已返岗", s.Returned},
+			{"在岗", s.OnDuty},
+			{"隔离观察", s.Isolating},
+			{"重点地区返回(中高风险)", s.KeyArea},
+			{"应打卡人数", s.Due},
+			{"上午已打卡", s.CheckinsAM},
+			{"上午未打卡", s.MissingAM()},
+			{"下午已打卡", s.CheckinsPM},
+			{"下午未打卡", s.MissingPM()},
+			{"打卡完成率", s.Completion()},
+			{"发热", s.Fever},
+			{"有症状", s.Symptomatic},
+			{"预警", s.Alerts},
+			{"未处理预警", s.AlertsOpen},
+		},
+	}
+}
+
+// zoneTable is the by-zone table, which the completion chart plots.
+func zoneTable(zs []domain.ZoneFigures) summaryTable {
+	t := summaryTable{
+		caption: "各责任区打卡情况",
+		cols: []listColumn{{"责任区", 0, fieldText}, {"企业数", 0, fieldInt}, {"已复工", 0, fieldInt}, {"应打卡", 0, fieldInt},
+			{"上午已打卡", 0, fieldInt}, {"下午已打卡", 0, fieldInt}, {"完成率", 0, fieldPercent}},
+		emptyText: "无",
+	}
+	for _, z := range zs {
+		t.rows = append(t.rows, []any{zoneName(z.Zone), z.Enterprises.Total, z.Enterprises.Reopened, z.Due,
+			z.CheckinsAM, z.CheckinsPM, z.Completion()})
+	}
+	return t
+}
+
+// trendTable is the table of the days up to the report's, which the trend chart plots.
+func trendTable(ps []domain.TrendPoint) summaryTable {
+	t := summaryTable{
+		caption: fmt.Sprintf("近%d日趋势", len(ps)),
+		cols: []listColumn{{"日期", 0, fieldDate}, {"已复工企业", 0, fieldInt}, {"已返岗", 0, fieldInt}, {"在岗", 0, fieldInt},
+			{"上午已打卡", 0, fieldInt}, {"下午已打卡", 0, fieldInt}, {"完成率", 0, fieldPercent}, {"发热", 0, fieldInt},
+			{"未处理预警", 0, fieldInt}},
+		emptyText: "无",
+	}
+	for _, p := range ps {
+		t.rows = append(t.rows, []any{p.Date, p.Reopened, p.Returned, p.OnDuty, p.CheckinsAM, p.CheckinsPM,
+			p.Completion(), p.Fever, p.AlertsOpen})
+	}
+	return t
+}
+
+// writeSummaryTable writes a table of 汇总 from row top: its caption, if any, its header and
+// its rows, and records where the rows are. A value's own type decides its kind where the
+// column's cannot (the headline table mixes a date, counts and a rate in one column).
+func writeSummaryTable(f *excelize.File, st reportStyles, top int, t *summaryTable) error {
+	row := top
+	if t.caption != "" {
+		if err := setCell(f, summarySheet, 1, row, t.caption, st.caption); err != nil {
+			return err
+		}
+		row++
+	}
+	for i, c := range t.cols {
+		if err := setCell(f, summarySheet, i+1, row, c.header, st.header); err != nil {
+			return err
+		}
+	}
+	t.first = row + 1
+	t.last = row + len(t.rows)
+	if len(t.rows) == 0 && t.emptyText != "" {
+		return setCell(f, summarySheet, 1, row+1, t.emptyText, st.cell(fieldText))
+	}
+	for n, values := range t.rows {
+		for i, v := range values {
+			kind := t.cols[i].kind
+			switch v.(type) {
+			case domain.Date:
+				kind = fieldDate
+			case float64:
+				kind = fieldPercent
+			}
+			if err := setCell(f, summarySheet, i+1, t.first+n, v, st.cell(kind)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setCell writes one cell of a normal sheet with a style: text as text, whatever it looks
+// like, and a date as a date.
+func setCell(f *excelize.File, sheet string, col, row int, v any, style int) error {
+	cell, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case string:
+		err = f.SetCellStr(sheet, cell, x)
+	case domain.Date:
+		if !x.IsZero() {
+			err = f.SetCellValue(sheet, cell, x.Time())
+		}
+	case nil:
+	default:
+		err = f.SetCellValue(sheet, cell, x)
+	}
+	if err != nil {
+		return err
+	}
+	return f.SetCellStyle(sheet, cell, cell, style)
+}
+
+// columnRange is the absolute reference of a column of a table's data, for a chart series.
+func columnRange(t summaryTable, col int) string {
+	name, _ := excelize.ColumnNumberToName(col)
+	return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", summarySheet, name, t.first, name, t.last)
+}
+
+// addZoneChart adds the column chart of completion by zone at cell. A township without
+// enterprises has no zones to plot, and a chart of nothing would only confuse.
+func addZoneChart(f *excelize.File, zones summaryTable, cell string) error {
+	if len(zones.rows) == 0 {
+		return nil
+	}
+	one, zero, noVary := 1.0, 0.0, false // one colour: the bars are one measure, not parts of a whole
+	return f.AddChart(summarySheet, cell, &excelize.Chart{
+		Type:       excelize.Col,
+		VaryColors: &noVary,
+		Dimension:  excelize.ChartDimension{Width: chartWidth, Height: chartHeight},
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各责任区打卡完成率"}}},
+		Legend:     excelize.ChartLegend{Position: "none"},
+		Series: []excelize.ChartSeries{{
+			Name: headerRef(zones, 7), Categories: columnRange(zones, 1), Values: columnRange(zones, 7),
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"5B9BD5"}},
+		}},
+		PlotArea: excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		YAxis: excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true,
+			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+	})
+}
+
+// addTrendChart adds the line chart of the last days at cell: the returned, on-duty and
+// checked-in counts on the left axis, and fevers and open alerts, a handful against
+// hundreds, on a right axis of their own so that a rise in them shows.
+func addTrendChart(f *excelize.File, trend summaryTable, cell string) error {
+	if len(trend.rows) == 0 {
+		return nil
+	}
+	series := func(cols ...int) []excelize.ChartSeries {
+		var out []excelize.ChartSeries
+		for _, c := range cols {
+			out = append(out, excelize.ChartSeries{
+				Name:       headerRef(trend, c),
+				Categories: columnRange(trend, 1), Values: columnRange(trend, c),
+				Marker: excelize.ChartMarker{Symbol: "circle", Size: 5},
+			})
+		}
+		return out
+	}
+	people := excelize.Chart{
+		Type:      excelize.Line,
+		Dimension: excelize.ChartDimension{Width: chartWidth, Height: chartHeight},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: trend.caption}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Series:    series(3, 4, 5, 6), // 已返岗, 在岗, 上午已打卡, 下午已打卡
+		XAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "m-d"}},
+		YAxis: excelize.ChartAxis{MajorGridLines: true,
+			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "人数"}}}},
+	}
+	alarms := excelize.Chart{
+		Type:   excelize.Line,
+		Series: series(8, 9), // 发热, 未处理预警
+		YAxis: excelize.ChartAxis{Secondary: true,
+			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "发热/未处理预警"}}}},
+	}
+	return f.AddChart(summarySheet, cell, &people, &alarms)
+}
+
+// headerRef is the reference of a table's header cell: excelize writes a series name as a
+// reference, never as literal text, so the name comes from the header.
+func headerRef(t summaryTable, col int) string {
+	name, _ := excelize.ColumnNumberToName(col)
+	return fmt.Sprintf("'%s'!$%s$%d", summarySheet, name, t.first-1)
+}

@@ -1,0 +1,586 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"fugong/domain"
+	"fugong/domain/region"
+)
+
+// dailyDay is the day of the test's daily report.
+var dailyDay = domain.NewDate(2026, 2, 17)
+
+// dailyIDs are the whole ID numbers of the people in dailyReport, which the workbook must
+// never contain.
+var dailyIDs = []domain.IDNumber{validID("37168119900101123"), validID("37168119920315002")}
+
+// dailyReport builds a township's day by hand: three enterprises in two zones and one without
+// a zone (one abnormal, one without a plan), people on three of the four lists and 14 days of
+// trend.
+func dailyReport() domain.DailyReport {
+	tw := domain.Township{ID: 1, Name: "长山镇"}
+	ents := []domain.ReportEnterprise{{
+		EnterpriseDay: domain.EnterpriseDay{
+			Enterprise: domain.Enterprise{ID: 1, Name: "鲁丰纺织有限公司", CreditCode: "913716260000000012", Zone: "一区",
+				Industry: "纺织服装", ContactName: "赵经理", ContactPhone: "13800000001", Status: domain.StatusReopened,
+				ReopenedOn: domain.NewDate(2026, 2, 10), Supervisors: []domain.UserRef{{Name: "王监督"}, {Username: "li"}}},
+			Figures: domain.Figures{Roster: 120, Returned: 100, OnDuty: 90, Isolating: 10, KeyArea: 5, Due: 100,
+				CheckinsAM: 95, CheckinsPM: 80},
+		},
+		Supplies: domain.SupplyDays{Masks: 5, DisinfectantLiters: 2.96, Gloves: 10}, HasPlan: true,
+	}, {
+		EnterpriseDay: domain.EnterpriseDay{
+			Enterprise: domain.Enterprise{ID: 2, Name: "华兴机械厂", CreditCode: "91371626MA3C00001X", Zone: "二区",
+				Industry: "机械制造", Status: domain.StatusApproved},
+			Figures: domain.Figures{Roster: 40, Returned: 30, OnDuty: 28, Isolating: 2, KeyArea: 2, Due: 30,
+				CheckinsAM: 30, CheckinsPM: 29, Fever: 1, Symptomatic: 1, Alerts: 3, AlertsOpen: 2},
+		},
+		Supplies: domain.SupplyDays{Masks: 7.5, DisinfectantLiters: 4, Gloves: 15}, HasPlan: true,
+	}, {
+		EnterpriseDay: domain.EnterpriseDay{
+			Enterprise: domain.Enterprise{ID: 3, Name: "东方食品厂", CreditCode: "913716260000000099",
+				Industry: "食品加工", Status: domain.StatusNotApplied},
+			Figures: domain.Figures{Roster: 12},
+		},
+	}}
+	var sum domain.Summary
+	sum.Date = dailyDay
+	zones := map[string]*domain.ZoneFigures{}
+	var order []string
+	for _, e := range ents {
+		sum.Figures.Add(e.Figures)
+		z := zones[e.Enterprise.Zone]
+		if z == nil {
+			z = &domain.ZoneFigures{Zone: e.Enterprise.Zone}
+			zones[e.Enterprise.Zone] = z
+			order = append(order, e.Enterprise.Zone)
+		}
+		z.Figures.Add(e.Figures)
+		for _, c := range []*domain.EnterpriseCounts{&sum.Enterprises, &z.Enterprises} {
+			c.Total++
+			switch e.Enterprise.Status {
+			case domain.StatusNotApplied:
+				c.NotApplied++
+			case domain.StatusApproved:
+				c.Approved++
+			case domain.StatusReopened:
+				c.Reopened++
+			}
+		}
+	}
+	for _, name := range order {
+		sum.Zones = append(sum.Zones, *zones[name])
+	}
+	var trend []domain.TrendPoint
+	for i := range 14 {
+		trend = append(trend, domain.TrendPoint{Date: dailyDay.AddDays(i - 13), Reopened: i / 7,
+			Figures: domain.Figures{Returned: 10 * i, OnDuty: 9 * i, Due: 9 * i, CheckinsAM: 8 * i, CheckinsPM: 7 * i,
+				Fever: i % 3, AlertsOpen: i % 2}})
+	}
+	trend[13].Figures = sum.Figures
+
+	zhang := domain.Worker{ID: 11, EnterpriseID: 2, EnterpriseName: "华兴机械厂", Name: "张三", IDNumber: dailyIDs[0],
+		Phone: "13900000011", Department: "装配车间", OriginRegion: "420100", ArrivedOn: domain.NewDate(2026, 2, 12),
+		RiskLevel: domain.RiskHigh, Status: domain.WorkerIsolating, IsolationStart: domain.NewDate(2026, 2, 12),
+		IsolationUntil: domain.NewDate(2026, 2, 26)}
+	li := domain.Worker{ID: 12, EnterpriseID: 1, EnterpriseName: "鲁丰纺织有限公司", Name: "李四", IDNumber: dailyIDs[1],
+		Phone: "13900000012", OriginRegion: "371626", ArrivedOn: domain.NewDate(2026, 2, 8), RiskLevel: domain.RiskLow,
+		Status: domain.WorkerOnDuty}
+	fever := domain.PersonDay{Worker: zhang,
+		AM: &domain.Checkin{Temperature: 382, Fever: true, Symptoms: []domain.Symptom{domain.SymptomFever, domain.SymptomDryCough}},
+		PM: &domain.Checkin{Temperature: 369, Symptoms: []domain.Symptom{domain.SymptomDryCough, domain.SymptomOther}, SymptomNote: "头痛"},
+		Alerts: []domain.Alert{{Type: domain.AlertFever, Status: domain.AlertOpen},
+			{Type: domain.AlertSymptoms, Status: domain.AlertResolved}}}
+	missed := domain.PersonDay{Worker: li, MissedSlots: []domain.Slot{domain.SlotAM, domain.SlotPM},
+		Alerts: []domain.Alert{{Type: domain.AlertMissedCheckin, Slot: domain.SlotPM, Status: domain.AlertAcknowledged}}}
+	return domain.DailyReport{
+		Township: tw, Date: dailyDay, Summary: sum, Trend: trend, Enterprises: ents,
+		Abnormal: []domain.PersonDay{fever}, Missed: []domain.PersonDay{missed}, KeyArea: []domain.PersonDay{fever},
+	}
+}
+
+// writeDaily writes the report and returns the workbook's bytes.
+func writeDaily(t *testing.T, r domain.DailyReport) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteDaily(&buf, r); err != nil {
+		t.Fatalf("WriteDaily: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// allRows reads a small sheet whole.
+func allRows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatalf("rows of %s: %v", sheet, err)
+	}
+	return rows
+}
+
+// rowStarting is the 1-based number of the first row whose first cell is s, at or below row
+// from.
+func rowStarting(t *testing.T, rows [][]string, from int, s string) int {
+	t.Helper()
+	for i := from - 1; i < len(rows); i++ {
+		if len(rows[i]) > 0 && rows[i][0] == s {
+			return i + 1
+		}
+	}
+	t.Fatalf("no row starts with %q", s)
+	return 0
+}
+
+// cellAt is cell (col, row) of rows read with GetRows, 1-based, "" when absent.
+func cellAt(rows [][]string, col, row int) string {
+	if row-1 >= len(rows) || col-1 >= len(rows[row-1]) {
+		return ""
+	}
+	return rows[row-1][col-1]
+}
+
+// headerCol is the letter of the column with a header in a header row.
+func headerCol(t *testing.T, header []string, name string) string {
+	t.Helper()
+	i := slices.Index(header, name)
+	if i < 0 {
+		t.Fatalf("no column %s in %v", name, header)
+	}
+	n, _ := excelize.ColumnNumberToName(i + 1)
+	return n
+}
+
+// percent is a rate as the 0.0% format shows it.
+func percent(r float64) string { return strconv.FormatFloat(r*100, 'f', 1, 64) + "%" }
+
+func TestWriteDaily(t *testing.T) {
+	r := dailyReport()
+	data := writeDaily(t, r)
+	f := reopen(t, data)
+	listSheets := []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet}
+
+	t.Run("Sheets", func(t *testing.T) {
+		want := []string{"汇总", "企业明细", "异常人员", "未打卡", "重点地区返岗", "隔离观察"}
+		if got := f.GetSheetList(); !slices.Equal(got, want) {
+			t.Fatalf("got sheets %v, want %v", got, want)
+		}
+		if got := f.GetActiveSheetIndex(); got != 0 {
+			t.Errorf("got active sheet %d, want 0 (汇总)", got)
+		}
+	})
+
+	t.Run("Headline", func(t *testing.T) {
+		rows := allRows(t, f, summarySheet)
+		if got := cellAt(rows, 1, 1); got != "长山镇企业复工复产日报" {
+			t.Errorf("title: got %q", got)
+		}
+		if got := rows[1]; !slices.Equal(got, []string{"项目", "数值"}) {
+			t.Errorf("header: got %v, want 项目 数值", got)
+		}
+		s := r.Summary
+		want := []struct {
+			label, value string
+		}{
+			{"日期", "2026-02-17"}, {"企业总数", "3"}, {"未申请", "1"}, {"已申请", "0"}, {"已批准", "1"},
+			{"已复工", "1"}, {"已停工", "0"},
+			{"花名册人数", "172"}, {"已返岗", "130"}, {"在岗", "118"}, {"隔离观察", "12"}, {"重点地区返回(中高风险)", "7"},
+			{"应打卡人数", "130"}, {"上午已打卡", "125"}, {"上午未打卡", "5"}, {"下午已打卡", "109"}, {"下午未打卡", "21"},
+			{"打卡完成率", percent(s.Completion())}, {"发热", "1"}, {"有症状", "1"}, {"预警", "3"}, {"未处理预警", "2"},
+		}
+		for i, w := range want {
+			row := i + 3
+			if got := cellAt(rows, 1, row); got != w.label {
+				t.Errorf("A%d: got %q, want %q", row, got, w.label)
+			}
+			if got := cellAt(rows, 2, row); got != w.value {
+				t.Errorf("%s: got %q, want %q", w.label, got, w.value)
+			}
+		}
+		// The numbers are the summary's, as numbers: cross-check a few raw values.
+		for label, n := range map[string]int{"花名册人数": s.Roster, "应打卡人数": s.Due, "上午未打卡": s.MissingAM(), "未处理预警": s.AlertsOpen} {
+			cell := fmt.Sprintf("B%d", rowStarting(t, rows, 3, label))
+			raw, _ := f.GetCellValue(summarySheet, cell, excelize.Options{RawCellValue: true})
+			if typ, _ := f.GetCellType(summarySheet, cell); raw != strconv.Itoa(n) || typ != excelize.CellTypeUnset {
+				t.Errorf("%s: got raw %q (type %v), want the number %d", label, raw, typ, n)
+			}
+		}
+		rate := fmt.Sprintf("B%d", rowStarting(t, rows, 3, "打卡完成率"))
+		raw, _ := f.GetCellValue(summarySheet, rate, excelize.Options{RawCellValue: true})
+		if got, err := strconv.ParseFloat(raw, 64); err != nil || got != s.Completion() {
+			t.Errorf("打卡完成率: got raw %q, want %v", raw, s.Completion())
+		}
+		wantDateCell(t, f, summarySheet, "B3", dailyDay)
+	})
+
+	t.Run("SummaryTables", func(t *testing.T) {
+		rows := allRows(t, f, summarySheet)
+		z := rowStarting(t, rows, 1, "各责任区打卡情况")
+		if got, want := rows[z], []string{"责任区", "企业数", "已复工", "应打卡", "上午已打卡", "下午已打卡", "完成率"}; !slices.Equal(got, want) {
+			t.Errorf("zone header: got %v, want %v", got, want)
+		}
+		wantZones := [][]string{
+			{"一区", "1", "1", "100", "95", "80", percent(0.875)},
+			{"二区", "1", "0", "30", "30", "29", percent(59.0 / 60)},
+			{"未划分责任区", "1", "0", "0", "0", "0", "100.0%"},
+		}
+		for i, want := range wantZones {
+			if got := rows[z+1+i]; !slices.Equal(got, want) {
+				t.Errorf("zone row %d: got %v, want %v", i+1, got, want)
+			}
+		}
+		tr := rowStarting(t, rows, z, "近14日趋势")
+		if got, want := rows[tr], []string{"日期", "已复工企业", "已返岗", "在岗", "上午已打卡", "下午已打卡", "完成率", "发热", "未处理预警"}; !slices.Equal(got, want) {
+			t.Errorf("trend header: got %v, want %v", got, want)
+		}
+		if got := cellAt(rows, 1, tr+2); got != "2026-02-04" {
+			t.Errorf("first trend day: got %q, want 2026-02-04", got)
+		}
+		if got := cellAt(rows, 1, tr+15); got != "2026-02-17" {
+			t.Errorf("last trend day: got %q, want 2026-02-17", got)
+		}
+		if got := cellAt(rows, 3, tr+15); got != "130" {
+			t.Errorf("last trend 已返岗: got %q, want 130", got)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, tr+2)
+		wantDateCell(t, f, summarySheet, cell, dailyDay.AddDays(-13))
+	})
+
+	t.Run("Charts", func(t *testing.T) {
+		rows := allRows(t, f, summarySheet)
+		z := rowStarting(t, rows, 1, "各责任区打卡情况") + 2
+		tr := rowStarting(t, rows, z, "近14日趋势") + 2
+		rels := zipPart(t, data, "xl/worksheets/_rels/sheet1.xml.rels")
+		if !strings.Contains(rels, "../drawings/drawing1.xml") {
+			t.Fatalf("汇总 has no drawing: %s", rels)
+		}
+		drawing := zipPart(t, data, "xl/drawings/_rels/drawing1.xml.rels")
+		for _, c := range []string{"../charts/chart1.xml", "../charts/chart2.xml"} {
+			if !strings.Contains(drawing, c) {
+				t.Errorf("the drawing of 汇总 has no %s", c)
+			}
+		}
+		unquote := strings.NewReplacer("&#39;", "'").Replace
+		bar := unquote(zipPart(t, data, "xl/charts/chart1.xml"))
+		for _, want := range []string{
+			"<barChart>", `<barDir val="col">`, `<varyColors val="0">`, "各责任区打卡完成率",
+			fmt.Sprintf("'汇总'!$A$%d:$A$%d", z, z+2), fmt.Sprintf("'汇总'!$G$%d:$G$%d", z, z+2),
+		} {
+			if !strings.Contains(bar, want) {
+				t.Errorf("chart1: no %s", want)
+			}
+		}
+		line := unquote(zipPart(t, data, "xl/charts/chart2.xml"))
+		for _, want := range []string{
+			"<lineChart>", "近14日趋势", fmt.Sprintf("'汇总'!$A$%d:$A$%d", tr, tr+13),
+			fmt.Sprintf("'汇总'!$C$%d:$C$%d", tr, tr+13), fmt.Sprintf("'汇总'!$E$%d:$E$%d", tr, tr+13),
+			fmt.Sprintf("'汇总'!$H$%d:$H$%d", tr, tr+13), fmt.Sprintf("'汇总'!$C$%d", tr-1),
+		} {
+			if !strings.Contains(line, want) {
+				t.Errorf("chart2: no %s", want)
+			}
+		}
+		if n := strings.Count(line, "<valAx>"); n != 2 || !strings.Contains(line, `<crosses val="max">`) {
+			t.Errorf("chart2: got %d value axes, want 2 (fevers on their own)", n)
+		}
+		// The charts sit beside the headline table, one above the other, and above the
+		// other tables.
+		anchors := regexp.MustCompile(`<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>`+
+			`<xdr:rowOff>\d+</xdr:rowOff></xdr:from><xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>`).
+			FindAllStringSubmatch(zipPart(t, data, "xl/drawings/drawing1.xml"), -1)
+		if len(anchors) != 2 {
+			t.Fatalf("got %d chart anchors, want 2", len(anchors))
+		}
+		var spans [][3]int // column, first and last row, 1-based
+		for _, a := range anchors {
+			col, _ := strconv.Atoi(a[1])
+			from, _ := strconv.Atoi(a[2])
+			to, _ := strconv.Atoi(a[3])
+			spans = append(spans, [3]int{col + 1, from + 1, to + 1})
+		}
+		if spans[0][0] < 4 || spans[1][0] < 4 || spans[0][1] < 2 {
+			t.Errorf("charts at %v overlap the headline table (A:B from row 2)", spans)
+		}
+		if spans[0][2] >= spans[1][1] {
+			t.Errorf("charts at %v overlap each other", spans)
+		}
+		if caption := z - 2; spans[1][2] >= caption {
+			t.Errorf("chart at %v overlaps the zone table from row %d", spans[1], caption)
+		}
+	})
+
+	t.Run("Enterprises", func(t *testing.T) {
+		rows := allRows(t, f, enterpriseSheet)
+		header := []string{"企业名称", "统一社会信用代码", "责任区", "行业", "联系人", "联系电话", "复工状态", "复工日期",
+			"驻厂监督员", "花名册人数", "已返岗", "在岗", "隔离观察", "重点地区返回", "应打卡", "上午已打卡", "下午已打卡",
+			"上午未打卡", "下午未打卡", "完成率", "发热", "有症状", "未处理预警", "口罩可用天数", "手套可用天数", "消毒液可用天数"}
+		if !slices.Equal(rows[0], header) {
+			t.Fatalf("header: got %v, want %v", rows[0], header)
+		}
+		if len(rows) != 4 {
+			t.Fatalf("got %d rows, want a header and 3 enterprises", len(rows))
+		}
+		want := []string{"鲁丰纺织有限公司", "913716260000000012", "一区", "纺织服装", "赵经理", "13800000001", "已复工",
+			"2026-02-10", "王监督、li", "120", "100", "90", "10", "5", "100", "95", "80", "5", "20", "87.5%", "0", "0", "0",
+			"5.0", "10.0", "2.9"}
+		if !slices.Equal(rows[1], want) {
+			t.Errorf("row 2: got %v, want %v", rows[1], want)
+		}
+		col := func(name string) string { return headerCol(t, header, name) }
+		if got := cellAt(rows, 3, 4); got != "未划分责任区" {
+			t.Errorf("东方食品厂 责任区: got %q", got)
+		}
+		for _, name := range []string{"口罩可用天数", "手套可用天数", "消毒液可用天数"} {
+			if v := getCell(t, f, enterpriseSheet, col(name)+"4"); v != "" {
+				t.Errorf("东方食品厂 has no plan: %s got %q, want blank", name, v)
+			}
+		}
+		for _, name := range []string{"统一社会信用代码", "联系电话"} {
+			if typ, _ := f.GetCellType(enterpriseSheet, col(name)+"2"); typ != excelize.CellTypeInlineString {
+				t.Errorf("%s: got cell type %v, want text", name, typ)
+			}
+		}
+		wantDateCell(t, f, enterpriseSheet, col("复工日期")+"2", domain.NewDate(2026, 2, 10))
+		// 华兴机械厂 has a fever and open alerts: its whole row is filled light red.
+		last := col("消毒液可用天数")
+		for _, cell := range []string{"A3", col("联系人") + "3", last + "3"} {
+			if !filled(t, f, enterpriseSheet, cell) {
+				t.Errorf("%s: abnormal row not filled", cell)
+			}
+		}
+		for _, cell := range []string{"A2", last + "2", "A4"} {
+			if filled(t, f, enterpriseSheet, cell) {
+				t.Errorf("%s: normal row filled", cell)
+			}
+		}
+		// 2.96 days of disinfectant is short of the 3 a plan needs: red, and not rounded up.
+		if s := cellStyle(t, f, enterpriseSheet, last+"2"); s.Font == nil || s.Font.Color != colorErrorText {
+			t.Errorf("%s2: short supply not in red: %+v", last, s.Font)
+		}
+	})
+
+	t.Run("People", func(t *testing.T) {
+		header := []string{"企业", "姓名", "身份证号", "手机号", "部门", "返回地", "返岗日期", "隔离截止", "风险等级", "状态",
+			"上午体温", "下午体温", "症状", "未打卡时段", "预警"}
+		for _, sheet := range listSheets[1:] {
+			if rows := allRows(t, f, sheet); !slices.Equal(rows[0], header) {
+				t.Errorf("%s header: got %v, want %v", sheet, rows[0], header)
+			}
+		}
+		origin, _ := region.Name("420100")
+		zhang := []string{"华兴机械厂", "张三", dailyIDs[0].Masked(), "13900000011", "装配车间", origin, "2026-02-12",
+			"2026-02-26", "高", "隔离观察", "38.2", "36.9", "发热、干咳、其他(头痛)", "", "发热·待处理、症状·已解决"}
+		for _, sheet := range []string{abnormalSheet, keyAreaSheet} {
+			rows := allRows(t, f, sheet)
+			if len(rows) != 2 || !slices.Equal(rows[1], zhang) {
+				t.Errorf("%s: got %v, want %v", sheet, rows[1:], zhang)
+			}
+		}
+		if s := cellStyle(t, f, abnormalSheet, "K2"); s.Font == nil || s.Font.Color != colorErrorText || !s.Font.Bold {
+			t.Errorf("a fever reading is not in red bold: %+v", s.Font)
+		}
+		if s := cellStyle(t, f, abnormalSheet, "L2"); s.Font != nil && s.Font.Color == colorErrorText {
+			t.Errorf("a normal reading is in red")
+		}
+		rows := allRows(t, f, missedSheet)
+		home, _ := region.Name("371626")
+		li := []string{"鲁丰纺织有限公司", "李四", dailyIDs[1].Masked(), "13900000012", "", home, "2026-02-08", "", "低", "在岗",
+			"", "", "", "上午、下午", "未打卡(下午)·处理中"}
+		if len(rows) != 2 || !slices.Equal(padRow(rows[1], len(li)), li) {
+			t.Errorf("未打卡: got %v, want %v", rows[1:], li)
+		}
+		rows = allRows(t, f, isolatingSheet)
+		if len(rows) != 2 || cellAt(rows, 1, 2) != "无" {
+			t.Errorf("隔离观察 with nobody: got %v, want the header and 无", rows)
+		}
+		for _, c := range []string{"C2", "D2"} {
+			if typ, _ := f.GetCellType(abnormalSheet, c); typ != excelize.CellTypeInlineString {
+				t.Errorf("%s: got cell type %v, want text", c, typ)
+			}
+		}
+		wantDateCell(t, f, abnormalSheet, "G2", domain.NewDate(2026, 2, 12))
+		if w, _ := f.GetColWidth(abnormalSheet, "C"); w < 20 {
+			t.Errorf("身份证号: got width %v, want at least 20", w)
+		}
+	})
+
+	t.Run("IDNumbersMasked", func(t *testing.T) {
+		masked := 0
+		for _, sheet := range f.GetSheetList() {
+			for _, row := range allRows(t, f, sheet) {
+				for _, v := range row {
+					for _, id := range dailyIDs {
+						if strings.Contains(v, string(id)) {
+							t.Errorf("%s: whole ID number in %q", sheet, v)
+						}
+						if v == id.Masked() {
+							masked++
+						}
+					}
+				}
+			}
+		}
+		if masked != 3 {
+			t.Errorf("got %d masked ID numbers, want 3 (张三 twice, 李四 once)", masked)
+		}
+		// Nowhere in the file either: not in a shared string, a comment or a chart cache.
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, zf := range zr.File {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range dailyIDs {
+				if bytes.Contains(b, []byte(id)) || bytes.Contains(b, []byte(id[6:14])) {
+					t.Errorf("%s holds the ID number %s or its birth date", zf.Name, id)
+				}
+			}
+		}
+	})
+
+	t.Run("Layout", func(t *testing.T) {
+		filters := map[string]string{}
+		titles := map[string]string{}
+		for _, d := range f.GetDefinedName() {
+			switch d.Name {
+			case "_xlnm._FilterDatabase":
+				filters[d.Scope] = strings.ReplaceAll(d.RefersTo, "$", "")
+			case "_xlnm.Print_Titles":
+				titles[d.Scope] = d.RefersTo
+			}
+		}
+		for sheet, ref := range map[string]string{
+			enterpriseSheet: "A1:Z4", abnormalSheet: "A1:O2", missedSheet: "A1:O2", keyAreaSheet: "A1:O2", isolatingSheet: "A1:O2",
+		} {
+			if want := "'" + sheet + "'!" + ref; filters[sheet] != want {
+				t.Errorf("%s: got filter %q, want %q", sheet, filters[sheet], want)
+			}
+			if want := "'" + sheet + "'!$1:$1"; titles[sheet] != want {
+				t.Errorf("%s: got print titles %q, want %q", sheet, titles[sheet], want)
+			}
+		}
+		sheetXML := zipPart(t, data, "xl/worksheets/sheet2.xml")
+		if i := strings.Index(sheetXML, "<autoFilter"); i < strings.Index(sheetXML, "</sheetData>") {
+			t.Errorf("企业明细: autoFilter missing or before the rows")
+		}
+		for _, sheet := range f.GetSheetList() {
+			p, err := f.GetPanes(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Freeze || p.YSplit != 1 {
+				t.Errorf("%s: got panes %+v, want row 1 frozen", sheet, p)
+			}
+			wantPrintLayout(t, f, sheet)
+		}
+	})
+}
+
+// TestWriteDailyEmpty checks a township with nothing to report yet: every sheet still there,
+// no chart of nothing, every list saying 无.
+func TestWriteDailyEmpty(t *testing.T) {
+	data := writeDaily(t, domain.DailyReport{Township: domain.Township{Name: "长山镇"}, Date: dailyDay})
+	f := reopen(t, data)
+	if got := len(f.GetSheetList()); got != 6 {
+		t.Fatalf("got %d sheets, want 6", got)
+	}
+	for _, sheet := range []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet} {
+		if got := getCell(t, f, sheet, "A2"); got != "无" {
+			t.Errorf("%s A2: got %q, want 无", sheet, got)
+		}
+	}
+	rows := allRows(t, f, summarySheet)
+	if got := cellAt(rows, 2, rowStarting(t, rows, 3, "打卡完成率")); got != "100.0%" {
+		t.Errorf("打卡完成率 with nobody due: got %q, want 100.0%%", got)
+	}
+	if strings.Contains(zipPart(t, data, "[Content_Types].xml"), "chart") {
+		t.Errorf("got a chart without data")
+	}
+}
+
+func TestDailyFileName(t *testing.T) {
+	if got := DailyFileName("长山镇", dailyDay); got != "长山镇复工日报-2026-02-17.xlsx" {
+		t.Errorf("got %q", got)
+	}
+	if got := DailyFileName(`长山/镇`, dailyDay); got != "长山_镇复工日报-2026-02-17.xlsx" {
+		t.Errorf("got %q, want the slash replaced", got)
+	}
+}
+
+// wantDateCell checks that a cell is a real Excel date of day d shown as yyyy-mm-dd.
+func wantDateCell(t *testing.T, f *excelize.File, sheet, cell string, d domain.Date) {
+	t.Helper()
+	if got := getCell(t, f, sheet, cell); got != d.String() {
+		t.Errorf("%s!%s: got %q, want %s", sheet, cell, got, d)
+	}
+	raw, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	serial, err := strconv.Atoi(raw)
+	if want := int(d.Time().Sub(domain.NewDate(1899, 12, 30).Time()).Hours() / 24); err != nil || serial != want {
+		t.Errorf("%s!%s: got raw %q, want the serial date %d", sheet, cell, raw, want)
+	}
+	if s := cellStyle(t, f, sheet, cell); s.CustomNumFmt == nil || *s.CustomNumFmt != dateFormat {
+		t.Errorf("%s!%s: got format %v, want %s", sheet, cell, s.CustomNumFmt, dateFormat)
+	}
+}
+
+// wantPrintLayout checks that a sheet prints on A4 landscape, one page wide.
+func wantPrintLayout(t *testing.T, f *excelize.File, sheet string) {
+	t.Helper()
+	l, err := f.GetPageLayout(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Size == nil || *l.Size != paperA4 || l.Orientation == nil || *l.Orientation != "landscape" ||
+		l.FitToWidth == nil || *l.FitToWidth != 1 || l.FitToHeight == nil || *l.FitToHeight != 0 {
+		t.Errorf("%s: got page layout size %v orientation %v fit %v×%v, want A4 landscape one page wide", sheet,
+			deref(l.Size), deref(l.Orientation), deref(l.FitToWidth), deref(l.FitToHeight))
+	}
+	p, err := f.GetSheetProps(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FitToPage == nil || !*p.FitToPage {
+		t.Errorf("%s: fit to page is off, so Excel ignores fit to width", sheet)
+	}
+}
+
+// deref shows what a pointer points to, for messages.
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// filled reports whether a cell shows the light red fill of an abnormal row.
+func filled(t *testing.T, f *excelize.File, sheet, cell string) bool {
+	t.Helper()
+	s := cellStyle(t, f, sheet, cell)
+	return s.Fill.Type == "pattern" && slices.Contains(s.Fill.Color, colorErrorFill)
+}
+
+// padRow pads a row read with GetRows, which drops trailing blank cells, to n cells.
+func padRow(row []string, n int) []string {
+	for len(row) < n {
+		row = append(row, "")
+	}
+	return row
+}

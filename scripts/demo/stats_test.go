@@ -1,0 +1,154 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fugong/domain"
+	"fugong/repo"
+	"fugong/repo/dbtest"
+	"fugong/scripts/demo"
+)
+
+// TestDemoStatsEqualRecount is the "done when": on the demo, the dashboard's summary,
+// trend and enterprise rows equal a recount from the raw tables, for every day of its history.
+func TestDemoStatsEqualRecount(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		st := repo.Stores(db, dbtest.Box())
+		now := time.Now()
+		if _, err := demo.Seed(ctx, st, now); err != nil {
+			t.Fatal(err)
+		}
+		svc := domain.NewServices(st, domain.Options{Clock: func() time.Time { return now }})
+		town, err := st.Townships.Get(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := domain.Actor{Role: domain.RoleTownAdmin, TownshipID: town.ID, UserID: 2}
+		today := town.Today(now)
+		want := recount(t, st, town.ID)
+
+		trend, err := svc.Dashboard.Trend(ctx, admin, domain.DashboardQuery{}, today.AddDays(-13), today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range trend {
+			var sum domain.Figures
+			for _, f := range want[p.Date] {
+				sum.Add(f)
+			}
+			if p.Figures != sum {
+				t.Errorf("trend %s: got %+v, want the recount %+v", p.Date, p.Figures, sum)
+			}
+			if p.Date == today.AddDays(-3) && sum.CheckinsAM == 0 {
+				t.Errorf("recount %s: no check-ins, want the demo's history", p.Date)
+			}
+		}
+		for _, d := range []domain.Date{today, today.AddDays(-5)} {
+			days, _, err := svc.Dashboard.EnterpriseDays(ctx, admin, domain.DashboardQuery{Date: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total domain.Figures
+			for _, row := range days {
+				if got, w := row.Figures, want[d][row.Enterprise.ID]; got != w {
+					t.Errorf("%s, enterprise %d: got %+v, want the recount %+v", d, row.Enterprise.ID, got, w)
+				}
+				total.Add(row.Figures)
+			}
+			s, err := svc.Dashboard.Summary(ctx, admin, domain.DashboardQuery{Date: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Figures != total || s.Enterprises.Total != 36 {
+				t.Errorf("summary %s: got %+v of %d enterprises, want %+v of 36", d, s.Figures, s.Enterprises.Total, total)
+			}
+		}
+	})
+}
+
+// recount computes every enterprise's figures of every day from the raw rows: check-ins,
+// alerts and the roster (by domain.RosterFigures).
+func recount(t *testing.T, st domain.Stores, townshipID int64) map[domain.Date]map[int64]domain.Figures {
+	t.Helper()
+	ctx := context.Background()
+	out := map[domain.Date]map[int64]domain.Figures{}
+	at := func(d domain.Date, e int64) domain.Figures { return out[d][e] }
+	set := func(d domain.Date, e int64, f domain.Figures) {
+		if out[d] == nil {
+			out[d] = map[int64]domain.Figures{}
+		}
+		out[d][e] = f
+	}
+	type personDay struct {
+		worker int64
+		day    domain.Date
+	}
+	fever, sym := map[personDay]bool{}, map[personDay]bool{}
+	for f := (domain.CheckinFilter{Page: domain.Page{Limit: domain.MaxPageSize}}); ; f.Offset += domain.MaxPageSize {
+		cs, total, err := st.Checkins.List(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			fig := at(c.Date, c.EnterpriseID)
+			if c.Slot == domain.SlotAM {
+				fig.CheckinsAM++
+			} else {
+				fig.CheckinsPM++
+			}
+			k := personDay{c.WorkerID, c.Date}
+			if c.Fever && !fever[k] {
+				fever[k] = true
+				fig.Fever++
+			}
+			if len(c.Symptoms) > 0 && !sym[k] {
+				sym[k] = true
+				fig.Symptomatic++
+			}
+			set(c.Date, c.EnterpriseID, fig)
+		}
+		if f.Offset+len(cs) >= total {
+			break
+		}
+	}
+	for f := (domain.AlertFilter{TownshipID: townshipID, Page: domain.Page{Limit: domain.MaxPageSize}}); ; f.Offset += domain.MaxPageSize {
+		as, total, err := st.Alerts.List(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			fig := at(a.Date, a.EnterpriseID)
+			fig.Alerts++
+			if a.Status == domain.AlertOpen {
+				fig.AlertsOpen++
+			}
+			set(a.Date, a.EnterpriseID, fig)
+		}
+		if f.Offset+len(as) >= total {
+			break
+		}
+	}
+	days := make([]domain.Date, 0, len(out))
+	for d := range out {
+		days = append(days, d)
+	}
+	err := st.Workers.ForTownship(ctx, townshipID, func(ws []domain.Worker) error {
+		for _, w := range ws {
+			for _, d := range days {
+				fig := at(d, w.EnterpriseID)
+				r := domain.RosterFigures(w, d)
+				fig.Roster, fig.Returned, fig.OnDuty = fig.Roster+r.Roster, fig.Returned+r.Returned, fig.OnDuty+r.OnDuty
+				fig.Isolating, fig.KeyArea, fig.Due = fig.Isolating+r.Isolating, fig.KeyArea+r.KeyArea, fig.Due+r.Due
+				set(d, w.EnterpriseID, fig)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
