@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// dashValue reads a dashboard headline's raw number.
+func dashValue(t *testing.T, b *browser, id string) float64 {
+	t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)?.dataset.value ?? ""`, id)))
+	if err != nil {
+		t.Fatalf("read %s: %v", id, err)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("%s: got data-value %q, want a number", id, s)
+	}
+	return v
+}
+
+// TestBrowserDashboard: the town admin opens the dashboard on the demo and sees its numbers
+// and charts; a worker's fever check-in, sent meanwhile through the API, changes the fever
+// and open-alert numbers on the open page without a reload; a row leads to its enterprise.
+func TestBrowserDashboard(t *testing.T) {
+	b := newBrowser(t, 1920, 1080)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "d.db")})
+
+	// A worker of hr1's enterprise, back yesterday, to report a fever.
+	_, hr := s.login(t, "hr1")
+	token := hr["access_token"].(string)
+	var me struct {
+		EnterpriseID int64 `json:"enterprise_id"`
+	}
+	apiCall(t, s, http.MethodGet, "/api/v1/me", token, nil, &me)
+	var ent struct{ Code string }
+	apiCall(t, s, http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", me.EnterpriseID), token, nil, &ent)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	id := testID("19900312", 41)
+	apiCall(t, s, http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/workers", me.EnterpriseID), token, map[string]any{
+		"name": "孙立新", "id_number": id, "phone": "13800004141", "origin_region": "371681",
+		"arrived_on": time.Now().In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
+	}, nil)
+	var worker struct {
+		AccessToken string `json:"access_token"`
+	}
+	apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{
+		"enterprise_code": ent.Code, "phone": "13800004141", "id_last6": id[12:]}, &worker)
+
+	b.do(t, "open the dashboard", login(s, "changshan"), poll(`location.pathname === "/enterprises"`),
+		chromedp.Click(`[data-test="menu-dashboard"]`), chromedp.WaitVisible("#dashboard"),
+		poll(`document.querySelector("#dash-fever")?.dataset.value !== undefined`),
+		poll(`document.querySelector("#dash-live")?.dataset.state === "open"`),
+		poll(`document.querySelectorAll("#dash-trend-chart canvas, #dash-zone-chart canvas, #dash-origin-chart canvas").length === 3`),
+		poll(`document.querySelectorAll('[data-test="dash-enterprise-name"]').length === 36`))
+	if total := dashValue(t, b, "#dash-enterprises-total"); total != 36 {
+		t.Errorf("got %v enterprises, want the demo's 36", total)
+	}
+	if c := dashValue(t, b, "#dash-completion"); c <= 0 || c > 1 {
+		t.Errorf("got completion %v, want a share between 0 and 1", c)
+	}
+	fever, open := dashValue(t, b, "#dash-fever"), dashValue(t, b, "#dash-alerts-open")
+	b.screenshot(t, "wall")
+
+	// The page must not reload: a mark left on window would be gone.
+	b.do(t, "mark the page", poll(`(window.__stillHere = true)`))
+	apiCall(t, s, http.MethodPost, "/api/v1/checkins", worker.AccessToken, map[string]any{"temperature": 38.4,
+		"slot": map[bool]string{true: "am", false: "pm"}[time.Now().In(loc).Hour() < 12]}, nil)
+	b.do(t, "see the fever arrive", poll(fmt.Sprintf(`Number(document.querySelector("#dash-fever").dataset.value) === %v`, fever+1)),
+		poll(fmt.Sprintf(`Number(document.querySelector("#dash-alerts-open").dataset.value) === %v`, open+1)),
+		poll(`window.__stillHere === true`))
+
+	b.do(t, "open an enterprise from its row", chromedp.Click(`[data-test="dash-enterprise-name"]`),
+		poll(`location.pathname.startsWith("/enterprises/")`))
+	b.noProblems(t)
+}
