@@ -75,10 +75,13 @@ func (s *seeder) workerRow(row int, st story, n int) domain.RosterRow {
 		cells[domain.ColKeyAreaExposure] = "是"
 	}
 	// People come back when their plant reopens; those from key areas came back early to sit
-	// out their isolation first.
+	// out their isolation first (recently: a plant that has not reopened has nobody at work).
 	back := st >= reopened || (st == approved && s.rng.IntN(2) == 0)
-	if back || (keyArea[origin] && s.rng.IntN(2) == 0) {
+	switch {
+	case back:
 		cells[domain.ColArrivedOn] = s.day(-1-s.rng.IntN(20), 0, 0).String()
+	case keyArea[origin] && s.rng.IntN(2) == 0:
+		cells[domain.ColArrivedOn] = s.day(-1-s.rng.IntN(10), 0, 0).String()
 	}
 	s.clock.t = s.end
 	return domain.RosterRow{Row: row, Cells: cells}
