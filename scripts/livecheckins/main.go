@@ -28,10 +28,12 @@ func main() {
 	password := flag.String("password", "demo1234", "their password")
 	fever := flag.Float64("fever", 0.03, "share of reports with a fever")
 	flag.Parse()
-	if err := run(*url, *rate, *duration, *hrs, *password, *fever); err != nil {
+	sent, refused, err := run(*url, *rate, *duration, *hrs, *password, *fever)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "livecheckins:", err)
 		os.Exit(1)
 	}
+	log.Printf("done: %d check-ins sent, %d refused", sent, refused)
 }
 
 // hr is a signed-in HR account and its enterprise.
@@ -40,36 +42,35 @@ type hr struct {
 	enterprise int64
 }
 
-func run(url string, rate float64, duration time.Duration, n int, password string, fever float64) error {
+// run reports for duration at rate and says how many reports were taken and refused.
+func run(url string, rate float64, duration time.Duration, n int, password string, fever float64) (sent, refused int, err error) {
 	if rate <= 0 {
-		return errors.New("-rate must be above 0")
+		return 0, 0, errors.New("-rate must be above 0")
 	}
 	accounts, err := signInAll(url, n, password)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	signedIn := time.Now()
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
 	end := time.After(duration)
-	sent, refused := 0, 0
 	for {
 		select {
 		case <-end:
-			log.Printf("done: %d check-ins sent, %d refused", sent, refused)
-			return nil
+			return sent, refused, nil
 		case <-tick.C:
 		}
 		if time.Since(signedIn) > 10*time.Minute { // access tokens last 15
 			if accounts, err = signInAll(url, n, password); err != nil {
-				return err
+				return sent, refused, err
 			}
 			signedIn = time.Now()
 		}
 		a := accounts[rand.IntN(len(accounts))]
 		ok, err := reportOne(url, a, fever)
 		if err != nil {
-			return err
+			return sent, refused, err
 		}
 		if ok {
 			sent++
