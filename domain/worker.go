@@ -79,6 +79,9 @@ type WorkerFilter struct {
 type WorkerStore interface {
 	// Create inserts a worker and sets its ID. ErrConflict if the enterprise has this person.
 	Create(ctx context.Context, w *Worker) error
+	// CreateMany inserts workers in batches (a roster import, a bulk load) and sets their IDs.
+	// ErrConflict if the enterprise has one of these people.
+	CreateMany(ctx context.Context, ws []Worker) error
 	// Get returns one worker. ErrNotFound.
 	Get(ctx context.Context, id int64) (Worker, error)
 	// List returns the matching workers by ID, and how many match in all.

@@ -298,10 +298,22 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		if err != nil {
 			return err
 		}
+		var fresh []Worker
 		for _, w := range parsed {
-			if err := s.importOne(ctx, t, e, known, w, today, &res); err != nil {
+			if err := s.importOne(ctx, t, e, known, w, today, &res, &fresh); err != nil {
 				return err
 			}
+		}
+		// New people go in together, in a few multi-row statements, then their alerts.
+		if err := s.Workers.CreateMany(ctx, fresh); err != nil {
+			return err
+		}
+		var alerts []Alert
+		for _, w := range fresh {
+			alerts = append(alerts, t.ArrivalAlerts(w)...)
+		}
+		if _, err := s.Alerts.Raise(ctx, alerts); err != nil {
+			return err
 		}
 		if dryRun {
 			return errDryRun // roll back: a dry run only counts
@@ -323,17 +335,15 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 
 var errDryRun = errors.New("dry run")
 
-func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise, known map[IDNumber]Worker, w Worker, today Date, res *ImportResult) error {
+// importOne updates a person already on the roster, or adds a new one to fresh.
+func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise, known map[IDNumber]Worker, w Worker, today Date, res *ImportResult, fresh *[]Worker) error {
 	old, ok := known[w.IDNumber]
 	if !ok {
 		w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
 		t.settle(&w, today)
 		res.Created++
-		if err := s.Workers.Create(ctx, &w); err != nil {
-			return err
-		}
-		_, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w))
-		return err
+		*fresh = append(*fresh, w)
+		return nil
 	}
 	next := mergeWorker(old, w)
 	t.settle(&next, today)
