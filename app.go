@@ -49,6 +49,10 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 	if err != nil {
 		return nil, err
 	}
+	if err := db.LimitPool(cfg.DBMaxConns); err != nil {
+		db.Close()
+		return nil, err
+	}
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()
@@ -64,7 +68,7 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 	}
 	stores := repo.Stores(db, box)
 	hub := live.NewHub()
-	services := domain.NewServices(stores, domain.Options{Notifier: hub})
+	services := domain.NewServices(stores, domain.Options{Notifier: hub, NoDashboardCache: !cfg.DashboardCache})
 	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"fugong/repo"
@@ -28,6 +29,8 @@ type Config struct {
 	BodyLimit      string
 	TrustedProxies []*net.IPNet
 	LogLevel       slog.Level
+	DashboardCache bool // keep dashboard answers until their numbers change; off only to measure without
+	DBMaxConns     int  // open database connections at most
 }
 
 // Production reports whether Fugong runs in production, where nothing is generated for it.
@@ -54,6 +57,21 @@ func loadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("FUGONG_ADDR: %w", err))
+	}
+	c.DBMaxConns = 16
+	if v := getenv("FUGONG_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			errs = append(errs, errors.New("FUGONG_DB_MAX_CONNS must be a number from 1 to 1000"))
+		}
+		c.DBMaxConns = n
+	}
+	switch getenv("FUGONG_DASHBOARD_CACHE") {
+	case "", "on":
+		c.DashboardCache = true
+	case "off":
+	default:
+		errs = append(errs, errors.New("FUGONG_DASHBOARD_CACHE must be on or off"))
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("FUGONG_LOG_LEVEL"), "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("FUGONG_LOG_LEVEL: %w", err))

@@ -27,6 +27,14 @@ type Notifier interface {
 	Notify(Change)
 }
 
+// ChangeFeed is a Notifier that also tells listeners of every change: those made in this
+// process and those heard from the others (the live hub). The dashboard's answers are kept
+// until it says their township changed.
+type ChangeFeed interface {
+	Notifier
+	Listen(fn func(Change))
+}
+
 // notify sends c when there is a notifier.
 func notify(n Notifier, c Change) {
 	if n != nil {

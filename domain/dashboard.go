@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"sort"
+	"strconv"
 	"sync"
 )
 
@@ -21,7 +22,8 @@ type DashboardService struct {
 	Tx          TxRunner
 	Clock       Clock
 
-	snapped sync.Map // township and day → true once today's roster snapshot is known to exist
+	snapped sync.Map   // township and day → true once today's roster snapshot is known to exist
+	cache   *viewCache // answers kept until their township changes; nil: none
 }
 
 // DashboardQuery narrows a dashboard read; zero fields do not filter. A zero Date is today in
@@ -104,7 +106,11 @@ func (s *DashboardService) scope(ctx context.Context, actor Actor, q DashboardQu
 	if !actor.Is(RoleTownAdmin, RoleSupervisor) {
 		return view{}, Forbidden("只有镇专班和驻厂监督员可以查看监测大屏")
 	}
-	t, err := s.Townships.Get(ctx, actor.TownshipID)
+	// The township (its zones, its time zone) is kept like an answer: it changes rarely, and
+	// every change of it is announced.
+	t, err := get(s.cache, actor.TownshipID, "township|"+strconv.FormatInt(actor.TownshipID, 10), func() (Township, error) {
+		return s.Townships.Get(ctx, actor.TownshipID)
+	})
 	if err != nil {
 		return view{}, err
 	}
@@ -182,7 +188,9 @@ func (s *DashboardService) EnterpriseDays(ctx context.Context, actor Actor, q Da
 	if err != nil {
 		return nil, Date{}, err
 	}
-	days, err := s.enterpriseDays(ctx, v)
+	days, err := get(s.cache, v.township.ID, v.cacheKey("enterprises"), func() ([]EnterpriseDay, error) {
+		return s.enterpriseDays(ctx, v)
+	})
 	return days, v.date, err
 }
 
@@ -216,7 +224,7 @@ func (s *DashboardService) Summary(ctx context.Context, actor Actor, q Dashboard
 	if err != nil {
 		return Summary{}, err
 	}
-	return s.summary(ctx, v)
+	return get(s.cache, v.township.ID, v.cacheKey("summary"), func() (Summary, error) { return s.summary(ctx, v) })
 }
 
 func (s *DashboardService) summary(ctx context.Context, v view) (Summary, error) {
@@ -267,7 +275,9 @@ func (s *DashboardService) Trend(ctx context.Context, actor Actor, q DashboardQu
 	if err != nil {
 		return nil, err
 	}
-	return s.trend(ctx, v, from, to)
+	return get(s.cache, v.township.ID, v.cacheKey("trend", from, to), func() ([]TrendPoint, error) {
+		return s.trend(ctx, v, from, to)
+	})
 }
 
 // dayRange checks a range of days, defaulting to the 14 days up to today.

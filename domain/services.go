@@ -27,6 +27,9 @@ type Options struct {
 	MaxFailures   int           // failed sign-ins allowed per username and address; default 5
 	FailureWindow time.Duration // default one minute
 	Notifier      Notifier      // hears of changes for live views; nil for none
+	// NoDashboardCache makes every dashboard read compute its answer (benchmarks of the
+	// uncached path). The cache is on only with a Notifier that is a ChangeFeed.
+	NoDashboardCache bool
 }
 
 // Services are all of Fugong's domain services, wired to one set of stores.
@@ -84,9 +87,19 @@ func NewServices(st Stores, o Options) Services {
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
 			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
 		},
-		Dashboard: &DashboardService{
-			Stats: st.Stats, Enterprises: st.Enterprises, Townships: st.Townships, Workers: st.Workers,
-			Checkins: st.Checkins, Alerts: st.Alerts, Plans: st.Plans, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-		},
+		Dashboard: newDashboard(st, o),
 	}
+}
+
+// newDashboard wires the dashboard, with its cache when a change feed can keep it true.
+func newDashboard(st Stores, o Options) *DashboardService {
+	d := &DashboardService{
+		Stats: st.Stats, Enterprises: st.Enterprises, Townships: st.Townships, Workers: st.Workers,
+		Checkins: st.Checkins, Alerts: st.Alerts, Plans: st.Plans, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
+	}
+	if feed, ok := o.Notifier.(ChangeFeed); ok && !o.NoDashboardCache {
+		d.cache = newViewCache()
+		feed.Listen(func(c Change) { d.cache.changedNow(c.TownshipID) })
+	}
+	return d
 }

@@ -22,11 +22,12 @@ type Hub struct {
 	started int64                                // changes before the hub started are unknown to it
 	lastID  int64
 	forward func(domain.Change, int64) // to the other processes; nil when there are none
+	listen  []func(domain.Change)      // told of every change, local or not
 	closed  bool
 	now     func() time.Time
 }
 
-var _ domain.Notifier = (*Hub)(nil)
+var _ domain.ChangeFeed = (*Hub)(nil)
 
 // NewHub returns a hub that has seen no change yet.
 func NewHub() *Hub {
@@ -140,12 +141,27 @@ func (h *Hub) Notify(c domain.Change) {
 // Deliver hands a change to this process's subscribers under the ID it got where it was made.
 func (h *Hub) Deliver(c domain.Change, id int64) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.latest[c.TownshipID] = max(h.latest[c.TownshipID], id)
 	h.lastID = max(h.lastID, id)
+	listeners := h.listen
+	h.mu.Unlock()
+	// Listeners first (the dashboard forgets its stale answers), then the streams, which
+	// will ask for new ones.
+	for _, fn := range listeners {
+		fn(c)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for s := range h.subs[c.TownshipID] {
 		s.add(c, id)
 	}
+}
+
+// Listen has fn told of every change, made here or heard from another process.
+func (h *Hub) Listen(fn func(domain.Change)) {
+	h.mu.Lock()
+	h.listen = append(h.listen, fn)
+	h.mu.Unlock()
 }
 
 // SetForwarder sends every local change on to fn as well (PGBridge does this).

@@ -104,6 +104,21 @@ func sqliteDSN(path string) string {
 		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
+// LimitPool caps the open connections. Without a cap a burst of requests opens one each,
+// until PostgreSQL refuses more ("too many clients") for every process on the server; with
+// one, requests queue for a connection, and the database works at the concurrency it does
+// best with (a few per core).
+func (db *DB) LimitPool(max int) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	sqlDB.SetMaxOpenConns(max)
+	sqlDB.SetMaxIdleConns(max)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return nil
+}
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	sqlDB, err := db.gorm.DB()

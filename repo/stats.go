@@ -58,7 +58,27 @@ func (s *StatsStore) SnapshotRoster(ctx context.Context, townshipID int64, enter
 		ON CONFLICT (enterprise_id, date) DO UPDATE SET snapshot = TRUE, roster = excluded.roster,
 			returned = excluded.returned, on_duty = excluded.on_duty, isolating = excluded.isolating,
 			key_area = excluded.key_area, due = excluded.due` + cond
-	return s.DB.conn(ctx).Exec(q, args).Error
+	origins := `INSERT INTO daily_origins (township_id, enterprise_id, date, province, workers)
+		SELECT w.township_id, w.enterprise_id, ` + s.dayParam() + `, substr(w.origin_region, 1, 2) || '0000', COUNT(*)
+		FROM workers w WHERE ` + where + ` AND w.origin_region <> '' AND ` + sqlBack + `
+		GROUP BY w.township_id, w.enterprise_id, substr(w.origin_region, 1, 2)
+		ON CONFLICT (enterprise_id, date, province) DO NOTHING`
+	return s.DB.InTx(ctx, func(ctx context.Context) error {
+		db := s.DB.conn(ctx)
+		if err := db.Exec(q, args).Error; err != nil {
+			return err
+		}
+		if !onlyMissing {
+			del := "DELETE FROM daily_origins WHERE township_id = @t AND date = @d"
+			if len(enterpriseIDs) > 0 {
+				del += " AND enterprise_id IN @ids"
+			}
+			if err := db.Exec(del, args).Error; err != nil {
+				return err
+			}
+		}
+		return db.Exec(origins, args).Error
+	})
 }
 
 // statsRow is a row of daily_stats as read.
@@ -164,24 +184,14 @@ func (s *StatsStore) Totals(ctx context.Context, f domain.StatsFilter, from, to 
 	return convert(rows, statsRow.toDomain), nil
 }
 
-// Origins counts returned workers by the first two digits of their region code: the province.
+// Origins sums the day's snapshot of returned workers by home province.
 func (s *StatsStore) Origins(ctx context.Context, f domain.StatsFilter, d domain.Date) ([]domain.OriginCount, error) {
 	args := map[string]any{"t": f.TownshipID, "d": d.Time()}
-	where := "w.township_id = @t AND w.origin_region <> '' AND " + sqlBack + scope(f, "w.enterprise_id", args)
-	var rows []struct {
-		Province string
-		Workers  int
-	}
-	err := s.DB.conn(ctx).Raw(`SELECT substr(w.origin_region, 1, 2) AS province, COUNT(*) AS workers
-		FROM workers w WHERE `+where+` GROUP BY substr(w.origin_region, 1, 2)`, args).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.OriginCount, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, domain.OriginCount{Province: r.Province + "0000", Workers: r.Workers})
-	}
-	return out, nil
+	where := "township_id = @t AND date = @d" + scope(f, "enterprise_id", args)
+	var out []domain.OriginCount
+	err := s.DB.conn(ctx).Raw(`SELECT province, SUM(workers) AS workers FROM daily_origins WHERE `+where+
+		` GROUP BY province`, args).Scan(&out).Error
+	return out, err
 }
 
 // RecountActivity replaces the activity figures of a township's days by a count of the

@@ -151,6 +151,24 @@ func (r *runner) tokens() *api.Tokens {
 	return &api.Tokens{Secret: r.jwtSecret, Issuer: "fugong", Audience: "fugong-api", TTL: 2 * time.Hour}
 }
 
+// serverEnv is the environment every fugong process of a scenario runs with.
+func (r *runner) serverEnv(dbURL string) []string {
+	return append(os.Environ(), "FUGONG_DATABASE_URL="+dbURL, "FUGONG_DATA_DIR="+r.dir,
+		"FUGONG_ADDR=127.0.0.1:0", "FUGONG_METRICS_ADDR=off", "FUGONG_BODY_LIMIT=4M",
+		"FUGONG_JWT_SECRET="+string(r.jwtSecret), "FUGONG_DATA_KEY="+base64.StdEncoding.EncodeToString(r.dataKey))
+}
+
+// command runs a fugong subcommand (stats rebuild, say) on a database and returns its output.
+func (r *runner) command(ctx context.Context, dbURL string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, r.bin, args...)
+	cmd.Env = r.serverEnv(dbURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("fugong %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
 // server is the fugong binary running as its own process.
 type server struct {
 	URL string
@@ -161,10 +179,7 @@ type server struct {
 // a file in the scratch folder (read it when a scenario fails).
 func (r *runner) startServer(ctx context.Context, dbURL string, env ...string) (*server, error) {
 	cmd := exec.Command(r.bin, "serve")
-	cmd.Env = append(os.Environ(), "FUGONG_DATABASE_URL="+dbURL, "FUGONG_DATA_DIR="+r.dir,
-		"FUGONG_ADDR=127.0.0.1:0", "FUGONG_METRICS_ADDR=off", "FUGONG_BODY_LIMIT=4M",
-		"FUGONG_JWT_SECRET="+string(r.jwtSecret), "FUGONG_DATA_KEY="+base64.StdEncoding.EncodeToString(r.dataKey))
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(r.serverEnv(dbURL), env...)
 	logPath := filepath.Join(r.dir, "server-"+hex.EncodeToString(randomBytes(3))+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {

@@ -1,0 +1,19 @@
+-- SQLite twin of the PostgreSQL migration: returned workers per enterprise, day and home
+-- province, taken with the roster snapshot.
+
+-- +goose Up
+CREATE TABLE daily_origins (
+    township_id   INTEGER NOT NULL REFERENCES townships (id),
+    enterprise_id INTEGER NOT NULL REFERENCES enterprises (id),
+    date          DATE NOT NULL,
+    province      TEXT NOT NULL, -- GB/T 2260 code of the province, e.g. 420000
+    workers       INTEGER NOT NULL,
+    PRIMARY KEY (enterprise_id, date, province)
+);
+CREATE INDEX daily_origins_township_date ON daily_origins (township_id, date);
+
+-- Snapshots taken before this table existed have no origins until they are taken again
+-- (today's at the next roster change); past snapshots stand as they were.
+
+-- +goose Down
+DROP TABLE daily_origins;
