@@ -79,6 +79,7 @@ type CheckinService struct {
 	Tx          TxRunner
 	Clock       Clock
 	Changes     Notifier
+	places      *placeCache // townships kept in memory; nil reads them each time
 }
 
 // Submit records a worker's own check-in; a repeat of the same day and slot replaces the
@@ -137,7 +138,7 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 	if w.Status == WorkerLeft {
 		return Checkin{}, false, Invalid("worker_id", "该职工已离职")
 	}
-	t, err := s.Townships.Get(ctx, w.TownshipID)
+	t, err := s.places.township(ctx, s.Townships, w.TownshipID)
 	if err != nil {
 		return Checkin{}, false, err
 	}

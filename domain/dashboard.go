@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 	"sort"
-	"strconv"
 	"sync"
 )
 
@@ -24,6 +23,7 @@ type DashboardService struct {
 
 	snapped sync.Map   // township and day → true once today's roster snapshot is known to exist
 	cache   *viewCache // answers kept until their township changes; nil: none
+	places  *placeCache
 }
 
 // DashboardQuery narrows a dashboard read; zero fields do not filter. A zero Date is today in
@@ -106,11 +106,7 @@ func (s *DashboardService) scope(ctx context.Context, actor Actor, q DashboardQu
 	if !actor.Is(RoleTownAdmin, RoleSupervisor) {
 		return view{}, Forbidden("只有镇专班和驻厂监督员可以查看监测大屏")
 	}
-	// The township (its zones, its time zone) is kept like an answer: it changes rarely, and
-	// every change of it is announced.
-	t, err := get(s.cache, actor.TownshipID, "township|"+strconv.FormatInt(actor.TownshipID, 10), func() (Township, error) {
-		return s.Townships.Get(ctx, actor.TownshipID)
-	})
+	t, err := s.places.township(ctx, s.Townships, actor.TownshipID)
 	if err != nil {
 		return view{}, err
 	}

@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -84,6 +86,27 @@ func (c *viewCache) put(key string, e cacheEntry) {
 		}
 	}
 	c.entries[key] = e
+}
+
+// placeCache keeps townships (their policy, zones, time zone), which every check-in and
+// dashboard read needs and which change rarely: only a change of the township or of its
+// enterprises (zones count them) makes it read one again, not every check-in.
+type placeCache struct{ c *viewCache }
+
+// township returns a township, from the cache when there is one.
+func (p *placeCache) township(ctx context.Context, store TownshipStore, id int64) (Township, error) {
+	var c *viewCache
+	if p != nil {
+		c = p.c
+	}
+	return get(c, id, "township|"+strconv.FormatInt(id, 10), func() (Township, error) { return store.Get(ctx, id) })
+}
+
+// changed forgets a township after a change that concerns it.
+func (p *placeCache) changed(ch Change) {
+	if ch.Kind == ChangeTownship || ch.Kind == ChangeEnterprise {
+		p.c.changedNow(ch.TownshipID)
+	}
 }
 
 // cacheKey names a question: what is asked, by whom (their scope), of which day and filters.

@@ -56,6 +56,12 @@ func NewServices(st Stores, o Options) Services {
 	if o.FailureWindow == 0 {
 		o.FailureWindow = time.Minute
 	}
+	// Townships are kept in memory where a change feed tells when to read them again.
+	var places *placeCache
+	if feed, ok := o.Notifier.(ChangeFeed); ok {
+		places = &placeCache{c: newViewCache()}
+		feed.Listen(places.changed)
+	}
 	users := &UserService{
 		Users: st.Users, Enterprises: st.Enterprises, Passwords: o.Passwords,
 		Sessions: st.RefreshTokens, Clock: o.Clock,
@@ -85,14 +91,14 @@ func NewServices(st Stores, o Options) Services {
 		Workers: workers,
 		Checkins: &CheckinService{
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, places: places,
 		},
-		Dashboard: newDashboard(st, o),
+		Dashboard: newDashboard(st, o, places),
 	}
 }
 
 // newDashboard wires the dashboard, with its cache when a change feed can keep it true.
-func newDashboard(st Stores, o Options) *DashboardService {
+func newDashboard(st Stores, o Options, places *placeCache) *DashboardService {
 	d := &DashboardService{
 		Stats: st.Stats, Enterprises: st.Enterprises, Townships: st.Townships, Workers: st.Workers,
 		Checkins: st.Checkins, Alerts: st.Alerts, Plans: st.Plans, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
@@ -101,5 +107,6 @@ func newDashboard(st Stores, o Options) *DashboardService {
 		d.cache = newViewCache()
 		feed.Listen(func(c Change) { d.cache.changedNow(c.TownshipID) })
 	}
+	d.places = places
 	return d
 }
