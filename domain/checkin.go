@@ -128,12 +128,8 @@ func (t Township) Cutoff(d Date, slot Slot) time.Time {
 	if err != nil {
 		clock, _ = time.Parse("15:04", DefaultPolicy.CutoffAM) // validated on save; guards old rows
 	}
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
 	day := d.Time()
-	return time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, loc)
+	return time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, t.location())
 }
 
 // Fever reports whether a reading is a fever under the township's threshold.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -67,9 +68,23 @@ func (d Date) DaysUntil(e Date) int { return int(e.t.Sub(d.t).Hours() / 24) }
 
 // Today returns the township's local date at now.
 func (t Township) Today(now time.Time) Date {
+	return DateOf(now, t.location())
+}
+
+// locations keeps the time zones loaded: time.LoadLocation reads the zone file from disk on
+// every call, which showed in the profile of the daily report (twice per worker).
+var locations sync.Map
+
+// location is the township's time zone; UTC if its name is unknown (names are validated on
+// save: this only guards old rows).
+func (t Township) location() *time.Location {
+	if loc, ok := locations.Load(t.Timezone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(t.Timezone)
 	if err != nil {
-		loc = time.UTC // a township's zone is validated on save; this only guards old rows
+		loc = time.UTC
 	}
-	return DateOf(now, loc)
+	locations.Store(t.Timezone, loc)
+	return loc
 }

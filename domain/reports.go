@@ -160,20 +160,15 @@ func abnormal(c *Checkin) bool { return c != nil && (c.Fever || len(c.Symptoms) 
 
 // dayAlerts returns a township's alerts dated d, by worker.
 func (s *DashboardService) dayAlerts(ctx context.Context, townshipID int64, d Date) (map[int64][]Alert, error) {
-	out := map[int64][]Alert{}
-	f := AlertFilter{TownshipID: townshipID, Date: d, Page: Page{Limit: MaxPageSize}}
-	for ; ; f.Offset += MaxPageSize {
-		as, total, err := s.Alerts.List(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range as {
-			out[a.WorkerID] = append(out[a.WorkerID], a)
-		}
-		if f.Offset+len(as) >= total || len(as) == 0 {
-			return out, nil
-		}
+	as, err := s.Alerts.OfDay(ctx, townshipID, d)
+	if err != nil {
+		return nil, err
 	}
+	out := map[int64][]Alert{}
+	for _, a := range as {
+		out[a.WorkerID] = append(out[a.WorkerID], a)
+	}
+	return out, nil
 }
 
 // RangeReport calls fn with one row per enterprise of the town admin's township and day from

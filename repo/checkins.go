@@ -227,6 +227,14 @@ func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.A
 	return convert(rows, alertRow.toDomain), total, err
 }
 
+// OfDay returns a township's alerts of a day by ID, in one query: paging with OFFSET and a
+// count on each page made the daily report quadratic in the day's alerts.
+func (s *AlertStore) OfDay(ctx context.Context, townshipID int64, d domain.Date) ([]domain.Alert, error) {
+	var rows []alertRow
+	err := s.DB.conn(ctx).Where("township_id = ? AND date = ?", townshipID, d.Time()).Order("id").Find(&rows).Error
+	return convert(rows, alertRow.toDomain), err
+}
+
 // Handle moves an alert along its lifecycle with one conditional UPDATE.
 func (s *AlertStore) Handle(ctx context.Context, id int64, from []domain.AlertStatus, to domain.AlertStatus, by int64, note string, at time.Time) error {
 	res := s.DB.conn(ctx).Model(&alertRow{}).Where("id = ? AND status IN ?", id, from).

@@ -96,8 +96,8 @@ func (s *WorkerStore) Create(ctx context.Context, w *domain.Worker) error {
 	return nil
 }
 
-// CreateMany inserts workers with multi-row INSERTs of 500: one round trip per 500 people
-// rather than one each, which is what makes a 50,000-row import cheap.
+// CreateMany inserts workers with multi-row INSERTs of 1,000 (21,000 parameters: under both
+// engines' limits): one round trip per thousand people rather than one each.
 func (s *WorkerStore) CreateMany(ctx context.Context, ws []domain.Worker) error {
 	if len(ws) == 0 {
 		return nil
@@ -106,7 +106,7 @@ func (s *WorkerStore) CreateMany(ctx context.Context, ws []domain.Worker) error 
 	for i, w := range ws {
 		rows[i] = s.newRow(w)
 	}
-	if err := s.DB.conn(ctx).CreateInBatches(rows, 500).Error; err != nil {
+	if err := s.DB.conn(ctx).CreateInBatches(rows, 1000).Error; err != nil {
 		return translate(err, "职工")
 	}
 	for i := range ws {

@@ -92,7 +92,7 @@ func runAll(ctx context.Context, pg string, quick bool, names []string) error {
 // printMachine writes what was measured and where: the commit, the machine, the versions.
 func (r *runner) printMachine() {
 	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	dirty, _ := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
+	dirty, _ := exec.Command("git", "status", "--porcelain").Output()
 	c := strings.TrimSpace(string(commit))
 	if len(dirty) > 0 {
 		c += " (with uncommitted changes)"

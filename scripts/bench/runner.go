@@ -46,7 +46,7 @@ func newRunner(ctx context.Context, pg string, quick bool) (*runner, error) {
 		return nil, err
 	}
 	r := &runner{pg: pg, quick: quick, dir: dir, bin: filepath.Join(dir, "fugong"),
-		jwtSecret: randomBytes(32), dataKey: randomBytes(32)}
+		jwtSecret: []byte(hex.EncodeToString(randomBytes(32))), dataKey: randomBytes(32)} // hex: an environment variable cannot hold a NUL
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err

@@ -15,5 +15,10 @@ CREATE INDEX daily_origins_township_date ON daily_origins (township_id, date);
 -- Snapshots taken before this table existed have no origins until they are taken again
 -- (today's at the next roster change); past snapshots stand as they were.
 
+-- The township's workers in ID order: the daily report and the sweep walk them in batches
+-- (keyset paging), which otherwise sorts the township's whole roster for every batch.
+CREATE INDEX workers_township_id ON workers (township_id, id);
+
 -- +goose Down
+DROP INDEX workers_township_id;
 DROP TABLE daily_origins;
