@@ -68,9 +68,11 @@ func authenticate(tokens *Tokens, auth *domain.AuthService) echo.MiddlewareFunc 
 				return err
 			}
 			c.Set(expiresKey, exp)
-			if _, err := auth.Check(c.Request().Context(), a); err != nil {
+			ctx, err := auth.CheckRequest(c.Request().Context(), a)
+			if err != nil {
 				return err
 			}
+			c.SetRequest(c.Request().WithContext(ctx))
 			c.Set(actorKey, a)
 			return next(c)
 		}

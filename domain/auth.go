@@ -221,7 +221,8 @@ func (s *AuthService) Logout(ctx context.Context, actor Actor, token string) err
 // token expires. ErrUnauthenticated.
 func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 	if a.Is(RoleWorker) {
-		return User{}, s.checkWorker(ctx, a)
+		_, err := s.checkWorker(ctx, a)
+		return User{}, err
 	}
 	u, err := s.Users.Get(ctx, a.UserID)
 	if errors.Is(err, ErrNotFound) {

@@ -22,6 +22,9 @@ type CheckinStore interface {
 	Upsert(ctx context.Context, c *Checkin) (created bool, err error)
 	// Get returns a worker's check-in of a day and slot. ErrNotFound.
 	Get(ctx context.Context, workerID int64, d Date, s Slot) (Checkin, error)
+	// Around returns a worker's check-ins of the slots before and after a day's slot, nil
+	// where there is none, in one read.
+	Around(ctx context.Context, workerID int64, d Date, s Slot) (prev, next *Checkin, err error)
 	// List returns matching check-ins, newest first, and how many match in all.
 	List(ctx context.Context, f CheckinFilter) ([]Checkin, int, error)
 	// InsertMany adds check-ins in bulk, for loading history (the demo, benchmarks): no replace,
@@ -90,9 +93,12 @@ func (s *CheckinService) Submit(ctx context.Context, actor Actor, in CheckinInpu
 	if !actor.Is(RoleWorker) {
 		return Checkin{}, false, Forbidden("只有返岗职工本人可以打卡;企业人事请使用代报")
 	}
-	w, err := s.Workers.Get(ctx, actor.WorkerID)
-	if err != nil {
-		return Checkin{}, false, err
+	w, ok := signedIn(ctx, actor.WorkerID)
+	if !ok {
+		var err error
+		if w, err = s.Workers.Get(ctx, actor.WorkerID); err != nil {
+			return Checkin{}, false, err
+		}
 	}
 	return s.record(ctx, w, in, 0)
 }
@@ -155,25 +161,22 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
 			return err
 		}
-		pd, ps := PreviousSlot(c.Date, c.Slot)
-		previous, err := s.slot(ctx, c.WorkerID, pd, ps)
+		previous, next, err := s.Checkins.Around(ctx, c.WorkerID, c.Date, c.Slot)
 		if err != nil {
 			return err
 		}
 		alerts := t.CheckinAlerts(c, previous)
 		// A report may come in late, after the next slot's: two fevers in a row count whichever
 		// arrived first.
-		nd, ns := NextSlot(c.Date, c.Slot)
-		next, err := s.slot(ctx, c.WorkerID, nd, ns)
-		if err != nil {
-			return err
-		}
 		if next != nil {
 			for _, a := range t.CheckinAlerts(*next, &c) {
 				if a.Type == AlertRepeatedFever {
 					alerts = append(alerts, a)
 				}
 			}
+		}
+		if len(alerts) == 0 {
+			return nil
 		}
 		_, err = s.Alerts.Raise(ctx, alerts)
 		return err
@@ -182,18 +185,6 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
 	}
 	return c, created, err
-}
-
-// slot returns a worker's check-in of a day and slot, or nil when there is none.
-func (s *CheckinService) slot(ctx context.Context, workerID int64, d Date, sl Slot) (*Checkin, error) {
-	c, err := s.Checkins.Get(ctx, workerID, d, sl)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
 }
 
 // parse checks a check-in's fields against the worker and the township's today.

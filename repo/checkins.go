@@ -108,6 +108,28 @@ func (s *CheckinStore) Get(ctx context.Context, workerID int64, d domain.Date, s
 	return r.toDomain(), nil
 }
 
+// Around reads the slots before and after a day's slot with one query.
+func (s *CheckinStore) Around(ctx context.Context, workerID int64, d domain.Date, slot domain.Slot) (*domain.Checkin, *domain.Checkin, error) {
+	pd, ps := domain.PreviousSlot(d, slot)
+	nd, ns := domain.NextSlot(d, slot)
+	var rows []checkinRow
+	err := s.DB.conn(ctx).Where("worker_id = ? AND ((date = ? AND slot = ?) OR (date = ? AND slot = ?))",
+		workerID, pd.Time(), string(ps), nd.Time(), string(ns)).Find(&rows).Error
+	if err != nil {
+		return nil, nil, err
+	}
+	var prev, next *domain.Checkin
+	for _, r := range rows {
+		c := r.toDomain()
+		if c.Date == pd && c.Slot == ps {
+			prev = &c
+		} else {
+			next = &c
+		}
+	}
+	return prev, next, nil
+}
+
 // List returns matching check-ins, newest first.
 func (s *CheckinStore) List(ctx context.Context, f domain.CheckinFilter) ([]domain.Checkin, int, error) {
 	q := s.DB.conn(ctx).Model(&checkinRow{})
