@@ -47,9 +47,51 @@ CREATE INDEX daily_stats_township_date ON daily_stats (township_id, date);
 -- and as it is after. The advisory locks on the workers (in order, so never a deadlock) make
 -- two concurrent statements about one person see each other's rows.
 CREATE FUNCTION daily_stats_apply(added checkins[], removed checkins[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r           checkins;
+    a           checkins;
+    o           checkins;
+    other_fever BOOLEAN;
+    other_sym   BOOLEAN;
+    d_am        INTEGER;
+    d_pm        INTEGER;
+    d_fever     INTEGER;
+    d_sym       INTEGER;
 BEGIN
     IF cardinality(added) = 0 AND cardinality(removed) = 0 THEN
         RETURN;
+    END IF;
+    -- One check-in written or replaced (every report a phone sends): its worker's other slot
+    -- is not in this statement, so two small queries do what the general case below does.
+    IF cardinality(added) <= 1 AND cardinality(removed) <= 1 THEN
+        a := added[1];
+        o := removed[1];
+        -- (a composite is NULL only when every field is: test the key, not the row)
+        IF a.id IS NULL THEN
+            r := o;
+        ELSE
+            r := a;
+        END IF;
+        IF a.id IS NULL OR o.id IS NULL OR (a.worker_id = o.worker_id AND a.date = o.date AND a.slot = o.slot) THEN
+            PERFORM pg_advisory_xact_lock(20260206, (r.worker_id % 2147483647)::INTEGER);
+            SELECT coalesce(bool_or(c.fever), FALSE), coalesce(bool_or(c.symptoms <> ''), FALSE)
+            INTO other_fever, other_sym
+            FROM checkins c WHERE c.worker_id = r.worker_id AND c.date = r.date AND c.slot <> r.slot;
+            d_am := coalesce(a.slot = 'am', FALSE)::INTEGER - coalesce(o.slot = 'am', FALSE)::INTEGER;
+            d_pm := coalesce(a.slot = 'pm', FALSE)::INTEGER - coalesce(o.slot = 'pm', FALSE)::INTEGER;
+            d_fever := (coalesce(a.fever, FALSE) OR other_fever)::INTEGER - (coalesce(o.fever, FALSE) OR other_fever)::INTEGER;
+            d_sym := (coalesce(a.symptoms <> '', FALSE) OR other_sym)::INTEGER - (coalesce(o.symptoms <> '', FALSE) OR other_sym)::INTEGER;
+            IF d_am <> 0 OR d_pm <> 0 OR d_fever <> 0 OR d_sym <> 0 THEN
+                INSERT INTO daily_stats AS s (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
+                VALUES (r.township_id, r.enterprise_id, r.date, d_am, d_pm, d_fever, d_sym)
+                ON CONFLICT (enterprise_id, date) DO UPDATE SET
+                    checkins_am = s.checkins_am + excluded.checkins_am,
+                    checkins_pm = s.checkins_pm + excluded.checkins_pm,
+                    fever = s.fever + excluded.fever,
+                    symptomatic = s.symptomatic + excluded.symptomatic;
+            END IF;
+            RETURN;
+        END IF;
     END IF;
     PERFORM pg_advisory_xact_lock(20260206, (w % 2147483647)::INTEGER)
     FROM (SELECT worker_id AS w FROM unnest(added) UNION SELECT worker_id FROM unnest(removed) ORDER BY 1) locks;
