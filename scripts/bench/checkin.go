@@ -1,0 +1,635 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/glebarez/go-sqlite" // the driver under github.com/glebarez/sqlite, the product's
+	"github.com/jackc/pgx/v5/pgxpool"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"fugong/domain"
+)
+
+func init() {
+	register(scenario{order: 10, name: "checkin",
+		about: "Signed-in workers send check-ins (new and repeated slots) to the server on PostgreSQL; baseline: the same upsert sent straight to PostgreSQL with pgx by as many connections.",
+		run:   func(ctx context.Context, r *runner) error { return runCheckin(ctx, r, checkinPostgres) }})
+	register(scenario{order: 20, name: "checkin-sqlite",
+		about: "The same on the embedded default, SQLite; baseline: the same upsert straight into SQLite through database/sql with the product's driver and pragmas.",
+		run:   func(ctx context.Context, r *runner) error { return runCheckin(ctx, r, checkinSQLite) }})
+}
+
+// checkinConns is how many requests are in flight in the closed-loop runs, on both sides: as
+// many as the pgbench run in NOTES.md that found PostgreSQL's ceiling on this machine.
+const checkinConns = 16
+
+// checkinTimeout is how long a phone waits for an answer. A stalled server shows as timeouts
+// (errors) rather than as one long tail that stretches the run.
+const checkinTimeout = 10 * time.Second
+
+type checkinEngine int
+
+const (
+	checkinPostgres checkinEngine = iota
+	checkinSQLite
+)
+
+// checkinUpsert is the statement CheckinStore.Upsert (repo/checkins.go) runs, copied so the
+// baseline does exactly the product's one write per check-in and nothing else. Keep the two
+// in step.
+const checkinUpsert = `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
+			fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
+			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
+			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
+		RETURNING id, created_at, updated_at`
+
+// checkinSQLiteDSN is what repo.sqliteDSN makes of a path (unexported there): the product's
+// pragmas, so the baseline's SQLite is set up exactly as the server's.
+func checkinSQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// checkinBaselineShift puts the baseline's check-ins this many days before the server's, in the
+// same table of the same database: same indexes, same size, same disk, and no row of one
+// side can collide with the other's or be seen by the server's previous-slot lookups.
+const checkinBaselineShift = -10
+
+// checkinKeys deals out the (worker, day, slot) of each request. Key k is worker k mod n on
+// day-slot k / n (today am, today pm, yesterday am, yesterday pm), so consecutive new keys
+// come from different workers, as a morning's do. Every fourth request repeats a key already
+// dealt (a worker sending again, which replaces: 200 instead of 201); once all 4n keys are
+// dealt, new ones start over and every request is a repeat.
+type checkinKeys struct {
+	mu    sync.Mutex
+	n     uint64 // requests dealt
+	next  int    // next new key
+	dealt int    // distinct keys dealt so far
+	space int    // workers × 2 days × 2 slots
+	rng   *rand.Rand
+}
+
+func newCheckinKeys(workers int) *checkinKeys {
+	return &checkinKeys{space: 4 * workers, rng: rand.New(rand.NewPCG(7, 11))}
+}
+
+func (k *checkinKeys) deal() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.n++
+	if k.n%4 == 0 && k.dealt > 0 {
+		return k.rng.IntN(k.dealt)
+	}
+	key := k.next
+	k.next = (k.next + 1) % k.space
+	k.dealt = max(k.dealt, key+1)
+	return key
+}
+
+// checkinKey is one (worker, day, slot) in the dataset, shifted by shift days for the baseline.
+// The days are the dataset's today and yesterday in the township's zone (Asia/Shanghai): a run
+// that crosses its midnight would see yesterday's keys refused as too old.
+type checkinKey struct {
+	worker *domain.Worker
+	date   domain.Date
+	slot   domain.Slot
+}
+
+func (ds *dataset) checkinKey(key, shift int) checkinKey {
+	n := len(ds.workers)
+	daySlot := key / n
+	date := ds.today.AddDays(shift - daySlot/2)
+	slot := domain.SlotAM
+	if daySlot%2 == 1 {
+		slot = domain.SlotPM
+	}
+	return checkinKey{worker: &ds.workers[key%n], date: date, slot: slot}
+}
+
+// checkinTargeter posts key after key as its worker. The key's number rides in the URL's
+// fragment: the client never sends a fragment, and vegeta hands the URL back in the result,
+// so each answer can be tied to the key it is for.
+func checkinTargeter(baseURL string, ds *dataset, tokens []string, keys *checkinKeys) vegeta.Targeter {
+	endpoint := baseURL + "/api/v1/checkins#"
+	return func(t *vegeta.Target) error {
+		key := keys.deal()
+		k := ds.checkinKey(key, 0)
+		t.Method = http.MethodPost
+		t.URL = endpoint + strconv.Itoa(key)
+		t.Body = fmt.Appendf(nil, `{"slot":%q,"temperature":36.5,"date":%q}`, k.slot, k.date)
+		t.Header = http.Header{"Authorization": {"Bearer " + tokens[key%len(tokens)]},
+			"Content-Type": {"application/json"}}
+		return nil
+	}
+}
+
+// checkinURLInError is the target URL in a client error: each names its key, which would
+// make every error a kind of its own.
+var checkinURLInError = regexp.MustCompile(`"http[^"]*": `)
+
+// checkinTally adds up the answers of every run against one side: which keys got a 2xx, how
+// many were new (201) or replaced (200), and the errors.
+type checkinTally struct {
+	mu       sync.Mutex
+	stored   map[int]struct{}
+	created  int
+	replaced int
+	errors   int
+	samples  map[string]int // error → how many
+}
+
+func newCheckinTally() *checkinTally {
+	return &checkinTally{stored: map[int]struct{}{}, samples: map[string]int{}}
+}
+
+func (t *checkinTally) add(key int, code int, errText string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case errText == "" && code == http.StatusCreated:
+		t.created++
+		t.stored[key] = struct{}{}
+	case errText == "" && code == http.StatusOK:
+		t.replaced++
+		t.stored[key] = struct{}{}
+	default:
+		t.errors++
+		if len(t.samples) < 5 || t.samples[errText] > 0 {
+			t.samples[errText]++
+		}
+	}
+}
+
+func (t *checkinTally) errorSummary() string {
+	if t.errors == 0 {
+		return "none"
+	}
+	var parts []string
+	for e, n := range t.samples {
+		parts = append(parts, fmt.Sprintf("%d× %s", n, e))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// checkinRun is one timed run's numbers.
+type checkinRun struct {
+	metrics vegeta.Metrics
+	ok      int
+	elapsed time.Duration
+}
+
+// throughput is successful requests per second of the run, its tail included.
+func (r *checkinRun) throughput() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.ok) / r.elapsed.Seconds()
+}
+
+// checkinAttack runs one vegeta attack and adds its answers to tally.
+func checkinAttack(ctx context.Context, tr vegeta.Targeter, pacer vegeta.Pacer, d time.Duration, tally *checkinTally, opts ...func(*vegeta.Attacker)) *checkinRun {
+	opts = append([]func(*vegeta.Attacker){vegeta.MaxBody(512), vegeta.KeepAlive(true), vegeta.Timeout(checkinTimeout)}, opts...)
+	atk := vegeta.NewAttacker(opts...)
+	stop := context.AfterFunc(ctx, func() { atk.Stop() })
+	defer stop()
+	run := &checkinRun{}
+	began := time.Now()
+	for res := range atk.Attack(tr, pacer, d, "checkin") {
+		_, frag, _ := strings.Cut(res.URL, "#")
+		key, _ := strconv.Atoi(frag)
+		errText := checkinURLInError.ReplaceAllString(res.Error, "")
+		if errText != "" && len(res.Body) > 0 {
+			errText += ": " + strings.TrimSpace(string(res.Body))
+		}
+		tally.add(key, int(res.Code), errText)
+		if res.Error == "" {
+			run.ok++
+		}
+		run.metrics.Add(res)
+	}
+	run.elapsed = time.Since(began)
+	run.metrics.Close()
+	return run
+}
+
+// checkinUpsertFunc writes one key's check-in straight into the database and says whether the row
+// is new.
+type checkinUpsertFunc func(ctx context.Context, k checkinKey) (created bool, err error)
+
+// checkinClosedLoop runs the baseline: conns goroutines, each upserting the next key as soon as the
+// last one is done, for d. Its latencies go through vegeta's Metrics, like the server's.
+func checkinClosedLoop(ctx context.Context, d time.Duration, ds *dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) *checkinRun {
+	run := &checkinRun{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	began := time.Now()
+	deadline := began.Add(d)
+	for range checkinConns {
+		wg.Go(func() {
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				key := keys.deal()
+				t0 := time.Now()
+				created, err := upsert(ctx, ds.checkinKey(key, checkinBaselineShift))
+				res := &vegeta.Result{Timestamp: t0, Latency: time.Since(t0), Code: http.StatusOK}
+				if created {
+					res.Code = http.StatusCreated
+				}
+				if err != nil {
+					res.Code, res.Error = 0, err.Error()
+				}
+				tally.add(key, int(res.Code), res.Error)
+				mu.Lock()
+				run.metrics.Add(res)
+				if err == nil {
+					run.ok++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	run.elapsed = time.Since(began)
+	run.metrics.Close()
+	return run
+}
+
+// checkinParams are the arguments CheckinStore.Upsert binds for a worker's own check-in of
+// 36.5 °C with no symptoms, in its order and with its Go types.
+func checkinParams(k checkinKey) []any {
+	now := time.Now().UTC()
+	return []any{k.worker.TownshipID, k.worker.EnterpriseID, k.worker.ID, k.date.Time(), string(k.slot), 365,
+		false, "", "", string(domain.AtWork), sql.NullInt64{}, now, now}
+}
+
+// checkinPgUpsert is the baseline on PostgreSQL: a pgx pool of checkinConns connections, the
+// statement prepared once per connection by pgx's statement cache.
+func checkinPgUpsert(ctx context.Context, dbURL string) (checkinUpsertFunc, func(), error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.MaxConns, cfg.MinConns = checkinConns, checkinConns
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	stmt := checkinDollars(checkinUpsert)
+	return func(ctx context.Context, k checkinKey) (bool, error) {
+		var id int64
+		var createdAt, updatedAt time.Time
+		err := pool.QueryRow(ctx, stmt, checkinParams(k)...).Scan(&id, &createdAt, &updatedAt)
+		return createdAt.Equal(updatedAt), err
+	}, pool.Close, nil
+}
+
+// checkinDollars numbers ? placeholders for PostgreSQL, as GORM does for the product.
+func checkinDollars(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// checkinSQLiteUpsert is the baseline on SQLite: database/sql with the product's driver and
+// DSN, and a pool of maxOpen connections, all kept idle, as the product keeps its own
+// (FUGONG_DB_MAX_CONNS, 16 by default).
+func checkinSQLiteUpsert(ctx context.Context, path string, maxOpen int) (checkinUpsertFunc, func(), error) {
+	db, err := sql.Open("sqlite", checkinSQLiteDSN(path))
+	if err != nil {
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(maxOpen)
+	db.SetMaxIdleConns(maxOpen)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return func(ctx context.Context, k checkinKey) (bool, error) {
+		var id int64
+		var createdAt, updatedAt time.Time
+		err := db.QueryRowContext(ctx, checkinUpsert, checkinParams(k)...).Scan(&id, &createdAt, &updatedAt)
+		return createdAt.Equal(updatedAt), err
+	}, func() { db.Close() }, nil
+}
+
+// checkinCount counts the rows of the given days, straight from the database.
+func checkinCount(ctx context.Context, engine checkinEngine, dbURL string, days ...domain.Date) (int, error) {
+	driver, dsn := "pgx", dbURL
+	if engine == checkinSQLite {
+		driver, dsn = "sqlite", checkinSQLiteDSN(strings.TrimPrefix(dbURL, "sqlite:"))
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	args := make([]any, len(days))
+	marks := make([]string, len(days))
+	for i, d := range days {
+		args[i], marks[i] = d.Time(), "?"
+		if engine == checkinPostgres {
+			marks[i] = "$" + strconv.Itoa(i+1)
+		}
+	}
+	var n int
+	err = db.QueryRowContext(ctx, "SELECT count(*) FROM checkins WHERE date IN ("+strings.Join(marks, ", ")+")", args...).Scan(&n)
+	return n, err
+}
+
+func checkinMS(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
+	nEnt, nWorkers := r.size(200, 20), r.size(50000, 2000)
+	runFor := r.duration(30*time.Second, 3*time.Second)
+	if engine == checkinSQLite {
+		runFor = r.duration(15*time.Second, 3*time.Second) // its first sweep takes about a minute
+	}
+
+	var dbURL string
+	checkinSessions := func() int64 { return 0 }
+	if engine == checkinPostgres {
+		checkinSessions = func() int64 {
+			time.Sleep(time.Second) // PostgreSQL publishes its statistics at most once a second
+			return checkinPGSessions(ctx, dbURL)
+		}
+		u, drop, err := r.newPostgres(ctx)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		dbURL = u
+	} else {
+		dbURL = r.newSQLite()
+	}
+
+	t0 := time.Now()
+	db, stores, err := r.open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	ds, err := seed(ctx, stores, nEnt, nWorkers)
+	db.Close()
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	tokens := make([]string, len(ds.workers))
+	for i, w := range ds.workers {
+		if tokens[i], err = r.tokens().Issue(w.Actor()); err != nil {
+			return err
+		}
+	}
+	seeded := time.Since(t0)
+
+	// The server sweeps for missed check-ins at start and then once a minute. Its first sweep
+	// over a freshly loaded township raises every missed alert of yesterday (and of today's
+	// slots past their cut-off) at once: a one-off that a real township went through the day
+	// before, so the runs wait for it. The later sweeps, which find those alerts there, fall
+	// into the runs as they would on a real day; the timeline below says when.
+	srv, err := r.startServer(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	serverStarted := time.Now()
+	since := func() string { return time.Since(serverStarted).Round(time.Second).String() }
+	firstSweep := checkinWaitFirstSweep(ctx, r, 3*time.Minute)
+	fmt.Printf("Seeded %d workers in %d enterprises and minted their tokens in %s (loading path, not measured); the server's first sweep %s.\n\n",
+		nWorkers, nEnt, seeded.Round(100*time.Millisecond), firstSweep)
+
+	// 1. Fugong at its maximum: a closed loop of checkinConns requests in flight.
+	keys, tally := newCheckinKeys(nWorkers), newCheckinTally()
+	target := checkinTargeter(srv.URL, ds, tokens, keys)
+	timeline := []string{"server started 0s", "first sweep over " + since()}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		timeline = append(timeline, "load average before the runs "+strings.Join(strings.Fields(string(b))[:3], " "))
+	}
+	timeline = append(timeline, "sustained "+since())
+	sessions0 := checkinSessions()
+	sustained := checkinAttack(ctx, target, vegeta.Rate{Freq: 0}, runFor, tally,
+		vegeta.Workers(checkinConns), vegeta.MaxWorkers(checkinConns), vegeta.Connections(checkinConns), vegeta.MaxConnections(checkinConns))
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	sessions1 := checkinSessions()
+
+	// 2. The baseline, closed loop too, with as many connections and the same mix of keys.
+	timeline = append(timeline, "baseline "+since())
+	baseKeys, baseTally := newCheckinKeys(nWorkers), newCheckinTally()
+	var baseline, baseOne *checkinRun
+	baseNote := ""
+	if engine == checkinPostgres {
+		upsert, closeDB, err := checkinPgUpsert(ctx, dbURL)
+		if err != nil {
+			return err
+		}
+		baseline = checkinClosedLoop(ctx, runFor, ds, baseKeys, baseTally, upsert)
+		closeDB()
+	} else {
+		path := strings.TrimPrefix(dbURL, "sqlite:")
+		upsert, closeDB, err := checkinSQLiteUpsert(ctx, path, checkinConns)
+		if err != nil {
+			return err
+		}
+		baseline = checkinClosedLoop(ctx, runFor, ds, baseKeys, baseTally, upsert)
+		closeDB()
+		// The same again through one connection, since SQLite has one writer at a time: the
+		// better of the two is the baseline.
+		timeline = append(timeline, "baseline, one connection "+since())
+		upsert, closeDB, err = checkinSQLiteUpsert(ctx, path, 1)
+		if err != nil {
+			return err
+		}
+		baseOne = checkinClosedLoop(ctx, runFor, ds, baseKeys, baseTally, upsert)
+		closeDB()
+		baseNote = fmt.Sprintf(" (%d connections: %.0f/s; one: %.0f/s)", checkinConns, baseline.throughput(), baseOne.throughput())
+		if baseOne.throughput() > baseline.throughput() {
+			baseline = baseOne
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	// 3. Fugong at a fixed 70% of its own maximum, open loop: vegeta sends on schedule however
+	// slow the answers, so a stall shows in the latencies instead of slowing the sender.
+	rate := max(1, int(0.7*sustained.throughput()))
+	timeline = append(timeline, fmt.Sprintf("fixed rate %s", since()))
+	sessions2 := checkinSessions()
+	fixed := checkinAttack(ctx, target, vegeta.Rate{Freq: rate, Per: time.Second}, runFor, tally,
+		vegeta.Workers(checkinConns), vegeta.MaxWorkers(10000))
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	timeline = append(timeline, "done "+since())
+	sessions3 := checkinSessions()
+	rss, peak := srv.memory()
+
+	// 4. What the database holds against what the answers said.
+	rows, err := checkinCount(ctx, engine, dbURL, ds.today, ds.today.AddDays(-1))
+	if err != nil {
+		return err
+	}
+	baseRows, err := checkinCount(ctx, engine, dbURL, ds.today.AddDays(checkinBaselineShift), ds.today.AddDays(checkinBaselineShift-1))
+	if err != nil {
+		return err
+	}
+
+	engineName := "PostgreSQL with pgx"
+	if engine == checkinSQLite {
+		engineName = "SQLite with database/sql"
+	}
+	ratioOK := baseline.throughput() > 0 && sustained.throughput()/baseline.throughput() >= 0.5
+	p99OK := fixed.metrics.Latencies.P99 <= 50*time.Millisecond
+	errorsOK := tally.errors == 0
+	rowsOK := rows == len(tally.stored) && rows == tally.created
+	t := table{
+		title:  fmt.Sprintf("Check-ins on %s: %d workers, %d in flight at the maximum, %s per run, phones wait %s", map[checkinEngine]string{checkinPostgres: "PostgreSQL", checkinSQLite: "SQLite"}[engine], nWorkers, checkinConns, runFor, checkinTimeout),
+		header: []string{"measure", "Fugong", "baseline (" + engineName + ")", "ratio", "target", "verdict"},
+	}
+	t.add("sustained throughput, closed loop (2xx/s)", fmt.Sprintf("%.0f/s", sustained.throughput()),
+		fmt.Sprintf("%.0f/s%s", baseline.throughput(), baseNote), ratio(sustained.throughput(), baseline.throughput()), "≥ 0.50×", verdict(ratioOK))
+	t.add("latency at the maximum, p50 / p99", checkinMS(sustained.metrics.Latencies.P50)+" / "+checkinMS(sustained.metrics.Latencies.P99),
+		checkinMS(baseline.metrics.Latencies.P50)+" / "+checkinMS(baseline.metrics.Latencies.P99), "–", "–", "–")
+	p99Target, p99Verdict := "≤ 50 ms", verdict(p99OK)
+	if engine == checkinSQLite {
+		p99Target, p99Verdict = "(PostgreSQL's ≤ 50 ms, for reference)", "–"
+	}
+	t.add(fmt.Sprintf("p99 at 70%% of the maximum (%d/s, open loop)", rate), checkinMS(fixed.metrics.Latencies.P99), "–", "–", p99Target, p99Verdict)
+	t.add("… p50 / p95 / max at 70%", checkinMS(fixed.metrics.Latencies.P50)+" / "+checkinMS(fixed.metrics.Latencies.P95)+" / "+checkinMS(fixed.metrics.Latencies.Max),
+		"–", "–", "–", "–")
+	t.add("… achieved rate at 70%", fmt.Sprintf("%.0f/s sent, %.0f/s answered 2xx", fixed.metrics.Rate, fixed.throughput()), "–", "–", "–", "–")
+	t.add("errors (all runs)", fmt.Sprintf("%d of %d", tally.errors, tally.created+tally.replaced+tally.errors),
+		fmt.Sprintf("%d of %d", baseTally.errors, baseTally.created+baseTally.replaced+baseTally.errors), "–", "0", verdict(errorsOK))
+	t.add("answers: 201 new / 200 replaced", fmt.Sprintf("%d / %d", tally.created, tally.replaced),
+		fmt.Sprintf("%d / %d", baseTally.created, baseTally.replaced), "–", "a mix", "–")
+	t.add("rows in the database = distinct keys answered 2xx = 201s", fmt.Sprintf("%d = %d = %d", rows, len(tally.stored), tally.created),
+		fmt.Sprintf("%d = %d = %d", baseRows, len(baseTally.stored), baseTally.created), "–", "equal", verdict(rowsOK))
+	if engine == checkinPostgres {
+		t.add("PostgreSQL sessions the server opened: at the maximum / at 70%", fmt.Sprintf("%d / %d", sessions1-sessions0-1, sessions3-sessions2-1),
+			fmt.Sprintf("%d", checkinConns), "–", "–", "–")
+	}
+	t.print()
+	fmt.Printf("Server RSS after the runs: %.0f MiB (peak since start %.0f MiB).\n\n", rss, peak)
+	fmt.Printf("Timeline from the server's start (it sweeps for missed check-ins at start and every minute after, unless a sweep is still running): %s.\n",
+		strings.Join(timeline, ", "))
+	if extra := rows - len(tally.stored); extra > 0 {
+		fmt.Printf("\n%d rows more than keys answered 2xx: check-ins the server committed after their phone had given up waiting.\n", extra)
+	}
+	if tally.errors > 0 {
+		fmt.Printf("\nFugong's errors: %s\n", tally.errorSummary())
+		fmt.Printf("\nThe server's log says: %s\n", checkinServerErrors(r))
+	}
+	if baseTally.errors > 0 {
+		fmt.Printf("\nBaseline's errors: %s\n", baseTally.errorSummary())
+	}
+	return nil
+}
+
+// checkinServerErrors sums up the errors in the log of the newest server, the one running
+// (scenarios run one at a time): what the 5xx answers were, since the answers only say
+// "internal".
+func checkinServerErrors(r *runner) string {
+	b, err := os.ReadFile(checkinNewestLog(r))
+	if err != nil {
+		return "no log found"
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, line := range strings.Split(string(b), "\n") {
+		var entry struct {
+			Level, Msg, Error string
+			Trace             struct{ Error string }
+		}
+		if json.Unmarshal([]byte(line), &entry) != nil || entry.Level != "ERROR" || entry.Msg == "request" {
+			continue // "request" lines repeat, as a status, the error logged just before
+		}
+		kind := strings.TrimSpace(entry.Msg + ": " + entry.Error + " " + entry.Trace.Error)
+		if counts[kind] == 0 {
+			order = append(order, kind)
+		}
+		counts[kind]++
+	}
+	if len(order) == 0 {
+		return "no errors logged"
+	}
+	var parts []string
+	for i, m := range order {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more kinds", len(order)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d× %s", counts[m], m))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// checkinPGSessions reads how many sessions PostgreSQL has opened on the database so far: a
+// server whose pool keeps too few connections idle opens one per request under load, and each
+// costs PostgreSQL a process.
+func checkinPGSessions(ctx context.Context, dbURL string) int64 {
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var n int64 // this very session is counted too: callers take one off each difference
+	_ = db.QueryRowContext(ctx, "SELECT sessions FROM pg_stat_database WHERE datname = current_database()").Scan(&n)
+	return n
+}
+
+// checkinWaitFirstSweep waits until the newest server (the one just started) logs the end of
+// its first sweep, and says how long it took.
+func checkinWaitFirstSweep(ctx context.Context, r *runner, limit time.Duration) string {
+	began := time.Now()
+	for time.Since(began) < limit && ctx.Err() == nil {
+		b, _ := os.ReadFile(checkinNewestLog(r))
+		for _, line := range strings.Split(string(b), "\n") {
+			var entry struct{ Msg string }
+			if json.Unmarshal([]byte(line), &entry) == nil && (entry.Msg == "raised alerts" || entry.Msg == "sweep alerts") {
+				return fmt.Sprintf("took %s (%s)", time.Since(began).Round(100*time.Millisecond), entry.Msg)
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Sprintf("had not ended after %s; the runs started anyway", limit)
+}
+
+// checkinNewestLog is the log of the newest server: the running one, since scenarios run one
+// at a time.
+func checkinNewestLog(r *runner) string {
+	paths, _ := filepath.Glob(filepath.Join(r.dir, "server-*.log"))
+	var newest string
+	var newestAt time.Time
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.ModTime().After(newestAt) {
+			newest, newestAt = p, fi.ModTime()
+		}
+	}
+	return newest
+}
