@@ -167,6 +167,16 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 	c.SubmittedBy = by
 	c.Fever = t.Fever(c.Temperature)
 	var created bool
+	if len(t.CheckinAlerts(c, nil)) == 0 {
+		// A normal reading raises nothing, whatever the slots around it hold (two fevers in a
+		// row need this one to be a fever): the upsert alone, one statement, is the whole
+		// write. Most reports are this one.
+		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
+			return Checkin{}, false, err
+		}
+		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
+		return c, created, nil
+	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
 			return err
