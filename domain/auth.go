@@ -109,8 +109,6 @@ type AuthService struct {
 	RefreshTTL    time.Duration // how long an unused refresh token lives
 	MaxFailures   int           // failures allowed per username and client address in Window
 	FailureWindow time.Duration
-
-	workers *workerCache // workers signed in, kept while their rosters do not change; nil: none
 }
 
 // dummyHash is compared against when the username does not exist, so that a wrong username

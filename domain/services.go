@@ -58,12 +58,9 @@ func NewServices(st Stores, o Options) Services {
 	}
 	// Townships are kept in memory where a change feed tells when to read them again.
 	var places *placeCache
-	var signedIn *workerCache
 	if feed, ok := o.Notifier.(ChangeFeed); ok {
 		places = &placeCache{c: newViewCache()}
 		feed.Listen(places.changed)
-		signedIn = newWorkerCache()
-		feed.Listen(signedIn.changedHeard)
 	}
 	users := &UserService{
 		Users: st.Users, Enterprises: st.Enterprises, Passwords: o.Passwords,
@@ -77,7 +74,6 @@ func NewServices(st Stores, o Options) Services {
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
 			Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
-			workers: signedIn,
 		},
 		Townships: &TownshipService{Townships: st.Townships, Users: users, Rosters: workers, Tx: st.Tx, Changes: o.Notifier},
 		Users:     users,

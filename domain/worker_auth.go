@@ -70,7 +70,7 @@ func (s *AuthService) findWorker(ctx context.Context, code, phone, last6 string)
 // checkWorker verifies that a worker's token still stands for a worker on the roster who has
 // not left, in the enterprise the token says, and returns ctx carrying that worker.
 func (s *AuthService) checkWorker(ctx context.Context, a Actor) (context.Context, error) {
-	w, err := s.workers.get(ctx, s.Workers, a.WorkerID)
+	w, err := s.Workers.Get(ctx, a.WorkerID)
 	if errors.Is(err, ErrNotFound) {
 		return ctx, Unauthenticated("职工不存在")
 	}

@@ -180,6 +180,9 @@ type server struct {
 func (r *runner) startServer(ctx context.Context, dbURL string, env ...string) (*server, error) {
 	cmd := exec.Command(r.bin, "serve")
 	cmd.Env = append(r.serverEnv(dbURL), env...)
+	if addr := os.Getenv("BENCH_PPROF_ADDR"); addr != "" { // to take a profile during a run
+		cmd.Env = append(cmd.Env, "FUGONG_METRICS_ADDR="+addr)
+	}
 	logPath := filepath.Join(r.dir, "server-"+hex.EncodeToString(randomBytes(3))+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
