@@ -106,7 +106,7 @@ func (s *CheckinService) Submit(ctx context.Context, actor Actor, in CheckinInpu
 	w, ok := signedIn(ctx, actor.WorkerID)
 	if !ok {
 		var err error
-		if w, err = s.Workers.Get(ctx, actor.WorkerID); err != nil {
+		if w, err = s.Workers.Standing(ctx, actor.WorkerID); err != nil {
 			return Checkin{}, false, err
 		}
 	}

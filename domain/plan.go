@@ -105,6 +105,9 @@ type PlanStore interface {
 	List(ctx context.Context, f PlanFilter) ([]Plan, int, error)
 	// LatestVersion returns the highest version of an enterprise's plans, 0 when none.
 	LatestVersion(ctx context.Context, enterpriseID int64) (int, error)
+	// Latest returns each enterprise's newest plan in a township, by enterprise, in one read
+	// (the daily report's supplies column).
+	Latest(ctx context.Context, townshipID int64) (map[int64]Plan, error)
 	// UpdateContent saves the content of a draft. ErrConflict if it is no longer a draft.
 	UpdateContent(ctx context.Context, p Plan) error
 	// SetStatus moves a plan from one status to another, and fails with ErrConflict if it is

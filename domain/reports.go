@@ -79,15 +79,15 @@ func (s *DashboardService) reportEnterprises(ctx context.Context, v view) ([]Rep
 	if err != nil {
 		return nil, err
 	}
+	plans, err := s.Plans.Latest(ctx, v.township.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ReportEnterprise, 0, len(days))
 	for _, d := range days {
 		re := ReportEnterprise{EnterpriseDay: d}
-		plans, _, err := s.Plans.List(ctx, PlanFilter{EnterpriseID: d.Enterprise.ID, Page: Page{Limit: 1}})
-		if err != nil {
-			return nil, err
-		}
-		if len(plans) > 0 {
-			re.Supplies, re.HasPlan = plans[0].SupplyDays(), true
+		if p, ok := plans[d.Enterprise.ID]; ok {
+			re.Supplies, re.HasPlan = p.SupplyDays(), true
 		}
 		out = append(out, re)
 	}

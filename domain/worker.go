@@ -84,6 +84,10 @@ type WorkerStore interface {
 	CreateMany(ctx context.Context, ws []Worker) error
 	// Get returns one worker. ErrNotFound.
 	Get(ctx context.Context, id int64) (Worker, error)
+	// Standing returns only a worker's ID, township, enterprise and status: what checking a
+	// token and taking a check-in need, without the join and the decryption of a whole file.
+	// ErrNotFound.
+	Standing(ctx context.Context, id int64) (Worker, error)
 	// List returns the matching workers by ID, and how many match in all.
 	List(ctx context.Context, f WorkerFilter) ([]Worker, int, error)
 	// Update saves every field but ID, township, enterprise and ID number. ErrNotFound.

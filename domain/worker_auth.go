@@ -70,7 +70,7 @@ func (s *AuthService) findWorker(ctx context.Context, code, phone, last6 string)
 // checkWorker verifies that a worker's token still stands for a worker on the roster who has
 // not left, in the enterprise the token says, and returns ctx carrying that worker.
 func (s *AuthService) checkWorker(ctx context.Context, a Actor) (context.Context, error) {
-	w, err := s.Workers.Get(ctx, a.WorkerID)
+	w, err := s.Workers.Standing(ctx, a.WorkerID)
 	if errors.Is(err, ErrNotFound) {
 		return ctx, Unauthenticated("职工不存在")
 	}
@@ -83,11 +83,12 @@ func (s *AuthService) checkWorker(ctx context.Context, a Actor) (context.Context
 	return context.WithValue(ctx, signedInKey{}, w), nil
 }
 
-// signedInKey keys the worker a request was authenticated as.
+// signedInKey keys the standing of the worker a request was authenticated as.
 type signedInKey struct{}
 
-// signedIn returns the worker the request was authenticated as, read once by the
-// authentication: a check-in then needs not read the same row again.
+// signedIn returns the standing (ID, township, enterprise, status: see WorkerStore.Standing)
+// of the worker the request was authenticated as, read once by the authentication: a
+// check-in then needs not read the same row again.
 func signedIn(ctx context.Context, workerID int64) (Worker, bool) {
 	w, ok := ctx.Value(signedInKey{}).(Worker)
 	return w, ok && w.ID == workerID

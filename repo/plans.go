@@ -180,6 +180,23 @@ func (s *PlanStore) List(ctx context.Context, f domain.PlanFilter) ([]domain.Pla
 	return out, total, err
 }
 
+// Latest reads the newest version of every enterprise's plan with one query.
+func (s *PlanStore) Latest(ctx context.Context, townshipID int64) (map[int64]domain.Plan, error) {
+	var rows []planRead
+	err := s.reads(ctx).Where(`p.township_id = ? AND (p.enterprise_id, p.version) IN
+		(SELECT enterprise_id, MAX(version) FROM reopening_plans WHERE township_id = ? GROUP BY enterprise_id)`,
+		townshipID, townshipID).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	plans, err := s.toDomain(ctx, rows)
+	out := make(map[int64]domain.Plan, len(plans))
+	for _, p := range plans {
+		out[p.EnterpriseID] = p
+	}
+	return out, err
+}
+
 // toDomain converts rows and loads all their reviews in one query.
 func (s *PlanStore) toDomain(ctx context.Context, rows []planRead) ([]domain.Plan, error) {
 	out := make([]domain.Plan, 0, len(rows))

@@ -129,6 +129,19 @@ func (s *WorkerStore) Get(ctx context.Context, id int64) (domain.Worker, error) 
 	return s.toDomain(r)
 }
 
+// Standing reads the four columns a check-in needs.
+func (s *WorkerStore) Standing(ctx context.Context, id int64) (domain.Worker, error) {
+	var r struct {
+		ID, TownshipID, EnterpriseID int64
+		Status                       string
+	}
+	err := s.DB.conn(ctx).Table("workers").Select("id, township_id, enterprise_id, status").Where("id = ?", id).Take(&r).Error
+	if err != nil {
+		return domain.Worker{}, translate(err, "职工")
+	}
+	return domain.Worker{ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, Status: domain.WorkerStatus(r.Status)}, nil
+}
+
 // List returns a page of matching workers.
 func (s *WorkerStore) List(ctx context.Context, f domain.WorkerFilter) ([]domain.Worker, int, error) {
 	q := s.reads(ctx)
