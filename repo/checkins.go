@@ -60,15 +60,17 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 		ID                   int64
 		CreatedAt, UpdatedAt time.Time
 	}
-	err := s.DB.conn(ctx).Raw(`INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
+	err := s.DB.exclusive(ctx, func() error {
+		return s.DB.conn(ctx).Raw(`INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
 			fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
 			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
 			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
 		RETURNING id, created_at, updated_at`,
-		row.TownshipID, row.EnterpriseID, row.WorkerID, c.Date.Time(), row.Slot, row.Temperature, row.Fever,
-		row.Symptoms, row.SymptomNote, row.Location, row.SubmittedBy, now, now).Scan(&out).Error
+			row.TownshipID, row.EnterpriseID, row.WorkerID, c.Date.Time(), row.Slot, row.Temperature, row.Fever,
+			row.Symptoms, row.SymptomNote, row.Location, row.SubmittedBy, now, now).Scan(&out).Error
+	})
 	if err != nil {
 		return false, translate(err, "checkin")
 	}

@@ -189,6 +189,23 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	})
 }
 
+// exclusive runs a write that is not in a transaction holding SQLite's writer gate too, so
+// that it queues behind the transactions instead of polling SQLite's lock beside them (a
+// check-in is one such statement). In a transaction, which holds the gate, and on
+// PostgreSQL, it just runs fn.
+func (db *DB) exclusive(ctx context.Context, fn func() error) error {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); db.writer == nil || inTx {
+		return fn()
+	}
+	select {
+	case db.writer <- struct{}{}:
+		defer func() { <-db.writer }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return fn()
+}
+
 // conn returns the transaction in ctx, or the pool; every store method starts with it.
 func (db *DB) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
