@@ -66,7 +66,8 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 
 	routes := &Routes{}
 	v1 := e.Group("/api/v1")
-	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, svc.Auth)), routes: routes}
+	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, svc.Auth, true)),
+		selfChecked: v1.Group("", authenticate(cfg.Tokens, svc.Auth, false)), routes: routes}
 	(&authHandler{svc: svc.Auth, users: svc.Users, workers: svc.Workers, tokens: cfg.Tokens}).register(r)
 	(&townshipHandler{svc: svc.Townships}).register(r)
 	(&userHandler{svc: svc.Users}).register(r)

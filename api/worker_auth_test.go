@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -96,8 +97,14 @@ func TestWorkerLogin(t *testing.T) {
 			if res := f.do(http.MethodGet, "/api/v1/me", tok.AccessToken, nil); res.status != 401 {
 				t.Errorf("token of a worker who left: got %d, want 401", res.status)
 			}
+			// The check-in route leaves the token's standing to its own write (SelfChecked).
+			before := f.count("checkins")
+			res := f.do(http.MethodPost, "/api/v1/checkins", tok.AccessToken, map[string]any{"slot": "pm", "temperature": 36.5})
+			if res.status != 422 || !slices.Equal(res.errorFields(t), []string{"worker_id"}) || f.count("checkins") != before {
+				t.Errorf("check-in with the token of a worker who left: got %d %s, want 422 naming worker_id and nothing written", res.status, res.body)
+			}
 			other := "13800000042"
-			res := f.do(http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{"enterprise_code": f.entA1.Code, "phone": other, "id_last6": id[12:]})
+			res = f.do(http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{"enterprise_code": f.entA1.Code, "phone": other, "id_last6": id[12:]})
 			if res.status != 401 && res.status != 429 {
 				t.Errorf("sign-in after leaving: got %d, want 401 (or 429 while limited)", res.status)
 			}

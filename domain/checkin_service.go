@@ -19,7 +19,9 @@ type CheckinFilter struct {
 type CheckinStore interface {
 	// Upsert inserts the check-in of its worker, day and slot, or replaces the one there, in one
 	// statement, so that concurrent retries never make two. It reports whether the row is new,
-	// and fills ID and times.
+	// and fills ID, times and, when Location is empty, the location the worker's status gives
+	// (isolation while isolating, else work). The same statement checks the worker's standing:
+	// ErrNotFound when the worker is not on the roster of c's enterprise and township, or left.
 	Upsert(ctx context.Context, c *Checkin) (created bool, err error)
 	// Get returns a worker's check-in of a day and slot. ErrNotFound.
 	Get(ctx context.Context, workerID int64, d Date, s Slot) (Checkin, error)
@@ -103,12 +105,12 @@ func (s *CheckinService) Submit(ctx context.Context, actor Actor, in CheckinInpu
 	if !actor.Is(RoleWorker) {
 		return Checkin{}, false, Forbidden("只有返岗职工本人可以打卡;企业人事请使用代报")
 	}
+	// The route leaves the token's standing to the upsert (api Route.SelfChecked): the worker
+	// is who the token says, and the write itself refuses one who left or moved. Its status is
+	// known only when the authentication read it.
 	w, ok := signedIn(ctx, actor.WorkerID)
 	if !ok {
-		var err error
-		if w, err = s.Workers.Standing(ctx, actor.WorkerID); err != nil {
-			return Checkin{}, false, err
-		}
+		w = Worker{ID: actor.WorkerID, TownshipID: actor.TownshipID, EnterpriseID: actor.EnterpriseID}
 	}
 	return s.record(ctx, w, in, 0)
 }
@@ -172,14 +174,14 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		// row need this one to be a fever): the upsert alone, one statement, is the whole
 		// write. Most reports are this one.
 		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
-			return Checkin{}, false, err
+			return Checkin{}, false, s.notOnRoster(ctx, err, w.ID)
 		}
 		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
 		return c, created, nil
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
-			return err
+			return s.notOnRoster(ctx, err, w.ID)
 		}
 		previous, next, err := s.Checkins.Around(ctx, c.WorkerID, c.Date, c.Slot)
 		if err != nil {
@@ -207,6 +209,23 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 	return c, created, err
 }
 
+// notOnRoster says why the upsert refused a worker, reading the worker only then (it is rare):
+// gone (ErrNotFound), left (ErrInvalid on worker_id), or no longer where the token says.
+func (s *CheckinService) notOnRoster(ctx context.Context, err error, workerID int64) error {
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	w, err := s.Workers.Standing(ctx, workerID)
+	switch {
+	case err != nil:
+		return err
+	case w.Status == WorkerLeft:
+		return Invalid("worker_id", "该职工已离职")
+	default:
+		return Unauthenticated("登录已失效,请重新登录")
+	}
+}
+
 // parse checks a check-in's fields against the worker and the township's today.
 func (in CheckinInput) parse(w Worker, today Date) (Checkin, error) {
 	var p Problems
@@ -226,12 +245,12 @@ func (in CheckinInput) parse(w Worker, today Date) (Checkin, error) {
 		p = append(p, err.(*Error).Fields...)
 	}
 	c.Symptoms, c.SymptomNote = syms, note
-	if c.Location == "" {
+	if c.Location == "" && w.Status != "" { // an unknown status: the upsert applies the same rule
 		c.Location = AtWork
 		if w.Status == WorkerIsolating {
 			c.Location = AtIsolation
 		}
-	} else if !c.Location.Valid() {
+	} else if c.Location != "" && !c.Location.Valid() {
 		p.Add("location", "位置应为 work、home 或 isolation")
 	}
 	c.Date = today

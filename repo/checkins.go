@@ -58,23 +58,32 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 	now := time.Now().UTC()
 	var out struct {
 		ID                   int64
+		Location             string
 		CreatedAt, UpdatedAt time.Time
 	}
 	err := s.DB.exclusive(ctx, func() error {
+		// The row is made from the worker's own: none when they are not on that roster any
+		// more, which is how this one statement also checks a worker token's standing.
 		return s.DB.conn(ctx).Raw(`INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
 			fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		SELECT w.township_id, w.enterprise_id, w.id, ?, ?, ?, ?, ?, ?,
+			CASE WHEN ? <> '' THEN ? WHEN w.status = 'isolating' THEN 'isolation' ELSE 'work' END, ?, ?, ?
+		FROM workers w WHERE w.id = ? AND w.enterprise_id = ? AND w.township_id = ? AND w.status <> 'left'
 		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
 			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
 			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
-		RETURNING id, created_at, updated_at`,
-			row.TownshipID, row.EnterpriseID, row.WorkerID, c.Date.Time(), row.Slot, row.Temperature, row.Fever,
-			row.Symptoms, row.SymptomNote, row.Location, row.SubmittedBy, now, now).Scan(&out).Error
+		RETURNING id, location, created_at, updated_at`,
+			c.Date.Time(), row.Slot, row.Temperature, row.Fever, row.Symptoms, row.SymptomNote,
+			row.Location, row.Location, row.SubmittedBy, now, now,
+			row.WorkerID, row.EnterpriseID, row.TownshipID).Scan(&out).Error
 	})
 	if err != nil {
 		return false, translate(err, "checkin")
 	}
-	c.ID, c.CreatedAt, c.UpdatedAt = out.ID, out.CreatedAt, out.UpdatedAt
+	if out.ID == 0 {
+		return false, domain.NotFound("职工")
+	}
+	c.ID, c.Location, c.CreatedAt, c.UpdatedAt = out.ID, domain.Location(out.Location), out.CreatedAt, out.UpdatedAt
 	return out.CreatedAt.Equal(out.UpdatedAt), nil
 }
 
