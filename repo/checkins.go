@@ -6,29 +6,15 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"fugong/domain"
 )
 
 // CheckinStore keeps check-ins, one per worker, day and slot.
-type CheckinStore struct {
-	DB    *DB
-	batch *checkinBatcher // PostgreSQL: concurrent check-ins written together
-}
+type CheckinStore struct{ DB *DB }
 
 var _ domain.CheckinStore = (*CheckinStore)(nil)
-
-// newCheckinStore batches concurrent check-ins on PostgreSQL (see checkinBatcher); SQLite
-// has one writer at a time anyway.
-func newCheckinStore(db *DB) *CheckinStore {
-	s := &CheckinStore{DB: db}
-	if db.Dialect == Postgres {
-		s.batch = &checkinBatcher{db: db}
-	}
-	return s
-}
 
 type checkinRow struct {
 	ID           int64
@@ -68,9 +54,6 @@ func (r checkinRow) toDomain() domain.Checkin {
 // engines run atomically, so concurrent retries of one report leave one row. A row whose
 // creation and update times are equal was just inserted.
 func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, error) {
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); s.batch != nil && !inTx {
-		return s.upsertBatched(ctx, c)
-	}
 	row := newCheckinRow(*c)
 	now := time.Now().UTC()
 	var out struct {

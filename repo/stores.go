@@ -18,7 +18,7 @@ func Stores(db *DB, box *pii.Box) domain.Stores {
 		Inspections:   &InspectionStore{DB: db},
 		Audit:         &AuditStore{DB: db},
 		Workers:       &WorkerStore{DB: db, Box: box},
-		Checkins:      newCheckinStore(db),
+		Checkins:      &CheckinStore{DB: db},
 		Alerts:        &AlertStore{DB: db},
 		Stats:         &StatsStore{DB: db},
 		Tx:            db,
