@@ -138,11 +138,15 @@ func TestLiveAcrossProcesses(t *testing.T) {
 	if res.StatusCode/100 != 2 {
 		t.Fatalf("check-in on process A: got %d", res.StatusCode)
 	}
-	data := nextUpdate(t, events, 5*time.Second)
-	var ev struct{ Kinds []string }
-	_ = json.Unmarshal([]byte(data), &ev)
-	if !slices.Contains(ev.Kinds, "checkin") { // the sweep may have raised alerts meanwhile
-		t.Errorf("got kinds %v, want an update for a check-in", ev.Kinds)
+	// Updates for other changes (the sweeps of both processes raise alerts) may come first.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		data := nextUpdate(t, events, time.Until(deadline))
+		var ev struct{ Kinds []string }
+		_ = json.Unmarshal([]byte(data), &ev)
+		if slices.Contains(ev.Kinds, "checkin") {
+			break
+		}
 	}
 	t.Logf("a check-in on process A reached a viewer of process B after %v", time.Since(sent).Round(time.Millisecond))
 }
