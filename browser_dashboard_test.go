@@ -73,7 +73,8 @@ func TestBrowserDashboard(t *testing.T) {
 	apiCall(t, s, http.MethodPost, "/api/v1/checkins", worker.AccessToken, map[string]any{"temperature": 38.4,
 		"slot": map[bool]string{true: "am", false: "pm"}[time.Now().In(loc).Hour() < 12]}, nil)
 	b.do(t, "see the fever arrive", poll(fmt.Sprintf(`Number(document.querySelector("#dash-fever").dataset.value) === %v`, fever+1)),
-		poll(fmt.Sprintf(`Number(document.querySelector("#dash-alerts-open").dataset.value) === %v`, open+1)),
+		// at least: the minute's sweep may raise other alerts meanwhile
+		poll(fmt.Sprintf(`Number(document.querySelector("#dash-alerts-open").dataset.value) >= %v`, open+1)),
 		poll(`window.__stillHere === true`))
 
 	b.do(t, "open an enterprise from its row", chromedp.Click(`[data-test="dash-enterprise-name"]`),
