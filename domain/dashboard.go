@@ -228,6 +228,12 @@ func (s *DashboardService) summary(ctx context.Context, v view) (Summary, error)
 	if err != nil {
 		return Summary{}, err
 	}
+	return s.summarize(ctx, v, days)
+}
+
+// summarize totals the enterprise rows of a day, by zone, and adds the origins.
+func (s *DashboardService) summarize(ctx context.Context, v view, days []EnterpriseDay) (Summary, error) {
+	var err error
 	out := Summary{Date: v.date}
 	zones := map[string]*ZoneFigures{}
 	for _, z := range v.township.Zones {
@@ -301,6 +307,11 @@ func (s *DashboardService) trend(ctx context.Context, v view, from, to Date) ([]
 	if err != nil {
 		return nil, err
 	}
+	return s.trendOf(ctx, v, es, from, to)
+}
+
+// trendOf is trend for the view's enterprises, already listed.
+func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise, from, to Date) ([]TrendPoint, error) {
 	totals, err := s.Stats.Totals(ctx, v.filter, from, to)
 	if err != nil {
 		return nil, err

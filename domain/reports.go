@@ -54,14 +54,23 @@ func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date)
 	if err != nil {
 		return DailyReport{}, err
 	}
+	// The enterprises and their day are read once, for the summary, trend and enterprise sheet.
+	days, err := s.enterpriseDays(ctx, v)
+	if err != nil {
+		return DailyReport{}, err
+	}
+	es := make([]Enterprise, 0, len(days))
+	for _, d := range days {
+		es = append(es, d.Enterprise)
+	}
 	r := DailyReport{Township: v.township, Date: v.date}
-	if r.Summary, err = s.summary(ctx, v); err != nil {
+	if r.Summary, err = s.summarize(ctx, v, days); err != nil {
 		return DailyReport{}, err
 	}
-	if r.Trend, err = s.trend(ctx, v, v.date.AddDays(-13), v.date); err != nil {
+	if r.Trend, err = s.trendOf(ctx, v, es, v.date.AddDays(-13), v.date); err != nil {
 		return DailyReport{}, err
 	}
-	if r.Enterprises, err = s.reportEnterprises(ctx, v); err != nil {
+	if r.Enterprises, err = s.reportEnterprises(ctx, v, days); err != nil {
 		return DailyReport{}, err
 	}
 	if err := s.people(ctx, v, &r); err != nil {
@@ -74,11 +83,7 @@ func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date)
 func (s *DashboardService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
 // reportEnterprises adds to each enterprise's day the supplies of its latest plan.
-func (s *DashboardService) reportEnterprises(ctx context.Context, v view) ([]ReportEnterprise, error) {
-	days, err := s.enterpriseDays(ctx, v)
-	if err != nil {
-		return nil, err
-	}
+func (s *DashboardService) reportEnterprises(ctx context.Context, v view, days []EnterpriseDay) ([]ReportEnterprise, error) {
 	plans, err := s.Plans.Latest(ctx, v.township.ID)
 	if err != nil {
 		return nil, err
