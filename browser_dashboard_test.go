@@ -33,25 +33,14 @@ func TestBrowserDashboard(t *testing.T) {
 	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "d.db")})
 
 	// A worker of hr1's enterprise, back yesterday, to report a fever.
-	_, hr := s.login(t, "hr1")
-	token := hr["access_token"].(string)
-	var me struct {
-		EnterpriseID int64 `json:"enterprise_id"`
-	}
-	apiCall(t, s, http.MethodGet, "/api/v1/me", token, nil, &me)
-	var ent struct{ Code string }
-	apiCall(t, s, http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", me.EnterpriseID), token, nil, &ent)
-	loc, _ := time.LoadLocation("Asia/Shanghai")
 	id := testID("19900312", 41)
-	apiCall(t, s, http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/workers", me.EnterpriseID), token, map[string]any{
-		"name": "孙立新", "id_number": id, "phone": "13800004141", "origin_region": "371681",
-		"arrived_on": time.Now().In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
-	}, nil)
+	code := addWorker(t, s, "孙立新", id, "13800004141")
 	var worker struct {
 		AccessToken string `json:"access_token"`
 	}
 	apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{
-		"enterprise_code": ent.Code, "phone": "13800004141", "id_last6": id[12:]}, &worker)
+		"enterprise_code": code, "phone": "13800004141", "id_last6": id[12:]}, &worker)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
 
 	b.do(t, "open the dashboard", login(s, "changshan"), poll(`location.pathname === "/enterprises"`),
 		chromedp.Click(`[data-test="menu-dashboard"]`), chromedp.WaitVisible("#dashboard"),

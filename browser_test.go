@@ -432,9 +432,10 @@ func apiCall(t *testing.T, s *server, method, path, token string, body, out any)
 // TestBrowserWorkerCheckin is the worker's morning on a cheap phone: sign in with the
 // enterprise code, phone and ID number, report a temperature, see the confirmation; then HR
 // finds the worker no longer missing on the day's status page.
-func TestBrowserWorkerCheckin(t *testing.T) {
-	b := newBrowser(t, 360, 740)
-	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "c.db")})
+// addWorker has the demo's hr1 put a local worker, back yesterday, on its roster through the
+// API, and returns the enterprise's login code.
+func addWorker(t *testing.T, s *server, name, id, phone string) (code string) {
+	t.Helper()
 	_, hr := s.login(t, "hr1")
 	token := hr["access_token"].(string)
 	var me struct {
@@ -444,14 +445,21 @@ func TestBrowserWorkerCheckin(t *testing.T) {
 	var ent struct{ Code string }
 	apiCall(t, s, http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", me.EnterpriseID), token, nil, &ent)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	id := testID("19850704", 77)
 	apiCall(t, s, http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/workers", me.EnterpriseID), token, map[string]any{
-		"name": "周卫东", "id_number": id, "phone": "13800007777", "origin_region": "371681",
+		"name": name, "id_number": id, "phone": phone, "origin_region": "371681",
 		"arrived_on": time.Now().In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
 	}, nil)
+	return ent.Code
+}
+
+func TestBrowserWorkerCheckin(t *testing.T) {
+	b := newBrowser(t, 360, 740)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "c.db")})
+	id := testID("19850704", 77)
+	code := addWorker(t, s, "周卫东", id, "13800007777")
 
 	b.do(t, "sign in as the worker", chromedp.Navigate(s.url+"/checkin/login"),
-		chromedp.SendKeys(in("worker-code"), ent.Code), chromedp.SendKeys(in("worker-phone"), "13800007777"),
+		chromedp.SendKeys(in("worker-code"), code), chromedp.SendKeys(in("worker-phone"), "13800007777"),
 		chromedp.SendKeys(in("worker-last6"), id[12:]), chromedp.Click("#worker-login-submit"),
 		chromedp.WaitVisible("#checkin-submit"))
 	b.do(t, "check in", replaceText(in("checkin-temperature"), "36.6"), chromedp.Click("#checkin-submit"),
