@@ -28,21 +28,13 @@ const viewers = 16
 
 func runDashboard(ctx context.Context, r *runner) error {
 	nWorkers, days := r.size(50_000, 2_000), r.size(60, 10)
-	dbURL, drop, err := r.newPostgres(ctx)
-	if err != nil {
-		return err
-	}
-	defer drop()
-	db, st, err := r.open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
 	t0 := time.Now()
-	d, err := seed(ctx, st, 200, nWorkers)
-	db.Close()
+	sc, release, err := r.seededPostgres(ctx, 200, nWorkers)
 	if err != nil {
 		return err
 	}
+	defer release()
+	dbURL, d := sc.url, sc.d
 	from := d.today.AddDays(-days + 1)
 	n, err := copyCheckins(ctx, dbURL, d, from, days)
 	if err != nil {

@@ -61,21 +61,13 @@ func exportScenario(ctx context.Context, r *runner) error {
 // downloaded workbook's rows again with the stream writer.
 func exportDaily(ctx context.Context, r *runner) error {
 	nEnt, nWorkers := r.size(200, 20), r.size(50_000, 2_000)
-	dbURL, drop, err := r.newPostgres(ctx)
-	if err != nil {
-		return err
-	}
-	defer drop()
-	db, st, err := r.open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	t0 := time.Now()
-	d, err := seed(ctx, st, nEnt, nWorkers)
+	sc, release, err := r.seededPostgres(ctx, nEnt, nWorkers)
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return err
 	}
+	defer release()
+	dbURL, st, d := sc.url, sc.st, sc.d
 	checkins, alerts, err := exportCheckins(ctx, st, d)
 	if err != nil {
 		return err
@@ -285,21 +277,13 @@ func exportDailyBaseline(path string, sheets []exportSheet) (time.Duration, erro
 // daily_stats, sampling the server's memory, against the stream writer writing as many rows.
 func exportRange(ctx context.Context, r *runner) error {
 	nEnt, days := r.size(500, 20), r.size(2_000, 1_000)
-	dbURL, drop, err := r.newPostgres(ctx)
-	if err != nil {
-		return err
-	}
-	defer drop()
-	db, st, err := r.open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	t0 := time.Now()
-	d, err := seed(ctx, st, nEnt, 0)
+	sc, release, err := r.seededPostgres(ctx, nEnt, 0)
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return err
 	}
+	defer release()
+	dbURL, d := sc.url, sc.d
 	// The days end yesterday: today's rows are the live ones seed's snapshot began.
 	from, to := d.today.AddDays(-days), d.today.AddDays(-1)
 	n, err := exportLoadStats(ctx, dbURL, d, from, days)

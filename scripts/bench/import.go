@@ -38,20 +38,12 @@ const (
 
 func importScenario(ctx context.Context, r *runner) error {
 	n := r.size(50_000, 2_000)
-	dbURL, drop, err := r.newPostgres(ctx)
+	sc, release, err := r.seededPostgres(ctx, 1, 0)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	db, st, err := r.open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	d, err := seed(ctx, st, 1, 0)
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
+	defer release()
+	dbURL, st, d := sc.url, sc.st, sc.d
 	ent := d.enterprises[0]
 	svc := domain.NewServices(st, domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
 	hr, err := svc.Users.Create(ctx, d.admin.Actor(), domain.NewUser{Username: "hr-bench", Password: "bench-password",

@@ -122,6 +122,35 @@ func (r *runner) newPostgres(ctx context.Context) (dbURL string, drop func(), er
 	}, nil
 }
 
+// scratch is a scenario's own PostgreSQL database, migrated and seeded through the loading
+// path. seededPostgres's release closes the benchmark's connection and drops the database.
+type scratch struct {
+	url string
+	st  domain.Stores
+	d   *dataset
+}
+
+// seededPostgres creates a scratch database with a township of nEnt enterprises and nWorkers
+// workers (see seed).
+func (r *runner) seededPostgres(ctx context.Context, nEnt, nWorkers int) (*scratch, func(), error) {
+	dbURL, drop, err := r.newPostgres(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, st, err := r.open(ctx, dbURL)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	release := func() { db.Close(); drop() }
+	d, err := seed(ctx, st, nEnt, nWorkers)
+	if err != nil {
+		release()
+		return nil, nil, fmt.Errorf("seed: %w", err)
+	}
+	return &scratch{url: dbURL, st: st, d: d}, release, nil
+}
+
 // newSQLite names a fresh SQLite file in the scratch folder.
 func (r *runner) newSQLite() string {
 	return "sqlite:" + filepath.Join(r.dir, "bench-"+hex.EncodeToString(randomBytes(4))+".db")
