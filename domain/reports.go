@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // DailyReport is everything the township's daily report workbook holds (DESIGN.md, What a
@@ -99,66 +102,74 @@ func (s *DashboardService) reportEnterprises(ctx context.Context, v view, days [
 	return out, nil
 }
 
-// people fills the people sheets from the roster, the day's check-ins and its alerts.
+// people fills the people sheets from the roster, the day's check-ins and its alerts. The
+// roster and check-ins come in one read that keeps only the people some sheet lists; the
+// alerts, read beside it, are then given to those people.
 func (s *DashboardService) people(ctx context.Context, v view, r *DailyReport) error {
 	t, d := v.township, v.date
-	am, err := s.Checkins.CheckedIn(ctx, t.ID, 0, d, SlotAM)
-	if err != nil {
+	var alerts map[int64][]Alert
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		alerts, err = s.dayAlerts(gctx, t.ID, d)
 		return err
-	}
-	pm, err := s.Checkins.CheckedIn(ctx, t.ID, 0, d, SlotPM)
-	if err != nil {
-		return err
-	}
-	alerts, err := s.dayAlerts(ctx, t.ID, d)
-	if err != nil {
+	})
+	now := s.Clock.Now()
+	listed, err := s.Workers.DayPeople(ctx, t.ID, d, func(p *PersonDay) bool {
+		p.MissedSlots = missedSlots(t, *p, d, now)
+		return listedOn(*p, d)
+	})
+	if err := errors.Join(err, g.Wait()); err != nil {
 		return err
 	}
 	names := map[int64]string{}
 	for _, e := range r.Enterprises {
 		names[e.Enterprise.ID] = e.Enterprise.Name
 	}
-	now := s.Clock.Now()
-	err = s.Workers.ForTownship(ctx, t.ID, func(ws []Worker) error {
-		for _, w := range ws {
-			w.EnterpriseName = names[w.EnterpriseID]
-			p := PersonDay{Worker: w, Alerts: alerts[w.ID]}
-			if c, ok := am[w.ID]; ok {
-				p.AM = &c
-			}
-			if c, ok := pm[w.ID]; ok {
-				p.PM = &c
-			}
-			if expectedToReport(w, d) {
-				for _, sl := range []Slot{SlotAM, SlotPM} {
-					if (sl == SlotAM && p.AM == nil || sl == SlotPM && p.PM == nil) && !now.Before(t.Cutoff(d, sl)) {
-						p.MissedSlots = append(p.MissedSlots, sl)
-					}
-				}
-			}
-			fig := RosterFigures(w, d)
-			if abnormal(p.AM) || abnormal(p.PM) {
-				r.Abnormal = append(r.Abnormal, p)
-			}
-			if len(p.MissedSlots) > 0 {
-				r.Missed = append(r.Missed, p)
-			}
-			if fig.KeyArea == 1 {
-				r.KeyArea = append(r.KeyArea, p)
-			}
-			if fig.Isolating == 1 {
-				r.Isolating = append(r.Isolating, p)
-			}
-		}
-		return nil
+	sort.Slice(listed, func(i, j int) bool {
+		a, b := listed[i].Worker, listed[j].Worker
+		return a.EnterpriseID < b.EnterpriseID || a.EnterpriseID == b.EnterpriseID && a.ID < b.ID
 	})
-	for _, list := range [][]PersonDay{r.Abnormal, r.Missed, r.KeyArea, r.Isolating} {
-		sort.SliceStable(list, func(i, j int) bool {
-			a, b := list[i].Worker, list[j].Worker
-			return a.EnterpriseID < b.EnterpriseID || a.EnterpriseID == b.EnterpriseID && a.ID < b.ID
-		})
+	for _, p := range listed {
+		p.Worker.EnterpriseName = names[p.Worker.EnterpriseID]
+		p.Alerts = alerts[p.Worker.ID]
+		fig := RosterFigures(p.Worker, d)
+		if abnormal(p.AM) || abnormal(p.PM) {
+			r.Abnormal = append(r.Abnormal, p)
+		}
+		if len(p.MissedSlots) > 0 {
+			r.Missed = append(r.Missed, p)
+		}
+		if fig.KeyArea == 1 {
+			r.KeyArea = append(r.KeyArea, p)
+		}
+		if fig.Isolating == 1 {
+			r.Isolating = append(r.Isolating, p)
+		}
 	}
-	return err
+	return nil
+}
+
+// missedSlots are the slots a person due to report on d has not reported, of those whose
+// cut-off has passed by now.
+func missedSlots(t Township, p PersonDay, d Date, now time.Time) []Slot {
+	if !expectedToReport(p.Worker, d) {
+		return nil
+	}
+	var out []Slot
+	if p.AM == nil && !now.Before(t.Cutoff(d, SlotAM)) {
+		out = append(out, SlotAM)
+	}
+	if p.PM == nil && !now.Before(t.Cutoff(d, SlotPM)) {
+		out = append(out, SlotPM)
+	}
+	return out
+}
+
+// listedOn tells whether a person belongs on one of the people sheets of day d, MissedSlots
+// filled.
+func listedOn(p PersonDay, d Date) bool {
+	fig := RosterFigures(p.Worker, d)
+	return abnormal(p.AM) || abnormal(p.PM) || len(p.MissedSlots) > 0 || fig.KeyArea == 1 || fig.Isolating == 1
 }
 
 func abnormal(c *Checkin) bool { return c != nil && (c.Fever || len(c.Symptoms) > 0) }

@@ -260,12 +260,28 @@ func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.A
 	return convert(rows, alertRow.toDomain), total, err
 }
 
-// OfDay returns a township's alerts of a day by ID, in one query: paging with OFFSET and a
-// count on each page made the daily report quadratic in the day's alerts.
+// OfDay returns a township's alerts of a day by ID, in one query, with what the daily
+// report's people sheets show of them: worker, type, slot and status (no details or handling
+// notes). A busy township has a hundred thousand alerts a day after the missed-check-in sweep;
+// they are scanned by hand, as GORM's reflection was most of the cost (BENCHMARKS.md).
 func (s *AlertStore) OfDay(ctx context.Context, townshipID int64, d domain.Date) ([]domain.Alert, error) {
-	var rows []alertRow
-	err := s.DB.conn(ctx).Where("township_id = ? AND date = ?", townshipID, d.Time()).Order("id").Find(&rows).Error
-	return convert(rows, alertRow.toDomain), err
+	rows, err := s.DB.conn(ctx).Raw(`SELECT id, enterprise_id, worker_id, type, slot, status FROM alerts
+		WHERE township_id = ? AND date = ? ORDER BY id`, townshipID, d.Time()).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Alert
+	for rows.Next() {
+		a := domain.Alert{TownshipID: townshipID, Date: d}
+		var typ, slot, status string
+		if err := rows.Scan(&a.ID, &a.EnterpriseID, &a.WorkerID, &typ, &slot, &status); err != nil {
+			return nil, err
+		}
+		a.Type, a.Slot, a.Status = domain.AlertType(typ), domain.Slot(slot), domain.AlertStatus(status)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // Handle moves an alert along its lifecycle with one conditional UPDATE.
