@@ -493,3 +493,60 @@ func otherBox(t *testing.T) *pii.Box {
 	must(t, err)
 	return b
 }
+
+// TestWorkerStoreCreateMany inserts more people than one statement takes (10,000 on
+// PostgreSQL), across two enterprises and with and without dates, and reads each back by the ID
+// CreateMany gave it; a person already on the roster refuses the batch.
+func TestWorkerStoreCreateMany(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		s := &repo.WorkerStore{DB: db, Box: dbtest.Box()}
+		tw := storeTownship(t, db, "371626104", "一区")
+		ent := storeEnterprise(t, db, domain.Enterprise{TownshipID: tw.ID, Code: "100001", Name: "甲厂", CreditCode: domain.CreditCode(creditCode(1)), ZoneID: tw.Zones[0].ID})
+		ent2 := storeEnterprise(t, db, domain.Enterprise{TownshipID: tw.ID, Code: "100002", Name: "乙厂", CreditCode: domain.CreditCode(creditCode(2)), ZoneID: tw.Zones[0].ID})
+		day := domain.NewDate(2020, 2, 10)
+		ws := make([]domain.Worker, 10_050)
+		for i := range ws {
+			e := ent
+			if i%2 == 1 {
+				e = ent2
+			}
+			ws[i] = domain.Worker{TownshipID: tw.ID, EnterpriseID: e.ID, Name: fmt.Sprintf("职工%d", i), IDNumber: personID(i / 2),
+				Phone: phoneOf(i), Department: "车间" + strconv.Itoa(i%7), OriginRegion: "371626", RiskLevel: domain.RiskLow,
+				Status: domain.WorkerExpected, KeyAreaExposure: i%3 == 0}
+			if i%5 == 0 {
+				ws[i].ArrivedOn, ws[i].Status = day.AddDays(i%9), domain.WorkerIsolating
+				ws[i].IsolationStart, ws[i].IsolationUntil = day.AddDays(i%9), day.AddDays(i%9+14)
+			}
+		}
+		must(t, s.CreateMany(ctx, ws))
+		seen := map[int64]bool{}
+		for i, w := range ws {
+			if w.ID == 0 || seen[w.ID] || w.CreatedAt.IsZero() {
+				t.Fatalf("person %d: got ID %d (seen before: %v), created %v; want a new ID and a time", i, w.ID, seen[w.ID], w.CreatedAt)
+			}
+			seen[w.ID] = true
+			if i%97 != 0 && i != len(ws)-1 {
+				continue
+			}
+			got, err := s.Get(ctx, w.ID)
+			must(t, err)
+			if got.Name != w.Name || got.IDNumber != w.IDNumber || got.EnterpriseID != w.EnterpriseID ||
+				got.ArrivedOn != w.ArrivedOn || got.IsolationUntil != w.IsolationUntil || got.KeyAreaExposure != w.KeyAreaExposure {
+				t.Fatalf("person %d: read back %+v, want %+v", i, got, w)
+			}
+		}
+		if got := rows(t, db, "workers"); got != len(ws) {
+			t.Fatalf("got %d workers, want %d", got, len(ws))
+		}
+
+		again := []domain.Worker{
+			{TownshipID: tw.ID, EnterpriseID: ent.ID, Name: "新人", IDNumber: personID(900_000), Phone: phoneOf(1), RiskLevel: domain.RiskLow, Status: domain.WorkerExpected},
+			{TownshipID: tw.ID, EnterpriseID: ent.ID, Name: "老人", IDNumber: personID(0), Phone: phoneOf(2), RiskLevel: domain.RiskLow, Status: domain.WorkerExpected},
+		}
+		wantErr(t, s.CreateMany(ctx, again), domain.ErrConflict)
+		if got := rows(t, db, "workers"); got != len(ws) {
+			t.Errorf("after a refused batch: got %d workers, want %d", got, len(ws))
+		}
+	})
+}
