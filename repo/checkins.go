@@ -3,9 +3,12 @@ package repo
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"regexp"
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"fugong/domain"
@@ -50,41 +53,59 @@ func (r checkinRow) toDomain() domain.Checkin {
 	return c
 }
 
+// upsertCheckin inserts or replaces a check-in, the row made from the worker's own: none when
+// they are not on that roster any more, which is how this one statement also checks a worker
+// token's standing. Written with $n for PostgreSQL; SQLite gets ?n (upsertCheckinSQLite).
+const upsertCheckin = `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
+	fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
+SELECT w.township_id, w.enterprise_id, w.id, $1, $2, $3, $4, $5, $6,
+	CASE WHEN $7 <> '' THEN $7 WHEN w.status = 'isolating' THEN 'isolation' ELSE 'work' END, $8, $9, $9
+FROM workers w WHERE w.id = $10 AND w.enterprise_id = $11 AND w.township_id = $12 AND w.status <> 'left'
+ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
+	symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
+	submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
+RETURNING id, location, created_at, updated_at`
+
+var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckin, "?$1")
+
 // Upsert inserts or replaces a check-in with one INSERT … ON CONFLICT DO UPDATE, which both
 // engines run atomically, so concurrent retries of one report leave one row. A row whose
-// creation and update times are equal was just inserted.
+// creation and update times are equal was just inserted. The statement goes to the connection
+// under GORM: on the busiest route, GORM's statement building and the SQL it renders for its
+// logger on every Scan were a sixth of the server's CPU (BENCHMARKS.md).
 func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, error) {
 	row := newCheckinRow(*c)
 	now := time.Now().UTC()
-	var out struct {
-		ID                   int64
-		Location             string
-		CreatedAt, UpdatedAt time.Time
+	q := upsertCheckin
+	if s.DB.Dialect == SQLite {
+		q = upsertCheckinSQLite
 	}
+	var (
+		id                   int64
+		location             string
+		createdAt, updatedAt time.Time
+	)
 	err := s.DB.exclusive(ctx, func() error {
-		// The row is made from the worker's own: none when they are not on that roster any
-		// more, which is how this one statement also checks a worker token's standing.
-		return s.DB.conn(ctx).Raw(`INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
-			fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
-		SELECT w.township_id, w.enterprise_id, w.id, ?, ?, ?, ?, ?, ?,
-			CASE WHEN ? <> '' THEN ? WHEN w.status = 'isolating' THEN 'isolation' ELSE 'work' END, ?, ?, ?
-		FROM workers w WHERE w.id = ? AND w.enterprise_id = ? AND w.township_id = ? AND w.status <> 'left'
-		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
-			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
-			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
-		RETURNING id, location, created_at, updated_at`,
-			c.Date.Time(), row.Slot, row.Temperature, row.Fever, row.Symptoms, row.SymptomNote,
-			row.Location, row.Location, row.SubmittedBy, now, now,
-			row.WorkerID, row.EnterpriseID, row.TownshipID).Scan(&out).Error
+		db := s.DB.conn(ctx)
+		err := db.Statement.ConnPool.QueryRowContext(ctx, q, c.Date.Time(), row.Slot, row.Temperature, row.Fever,
+			row.Symptoms, row.SymptomNote, row.Location, row.SubmittedBy, now,
+			row.WorkerID, row.EnterpriseID, row.TownshipID).Scan(&id, &location, &createdAt, &updatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return db.Dialector.(gorm.ErrorTranslator).Translate(err)
+		}
+		return nil
 	})
 	if err != nil {
 		return false, translate(err, "checkin")
 	}
-	if out.ID == 0 {
+	if id == 0 {
 		return false, domain.NotFound("职工")
 	}
-	c.ID, c.Location, c.CreatedAt, c.UpdatedAt = out.ID, domain.Location(out.Location), out.CreatedAt, out.UpdatedAt
-	return out.CreatedAt.Equal(out.UpdatedAt), nil
+	c.ID, c.Location, c.CreatedAt, c.UpdatedAt = id, domain.Location(location), createdAt, updatedAt
+	return createdAt.Equal(updatedAt), nil
 }
 
 // InsertMany adds check-ins with multi-row INSERTs of 500, in the caller's transaction.
