@@ -395,7 +395,12 @@ func (h *workerHandler) export(c echo.Context) error {
 	return report.WriteRoster(c.Response(), ws, reveal, today)
 }
 
+// regions serves the staff's forms (a worker's origin); it reads no tenant's data, so no
+// service guards it, and this check keeps it to the roles the route documents.
 func (h *workerHandler) regions(c echo.Context) error {
+	if !actorOf(c).Is(staffRoles...) {
+		return domain.Forbidden("无权查询行政区划")
+	}
 	out := []regionDTO{}
 	for _, d := range region.Search(c.QueryParam("q"), 20) {
 		out = append(out, regionDTO(d))

@@ -104,7 +104,8 @@ func TestCanSeeEnterprise(t *testing.T) {
 		{name: "SupervisorNoSupervisors", actor: domain.Actor{UserID: supID, Role: domain.RoleSupervisor, TownshipID: townA}, e: domain.Enterprise{ID: 102, TownshipID: townA}, want: false},
 		{name: "HROwn", actor: domain.Actor{UserID: 40, Role: domain.RoleEnterpriseHR, TownshipID: townA, EnterpriseID: 100}, e: ent, want: true},
 		{name: "HROther", actor: domain.Actor{UserID: 40, Role: domain.RoleEnterpriseHR, TownshipID: townA, EnterpriseID: 100}, e: unassigned, want: false},
-		{name: "WorkerOwn", actor: domain.Actor{Role: domain.RoleWorker, TownshipID: townA, EnterpriseID: 101, WorkerID: 5}, e: unassigned, want: true},
+		// A worker sees only themself, not even their own enterprise's record.
+		{name: "WorkerOwn", actor: domain.Actor{Role: domain.RoleWorker, TownshipID: townA, EnterpriseID: 101, WorkerID: 5}, e: unassigned, want: false},
 		{name: "WorkerOther", actor: domain.Actor{Role: domain.RoleWorker, TownshipID: townA, EnterpriseID: 101, WorkerID: 5}, e: ent, want: false},
 		{name: "UnknownRole", actor: domain.Actor{UserID: 1, Role: "auditor", TownshipID: townA, EnterpriseID: 100}, e: ent, want: false},
 		{name: "ZeroActor", actor: domain.Actor{}, e: ent, want: false},

@@ -368,7 +368,7 @@ func (s *CheckinService) DayStatus(ctx context.Context, actor Actor, enterpriseI
 	if err != nil {
 		return nil, Date{}, err
 	}
-	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+	if !CanSeeEnterprise(actor, e) {
 		return nil, Date{}, NotFound("企业")
 	}
 	if d.IsZero() {

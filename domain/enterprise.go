@@ -167,7 +167,9 @@ func (s *EnterpriseService) Get(ctx context.Context, actor Actor, id int64) (Ent
 }
 
 // CanSeeEnterprise is the one scope rule for enterprises: platform admins see all, town admins
-// their township's, supervisors those assigned to them, HR and workers their own.
+// their township's, supervisors those assigned to them, HR their own. Workers see none: a worker
+// sees only themself (their record through /me, their check-ins), never the enterprise's record,
+// its plans, roster or contacts.
 func CanSeeEnterprise(a Actor, e Enterprise) bool {
 	switch a.Role {
 	case RolePlatformAdmin:
@@ -176,7 +178,7 @@ func CanSeeEnterprise(a Actor, e Enterprise) bool {
 		return a.TownshipID == e.TownshipID
 	case RoleSupervisor:
 		return a.TownshipID == e.TownshipID && e.SupervisedBy(a.UserID)
-	case RoleEnterpriseHR, RoleWorker:
+	case RoleEnterpriseHR:
 		return a.EnterpriseID == e.ID
 	}
 	return false

@@ -133,7 +133,7 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 		if err != nil {
 			return err
 		}
-		if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+		if !CanSeeEnterprise(actor, e) {
 			return NotFound("企业")
 		}
 		if !actor.Is(RoleSupervisor) {
@@ -241,7 +241,7 @@ func (s *InspectionService) List(ctx context.Context, actor Actor, enterpriseID 
 	if err != nil {
 		return nil, 0, Date{}, err
 	}
-	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+	if !CanSeeEnterprise(actor, e) {
 		return nil, 0, Date{}, NotFound("企业")
 	}
 	today, err := s.Today(ctx, e.TownshipID)

@@ -75,7 +75,7 @@ func (s *PlanService) ListForEnterprise(ctx context.Context, actor Actor, enterp
 	if err != nil {
 		return nil, 0, err
 	}
-	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+	if !CanSeeEnterprise(actor, e) {
 		return nil, 0, NotFound("企业")
 	}
 	return s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Page: page.Normalize()})
@@ -284,7 +284,7 @@ func (s *PlanService) visible(ctx context.Context, actor Actor, id int64) (Plan,
 	if err != nil {
 		return Plan{}, Enterprise{}, err
 	}
-	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+	if !CanSeeEnterprise(actor, e) {
 		return Plan{}, Enterprise{}, NotFound("复工方案")
 	}
 	return p, e, nil
@@ -307,7 +307,7 @@ func (s *PlanService) hrEnterprise(ctx context.Context, actor Actor, id int64) (
 	if err != nil {
 		return Enterprise{}, err
 	}
-	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+	if !CanSeeEnterprise(actor, e) {
 		return Enterprise{}, NotFound("企业")
 	}
 	if !actor.Is(RoleEnterpriseHR) {

@@ -48,7 +48,7 @@ func (s *WorkerService) scope(ctx context.Context, actor Actor, enterpriseID int
 	if err != nil {
 		return Enterprise{}, Township{}, err
 	}
-	if !CanSeeEnterprise(actor, e) || actor.Is(RoleWorker) {
+	if !CanSeeEnterprise(actor, e) {
 		return Enterprise{}, Township{}, NotFound("企业")
 	}
 	if hrOnly && !actor.Is(RoleEnterpriseHR) {

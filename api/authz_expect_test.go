@@ -1,0 +1,112 @@
+package api_test
+
+// authzTable is who may call what: one row per route the app serves (and per variant of one,
+// "?reveal=true"), one cell per caller of authzCallers. The target of every row belongs to
+// enterprise A1 of township A; "B" callers are of township B, "A2" callers of the other
+// enterprise of township A. It is what the product should do, by the roles of API.md and
+// DESIGN.md ("a worker sees only themself, HR only their enterprise, a supervisor only assigned
+// enterprises, a town admin only their township"), checked by TestAuthzMatrix.
+//
+// Cells:
+//   - ok: a 2xx that shows the target (the spec's marker in authzSpecs, when it has one);
+//   - own: a 2xx about the caller's own scope only (a list, a dashboard, a report of their own
+//     township or enterprise): the marker must not be in it;
+//   - a status: the refusal. 401 without a token. 403 for a role the route is not for, decided
+//     before any record is read, or for an in-scope caller who may read the record but not do
+//     this to it. 404 for a record out of the caller's scope: the service hides that it exists,
+//     so a stranger's 404 is the same as for an ID that names nothing.
+//
+// Where a cell is neither of these for a reason of its own, a comment above the row says why.
+var authzTable = []struct{ cells, key string }{
+	// Operations and the auth endpoints answer everyone; a token sent along is ignored.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "GET /healthz"},
+	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "GET /readyz"},
+	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "GET /api/openapi.json"},
+	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/login"},
+	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/worker-login"},
+	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/refresh"},
+	// Signing out and reading oneself are about the caller alone.
+	{"401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/logout"},
+	{"401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "GET /api/v1/me"},
+
+	// Townships are the platform's; a town admin reads and sets their own.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   ok    403   403   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/townships"},
+	{"401   ok    403   403   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/townships"},
+	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/townships/:id"},
+	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/townships/:id"},
+
+	// Accounts are the town admins' (and the platform's). The new account is HR of A1, an
+	// enterprise township B's admin does not have: 422 names enterprise_id.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   ok    ok    422   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/users"},
+	{"401   ok    ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users"},
+	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users/:id"},
+	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/users/:id"},
+
+	// Enterprises. A town admin registers them in their own township: the body's zone 一区 is
+	// township A's, so B's admin gets the 422 that names it. Only town admins assign supervisors;
+	// the platform admin reads but does not run a township's enterprises.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   403   ok    422   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/enterprises"},
+	{"401   ok    ok    own   ok    own   own   ok    own   own   403   403   403   ", "GET /api/v1/enterprises"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id"},
+	{"401   403   ok    404   403   404   404   ok    404   404   404   404   404   ", "PATCH /api/v1/enterprises/:id"},
+	{"401   403   ok    404   403   403   403   403   403   403   403   403   403   ", "PUT /api/v1/enterprises/:id/supervisors"},
+
+	// Reopening plans: HR of the enterprise writes, its supervisor decides and confirms the
+	// reopening; everyone who may see the enterprise (but workers) reads.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/plans"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/plans"},
+	{"401   ok    ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/plans"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/plans/:id"},
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "PUT /api/v1/plans/:id"},
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/plans/:id/submit"},
+	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/plans/:id/approve"},
+	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/plans/:id/reject"},
+	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/enterprises/:id/reopen"},
+
+	// Inspections: the enterprise's supervisor records them; the open rectifications are the
+	// supervisors' and town admins' work list.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/enterprises/:id/inspections"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/inspections"},
+	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/inspections"},
+
+	// The roster: HR of the enterprise keeps it; whoever may see the enterprise reads it, ID
+	// numbers masked; only its HR reads one whole.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/workers"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/workers/:id"},
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "GET /api/v1/workers/:id?reveal=true"},
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "PATCH /api/v1/workers/:id"},
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/workers/import"},
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/import-template"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/export"},
+	// Region search serves the staff's roster forms; workers, who fill in none, are refused.
+	{"401   ok    ok    ok    ok    ok    ok    ok    ok    ok    403   403   403   ", "GET /api/v1/regions"},
+
+	// Check-ins and alerts. A worker checks in for themself only; HR reports for its own
+	// workers; alerts are handled by the enterprise's HR, its supervisor and the town.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   403   403   403   403   403   403   403   403   403   ok    ok    ok    ", "POST /api/v1/checkins"},
+	{"401   403   403   403   403   403   403   403   403   403   ok    own   own   ", "GET /api/v1/checkins/me"},
+	{"401   403   403   403   403   403   403   ok    404   404   403   403   403   ", "POST /api/v1/enterprises/:id/checkins"},
+	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/checkins"},
+	{"401   403   ok    own   ok    own   own   ok    own   own   403   403   403   ", "GET /api/v1/alerts"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/acknowledge"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/resolve"},
+
+	// The township's monitoring: town admins and supervisors, each of their own scope; the
+	// reports are the town admins'.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/summary"},
+	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/trend"},
+	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/enterprises"},
+	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/stream"},
+	{"401   403   ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/reports/daily.xlsx"},
+	{"401   403   ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/reports/range.xlsx"},
+}
