@@ -33,6 +33,9 @@ func (d *dataset) keyOf(k int) (worker int, day int, slot domain.Slot) {
 	return k % n, ds / 2, slot
 }
 
+// date is the check-in date of a key's day: 0 today, 1 yesterday.
+func (d *dataset) date(day int) domain.Date { return d.today.AddDays(-day) }
+
 // reading is the n-th report sent for key k: distinct from the one before and after it, so
 // that the stored row tells which write it is. One in eight is a fever, with a cough every
 // other time, so that alerts and the fever and symptom counts are written too.
@@ -114,7 +117,6 @@ func (p *phones) stop() []attempt {
 	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.cond.Broadcast()
 	return append([]attempt(nil), p.attempts...)
 }
 
@@ -181,7 +183,7 @@ func (p *phones) record(a attempt) {
 func (p *phones) send(ctx context.Context, k, n int, slow bool, dribble time.Duration) attempt {
 	w, day, slot := p.d.keyOf(k)
 	temp, symptoms := reading(k, n)
-	body, _ := json.Marshal(map[string]any{"slot": slot, "date": p.d.domainDate(day).String(),
+	body, _ := json.Marshal(map[string]any{"slot": slot, "date": p.d.date(day).String(),
 		"temperature": temp.Celsius(), "symptoms": symptoms})
 	var rd io.Reader = strings.NewReader(string(body))
 	if dribble > 0 {

@@ -24,7 +24,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"fugong/api"
-	"fugong/domain"
 	"fugong/pii"
 	"fugong/repo"
 )
@@ -284,9 +283,6 @@ func (s *server) logCount(text string) int {
 	b, _ := os.ReadFile(s.logPath)
 	return strings.Count(string(b), text)
 }
-
-// domainDate is the check-in date of a key's day, 0 today and 1 yesterday.
-func (d *dataset) domainDate(day int) domain.Date { return d.today.AddDays(-day) }
 
 // errorSummary sums up the errors in the server's log by kind, at most five kinds: what the
 // 5xx answers were, since the answers themselves only say "internal".
