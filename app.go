@@ -35,6 +35,12 @@ type app struct {
 	hub      *live.Hub // changes for the dashboard's live stream
 }
 
+// shutdownGrace is how long requests in flight get to finish after SIGTERM before the server
+// gives up on them (and exits 1). Whatever stops the process must wait longer before it
+// kills it: docker-compose.yml's stop_grace_period (Docker waits 10 s by default), a
+// Kubernetes pod's terminationGracePeriodSeconds (30 s by default).
+const shutdownGrace = 20 * time.Second
+
 // accessTTL is how long an access token lives (DESIGN.md: short); refresh tokens rotate.
 const accessTTL = 15 * time.Minute
 
@@ -164,7 +170,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	}
 	a.log.Info("shutting down")
 	a.hub.Close() // open event streams end; Shutdown would wait for them
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	var errs []error
 	for _, s := range servers {

@@ -112,9 +112,14 @@ func describe(err error) (int, errorBody) {
 			return he.Code, errorBody{Error: errorDetail{Code: "error", Message: http.StatusText(he.Code)}}
 		}
 	default:
+		// A bare kind (the repo's database-unavailable error, say) has no message for users.
 		for _, k := range kinds {
 			if errors.Is(err, k.kind) {
-				return k.status, errorBody{Error: errorDetail{Code: k.code, Message: http.StatusText(k.status)}}
+				msg := http.StatusText(k.status)
+				if k.kind == domain.ErrUnavailable {
+					msg = statusCodes[http.StatusServiceUnavailable].message
+				}
+				return k.status, errorBody{Error: errorDetail{Code: k.code, Message: msg}}
 			}
 		}
 	}

@@ -76,8 +76,11 @@ func (l quietLogger) LogMode(level logger.LogLevel) logger.Interface {
 	return quietLogger{l.Interface.LogMode(level)}
 }
 
+// Trace logs failed and slow statements, but not a database that is away: every statement
+// would say so, and the caller reports it once (the API with the request, the sweep with its run).
 func (l quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
-	if (err != nil && !errors.Is(err, gorm.ErrRecordNotFound)) || time.Since(begin) > slowQuery {
+	failed := err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, domain.ErrUnavailable)
+	if failed || time.Since(begin) > slowQuery {
 		l.Interface.Trace(ctx, begin, fc, err)
 	}
 }
@@ -99,7 +102,10 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 	var g *gorm.DB
 	switch dialect {
 	case Postgres:
-		g, err = gorm.Open(postgres.Open(dsn), cfg)
+		g, err = gorm.Open(pgDialector{postgres.Open(withConnectTimeout(dsn)).(*postgres.Dialector)}, cfg)
+		if err == nil {
+			err = g.Callback().Row().After("gorm:row").Register("fugong:unavailable", translateUnavailable)
+		}
 	case SQLite:
 		if dir := filepath.Dir(dsn); dir != "." {
 			if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -1,0 +1,91 @@
+package repo
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+
+	"fugong/domain"
+)
+
+// An error that means the database cannot be reached, or went away mid-statement, becomes
+// domain.ErrUnavailable, which the API answers with 503 ("try again later") instead of 500:
+// it tells a phone to retry and a load balancer that this is not a bug. It is translated in
+// GORM, so that no store can forget it, in the two places errors pass: the dialector's
+// Translate (GORM's TranslateError, for errors GORM adds) and a callback after the row query
+// (which Raw(…).Scan and Rows use, and which sets its error without translating it).
+
+// pgDialector is GORM's PostgreSQL dialector with that one more translation.
+type pgDialector struct{ *postgres.Dialector }
+
+func (d pgDialector) Translate(err error) error {
+	if unavailable(err) {
+		return &unavailableError{cause: err}
+	}
+	return d.Dialector.Translate(err)
+}
+
+// translateUnavailable translates the error of a row query the same way.
+func translateUnavailable(db *gorm.DB) {
+	if db.Error != nil && !errors.Is(db.Error, domain.ErrUnavailable) && unavailable(db.Error) {
+		db.Error = &unavailableError{cause: db.Error}
+	}
+}
+
+// unavailableError is domain.ErrUnavailable to errors.Is, and keeps the driver's words for
+// the log.
+type unavailableError struct{ cause error }
+
+func (e *unavailableError) Error() string   { return "database unavailable: " + e.cause.Error() }
+func (e *unavailableError) Unwrap() []error { return []error{domain.ErrUnavailable, e.cause} }
+
+// unavailable reports whether err says the database is away rather than that the statement
+// was wrong: no connection could be made (refused, the server starting up or shutting down,
+// out of connection slots), or the one in use broke. These are the errors seen while
+// PostgreSQL stopped and started under load (scripts/faults pgrestart).
+func unavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
+			"53300": // too_many_connections
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08") // connection_exception and its kinds
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// connectTimeout bounds a new connection's wait when the URL does not: without one, a server
+// that accepts the connection and never answers (hung, or a dead proxy in front of it) holds a
+// request, and the pool slot it waits for, forever. pgx has no default.
+const connectTimeout = "5"
+
+// withConnectTimeout adds connect_timeout to a PostgreSQL URL that has none.
+func withConnectTimeout(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Has("connect_timeout") {
+		return dsn
+	}
+	q.Set("connect_timeout", connectTimeout)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

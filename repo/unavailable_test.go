@@ -1,0 +1,180 @@
+package repo_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"fugong/domain"
+	"fugong/repo"
+	"fugong/repo/dbtest"
+)
+
+// TestDatabaseAway puts a TCP proxy between the repo and the test PostgreSQL, then takes the
+// database away in the two ways it goes: the port refuses connections (PostgreSQL stopped), or
+// it accepts and never answers (hung, or a dead proxy in front of it). Either way every kind of
+// statement (a query, a raw scan, a transaction) must fail with domain.ErrUnavailable, which
+// the API answers with 503, rather than a bare driver error (500) or a wait without end; and
+// once the database is back the same DB works again by itself.
+func TestDatabaseAway(t *testing.T) {
+	if os.Getenv(dbtest.PostgresURLEnv) == "" {
+		t.Skipf("needs PostgreSQL: %s is not set", dbtest.PostgresURLEnv)
+	}
+	target, err := url.Parse(dbtest.EmptyPostgres(t))
+	must(t, err)
+	p := startProxy(t, target.Host)
+	viaProxy := *target
+	viaProxy.Host = p.addr
+	ctx := context.Background()
+	db, err := repo.Open(ctx, viaProxy.String(), dbtest.Quiet)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	_, err = db.Migrate(ctx)
+	must(t, err)
+	must(t, db.LimitPool(2))
+
+	users, stats := &repo.UserStore{DB: db}, &repo.StatsStore{DB: db}
+	statements := map[string]func() error{
+		"query": func() error {
+			_, _, err := users.List(ctx, domain.UserFilter{Page: domain.Page{Limit: 5}})
+			return err
+		},
+		"raw scan": func() error {
+			_, err := stats.Origins(ctx, domain.StatsFilter{TownshipID: 1}, domain.NewDate(2026, 2, 10))
+			return err
+		},
+		"transaction": func() error {
+			return db.InTx(ctx, func(ctx context.Context) error {
+				return users.Create(ctx, &domain.User{Username: "u" + time.Now().Format("150405.000000"), Name: "u",
+					Role: domain.RolePlatformAdmin, Active: true, PasswordHash: "x"})
+			})
+		},
+	}
+	for name, run := range statements {
+		if err := run(); err != nil {
+			t.Fatalf("%s through the proxy: %v", name, err)
+		}
+	}
+
+	for _, mode := range []string{"refusing", "silent"} {
+		t.Run(mode, func(t *testing.T) {
+			p.set(mode)
+			for name, run := range statements {
+				if err := finishes(t, run); !errors.Is(err, domain.ErrUnavailable) {
+					t.Errorf("%s with the database %s: got %v, want domain.ErrUnavailable", name, mode, err)
+				}
+			}
+			p.set("forwarding")
+			// The pool may still hold connections that broke while the database was away: each
+			// fails once and is dropped, so a few tries reach a fresh one.
+			for name, run := range statements {
+				var err error
+				for range 4 {
+					if err = run(); err == nil || !errors.Is(err, domain.ErrUnavailable) {
+						break
+					}
+				}
+				if err != nil {
+					t.Errorf("%s after the database came back: %v", name, err)
+				}
+			}
+		})
+	}
+}
+
+// finishes runs fn and returns its error; a minute without one fails the test, as a
+// statement that waits for a database that never answers would.
+func finishes(t *testing.T, fn func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("no answer after a minute: the statement waits for the database without end")
+		return nil
+	}
+}
+
+// proxy forwards TCP connections to a target, or stands for a database that is away:
+// "refusing" closes its port (connections are refused), "silent" accepts and never answers.
+// Changing mode closes the connections it holds.
+type proxy struct {
+	addr   string
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	mode   string
+	conns  []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	p := &proxy{addr: ln.Addr().String(), target: target, mode: "forwarding"}
+	p.listen(ln)
+	t.Cleanup(func() { p.set("refusing") })
+	return p
+}
+
+func (p *proxy) listen(ln net.Listener) {
+	p.ln = ln
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c)
+			forward := p.mode == "forwarding"
+			p.mu.Unlock()
+			if forward {
+				go p.forward(c)
+			}
+		}
+	}()
+}
+
+func (p *proxy) forward(c net.Conn) {
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	p.conns = append(p.conns, up)
+	p.mu.Unlock()
+	go func() { _, _ = io.Copy(up, c); up.Close() }()
+	_, _ = io.Copy(c, up)
+	c.Close()
+}
+
+func (p *proxy) set(mode string) {
+	p.mu.Lock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	old := p.ln
+	p.mode = mode
+	p.mu.Unlock()
+	switch {
+	case mode == "refusing" && old != nil:
+		old.Close()
+		p.ln = nil
+	case mode != "refusing" && old == nil:
+		ln, err := net.Listen("tcp", p.addr) // the same port: the DB's URL stays as it was
+		if err != nil {
+			panic(err)
+		}
+		p.listen(ln)
+	}
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// runKillServer kills the server with SIGKILL mid-load, kills times, each time starting a new
+// one on the same database and port at once, while the phones carry on; then it compares the
+// database with the answers.
+func runKillServer(ctx context.Context, r *runner) ([]string, error) {
+	nEnt, nWorkers := r.size(20, 4), r.size(5000, 300)
+	kills, perPhase, clients := r.size(3, 1), r.size(2500, 150), 8
+	dbURL, drop, err := r.newPostgres(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	d, err := r.seedDatabase(ctx, dbURL, nEnt, nWorkers)
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := r.startServer(ctx, dbURL, port)
+	if err != nil {
+		return nil, err
+	}
+	// A closed loop (no pacing): every phone has a report in flight nearly all the time, so
+	// that each kill cuts some short.
+	p := newPhones(d, srv.URL, clients, nWorkers, 0)
+	p.start()
+	var killedAt []time.Time
+	var downs, firstAcks []string
+	target := 0
+	for range kills {
+		target += perPhase
+		if err := p.waitAcks(target, 2*time.Minute); err != nil {
+			p.stop()
+			srv.kill()
+			return nil, err
+		}
+		at := time.Now()
+		srv.kill()
+		killedAt = append(killedAt, at)
+		if srv, err = r.startServer(ctx, dbURL, port); err != nil {
+			p.stop()
+			return nil, fmt.Errorf("start again after a kill: %w", err)
+		}
+		downs = append(downs, seconds(time.Since(at)))
+		if acked, ok := p.waitAckAfter(time.Now(), 30*time.Second); ok {
+			firstAcks = append(firstAcks, seconds(acked.Sub(at)))
+		} else {
+			firstAcks = append(firstAcks, "none within 30 s")
+		}
+		target = p.acked()
+	}
+	target += perPhase
+	err = p.waitAcks(target, 2*time.Minute)
+	attempts := p.stop()
+	srv.stop()
+	if err != nil {
+		return nil, err
+	}
+	o, err := verify(ctx, dbURL, d, attempts)
+	if err != nil {
+		return nil, err
+	}
+	inFlight := 0
+	for _, a := range attempts {
+		for _, k := range killedAt {
+			if a.began.Before(k) && a.began.Add(a.took).After(k) {
+				inFlight++
+			}
+		}
+	}
+	t := &table{title: fmt.Sprintf("killserver on PostgreSQL: %d workers in %d enterprises, %d phones in a closed loop, %d kill(s) with SIGKILL",
+		nWorkers, nEnt, clients, kills)}
+	failed := o.rows(t)
+	t.add("kills (SIGKILL) mid-load", len(killedAt), "–", "–")
+	t.add("reports in flight at the kills (sent before, answered or failed after)", inFlight, "–", "–")
+	t.add("from each kill until the new server listened", strings.Join(downs, ", "), "–", "–")
+	t.add("from each kill until the first acknowledgement after it", strings.Join(firstAcks, ", "), "–", "–")
+	t.print()
+	if o.unexpected > 0 {
+		fmt.Printf("The server's log says: %s\n\n", srv.errorSummary())
+	}
+	return failed, nil
+}
