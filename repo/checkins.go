@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"fugong/domain"
@@ -94,7 +93,7 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 			return nil
 		}
 		if err != nil {
-			return db.Dialector.(gorm.ErrorTranslator).Translate(err)
+			return translateDriver(db, err)
 		}
 		return nil
 	})

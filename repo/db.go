@@ -220,6 +220,16 @@ func (db *DB) conn(ctx context.Context) *gorm.DB {
 	return db.gorm.WithContext(ctx)
 }
 
+// translateDriver translates an error of a statement sent to the connection under GORM
+// (ConnPool) as GORM would have: a duplicate key to gorm.ErrDuplicatedKey, a database that went
+// away to domain.ErrUnavailable. translate then maps those to domain kinds.
+func translateDriver(db *gorm.DB, err error) error {
+	if t, ok := db.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		return t.Translate(err)
+	}
+	return err
+}
+
 // translate maps GORM's errors to domain kinds: a missing row to ErrNotFound (as what), a
 // duplicate key or a foreign key still in use to ErrConflict.
 func translate(err error, what string) error {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
-	"gorm.io/gorm"
 )
 
 // insertWorkerArrays inserts one row per array index: PostgreSQL unnests the 21 column arrays
@@ -70,7 +69,7 @@ func (s *WorkerStore) createManyArrays(ctx context.Context, rows []workerRow) er
 	db := s.DB.conn(ctx)
 	res, err := db.Statement.ConnPool.QueryContext(ctx, insertWorkerArrays, a.args()...)
 	if err != nil {
-		return db.Dialector.(gorm.ErrorTranslator).Translate(err) // as GORM would have: a duplicate is ErrDuplicatedKey
+		return translateDriver(db, err)
 	}
 	defer res.Close()
 	n := 0
@@ -88,7 +87,7 @@ func (s *WorkerStore) createManyArrays(ctx context.Context, rows []workerRow) er
 		n++
 	}
 	if err := res.Err(); err != nil {
-		return db.Dialector.(gorm.ErrorTranslator).Translate(err)
+		return translateDriver(db, err)
 	}
 	if n != len(rows) {
 		return fmt.Errorf("workers: %d of %d rows inserted", n, len(rows))
