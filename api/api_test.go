@@ -36,6 +36,26 @@ func TestEdges(t *testing.T) {
 				t.Fatalf("got %d %v, want 422 naming headcount", res.status, got)
 			}
 		})
+		t.Run("ControlCharacter", func(t *testing.T) {
+			// PostgreSQL cannot store NUL in text: it must be refused as any bad value is,
+			// not fail in the database.
+			for _, body := range []string{
+				`{"name": "长山\u0000纺织", "credit_code": "x"}`,
+				`{"zone": "一区", "address": "工业园\b"}`,
+			} {
+				res := f.do(http.MethodPost, "/api/v1/enterprises", admin, body)
+				if got := res.errorFields(t); res.status != http.StatusUnprocessableEntity || len(got) != 1 {
+					t.Errorf("%s: got %d %s, want 422 naming the field", body, res.status, res.body)
+				}
+			}
+			// Tab and line breaks are text: only the bad credit code is named.
+			body := enterpriseBody("长山六号有限公司", "bad", "一区")
+			body["address"] = "工业园\t一路\r\n8 号"
+			res := f.do(http.MethodPost, "/api/v1/enterprises", admin, body)
+			if got := res.errorFields(t); res.status != http.StatusUnprocessableEntity || !slices.Equal(got, []string{"credit_code"}) {
+				t.Errorf("tab and line breaks: got %d %s, want 422 naming only credit_code", res.status, res.body)
+			}
+		})
 		t.Run("BadCreditCode", func(t *testing.T) {
 			body := enterpriseBody("坏代码有限公司", "91371626MA3C8XXXX0", "一区")
 			res := f.do(http.MethodPost, "/api/v1/enterprises", admin, body)

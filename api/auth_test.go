@@ -1,6 +1,11 @@
 package api_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"net/http"
 	"strconv"
 	"strings"
@@ -83,13 +88,39 @@ func TestRefreshAndLogout(t *testing.T) {
 				t.Errorf("new access token: got %d, want 200", res.status)
 			}
 			t.Run("ReuseRevokesFamily", func(t *testing.T) {
+				_, otherSession := f.login("supa")
 				if res := refresh(r1); res.status != http.StatusUnauthorized {
 					t.Fatalf("spent token: got %d, want 401", res.status)
 				}
 				if res := refresh(next.RefreshToken); res.status != http.StatusUnauthorized {
 					t.Errorf("newer token of the revoked family: got %d, want 401", res.status)
 				}
+				if res := refresh(otherSession); res.status != http.StatusOK {
+					t.Errorf("another session of the same user: got %d %s, want 200", res.status, res.body)
+				}
 			})
+		})
+		t.Run("ReuseAfterRotations", func(t *testing.T) {
+			// A thief who replays the first token of a long chain ends the newest link too.
+			_, r := f.login("supa")
+			chain := []string{r}
+			for range 3 {
+				res := refresh(chain[len(chain)-1])
+				if res.status != http.StatusOK {
+					t.Fatalf("rotate: got %d %s", res.status, res.body)
+				}
+				var next struct {
+					RefreshToken string `json:"refresh_token"`
+				}
+				res.decode(t, &next)
+				chain = append(chain, next.RefreshToken)
+			}
+			if res := refresh(chain[1]); res.status != http.StatusUnauthorized || !strings.Contains(string(res.body), `"unauthenticated"`) {
+				t.Fatalf("spent token: got %d %s, want 401", res.status, res.body)
+			}
+			if res := refresh(chain[3]); res.status != http.StatusUnauthorized {
+				t.Errorf("newest token of the revoked family: got %d, want 401", res.status)
+			}
 		})
 		t.Run("Logout", func(t *testing.T) {
 			access, r := f.login("hra1")
@@ -104,6 +135,48 @@ func TestRefreshAndLogout(t *testing.T) {
 				t.Errorf("the other session: got %d, want 200", res.status)
 			}
 		})
+		t.Run("LogoutWithSpentToken", func(t *testing.T) {
+			// Logging out with an older link of the chain ends the family: the newest link too.
+			access, r1 := f.login("hra1")
+			res := refresh(r1)
+			var next struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			res.decode(t, &next)
+			if res := f.do(http.MethodPost, "/api/v1/auth/logout", access, map[string]string{"refresh_token": r1}); res.status != http.StatusNoContent {
+				t.Fatalf("got %d %s, want 204", res.status, res.body)
+			}
+			if res := refresh(next.RefreshToken); res.status != http.StatusUnauthorized {
+				t.Errorf("newest token after logout: got %d, want 401", res.status)
+			}
+		})
+		t.Run("LogoutEverywhere", func(t *testing.T) {
+			access, r1 := f.login("supa2")
+			_, r2 := f.login("supa2")
+			_, others := f.login("supa")
+			if res := f.do(http.MethodPost, "/api/v1/auth/logout", access, nil); res.status != http.StatusNoContent {
+				t.Fatalf("got %d %s, want 204", res.status, res.body)
+			}
+			for i, r := range []string{r1, r2} {
+				if res := refresh(r); res.status != http.StatusUnauthorized {
+					t.Errorf("session %d after logout without a token: got %d, want 401", i+1, res.status)
+				}
+			}
+			if res := refresh(others); res.status != http.StatusOK {
+				t.Errorf("another user's session: got %d, want 200", res.status)
+			}
+		})
+		t.Run("LogoutOthersToken", func(t *testing.T) {
+			// A token of someone else is ignored, so that logout cannot end another's session.
+			access, _ := f.login("hra1")
+			_, victim := f.login("supa")
+			if res := f.do(http.MethodPost, "/api/v1/auth/logout", access, map[string]string{"refresh_token": victim}); res.status != http.StatusNoContent {
+				t.Fatalf("got %d %s, want 204", res.status, res.body)
+			}
+			if res := refresh(victim); res.status != http.StatusOK {
+				t.Errorf("the other user's session: got %d, want 200", res.status)
+			}
+		})
 		t.Run("ErrUnknownToken", func(t *testing.T) {
 			if res := refresh("not-a-token"); res.status != http.StatusUnauthorized {
 				t.Errorf("got %d, want 401", res.status)
@@ -116,8 +189,8 @@ func TestRefreshAndLogout(t *testing.T) {
 			if res := f.do(http.MethodPatch, path, admin, map[string]any{"active": false}); res.status != http.StatusOK {
 				t.Fatalf("disable: got %d %s", res.status, res.body)
 			}
-			if res := f.do(http.MethodGet, "/api/v1/me", access, nil); res.status != http.StatusUnauthorized {
-				t.Errorf("access token of a disabled user: got %d, want 401", res.status)
+			if res := f.do(http.MethodGet, "/api/v1/me", access, nil); res.status != http.StatusUnauthorized || !strings.Contains(string(res.body), "停用") {
+				t.Errorf("access token of a disabled user: got %d %s, want 401 saying the account is disabled", res.status, res.body)
 			}
 			if res := refresh(r); res.status != http.StatusUnauthorized {
 				t.Errorf("refresh of a disabled user: got %d, want 401", res.status)
@@ -126,65 +199,133 @@ func TestRefreshAndLogout(t *testing.T) {
 	})
 }
 
-// TestForgedTokens checks that only tokens this server signed with HS256, for its issuer and
-// audience, unexpired, are accepted.
+// TestForgedTokens checks that only tokens this server signed with HS256 and its key, for its
+// issuer and audience, valid now, with every claim it relies on, for an account that still
+// exists and may act, are accepted; everything else is a 401 in the error shape.
 func TestForgedTokens(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)
 		secret := []byte("0123456789abcdef0123456789abcdef")
 		good := &api.Tokens{Secret: secret, Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute}
 		actor := f.adminA.Actor()
-		sign := func(tk *api.Tokens) string {
-			s, err := tk.Issue(actor)
+		sign := func(tk *api.Tokens, a domain.Actor) string {
+			s, err := tk.Issue(a)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return s
 		}
-		none, err := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{
-			"sub": itoa(actor.UserID), "role": "town_admin", "tid": actor.TownshipID, "iss": "fugong",
-			"aud": "fugong-api", "exp": time.Now().Add(time.Hour).Unix(),
-		}).SignedString(jwt.UnsafeAllowNoneSignatureType)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hs512, err := jwt.NewWithClaims(jwt.SigningMethodHS512, jwt.MapClaims{
-			"sub": itoa(actor.UserID), "role": "town_admin", "tid": actor.TownshipID, "iss": "fugong",
-			"aud": "fugong-api", "exp": time.Now().Add(time.Hour).Unix(),
-		}).SignedString(secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		escalated := f.hrA1.Actor()
-		escalated.Role = domain.RoleTownAdmin
-		tests := map[string]string{
-			"OtherKey":      sign(&api.Tokens{Secret: []byte("another-key-another-key-another-k"), Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute}),
-			"OtherIssuer":   sign(&api.Tokens{Secret: secret, Issuer: "evil", Audience: "fugong-api", TTL: time.Minute}),
-			"OtherAudience": sign(&api.Tokens{Secret: secret, Issuer: "fugong", Audience: "other", TTL: time.Minute}),
-			"Expired":       sign(&api.Tokens{Secret: secret, Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute, Now: func() time.Time { return time.Now().Add(-time.Hour) }}),
-			"AlgNone":       none,
-			"AlgHS512":      hs512,
-			"Garbage":       "abc.def.ghi",
-		}
-		for name, tok := range tests {
-			t.Run(name, func(t *testing.T) {
-				if res := f.do(http.MethodGet, "/api/v1/enterprises", tok, nil); res.status != http.StatusUnauthorized {
-					t.Errorf("got %d %s, want 401", res.status, res.body)
-				}
-			})
-		}
-		t.Run("RoleNoLongerMatches", func(t *testing.T) {
-			tok, err := good.Issue(escalated)
+		// forge signs the claims of a valid token for admina, changed by edit, with any
+		// method and key.
+		forge := func(m jwt.SigningMethod, key any, edit func(jwt.MapClaims)) string {
+			now := time.Now()
+			c := jwt.MapClaims{
+				"sub": itoa(actor.UserID), "role": "town_admin", "tid": actor.TownshipID, "iss": "fugong",
+				"aud": "fugong-api", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+			}
+			if edit != nil {
+				edit(c)
+			}
+			s, err := jwt.NewWithClaims(m, c).SignedString(key)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res := f.do(http.MethodGet, "/api/v1/enterprises", tok, nil); res.status != http.StatusUnauthorized {
-				t.Errorf("got %d, want 401", res.status)
+			return s
+		}
+		without := func(claims ...string) func(jwt.MapClaims) {
+			return func(c jwt.MapClaims) {
+				for _, k := range claims {
+					delete(c, k)
+				}
+			}
+		}
+		with := func(k string, v any) func(jwt.MapClaims) { return func(c jwt.MapClaims) { c[k] = v } }
+		future := time.Now().Add(10 * time.Minute).Unix() // beyond the 30 s leeway
+		escalated := f.hrA1.Actor()
+		escalated.Role = domain.RoleTownAdmin
+		tests := map[string]string{
+			"OtherKey":            sign(&api.Tokens{Secret: []byte("another-key-another-key-another-k"), Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute}, actor),
+			"OtherIssuer":         sign(&api.Tokens{Secret: secret, Issuer: "evil", Audience: "fugong-api", TTL: time.Minute}, actor),
+			"OtherAudience":       sign(&api.Tokens{Secret: secret, Issuer: "fugong", Audience: "other", TTL: time.Minute}, actor),
+			"Expired":             sign(&api.Tokens{Secret: secret, Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute, Now: func() time.Time { return time.Now().Add(-time.Hour) }}, actor),
+			"AlgNone":             forge(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, nil),
+			"AlgHS384":            forge(jwt.SigningMethodHS384, secret, nil),
+			"AlgHS512":            forge(jwt.SigningMethodHS512, secret, nil),
+			"AlgRS256":            forge(jwt.SigningMethodRS256, rsaKey, nil),
+			"AlgPS256":            forge(jwt.SigningMethodPS256, rsaKey, nil),
+			"AlgES256":            forge(jwt.SigningMethodES256, ecKey, nil),
+			"AlgEdDSA":            forge(jwt.SigningMethodEdDSA, edKey, nil),
+			"NotYetValid":         forge(jwt.SigningMethodHS256, secret, with("nbf", future)),
+			"IssuedLater":         forge(jwt.SigningMethodHS256, secret, with("iat", future)),
+			"AudienceList":        forge(jwt.SigningMethodHS256, secret, with("aud", []string{"other", "another"})),
+			"NoExpiry":            forge(jwt.SigningMethodHS256, secret, without("exp")),
+			"NoIssuer":            forge(jwt.SigningMethodHS256, secret, without("iss")),
+			"NoAudience":          forge(jwt.SigningMethodHS256, secret, without("aud")),
+			"NoSubject":           forge(jwt.SigningMethodHS256, secret, without("sub")),
+			"NoRole":              forge(jwt.SigningMethodHS256, secret, without("role")),
+			"NoTownship":          forge(jwt.SigningMethodHS256, secret, without("tid")),
+			"SubjectNumber":       forge(jwt.SigningMethodHS256, secret, with("sub", actor.UserID)),
+			"UnknownRole":         forge(jwt.SigningMethodHS256, secret, with("role", "root")),
+			"WorkerNoWID":         forge(jwt.SigningMethodHS256, secret, with("role", "worker")),
+			"RoleNoLongerMatches": sign(good, escalated),
+			"DeletedUser":         sign(good, domain.Actor{UserID: 999_999, Role: domain.RoleTownAdmin, TownshipID: actor.TownshipID}),
+			"DeletedWorker": sign(good, domain.Actor{WorkerID: 999_999, Role: domain.RoleWorker,
+				TownshipID: actor.TownshipID, EnterpriseID: f.entA1.ID}),
+			"Garbage":       "abc.def.ghi",
+			"AlgHS256NoSig": strings.Join(strings.Split(sign(good, actor), ".")[:2], ".") + ".",
+			"SignatureSwapped": func() string { // the header and claims of one token with the signature of another
+				a, b := strings.Split(sign(good, actor), "."), strings.Split(sign(good, f.adminB.Actor()), ".")
+				return b[0] + "." + b[1] + "." + a[2]
+			}(),
+		}
+		for name, tok := range tests {
+			t.Run(name, func(t *testing.T) {
+				path := "/api/v1/me"
+				res := f.do(http.MethodGet, path, tok, nil)
+				if res.status != http.StatusUnauthorized {
+					t.Fatalf("got %d %s, want 401", res.status, res.body)
+				}
+				var body struct {
+					Error struct{ Code, Message string } `json:"error"`
+				}
+				res.decode(t, &body)
+				if body.Error.Code != "unauthenticated" || body.Error.Message == "" {
+					t.Errorf("got %s, want code unauthenticated with a message", res.body)
+				}
+			})
+		}
+		t.Run("ExpiredSaysSo", func(t *testing.T) {
+			res := f.do(http.MethodGet, "/api/v1/me", tests["Expired"], nil)
+			if !strings.Contains(string(res.body), "登录已过期") {
+				t.Errorf("got %s, want the message to say the sign-in expired", res.body)
+			}
+		})
+		t.Run("DeletedWorkerChecksIn", func(t *testing.T) {
+			// The check-in route leaves a worker token's standing to its own write
+			// (Route.SelfChecked); a worker who is gone must be refused there the same way.
+			before := f.count("checkins")
+			res := f.do(http.MethodPost, "/api/v1/checkins", tests["DeletedWorker"], map[string]any{"slot": "am", "temperature": 36.5})
+			if res.status != http.StatusUnauthorized || f.count("checkins") != before {
+				t.Errorf("got %d %s, want 401 and nothing written", res.status, res.body)
 			}
 		})
 		t.Run("OK", func(t *testing.T) {
-			if res := f.do(http.MethodGet, "/api/v1/enterprises", sign(good), nil); res.status != http.StatusOK {
-				t.Errorf("got %d %s, want 200", res.status, res.body)
+			for name, tok := range map[string]string{"Issued": sign(good, actor), "Forged": forge(jwt.SigningMethodHS256, secret, nil)} {
+				if res := f.do(http.MethodGet, "/api/v1/enterprises", tok, nil); res.status != http.StatusOK {
+					t.Errorf("%s: got %d %s, want 200", name, res.status, res.body)
+				}
 			}
 		})
 	})

@@ -48,7 +48,7 @@ func validCode(prefix string) string {
 // A (enterprises A1 with supervisor supA and HR hrA1, and A2 with supervisor supA2) and B
 // (enterprise B1).
 type fixture struct {
-	t      *testing.T
+	t      testing.TB // a fuzz target's fixture outlives each input's test; see FuzzWriteRoutes
 	db     *repo.DB
 	svc    domain.Services
 	e      *echo.Echo
@@ -65,7 +65,7 @@ type fixture struct {
 	supA, supA2, hrA1 domain.User
 }
 
-func newFixture(t *testing.T, db *repo.DB) *fixture {
+func newFixture(t testing.TB, db *repo.DB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, db: db, logs: &syncBuffer{}, hub: live.NewHub()}
 	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{
@@ -177,7 +177,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)

@@ -42,6 +42,10 @@ func TestWorkerLogin(t *testing.T) {
 			RefreshToken string `json:"refresh_token"`
 		}
 		res.decode(t, &tok)
+		var spare struct { // a second session, kept for after the worker leaves
+			RefreshToken string `json:"refresh_token"`
+		}
+		login(f.entA1.Code, "13800000042", id[12:]).decode(t, &spare)
 		t.Run("Me", func(t *testing.T) {
 			res := f.do(http.MethodGet, "/api/v1/me", tok.AccessToken, nil)
 			if res.status != 200 || !strings.Contains(string(res.body), `"name":"孙立"`) || strings.Contains(string(res.body), id) {
@@ -60,8 +64,15 @@ func TestWorkerLogin(t *testing.T) {
 			if res.status != 200 || !strings.Contains(string(res.body), `"role":"worker"`) {
 				t.Fatalf("got %d %s", res.status, res.body)
 			}
+			var next struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			res.decode(t, &next)
 			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": tok.RefreshToken}); res.status != 401 {
 				t.Errorf("spent token: got %d, want 401", res.status)
+			}
+			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": next.RefreshToken}); res.status != 401 {
+				t.Errorf("newer token of the family the spent one revoked: got %d, want 401", res.status)
 			}
 		})
 		t.Run("ErrWrong", func(t *testing.T) {
@@ -96,6 +107,9 @@ func TestWorkerLogin(t *testing.T) {
 			}
 			if res := f.do(http.MethodGet, "/api/v1/me", tok.AccessToken, nil); res.status != 401 {
 				t.Errorf("token of a worker who left: got %d, want 401", res.status)
+			}
+			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": spare.RefreshToken}); res.status != 401 {
+				t.Errorf("refresh of a worker who left: got %d %s, want 401", res.status, res.body)
 			}
 			// The check-in route leaves the token's standing to its own write (SelfChecked).
 			before := f.count("checkins")

@@ -101,7 +101,8 @@ type sweepKey struct {
 }
 
 // Submit records a worker's own check-in; a repeat of the same day and slot replaces the
-// earlier one. It reports whether the check-in is new. ErrForbidden, ErrInvalid.
+// earlier one. It reports whether the check-in is new. ErrForbidden, ErrInvalid,
+// ErrUnauthenticated (the worker is gone or moved).
 func (s *CheckinService) Submit(ctx context.Context, actor Actor, in CheckinInput) (Checkin, bool, error) {
 	if !actor.Is(RoleWorker) {
 		return Checkin{}, false, Forbidden("只有返岗职工本人可以打卡;企业人事请使用代报")
@@ -211,13 +212,17 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 }
 
 // notOnRoster says why the upsert refused a worker, reading the worker only then (it is rare):
-// gone (ErrNotFound), left (ErrInvalid on worker_id), or no longer where the token says.
+// left (ErrInvalid on worker_id), or gone or no longer where the token says
+// (ErrUnauthenticated, as every other route answers such a token, so that the phone signs in
+// again rather than showing "not found").
 func (s *CheckinService) notOnRoster(ctx context.Context, err error, workerID int64) error {
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
 	w, err := s.Workers.Standing(ctx, workerID)
 	switch {
+	case errors.Is(err, ErrNotFound):
+		return Unauthenticated("职工不存在")
 	case err != nil:
 		return err
 	case w.Status == WorkerLeft:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -31,6 +32,55 @@ func TestParseTemperature(t *testing.T) {
 	if got := domain.Temperature(373).String(); got != "37.3" {
 		t.Errorf("got %q, want 37.3", got)
 	}
+}
+
+// FuzzParseTemperature feeds the reading parser any float: it never panics; a reading it
+// accepts is within 35.0–42.0 °C, within half a tenth of what was sent, written with one
+// decimal, and parses again to itself from that text; every reading from 35.0 to 42.0 is
+// accepted; a refusal is an ErrInvalid naming temperature with a message. The seeds run with
+// the normal tests.
+func FuzzParseTemperature(f *testing.F) {
+	for _, c := range []float64{
+		36.5, 37.25, 35.0, 42.0, 34.95, 34.949999, 42.05, 42.04999, 34.9, 42.1, 0, -0.0, -36.5, 365, 3.65,
+		math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64,
+		1e18, 9.223372036854775807e17, -9.3e17, math.Nextafter(35, 0), math.Nextafter(42, 43),
+	} {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, c float64) {
+		got, err := domain.ParseTemperature(c)
+		if err != nil {
+			var de *domain.Error
+			if !errors.As(err, &de) || !errors.Is(err, domain.ErrInvalid) || len(de.Fields) != 1 ||
+				de.Fields[0].Field != "temperature" || de.Fields[0].Message == "" {
+				t.Fatalf("ParseTemperature(%v): got error %#v, want an ErrInvalid naming temperature", c, err)
+			}
+			if c >= 35 && c <= 42 {
+				t.Fatalf("ParseTemperature(%v): got %v, want a reading in 35.0–42.0 accepted", c, err)
+			}
+			if got != 0 {
+				t.Fatalf("ParseTemperature(%v): got %v with an error, want 0", c, got)
+			}
+			return
+		}
+		if got < domain.MinTemperature || got > domain.MaxTemperature {
+			t.Fatalf("ParseTemperature(%v): got %v, want 35.0–42.0", c, got)
+		}
+		if d := math.Abs(got.Celsius() - c); d > 0.05+1e-9 {
+			t.Fatalf("ParseTemperature(%v): got %v, %v away, want it rounded to a tenth", c, got, d)
+		}
+		text := got.String()
+		if len(text) != 4 || text[2] != '.' {
+			t.Fatalf("ParseTemperature(%v): got %q, want one decimal", c, text)
+		}
+		back, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := domain.ParseTemperature(back); err != nil || again != got {
+			t.Fatalf("ParseTemperature(%s): got %v %v, want %v", text, again, err, got)
+		}
+	})
 }
 
 func TestParseSymptoms(t *testing.T) {

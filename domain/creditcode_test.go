@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 
 	"fugong/domain"
 )
@@ -134,5 +135,67 @@ func TestCreditCheckChar(t *testing.T) {
 			}
 		}()
 		domain.CreditCheckChar("91350100I000100Y4")
+	})
+}
+
+// gb32100Check is the check character of GB 32100 computed as the standard writes it, with
+// weights 3^i mod 31, rather than by the code under test.
+func gb32100Check(first17 string) byte {
+	sum, w := 0, 1
+	for i := 0; i < 17; i++ {
+		sum += strings.IndexByte(gb32100Alphabet, first17[i]) * w
+		w = w * 3 % 31
+	}
+	return gb32100Alphabet[(31-sum%31)%31]
+}
+
+// FuzzParseCreditCode feeds the parser anything: it never panics; a code it accepts is 18
+// characters of GB 32100's alphabet with digits in positions 3–8 and the right check
+// character, is what was typed less spaces and upper-cased, and parses again to itself; a
+// refusal is an ErrInvalid naming credit_code with a message. The seeds run with the normal
+// tests.
+func FuzzParseCreditCode(f *testing.F) {
+	for _, s := range []string{
+		"91350100M000100Y43", "91350100m000100y43", "\u300091110000600037341l\u3000", "  9135 0100 M000 100Y 43 ",
+		"", " ", "\u3000", "91350100M000100Y4", "91350100M000100Y433", "91350100I000100Y43", "91350100M000100Y44",
+		"91A50100M000100Y4" + "0", "９1350100M000100Y43", "91350100M000100Y4三", "\xff\xfe\xfd", "91350100M000100Y4\x00",
+		"ıııııııııııııııııı", "ſſſſſſſſſſſſſſſſſſ", "91350100M000100Y4\t3", "\u00a091350100M000100Y43", "00000000000000000" + "0",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		code, err := domain.ParseCreditCode(s)
+		if err != nil {
+			var de *domain.Error
+			if !errors.As(err, &de) || !errors.Is(err, domain.ErrInvalid) {
+				t.Fatalf("ParseCreditCode(%q): got error %#v, want an ErrInvalid *domain.Error", s, err)
+			}
+			if len(de.Fields) != 1 || de.Fields[0].Field != "credit_code" || de.Fields[0].Message == "" {
+				t.Fatalf("ParseCreditCode(%q): got fields %v, want one message for credit_code", s, de.Fields)
+			}
+			if code != "" {
+				t.Fatalf("ParseCreditCode(%q): got %q with an error, want empty", s, code)
+			}
+			return
+		}
+		c := string(code)
+		if len(c) != 18 || strings.Trim(c, gb32100Alphabet) != "" || strings.Trim(c[2:8], "0123456789") != "" {
+			t.Fatalf("ParseCreditCode(%q): got %q, want 18 characters of GB 32100 with digits in positions 3–8", s, c)
+		}
+		if want := gb32100Check(c[:17]); c[17] != want {
+			t.Fatalf("ParseCreditCode(%q): got %q, want check character %c", s, c, want)
+		}
+		typed := strings.ToUpper(strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}, s))
+		if typed != c {
+			t.Fatalf("ParseCreditCode(%q): got %q, want what was typed less spaces, upper-cased: %q", s, c, typed)
+		}
+		if again, err := domain.ParseCreditCode(c); err != nil || again != code {
+			t.Fatalf("ParseCreditCode(%q) again: got %q %v, want %q", c, again, err, c)
+		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/domain/region"
 )
 
 // idToday is the day the ID number tests are run "on": birth dates after it are impossible.
@@ -367,9 +368,9 @@ func TestParseYesNo(t *testing.T) {
 }
 
 // FuzzParseIDNumber feeds the parser anything: it never panics, every number it accepts is a
-// well-formed 18-character number that parses again to itself, and every refusal is an
-// ErrInvalid *domain.Error naming id_number with words for HR. The seeds (and the corpus in
-// testdata/fuzz) run with the normal tests.
+// well-formed 18-character number of a known region that parses again to itself, and every
+// refusal is an ErrInvalid *domain.Error naming id_number with words for HR. The seeds (and
+// the corpus in testdata/fuzz) run with the normal tests.
 func FuzzParseIDNumber(f *testing.F) {
 	for _, s := range []string{
 		"11010519491231002X", "11010519491231002x", wide("11010519491231002X"),
@@ -421,6 +422,9 @@ func FuzzParseIDNumber(f *testing.F) {
 		}
 		if sex := id.Sex(); sex != wantSex {
 			t.Fatalf("Sex of %q: got %v, want %v", n, sex, wantSex)
+		}
+		if _, ok := region.Name(n[:6]); !ok {
+			t.Fatalf("ParseIDNumber(%q): got %q, whose region %s is not even a known province", s, n, n[:6])
 		}
 		if id.Region() != n[:6] || id.Last6() != n[12:] {
 			t.Fatalf("got region %q and last six %q of %q", id.Region(), id.Last6(), n)

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"fugong/domain/region"
 )
 
 // Township is the tenant: one town government and everything it runs.
@@ -331,6 +333,10 @@ func checkKeyAreas(p *Problems, in []KeyArea) []KeyArea {
 		switch {
 		case !regionCodeRe.MatchString(a.RegionCode):
 			p.Add(field+".region_code", "地区代码应为 6 位行政区划代码")
+		case !region.Known(a.RegionCode):
+			// A mistyped code would match no worker's origin: the area would be watched in
+			// name only.
+			p.Add(field+".region_code", "没有代码为 "+a.RegionCode+" 的地区,请核对(可在职工登记的来源地中搜索代码)")
 		case seen[a.RegionCode]:
 			p.Add(field+".region_code", "地区 "+a.RegionCode+" 重复")
 		}

@@ -212,9 +212,11 @@ func TestCheckinServiceSubmit(t *testing.T) {
 				t.Errorf("got %d check-ins, want %d", got, before)
 			}
 		})
-		t.Run("ErrNotFoundNoSuchWorker", func(t *testing.T) {
+		t.Run("ErrUnauthenticatedNoSuchWorker", func(t *testing.T) {
+			// The token names a worker who is not on any roster: the session is over, as on
+			// every other route.
 			_, _, err := w.checkins.Submit(ctx, w.worker, report(domain.SlotAM, 36.5))
-			wantErr(t, err, domain.ErrNotFound)
+			wantErr(t, err, domain.ErrUnauthenticated)
 		})
 	})
 }

@@ -128,6 +128,7 @@ func TestTownshipServiceUpdateValidation(t *testing.T) {
 			{name: "CutoffPMEqualsAM", u: domain.TownshipUpdate{CutoffAM: ptr("12:00"), CutoffPM: ptr("12:00")}, wantFields: []string{"checkin_cutoff_pm"}},
 			{name: "KeyAreaRegionCode", u: domain.TownshipUpdate{KeyAreas: areas(domain.KeyArea{RegionCode: "4201", RiskLevel: domain.RiskHigh})}, wantFields: []string{"key_areas[0].region_code"}},
 			{name: "KeyAreaRegionCodeLeadingNine", u: domain.TownshipUpdate{KeyAreas: areas(domain.KeyArea{RegionCode: "920100", RiskLevel: domain.RiskHigh})}, wantFields: []string{"key_areas[0].region_code"}},
+			{name: "KeyAreaUnknownRegion", u: domain.TownshipUpdate{KeyAreas: areas(domain.KeyArea{RegionCode: "420110", RiskLevel: domain.RiskHigh})}, wantFields: []string{"key_areas[0].region_code"}},
 			{name: "KeyAreaDuplicate", u: domain.TownshipUpdate{KeyAreas: areas(
 				domain.KeyArea{RegionCode: "420100", RiskLevel: domain.RiskHigh},
 				domain.KeyArea{RegionCode: " 420100", RiskLevel: domain.RiskLow},
