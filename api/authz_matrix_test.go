@@ -709,7 +709,7 @@ func (w *authzWorld) call(row authzRow, spec authzSpec, token string, id int64) 
 }
 
 // workbookText is every cell of every sheet of a workbook, for markers to be looked for in.
-func workbookText(t *testing.T, b []byte) string {
+func workbookText(t testing.TB, b []byte) string {
 	t.Helper()
 	book, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {

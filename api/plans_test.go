@@ -31,7 +31,7 @@ func fullPlan() map[string]any {
 }
 
 // planID reads the id of a plan answer.
-func planID(t *testing.T, res response) int64 {
+func planID(t testing.TB, res response) int64 {
 	t.Helper()
 	var p struct{ ID int64 }
 	res.decode(t, &p)
