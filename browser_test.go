@@ -476,3 +476,43 @@ func TestBrowserWorkerCheckin(t *testing.T) {
 	b.screenshot(t, "status")
 	b.noProblems(t)
 }
+
+// TestBrowserPlatformPages walks the platform admin's pages: the townships and one township's
+// settings with its zone chart. The platform admin reads no township's business any more; its
+// pages must not call for any, so none shows an error.
+func TestBrowserPlatformPages(t *testing.T) {
+	b := newBrowser(t, 1280, 800)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "p.db")})
+	b.do(t, "sign in", login(s, "platform"), poll(`location.pathname === "/townships"`),
+		waitText("#township-table", "长山镇"))
+	b.do(t, "open the township", chromedp.Click(`[data-test="township-edit"]`),
+		poll(`location.pathname.startsWith("/townships/")`), chromedp.WaitVisible("#township-settings-form"),
+		chromedp.WaitVisible("#zone-chart canvas"))
+	b.do(t, "no error shown", poll(`!document.querySelector('.el-alert--error')`))
+	b.screenshot(t, "township")
+	b.noProblems(t)
+}
+
+// TestBrowserOwnPassword: the town admin changes their own password from the accounts page. The
+// dialog asks for the current one, shows the server's message beside it when it is missing,
+// and after the change signs out, since the new password ends every session of the account.
+func TestBrowserOwnPassword(t *testing.T) {
+	b := newBrowser(t, 1280, 800)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "o.db")})
+	b.do(t, "sign in", login(s, "changshan"), poll(`location.pathname === "/enterprises"`))
+	b.do(t, "find one's own account", chromedp.Navigate(s.url+"/users"), waitText("#user-table", "changshan"),
+		chromedp.SendKeys(in("user-search"), "changshan"), chromedp.SendKeys(in("user-search"), kb.Enter),
+		poll(`document.querySelectorAll('#user-table [data-test="user-edit"]').length === 1`))
+	b.do(t, "open it", chromedp.Click(`#user-table [data-test="user-edit"]`), chromedp.WaitVisible("#user-form"),
+		poll(`!document.querySelector('#user-current_password')`))
+	b.do(t, "a new password asks for the current one", chromedp.SendKeys(in("user-password"), "Changshan-2020"),
+		chromedp.WaitVisible(in("user-current_password")))
+	b.do(t, "saving without it names the field", chromedp.Click("#user-save"),
+		waitText("#user-form", "修改自己的密码须先输入当前密码"))
+	b.do(t, "with it, saved and signed out", chromedp.SendKeys(in("user-current_password"), "demo1234"),
+		chromedp.Click("#user-save"), poll(`location.pathname === "/login"`))
+	b.do(t, "the new password signs in", chromedp.WaitVisible(in("login-username")),
+		chromedp.SendKeys(in("login-username"), "changshan"), chromedp.SendKeys(in("login-password"), "Changshan-2020"),
+		chromedp.Click("#login-submit"), poll(`location.pathname === "/enterprises"`))
+	b.noProblems(t)
+}

@@ -33,7 +33,12 @@ func (h *authHandler) register(r *router) {
 		Summary: "The signed-in user (for a worker: their own record, ID number masked)", Response: userResponse{}, Status: http.StatusOK}, h.me)
 }
 
+// staffRoles are the roles with a staff account: everyone but workers.
 var staffRoles = []domain.Role{domain.RolePlatformAdmin, domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR}
+
+// tenantStaff are the staff of a township. The platform admin is not among them: it keeps
+// townships and their town admins, and reads none of a township's business (domain.Actor.InTenant).
+var tenantStaff = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR}
 
 var allRoles = append(append([]domain.Role{}, staffRoles...), domain.RoleWorker)
 

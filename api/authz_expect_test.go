@@ -1,7 +1,8 @@
 package api_test
 
-// authzTable is who may call what: one row per route the app serves (and per variant of one,
-// "?reveal=true"), one cell per caller of authzCallers. The target of every row belongs to
+// authzTable is who may call what: one row per route the app serves (and per variant of one:
+// a query, "?reveal=true", or a name after "#" for another target or body, which the spec in
+// authzSpecs gives), one cell per caller of authzCallers. The target of every row belongs to
 // enterprise A1 of township A; "B" callers are of township B, "A2" callers of the other
 // enterprise of township A. It is what the product should do, by the roles of API.md and
 // DESIGN.md ("a worker sees only themself, HR only their enterprise, a supervisor only assigned
@@ -17,6 +18,11 @@ package api_test
 //     so a stranger's 404 is the same as for an ID that names nothing.
 //
 // Where a cell is neither of these for a reason of its own, a comment above the row says why.
+//
+// The platform admin ("root") is the SaaS operator: it opens townships and keeps their town
+// admin accounts, and reads nothing a township runs (enterprises, plans, inspections, rosters,
+// check-ins, alerts, dashboards, reports), which holds its people's personal data. Those routes
+// refuse it as a role, 403, the same for a record that exists and one that does not.
 var authzTable = []struct{ cells, key string }{
 	// Operations and the auth endpoints answer everyone; a token sent along is ignored.
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
@@ -37,21 +43,42 @@ var authzTable = []struct{ cells, key string }{
 	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/townships/:id"},
 	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/townships/:id"},
 
-	// Accounts are the town admins' (and the platform's). The new account is HR of A1, an
-	// enterprise township B's admin does not have: 422 names enterprise_id.
+	// Accounts are the town admins' (of their township) and the platform admin's (the town
+	// admins of every township, nobody else's). The new account is HR of A1: the platform admin
+	// makes no HR account (422 names role), and township B's admin has no such enterprise (422
+	// names enterprise_id). The target account is another HR account of A1.
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
-	{"401   ok    ok    422   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/users"},
-	{"401   ok    ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users"},
-	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users/:id"},
-	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/users/:id"},
+	{"401   422   ok    422   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/users"},
+	{"401   own   ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users"},
+	{"401   404   ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users/:id"},
+	{"401   404   ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/users/:id"},
+	// A second town admin of township A: the platform admin makes, lists, reads and disables
+	// town admins; township B's admin makes theirs in B (the body's township_id is not theirs
+	// to name) and sees only B's.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   ok    ok    own   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/users#town-admin"},
+	{"401   ok    ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users#town-admins"},
+	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users/:id#town-admin"},
+	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/users/:id#town-admin"},
+	// One's own account, for every staff user; workers have none. A new password needs the
+	// current one (422 names current_password when it is missing or wrong), and nobody changes
+	// their own role, enterprise, township or enabled state (422 names the field).
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   ok    ok    ok    ok    ok    ok    ok    ok    ok    403   403   403   ", "GET /api/v1/users/:id#own"},
+	{"401   ok    ok    ok    ok    ok    ok    ok    ok    ok    403   403   403   ", "PATCH /api/v1/users/:id#own-password"},
+	{"401   422   422   422   422   422   422   422   422   422   403   403   403   ", "PATCH /api/v1/users/:id#own-password-no-current"},
+	{"401   422   422   422   422   422   422   422   422   422   403   403   403   ", "PATCH /api/v1/users/:id#own-password-wrong-current"},
+	{"401   422   422   422   422   422   422   422   422   422   403   403   403   ", "PATCH /api/v1/users/:id#own-role"},
+	{"401   422   422   422   422   422   422   422   422   422   403   403   403   ", "PATCH /api/v1/users/:id#own-enterprise"},
+	{"401   422   422   422   422   422   422   422   422   422   403   403   403   ", "PATCH /api/v1/users/:id#own-township"},
+	{"401   422   422   422   422   422   422   422   422   422   403   403   403   ", "PATCH /api/v1/users/:id#own-active"},
 
 	// Enterprises. A town admin registers them in their own township: the body's zone 一区 is
-	// township A's, so B's admin gets the 422 that names it. Only town admins assign supervisors;
-	// the platform admin reads but does not run a township's enterprises.
+	// township A's, so B's admin gets the 422 that names it. Only town admins assign supervisors.
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
 	{"401   403   ok    422   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/enterprises"},
-	{"401   ok    ok    own   ok    own   own   ok    own   own   403   403   403   ", "GET /api/v1/enterprises"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id"},
+	{"401   403   ok    own   ok    own   own   ok    own   own   403   403   403   ", "GET /api/v1/enterprises"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id"},
 	{"401   403   ok    404   403   404   404   ok    404   404   404   404   404   ", "PATCH /api/v1/enterprises/:id"},
 	{"401   403   ok    404   403   403   403   403   403   403   403   403   403   ", "PUT /api/v1/enterprises/:id/supervisors"},
 
@@ -59,9 +86,9 @@ var authzTable = []struct{ cells, key string }{
 	// reopening; everyone who may see the enterprise (but workers) reads.
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/plans"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/plans"},
-	{"401   ok    ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/plans"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/plans/:id"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/plans"},
+	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/plans"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/plans/:id"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "PUT /api/v1/plans/:id"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/plans/:id/submit"},
 	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/plans/:id/approve"},
@@ -72,22 +99,23 @@ var authzTable = []struct{ cells, key string }{
 	// supervisors' and town admins' work list.
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
 	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/enterprises/:id/inspections"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/inspections"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/inspections"},
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/inspections"},
 
 	// The roster: HR of the enterprise keeps it; whoever may see the enterprise reads it, ID
 	// numbers masked; only its HR reads one whole.
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/workers"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/workers/:id"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/workers/:id"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "GET /api/v1/workers/:id?reveal=true"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "PATCH /api/v1/workers/:id"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/workers/import"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/import-template"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/export"},
-	// Region search serves the staff's roster forms; workers, who fill in none, are refused.
-	{"401   ok    ok    ok    ok    ok    ok    ok    ok    ok    403   403   403   ", "GET /api/v1/regions"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/export"},
+	// Region search serves the township staff's roster forms; workers, who fill in none, and the
+	// platform admin, who keeps no roster, are refused.
+	{"401   403   ok    ok    ok    ok    ok    ok    ok    ok    403   403   403   ", "GET /api/v1/regions"},
 
 	// Check-ins and alerts. A worker checks in for themself only; HR reports for its own
 	// workers; alerts are handled by the enterprise's HR, its supervisor and the town.
@@ -95,7 +123,7 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   403   403   403   403   403   403   403   403   ok    ok    ok    ", "POST /api/v1/checkins"},
 	{"401   403   403   403   403   403   403   403   403   403   ok    own   own   ", "GET /api/v1/checkins/me"},
 	{"401   403   403   403   403   403   403   ok    404   404   403   403   403   ", "POST /api/v1/enterprises/:id/checkins"},
-	{"401   ok    ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/checkins"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/checkins"},
 	{"401   403   ok    own   ok    own   own   ok    own   own   403   403   403   ", "GET /api/v1/alerts"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/acknowledge"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/resolve"},

@@ -93,7 +93,9 @@ type authzCaller struct {
 // enterprise A1 of township A.
 var authzCallers = []authzCaller{
 	{name: "anon", who: "no token"},
-	{name: "root", role: domain.RolePlatformAdmin, who: "the platform admin", inScope: true},
+	// The platform admin keeps townships and their town admins, and sees none of what a township
+	// runs: it is in no enterprise's scope.
+	{name: "root", role: domain.RolePlatformAdmin, who: "the platform admin"},
 	{name: "townA", role: domain.RoleTownAdmin, who: "town admin of the target's township A", inScope: true},
 	{name: "townB", role: domain.RoleTownAdmin, who: "town admin of township B"},
 	{name: "supA1", role: domain.RoleSupervisor, who: "supervisor assigned to the target's enterprise A1", inScope: true},
@@ -117,8 +119,8 @@ const authzCellWidth = 6
 
 // authzRow is a parsed row of authzTable.
 type authzRow struct {
-	key   string   // "GET /api/v1/workers/:id", with a query for a variant of a route
-	route string   // the key without its query
+	key   string   // "GET /api/v1/workers/:id", with a query or a #name for a variant of a route
+	route string   // the key without its query and name
 	query string   // the variant's query, without "?"
 	want  []string // one cell per caller
 }
@@ -145,7 +147,10 @@ func parseAuthzTable(t *testing.T) []authzRow {
 			t.Errorf("authzTable: %s has two rows", r.key)
 		}
 		seen[r.key] = true
-		route, query, _ := strings.Cut(r.key, "?")
+		// A variant is named after "#", as a URL's fragment, which is never sent: its spec alone
+		// makes it differ (another target or body).
+		base, _, _ := strings.Cut(r.key, "#")
+		route, query, _ := strings.Cut(base, "?")
 		rows = append(rows, authzRow{key: r.key, route: route, query: query, want: cells})
 	}
 	return rows
@@ -249,9 +254,12 @@ func suggestCells(route string, doc *api.Route) string {
 type authzSpec struct {
 	// setup makes the records the route needs, before the first call, on a database of the
 	// row's own, or of world: rows naming the same world share one (the first row's setup runs).
-	setup  func(w *authzWorld)
-	world  string
-	id     func(w *authzWorld) int64  // what :id names
+	setup func(w *authzWorld)
+	world string
+	id    func(w *authzWorld) int64 // what :id names
+	// own says the :id names the caller's own record: a refusal there tells the caller nothing
+	// they do not know, so it is not held to the answer for a missing record.
+	own    bool
 	query  func(w *authzWorld) string // added to the path, without "?"
 	body   func(w *authzWorld) any    // sent as JSON
 	upload func(w *authzWorld) []byte // sent as the multipart field file instead
@@ -275,14 +283,16 @@ func (s authzSpec) worldName(key string) string {
 
 // Common parts of the specs.
 var (
-	idEntA1    = func(w *authzWorld) int64 { return w.entA1.ID }
-	nameA1     = func(w *authzWorld) string { return w.entA1.Name }
-	idTarget   = func(w *authzWorld) int64 { return w.target.ID }
-	targetNm   = func(w *authzWorld) string { return w.target.Name }
-	targetIDn  = func(w *authzWorld) string { return string(w.target.IDNumber) }
-	idPlan     = func(w *authzWorld) int64 { return w.plan }
-	nameTownA  = func(w *authzWorld) string { return w.townA.Name }
-	nameUserA1 = func(w *authzWorld) string { return w.userA1.Username }
+	idEntA1     = func(w *authzWorld) int64 { return w.entA1.ID }
+	nameA1      = func(w *authzWorld) string { return w.entA1.Name }
+	idTarget    = func(w *authzWorld) int64 { return w.target.ID }
+	targetNm    = func(w *authzWorld) string { return w.target.Name }
+	targetIDn   = func(w *authzWorld) string { return string(w.target.IDNumber) }
+	idPlan      = func(w *authzWorld) int64 { return w.plan }
+	nameTownA   = func(w *authzWorld) string { return w.townA.Name }
+	nameUserA1  = func(w *authzWorld) string { return w.userA1.Username }
+	idAdminA2   = func(w *authzWorld) int64 { return w.adminA2.ID }
+	nameAdminA2 = func(w *authzWorld) string { return fmt.Sprintf(`"username":%q`, w.adminA2.Username) }
 )
 
 // say returns a body function that sends v as it is.
@@ -321,6 +331,50 @@ var authzSpecs = map[string]authzSpec{
 	"GET /api/v1/users/:id": {id: func(w *authzWorld) int64 { return w.userA1.ID }, marker: nameUserA1},
 	"PATCH /api/v1/users/:id": {id: func(w *authzWorld) int64 { return w.userA1.ID },
 		body: say(map[string]any{"name": "人事乙"}), marker: nameUserA1},
+	// The platform admin's accounts: township A's second town admin, whom no caller is.
+	"POST /api/v1/users#town-admin": {body: func(w *authzWorld) any {
+		return map[string]any{"username": fmt.Sprintf("newadmin%d", w.next()), "password": password, "role": "town_admin",
+			"name": "新专班", "township_id": w.townA.ID}
+	}, marker: func(w *authzWorld) string { return fmt.Sprintf(`"township_id":%d,`, w.townA.ID) }},
+	"GET /api/v1/users#town-admins":    {query: func(*authzWorld) string { return "role=town_admin" }, marker: nameAdminA2},
+	"GET /api/v1/users/:id#town-admin": {id: idAdminA2, marker: nameAdminA2},
+	// Disabling: its own database, where no other row reads the account.
+	"PATCH /api/v1/users/:id#town-admin": {world: "town admin disabled", id: idAdminA2,
+		body: say(map[string]any{"active": false}), marker: nameAdminA2},
+	// One's own account. A new password needs the current one; the same password again keeps
+	// every other row's sign-in working, on a database of its own all the same, since it ends
+	// the caller's sessions.
+	"GET /api/v1/users/:id#own": {own: true, id: (*authzWorld).ownAccount, marker: (*authzWorld).ownUsername},
+	"PATCH /api/v1/users/:id#own-password": {world: "own password", own: true, id: (*authzWorld).ownAccount,
+		body: say(map[string]any{"password": password, "current_password": password}), marker: (*authzWorld).ownUsername},
+	"PATCH /api/v1/users/:id#own-password-no-current": {own: true, id: (*authzWorld).ownAccount,
+		body: say(map[string]any{"password": "Stolen-Token-1"})},
+	"PATCH /api/v1/users/:id#own-password-wrong-current": {own: true, id: (*authzWorld).ownAccount,
+		body: say(map[string]any{"password": "Stolen-Token-1", "current_password": "guess-0001"})},
+	// Promoting oneself: a town admin to the platform, anyone else to town admin.
+	"PATCH /api/v1/users/:id#own-role": {own: true, id: (*authzWorld).ownAccount, body: func(w *authzWorld) any {
+		role := domain.RoleTownAdmin
+		if w.accounts[w.caller].Role == domain.RoleTownAdmin {
+			role = domain.RolePlatformAdmin
+		}
+		return map[string]any{"role": role}
+	}},
+	// Moving oneself to an enterprise one is not HR of.
+	"PATCH /api/v1/users/:id#own-enterprise": {own: true, id: (*authzWorld).ownAccount, body: func(w *authzWorld) any {
+		to := w.entA1.ID
+		if w.caller == "hrA1" {
+			to = w.entA2.ID
+		}
+		return map[string]any{"enterprise_id": to}
+	}},
+	"PATCH /api/v1/users/:id#own-township": {own: true, id: (*authzWorld).ownAccount, body: func(w *authzWorld) any {
+		to := w.townA.ID
+		if w.accounts[w.caller].TownshipID == w.townA.ID {
+			to = w.townB.ID
+		}
+		return map[string]any{"township_id": to}
+	}},
+	"PATCH /api/v1/users/:id#own-active": {own: true, id: (*authzWorld).ownAccount, body: say(map[string]any{"active": false})},
 
 	// Zone 一区 is township A's; B's admin would register in B, where it is no zone.
 	"POST /api/v1/enterprises": {body: func(w *authzWorld) any {
@@ -399,9 +453,12 @@ func passingChecklist() map[string]bool {
 type authzWorld struct {
 	*fixture
 	hrA2, supB1, hrB1 domain.User
-	userA1            domain.User   // an HR account of A1 that no caller is: the target account
-	wkA1, wkA2, wkB1  domain.Worker // callers
-	target            domain.Worker // the target worker, on duty in A1 with an open alert
+	userA1            domain.User            // an HR account of A1 that no caller is: the target account
+	adminA2           domain.User            // a second town admin of township A that no caller is
+	accounts          map[string]domain.User // the staff callers' own accounts, by caller name
+	caller            string                 // the caller of the call being made
+	wkA1, wkA2, wkB1  domain.Worker          // callers
+	target            domain.Worker          // the target worker, on duty in A1 with an open alert
 	tokens            map[string]string
 	plan              int64 // A1's plan, when the spec's setup made one
 	workbook          []byte
@@ -415,6 +472,7 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 	ctx := context.Background()
 	w.hrA2 = f.staff(f.adminA, "hra2", domain.RoleEnterpriseHR, f.entA2.ID)
 	w.userA1 = f.staff(f.adminA, "hra1b", domain.RoleEnterpriseHR, f.entA1.ID)
+	w.adminA2 = f.staff(f.adminA, "admina2", domain.RoleTownAdmin, 0)
 	w.supB1 = f.staff(f.adminB, "supb1", domain.RoleSupervisor, 0)
 	w.hrB1 = f.staff(f.adminB, "hrb1", domain.RoleEnterpriseHR, f.entB1.ID)
 	if _, err := f.svc.Enterprises.SetSupervisors(ctx, f.adminB.Actor(), f.entB1.ID, []int64{w.supB1.ID}); err != nil {
@@ -439,9 +497,10 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 		}
 	}
 	w.tokens = map[string]string{}
-	for name, username := range map[string]string{"root": "root", "townA": "admina", "townB": "adminb", "supA1": "supa",
-		"supA2": "supa2", "supB1": "supb1", "hrA1": "hra1", "hrA2": "hra2", "hrB1": "hrb1"} {
-		w.tokens[name] = f.token(username)
+	w.accounts = map[string]domain.User{"root": f.platform, "townA": f.adminA, "townB": f.adminB, "supA1": f.supA,
+		"supA2": f.supA2, "supB1": w.supB1, "hrA1": f.hrA1, "hrA2": w.hrA2, "hrB1": w.hrB1}
+	for name, u := range w.accounts {
+		w.tokens[name] = f.token(u.Username)
 	}
 	for name, wk := range map[string]domain.Worker{"wkA1": w.wkA1, "wkA2": w.wkA2, "wkB1": w.wkB1} {
 		w.tokens[name] = w.workerLogin(wk)
@@ -466,7 +525,7 @@ func (w *authzWorld) worker(hr domain.User, e domain.Enterprise, n int, name str
 
 func (w *authzWorld) workerLogin(wk domain.Worker) string {
 	w.t.Helper()
-	e, err := w.svc.Enterprises.Get(context.Background(), w.platform.Actor(), wk.EnterpriseID)
+	e, err := repo.Stores(w.db, dbtest.Box()).Enterprises.Get(context.Background(), wk.EnterpriseID)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -480,6 +539,24 @@ func (w *authzWorld) workerLogin(wk domain.Worker) string {
 	}
 	res.decode(w.t, &tok)
 	return tok.AccessToken
+}
+
+// ownAccount is the caller's own account; callers without one (workers) get the target
+// account, which their role may not reach either.
+func (w *authzWorld) ownAccount() int64 {
+	if u, ok := w.accounts[w.caller]; ok {
+		return u.ID
+	}
+	return w.userA1.ID
+}
+
+// ownUsername tells an answer about the caller's own account.
+func (w *authzWorld) ownUsername() string {
+	u, ok := w.accounts[w.caller]
+	if !ok {
+		u = w.userA1
+	}
+	return fmt.Sprintf(`"username":%q`, u.Username)
 }
 
 // use makes t the test that the world's helpers report to, for the row about to run.
@@ -567,12 +644,13 @@ func (w *authzWorld) run(row authzRow, spec authzSpec) int {
 	calls := 0
 	for _, i := range order {
 		c := authzCallers[i]
+		w.caller = c.name
 		status, text := w.call(row, spec, w.tokens[c.name], 0)
 		calls++
 		got[i] = w.check(row, spec, c, row.want[i], status, text)
 		// Whoever may not see A1's records must not be able to tell the target from nothing:
 		// the same answer as for an ID that names no record.
-		if spec.id != nil && c.role != "" && !c.inScope && !allowed(row.want[i]) {
+		if spec.id != nil && !spec.own && c.role != "" && !c.inScope && !allowed(row.want[i]) {
 			missing, _ := w.call(row, spec, w.tokens[c.name], missingID)
 			calls++
 			if missing != status {

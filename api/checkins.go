@@ -24,7 +24,7 @@ func (h *checkinHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/checkins", Roles: []domain.Role{domain.RoleEnterpriseHR},
 		Summary: "HR reports check-ins for workers without a phone; each item is kept or refused on its own",
 		Body:    batchRequest{}, Response: batchResponse{}, Status: http.StatusOK}, h.batch)
-	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/checkins", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/checkins", Roles: tenantStaff,
 		Summary: "Who has checked in for each slot of a day and who is missing",
 		Query: []Param{{"date", "string", "YYYY-MM-DD, default today in the township"},
 			{"missing", "string", "am or pm: only those missing that slot"}},

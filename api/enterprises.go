@@ -16,7 +16,7 @@ func (h *enterpriseHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises", Roles: town,
 		Summary: "Register an enterprise; it gets a short login code for its workers",
 		Body:    enterpriseRequest{}, Response: enterpriseResponse{}, Status: http.StatusCreated}, h.create)
-	r.add(Route{Method: http.MethodGet, Path: "/enterprises", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises", Roles: tenantStaff,
 		Summary: "List the enterprises in the caller's scope",
 		Query: append([]Param{
 			{"q", "string", "part of the name or credit code, or the login code"},
@@ -24,7 +24,7 @@ func (h *enterpriseHandler) register(r *router) {
 			{"industry", "string", "industry"},
 		}, pageParams...),
 		Response: list[enterpriseResponse]{}, Status: http.StatusOK}, h.list)
-	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id", Roles: tenantStaff,
 		Summary: "Read an enterprise in scope", Response: enterpriseResponse{}, Status: http.StatusOK}, h.get)
 	r.add(Route{Method: http.MethodPatch, Path: "/enterprises/:id",
 		Roles:   []domain.Role{domain.RoleTownAdmin, domain.RoleEnterpriseHR},

@@ -15,7 +15,7 @@ func (h *inspectionHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/inspections", Roles: []domain.Role{domain.RoleSupervisor},
 		Summary: "Record an on-site inspection; failed items need findings and a rectification deadline, and earlier rectifications it finds fixed are closed",
 		Body:    inspectionRequest{}, Response: inspectionResponse{}, Status: http.StatusCreated}, h.create)
-	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/inspections", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/inspections", Roles: tenantStaff,
 		Summary: "The enterprise's inspections, newest first", Query: pageParams,
 		Response: list[inspectionResponse]{}, Status: http.StatusOK}, h.list)
 	r.add(Route{Method: http.MethodGet, Path: "/inspections", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleTownAdmin},

@@ -21,14 +21,14 @@ func (h *planHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/plans", Roles: hr,
 		Summary: "Start a new draft version of the enterprise's reopening plan (一企一策)",
 		Body:    planRequest{}, Response: planResponse{}, Status: http.StatusCreated}, h.create)
-	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/plans", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/plans", Roles: tenantStaff,
 		Summary: "Every version of the enterprise's plan with its reviews, newest first", Query: pageParams,
 		Response: list[planResponse]{}, Status: http.StatusOK}, h.listForEnterprise)
-	r.add(Route{Method: http.MethodGet, Path: "/plans", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleTownAdmin, domain.RolePlatformAdmin},
+	r.add(Route{Method: http.MethodGet, Path: "/plans", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleTownAdmin},
 		Summary:  "The review queue: plans in scope with the given statuses, longest waiting first",
 		Query:    append([]Param{{"status", "string", "draft, submitted, approved or rejected; several separated by commas"}}, pageParams...),
 		Response: list[planResponse]{}, Status: http.StatusOK}, h.queue)
-	r.add(Route{Method: http.MethodGet, Path: "/plans/:id", Roles: staffRoles, Summary: "Read a plan version",
+	r.add(Route{Method: http.MethodGet, Path: "/plans/:id", Roles: tenantStaff, Summary: "Read a plan version",
 		Response: planResponse{}, Status: http.StatusOK}, h.get)
 	r.add(Route{Method: http.MethodPut, Path: "/plans/:id", Roles: hr,
 		Summary: "Replace a draft's content (drafts may be incomplete; only forms are checked)",

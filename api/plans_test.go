@@ -123,7 +123,7 @@ func TestPlanAccess(t *testing.T) {
 			want               int
 		}{
 			{"admina", http.MethodGet, plan, 200}, {"supa", http.MethodGet, plan, 200}, {"hra1", http.MethodGet, plan, 200},
-			{"root", http.MethodGet, plan, 200}, {"supa2", http.MethodGet, plan, 404}, {"adminb", http.MethodGet, plan, 404},
+			{"root", http.MethodGet, plan, 403}, {"supa2", http.MethodGet, plan, 404}, {"adminb", http.MethodGet, plan, 404},
 			{"hrb1", http.MethodGet, plan, 404}, {"supb", http.MethodGet, plan, 404}, {"", http.MethodGet, plan, 401},
 			{"admina", http.MethodPost, plan + "/approve", 403}, {"hra1", http.MethodPost, plan + "/approve", 403},
 			{"supa2", http.MethodPost, plan + "/approve", 404}, {"adminb", http.MethodPost, plan + "/approve", 404},

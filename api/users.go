@@ -14,17 +14,23 @@ type userHandler struct{ svc *domain.UserService }
 func (h *userHandler) register(r *router) {
 	admins := []domain.Role{domain.RoleTownAdmin, domain.RolePlatformAdmin}
 	r.add(Route{Method: http.MethodPost, Path: "/users", Roles: admins,
-		Summary: "Create a supervisor, enterprise HR or town admin account in the township",
+		Summary: "Create a supervisor, enterprise HR or town admin account in the township (the platform admin: a town admin of the township it names)",
 		Body:    newUserRequest{}, Response: userResponse{}, Status: http.StatusCreated}, h.create)
-	r.add(Route{Method: http.MethodGet, Path: "/users", Roles: admins, Summary: "List the township's accounts",
-		Query: append([]Param{{"role", "string", "only this role"}, {"q", "string", "part of username or name"},
-			{"enterprise_id", "integer", "only the accounts of this enterprise"}}, pageParams...),
+	r.add(Route{Method: http.MethodGet, Path: "/users", Roles: admins,
+		Summary: "List the accounts the caller manages: a town admin's township's, the platform admin's town admins",
+		Query: append([]Param{{"role", "string", "only this role (the platform admin: town_admin only)"}, {"q", "string", "part of username or name"},
+			{"enterprise_id", "integer", "only the accounts of this enterprise"},
+			{"township_id", "integer", "the platform admin: only this township's town admins"}}, pageParams...),
 		Response: list[userResponse]{}, Status: http.StatusOK}, h.list)
-	r.add(Route{Method: http.MethodGet, Path: "/users/:id", Roles: admins, Summary: "Read an account",
+	// Every staff user reads and changes their own account here; only admins reach others'.
+	r.add(Route{Method: http.MethodGet, Path: "/users/:id", Roles: staffRoles,
+		Summary:  "Read one's own account, or one the caller manages",
 		Response: userResponse{}, Status: http.StatusOK}, h.get)
-	r.add(Route{Method: http.MethodPatch, Path: "/users/:id", Roles: admins,
-		Summary: "Change name, phone, password, active or enterprise; disabling or a new password ends the account's sessions",
-		Body:    userUpdateRequest{}, Response: userResponse{}, Status: http.StatusOK}, h.update)
+	r.add(Route{Method: http.MethodPatch, Path: "/users/:id", Roles: staffRoles,
+		Summary: "Change name, phone, password, active or enterprise of one's own account or one the caller manages; " +
+			"a new password for one's own needs current_password; nobody changes their own active, enterprise, role or township; " +
+			"disabling or a new password ends the account's sessions",
+		Body: userUpdateRequest{}, Response: userResponse{}, Status: http.StatusOK}, h.update)
 }
 
 type newUserRequest struct {
@@ -43,15 +49,19 @@ func (r newUserRequest) toDomain() domain.NewUser {
 }
 
 type userUpdateRequest struct {
-	Name         *string `json:"name,omitempty"`
-	Phone        *string `json:"phone,omitempty"`
-	Password     *string `json:"password,omitempty"`
-	Active       *bool   `json:"active,omitempty"`
-	EnterpriseID *int64  `json:"enterprise_id,omitempty"`
+	Name            *string      `json:"name,omitempty"`
+	Phone           *string      `json:"phone,omitempty"`
+	Password        *string      `json:"password,omitempty"`
+	CurrentPassword *string      `json:"current_password,omitempty" jsonschema:"description=required with password when changing one's own"`
+	Active          *bool        `json:"active,omitempty"`
+	EnterpriseID    *int64       `json:"enterprise_id,omitempty"`
+	Role            *domain.Role `json:"role,omitempty" jsonschema:"description=never changes: accepted only as the account's own role"`
+	TownshipID      *int64       `json:"township_id,omitempty" jsonschema:"description=never changes: accepted only as the account's own township"`
 }
 
 func (r userUpdateRequest) toDomain() domain.UserUpdate {
-	return domain.UserUpdate{Name: r.Name, Phone: r.Phone, Password: r.Password, Active: r.Active, EnterpriseID: r.EnterpriseID}
+	return domain.UserUpdate{Name: r.Name, Phone: r.Phone, Password: r.Password, CurrentPassword: r.CurrentPassword,
+		Active: r.Active, EnterpriseID: r.EnterpriseID, Role: r.Role, TownshipID: r.TownshipID}
 }
 
 type userResponse struct {
@@ -99,6 +109,7 @@ func (h *userHandler) list(c echo.Context) error {
 	var p domain.Problems
 	f := domain.UserFilter{Role: domain.Role(c.QueryParam("role")), Query: c.QueryParam("q"), Page: page}
 	f.EnterpriseID = int64(queryInt(c, &p, "enterprise_id", 0))
+	f.TownshipID = int64(queryInt(c, &p, "township_id", 0)) // a town admin's own township overrides it
 	if f.Role != "" && !f.Role.Valid() {
 		p.Add("role", "未知角色")
 	}

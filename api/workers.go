@@ -30,12 +30,12 @@ func (h *workerHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/workers", Roles: hr,
 		Summary: "Add a worker to the roster; risk, isolation and status are derived",
 		Body:    workerRequest{}, Response: workerResponse{}, Status: http.StatusCreated}, h.create)
-	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers", Roles: tenantStaff,
 		Summary: "The roster in scope, ID numbers masked",
 		Query: append([]Param{{"status", "string", "worker status"}, {"risk", "string", "high, medium or low"},
 			{"q", "string", "part of the name, phone or department, or a whole ID number"}}, pageParams...),
 		Response: list[workerResponse]{}, Status: http.StatusOK}, h.list)
-	r.add(Route{Method: http.MethodGet, Path: "/workers/:id", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/workers/:id", Roles: tenantStaff,
 		Summary:  "Read a worker; ?reveal=true gives the enterprise's own HR the whole ID number (audited)",
 		Query:    []Param{{"reveal", "boolean", "show the whole ID number (enterprise HR only)"}},
 		Response: workerResponse{}, Status: http.StatusOK}, h.get)
@@ -49,11 +49,11 @@ func (h *workerHandler) register(r *router) {
 		Response: importResponse{}, Status: http.StatusOK}, h.importRoster, middleware.BodyLimit(fmt.Sprint(MaxUpload)))
 	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/import-template", Roles: hr,
 		Summary: "The roster template workbook", Status: http.StatusOK, Produces: xlsxType}, h.template)
-	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/export", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/export", Roles: tenantStaff,
 		Summary: "The roster as a workbook in the template's layout, filtered like the list; ID numbers masked but for the enterprise's HR (audited)",
 		Query:   []Param{{"status", "string", "worker status"}, {"risk", "string", "risk level"}, {"q", "string", "search"}},
 		Status:  http.StatusOK, Produces: xlsxType}, h.export)
-	r.add(Route{Method: http.MethodGet, Path: "/regions", Roles: staffRoles,
+	r.add(Route{Method: http.MethodGet, Path: "/regions", Roles: tenantStaff,
 		Summary:  "Search administrative divisions (GB/T 2260) by name or code, for origin fields",
 		Query:    []Param{{"q", "string", "part of a name or a code prefix"}},
 		Response: []regionDTO{}, Status: http.StatusOK}, h.regions)
@@ -395,10 +395,10 @@ func (h *workerHandler) export(c echo.Context) error {
 	return report.WriteRoster(c.Response(), ws, reveal, today)
 }
 
-// regions serves the staff's forms (a worker's origin); it reads no tenant's data, so no
-// service guards it, and this check keeps it to the roles the route documents.
+// regions serves the township staff's roster forms (a worker's origin); it reads no tenant's
+// data, so no service guards it, and this check keeps it to the roles the route documents.
 func (h *workerHandler) regions(c echo.Context) error {
-	if !actorOf(c).Is(staffRoles...) {
+	if !actorOf(c).Is(tenantStaff...) {
 		return domain.Forbidden("无权查询行政区划")
 	}
 	out := []regionDTO{}

@@ -41,8 +41,29 @@ func (a Actor) Is(roles ...Role) bool {
 	return false
 }
 
-// InTownship reports whether the actor may act inside township id at all: platform admins
-// everywhere, everybody else only in their own.
+// InTownship reports whether the actor may reach township id's own record and accounts:
+// platform admins every township's (they open townships and keep their town admins),
+// everybody else only their own. What a township runs (enterprises, rosters, check-ins and the
+// rest) asks InTenant too.
 func (a Actor) InTownship(id int64) bool {
 	return a.Role == RolePlatformAdmin || (a.TownshipID != 0 && a.TownshipID == id)
+}
+
+// InTenant reports whether the actor works inside a township: everyone but the platform admin.
+// The platform admin is the SaaS operator, who belongs to no tenant: it opens townships and
+// keeps their town admin accounts, and reads none of a township's business (enterprises,
+// plans, inspections, rosters, check-ins, alerts, its numbers), which holds the personal data
+// of the township's people (DESIGN.md: no request may read another tenant's data).
+func (a Actor) InTenant() bool {
+	return a.Role != RolePlatformAdmin && a.Role.Valid() && a.TownshipID != 0
+}
+
+// tenantOnly refuses an actor outside every township, for a service about a township's
+// business. Services call it before they read any record, so that the refusal is the same
+// for a record that exists and one that does not. ErrForbidden.
+func tenantOnly(a Actor) error {
+	if !a.InTenant() {
+		return Forbidden("平台运营方不能查看乡镇的企业、职工和防疫数据")
+	}
+	return nil
 }

@@ -72,6 +72,32 @@ func TestActorInTownship(t *testing.T) {
 	}
 }
 
+func TestActorInTenant(t *testing.T) {
+	tests := []struct {
+		name  string
+		actor domain.Actor
+		want  bool
+	}{
+		{name: "PlatformAdmin", actor: domain.Actor{UserID: 1, Role: domain.RolePlatformAdmin}, want: false},
+		// Even a platform admin's token that claimed a township stays outside.
+		{name: "PlatformAdminWithTownship", actor: domain.Actor{UserID: 1, Role: domain.RolePlatformAdmin, TownshipID: 9}, want: false},
+		{name: "TownAdmin", actor: domain.Actor{UserID: 2, Role: domain.RoleTownAdmin, TownshipID: 9}, want: true},
+		{name: "Supervisor", actor: domain.Actor{UserID: 3, Role: domain.RoleSupervisor, TownshipID: 9}, want: true},
+		{name: "HR", actor: domain.Actor{UserID: 4, Role: domain.RoleEnterpriseHR, TownshipID: 9, EnterpriseID: 5}, want: true},
+		{name: "Worker", actor: domain.Actor{Role: domain.RoleWorker, TownshipID: 9, EnterpriseID: 5, WorkerID: 6}, want: true},
+		{name: "NoTownship", actor: domain.Actor{UserID: 2, Role: domain.RoleTownAdmin}, want: false},
+		{name: "UnknownRole", actor: domain.Actor{UserID: 2, Role: "auditor", TownshipID: 9}, want: false},
+		{name: "ZeroActor", actor: domain.Actor{}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.actor.InTenant(); got != tt.want {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestUserActor(t *testing.T) {
 	u := domain.User{ID: 7, Role: domain.RoleEnterpriseHR, TownshipID: 2, EnterpriseID: 5, Name: "王芳", Active: true}
 	want := domain.Actor{UserID: 7, Role: domain.RoleEnterpriseHR, TownshipID: 2, EnterpriseID: 5}
@@ -95,7 +121,8 @@ func TestCanSeeEnterprise(t *testing.T) {
 		e     domain.Enterprise
 		want  bool
 	}{
-		{name: "PlatformAdmin", actor: domain.Actor{UserID: 1, Role: domain.RolePlatformAdmin}, e: otherTown, want: true},
+		// The operator keeps townships, not what they run.
+		{name: "PlatformAdmin", actor: domain.Actor{UserID: 1, Role: domain.RolePlatformAdmin}, e: otherTown, want: false},
 		{name: "TownAdminSameTownship", actor: domain.Actor{UserID: 2, Role: domain.RoleTownAdmin, TownshipID: townA}, e: ent, want: true},
 		{name: "TownAdminOtherTownship", actor: domain.Actor{UserID: 2, Role: domain.RoleTownAdmin, TownshipID: townA}, e: otherTown, want: false},
 		{name: "SupervisorAssigned", actor: domain.Actor{UserID: supID, Role: domain.RoleSupervisor, TownshipID: townA}, e: ent, want: true},

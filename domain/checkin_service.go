@@ -369,6 +369,9 @@ type WorkerDay struct {
 // worker who must report with their morning and afternoon check-ins, so that HR can chase the
 // missing. Anyone who may see the enterprise may ask. ErrNotFound.
 func (s *CheckinService) DayStatus(ctx context.Context, actor Actor, enterpriseID int64, d Date) ([]WorkerDay, Date, error) {
+	if err := tenantOnly(actor); err != nil {
+		return nil, Date{}, err
+	}
 	e, err := s.Enterprises.Get(ctx, enterpriseID)
 	if err != nil {
 		return nil, Date{}, err

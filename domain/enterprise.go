@@ -154,8 +154,11 @@ func (s *EnterpriseService) Create(ctx context.Context, actor Actor, in Enterpri
 	return s.changed(s.Enterprises.Get(ctx, e.ID))
 }
 
-// Get returns an enterprise in the actor's scope. ErrNotFound otherwise.
+// Get returns an enterprise in the actor's scope. ErrForbidden (platform admin), ErrNotFound.
 func (s *EnterpriseService) Get(ctx context.Context, actor Actor, id int64) (Enterprise, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Enterprise{}, err
+	}
 	e, err := s.Enterprises.Get(ctx, id)
 	if err != nil {
 		return Enterprise{}, err
@@ -166,14 +169,13 @@ func (s *EnterpriseService) Get(ctx context.Context, actor Actor, id int64) (Ent
 	return e, nil
 }
 
-// CanSeeEnterprise is the one scope rule for enterprises: platform admins see all, town admins
-// their township's, supervisors those assigned to them, HR their own. Workers see none: a worker
-// sees only themself (their record through /me, their check-ins), never the enterprise's record,
-// its plans, roster or contacts.
+// CanSeeEnterprise is the one scope rule for enterprises: town admins see their township's,
+// supervisors those assigned to them, HR their own. Workers see none: a worker sees only
+// themself (their record through /me, their check-ins), never the enterprise's record, its
+// plans, roster or contacts. Platform admins see none either (Actor.InTenant); services refuse
+// them with tenantOnly before they read the enterprise, and this rule stays closed behind it.
 func CanSeeEnterprise(a Actor, e Enterprise) bool {
 	switch a.Role {
-	case RolePlatformAdmin:
-		return true
 	case RoleTownAdmin:
 		return a.TownshipID == e.TownshipID
 	case RoleSupervisor:
@@ -184,10 +186,13 @@ func CanSeeEnterprise(a Actor, e Enterprise) bool {
 	return false
 }
 
-// List returns the enterprises in the actor's scope that match f.
+// List returns the enterprises in the actor's scope that match f. ErrForbidden (platform admin,
+// worker).
 func (s *EnterpriseService) List(ctx context.Context, actor Actor, f EnterpriseFilter) ([]Enterprise, int, error) {
+	if err := tenantOnly(actor); err != nil {
+		return nil, 0, err
+	}
 	switch actor.Role {
-	case RolePlatformAdmin:
 	case RoleTownAdmin:
 		f.TownshipID = actor.TownshipID
 	case RoleSupervisor:

@@ -127,6 +127,9 @@ type InspectionService struct {
 // whose failed items all pass now are closed by it. ErrForbidden, ErrNotFound, ErrInvalid.
 func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseID int64, in NewInspection) (Inspection, error) {
 	in.Findings = Clean(in.Findings)
+	if err := tenantOnly(actor); err != nil {
+		return Inspection{}, err
+	}
 	var out Inspection
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.Enterprises.Get(ctx, enterpriseID)
@@ -237,6 +240,9 @@ func (in NewInspection) check(today Date) error {
 // List returns an enterprise's inspections, newest first, to anyone who may see it, with the
 // township's date by which rectifications are judged overdue.
 func (s *InspectionService) List(ctx context.Context, actor Actor, enterpriseID int64, page Page) ([]Inspection, int, Date, error) {
+	if err := tenantOnly(actor); err != nil {
+		return nil, 0, Date{}, err
+	}
 	e, err := s.Enterprises.Get(ctx, enterpriseID)
 	if err != nil {
 		return nil, 0, Date{}, err

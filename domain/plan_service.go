@@ -25,6 +25,9 @@ func (s *PlanService) audit() audit { return audit{store: s.Audit, clock: s.Cloc
 // ErrNotFound, ErrInvalid, ErrConflict (a draft or submitted plan exists, or the enterprise is
 // already approved).
 func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int64, c PlanContent) (Plan, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Plan{}, err
+	}
 	c = c.cleaned()
 	var id int64
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -71,6 +74,9 @@ func (s *PlanService) Get(ctx context.Context, actor Actor, id int64) (Plan, err
 
 // ListForEnterprise returns every version of an enterprise's plan, newest first.
 func (s *PlanService) ListForEnterprise(ctx context.Context, actor Actor, enterpriseID int64, page Page) ([]Plan, int, error) {
+	if err := tenantOnly(actor); err != nil {
+		return nil, 0, err
+	}
 	e, err := s.Enterprises.Get(ctx, enterpriseID)
 	if err != nil {
 		return nil, 0, err
@@ -90,7 +96,6 @@ func (s *PlanService) Queue(ctx context.Context, actor Actor, statuses []PlanSta
 		f.TownshipID, f.SupervisorID = actor.TownshipID, actor.UserID
 	case RoleTownAdmin:
 		f.TownshipID = actor.TownshipID
-	case RolePlatformAdmin:
 	default:
 		return nil, 0, Forbidden("只有驻厂监督员和镇专班可以查看审核队列")
 	}
@@ -121,6 +126,9 @@ func (s *PlanService) Update(ctx context.Context, actor Actor, id int64, c PlanC
 // Submit sends a complete draft for review; the enterprise becomes applied. ErrForbidden,
 // ErrNotFound, ErrInvalid (every failing rule named), ErrConflict (not a draft).
 func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Plan{}, err
+	}
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.hrPlan(ctx, actor, id)
 		if err != nil {
@@ -167,6 +175,9 @@ func (s *PlanService) Reject(ctx context.Context, actor Actor, id int64, comment
 }
 
 func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decision PlanStatus, comment string) (Plan, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Plan{}, err
+	}
 	var p Problems
 	checkText(&p, "comment", "审核意见", comment, 0, 1000)
 	if err := p.Err(); err != nil {
@@ -208,6 +219,9 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 // reopened. Only its supervisor may, for a day between the approval and today. ErrForbidden,
 // ErrNotFound, ErrInvalid, ErrConflict (not approved).
 func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpriseID int64, on Date) (Enterprise, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Enterprise{}, err
+	}
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.Enterprises.Get(ctx, enterpriseID)
 		if err != nil {
@@ -276,6 +290,9 @@ func (s *PlanService) checkReopenDate(ctx context.Context, e Enterprise, on Date
 
 // visible loads a plan and its enterprise, and hides both unless the actor may see them.
 func (s *PlanService) visible(ctx context.Context, actor Actor, id int64) (Plan, Enterprise, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Plan{}, Enterprise{}, err
+	}
 	p, err := s.Plans.Get(ctx, id)
 	if err != nil {
 		return Plan{}, Enterprise{}, err
@@ -303,6 +320,9 @@ func (s *PlanService) hrPlan(ctx context.Context, actor Actor, id int64) (Plan, 
 }
 
 func (s *PlanService) hrEnterprise(ctx context.Context, actor Actor, id int64) (Enterprise, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Enterprise{}, err
+	}
 	e, err := s.Enterprises.Get(ctx, id)
 	if err != nil {
 		return Enterprise{}, err

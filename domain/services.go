@@ -63,8 +63,9 @@ func NewServices(st Stores, o Options) Services {
 		feed.Listen(places.changed)
 	}
 	users := &UserService{
-		Users: st.Users, Enterprises: st.Enterprises, Passwords: o.Passwords,
-		Sessions: st.RefreshTokens, Clock: o.Clock,
+		Users: st.Users, Enterprises: st.Enterprises, Townships: st.Townships, Passwords: o.Passwords,
+		Sessions: st.RefreshTokens, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
+		Attempts: st.LoginAttempts, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
 	}
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,

@@ -132,7 +132,10 @@ func TestUserServiceCreateRefuses(t *testing.T) {
 		{name: "ErrInvalidWorkerRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = domain.RoleWorker }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
 		{name: "ErrInvalidPlatformAdminRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = domain.RolePlatformAdmin }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
 		{name: "ErrInvalidUnknownRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = "boss" }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
-		{name: "ErrInvalidNoTownship", actor: platformAdmin, in: valid, wantKind: domain.ErrInvalid, wantFields: []string{"township_id"}},
+		{name: "ErrInvalidNoTownship", actor: platformAdmin, in: with(func(u *domain.NewUser) { u.Role = domain.RoleTownAdmin }), wantKind: domain.ErrInvalid, wantFields: []string{"township_id"}},
+		// The operator opens a township's way in: its town admins, nobody else.
+		{name: "ErrInvalidPlatformAdminMakesSupervisor", actor: platformAdmin, in: with(func(u *domain.NewUser) { u.TownshipID = 10 }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
+		{name: "ErrInvalidPlatformAdminMakesHR", actor: platformAdmin, in: with(func(u *domain.NewUser) { u.Role, u.TownshipID, u.EnterpriseID = domain.RoleEnterpriseHR, 10, 7 }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
 		{name: "ErrInvalidUsernameShort", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = "ab" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
 		{name: "ErrInvalidUsernameChinese", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = "李四" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
 		{name: "ErrInvalidUsernameLeadingDot", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = ".lisi" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
@@ -166,6 +169,87 @@ func TestUserServiceListForbidden(t *testing.T) {
 		t.Run(string(a.Role), func(t *testing.T) {
 			_, _, err := s.List(context.Background(), a, domain.UserFilter{})
 			wantErr(t, err, domain.ErrForbidden)
+		})
+	}
+	// The platform admin lists town admins; the township's other accounts are the town's.
+	for _, r := range []domain.Role{domain.RoleSupervisor, domain.RoleEnterpriseHR, domain.RolePlatformAdmin} {
+		t.Run("PlatformAdminErrInvalid/"+string(r), func(t *testing.T) {
+			_, _, err := s.List(context.Background(), platformAdmin, domain.UserFilter{Role: r})
+			wantErr(t, err, domain.ErrInvalid, "role")
+		})
+	}
+}
+
+// TestPlatformAdminOutsideTenants calls every service method about a township's business as
+// the platform admin, on services without stores: each must refuse with ErrForbidden before it
+// reads anything (a store call would panic), so that the refusal is the same whether the
+// record exists or not.
+func TestPlatformAdminOutsideTenants(t *testing.T) {
+	ctx := context.Background()
+	ents := &domain.EnterpriseService{}
+	plans := &domain.PlanService{}
+	insp := &domain.InspectionService{}
+	workers := &domain.WorkerService{}
+	checkins := &domain.CheckinService{}
+	dash := &domain.DashboardService{}
+	today := domain.Date{}
+	calls := map[string]func() error{
+		"Enterprises.Get":    func() error { _, err := ents.Get(ctx, platformAdmin, 1); return err },
+		"Enterprises.List":   func() error { _, _, err := ents.List(ctx, platformAdmin, domain.EnterpriseFilter{}); return err },
+		"Enterprises.Update": func() error { _, err := ents.Update(ctx, platformAdmin, 1, domain.EnterpriseInput{}); return err },
+		"Enterprises.SetSupervisors": func() error {
+			_, err := ents.SetSupervisors(ctx, platformAdmin, 1, nil)
+			return err
+		},
+		"Plans.Create":            func() error { _, err := plans.Create(ctx, platformAdmin, 1, domain.PlanContent{}); return err },
+		"Plans.Get":               func() error { _, err := plans.Get(ctx, platformAdmin, 1); return err },
+		"Plans.ListForEnterprise": func() error { _, _, err := plans.ListForEnterprise(ctx, platformAdmin, 1, domain.Page{}); return err },
+		"Plans.Queue":             func() error { _, _, err := plans.Queue(ctx, platformAdmin, nil, domain.Page{}); return err },
+		"Plans.Update":            func() error { _, err := plans.Update(ctx, platformAdmin, 1, domain.PlanContent{}); return err },
+		"Plans.Submit":            func() error { _, err := plans.Submit(ctx, platformAdmin, 1); return err },
+		"Plans.Approve":           func() error { _, err := plans.Approve(ctx, platformAdmin, 1, "同意"); return err },
+		"Plans.Reject":            func() error { _, err := plans.Reject(ctx, platformAdmin, 1, "补充"); return err },
+		"Plans.ConfirmReopening":  func() error { _, err := plans.ConfirmReopening(ctx, platformAdmin, 1, today); return err },
+		"Inspections.Create": func() error {
+			_, err := insp.Create(ctx, platformAdmin, 1, domain.NewInspection{})
+			return err
+		},
+		"Inspections.List":   func() error { _, _, _, err := insp.List(ctx, platformAdmin, 1, domain.Page{}); return err },
+		"Inspections.Open":   func() error { _, _, _, err := insp.Open(ctx, platformAdmin, false, domain.Page{}); return err },
+		"Workers.CanWrite":   func() error { return workers.CanWrite(ctx, platformAdmin, 1) },
+		"Workers.Create":     func() error { _, err := workers.Create(ctx, platformAdmin, 1, domain.WorkerInput{}); return err },
+		"Workers.Get":        func() error { _, err := workers.Get(ctx, platformAdmin, 1, false); return err },
+		"Workers.List":       func() error { _, _, _, err := workers.List(ctx, platformAdmin, 1, domain.WorkerFilter{}); return err },
+		"Workers.Update":     func() error { _, err := workers.Update(ctx, platformAdmin, 1, domain.WorkerUpdate{}); return err },
+		"Workers.Import":     func() error { _, err := workers.Import(ctx, platformAdmin, 1, nil, true); return err },
+		"Workers.Export":     func() error { _, _, _, err := workers.Export(ctx, platformAdmin, 1, domain.WorkerFilter{}); return err },
+		"Checkins.DayStatus": func() error { _, _, err := checkins.DayStatus(ctx, platformAdmin, 1, today); return err },
+		"Checkins.SubmitForWorkers": func() error {
+			_, err := checkins.SubmitForWorkers(ctx, platformAdmin, 1, nil)
+			return err
+		},
+		"Checkins.ListAlerts":  func() error { _, _, err := checkins.ListAlerts(ctx, platformAdmin, domain.AlertFilter{}); return err },
+		"Checkins.Acknowledge": func() error { _, err := checkins.Acknowledge(ctx, platformAdmin, 1, ""); return err },
+		"Checkins.Resolve":     func() error { _, err := checkins.Resolve(ctx, platformAdmin, 1, "已处理"); return err },
+		"Dashboard.Summary":    func() error { _, err := dash.Summary(ctx, platformAdmin, domain.DashboardQuery{}); return err },
+		"Dashboard.Trend": func() error {
+			_, err := dash.Trend(ctx, platformAdmin, domain.DashboardQuery{}, today, today)
+			return err
+		},
+		"Dashboard.EnterpriseDays": func() error {
+			_, _, err := dash.EnterpriseDays(ctx, platformAdmin, domain.DashboardQuery{})
+			return err
+		},
+		"Dashboard.Watch":    func() error { _, err := dash.Watch(ctx, platformAdmin, domain.DashboardQuery{}); return err },
+		"Dashboard.Township": func() error { _, err := dash.Township(ctx, platformAdmin); return err },
+		"Reports.Daily":      func() error { _, err := dash.DailyReport(ctx, platformAdmin, today); return err },
+		"Reports.Range": func() error {
+			return dash.RangeReport(ctx, platformAdmin, today, today, func(domain.RangeRow) error { return nil })
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			wantErr(t, call(), domain.ErrForbidden)
 		})
 	}
 }

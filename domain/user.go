@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -68,22 +69,40 @@ type NewUser struct {
 
 // UserUpdate changes the fields that are set.
 type UserUpdate struct {
-	Name         *string
-	Phone        *string
-	Password     *string
-	Active       *bool
-	EnterpriseID *int64
+	Name     *string
+	Phone    *string
+	Password *string
+	// CurrentPassword must come with a new Password when users change their own: whoever holds
+	// a stolen access token does not know it, and cannot lock the owner out for good.
+	CurrentPassword *string
+	Active          *bool
+	EnterpriseID    *int64
+	// Role and TownshipID never change: an account keeps the role and township it was made
+	// with, and another account is made instead. They are read so that a request to change
+	// them is refused by name rather than ignored.
+	Role       *Role
+	TownshipID *int64
 }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
 
-// UserService manages staff accounts inside a township.
+// UserService manages staff accounts: a town admin those of their township, the platform admin
+// the town admins of every township; every staff user their own.
 type UserService struct {
 	Users       UserStore
 	Enterprises EnterpriseStore
+	Townships   TownshipStore
 	Passwords   PasswordHasher
 	Sessions    RefreshTokenStore
+	Audit       AuditStore
+	Tx          TxRunner
 	Clock       Clock
+	// Attempts counts wrong current passwords, so that a stolen access token cannot be used to
+	// guess its owner's password faster than the sign-in page allows: MaxFailures per
+	// FailureWindow, as there.
+	Attempts      LoginAttemptStore
+	MaxFailures   int
+	FailureWindow time.Duration
 }
 
 // Create makes a supervisor, enterprise HR or town admin account in the actor's township.
@@ -97,18 +116,27 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 	}
 	var p Problems
 	checkNewUserFields(&p, &in, "")
-	switch in.Role {
-	case RoleTownAdmin, RoleSupervisor, RoleEnterpriseHR:
-	default:
-		if !p.Has("role") {
-			p.Add("role", "角色应为 town_admin、supervisor 或 enterprise_hr")
-		}
+	switch {
+	case p.Has("role"):
+	case actor.Is(RolePlatformAdmin) && in.Role != RoleTownAdmin:
+		// The operator opens a township's way in; who supervises and who keeps a roster there
+		// is the town's business.
+		p.Add("role", "平台管理员只能创建镇管理员账号(town_admin)")
+	case in.Role != RoleTownAdmin && in.Role != RoleSupervisor && in.Role != RoleEnterpriseHR:
+		p.Add("role", "角色应为 town_admin、supervisor 或 enterprise_hr")
 	}
 	if in.TownshipID == 0 {
 		p.Add("township_id", "请选择乡镇")
 	}
 	if err := p.Err(); err != nil {
 		return User{}, err
+	}
+	if actor.Is(RolePlatformAdmin) {
+		if _, err := s.Townships.Get(ctx, in.TownshipID); errors.Is(err, ErrNotFound) {
+			return User{}, Invalid("township_id", "所选乡镇不存在")
+		} else if err != nil {
+			return User{}, err
+		}
 	}
 	return s.create(ctx, in, "")
 }
@@ -165,7 +193,8 @@ func (s *UserService) Bootstrap(ctx context.Context, username, password, name st
 	return s.create(ctx, in, "")
 }
 
-// Get returns one account the actor may manage. ErrNotFound, ErrForbidden.
+// Get returns the actor's own account, or one the actor manages (manages). ErrNotFound,
+// ErrForbidden.
 func (s *UserService) Get(ctx context.Context, actor Actor, id int64) (User, error) {
 	if actor.UserID == id && actor.Role != RoleWorker {
 		return s.Users.Get(ctx, id)
@@ -177,37 +206,55 @@ func (s *UserService) Get(ctx context.Context, actor Actor, id int64) (User, err
 	if err != nil {
 		return User{}, err
 	}
-	if !actor.InTownship(u.TownshipID) {
+	if !manages(actor, u) {
 		return User{}, NotFound("账号")
 	}
 	return u, nil
 }
 
-// List returns the accounts of the actor's township (all of them for a platform admin).
-func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) ([]User, int, error) {
-	if !actor.Is(RoleTownAdmin, RolePlatformAdmin) {
-		return nil, 0, Forbidden("无权查看账号列表")
+// manages is the scope rule for other people's accounts: a town admin manages every account
+// of their township, the platform admin the town admins of every township, and nobody else
+// any. The supervisors' and HR accounts, with their names and phones, are a township's own.
+func manages(actor Actor, u User) bool {
+	switch actor.Role {
+	case RoleTownAdmin:
+		return actor.InTownship(u.TownshipID)
+	case RolePlatformAdmin:
+		return u.Role == RoleTownAdmin
 	}
-	if actor.Is(RoleTownAdmin) {
+	return false
+}
+
+// List returns the accounts the actor manages (manages) that match f. ErrForbidden, ErrInvalid
+// (the platform admin asking for another role than town admins).
+func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) ([]User, int, error) {
+	switch actor.Role {
+	case RoleTownAdmin:
 		f.TownshipID = actor.TownshipID
+	case RolePlatformAdmin:
+		if f.Role != "" && f.Role != RoleTownAdmin {
+			return nil, 0, Invalid("role", "平台管理员只能查看镇管理员账号")
+		}
+		f.Role = RoleTownAdmin
+	default:
+		return nil, 0, Forbidden("无权查看账号列表")
 	}
 	f.Query = Clean(f.Query)
 	f.Page = f.Page.Normalize()
 	return s.Users.List(ctx, f)
 }
 
-// Update changes an account. Disabling an account or changing its password also ends its
-// sessions. A town admin cannot disable themself, so a township always keeps one way in.
-// ErrNotFound, ErrForbidden, ErrInvalid.
+// Update changes an account: a manager's (manages), or the actor's own. Disabling an account
+// or changing its password also ends its sessions. Nobody changes their own enabled state,
+// enterprise, role or township (a township always keeps one way in, and a stolen token cannot
+// widen its own reach), and nobody changes their own password without the current one.
+// ErrNotFound, ErrForbidden, ErrInvalid, ErrTooManyRequests (too many wrong current passwords).
 func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up UserUpdate) (User, error) {
 	u, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return User{}, err
 	}
 	self := actor.UserID == id
-	if !self && !actor.Is(RoleTownAdmin, RolePlatformAdmin) {
-		return User{}, Forbidden("无权修改账号")
-	}
 	var p Problems
 	if up.Name != nil {
 		u.Name = Clean(*up.Name)
@@ -222,17 +269,23 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 		endSessions = true
 	}
 	if up.Active != nil && *up.Active != u.Active {
-		if self && !*up.Active {
+		if self {
 			p.Add("active", "不能停用自己的账号")
 		}
 		u.Active = *up.Active
 		endSessions = endSessions || !u.Active
 	}
 	if up.EnterpriseID != nil && *up.EnterpriseID != u.EnterpriseID {
-		if !actor.Is(RoleTownAdmin, RolePlatformAdmin) {
+		if self {
 			p.Add("enterprise_id", "不能修改自己所属的企业")
 		}
 		u.EnterpriseID = *up.EnterpriseID
+	}
+	checkFixed(&p, self, u, up)
+	if self && up.Password != nil {
+		if err := s.checkCurrentPassword(ctx, actor, u, up.CurrentPassword, &p); err != nil {
+			return User{}, err
+		}
 	}
 	if err := p.Err(); err != nil {
 		return User{}, err
@@ -245,15 +298,74 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 			return User{}, err
 		}
 	}
-	if err := s.Users.Update(ctx, u); err != nil {
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.Update(ctx, u); err != nil {
+			return err
+		}
+		if up.Password != nil {
+			detail := map[bool]string{true: "本人修改密码", false: "管理员重置密码"}[self]
+			if err := s.audit().record(ctx, actor, u.TownshipID, "user.password", "user", u.ID, detail); err != nil {
+				return err
+			}
+		}
+		if endSessions {
+			return s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now())
+		}
+		return nil
+	})
+	if err != nil {
 		return User{}, err
 	}
-	if endSessions {
-		if err := s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now()); err != nil {
-			return User{}, err
+	return s.Users.Get(ctx, id)
+}
+
+func (s *UserService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// checkFixed refuses a change of role or township: sent with the account's own values they
+// change nothing and pass, so that a client may send an account back as it read it.
+func checkFixed(p *Problems, self bool, u User, up UserUpdate) {
+	if up.Role != nil && *up.Role != u.Role {
+		if self {
+			p.Add("role", "不能修改自己的角色")
+		} else {
+			p.Add("role", "账号的角色不能修改,请停用此账号并新建一个")
 		}
 	}
-	return s.Users.Get(ctx, id)
+	if up.TownshipID != nil && *up.TownshipID != u.TownshipID {
+		p.Add("township_id", "账号不能转到其他乡镇")
+	}
+}
+
+// checkCurrentPassword checks the current password a user gives to change their own. A wrong
+// or missing one is a problem of the field current_password and an audit event; wrong ones
+// also count against the user, and past MaxFailures in FailureWindow every further try is
+// refused, right or wrong, until the window has passed. It returns an error only for that
+// refusal or a store's failure.
+func (s *UserService) checkCurrentPassword(ctx context.Context, actor Actor, u User, current *string, p *Problems) error {
+	now := s.Clock.Now()
+	key := "current-password|" + strconv.FormatInt(u.ID, 10)
+	n, err := s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow))
+	if err != nil {
+		return err
+	}
+	if n >= s.MaxFailures {
+		return &Error{Kind: ErrTooManyRequests, Message: "当前密码错误次数过多,请一分钟后再试"}
+	}
+	var detail string
+	switch {
+	case current == nil || *current == "":
+		p.Add("current_password", "修改自己的密码须先输入当前密码")
+		detail = "修改密码未提供当前密码"
+	case !s.Passwords.Matches(u.PasswordHash, *current):
+		p.Add("current_password", "当前密码不正确")
+		detail = "修改密码时当前密码错误"
+		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+			return err
+		}
+	default:
+		return s.Attempts.Clear(ctx, key)
+	}
+	return s.audit().record(ctx, actor, u.TownshipID, "user.password_refused", "user", u.ID, detail)
 }
 
 // checkNewUserFields validates and normalises the fields of a new account in place.

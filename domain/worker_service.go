@@ -44,6 +44,9 @@ func (s *WorkerService) audit() audit { return audit{store: s.Audit, clock: s.Cl
 // scope loads an enterprise and its township and checks that the actor may see it; with hrOnly,
 // that the actor is its HR.
 func (s *WorkerService) scope(ctx context.Context, actor Actor, enterpriseID int64, hrOnly bool) (Enterprise, Township, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Enterprise{}, Township{}, err
+	}
 	e, err := s.Enterprises.Get(ctx, enterpriseID)
 	if err != nil {
 		return Enterprise{}, Township{}, err
@@ -107,6 +110,9 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 // Get returns a worker in scope. With reveal, the enterprise's own HR gets the ID number whole
 // and the read is audited; everyone else gets it masked by the API either way.
 func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal bool) (Worker, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Worker{}, err
+	}
 	w, err := s.Workers.Get(ctx, id)
 	if err != nil {
 		return Worker{}, err
@@ -152,6 +158,9 @@ func (s *WorkerService) List(ctx context.Context, actor Actor, enterpriseID int6
 // Update changes a worker: HR of the enterprise only. Putting an isolating worker on duty
 // before the isolation ends is refused. ErrForbidden, ErrNotFound, ErrInvalid, ErrConflict.
 func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u WorkerUpdate) (Worker, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Worker{}, err
+	}
 	w, err := s.Workers.Get(ctx, id)
 	if err != nil {
 		return Worker{}, err

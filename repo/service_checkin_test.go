@@ -749,6 +749,12 @@ func TestCheckinServiceDayStatus(t *testing.T) {
 			_, _, err := w.checkins.DayStatus(ctx, w.hr.Actor(), 999999, domain.Date{})
 			wantErr(t, err, domain.ErrNotFound)
 		})
+		t.Run("ErrForbiddenPlatformAdmin", func(t *testing.T) {
+			for _, id := range []int64{w.ent.ID, 999999} {
+				_, _, err := w.checkins.DayStatus(ctx, w.platform, id, domain.Date{})
+				wantErr(t, err, domain.ErrForbidden)
+			}
+		})
 	})
 }
 

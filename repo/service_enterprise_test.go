@@ -2,6 +2,7 @@ package repo_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"testing"
@@ -147,7 +148,6 @@ func TestEnterpriseServiceScope(t *testing.T) {
 			f     domain.EnterpriseFilter
 			want  []int64
 		}{
-			{name: "PlatformAdmin", actor: e.platform, want: []int64{f.entA1.ID, f.entA2.ID, f.entB.ID}},
 			{name: "TownAdminA", actor: f.adminA.Actor(), want: []int64{f.entA1.ID, f.entA2.ID}},
 			{name: "TownAdminB", actor: f.adminB.Actor(), want: []int64{f.entB.ID}},
 			{name: "TownAdminBAsksForA", actor: f.adminB.Actor(), f: domain.EnterpriseFilter{TownshipID: f.adminA.TownshipID}, want: []int64{f.entB.ID}},
@@ -183,8 +183,19 @@ func TestEnterpriseServiceScope(t *testing.T) {
 			{name: "SupervisorUnassigned", actor: f.supA.Actor(), id: f.entA2.ID},
 			{name: "HROwn", actor: f.hrA.Actor(), id: f.entA1.ID, ok: true},
 			{name: "HROther", actor: f.hrA.Actor(), id: f.entA2.ID},
-			{name: "PlatformAdmin", actor: e.platform, id: f.entB.ID, ok: true},
-			{name: "Missing", actor: e.platform, id: 4242},
+			{name: "Missing", actor: f.adminA.Actor(), id: 4242},
+		}
+		// The platform admin reads no township's enterprises: refused as a role, for one that
+		// exists and one that does not alike.
+		t.Run("List/ErrForbiddenPlatformAdmin", func(t *testing.T) {
+			_, _, err := e.enterprises.List(ctx, e.platform, domain.EnterpriseFilter{})
+			wantErr(t, err, domain.ErrForbidden)
+		})
+		for _, id := range []int64{f.entB.ID, 4242} {
+			t.Run(fmt.Sprintf("Get/ErrForbiddenPlatformAdmin%d", id), func(t *testing.T) {
+				_, err := e.enterprises.Get(ctx, e.platform, id)
+				wantErr(t, err, domain.ErrForbidden)
+			})
 		}
 		for _, tt := range get {
 			t.Run("Get/"+tt.name, func(t *testing.T) {

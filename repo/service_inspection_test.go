@@ -391,7 +391,6 @@ func TestInspectionServiceList(t *testing.T) {
 			{name: "SecondSupervisor", actor: w.sup2.Actor(), ok: true},
 			{name: "TownAdmin", actor: w.admin.Actor(), ok: true},
 			{name: "HR", actor: w.hr3.Actor(), ok: true},
-			{name: "PlatformAdmin", actor: w.platform, ok: true},
 			{name: "HROfOtherEnterprise", actor: w.hr.Actor()},
 			{name: "TownAdminOfOtherTownship", actor: w.adminB.Actor()},
 			{name: "SupervisorOfOtherTownship", actor: w.supB.Actor()},
@@ -428,8 +427,14 @@ func TestInspectionServiceList(t *testing.T) {
 			}
 		})
 		t.Run("ErrNotFoundMissing", func(t *testing.T) {
-			_, _, _, err := w.inspections.List(ctx, w.platform, 4242, domain.Page{})
+			_, _, _, err := w.inspections.List(ctx, w.admin.Actor(), 4242, domain.Page{})
 			wantErr(t, err, domain.ErrNotFound)
+		})
+		t.Run("ErrForbiddenPlatformAdmin", func(t *testing.T) {
+			for _, id := range []int64{w.ent3.ID, 4242} {
+				_, _, _, err := w.inspections.List(ctx, w.platform, id, domain.Page{})
+				wantErr(t, err, domain.ErrForbidden)
+			}
 		})
 	})
 }

@@ -546,7 +546,6 @@ func TestPlanServiceRoles(t *testing.T) {
 			{name: "HR", actor: w.hr.Actor(), ok: true},
 			{name: "Supervisor", actor: w.sup.Actor(), ok: true},
 			{name: "TownAdmin", actor: w.admin.Actor(), ok: true},
-			{name: "PlatformAdmin", actor: w.platform, ok: true},
 			{name: "UnassignedSupervisor", actor: w.sup2.Actor()},
 			{name: "TownAdminOfOtherTownship", actor: w.adminB.Actor()},
 			{name: "SupervisorOfOtherTownship", actor: w.supB.Actor()},
@@ -579,13 +578,27 @@ func TestPlanServiceRoles(t *testing.T) {
 			})
 		}
 		t.Run("Get/ErrNotFoundMissing", func(t *testing.T) {
-			_, err := w.plans.Get(ctx, w.platform, missing)
+			_, err := w.plans.Get(ctx, w.admin.Actor(), missing)
 			wantErr(t, err, domain.ErrNotFound)
 		})
 		t.Run("ListForEnterprise/ErrNotFoundMissing", func(t *testing.T) {
-			_, _, err := w.plans.ListForEnterprise(ctx, w.platform, missing, domain.Page{})
+			_, _, err := w.plans.ListForEnterprise(ctx, w.admin.Actor(), missing, domain.Page{})
 			wantErr(t, err, domain.ErrNotFound)
 		})
+		// The platform admin reads no township's plans: refused as a role, the same for a plan
+		// that exists and one that does not.
+		for name, id := range map[string]int64{"Existing": p.ID, "Missing": missing} {
+			t.Run("Get/ErrForbiddenPlatformAdmin"+name, func(t *testing.T) {
+				_, err := w.plans.Get(ctx, w.platform, id)
+				wantErr(t, err, domain.ErrForbidden)
+			})
+		}
+		for name, id := range map[string]int64{"Existing": w.ent.ID, "Missing": missing} {
+			t.Run("ListForEnterprise/ErrForbiddenPlatformAdmin"+name, func(t *testing.T) {
+				_, _, err := w.plans.ListForEnterprise(ctx, w.platform, id, domain.Page{})
+				wantErr(t, err, domain.ErrForbidden)
+			})
+		}
 
 		write := []struct {
 			name string
@@ -723,7 +736,6 @@ func TestPlanServiceQueue(t *testing.T) {
 			{name: "TownAdminDecided", actor: w.admin.Actor(), statuses: []domain.PlanStatus{domain.PlanApproved, domain.PlanRejected}, want: []int64{p2.ID, p1.ID}},
 			{name: "TownAdminAll", actor: w.admin.Actor(), want: []int64{p3.ID, p2.ID, p1.ID, p2v2.ID}},
 			{name: "TownAdminOfOtherTownship", actor: w.adminB.Actor(), want: []int64{pB.ID}},
-			{name: "PlatformAdmin", actor: w.platform, statuses: submitted, want: []int64{p3.ID, pB.ID}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -737,7 +749,7 @@ func TestPlanServiceQueue(t *testing.T) {
 				}
 			})
 		}
-		for _, a := range []domain.Actor{w.hr.Actor(), w.worker} {
+		for _, a := range []domain.Actor{w.hr.Actor(), w.worker, w.platform} {
 			t.Run("ErrForbidden/"+string(a.Role), func(t *testing.T) {
 				_, _, err := w.plans.Queue(ctx, a, submitted, domain.Page{})
 				wantErr(t, err, domain.ErrForbidden)

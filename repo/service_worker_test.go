@@ -783,7 +783,7 @@ func TestWorkerServiceScope(t *testing.T) {
 
 		t.Run("List", func(t *testing.T) {
 			for name, actor := range map[string]domain.Actor{
-				"HR": w.hr.Actor(), "Supervisor": w.sup.Actor(), "TownAdmin": w.admin.Actor(), "PlatformAdmin": w.platform,
+				"HR": w.hr.Actor(), "Supervisor": w.sup.Actor(), "TownAdmin": w.admin.Actor(),
 			} {
 				t.Run(name, func(t *testing.T) {
 					got, total, today, err := w.workers.List(ctx, actor, w.ent.ID, domain.WorkerFilter{})
@@ -792,6 +792,26 @@ func TestWorkerServiceScope(t *testing.T) {
 						t.Errorf("got %v of %d on %v, want %v of 4 on %v", ids(got, workerID), total, today, ids(all, workerID), w.today())
 					}
 				})
+			}
+		})
+		// The platform admin reads no roster: refused as a role, before any record is read, so
+		// the same for a worker or enterprise that exists and one that does not.
+		t.Run("ErrForbiddenPlatformAdmin", func(t *testing.T) {
+			before := w.audit(t)
+			for _, id := range []int64{w.ent.ID, 4242} {
+				_, _, _, err := w.workers.List(ctx, w.platform, id, domain.WorkerFilter{})
+				wantErr(t, err, domain.ErrForbidden)
+				_, _, _, err = w.workers.Export(ctx, w.platform, id, domain.WorkerFilter{})
+				wantErr(t, err, domain.ErrForbidden)
+			}
+			for _, id := range []int64{a.ID, 4242} {
+				_, err := w.workers.Get(ctx, w.platform, id, false)
+				wantErr(t, err, domain.ErrForbidden)
+				_, err = w.workers.Update(ctx, w.platform, id, domain.WorkerUpdate{Department: ptr("质检部")})
+				wantErr(t, err, domain.ErrForbidden)
+			}
+			if n := w.audit(t); n != before {
+				t.Errorf("got %d audit events, want %d: a refused export is no export", n, before)
 			}
 		})
 		t.Run("ListFilters", func(t *testing.T) {
