@@ -43,6 +43,7 @@ type Services struct {
 	Workers     *WorkerService
 	Checkins    *CheckinService
 	Dashboard   *DashboardService
+	Audit       *AuditService
 }
 
 // NewServices wires the services to st.
@@ -64,7 +65,7 @@ func NewServices(st Stores, o Options) Services {
 	}
 	users := &UserService{
 		Users: st.Users, Enterprises: st.Enterprises, Passwords: o.Passwords,
-		Sessions: st.RefreshTokens, Clock: o.Clock,
+		Sessions: st.RefreshTokens, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
 	}
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
@@ -73,12 +74,15 @@ func NewServices(st Stores, o Options) Services {
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
-			Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
 		},
-		Townships: &TownshipService{Townships: st.Townships, Users: users, Rosters: workers, Tx: st.Tx, Changes: o.Notifier},
-		Users:     users,
+		Townships: &TownshipService{
+			Townships: st.Townships, Users: users, Rosters: workers, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+		},
+		Users: users,
 		Enterprises: &EnterpriseService{
-			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Tx: st.Tx, Changes: o.Notifier,
+			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
+			Changes: o.Notifier,
 		},
 		Plans: &PlanService{
 			Plans: st.Plans, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
@@ -94,6 +98,7 @@ func NewServices(st Stores, o Options) Services {
 			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, places: places,
 		},
 		Dashboard: newDashboard(st, o, places),
+		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},
 	}
 }
 

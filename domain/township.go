@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -127,9 +128,13 @@ type TownshipService struct {
 	Townships TownshipStore
 	Users     *UserService
 	Rosters   *WorkerService // re-evaluates workers when key areas or isolation policy change
+	Audit     AuditStore
 	Tx        TxRunner
+	Clock     Clock
 	Changes   Notifier
 }
+
+func (s *TownshipService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
 // Create opens a township and creates its first town admin, in one transaction. Only platform
 // admins may. ErrForbidden, ErrInvalid, ErrConflict (code or username taken).
@@ -166,8 +171,12 @@ func (s *TownshipService) Create(ctx context.Context, actor Actor, in NewTownshi
 			return conflictField(err, "code", "该区划代码的乡镇已开通")
 		}
 		admin.TownshipID = t.ID
-		_, err := s.Users.create(ctx, admin, "admin_")
-		return err
+		u, err := s.Users.create(ctx, admin, "admin_")
+		if err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, t.ID, 0, "township.create", "township", t.ID,
+			"开通 "+t.Name+"("+t.Code+"),管理员账号 "+u.Username)
 	})
 	if err != nil {
 		return Township{}, err
@@ -204,6 +213,7 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		if err != nil {
 			return err
 		}
+		before := t
 		if err := applyTownshipUpdate(&t, u); err != nil {
 			return err
 		}
@@ -215,6 +225,9 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 				return err
 			}
 		}
+		if err := s.audit().record(ctx, actor, id, 0, "township.update", "township", id, townshipChange(before, t)); err != nil {
+			return err
+		}
 		out, err = s.Townships.Get(ctx, id)
 		return err
 	})
@@ -222,6 +235,49 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		notify(s.Changes, Change{TownshipID: id, Kind: ChangeTownship})
 	}
 	return out, err
+}
+
+// townshipChange says what an update changed: the policy with its values (they are the
+// township's rules, no one's data), the rest by name.
+func townshipChange(old, new Township) string {
+	deg := func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+	str := func(s string) string { return s }
+	levels := func(ls []RiskLevel) string { return joinRisk(ls) }
+	areas := func(as []KeyArea) string {
+		var b strings.Builder
+		for _, a := range as {
+			b.WriteString(a.RegionCode + ":" + string(a.RiskLevel) + ",")
+		}
+		return b.String()
+	}
+	zones := func(zs []Zone) string {
+		var b strings.Builder
+		for _, z := range zs {
+			b.WriteString(z.Name + ",")
+		}
+		return b.String()
+	}
+	return sentences(
+		fromTo("发热标准", old.Policy.FeverThreshold, new.Policy.FeverThreshold, deg),
+		fromTo("隔离天数", old.Policy.IsolationDays, new.Policy.IsolationDays, strconv.Itoa),
+		fromTo("上午截止", old.Policy.CutoffAM, new.Policy.CutoffAM, str),
+		fromTo("下午截止", old.Policy.CutoffPM, new.Policy.CutoffPM, str),
+		fromTo("隔离等级", levels(old.Policy.IsolationLevels), levels(new.Policy.IsolationLevels), str),
+		fields(
+			labelIf(old.Name != new.Name, "名称"), labelIf(old.Population != new.Population, "人口"),
+			labelIf(old.Timezone != new.Timezone, "时区"),
+			labelIf(areas(old.KeyAreas) != areas(new.KeyAreas), "重点地区(共 "+strconv.Itoa(len(new.KeyAreas))+" 个)"),
+			labelIf(zones(old.Zones) != zones(new.Zones), "责任区(共 "+strconv.Itoa(len(new.Zones))+" 个)"),
+		),
+	)
+}
+
+func joinRisk(ls []RiskLevel) string {
+	parts := make([]string, 0, len(ls))
+	for _, l := range ls {
+		parts = append(parts, string(l))
+	}
+	return strings.Join(parts, ",")
 }
 
 func canManageTownship(actor Actor, id int64) error {

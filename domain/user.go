@@ -83,7 +83,33 @@ type UserService struct {
 	Enterprises EnterpriseStore
 	Passwords   PasswordHasher
 	Sessions    RefreshTokenStore
+	Audit       AuditStore
+	Tx          TxRunner
 	Clock       Clock
+}
+
+func (s *UserService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// Label is the role as a township calls it.
+func (r Role) Label() string {
+	return map[Role]string{
+		RolePlatformAdmin: "平台管理员", RoleTownAdmin: "镇专班管理员", RoleSupervisor: "驻厂监督员",
+		RoleEnterpriseHR: "企业人事", RoleWorker: "返岗职工",
+	}[r]
+}
+
+// createAudited creates an account and records who did, in one transaction.
+func (s *UserService) createAudited(ctx context.Context, actor Actor, in NewUser) (User, error) {
+	var u User
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.create(ctx, in, ""); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.create", "user", u.ID,
+			"创建"+u.Role.Label()+"账号 "+u.Username)
+	})
+	return u, err
 }
 
 // Create makes a supervisor, enterprise HR or town admin account in the actor's township.
@@ -110,7 +136,7 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 	if err := p.Err(); err != nil {
 		return User{}, err
 	}
-	return s.create(ctx, in, "")
+	return s.createAudited(ctx, actor, in)
 }
 
 // create checks the enterprise link, hashes the password and inserts; the caller has
@@ -162,7 +188,7 @@ func (s *UserService) Bootstrap(ctx context.Context, username, password, name st
 	if err := p.Err(); err != nil {
 		return User{}, err
 	}
-	return s.create(ctx, in, "")
+	return s.createAudited(ctx, Actor{}, in) // recorded with no actor: the command line
 }
 
 // Get returns one account the actor may manage. ErrNotFound, ErrForbidden.
@@ -204,6 +230,7 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 	if err != nil {
 		return User{}, err
 	}
+	before := u
 	self := actor.UserID == id
 	if !self && !actor.Is(RoleTownAdmin, RolePlatformAdmin) {
 		return User{}, Forbidden("无权修改账号")
@@ -245,15 +272,34 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 			return User{}, err
 		}
 	}
-	if err := s.Users.Update(ctx, u); err != nil {
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.Update(ctx, u); err != nil {
+			return err
+		}
+		if endSessions {
+			if err := s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now()); err != nil {
+				return err
+			}
+		}
+		return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.update", "user", u.ID, userChange(before, u, up))
+	})
+	if err != nil {
 		return User{}, err
 	}
-	if endSessions {
-		if err := s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now()); err != nil {
-			return User{}, err
-		}
-	}
 	return s.Users.Get(ctx, id)
+}
+
+// userChange says what an update changed, without the values: a phone is personal data, a
+// password a secret.
+func userChange(before, after User, up UserUpdate) string {
+	active := ""
+	if before.Active != after.Active {
+		active = map[bool]string{true: "启用账号", false: "停用账号"}[after.Active]
+	}
+	return sentences(active, labelIf(up.Password != nil, "重置密码"), fields(
+		labelIf(before.Name != after.Name, "姓名"), labelIf(before.Phone != after.Phone, "电话"),
+		labelIf(before.EnterpriseID != after.EnterpriseID, "所属企业"),
+	))
 }
 
 // checkNewUserFields validates and normalises the fields of a new account in place.

@@ -95,7 +95,7 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, actor, e.TownshipID, "worker.create", "worker", w.ID, "")
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "worker.create", "worker", w.ID, "")
 	})
 	if err != nil {
 		return Worker{}, err
@@ -119,7 +119,7 @@ func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal b
 		if !CanReveal(actor, w.EnterpriseID) {
 			return Worker{}, Forbidden("只有本企业人事可以查看完整身份证号")
 		}
-		if err := s.audit().record(ctx, actor, w.TownshipID, "worker.reveal", "worker", w.ID, "查看完整身份证号"); err != nil {
+		if err := s.audit().record(ctx, actor, w.TownshipID, w.EnterpriseID, "worker.reveal", "worker", w.ID, "查看完整身份证号"); err != nil {
 			return Worker{}, err
 		}
 	}
@@ -182,7 +182,7 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 		if err := s.snapshot(ctx, t, w.EnterpriseID, today); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, actor, w.TownshipID, "worker.update", "worker", w.ID, w.Status.Label())
+		return s.audit().record(ctx, actor, w.TownshipID, w.EnterpriseID, "worker.update", "worker", w.ID, w.Status.Label())
 	})
 	if err != nil {
 		return Worker{}, err
@@ -322,7 +322,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 			return err
 		}
 		detail := "新增 " + strconv.Itoa(res.Created) + " 人,更新 " + strconv.Itoa(res.Updated) + " 人"
-		return s.audit().record(ctx, actor, e.TownshipID, "roster.import", "enterprise", e.ID, detail)
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, detail)
 	})
 	if errors.Is(err, errDryRun) {
 		return res, nil
@@ -413,7 +413,7 @@ func (s *WorkerService) Export(ctx context.Context, actor Actor, enterpriseID in
 	if reveal {
 		detail += "(含完整身份证号)"
 	}
-	if err := s.audit().record(ctx, actor, e.TownshipID, "roster.export", "enterprise", enterpriseID, detail); err != nil {
+	if err := s.audit().record(ctx, actor, e.TownshipID, enterpriseID, "roster.export", "enterprise", enterpriseID, detail); err != nil {
 		return nil, false, Date{}, err
 	}
 	return all, reveal, today, nil
