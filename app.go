@@ -289,3 +289,31 @@ func rebuildStats(ctx context.Context, args []string, getenv func(string) string
 	fmt.Fprintf(stdout, "rebuilt the daily statistics of %d township(s) from %s to %s\n", n, from, to)
 	return nil
 }
+
+// runRetention applies every township's retention period and says what it removed in each,
+// or with --dry-run what it would remove.
+func runRetention(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("retention run", flag.ContinueOnError)
+	dryRun := fl.Bool("dry-run", false, "count what would be removed, change nothing")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	a, err := open(ctx, getenv, false, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	results, err := a.services.Retention.Run(ctx, *dryRun)
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	verb := "removed"
+	if *dryRun {
+		verb = "would remove"
+	}
+	for _, r := range results {
+		fmt.Fprintf(stdout, "%s (keeps %d days): %s %d check-ins and %d alerts dated before %s, and %d workers who left before then\n",
+			r.Township.Name, r.Township.Policy.RetentionDays, verb, r.Removed.Checkins, r.Removed.Alerts, r.Cut, r.Removed.Workers)
+	}
+	return nil
+}

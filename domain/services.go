@@ -16,6 +16,7 @@ type Stores struct {
 	Checkins      CheckinStore
 	Alerts        AlertStore
 	Stats         StatsStore
+	Retention     RetentionStore
 	Tx            TxRunner
 }
 
@@ -44,6 +45,7 @@ type Services struct {
 	Checkins    *CheckinService
 	Dashboard   *DashboardService
 	Audit       *AuditService
+	Retention   *RetentionService
 }
 
 // NewServices wires the services to st.
@@ -99,6 +101,7 @@ func NewServices(st Stores, o Options) Services {
 		},
 		Dashboard: newDashboard(st, o, places),
 		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},
+		Retention: &RetentionService{Townships: st.Townships, Store: st.Retention, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock},
 	}
 }
 

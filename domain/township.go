@@ -17,10 +17,13 @@ type Township struct {
 	Population int
 	Timezone   string // IANA name; check-in dates are local dates of this zone
 	Policy     Policy
-	KeyAreas   []KeyArea
-	Zones      []Zone
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// PurgedBefore is the day before which the retention removed check-ins and alerts; zero
+	// while it never ran. The daily statistics of those days stay as they were then.
+	PurgedBefore Date
+	KeyAreas     []KeyArea
+	Zones        []Zone
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Policy is what a township decides about health checks and isolation.
@@ -31,13 +34,26 @@ type Policy struct {
 	CutoffPM       string
 	// IsolationLevels are the risk levels whose workers isolate on arrival.
 	IsolationLevels []RiskLevel
+	// RetentionDays is how long personal data is kept: check-ins and alerts older than that,
+	// and the files of workers who left longer ago, are removed (`fugong retention run`).
+	RetentionDays int
 }
 
 // DefaultPolicy is what a new township starts with (the national guidance of February 2020).
 var DefaultPolicy = Policy{
 	FeverThreshold: 37.3, IsolationDays: 14, CutoffAM: "10:00", CutoffPM: "16:00",
 	IsolationLevels: []RiskLevel{RiskHigh, RiskMedium},
+	// Half a year: long enough to answer for the epidemic's months afterwards, short enough
+	// that a town does not keep its people's health records for good (DESIGN.md names none).
+	RetentionDays: 180,
 }
+
+// Retention days allowed: a month at least (the 14-day trend and the isolation rules look
+// back less than that), ten years at most.
+const (
+	MinRetentionDays = 30
+	MaxRetentionDays = 3650
+)
 
 // RiskLevel grades an epidemic area, and a worker's risk.
 type RiskLevel string
@@ -113,6 +129,7 @@ type TownshipUpdate struct {
 	CutoffAM        *string
 	CutoffPM        *string
 	IsolationLevels *[]RiskLevel
+	RetentionDays   *int
 	KeyAreas        *[]KeyArea
 	Zones           *[]string // the full list of zone names, in order
 }
@@ -263,6 +280,7 @@ func townshipChange(old, new Township) string {
 		fromTo("上午截止", old.Policy.CutoffAM, new.Policy.CutoffAM, str),
 		fromTo("下午截止", old.Policy.CutoffPM, new.Policy.CutoffPM, str),
 		fromTo("隔离等级", levels(old.Policy.IsolationLevels), levels(new.Policy.IsolationLevels), str),
+		fromTo("个人信息保留天数", old.Policy.RetentionDays, new.Policy.RetentionDays, strconv.Itoa),
 		fields(
 			labelIf(old.Name != new.Name, "名称"), labelIf(old.Population != new.Population, "人口"),
 			labelIf(old.Timezone != new.Timezone, "时区"),
@@ -299,6 +317,7 @@ func applyTownshipUpdate(t *Township, u TownshipUpdate) error {
 	set(&t.Policy.CutoffAM, u.CutoffAM, Clean)
 	set(&t.Policy.CutoffPM, u.CutoffPM, Clean)
 	set(&t.Policy.IsolationLevels, u.IsolationLevels, nil)
+	set(&t.Policy.RetentionDays, u.RetentionDays, nil)
 	var p Problems
 	checkTownship(&p, *t)
 	checkPolicy(&p, t.Policy)
@@ -367,6 +386,9 @@ func checkPolicy(p *Problems, pol Policy) {
 		p.Add("checkin_cutoff_pm", "时间格式应为 HH:MM,例如 16:00")
 	} else if clockRe.MatchString(pol.CutoffAM) && pol.CutoffPM <= pol.CutoffAM {
 		p.Add("checkin_cutoff_pm", "下午截止时间应晚于上午截止时间")
+	}
+	if pol.RetentionDays < MinRetentionDays || pol.RetentionDays > MaxRetentionDays {
+		p.Add("retention_days", "个人信息保留天数应在 30 到 3650 天之间")
 	}
 	seen := map[RiskLevel]bool{}
 	for _, l := range pol.IsolationLevels {

@@ -228,6 +228,13 @@ func applyWorkerUpdate(w *Worker, u WorkerUpdate, today Date) error {
 		}
 		w.IsolationUntil = *u.IsolationUntil
 	}
+	// The day a worker left starts their file's retention (Policy.RetentionDays).
+	switch {
+	case to == WorkerLeft && w.Status != WorkerLeft:
+		w.LeftOn = today
+	case to != WorkerLeft:
+		w.LeftOn = Date{}
+	}
 	w.Status = to
 	return nil
 }

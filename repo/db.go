@@ -159,6 +159,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Pool returns the connection pool under GORM: its statistics feed the metrics.
+func (db *DB) Pool() (*sql.DB, error) { return db.gorm.DB() }
+
 // Close closes the connection pool.
 func (db *DB) Close() error {
 	sqlDB, err := db.gorm.DB()
