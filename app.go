@@ -32,7 +32,8 @@ type app struct {
 	db       *repo.DB
 	stores   domain.Stores
 	services domain.Services
-	hub      *live.Hub // changes for the dashboard's live stream
+	hub      *live.Hub    // changes for the dashboard's live stream
+	metrics  *api.Metrics // what /metrics shows; the services count into it
 }
 
 // accessTTL is how long an access token lives (DESIGN.md: short); refresh tokens rotate.
@@ -69,8 +70,15 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 	}
 	stores := repo.Stores(db, box)
 	hub := live.NewHub()
-	services := domain.NewServices(stores, domain.Options{Notifier: hub, NoDashboardCache: !cfg.DashboardCache})
-	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub}, nil
+	metrics := api.NewMetrics()
+	pool, err := db.Pool()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	metrics.WatchDB(pool)
+	services := domain.NewServices(stores, domain.Options{Notifier: hub, Recorder: metrics, NoDashboardCache: !cfg.DashboardCache})
+	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub, metrics: metrics}, nil
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -114,7 +122,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	metrics := api.NewMetrics()
+	metrics := a.metrics
 	e, _ := api.New(a.services, api.Config{
 		Tokens: &api.Tokens{Secret: a.cfg.JWTSecret, Issuer: "fugong", Audience: "fugong-api", TTL: accessTTL},
 		Log:    a.log, Ready: a.db.Ping, Frontend: dist, BodyLimit: a.cfg.BodyLimit,

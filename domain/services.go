@@ -28,6 +28,7 @@ type Options struct {
 	MaxFailures   int           // failed sign-ins allowed per username and address; default 5
 	FailureWindow time.Duration // default one minute
 	Notifier      Notifier      // hears of changes for live views; nil for none
+	Recorder      Recorder      // hears of check-ins and alerts for the metrics; nil for none
 	// NoDashboardCache makes every dashboard read compute its answer (benchmarks of the
 	// uncached path). The cache is on only with a Notifier that is a ChangeFeed.
 	NoDashboardCache bool
@@ -71,7 +72,7 @@ func NewServices(st Stores, o Options) Services {
 	}
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
-		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder,
 	}
 	return Services{
 		Auth: &AuthService{
@@ -97,7 +98,7 @@ func NewServices(st Stores, o Options) Services {
 		Workers: workers,
 		Checkins: &CheckinService{
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, places: places,
+			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder, places: places,
 		},
 		Dashboard: newDashboard(st, o, places),
 		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},

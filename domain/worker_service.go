@@ -21,6 +21,7 @@ type WorkerService struct {
 	Tx          TxRunner
 	Clock       Clock
 	Changes     Notifier
+	Recorder    Recorder // hears of the alerts raised on arrival; nil for none
 }
 
 // WorkerUpdate changes the fields that are set.
@@ -85,11 +86,12 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	}
 	w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
 	t.settle(&w, today)
+	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Workers.Create(ctx, &w); err != nil {
 			return conflictField(err, ColIDNumber, "此人已在本企业花名册中")
 		}
-		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
@@ -100,6 +102,7 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	if err != nil {
 		return Worker{}, err
 	}
+	tally.report(s.Recorder)
 	notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	return s.Workers.Get(ctx, w.ID)
 }
@@ -172,11 +175,12 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	} else {
 		t.settle(&w, today)
 	}
+	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Workers.Update(ctx, w); err != nil {
 			return err
 		}
-		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, w.EnterpriseID, today); err != nil {
@@ -187,6 +191,7 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	if err != nil {
 		return Worker{}, err
 	}
+	tally.report(s.Recorder)
 	notify(s.Changes, Change{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, Kind: ChangeRoster})
 	return s.Workers.Get(ctx, id)
 }
@@ -296,6 +301,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		res.Errors = errs
 		return res, nil
 	}
+	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		ids := make([]IDNumber, 0, len(parsed))
 		for _, w := range parsed {
@@ -307,7 +313,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		}
 		var fresh []Worker
 		for _, w := range parsed {
-			if err := s.importOne(ctx, t, e, known, w, today, &res, &fresh); err != nil {
+			if err := s.importOne(ctx, t, e, known, w, today, &res, &fresh, tally); err != nil {
 				return err
 			}
 		}
@@ -319,7 +325,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		for _, w := range fresh {
 			alerts = append(alerts, t.ArrivalAlerts(w)...)
 		}
-		if _, err := s.Alerts.Raise(ctx, alerts); err != nil {
+		if _, err := tally.raise(ctx, s.Alerts, alerts); err != nil {
 			return err
 		}
 		if dryRun {
@@ -335,6 +341,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		return res, nil
 	}
 	if err == nil {
+		tally.report(s.Recorder)
 		notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	}
 	return res, err
@@ -343,7 +350,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 var errDryRun = errors.New("dry run")
 
 // importOne updates a person already on the roster, or adds a new one to fresh.
-func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise, known map[IDNumber]Worker, w Worker, today Date, res *ImportResult, fresh *[]Worker) error {
+func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise, known map[IDNumber]Worker, w Worker, today Date, res *ImportResult, fresh *[]Worker, tally raised) error {
 	old, ok := known[w.IDNumber]
 	if !ok {
 		w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
@@ -362,7 +369,7 @@ func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise,
 	if err := s.Workers.Update(ctx, next); err != nil {
 		return err
 	}
-	_, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(next))
+	_, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(next))
 	return err
 }
 
