@@ -32,7 +32,8 @@ type app struct {
 	db       *repo.DB
 	stores   domain.Stores
 	services domain.Services
-	hub      *live.Hub // changes for the dashboard's live stream
+	hub      *live.Hub    // changes for the dashboard's live stream
+	metrics  *api.Metrics // what /metrics shows; the services count into it
 }
 
 // shutdownGrace is how long requests in flight get to finish after SIGTERM before the server
@@ -75,8 +76,15 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 	}
 	stores := repo.Stores(db, box)
 	hub := live.NewHub()
-	services := domain.NewServices(stores, domain.Options{Notifier: hub, NoDashboardCache: !cfg.DashboardCache})
-	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub}, nil
+	metrics := api.NewMetrics()
+	pool, err := db.Pool()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	metrics.WatchDB(pool)
+	services := domain.NewServices(stores, domain.Options{Notifier: hub, Recorder: metrics, NoDashboardCache: !cfg.DashboardCache})
+	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub, metrics: metrics}, nil
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -120,7 +128,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	metrics := api.NewMetrics()
+	metrics := a.metrics
 	e, _ := api.New(a.services, api.Config{
 		Tokens: &api.Tokens{Secret: a.cfg.JWTSecret, Issuer: "fugong", Audience: "fugong-api", TTL: accessTTL},
 		Log:    a.log, Ready: a.db.Ping, Frontend: dist, BodyLimit: a.cfg.BodyLimit,
@@ -293,5 +301,33 @@ func rebuildStats(ctx context.Context, args []string, getenv func(string) string
 		return describeErr(err)
 	}
 	fmt.Fprintf(stdout, "rebuilt the daily statistics of %d township(s) from %s to %s\n", n, from, to)
+	return nil
+}
+
+// runRetention applies every township's retention period and says what it removed in each,
+// or with --dry-run what it would remove.
+func runRetention(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("retention run", flag.ContinueOnError)
+	dryRun := fl.Bool("dry-run", false, "count what would be removed, change nothing")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	a, err := open(ctx, getenv, false, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	results, err := a.services.Retention.Run(ctx, *dryRun)
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	verb := "removed"
+	if *dryRun {
+		verb = "would remove"
+	}
+	for _, r := range results {
+		fmt.Fprintf(stdout, "%s (keeps %d days): %s %d check-ins and %d alerts dated before %s, and %d workers who left before then\n",
+			r.Township.Name, r.Township.Policy.RetentionDays, verb, r.Removed.Checkins, r.Removed.Alerts, r.Cut, r.Removed.Workers)
+	}
 	return nil
 }

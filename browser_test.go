@@ -385,8 +385,8 @@ func TestBrowserRosterImport(t *testing.T) {
 	b.noProblems(t)
 }
 
-// TestBrowserIsolationPolicy changes which risk levels isolate on the township settings page
-// and finds the change kept after a reload.
+// TestBrowserIsolationPolicy changes which risk levels isolate, and how long personal data is
+// kept, on the township settings page and finds the changes kept after a reload.
 func TestBrowserIsolationPolicy(t *testing.T) {
 	b := newBrowser(t, 1366, 900)
 	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "t.db")})
@@ -397,6 +397,13 @@ func TestBrowserIsolationPolicy(t *testing.T) {
 	b.do(t, "stop isolating medium risk", chromedp.Click(`[data-test="isolation-level-medium"]`),
 		chromedp.Click("#township-settings-save"), chromedp.Sleep(300*time.Millisecond),
 		chromedp.Reload(), chromedp.WaitVisible("#township-settings-isolation_levels"), poll("!"+checked))
+	// How long personal data is kept is policy too.
+	retention := `document.querySelector('#township-settings-retention_days input, input#township-settings-retention_days').value`
+	b.do(t, "keep personal data a year", poll(retention+` === "180"`),
+		replaceText("#township-settings-retention_days input, input#township-settings-retention_days", "365"),
+		chromedp.Click("#township-settings-save"), chromedp.Sleep(300*time.Millisecond),
+		chromedp.Reload(), chromedp.WaitVisible("#township-settings-retention_days"), poll(retention+` === "365"`))
+	b.screenshot(t, "policy")
 	b.noProblems(t)
 }
 

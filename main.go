@@ -7,6 +7,10 @@
 //	fugong migrate            apply the database migrations and exit
 //	fugong user create --username NAME [--name NAME]
 //	                          create a platform admin (password from FUGONG_ADMIN_PASSWORD or stdin)
+//	fugong stats rebuild --from DAY --to DAY
+//	                          recount the daily statistics of those days
+//	fugong retention run [--dry-run]
+//	                          remove personal data older than each township's retention period
 package main
 
 import (
@@ -39,7 +43,13 @@ Usage:
                            FUGONG_ADMIN_PASSWORD or the first line of standard input
   fugong stats rebuild --from YYYY-MM-DD --to YYYY-MM-DD
                            recount the daily statistics of those days from the
-                           check-ins, alerts and rosters
+                           check-ins, alerts and rosters (days whose check-ins the
+                           retention removed keep their figures)
+  fugong retention run [--dry-run]
+                           remove, in each township, check-ins and alerts older than its
+                           retention period (retention_days, default 180) and the files of
+                           workers who left longer ago; the daily statistics stay as they
+                           are. --dry-run only counts. Run it daily (cron, a systemd timer).
 
 Configuration (environment): FUGONG_DATABASE_URL (default sqlite:data/fugong.db),
 FUGONG_ADDR (:8080), FUGONG_METRICS_ADDR (127.0.0.1:9091, "off" to disable),
@@ -70,6 +80,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return fmt.Errorf("usage: fugong stats rebuild --from YYYY-MM-DD --to YYYY-MM-DD")
 		}
 		return rebuildStats(ctx, args[2:], getenv, stdout)
+	case "retention":
+		if len(args) < 2 || args[1] != "run" {
+			return fmt.Errorf("usage: fugong retention run [--dry-run]")
+		}
+		return runRetention(ctx, args[2:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -25,8 +25,28 @@ func TestMain(m *testing.M) {
 
 // server is the whole program started by run, as `fugong serve --demo` would be.
 type server struct {
-	url  string
-	stop func()
+	url     string
+	metrics string     // the metrics listener's base URL
+	out     *lockedBuf // everything the program wrote: its JSON log and the start-up lines
+	stop    func()
+}
+
+// lockedBuf collects what the program writes while the test reads it.
+type lockedBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuf) WriteLine(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s + "\n")
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startServer runs `serve --demo` with env on random ports and waits until it listens.
@@ -45,10 +65,19 @@ func startServer(t testing.TB, env map[string]string) *server {
 		pw.Close()
 	}()
 	urlc := make(chan string, 1)
+	out := &lockedBuf{}
+	metrics := ""
 	go func() {
 		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
 		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "Fugong listening on "); ok {
+			line := sc.Text()
+			out.WriteLine(line)
+			var l struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "metrics listening" {
+				metrics = "http://" + l.Addr // logged before the API's address is printed
+			}
+			if u, ok := strings.CutPrefix(line, "Fugong listening on "); ok {
 				urlc <- u
 			}
 		}
@@ -56,7 +85,7 @@ func startServer(t testing.TB, env map[string]string) *server {
 	select {
 	case u := <-urlc:
 		var once sync.Once
-		s := &server{url: u, stop: func() {
+		s := &server{url: u, metrics: metrics, out: out, stop: func() {
 			once.Do(func() {
 				cancel()
 				if err := <-done; err != nil {

@@ -43,6 +43,12 @@ var authzTable = []struct{ cells, key string }{
 	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/townships/:id"},
 	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/townships/:id"},
 
+	// The audit log: a town admin reads their township's, the platform admin every township's
+	// (it holds no personal data: details never carry ID numbers or phones). The target is the
+	// events about enterprise A1.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   ok    ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/audit"},
+
 	// Accounts are the town admins' (of their township) and the platform admin's (the town
 	// admins of every township, nobody else's). The new account is HR of A1: the platform admin
 	// makes no HR account (422 names role), and township B's admin has no such enterprise (422

@@ -327,6 +327,8 @@ var authzSpecs = map[string]authzSpec{
 		return map[string]any{"username": fmt.Sprintf("newhr%d", w.next()), "password": password, "role": "enterprise_hr",
 			"name": "新人事", "enterprise_id": w.entA1.ID, "township_id": w.townA.ID}
 	}, marker: nameA1},
+	"GET /api/v1/audit": {query: func(w *authzWorld) string { return fmt.Sprintf("enterprise_id=%d", w.entA1.ID) },
+		marker: func(w *authzWorld) string { return fmt.Sprintf(`"enterprise_id":%d`, w.entA1.ID) }},
 	"GET /api/v1/users":     {query: func(w *authzWorld) string { return fmt.Sprintf("enterprise_id=%d", w.entA1.ID) }, marker: nameUserA1},
 	"GET /api/v1/users/:id": {id: func(w *authzWorld) int64 { return w.userA1.ID }, marker: nameUserA1},
 	"PATCH /api/v1/users/:id": {id: func(w *authzWorld) int64 { return w.userA1.ID },

@@ -67,17 +67,24 @@ type badRequest struct{ msg string }
 func (b *badRequest) Error() string { return b.msg }
 
 // errorHandler turns every error a handler returns into the error shape. 5xx are logged once,
-// here, with the request ID; users get only the safe message.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+// here, with the request ID; users get only the safe message. A 403 of a signed-in actor is
+// recorded in the audit log (audit nil records none).
+func errorHandler(log *slog.Logger, audit *domain.AuditService) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
 		status, body := describe(err)
+		id, _ := c.Get(requestIDKey).(string)
 		if status >= 500 {
-			id, _ := c.Get(requestIDKey).(string)
 			log.ErrorContext(c.Request().Context(), "request failed",
 				slog.String("request_id", id), slog.String("route", c.Path()), slog.String("error", err.Error()))
+		}
+		if status == http.StatusForbidden && audit != nil && actorOf(c).Role != "" {
+			if err := denied(audit, c, body.Error.Message); err != nil {
+				log.ErrorContext(c.Request().Context(), "audit a refused request",
+					slog.String("request_id", id), slog.String("route", c.Path()), slog.String("error", err.Error()))
+			}
 		}
 		if status == http.StatusTooManyRequests {
 			c.Response().Header().Set("Retry-After", "60")

@@ -250,6 +250,29 @@ func (f *fixture) count(table string) int {
 	return n
 }
 
+// events returns the audit events of an action or a family of them ("" for all), newest first.
+func (f *fixture) events(action string) []domain.AuditEvent {
+	f.t.Helper()
+	q := domain.AuditFilter{Page: domain.Page{Limit: domain.MaxPageSize}}
+	if strings.Contains(action, ".") {
+		q.Action = action
+	} else {
+		q.ActionFamily = action
+	}
+	es, _, err := repo.Stores(f.db, dbtest.Box()).Audit.List(context.Background(), q)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return es
+}
+
+// changes counts the audit events of changes and reads of records: all but sign-ins (auth.*)
+// and refused requests (access.*), which a request that changes nothing still leaves.
+func (f *fixture) changes() int {
+	f.t.Helper()
+	return f.count("audit_events") - len(f.events("auth")) - len(f.events("access"))
+}
+
 // syncBuffer collects log output from concurrent requests.
 type syncBuffer struct {
 	mu  sync.Mutex

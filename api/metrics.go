@@ -1,6 +1,7 @@
 package api
 
 import (
+	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,15 +10,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"fugong/domain"
 )
 
 // Metrics counts requests and their latency by route template (never by raw path, whose IDs
-// would make the series unbounded), plus the Go runtime and process collectors.
+// would make the series unbounded), the check-ins and alerts the services commit (as the
+// domain's Recorder), the database pool, and the Go runtime and process. No label names a
+// person or a record: routes are templates, the rest fixed sets of words.
 type Metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	checkins *prometheus.CounterVec
+	alerts   *prometheus.CounterVec
 }
+
+var _ domain.Recorder = (*Metrics)(nil)
 
 // NewMetrics makes a registry of its own, so that tests can build many apps in one process.
 func NewMetrics() *Metrics {
@@ -30,10 +39,45 @@ func NewMetrics() *Metrics {
 			Name: "fugong_http_request_duration_seconds", Help: "HTTP request latency by method and route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"method", "route"}),
+		checkins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fugong_checkins_recorded_total", Help: "Health check-ins saved (new or replacing one), by slot and reading (fever or normal).",
+		}, []string{"slot", "reading"}),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fugong_alerts_raised_total", Help: "Alerts raised, by type.",
+		}, []string{"type"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency,
+	// Every series exists from the start, at 0, so that a rate over the first one is right.
+	for _, slot := range []domain.Slot{domain.SlotAM, domain.SlotPM} {
+		for _, reading := range []string{"fever", "normal"} {
+			m.checkins.WithLabelValues(string(slot), reading)
+		}
+	}
+	for _, t := range domain.AlertTypes {
+		m.alerts.WithLabelValues(string(t))
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.checkins, m.alerts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// WatchDB adds the database pool's figures (go_sql_*: open, in use and idle connections, the
+// limit, waits for a connection and their time) from its sql.DBStats, read at each scrape.
+func (m *Metrics) WatchDB(db *sql.DB) {
+	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "fugong"))
+}
+
+// CheckinRecorded counts a saved check-in (domain.Recorder).
+func (m *Metrics) CheckinRecorded(slot domain.Slot, fever bool) {
+	reading := "normal"
+	if fever {
+		reading = "fever"
+	}
+	m.checkins.WithLabelValues(string(slot), reading).Inc()
+}
+
+// AlertsRaised counts new alerts of a type (domain.Recorder).
+func (m *Metrics) AlertsRaised(t domain.AlertType, n int) {
+	m.alerts.WithLabelValues(string(t)).Add(float64(n))
 }
 
 // Handler serves the Prometheus text format; it belongs on the metrics listener, not the

@@ -48,6 +48,7 @@ func TestPlanWorkflow(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)
 		hr, sup := f.token("hra1"), f.token("supa")
+		changes := f.changes() // the fixture's own: townships, enterprises, accounts
 		ent := fmt.Sprintf("/api/v1/enterprises/%d", f.entA1.ID)
 		step := func(name, method, path, token string, body any, want int, contains ...string) response {
 			t.Helper()
@@ -99,7 +100,7 @@ func TestPlanWorkflow(t *testing.T) {
 		if got != want {
 			t.Errorf("got %s, want %s", got, want)
 		}
-		if n := f.count("audit_events"); n != 7 {
+		if n := f.changes() - changes; n != 7 {
 			t.Errorf("got %d audit events, want 7: 2 creates, 2 submits, reject, approve, reopen, and none for a refused step", n)
 		}
 	})
@@ -117,7 +118,8 @@ func TestPlanAccess(t *testing.T) {
 		plan := fmt.Sprintf("/api/v1/plans/%d", id)
 		f.staff(f.adminB, "hrb1", "enterprise_hr", f.entB1.ID)
 		f.staff(f.adminB, "supb", "supervisor", 0)
-		before := f.count("audit_events")
+		before := f.changes()
+		deniedBefore := len(f.events("access.denied"))
 		tests := []struct {
 			user, method, path string
 			want               int
@@ -161,8 +163,29 @@ func TestPlanAccess(t *testing.T) {
 			if !strings.Contains(string(res.body), `"status":"submitted"`) || !strings.Contains(string(res.body), `"reviews":[]`) {
 				t.Errorf("got %s, want the plan still submitted without reviews", res.body)
 			}
-			if got := f.count("audit_events"); got != before {
-				t.Errorf("got %d audit events, want %d", got, before)
+			if got := f.changes(); got != before {
+				t.Errorf("got %d audit events of changes, want %d", got, before)
+			}
+		})
+		t.Run("RefusalsAudited", func(t *testing.T) {
+			var want []string
+			for _, tt := range tests {
+				if tt.want == http.StatusForbidden {
+					want = append(want, tt.user)
+				}
+			}
+			got := f.events("access.denied")
+			if len(got)-deniedBefore != len(want) {
+				t.Fatalf("got %d refusals in the audit log, want %d (one per 403)", len(got)-deniedBefore, len(want))
+			}
+			// Who, which route and which record: admina's POST of an inspection on A1.
+			found := false
+			for _, e := range got[:len(want)] {
+				found = found || (e.ActorID == f.user("admina").ID && e.EntityType == "enterprise" && e.EntityID == f.entA1.ID &&
+					e.EnterpriseID == f.entA1.ID && strings.Contains(e.Detail, "POST /api/v1/enterprises/:id/inspections"))
+			}
+			if !found {
+				t.Errorf("got %+v, want among them admina's refused POST on enterprise A1's inspections", got[:len(want)])
 			}
 		})
 		t.Run("QueueScope", func(t *testing.T) {

@@ -89,7 +89,8 @@ func TestReports(t *testing.T) {
 			}
 		})
 		t.Run("Refused", func(t *testing.T) {
-			audits := f.count("audit_events")
+			audits := f.changes()
+			denied := len(f.events("access.denied"))
 			for _, tc := range []struct {
 				name, token, path string
 				want              int
@@ -112,8 +113,11 @@ func TestReports(t *testing.T) {
 					}
 				})
 			}
-			if n := f.count("audit_events"); n != audits {
-				t.Errorf("refused exports wrote %d audit events, want none", n-audits)
+			if n := f.changes(); n != audits {
+				t.Errorf("refused exports wrote %d audit events of exports, want none", n-audits)
+			}
+			if n := len(f.events("access.denied")) - denied; n != 2 {
+				t.Errorf("got %d refusals in the audit log, want the two 403s", n)
 			}
 		})
 	})

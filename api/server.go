@@ -45,7 +45,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
-	e.HTTPErrorHandler = errorHandler(cfg.Log)
+	e.HTTPErrorHandler = errorHandler(cfg.Log, svc.Audit)
 
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) { c.Set(requestIDKey, id) },
@@ -78,6 +78,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&checkinHandler{svc: svc.Checkins}).register(r)
 	(&dashboardHandler{svc: svc.Dashboard, live: cfg.Live}).register(r)
 	(&reportHandler{svc: svc.Dashboard}).register(r)
+	(&auditHandler{svc: svc.Audit}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

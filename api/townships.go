@@ -23,7 +23,7 @@ func (h *townshipHandler) register(r *router) {
 		Summary:  "Read a township with its policy, key areas and zones",
 		Response: townshipResponse{}, Status: http.StatusOK}, h.get)
 	r.add(Route{Method: http.MethodPatch, Path: "/townships/:id", Roles: admins,
-		Summary: "Change a township's details, policy, key areas (replaced) and zones (the full list of names)",
+		Summary: "Change a township's details, policy (retention_days among it), key areas (replaced) and zones (the full list of names)",
 		Body:    townshipUpdateRequest{}, Response: townshipResponse{}, Status: http.StatusOK}, h.update)
 }
 
@@ -55,6 +55,7 @@ type townshipUpdateRequest struct {
 	CutoffAM        *string             `json:"checkin_cutoff_am,omitempty"`
 	CutoffPM        *string             `json:"checkin_cutoff_pm,omitempty"`
 	IsolationLevels *[]domain.RiskLevel `json:"isolation_levels,omitempty" jsonschema:"description=risk levels whose workers isolate on arrival"`
+	RetentionDays   *int                `json:"retention_days,omitempty" jsonschema:"description=days personal data is kept (30 to 3650): older check-ins and alerts, and workers who left longer ago, are removed by fugong retention run"`
 	KeyAreas        *[]keyAreaDTO       `json:"key_areas,omitempty"`
 	Zones           *[]string           `json:"zones,omitempty"`
 }
@@ -63,7 +64,7 @@ func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
 	u := domain.TownshipUpdate{
 		Name: r.Name, Population: r.Population, Timezone: r.Timezone, FeverThreshold: r.FeverThreshold,
 		IsolationDays: r.IsolationDays, CutoffAM: r.CutoffAM, CutoffPM: r.CutoffPM, Zones: r.Zones,
-		IsolationLevels: r.IsolationLevels,
+		IsolationLevels: r.IsolationLevels, RetentionDays: r.RetentionDays,
 	}
 	if r.KeyAreas != nil {
 		areas := make([]domain.KeyArea, 0, len(*r.KeyAreas))
@@ -92,6 +93,8 @@ type townshipResponse struct {
 	CutoffAM        string             `json:"checkin_cutoff_am"`
 	CutoffPM        string             `json:"checkin_cutoff_pm"`
 	IsolationLevels []domain.RiskLevel `json:"isolation_levels"`
+	RetentionDays   int                `json:"retention_days"`
+	PurgedBefore    *string            `json:"purged_before" jsonschema:"description=YYYY-MM-DD before which the retention removed check-ins and alerts; null if it never did"`
 	KeyAreas        []keyAreaDTO       `json:"key_areas"`
 	Zones           []zoneDTO          `json:"zones"`
 	CreatedAt       time.Time          `json:"created_at"`
@@ -103,7 +106,8 @@ func newTownshipResponse(t domain.Township) townshipResponse {
 		ID: t.ID, Name: t.Name, Code: t.Code, Population: t.Population, Timezone: t.Timezone,
 		FeverThreshold: t.Policy.FeverThreshold, IsolationDays: t.Policy.IsolationDays,
 		CutoffAM: t.Policy.CutoffAM, CutoffPM: t.Policy.CutoffPM,
-		IsolationLevels: append([]domain.RiskLevel{}, t.Policy.IsolationLevels...), KeyAreas: []keyAreaDTO{}, Zones: []zoneDTO{}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		IsolationLevels: append([]domain.RiskLevel{}, t.Policy.IsolationLevels...), RetentionDays: t.Policy.RetentionDays,
+		PurgedBefore: dateOrNil(t.PurgedBefore), KeyAreas: []keyAreaDTO{}, Zones: []zoneDTO{}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	for _, a := range t.KeyAreas {
 		out.KeyAreas = append(out.KeyAreas, keyAreaDTO{RegionCode: a.RegionCode, RiskLevel: a.RiskLevel})

@@ -145,6 +145,7 @@ type workerResponse struct {
 	IsolationStart    *string          `json:"isolation_start"`
 	IsolationUntil    *string          `json:"isolation_until"`
 	IsolationDaysLeft int              `json:"isolation_days_left"`
+	LeftOn            *string          `json:"left_on" jsonschema:"description=YYYY-MM-DD the worker left; the file is removed retention_days after"`
 	CreatedAt         time.Time        `json:"created_at"`
 	UpdatedAt         time.Time        `json:"updated_at"`
 }
@@ -166,7 +167,7 @@ func workerResponder(today domain.Date, reveal bool) func(domain.Worker) workerR
 			KeyAreaExposure: w.KeyAreaExposure, ContactHistory: w.ContactHistory, RiskLevel: w.RiskLevel,
 			RiskReason: w.RiskReason, Status: string(w.Status), IsolationPlace: w.IsolationPlace,
 			IsolationStart: dateOrNil(w.IsolationStart), IsolationUntil: dateOrNil(w.IsolationUntil),
-			IsolationDaysLeft: w.IsolationDaysLeft(today), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+			IsolationDaysLeft: w.IsolationDaysLeft(today), LeftOn: dateOrNil(w.LeftOn), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 		}
 	}
 }

@@ -104,6 +104,8 @@ type AuthService struct {
 	Tokens      RefreshTokenStore
 	Attempts    LoginAttemptStore
 	Passwords   PasswordHasher
+	Audit       AuditStore // sign-ins, failed ones too, and reused refresh tokens
+	Tx          TxRunner
 	Clock       Clock
 
 	RefreshTTL    time.Duration // how long an unused refresh token lives
@@ -138,8 +140,18 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 	if err == nil {
 		hash = u.PasswordHash
 	}
-	if !s.Passwords.Matches(hash, password) || err != nil || !u.Active {
-		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+	known := err == nil
+	if matches := s.Passwords.Matches(hash, password); !matches || !known || !u.Active {
+		failed := AuditEvent{Action: "auth.login_failed", EntityType: "user", Detail: "用户名不存在", At: now}
+		if known {
+			// The account tried is named by its ID; what was typed is never kept.
+			failed.TownshipID, failed.EnterpriseID, failed.EntityID = u.TownshipID, u.EnterpriseID, u.ID
+			failed.Detail = "密码错误"
+			if matches {
+				failed.Detail = "账号已停用"
+			}
+		}
+		if err := s.failed(ctx, key, now, failed); err != nil {
 			return Session{}, err
 		}
 		return Session{}, Unauthenticated("用户名或密码错误,或账号已停用")
@@ -147,7 +159,26 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 	if err := s.Attempts.Clear(ctx, key); err != nil {
 		return Session{}, err
 	}
-	return s.issue(ctx, u, newFamilyID())
+	var sess Session
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if sess, err = s.issue(ctx, u, newFamilyID()); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, u.Actor(), u.TownshipID, u.EnterpriseID, "auth.login", "user", u.ID, "")
+	})
+	return sess, err
+}
+
+func (s *AuthService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// failed counts a failed sign-in against its key and records it in the audit log, together.
+func (s *AuthService) failed(ctx context.Context, key string, now time.Time, e AuditEvent) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, e)
+	})
 }
 
 // Refresh spends a refresh token and issues the next of its family. A token presented a second
@@ -171,7 +202,7 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 		return Session{}, err
 	}
 	if !won {
-		if err := s.Tokens.RevokeFamily(ctx, t.FamilyID, now); err != nil {
+		if err := s.reused(ctx, t, now); err != nil {
 			return Session{}, err
 		}
 		return Session{}, denied
@@ -194,6 +225,31 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 		return Session{}, err
 	}
 	return s.issue(ctx, u, t.FamilyID)
+}
+
+// reused revokes the family of a refresh token presented after it was spent, and records it:
+// a stolen or leaked token is what a township's administrators should hear of.
+func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time) error {
+	e := AuditEvent{Action: "auth.token_reuse", At: now, Detail: "已使用过的登录凭证再次出现,该次登录已全部注销"}
+	if t.WorkerID != 0 {
+		w, err := s.Workers.Standing(ctx, t.WorkerID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		e.ActorRole, e.TownshipID, e.EnterpriseID, e.EntityType, e.EntityID = RoleWorker, w.TownshipID, w.EnterpriseID, "worker", t.WorkerID
+	} else {
+		u, err := s.Users.Get(ctx, t.UserID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		e.TownshipID, e.EnterpriseID, e.EntityType, e.EntityID = u.TownshipID, u.EnterpriseID, "user", t.UserID
+	}
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Tokens.RevokeFamily(ctx, t.FamilyID, now); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, e)
+	})
 }
 
 // Logout ends the family of the given refresh token, or every session of the actor when no

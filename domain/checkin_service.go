@@ -88,6 +88,7 @@ type CheckinService struct {
 	Tx          TxRunner
 	Clock       Clock
 	Changes     Notifier
+	Recorder    Recorder    // hears of saved check-ins and raised alerts; nil for none
 	places      *placeCache // townships kept in memory; nil reads them each time
 
 	swept sync.Map // sweepKey → true: that slot's missed check-ins were raised by this process
@@ -179,8 +180,10 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 			return Checkin{}, false, s.notOnRoster(ctx, err, w.ID)
 		}
 		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
+		recordCheckin(s.Recorder, c)
 		return c, created, nil
 	}
+	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
 			return s.notOnRoster(ctx, err, w.ID)
@@ -199,14 +202,13 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 				}
 			}
 		}
-		if len(alerts) == 0 {
-			return nil
-		}
-		_, err = s.Alerts.Raise(ctx, alerts)
+		_, err = tally.raise(ctx, s.Alerts, alerts)
 		return err
 	})
 	if err == nil {
 		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
+		recordCheckin(s.Recorder, c)
+		tally.report(s.Recorder)
 	}
 	return c, created, err
 }
@@ -429,21 +431,21 @@ func (s *CheckinService) dayStatus(ctx context.Context, e Enterprise, d Date) ([
 // The alerts' unique index makes it safe to run as often as wanted, from any number of
 // processes; it returns how many new alerts it raised.
 func (s *CheckinService) Sweep(ctx context.Context, now time.Time) (int, error) {
-	raised := 0
+	count := 0
 	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
 		ts, total, err := s.Townships.List(ctx, page)
 		if err != nil {
-			return raised, err
+			return count, err
 		}
 		for _, t := range ts {
 			n, err := s.sweepTownship(ctx, t, now)
-			raised += n
+			count += n
 			if err != nil {
-				return raised, err
+				return count, err
 			}
 		}
 		if page.Offset+len(ts) >= total || len(ts) == 0 {
-			return raised, nil
+			return count, nil
 		}
 	}
 }
@@ -480,7 +482,7 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 	if _, done := s.swept.Load(isolations); done && len(checked) == 0 {
 		return 0, nil
 	}
-	raised := 0
+	count := 0
 	err := s.Workers.ForTownship(ctx, t.ID, func(ws []Worker) error {
 		var alerts []Alert
 		for _, w := range ws {
@@ -499,11 +501,13 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 				alerts = append(alerts, a)
 			}
 		}
-		n, err := s.Alerts.Raise(ctx, alerts)
-		raised += n
+		tally := raised{}
+		n, err := tally.raise(ctx, s.Alerts, alerts)
+		tally.report(s.Recorder) // each type's insert committed on its own
+		count += n
 		return err
 	})
-	if raised > 0 {
+	if count > 0 {
 		notify(s.Changes, Change{TownshipID: t.ID, Kind: ChangeAlert})
 	}
 	if err == nil {
@@ -518,7 +522,7 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 			return true
 		})
 	}
-	return raised, err
+	return count, err
 }
 
 var slotLabel = map[Slot]string{SlotAM: "上午", SlotPM: "下午"}

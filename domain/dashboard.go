@@ -379,6 +379,15 @@ func (s *DashboardService) Township(ctx context.Context, actor Actor) (Township,
 func (s *DashboardService) Rebuild(ctx context.Context, from, to Date) (int, error) {
 	n := 0
 	err := eachTownship(ctx, s.Townships, func(t Township) error {
+		// Days whose check-ins the retention removed keep the figures they had: a recount
+		// would find nothing and zero them.
+		from := from
+		if from.Before(t.PurgedBefore) {
+			from = t.PurgedBefore
+		}
+		if from.After(to) {
+			return nil
+		}
 		if err := s.Stats.RecountActivity(ctx, t.ID, from, to); err != nil {
 			return err
 		}

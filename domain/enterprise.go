@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -122,9 +123,13 @@ type EnterpriseService struct {
 	Enterprises EnterpriseStore
 	Townships   TownshipStore
 	Users       UserStore
+	Audit       AuditStore
 	Tx          TxRunner
+	Clock       Clock
 	Changes     Notifier
 }
+
+func (s *EnterpriseService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
 // Create registers an enterprise in the town admin's township with status not_applied and a
 // fresh login code. ErrForbidden, ErrInvalid, ErrConflict (credit code already registered).
@@ -148,8 +153,14 @@ func (s *EnterpriseService) Create(ctx context.Context, actor Actor, in Enterpri
 	if e.Code, err = s.newCode(ctx); err != nil {
 		return Enterprise{}, err
 	}
-	if err := s.Enterprises.Create(ctx, &e); err != nil {
-		return Enterprise{}, conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Enterprises.Create(ctx, &e); err != nil {
+			return conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
+		}
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.create", "enterprise", e.ID, "登记 "+e.Name)
+	})
+	if err != nil {
+		return Enterprise{}, err
 	}
 	return s.changed(s.Enterprises.Get(ctx, e.ID))
 }
@@ -228,11 +239,18 @@ func (s *EnterpriseService) Update(ctx context.Context, actor Actor, id int64, i
 			return Enterprise{}, Forbidden("企业账号只能修改地址、联系人、联系电话和人数", denied...)
 		}
 	}
+	before := e
 	if err := s.apply(ctx, &e, in); err != nil {
 		return Enterprise{}, err
 	}
-	if err := s.Enterprises.Update(ctx, e); err != nil {
-		return Enterprise{}, conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Enterprises.Update(ctx, e); err != nil {
+			return conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
+		}
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.update", "enterprise", e.ID, enterpriseChange(before, e))
+	})
+	if err != nil {
+		return Enterprise{}, err
 	}
 	return s.changed(s.Enterprises.Get(ctx, id))
 }
@@ -243,11 +261,13 @@ func (s *EnterpriseService) SetSupervisors(ctx context.Context, actor Actor, id 
 	if !actor.Is(RoleTownAdmin) {
 		return Enterprise{}, Forbidden("只有镇专班管理员可以指派驻厂监督员")
 	}
-	if _, err := s.Get(ctx, actor, id); err != nil {
+	e, err := s.Get(ctx, actor, id)
+	if err != nil {
 		return Enterprise{}, err
 	}
 	seen := map[int64]bool{}
 	var ids []int64
+	var names []string
 	var p Problems
 	for i, uid := range userIDs {
 		if seen[uid] {
@@ -263,14 +283,36 @@ func (s *EnterpriseService) SetSupervisors(ctx context.Context, actor Actor, id 
 			continue
 		}
 		ids = append(ids, uid)
+		names = append(names, u.Username)
 	}
 	if err := p.Err(); err != nil {
 		return Enterprise{}, err
 	}
-	if err := s.Enterprises.SetSupervisors(ctx, id, ids); err != nil {
+	detail := "取消全部驻厂监督员"
+	if len(names) > 0 {
+		detail = "指派驻厂监督员 " + strings.Join(names, "、")
+	}
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Enterprises.SetSupervisors(ctx, id, ids); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, e.TownshipID, id, "enterprise.supervisors", "enterprise", id, detail)
+	})
+	if err != nil {
 		return Enterprise{}, err
 	}
 	return s.changed(s.Enterprises.Get(ctx, id))
+}
+
+// enterpriseChange names the fields an update changed; their values may be personal (the
+// contact's phone) and are not kept.
+func enterpriseChange(old, new Enterprise) string {
+	return sentences(fields(
+		labelIf(old.Name != new.Name, "名称"), labelIf(old.CreditCode != new.CreditCode, "统一社会信用代码"),
+		labelIf(old.Industry != new.Industry, "行业"), labelIf(old.ZoneID != new.ZoneID, "责任区"),
+		labelIf(old.Address != new.Address, "地址"), labelIf(old.ContactName != new.ContactName, "联系人"),
+		labelIf(old.ContactPhone != new.ContactPhone, "联系电话"), labelIf(old.Headcount != new.Headcount, "职工人数"),
+	))
 }
 
 // changed tells live views that an enterprise changed, and passes it on.

@@ -163,7 +163,7 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 		if failed := in.Checklist.Failed(); len(failed) > 0 {
 			detail = "发现 " + strconv.Itoa(len(failed)) + " 项问题,限 " + in.RectificationDeadline.String() + " 前整改"
 		}
-		return s.audit().record(ctx, actor, e.TownshipID, "inspection.create", "inspection", out.ID, detail)
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "inspection.create", "inspection", out.ID, detail)
 	})
 	if err != nil {
 		return Inspection{}, err
@@ -203,7 +203,7 @@ func (s *InspectionService) closeRectified(ctx context.Context, actor Actor, now
 		return err
 	}
 	for _, id := range ids {
-		if err := s.audit().record(ctx, actor, now.TownshipID, "inspection.close", "inspection", id, "复查已整改"); err != nil {
+		if err := s.audit().record(ctx, actor, now.TownshipID, now.EnterpriseID, "inspection.close", "inspection", id, "复查已整改"); err != nil {
 			return err
 		}
 	}

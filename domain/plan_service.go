@@ -58,7 +58,7 @@ func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int6
 			return conflictField(err, "status", "已有未完成的方案")
 		}
 		id = p.ID
-		return s.audit().record(ctx, actor, e.TownshipID, "plan.create", "plan", p.ID, "第 "+strconv.Itoa(p.Version)+" 版草稿")
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "plan.create", "plan", p.ID, "第 "+strconv.Itoa(p.Version)+" 版草稿")
 	})
 	if err != nil {
 		return Plan{}, err
@@ -150,7 +150,7 @@ func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, 
 		if err := s.setEnterpriseStatus(ctx, p.EnterpriseID, StatusApplied, Date{}); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, actor, p.TownshipID, "plan.submit", "plan", id, "提交第 "+strconv.Itoa(p.Version)+" 版")
+		return s.audit().record(ctx, actor, p.TownshipID, p.EnterpriseID, "plan.submit", "plan", id, "提交第 "+strconv.Itoa(p.Version)+" 版")
 	})
 	if err != nil {
 		return Plan{}, err
@@ -207,7 +207,7 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 				return err
 			}
 		}
-		return s.audit().record(ctx, actor, e.TownshipID, "plan."+string(decision), "plan", id, verb+"第 "+strconv.Itoa(plan.Version)+" 版:"+comment)
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "plan."+string(decision), "plan", id, verb+"第 "+strconv.Itoa(plan.Version)+" 版:"+comment)
 	})
 	if err != nil {
 		return Plan{}, err
@@ -243,7 +243,7 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 		if err := s.setEnterpriseStatus(ctx, e.ID, StatusReopened, on); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, actor, e.TownshipID, "enterprise.reopen", "enterprise", e.ID, "确认于 "+on.String()+" 复工")
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.reopen", "enterprise", e.ID, "确认于 "+on.String()+" 复工")
 	})
 	if err != nil {
 		return Enterprise{}, err

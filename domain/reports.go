@@ -79,7 +79,7 @@ func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date)
 	if err := s.people(ctx, v, &r); err != nil {
 		return DailyReport{}, err
 	}
-	err = s.audit().record(ctx, actor, v.township.ID, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
+	err = s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
 	return r, err
 }
 
@@ -225,7 +225,7 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 		byID[e.ID] = e
 	}
 	detail := "区间报表 " + from.String() + " 至 " + to.String()
-	if err := s.audit().record(ctx, actor, v.township.ID, "report.range", "township", v.township.ID, detail); err != nil {
+	if err := s.audit().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
 		return err
 	}
 	return s.Stats.EachDay(ctx, v.filter, from, to, func(r DayRow) error {

@@ -16,6 +16,7 @@ type Stores struct {
 	Checkins      CheckinStore
 	Alerts        AlertStore
 	Stats         StatsStore
+	Retention     RetentionStore
 	Tx            TxRunner
 }
 
@@ -27,6 +28,7 @@ type Options struct {
 	MaxFailures   int           // failed sign-ins allowed per username and address; default 5
 	FailureWindow time.Duration // default one minute
 	Notifier      Notifier      // hears of changes for live views; nil for none
+	Recorder      Recorder      // hears of check-ins and alerts for the metrics; nil for none
 	// NoDashboardCache makes every dashboard read compute its answer (benchmarks of the
 	// uncached path). The cache is on only with a Notifier that is a ChangeFeed.
 	NoDashboardCache bool
@@ -43,6 +45,8 @@ type Services struct {
 	Workers     *WorkerService
 	Checkins    *CheckinService
 	Dashboard   *DashboardService
+	Audit       *AuditService
+	Retention   *RetentionService
 }
 
 // NewServices wires the services to st.
@@ -69,17 +73,20 @@ func NewServices(st Stores, o Options) Services {
 	}
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
-		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder,
 	}
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
-			Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
 		},
-		Townships: &TownshipService{Townships: st.Townships, Users: users, Rosters: workers, Tx: st.Tx, Changes: o.Notifier},
-		Users:     users,
+		Townships: &TownshipService{
+			Townships: st.Townships, Users: users, Rosters: workers, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+		},
+		Users: users,
 		Enterprises: &EnterpriseService{
-			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Tx: st.Tx, Changes: o.Notifier,
+			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
+			Changes: o.Notifier,
 		},
 		Plans: &PlanService{
 			Plans: st.Plans, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
@@ -92,9 +99,11 @@ func NewServices(st Stores, o Options) Services {
 		Workers: workers,
 		Checkins: &CheckinService{
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, places: places,
+			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder, places: places,
 		},
 		Dashboard: newDashboard(st, o, places),
+		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},
+		Retention: &RetentionService{Townships: st.Townships, Store: st.Retention, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"fugong/domain/region"
@@ -18,10 +19,13 @@ type Township struct {
 	Population int
 	Timezone   string // IANA name; check-in dates are local dates of this zone
 	Policy     Policy
-	KeyAreas   []KeyArea
-	Zones      []Zone
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// PurgedBefore is the day before which the retention removed check-ins and alerts; zero
+	// while it never ran. The daily statistics of those days stay as they were then.
+	PurgedBefore Date
+	KeyAreas     []KeyArea
+	Zones        []Zone
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Policy is what a township decides about health checks and isolation.
@@ -32,13 +36,26 @@ type Policy struct {
 	CutoffPM       string
 	// IsolationLevels are the risk levels whose workers isolate on arrival.
 	IsolationLevels []RiskLevel
+	// RetentionDays is how long personal data is kept: check-ins and alerts older than that,
+	// and the files of workers who left longer ago, are removed (`fugong retention run`).
+	RetentionDays int
 }
 
 // DefaultPolicy is what a new township starts with (the national guidance of February 2020).
 var DefaultPolicy = Policy{
 	FeverThreshold: 37.3, IsolationDays: 14, CutoffAM: "10:00", CutoffPM: "16:00",
 	IsolationLevels: []RiskLevel{RiskHigh, RiskMedium},
+	// Half a year: long enough to answer for the epidemic's months afterwards, short enough
+	// that a town does not keep its people's health records for good (DESIGN.md names none).
+	RetentionDays: 180,
 }
+
+// Retention days allowed: a month at least (the 14-day trend and the isolation rules look
+// back less than that), ten years at most.
+const (
+	MinRetentionDays = 30
+	MaxRetentionDays = 3650
+)
 
 // RiskLevel grades an epidemic area, and a worker's risk.
 type RiskLevel string
@@ -114,6 +131,7 @@ type TownshipUpdate struct {
 	CutoffAM        *string
 	CutoffPM        *string
 	IsolationLevels *[]RiskLevel
+	RetentionDays   *int
 	KeyAreas        *[]KeyArea
 	Zones           *[]string // the full list of zone names, in order
 }
@@ -129,9 +147,13 @@ type TownshipService struct {
 	Townships TownshipStore
 	Users     *UserService
 	Rosters   *WorkerService // re-evaluates workers when key areas or isolation policy change
+	Audit     AuditStore
 	Tx        TxRunner
+	Clock     Clock
 	Changes   Notifier
 }
+
+func (s *TownshipService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
 // Create opens a township and creates its first town admin, in one transaction. Only platform
 // admins may. ErrForbidden, ErrInvalid, ErrConflict (code or username taken).
@@ -168,8 +190,12 @@ func (s *TownshipService) Create(ctx context.Context, actor Actor, in NewTownshi
 			return conflictField(err, "code", "该区划代码的乡镇已开通")
 		}
 		admin.TownshipID = t.ID
-		_, err := s.Users.create(ctx, admin, "admin_")
-		return err
+		u, err := s.Users.create(ctx, admin, "admin_")
+		if err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, t.ID, 0, "township.create", "township", t.ID,
+			"开通 "+t.Name+"("+t.Code+"),管理员账号 "+u.Username)
 	})
 	if err != nil {
 		return Township{}, err
@@ -206,6 +232,7 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		if err != nil {
 			return err
 		}
+		before := t
 		if err := applyTownshipUpdate(&t, u); err != nil {
 			return err
 		}
@@ -217,6 +244,9 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 				return err
 			}
 		}
+		if err := s.audit().record(ctx, actor, id, 0, "township.update", "township", id, townshipChange(before, t)); err != nil {
+			return err
+		}
 		out, err = s.Townships.Get(ctx, id)
 		return err
 	})
@@ -224,6 +254,50 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		notify(s.Changes, Change{TownshipID: id, Kind: ChangeTownship})
 	}
 	return out, err
+}
+
+// townshipChange says what an update changed: the policy with its values (they are the
+// township's rules, no one's data), the rest by name.
+func townshipChange(old, new Township) string {
+	deg := func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+	str := func(s string) string { return s }
+	levels := func(ls []RiskLevel) string { return joinRisk(ls) }
+	areas := func(as []KeyArea) string {
+		var b strings.Builder
+		for _, a := range as {
+			b.WriteString(a.RegionCode + ":" + string(a.RiskLevel) + ",")
+		}
+		return b.String()
+	}
+	zones := func(zs []Zone) string {
+		var b strings.Builder
+		for _, z := range zs {
+			b.WriteString(z.Name + ",")
+		}
+		return b.String()
+	}
+	return sentences(
+		fromTo("发热标准", old.Policy.FeverThreshold, new.Policy.FeverThreshold, deg),
+		fromTo("隔离天数", old.Policy.IsolationDays, new.Policy.IsolationDays, strconv.Itoa),
+		fromTo("上午截止", old.Policy.CutoffAM, new.Policy.CutoffAM, str),
+		fromTo("下午截止", old.Policy.CutoffPM, new.Policy.CutoffPM, str),
+		fromTo("隔离等级", levels(old.Policy.IsolationLevels), levels(new.Policy.IsolationLevels), str),
+		fromTo("个人信息保留天数", old.Policy.RetentionDays, new.Policy.RetentionDays, strconv.Itoa),
+		fields(
+			labelIf(old.Name != new.Name, "名称"), labelIf(old.Population != new.Population, "人口"),
+			labelIf(old.Timezone != new.Timezone, "时区"),
+			labelIf(areas(old.KeyAreas) != areas(new.KeyAreas), "重点地区(共 "+strconv.Itoa(len(new.KeyAreas))+" 个)"),
+			labelIf(zones(old.Zones) != zones(new.Zones), "责任区(共 "+strconv.Itoa(len(new.Zones))+" 个)"),
+		),
+	)
+}
+
+func joinRisk(ls []RiskLevel) string {
+	parts := make([]string, 0, len(ls))
+	for _, l := range ls {
+		parts = append(parts, string(l))
+	}
+	return strings.Join(parts, ",")
 }
 
 func canManageTownship(actor Actor, id int64) error {
@@ -245,6 +319,7 @@ func applyTownshipUpdate(t *Township, u TownshipUpdate) error {
 	set(&t.Policy.CutoffAM, u.CutoffAM, Clean)
 	set(&t.Policy.CutoffPM, u.CutoffPM, Clean)
 	set(&t.Policy.IsolationLevels, u.IsolationLevels, nil)
+	set(&t.Policy.RetentionDays, u.RetentionDays, nil)
 	var p Problems
 	checkTownship(&p, *t)
 	checkPolicy(&p, t.Policy)
@@ -313,6 +388,9 @@ func checkPolicy(p *Problems, pol Policy) {
 		p.Add("checkin_cutoff_pm", "时间格式应为 HH:MM,例如 16:00")
 	} else if clockRe.MatchString(pol.CutoffAM) && pol.CutoffPM <= pol.CutoffAM {
 		p.Add("checkin_cutoff_pm", "下午截止时间应晚于上午截止时间")
+	}
+	if pol.RetentionDays < MinRetentionDays || pol.RetentionDays > MaxRetentionDays {
+		p.Add("retention_days", "个人信息保留天数应在 30 到 3650 天之间")
 	}
 	seen := map[RiskLevel]bool{}
 	for _, l := range pol.IsolationLevels {

@@ -105,6 +105,30 @@ type UserService struct {
 	FailureWindow time.Duration
 }
 
+func (s *UserService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// Label is the role as a township calls it.
+func (r Role) Label() string {
+	return map[Role]string{
+		RolePlatformAdmin: "平台管理员", RoleTownAdmin: "镇专班管理员", RoleSupervisor: "驻厂监督员",
+		RoleEnterpriseHR: "企业人事", RoleWorker: "返岗职工",
+	}[r]
+}
+
+// createAudited creates an account and records who did, in one transaction.
+func (s *UserService) createAudited(ctx context.Context, actor Actor, in NewUser) (User, error) {
+	var u User
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.create(ctx, in, ""); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.create", "user", u.ID,
+			"创建"+u.Role.Label()+"账号 "+u.Username)
+	})
+	return u, err
+}
+
 // Create makes a supervisor, enterprise HR or town admin account in the actor's township.
 // ErrForbidden, ErrInvalid, ErrConflict (username taken).
 func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User, error) {
@@ -138,7 +162,7 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 			return User{}, err
 		}
 	}
-	return s.create(ctx, in, "")
+	return s.createAudited(ctx, actor, in)
 }
 
 // create checks the enterprise link, hashes the password and inserts; the caller has
@@ -190,7 +214,7 @@ func (s *UserService) Bootstrap(ctx context.Context, username, password, name st
 	if err := p.Err(); err != nil {
 		return User{}, err
 	}
-	return s.create(ctx, in, "")
+	return s.createAudited(ctx, Actor{}, in) // recorded with no actor: the command line
 }
 
 // Get returns the actor's own account, or one the actor manages (manages). ErrNotFound,
@@ -254,6 +278,7 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 	if err != nil {
 		return User{}, err
 	}
+	before := u
 	self := actor.UserID == id
 	var p Problems
 	if up.Name != nil {
@@ -304,12 +329,20 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 		}
 		if up.Password != nil {
 			detail := map[bool]string{true: "本人修改密码", false: "管理员重置密码"}[self]
-			if err := s.audit().record(ctx, actor, u.TownshipID, "user.password", "user", u.ID, detail); err != nil {
+			if err := s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.password", "user", u.ID, detail); err != nil {
 				return err
 			}
 		}
 		if endSessions {
-			return s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now())
+			if err := s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now()); err != nil {
+				return err
+			}
+		}
+		// A password change has its own event above; user.update records the rest, if any.
+		rest := up
+		rest.Password = nil
+		if change := userChange(before, u, rest); up.Password == nil || change != sentences() {
+			return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.update", "user", u.ID, change)
 		}
 		return nil
 	})
@@ -318,8 +351,6 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 	}
 	return s.Users.Get(ctx, id)
 }
-
-func (s *UserService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
 // checkFixed refuses a change of role or township: sent with the account's own values they
 // change nothing and pass, so that a client may send an account back as it read it.
@@ -365,7 +396,20 @@ func (s *UserService) checkCurrentPassword(ctx context.Context, actor Actor, u U
 	default:
 		return s.Attempts.Clear(ctx, key)
 	}
-	return s.audit().record(ctx, actor, u.TownshipID, "user.password_refused", "user", u.ID, detail)
+	return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.password_refused", "user", u.ID, detail)
+}
+
+// userChange says what an update changed, without the values: a phone is personal data, a
+// password a secret.
+func userChange(before, after User, up UserUpdate) string {
+	active := ""
+	if before.Active != after.Active {
+		active = map[bool]string{true: "启用账号", false: "停用账号"}[after.Active]
+	}
+	return sentences(active, labelIf(up.Password != nil, "重置密码"), fields(
+		labelIf(before.Name != after.Name, "姓名"), labelIf(before.Phone != after.Phone, "电话"),
+		labelIf(before.EnterpriseID != after.EnterpriseID, "所属企业"),
+	))
 }
 
 // checkNewUserFields validates and normalises the fields of a new account in place.

@@ -57,6 +57,7 @@ type Worker struct {
 	IsolationPlace  string
 	IsolationStart  Date
 	IsolationUntil  Date
+	LeftOn          Date // the day HR recorded that they left; zero unless left
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }

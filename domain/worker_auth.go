@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 )
 
 // WorkerLogin signs a returning worker in with what they know without an account: their
@@ -23,9 +22,15 @@ func (s *AuthService) WorkerLogin(ctx context.Context, code, phone, last6, clien
 	if n >= s.MaxFailures {
 		return Session{}, &Error{Kind: ErrTooManyRequests, Message: "登录失败次数过多,请一分钟后再试"}
 	}
-	w, err := s.findWorker(ctx, code, phone, last6)
+	w, e, err := s.findWorker(ctx, code, phone, last6)
 	if errors.Is(err, ErrUnauthenticated) {
-		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+		// The phone and digits typed are personal data: the log names only the enterprise.
+		failed := AuditEvent{Action: "auth.worker_login_failed", ActorRole: RoleWorker, Detail: "企业码不存在", At: now}
+		if e.ID != 0 {
+			failed.TownshipID, failed.EnterpriseID, failed.EntityType, failed.EntityID = e.TownshipID, e.ID, "enterprise", e.ID
+			failed.Detail = "手机号或身份证后六位不匹配"
+		}
+		if err := s.failed(ctx, key, now, failed); err != nil {
 			return Session{}, err
 		}
 		return Session{}, err
@@ -34,37 +39,55 @@ func (s *AuthService) WorkerLogin(ctx context.Context, code, phone, last6, clien
 		return Session{}, err
 	}
 	if w.Status == WorkerLeft {
+		err := s.Audit.Record(ctx, AuditEvent{
+			TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, ActorRole: RoleWorker, Action: "auth.worker_login_failed",
+			EntityType: "worker", EntityID: w.ID, Detail: "已离职", At: now,
+		})
+		if err != nil {
+			return Session{}, err
+		}
 		return Session{}, Unauthenticated("您已登记为离职,无需打卡;如有误请联系企业人事")
 	}
 	if err := s.Attempts.Clear(ctx, key); err != nil {
 		return Session{}, err
 	}
-	return s.issueWorker(ctx, w, newFamilyID())
+	var sess Session
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if sess, err = s.issueWorker(ctx, w, newFamilyID()); err != nil {
+			return err
+		}
+		return s.audit().record(ctx, w.Actor(), w.TownshipID, w.EnterpriseID, "auth.worker_login", "worker", w.ID, "")
+	})
+	return sess, err
 }
 
-// findWorker finds the worker of the enterprise with that code whose phone and ID number match.
-func (s *AuthService) findWorker(ctx context.Context, code, phone, last6 string) (Worker, error) {
+// findWorker finds the worker of the enterprise with that code whose phone and ID number match,
+// and returns the enterprise when the code was right.
+func (s *AuthService) findWorker(ctx context.Context, code, phone, last6 string) (Worker, Enterprise, error) {
 	denied := Unauthenticated("企业码、手机号或身份证后六位不正确")
-	if code == "" || phone == "" || len(last6) != 6 {
-		return Worker{}, denied
+	if code == "" {
+		return Worker{}, Enterprise{}, denied
 	}
 	e, err := s.Enterprises.GetByCode(ctx, code)
 	if errors.Is(err, ErrNotFound) {
-		return Worker{}, denied
+		return Worker{}, Enterprise{}, denied
 	}
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, Enterprise{}, err
+	}
+	if phone == "" || len(last6) != 6 {
+		return Worker{}, e, denied
 	}
 	ws, _, err := s.Workers.List(ctx, WorkerFilter{EnterpriseID: e.ID, Phone: phone, Page: Page{Limit: 20}})
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, e, err
 	}
 	for _, w := range ws {
 		if w.IDNumber.Last6() == last6 {
-			return w, nil
+			return w, e, nil
 		}
 	}
-	return Worker{}, denied
+	return Worker{}, e, denied
 }
 
 // checkWorker verifies that a worker's token still stands for a worker on the roster who has

@@ -21,6 +21,7 @@ type WorkerService struct {
 	Tx          TxRunner
 	Clock       Clock
 	Changes     Notifier
+	Recorder    Recorder // hears of the alerts raised on arrival; nil for none
 }
 
 // WorkerUpdate changes the fields that are set.
@@ -88,21 +89,23 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	}
 	w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
 	t.settle(&w, today)
+	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Workers.Create(ctx, &w); err != nil {
 			return conflictField(err, ColIDNumber, "此人已在本企业花名册中")
 		}
-		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, actor, e.TownshipID, "worker.create", "worker", w.ID, "")
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "worker.create", "worker", w.ID, "")
 	})
 	if err != nil {
 		return Worker{}, err
 	}
+	tally.report(s.Recorder)
 	notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	return s.Workers.Get(ctx, w.ID)
 }
@@ -125,7 +128,7 @@ func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal b
 		if !CanReveal(actor, w.EnterpriseID) {
 			return Worker{}, Forbidden("只有本企业人事可以查看完整身份证号")
 		}
-		if err := s.audit().record(ctx, actor, w.TownshipID, "worker.reveal", "worker", w.ID, "查看完整身份证号"); err != nil {
+		if err := s.audit().record(ctx, actor, w.TownshipID, w.EnterpriseID, "worker.reveal", "worker", w.ID, "查看完整身份证号"); err != nil {
 			return Worker{}, err
 		}
 	}
@@ -181,21 +184,23 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	} else {
 		t.settle(&w, today)
 	}
+	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Workers.Update(ctx, w); err != nil {
 			return err
 		}
-		if _, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, w.EnterpriseID, today); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, actor, w.TownshipID, "worker.update", "worker", w.ID, w.Status.Label())
+		return s.audit().record(ctx, actor, w.TownshipID, w.EnterpriseID, "worker.update", "worker", w.ID, w.Status.Label())
 	})
 	if err != nil {
 		return Worker{}, err
 	}
+	tally.report(s.Recorder)
 	notify(s.Changes, Change{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, Kind: ChangeRoster})
 	return s.Workers.Get(ctx, id)
 }
@@ -236,6 +241,13 @@ func applyWorkerUpdate(w *Worker, u WorkerUpdate, today Date) error {
 			w.IsolationStart = today
 		}
 		w.IsolationUntil = *u.IsolationUntil
+	}
+	// The day a worker left starts their file's retention (Policy.RetentionDays).
+	switch {
+	case to == WorkerLeft && w.Status != WorkerLeft:
+		w.LeftOn = today
+	case to != WorkerLeft:
+		w.LeftOn = Date{}
 	}
 	w.Status = to
 	return nil
@@ -298,6 +310,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		res.Errors = errs
 		return res, nil
 	}
+	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		ids := make([]IDNumber, 0, len(parsed))
 		for _, w := range parsed {
@@ -309,7 +322,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		}
 		var fresh []Worker
 		for _, w := range parsed {
-			if err := s.importOne(ctx, t, e, known, w, today, &res, &fresh); err != nil {
+			if err := s.importOne(ctx, t, e, known, w, today, &res, &fresh, tally); err != nil {
 				return err
 			}
 		}
@@ -321,7 +334,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 		for _, w := range fresh {
 			alerts = append(alerts, t.ArrivalAlerts(w)...)
 		}
-		if _, err := s.Alerts.Raise(ctx, alerts); err != nil {
+		if _, err := tally.raise(ctx, s.Alerts, alerts); err != nil {
 			return err
 		}
 		if dryRun {
@@ -331,12 +344,13 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 			return err
 		}
 		detail := "新增 " + strconv.Itoa(res.Created) + " 人,更新 " + strconv.Itoa(res.Updated) + " 人"
-		return s.audit().record(ctx, actor, e.TownshipID, "roster.import", "enterprise", e.ID, detail)
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, detail)
 	})
 	if errors.Is(err, errDryRun) {
 		return res, nil
 	}
 	if err == nil {
+		tally.report(s.Recorder)
 		notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	}
 	return res, err
@@ -345,7 +359,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 var errDryRun = errors.New("dry run")
 
 // importOne updates a person already on the roster, or adds a new one to fresh.
-func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise, known map[IDNumber]Worker, w Worker, today Date, res *ImportResult, fresh *[]Worker) error {
+func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise, known map[IDNumber]Worker, w Worker, today Date, res *ImportResult, fresh *[]Worker, tally raised) error {
 	old, ok := known[w.IDNumber]
 	if !ok {
 		w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
@@ -364,7 +378,7 @@ func (s *WorkerService) importOne(ctx context.Context, t Township, e Enterprise,
 	if err := s.Workers.Update(ctx, next); err != nil {
 		return err
 	}
-	_, err := s.Alerts.Raise(ctx, t.ArrivalAlerts(next))
+	_, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(next))
 	return err
 }
 
@@ -422,7 +436,7 @@ func (s *WorkerService) Export(ctx context.Context, actor Actor, enterpriseID in
 	if reveal {
 		detail += "(含完整身份证号)"
 	}
-	if err := s.audit().record(ctx, actor, e.TownshipID, "roster.export", "enterprise", enterpriseID, detail); err != nil {
+	if err := s.audit().record(ctx, actor, e.TownshipID, enterpriseID, "roster.export", "enterprise", enterpriseID, detail); err != nil {
 		return nil, false, Date{}, err
 	}
 	return all, reveal, today, nil

@@ -85,6 +85,19 @@ func (l quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (stri
 	}
 }
 
+// ParamsFilter passes on the wrapped logger's: GORM asks the logger it holds whether to write
+// a statement's values into the SQL it logs, and without this the wrapper hid the slog
+// logger's answer (ParameterizedQueries: no values), so a failed insert of a worker logged
+// their name, phone and sealed ID number. Found by TestNoPersonalDataInLogs.
+func (l quietLogger) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
+	if f, ok := l.Interface.(gorm.ParamsFilter); ok {
+		return f.ParamsFilter(ctx, sql, params...)
+	}
+	return sql, nil
+}
+
+var _ gorm.ParamsFilter = quietLogger{}
+
 // Open connects to the database a URL names. For SQLite it creates the file's folder.
 func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 	dialect, dsn, err := ParseURL(rawURL)
@@ -164,6 +177,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Pool returns the connection pool under GORM: its statistics feed the metrics.
+func (db *DB) Pool() (*sql.DB, error) { return db.gorm.DB() }
 
 // Close closes the connection pool.
 func (db *DB) Close() error {

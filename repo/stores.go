@@ -21,6 +21,7 @@ func Stores(db *DB, box *pii.Box) domain.Stores {
 		Checkins:      &CheckinStore{DB: db},
 		Alerts:        &AlertStore{DB: db},
 		Stats:         &StatsStore{DB: db},
+		Retention:     &RetentionStore{DB: db},
 		Tx:            db,
 	}
 }

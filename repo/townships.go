@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ type townshipRow struct {
 	CheckinCutoffAM string `gorm:"column:checkin_cutoff_am"`
 	CheckinCutoffPM string `gorm:"column:checkin_cutoff_pm"`
 	IsolationLevels string // comma-separated risk levels
+	RetentionDays   int
+	PurgedBefore    sql.NullTime
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -37,7 +40,8 @@ func newTownshipRow(t domain.Township) townshipRow {
 		ID: t.ID, Name: t.Name, Code: t.Code, Population: t.Population, Timezone: t.Timezone,
 		FeverThreshold: t.Policy.FeverThreshold, IsolationDays: t.Policy.IsolationDays,
 		CheckinCutoffAM: t.Policy.CutoffAM, CheckinCutoffPM: t.Policy.CutoffPM,
-		IsolationLevels: joinLevels(t.Policy.IsolationLevels), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		IsolationLevels: joinLevels(t.Policy.IsolationLevels), RetentionDays: t.Policy.RetentionDays,
+		PurgedBefore: nullDate(t.PurgedBefore), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
 
@@ -65,8 +69,9 @@ func (r townshipRow) toDomain() domain.Township {
 		Policy: domain.Policy{
 			FeverThreshold: r.FeverThreshold, IsolationDays: r.IsolationDays,
 			CutoffAM: r.CheckinCutoffAM, CutoffPM: r.CheckinCutoffPM, IsolationLevels: splitLevels(r.IsolationLevels),
+			RetentionDays: r.RetentionDays,
 		},
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		PurgedBefore: dateOf(r.PurgedBefore), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -183,7 +188,7 @@ func (s *TownshipStore) Update(ctx context.Context, t domain.Township) error {
 		db := s.DB.conn(ctx)
 		row := newTownshipRow(t)
 		res := db.Model(&townshipRow{ID: t.ID}).Select("name", "population", "timezone",
-			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "updated_at").
+			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "retention_days", "updated_at").
 			Updates(&row)
 		if res.Error != nil {
 			return translate(res.Error, "乡镇")

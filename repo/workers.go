@@ -44,6 +44,7 @@ type workerRow struct {
 	IsolationPlace  string
 	IsolationStart  sql.NullTime
 	IsolationUntil  sql.NullTime
+	LeftOn          sql.NullTime
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -63,7 +64,7 @@ func (s *WorkerStore) newRow(w domain.Worker) workerRow {
 		ArrivedOn: nullDate(w.ArrivedOn), Transport: w.Transport, KeyAreaExposure: w.KeyAreaExposure,
 		ContactHistory: w.ContactHistory, RiskLevel: string(w.RiskLevel), RiskReason: w.RiskReason,
 		Status: string(w.Status), IsolationPlace: w.IsolationPlace, IsolationStart: nullDate(w.IsolationStart),
-		IsolationUntil: nullDate(w.IsolationUntil), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		IsolationUntil: nullDate(w.IsolationUntil), LeftOn: nullDate(w.LeftOn), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
 }
 
@@ -82,7 +83,7 @@ func (s *WorkerStore) toDomain(wr workerRead) (domain.Worker, error) {
 		Transport: r.Transport, KeyAreaExposure: r.KeyAreaExposure, ContactHistory: r.ContactHistory,
 		RiskLevel: domain.RiskLevel(r.RiskLevel), RiskReason: r.RiskReason, Status: domain.WorkerStatus(r.Status),
 		IsolationPlace: r.IsolationPlace, IsolationStart: dateOf(r.IsolationStart),
-		IsolationUntil: dateOf(r.IsolationUntil), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		IsolationUntil: dateOf(r.IsolationUntil), LeftOn: dateOf(r.LeftOn), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}, nil
 }
 
@@ -210,7 +211,7 @@ func (s *WorkerStore) Update(ctx context.Context, w domain.Worker) error {
 	row := s.newRow(w)
 	res := s.DB.conn(ctx).Model(&workerRow{ID: w.ID}).Select("name", "phone", "department", "shift_group",
 		"origin_region", "arrived_on", "transport", "key_area_exposure", "contact_history", "risk_level",
-		"risk_reason", "status", "isolation_place", "isolation_start", "isolation_until", "updated_at").Updates(&row)
+		"risk_reason", "status", "isolation_place", "isolation_start", "isolation_until", "left_on", "updated_at").Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "职工")
 	}

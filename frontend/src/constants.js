@@ -108,3 +108,40 @@ export const ALERT_STATUSES = [
   { value: 'acknowledged', tag: 'warning' },
   { value: 'resolved', tag: 'success' },
 ]
+
+/** AUDIT_FAMILIES are the kinds of audited action, for the audit log's filter (labels: audit.familyNames.*). */
+export const AUDIT_FAMILIES = ['auth', 'access', 'township', 'user', 'enterprise', 'plan', 'inspection', 'worker', 'roster', 'report', 'retention']
+
+/** AUDIT_ACTIONS are the audited actions (labels: audit.actions.*, dots as underscores). */
+export const AUDIT_ACTIONS = [
+  'auth.login',
+  'auth.login_failed',
+  'auth.worker_login',
+  'auth.worker_login_failed',
+  'auth.token_reuse',
+  'access.denied',
+  'township.create',
+  'township.update',
+  'user.create',
+  'user.update',
+  'user.password',
+  'user.password_refused',
+  'enterprise.create',
+  'enterprise.update',
+  'enterprise.supervisors',
+  'enterprise.reopen',
+  'plan.create',
+  'plan.submit',
+  'plan.approved',
+  'plan.rejected',
+  'inspection.create',
+  'inspection.close',
+  'worker.create',
+  'worker.update',
+  'worker.reveal',
+  'roster.import',
+  'roster.export',
+  'report.daily',
+  'report.range',
+  'retention.run',
+]

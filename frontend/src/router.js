@@ -143,6 +143,12 @@ const routes = [
         meta: { roles: ['town_admin'], title: 'user.listTitle' },
       },
       {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('./pages/AuditPage.vue'),
+        meta: { roles: ['town_admin', 'platform_admin'], title: 'audit.title' },
+      },
+      {
         path: 'welcome',
         name: 'welcome',
         component: () => import('./pages/WelcomePage.vue'),

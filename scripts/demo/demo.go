@@ -2,7 +2,8 @@
 // Shandong), the town whose February 2020 platform Fugong reproduces: its 10 responsibility
 // zones, a few dozen enterprises with plausible names and valid credit codes, one account of
 // each role, and three weeks of history — reopening plans in every state, reviews, reopenings
-// and inspections. It goes through the domain services, so demo data obeys every rule real
+// and inspections, and the audit log all of that leaves with the sign-ins and exports of an
+// office's fortnight. It goes through the domain services, so demo data obeys every rule real
 // data does; a clock of its own lets it play the weeks before today. Later capabilities add
 // their data here.
 package demo
@@ -68,7 +69,8 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	}
 	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now, stores: stores}
 	for _, step := range []func(context.Context) error{
-		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins, s.snapshotStats,
+		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins, s.playAccess,
+		s.snapshotStats,
 	} {
 		if err := step(ctx); err != nil {
 			return false, err

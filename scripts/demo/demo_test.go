@@ -78,6 +78,19 @@ func TestSeed(t *testing.T) {
 				}
 			}
 		}
+		// The audit log tells the fortnight: sign-ins and failed ones, a refusal, reads and
+		// exports of personal data, and the changes, spread over the days.
+		for _, action := range []string{"auth.login", "auth.login_failed", "access.denied", "worker.reveal", "roster.export",
+			"report.daily", "township.create", "township.update", "user.create", "enterprise.create", "enterprise.supervisors",
+			"plan.submit", "plan.approved", "plan.rejected", "enterprise.reopen", "inspection.create", "roster.import", "worker.update"} {
+			if _, n, err := svc.Audit.List(ctx, town, domain.AuditQuery{Action: action}); err != nil || n == 0 {
+				t.Errorf("got %d %s events in the audit log (%v), want some", n, action, err)
+			}
+		}
+		today := domain.DateOf(time.Now(), time.FixedZone("CST", 8*3600))
+		if _, n, err := svc.Audit.List(ctx, town, domain.AuditQuery{Action: "auth", To: today.AddDays(-7)}); err != nil || n < 5 {
+			t.Errorf("got %d sign-ins a week ago and before (%v), want the fortnight's", n, err)
+		}
 		again, err := demo.Seed(ctx, st, time.Now())
 		if err != nil || again {
 			t.Errorf("second seed: got %v %v, want nothing done", again, err)

@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Qt as e,hn as t,u as n,zt as r}from"./element-plus-DLkUUBiE.js";import{o as i}from"./vue-BYJcqulG.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return e(),r(s,{icon:`info`,title:t(o)(`errors.noPagesTitle`),"sub-title":t(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};

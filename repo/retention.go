@@ -1,0 +1,76 @@
+package repo
+
+import (
+	"context"
+
+	"fugong/domain"
+)
+
+// RetentionStore removes expired personal data (domain.RetentionService).
+type RetentionStore struct{ DB *DB }
+
+var _ domain.RetentionStore = (*RetentionStore)(nil)
+
+// The rows a township's retention removes, for the cut-off @cut. Old check-ins are found by
+// (enterprise_id, date), the index the dashboard reads them by; a worker's by (worker_id, …).
+const (
+	expiredWorkers  = `SELECT id FROM workers WHERE township_id = @t AND status = 'left' AND left_on < @cut`
+	oldCheckins     = `enterprise_id IN (SELECT id FROM enterprises WHERE township_id = @t) AND date < @cut`
+	leftCheckins    = `worker_id IN (` + expiredWorkers + `) AND date >= @cut`
+	oldAlerts       = `township_id = @t AND date < @cut`
+	leftAlerts      = `worker_id IN (` + expiredWorkers + `) AND date >= @cut`
+	expiredWorkerID = `id IN (` + expiredWorkers + `)`
+)
+
+// Expired counts, with the same conditions Purge deletes by.
+func (s *RetentionStore) Expired(ctx context.Context, townshipID int64, cut domain.Date) (domain.RetentionCounts, error) {
+	args := map[string]any{"t": townshipID, "cut": cut.Time()}
+	db := s.DB.conn(ctx)
+	var c struct{ Checkins, Alerts, Workers int }
+	err := db.Raw(`SELECT
+		(SELECT COUNT(*) FROM checkins WHERE `+oldCheckins+`) + (SELECT COUNT(*) FROM checkins WHERE `+leftCheckins+`) AS checkins,
+		(SELECT COUNT(*) FROM alerts WHERE `+oldAlerts+`) + (SELECT COUNT(*) FROM alerts WHERE `+leftAlerts+`) AS alerts,
+		(SELECT COUNT(*) FROM workers WHERE `+expiredWorkerID+`) AS workers`, args).Scan(&c).Error
+	return domain.RetentionCounts(c), err
+}
+
+// Purge deletes in one transaction with the statistics triggers standing aside (migration
+// 00009): on PostgreSQL by the transaction-local setting fugong.keep_stats, on SQLite by a row
+// in stats_frozen that exists only inside this transaction.
+func (s *RetentionStore) Purge(ctx context.Context, townshipID int64, cut domain.Date) (domain.RetentionCounts, error) {
+	args := map[string]any{"t": townshipID, "cut": cut.Time()}
+	var out domain.RetentionCounts
+	err := s.DB.InTx(ctx, func(ctx context.Context) error {
+		db := s.DB.conn(ctx)
+		freeze, thaw := "SELECT set_config('fugong.keep_stats', 'on', true)", "SELECT set_config('fugong.keep_stats', 'off', true)"
+		if s.DB.Dialect == SQLite {
+			freeze, thaw = "INSERT INTO stats_frozen (frozen) VALUES (1)", "DELETE FROM stats_frozen"
+		}
+		if err := db.Exec(freeze).Error; err != nil {
+			return err
+		}
+		for _, step := range []struct {
+			sql string
+			n   *int
+		}{
+			{"DELETE FROM alerts WHERE " + oldAlerts, &out.Alerts},
+			{"DELETE FROM alerts WHERE " + leftAlerts, &out.Alerts},
+			{"DELETE FROM checkins WHERE " + oldCheckins, &out.Checkins},
+			{"DELETE FROM checkins WHERE " + leftCheckins, &out.Checkins},
+			// Their refresh tokens go with them (ON DELETE CASCADE); the audit log keeps the
+			// events about them, which name no one.
+			{"DELETE FROM workers WHERE " + expiredWorkerID, &out.Workers},
+			{"UPDATE townships SET purged_before = @cut WHERE id = @t AND (purged_before IS NULL OR purged_before < @cut)", nil},
+		} {
+			res := db.Exec(step.sql, args)
+			if res.Error != nil {
+				return res.Error
+			}
+			if step.n != nil {
+				*step.n += int(res.RowsAffected)
+			}
+		}
+		return db.Exec(thaw).Error
+	})
+	return out, err
+}
