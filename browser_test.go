@@ -395,13 +395,13 @@ func TestBrowserIsolationPolicy(t *testing.T) {
 		chromedp.Click(`[data-test="menu-township"]`), chromedp.WaitVisible("#township-settings-isolation_levels"),
 		poll(checked))
 	b.do(t, "stop isolating medium risk", chromedp.Click(`[data-test="isolation-level-medium"]`),
-		chromedp.Click("#township-settings-save"), chromedp.Sleep(300*time.Millisecond),
+		chromedp.Click("#township-settings-save"), chromedp.WaitVisible(".el-message--success"),
 		chromedp.Reload(), chromedp.WaitVisible("#township-settings-isolation_levels"), poll("!"+checked))
 	// How long personal data is kept is policy too.
 	retention := `document.querySelector('#township-settings-retention_days input, input#township-settings-retention_days').value`
 	b.do(t, "keep personal data a year", poll(retention+` === "180"`),
 		replaceText("#township-settings-retention_days input, input#township-settings-retention_days", "365"),
-		chromedp.Click("#township-settings-save"), chromedp.Sleep(300*time.Millisecond),
+		chromedp.Click("#township-settings-save"), chromedp.WaitVisible(".el-message--success"),
 		chromedp.Reload(), chromedp.WaitVisible("#township-settings-retention_days"), poll(retention+` === "365"`))
 	b.screenshot(t, "policy")
 	b.noProblems(t)

@@ -193,7 +193,37 @@ func (w *writeFixture) fingerprint(t testing.TB, rt api.Route) map[string]string
 	for _, table := range w.calls[rt.Method+" "+rt.Path].mayWrite {
 		delete(fp, table)
 	}
+	delete(fp, "audit_events") // a refusal may be audited: refusalsOnly checks what was
 	return fp
+}
+
+// refusalActions are the audit events a refused request records by design: a failed sign-in,
+// a spent refresh token presented again, a 403, a wrong current password.
+var refusalActions = map[string]bool{"auth.login_failed": true, "auth.worker_login_failed": true,
+	"auth.token_reuse": true, "access.denied": true, "user.password_refused": true}
+
+// newestAudit returns the newest audit events, newest first.
+func (w *writeFixture) newestAudit(t testing.TB) []domain.AuditEvent {
+	t.Helper()
+	evs, _, err := (&repo.AuditStore{DB: w.db}).List(context.Background(), domain.AuditFilter{Page: domain.Page{Limit: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// refusalsOnly fails when events newer than the newest of before are anything but refusals.
+func (w *writeFixture) refusalsOnly(t testing.TB, before []domain.AuditEvent, what string) {
+	t.Helper()
+	var last int64
+	if len(before) > 0 {
+		last = before[0].ID
+	}
+	for _, e := range w.newestAudit(t) {
+		if e.ID > last && !refusalActions[e.Action] {
+			t.Errorf("%s: recorded audit event %s (%s), which is not a refusal's", what, e.Action, e.Detail)
+		}
+	}
 }
 
 // seeds are the bodies every route is seeded with: its valid body, that body broken in the
@@ -348,7 +378,7 @@ func TestWriteRoutesSeeds(t *testing.T) {
 // error shape, and a refusal that wrote nothing.
 func (w *writeFixture) check(t *testing.T, rt api.Route, body []byte) {
 	t.Helper()
-	before := w.fingerprint(t, rt)
+	before, audited := w.fingerprint(t, rt), w.newestAudit(t)
 	rec := w.send(rt, body)
 	name := rt.Method + " " + rt.Path
 	if rec.Code >= 500 {
@@ -376,6 +406,7 @@ func (w *writeFixture) check(t *testing.T, rt api.Route, body []byte) {
 		}
 	}
 	after := w.fingerprint(t, rt)
+	w.refusalsOnly(t, audited, fmt.Sprintf("%s with %q: got %d", name, body, rec.Code))
 	for table, was := range before {
 		if now := after[table]; now != was {
 			t.Errorf("%s with %q: got %d %s, and table %s changed: %q, now %q", name, body, rec.Code, rec.Body, table, was, now)
