@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -66,6 +65,18 @@ func openUpload(data []byte) (*excelize.File, error) {
 		return nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
 	}
 	return f, nil
+}
+
+// errDamaged is the answer to a workbook that opens but whose sheet cannot be read through:
+// a damaged file, or one written by a program that does not follow the format. n is the row
+// being read when it failed, 0 when the sheet could not be opened at all. Whatever excelize
+// said is no help to HR, and no fault of the server's: it is a 422, never a 500.
+func errDamaged(sheet string, n int) error {
+	where := "工作表「" + sheet + "」无法读取"
+	if n > 0 {
+		where = "工作表「" + sheet + "」读到第 " + strconv.Itoa(n) + " 行时出错"
+	}
+	return domain.Invalid("file", "文件已损坏,"+where+";请在 Excel 或 WPS 中重新保存后上传")
 }
 
 // sheetRows iterates the rows of a sheet with their 1-based numbers, which excelize's
@@ -167,12 +178,12 @@ func findRoster(f *excelize.File, data []byte) (string, layout, *sheetRows, erro
 		}
 		sr, err := openSheetRows(f, data, sheet)
 		if err != nil {
-			return "", layout{}, nil, err
+			return "", layout{}, nil, errDamaged(sheet, 0)
 		}
 		l, first, found, err := sr.findHeader()
 		if err != nil {
 			_ = sr.Close()
-			return "", layout{}, nil, fmt.Errorf("read sheet %q: %w", sheet, err)
+			return "", layout{}, nil, errDamaged(sheet, sr.n)
 		}
 		if found {
 			return sheet, l, sr, nil
@@ -187,13 +198,13 @@ func findRoster(f *excelize.File, data []byte) (string, layout, *sheetRows, erro
 	}
 	sr, err := openSheetRows(f, data, fallback)
 	if err != nil {
-		return "", layout{}, nil, err
+		return "", layout{}, nil, errDamaged(fallback, 0)
 	}
 	for {
 		n, cells, _, ok, err := sr.next()
 		if err != nil || !ok {
 			_ = sr.Close()
-			return "", layout{}, nil, errors.Join(fmt.Errorf("read sheet %q: header row lost", fallback), err)
+			return "", layout{}, nil, errDamaged(fallback, sr.n)
 		}
 		if n == fallbackRow {
 			return fallback, mapHeader(n, cells), sr, nil
@@ -229,7 +240,7 @@ func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError
 		return nil, nil, err
 	}
 	defer f.Close()
-	_, l, sr, err := findRoster(f, data)
+	sheet, l, sr, err := findRoster(f, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -249,7 +260,7 @@ func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError
 	for {
 		n, cells, kinds, ok, err := sr.next()
 		if err != nil {
-			return nil, nil, domain.Invalid("file", "文件已损坏,读到第 "+strconv.Itoa(sr.n)+" 行时出错;请在 Excel 或 WPS 中重新保存后上传")
+			return nil, nil, errDamaged(sheet, sr.n)
 		}
 		if !ok {
 			break

@@ -1,0 +1,64 @@
+package report
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"fugong/domain"
+	"fugong/report/xlsxtest"
+)
+
+// hostileCase is a workbook no spreadsheet program writes, and the words the refusal must
+// hold. The same files go through the HTTP route in api's TestRosterImportHostile, which also
+// measures memory.
+type hostileCase struct {
+	name    string
+	book    func(t *testing.T) []byte
+	wantMsg string
+}
+
+// withoutPart drops an entry from a package's parts.
+func withoutPart(parts []xlsxtest.Part, name string) []xlsxtest.Part {
+	var out []xlsxtest.Part
+	for _, p := range parts {
+		if p.Name != name {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+var damagedCases = []hostileCase{
+	{"SheetPartMissing", func(t *testing.T) []byte {
+		return xlsxtest.Zip(t, withoutPart(xlsxtest.Book{}.Parts(), xlsxtest.SheetPart)...)
+	}, "文件已损坏,工作表「花名册」"},
+	{"InvalidUTF8", func(t *testing.T) []byte {
+		return xlsxtest.Book{
+			SharedStrings: func(w io.Writer) error {
+				_, err := io.WriteString(w, xlsxtest.SI("姓名")+"<si><t>\xff\xfe</t></si>")
+				return err
+			},
+			Rows: func(w io.Writer) error { _, err := io.WriteString(w, xlsxtest.SharedRow(0, 1)); return err },
+		}.Bytes(t)
+	}, "文件已损坏,工作表「花名册」读到第 1 行时出错"},
+}
+
+// TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
+// as ErrInvalid on field file, with a message that names the problem, and yields no rows.
+func TestReadRosterHostile(t *testing.T) {
+	for _, tt := range damagedCases {
+		t.Run(tt.name, func(t *testing.T) {
+			data := tt.book(t)
+			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)
+			wantInvalidFile(t, err)
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("got %v, want a message with %q", err, tt.wantMsg)
+			}
+			if rows != nil || errs != nil {
+				t.Errorf("got %d rows and errors %v, want none", len(rows), errs)
+			}
+		})
+	}
+}
