@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,10 +46,24 @@ var damagedCases = []hostileCase{
 	}, "文件已损坏,工作表「花名册」读到第 1 行时出错"},
 }
 
+var bombCases = []hostileCase{
+	// The headers tell the truth: the sheet unpacks to 4 GB, more than the upload may.
+	{"ZipBomb", func(t *testing.T) []byte { return xlsxtest.ZipBomb(t, 4<<30, 0) }, "解压后超过 64 MB"},
+	// The headers lie: the sheet says 1 KB, or 60 MB, and unpacks to 4 GB.
+	{"ZipBombLying1KB", func(t *testing.T) []byte { return xlsxtest.ZipBomb(t, 4<<30, 1<<10) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
+	{"ZipBombLying60MB", func(t *testing.T) []byte { return xlsxtest.ZipBomb(t, 4<<30, 60<<20) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
+	{"BadChecksum", func(t *testing.T) []byte {
+		data := xlsxtest.Zip(t, xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1)), Stored: true}.Parts()...)
+		i := bytes.Index(data, []byte("职工1"))
+		data[i+len("职工")] = '2' // a stored part: the name changes, the checksum does not
+		return data
+	}, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
+}
+
 // TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
 // as ErrInvalid on field file, with a message that names the problem, and yields no rows.
 func TestReadRosterHostile(t *testing.T) {
-	for _, tt := range damagedCases {
+	for _, tt := range slices.Concat(damagedCases, bombCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
 			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)

@@ -48,6 +48,9 @@ func openUpload(data []byte) (*excelize.File, error) {
 	if bytes.HasPrefix(data, oleMagic) {
 		return nil, domain.Invalid("file", "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传")
 	}
+	if _, err := checkPackage(data); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data),
 		excelize.Options{UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
 	if err != nil {
@@ -56,9 +59,9 @@ func openUpload(data []byte) (*excelize.File, error) {
 		}
 		// excelize reports the limit with an unexported fmt error, so only its text tells.
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, domain.Invalid("file", "文件解压后超过 64 MB,请分批导入")
+			return nil, domain.Invalid("file", msgTooBig)
 		}
-		return nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx);CSV、旧版 .xls 等请先在 Excel 或 WPS 中另存为 .xlsx 再上传")
+		return nil, domain.Invalid("file", msgNotWorkbook)
 	}
 	if len(f.GetSheetList()) == 0 {
 		_ = f.Close()

@@ -16,6 +16,7 @@ import (
 	"hash/crc32"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -311,6 +312,49 @@ func ManySharedStrings(tb testing.TB, n int) []byte {
 // tells whether the reader trusts it.
 func ZipBomb(tb testing.TB, size, declared int64) []byte {
 	tb.Helper()
+	v, _ := bombs.LoadOrStore(size, sync.OnceValue(func() bomb { return newBomb(size) }))
+	b := v.(func() bomb)()
+	if declared == 0 {
+		declared = b.size
+	}
+	parts := Book{}.Parts()
+	parts = parts[:len(parts)-1] // all but the sheet, which is written raw
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range parts {
+		w, err := zw.Create(p.Name)
+		if err == nil {
+			_, err = w.Write(p.Data)
+		}
+		if err != nil {
+			tb.Fatalf("zip bomb: %v", err)
+		}
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: SheetPart, Method: zip.Deflate, CRC32: b.crc,
+		CompressedSize64: uint64(len(b.deflated)), UncompressedSize64: uint64(declared)})
+	if err == nil {
+		_, err = w.Write(b.deflated)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		tb.Fatalf("zip bomb: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// bomb is a deflated sheet of a zip bomb, its checksum and its size unpacked.
+type bomb struct {
+	deflated []byte
+	crc      uint32
+	size     int64
+}
+
+// bombs keeps the bombs made, by size: a checksum over 4 GB takes a second.
+var bombs sync.Map
+
+func newBomb(size int64) bomb {
 	head := []byte(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="` + nsMain + `"><sheetData>` +
 		InlineRow(1, Header[:3]...))
 	tail := []byte(`</sheetData></worksheet>`)
@@ -342,35 +386,7 @@ func ZipBomb(tb testing.TB, size, declared int64) []byte {
 	fe.Close()
 	body.Write(end.Bytes())
 	crc = crc32.Update(crc, crc32.IEEETable, tail)
-	actual := int64(len(head)) + blocks*blockSize + int64(len(tail))
-	if declared == 0 {
-		declared = actual
-	}
-	parts := Book{}.Parts()
-	parts = parts[:len(parts)-1] // all but the sheet, which is written raw
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, p := range parts {
-		w, err := zw.Create(p.Name)
-		if err == nil {
-			_, err = w.Write(p.Data)
-		}
-		if err != nil {
-			tb.Fatalf("zip bomb: %v", err)
-		}
-	}
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: SheetPart, Method: zip.Deflate, CRC32: crc,
-		CompressedSize64: uint64(body.Len()), UncompressedSize64: uint64(declared)})
-	if err == nil {
-		_, err = w.Write(body.Bytes())
-	}
-	if err == nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		tb.Fatalf("zip bomb: %v", err)
-	}
-	return buf.Bytes()
+	return bomb{deflated: body.Bytes(), crc: crc, size: int64(len(head)) + blocks*blockSize + int64(len(tail))}
 }
 
 // PathTraversal is a valid roster with one more entry whose name climbs out of any folder it

@@ -1,0 +1,65 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+
+	"fugong/domain"
+)
+
+// Messages of a refused upload, in HR's words.
+const (
+	msgNotWorkbook = "文件不是有效的 Excel 工作簿(.xlsx);CSV、旧版 .xls 等请先在 Excel 或 WPS 中另存为 .xlsx 再上传"
+	msgTooBig      = "文件解压后超过 64 MB,请分批导入"
+)
+
+// checkPackage looks through an uploaded .xlsx, a zip archive of XML parts, before excelize
+// reads it, and refuses what would make excelize spend memory or time out of proportion to a
+// roster, with a message that names the problem.
+//
+// excelize trusts the zip's headers: it checks the sizes they declare against its unzip
+// limits, then reads each part and ignores a read error, so a part whose header says 1 KB but
+// which inflates to gigabytes (archive/zip stops it at the declared size with ErrFormat) or
+// whose checksum is wrong reads as a truncated part, silently. checkPackage inflates every part
+// once, as a stream, and refuses the file on the first part that does not unpack to what its
+// header says.
+func checkPackage(data []byte) (*zip.Reader, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, domain.Invalid("file", msgNotWorkbook)
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > unzipSizeLimit {
+			return nil, domain.Invalid("file", msgTooBig)
+		}
+	}
+	for _, f := range zr.File {
+		if err := checkPart(f); err != nil {
+			return nil, err
+		}
+	}
+	return zr, nil
+}
+
+// checkPart inflates one part to its end, which is where archive/zip checks its size and
+// checksum.
+func checkPart(f *zip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return errBadPart(f.Name)
+	}
+	defer rc.Close()
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return errBadPart(f.Name)
+	}
+	return nil
+}
+
+// errBadPart refuses a file with a part that does not unpack: damaged in transfer, cut short,
+// or made to deceive. The part's name helps whoever supports HR.
+func errBadPart(name string) error {
+	return domain.Invalid("file", "文件已损坏(其中的 "+name+" 无法解压);请在 Excel 或 WPS 中重新保存后上传")
+}
