@@ -16,7 +16,7 @@ import (
 // measures memory.
 type hostileCase struct {
 	name    string
-	book    func(t *testing.T) []byte
+	book    func(t testing.TB) []byte
 	wantMsg string
 }
 
@@ -32,10 +32,10 @@ func withoutPart(parts []xlsxtest.Part, name string) []xlsxtest.Part {
 }
 
 var damagedCases = []hostileCase{
-	{"SheetPartMissing", func(t *testing.T) []byte {
+	{"SheetPartMissing", func(t testing.TB) []byte {
 		return xlsxtest.Zip(t, withoutPart(xlsxtest.Book{}.Parts(), xlsxtest.SheetPart)...)
 	}, "文件已损坏,工作表「花名册」"},
-	{"InvalidUTF8", func(t *testing.T) []byte {
+	{"InvalidUTF8", func(t testing.TB) []byte {
 		return xlsxtest.Book{
 			SharedStrings: func(w io.Writer) error {
 				_, err := io.WriteString(w, xlsxtest.SI("姓名")+"<si><t>\xff\xfe</t></si>")
@@ -48,11 +48,11 @@ var damagedCases = []hostileCase{
 
 var bombCases = []hostileCase{
 	// The headers tell the truth: the sheet unpacks to 4 GB, more than the upload may.
-	{"ZipBomb", func(t *testing.T) []byte { return xlsxtest.ZipBomb(t, 4<<30, 0) }, "解压后超过 64 MB"},
+	{"ZipBomb", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 0) }, "解压后超过 64 MB"},
 	// The headers lie: the sheet says 1 KB, or 60 MB, and unpacks to 4 GB.
-	{"ZipBombLying1KB", func(t *testing.T) []byte { return xlsxtest.ZipBomb(t, 4<<30, 1<<10) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
-	{"ZipBombLying60MB", func(t *testing.T) []byte { return xlsxtest.ZipBomb(t, 4<<30, 60<<20) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
-	{"BadChecksum", func(t *testing.T) []byte {
+	{"ZipBombLying1KB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 1<<10) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
+	{"ZipBombLying60MB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 60<<20) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
+	{"BadChecksum", func(t testing.TB) []byte {
 		data := xlsxtest.Zip(t, xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1)), Stored: true}.Parts()...)
 		i := bytes.Index(data, []byte("职工1"))
 		data[i+len("职工")] = '2' // a stored part: the name changes, the checksum does not
@@ -60,10 +60,24 @@ var bombCases = []hostileCase{
 	}, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
 }
 
+var pathCases = []hostileCase{
+	{"PathTraversal", xlsxtest.PathTraversal, "路径不安全的条目(../../../../tmp/fugong-evil.xml)"},
+	{"PathTraversalBackslash", func(t testing.TB) []byte {
+		b := xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1))}
+		b.Extra = []xlsxtest.Part{{Name: `xl\..\..\evil.xml`, Data: []byte("<x/>")}}
+		return b.Bytes(t)
+	}, "路径不安全的条目"},
+	{"AbsolutePath", func(t testing.TB) []byte {
+		b := xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1))}
+		b.Extra = []xlsxtest.Part{{Name: "/etc/cron.d/evil", Data: []byte("* * * * * root true")}}
+		return b.Bytes(t)
+	}, "路径不安全的条目(/etc/cron.d/evil)"},
+}
+
 // TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
 // as ErrInvalid on field file, with a message that names the problem, and yields no rows.
 func TestReadRosterHostile(t *testing.T) {
-	for _, tt := range slices.Concat(damagedCases, bombCases) {
+	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
 			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)

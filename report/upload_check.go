@@ -3,7 +3,10 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"io"
+	"slices"
+	"strings"
 
 	"fugong/domain"
 )
@@ -26,11 +29,14 @@ const (
 // header says.
 func checkPackage(data []byte) (*zip.Reader, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // that one is named below
 		return nil, domain.Invalid("file", msgNotWorkbook)
 	}
 	var total uint64
 	for _, f := range zr.File {
+		if unsafePath(f.Name) {
+			return nil, domain.Invalid("file", "文件中有路径不安全的条目("+partLabel(f.Name)+"),不是 Excel 或 WPS 保存的工作簿,已拒绝")
+		}
 		total += f.UncompressedSize64
 		if total > unzipSizeLimit {
 			return nil, domain.Invalid("file", msgTooBig)
@@ -42,6 +48,27 @@ func checkPackage(data []byte) (*zip.Reader, error) {
 		}
 	}
 	return zr, nil
+}
+
+// unsafePath reports an entry name that climbs out of the folder it would be unpacked into:
+// absolute, with a drive letter, or with a ".." element, in either kind of slash. Fugong never
+// unpacks to disk by name, but an annotated workbook goes back to HR with every entry of the
+// upload, and no program that saves workbooks writes such a name.
+func unsafePath(name string) bool {
+	name = strings.ReplaceAll(name, `\`, "/")
+	if strings.HasPrefix(name, "/") || (len(name) >= 2 && name[1] == ':') {
+		return true
+	}
+	return slices.Contains(strings.Split(name, "/"), "..")
+}
+
+// partLabel is an entry's name as a message quotes it: short, whatever the zip holds.
+func partLabel(name string) string {
+	const maxRunes = 60
+	if r := []rune(strings.ToValidUTF8(name, "?")); len(r) > maxRunes {
+		return string(r[:maxRunes]) + "…"
+	}
+	return strings.ToValidUTF8(name, "?")
 }
 
 // checkPart inflates one part to its end, which is where archive/zip checks its size and
@@ -61,5 +88,5 @@ func checkPart(f *zip.File) error {
 // errBadPart refuses a file with a part that does not unpack: damaged in transfer, cut short,
 // or made to deceive. The part's name helps whoever supports HR.
 func errBadPart(name string) error {
-	return domain.Invalid("file", "文件已损坏(其中的 "+name+" 无法解压);请在 Excel 或 WPS 中重新保存后上传")
+	return domain.Invalid("file", "文件已损坏(其中的 "+partLabel(name)+" 无法解压);请在 Excel 或 WPS 中重新保存后上传")
 }
