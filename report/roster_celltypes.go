@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"path"
 	"strconv"
@@ -164,22 +165,26 @@ func (t tag) attr(name string) string {
 
 // tagReader reads the tags of an XML stream and skips everything else: text, comments,
 // CDATA sections and processing instructions. Text cannot hold a raw "<", so every "<" it
-// meets starts markup.
+// meets starts markup. No text, tag, comment or section may be longer than maxXMLToken: the
+// reader holds a tag whole, and excelize's decoder would hold any of them whole.
 type tagReader struct {
 	r   *bufio.Reader
 	buf []byte
+	err error // why next stopped: nil at the end of the stream
 }
 
-// next returns the next tag; ok is false at the end of the stream or on a read error.
+// errTokenTooLong stops a tagReader at a token longer than maxXMLToken.
+var errTokenTooLong = errors.New("xml token too long")
+
+// next returns the next tag; ok is false at the end of the stream, or on an error left in err.
 func (tr *tagReader) next() (tag, bool) {
 	for {
-		if _, err := tr.r.ReadSlice('<'); err != nil && err != bufio.ErrBufferFull {
+		if !tr.skipText() {
 			return tag{}, false
-		} else if err == bufio.ErrBufferFull {
-			continue // a long text: keep looking for its end
 		}
 		peek, err := tr.r.Peek(1)
 		if err != nil {
+			tr.fail(err)
 			return tag{}, false
 		}
 		switch peek[0] {
@@ -193,6 +198,33 @@ func (tr *tagReader) next() (tag, bool) {
 	}
 }
 
+// skipText reads to just after the next "<".
+func (tr *tagReader) skipText() bool {
+	n := 0
+	for {
+		chunk, err := tr.r.ReadSlice('<')
+		if n += len(chunk); n > maxXMLToken+1 {
+			tr.err = errTokenTooLong
+			return false
+		}
+		switch err {
+		case nil:
+			return true
+		case bufio.ErrBufferFull:
+			continue // a long text: keep looking for its end
+		}
+		tr.fail(err)
+		return false
+	}
+}
+
+// fail records a read error; the end of the stream is none.
+func (tr *tagReader) fail(err error) {
+	if err != io.EOF {
+		tr.err = err
+	}
+}
+
 // readTag reads from just after "<" to the tag's ">", minding quoted attribute values.
 func (tr *tagReader) readTag() (tag, bool) {
 	tr.buf = tr.buf[:0]
@@ -200,6 +232,11 @@ func (tr *tagReader) readTag() (tag, bool) {
 	for {
 		b, err := tr.r.ReadByte()
 		if err != nil {
+			tr.fail(err)
+			return tag{}, false
+		}
+		if len(tr.buf) > maxXMLToken {
+			tr.err = errTokenTooLong
 			return tag{}, false
 		}
 		if quote != 0 {
@@ -245,9 +282,14 @@ func (tr *tagReader) skipSpecial() bool {
 		end = []byte("]]>")
 	}
 	var tail []byte
-	for {
+	for n := 0; ; n++ {
 		b, err := tr.r.ReadByte()
 		if err != nil {
+			tr.fail(err)
+			return false
+		}
+		if n > maxXMLToken {
+			tr.err = errTokenTooLong
 			return false
 		}
 		tail = append(tail, b)

@@ -49,9 +49,10 @@ var damagedCases = []hostileCase{
 var bombCases = []hostileCase{
 	// The headers tell the truth: the sheet unpacks to 4 GB, more than the upload may.
 	{"ZipBomb", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 0) }, "解压后超过 64 MB"},
-	// The headers lie: the sheet says 1 KB, or 60 MB, and unpacks to 4 GB.
+	// The headers lie: the sheet says 1 KB, or 60 MB, and unpacks to 4 GB. Its spaces are one
+	// long text, which the 60 MB one reaches before its declared end.
 	{"ZipBombLying1KB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 1<<10) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
-	{"ZipBombLying60MB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 60<<20) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
+	{"ZipBombLying60MB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 60<<20) }, "其中的 xl/worksheets/sheet1.xml 有一段超过 256 KB"},
 	{"BadChecksum", func(t testing.TB) []byte {
 		data := xlsxtest.Zip(t, xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1)), Stored: true}.Parts()...)
 		i := bytes.Index(data, []byte("职工1"))
@@ -74,10 +75,32 @@ var pathCases = []hostileCase{
 	}, "路径不安全的条目(/etc/cron.d/evil)"},
 }
 
+var stringCases = []hostileCase{
+	{"HugeSharedString", func(t testing.TB) []byte { return xlsxtest.HugeSharedString(t, 50<<20) },
+		"其中的 xl/sharedStrings.xml 有一段超过 256 KB"},
+	{"ManySharedStrings", func(t testing.TB) []byte { return xlsxtest.ManySharedStrings(t, 12_000_000) }, "文字条目超过 300000 条"},
+	{"OneSharedStringTooMany", func(t testing.TB) []byte { return xlsxtest.ManySharedStrings(t, maxSharedStrings-3+1) }, "文字条目超过 300000 条"},
+	{"HugeInlineString", func(t testing.TB) []byte {
+		return xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, []string{strings.Repeat("长", 1<<20), "x"})}.Bytes(t)
+	}, "其中的 xl/worksheets/sheet1.xml 有一段超过 256 KB"},
+	{"HugeAttribute", func(t testing.TB) []byte {
+		return xlsxtest.Book{Rows: func(w io.Writer) error {
+			_, err := io.WriteString(w, `<row r="1" x="`+strings.Repeat("a", 1<<20)+`"/>`)
+			return err
+		}}.Bytes(t)
+	}, "有一段超过 256 KB"},
+	{"HugeComment", func(t testing.TB) []byte {
+		return xlsxtest.Book{Rows: func(w io.Writer) error {
+			_, err := io.WriteString(w, `<!--`+strings.Repeat(" ", 1<<20)+`-->`)
+			return err
+		}}.Bytes(t)
+	}, "有一段超过 256 KB"},
+}
+
 // TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
 // as ErrInvalid on field file, with a message that names the problem, and yields no rows.
 func TestReadRosterHostile(t *testing.T) {
-	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases) {
+	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
 			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)

@@ -2,10 +2,12 @@ package report
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"fugong/domain"
@@ -17,6 +19,20 @@ const (
 	msgTooBig      = "文件解压后超过 64 MB,请分批导入"
 )
 
+// Limits of checkPackage: each far above what a roster needs, and low enough that excelize's
+// memory stays bounded.
+const (
+	// maxXMLToken bounds a text, tag, comment or CDATA section of an XML part. Excel holds at
+	// most 32,767 characters in a cell; 256 KB is that many even written as &#x4E00;.
+	maxXMLToken = 256 << 10
+	// maxSharedStrings bounds the shared string table, which excelize decodes whole: 3,000,000
+	// empty items (15 MB of XML) took 620 MB and 11 s; 300,000 items of 14 characters, 122 MB.
+	// A 60,000-row roster has about 200,000 distinct texts (names, ID numbers, phones). The
+	// table's own size does not help: unpacked to a temporary file above unzipXMLSizeLimit,
+	// it is indexed at 40 bytes an item but read two and a half times slower.
+	maxSharedStrings = 300_000
+)
+
 // checkPackage looks through an uploaded .xlsx, a zip archive of XML parts, before excelize
 // reads it, and refuses what would make excelize spend memory or time out of proportion to a
 // roster, with a message that names the problem.
@@ -26,7 +42,9 @@ const (
 // which inflates to gigabytes (archive/zip stops it at the declared size with ErrFormat) or
 // whose checksum is wrong reads as a truncated part, silently. checkPackage inflates every part
 // once, as a stream, and refuses the file on the first part that does not unpack to what its
-// header says.
+// header says. The XML parts it reads with tagReader on the way, which refuses a token longer
+// than maxXMLToken (excelize holds a cell's text, or any other token, whole), and counts the
+// shared strings.
 func checkPackage(data []byte) (*zip.Reader, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // that one is named below
@@ -72,15 +90,57 @@ func partLabel(name string) string {
 }
 
 // checkPart inflates one part to its end, which is where archive/zip checks its size and
-// checksum.
+// checksum, reading an XML part's tokens on the way.
 func checkPart(f *zip.File) error {
 	rc, err := f.Open()
 	if err != nil {
 		return errBadPart(f.Name)
 	}
 	defer rc.Close()
+	name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+	if isXMLPart(name) {
+		if err := checkXML(f.Name, rc, name == sharedStringsPart); err != nil {
+			return err
+		}
+	}
+	// The rest, all of a part that is not XML: the checksum is checked at the end.
 	if _, err := io.Copy(io.Discard, rc); err != nil {
 		return errBadPart(f.Name)
+	}
+	return nil
+}
+
+// sharedStringsPart is where excelize reads the shared strings, whatever the relationships
+// say (lower-cased, as zip names are compared).
+const sharedStringsPart = "xl/sharedstrings.xml"
+
+// isXMLPart tells the parts excelize may decode as XML by their (lower-cased) names.
+func isXMLPart(name string) bool {
+	return strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
+}
+
+// checkXML reads the tokens of an XML part, and with sst counts its items.
+func checkXML(name string, r io.Reader, sst bool) error {
+	tr := &tagReader{r: bufio.NewReaderSize(r, 64<<10)}
+	items := 0
+	for {
+		t, ok := tr.next()
+		if !ok {
+			break
+		}
+		if sst && t.name == "si" && !t.end {
+			if items++; items > maxSharedStrings {
+				return domain.Invalid("file", "文件中的文字条目超过 "+strconv.Itoa(maxSharedStrings)+" 条,远多于花名册(最多 "+
+					strconv.Itoa(domain.MaxImportRows)+" 行)所需;请只保留花名册后重新上传")
+			}
+		}
+	}
+	switch {
+	case errors.Is(tr.err, errTokenTooLong):
+		return domain.Invalid("file", "文件中有超长的内容(其中的 "+partLabel(name)+" 有一段超过 256 KB,而 Excel 一个单元格最多 32767 个字符);"+
+			"请检查后在 Excel 或 WPS 中重新保存上传")
+	case tr.err != nil:
+		return errBadPart(name)
 	}
 	return nil
 }
