@@ -306,27 +306,14 @@ func (tr *tagReader) skipSpecial() bool {
 // root relationships name the workbook part, the workbook names its sheets with relationship
 // ids, and the workbook's relationships give their parts.
 func sheetPartName(zr *zip.Reader, sheet string) (string, bool) {
-	var root, wbRels struct {
-		Rel []struct {
-			ID     string `xml:"Id,attr"`
-			Type   string `xml:"Type,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
+	var wbRels relationships
 	var wb struct {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
 			RID  string `xml:"id,attr"` // r:id; matched in any namespace, so Strict OOXML works too
 		} `xml:"sheets>sheet"`
 	}
-	wbPath := "xl/workbook.xml"
-	if decodePart(zr, "_rels/.rels", &root) {
-		for _, r := range root.Rel {
-			if strings.HasSuffix(r.Type, "/officeDocument") {
-				wbPath = strings.TrimPrefix(r.Target, "/")
-			}
-		}
-	}
+	wbPath := workbookPart(zr)
 	if !decodePart(zr, wbPath, &wb) ||
 		!decodePart(zr, path.Join(path.Dir(wbPath), "_rels", path.Base(wbPath)+".rels"), &wbRels) {
 		return "", false
@@ -346,6 +333,29 @@ func sheetPartName(zr *zip.Reader, sheet string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// relationships is a part's list of relationships.
+type relationships struct {
+	Rel []struct {
+		ID     string `xml:"Id,attr"`
+		Type   string `xml:"Type,attr"`
+		Target string `xml:"Target,attr"`
+	} `xml:"Relationship"`
+}
+
+// workbookPart finds the workbook part as excelize does, by the package's root relationships.
+func workbookPart(zr *zip.Reader) string {
+	var root relationships
+	wbPath := "xl/workbook.xml"
+	if decodePart(zr, "_rels/.rels", &root) {
+		for _, r := range root.Rel {
+			if strings.HasSuffix(r.Type, "/officeDocument") {
+				wbPath = strings.TrimPrefix(r.Target, "/")
+			}
+		}
+	}
+	return wbPath
 }
 
 // decodePart unmarshals a small part (a relationships list, the workbook) of the package.

@@ -97,10 +97,51 @@ var stringCases = []hostileCase{
 	}, "有一段超过 256 KB"},
 }
 
+// bloated writes an XML part of n copies of an element inside a root.
+func bloated(root, item string, n int) func(io.Writer) error {
+	return func(w io.Writer) error {
+		if _, err := io.WriteString(w, `<`+root+` xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`); err != nil {
+			return err
+		}
+		for range n {
+			if _, err := io.WriteString(w, item); err != nil {
+				return err
+			}
+		}
+		_, err := io.WriteString(w, `</`+root+`>`)
+		return err
+	}
+}
+
+var wholePartCases = []hostileCase{
+	{"BloatedStyles", func(t testing.TB) []byte {
+		b := xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1))}
+		b.Extra = []xlsxtest.Part{{Name: "xl/styles.xml", Write: bloated("styleSheet><cellXfs", `<xf numFmtId="0"/>`, 1_500_000)}}
+		return b.Bytes(t)
+	}, "格式信息解压后超过 4 MB(其中 xl/styles.xml 有 25 MB)"},
+	// The workbook part may sit anywhere the package's relationships say.
+	{"BloatedWorkbookElsewhere", func(t testing.TB) []byte {
+		parts := xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1))}.Parts()
+		for i, p := range parts {
+			switch p.Name {
+			case "_rels/.rels":
+				parts[i].Data = bytes.ReplaceAll(p.Data, []byte("xl/workbook.xml"), []byte("xl/book.xml"))
+			case "xl/workbook.xml":
+				parts[i].Name = "xl/book.xml"
+				pad := bytes.Repeat([]byte(`<definedName name="x">A1</definedName>`), 200_000)
+				parts[i].Data = bytes.Replace(p.Data, []byte("</workbook>"), append(pad, "</workbook>"...), 1)
+			case "xl/_rels/workbook.xml.rels":
+				parts[i].Name = "xl/_rels/book.xml.rels"
+			}
+		}
+		return xlsxtest.Zip(t, parts...)
+	}, "(其中 xl/book.xml 有 7 MB)"},
+}
+
 // TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
 // as ErrInvalid on field file, with a message that names the problem, and yields no rows.
 func TestReadRosterHostile(t *testing.T) {
-	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases) {
+	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases, wholePartCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
 			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)
