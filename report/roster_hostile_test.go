@@ -138,10 +138,14 @@ var wholePartCases = []hostileCase{
 	}, "(其中 xl/book.xml 有 7 MB)"},
 }
 
+var entryCases = []hostileCase{
+	{"TooManyEntries", func(t testing.TB) []byte { return xlsxtest.ManyEntries(t, maxParts-4) }, "文件中有 10001 个条目"},
+}
+
 // TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
 // as ErrInvalid on field file, with a message that names the problem, and yields no rows.
 func TestReadRosterHostile(t *testing.T) {
-	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases, wholePartCases) {
+	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases, wholePartCases, entryCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
 			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)
