@@ -22,7 +22,7 @@ import (
 // current errors show. The upload is opened with the same limits as ReadRoster's and is loaded
 // whole to be edited, which is acceptable for a file that has already been read once.
 func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
-	f, err := openUpload(upload)
+	f, _, err := openUpload(upload)
 	if err != nil {
 		return nil, err
 	}

@@ -44,19 +44,11 @@ type kindScanner struct {
 	done    bool
 }
 
-// newKindScanner opens the part of the named sheet in the workbook data. ok is false when the
-// part cannot be found; the caller then falls back on the form of the values.
-func newKindScanner(data []byte, sheet string) (*kindScanner, bool) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, false
-	}
-	name, ok := sheetPartName(zr, sheet)
+// newKindScanner opens the part of the named sheet. ok is false when the part cannot be
+// found; the caller then falls back on the form of the values.
+func newKindScanner(parts *sheetParts, sheet string) (*kindScanner, bool) {
+	zf, ok := parts.find(sheet)
 	if !ok {
-		return nil, false
-	}
-	zf := findZipFile(zr, name)
-	if zf == nil {
 		return nil, false
 	}
 	rc, err := zf.Open()
@@ -302,10 +294,23 @@ func (tr *tagReader) skipSpecial() bool {
 	}
 }
 
-// sheetPartName finds the zip entry of the named sheet the way excelize does: the package's
-// root relationships name the workbook part, the workbook names its sheets with relationship
-// ids, and the workbook's relationships give their parts.
-func sheetPartName(zr *zip.Reader, sheet string) (string, bool) {
+// sheetParts finds the zip entries of a workbook's sheets the way excelize does: the
+// package's root relationships name the workbook part, the workbook names its sheets with
+// relationship ids, and the workbook's relationships give their parts. It reads them once per
+// upload: read again for each sheet, a workbook of 3,000 empty sheets took 66 s.
+type sheetParts struct {
+	files  map[string]*zip.File // by partName
+	sheets map[string]string    // sheet name → partName of its part
+}
+
+// newSheetParts reads the workbook's sheets and relationships.
+func newSheetParts(zr *zip.Reader) *sheetParts {
+	p := &sheetParts{files: make(map[string]*zip.File, len(zr.File)), sheets: map[string]string{}}
+	for _, f := range zr.File {
+		if name := partName(f.Name); p.files[name] == nil {
+			p.files[name] = f
+		}
+	}
 	var wbRels relationships
 	var wb struct {
 		Sheets []struct {
@@ -316,23 +321,45 @@ func sheetPartName(zr *zip.Reader, sheet string) (string, bool) {
 	wbPath := workbookPart(zr)
 	if !decodePart(zr, wbPath, &wb) ||
 		!decodePart(zr, path.Join(path.Dir(wbPath), "_rels", path.Base(wbPath)+".rels"), &wbRels) {
-		return "", false
+		return p
 	}
-	for _, s := range wb.Sheets {
-		if !strings.EqualFold(s.Name, sheet) {
+	targets := map[string]string{} // by relationship id; the first of an id counts
+	for _, r := range wbRels.Rel {
+		if _, dup := targets[r.ID]; dup {
 			continue
 		}
-		for _, r := range wbRels.Rel {
-			if r.ID != s.RID {
-				continue
-			}
-			if strings.HasPrefix(r.Target, "/") {
-				return strings.TrimPrefix(r.Target, "/"), true
-			}
-			return path.Join(path.Dir(wbPath), r.Target), true
+		if strings.HasPrefix(r.Target, "/") {
+			targets[r.ID] = partName(strings.TrimPrefix(r.Target, "/"))
+		} else {
+			targets[r.ID] = partName(path.Join(path.Dir(wbPath), r.Target))
 		}
 	}
-	return "", false
+	for _, s := range wb.Sheets {
+		if _, dup := p.sheets[s.Name]; !dup {
+			if target, ok := targets[s.RID]; ok {
+				p.sheets[s.Name] = target
+			}
+		}
+	}
+	return p
+}
+
+// find returns the part of the named sheet; names are matched as excelize matches them,
+// ignoring case.
+func (p *sheetParts) find(sheet string) (*zip.File, bool) {
+	part, ok := p.sheets[sheet]
+	if !ok {
+		for name, pt := range p.sheets {
+			if strings.EqualFold(name, sheet) {
+				part, ok = pt, true
+				break
+			}
+		}
+	}
+	if !ok || p.files[part] == nil {
+		return nil, false
+	}
+	return p.files[part], true
 }
 
 // relationships is a part's list of relationships.

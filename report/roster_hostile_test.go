@@ -142,10 +142,22 @@ var entryCases = []hostileCase{
 	{"TooManyEntries", func(t testing.TB) []byte { return xlsxtest.ManyEntries(t, maxParts-4) }, "文件中有 10001 个条目"},
 }
 
+var sheetCases = []hostileCase{
+	{"TooManySheets", func(t testing.TB) []byte { return xlsxtest.ManySheets(t, maxSheets, nil) }, "工作簿中有 1001 个工作表"},
+	// 999 sheets, each of 700,000 empty rows: the header is looked for in the first thousand
+	// rows of each, so this takes a second rather than an hour.
+	{"ManyEmptyRows", func(t testing.TB) []byte {
+		return xlsxtest.ManySheets(t, maxSheets-1, func(w io.Writer) error {
+			_, err := io.WriteString(w, strings.Repeat("<row/>", 700_000))
+			return err
+		})
+	}, "文件中没有任何数据"},
+}
+
 // TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
 // as ErrInvalid on field file, with a message that names the problem, and yields no rows.
 func TestReadRosterHostile(t *testing.T) {
-	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases, wholePartCases, entryCases) {
+	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases, wholePartCases, entryCases, sheetCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
 			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
@@ -24,7 +25,13 @@ const (
 
 // headerSearchRows is how many non-empty rows ReadRoster looks through for the header: HR's
 // sheets often start with a title row ("XX公司返岗职工花名册") and a note or two above it.
-const headerSearchRows = 10
+// headerScanRows bounds the rows it reads for them, empty ones included: a sheet whose first
+// thousand rows are empty holds no roster, and 20 sheets of 700,000 empty rows each (8 KB
+// zipped) took 16 s to look through.
+const (
+	headerSearchRows = 10
+	headerScanRows   = 1000
+)
 
 // oleMagic starts a compound document: an old .xls or an encrypted .xlsx.
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
@@ -42,14 +49,16 @@ func readUpload(r io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// openUpload opens an uploaded workbook with low unzip limits. Whatever is not a readable
-// .xlsx is ErrInvalid naming field file, with a message that tells HR what to do.
-func openUpload(data []byte) (*excelize.File, error) {
+// openUpload checks an uploaded workbook (checkPackage) and opens it with low unzip limits,
+// returning also the zip checkPackage read. Whatever is not a readable .xlsx is ErrInvalid
+// naming field file, with a message that tells HR what to do.
+func openUpload(data []byte) (*excelize.File, *zip.Reader, error) {
 	if bytes.HasPrefix(data, oleMagic) {
-		return nil, domain.Invalid("file", "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传")
+		return nil, nil, domain.Invalid("file", "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传")
 	}
-	if _, err := checkPackage(data); err != nil {
-		return nil, err
+	zr, err := checkPackage(data)
+	if err != nil {
+		return nil, nil, err
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data),
 		excelize.Options{UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
@@ -59,15 +68,19 @@ func openUpload(data []byte) (*excelize.File, error) {
 		}
 		// excelize reports the limit with an unexported fmt error, so only its text tells.
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, domain.Invalid("file", msgTooBig)
+			return nil, nil, domain.Invalid("file", msgTooBig)
 		}
-		return nil, domain.Invalid("file", msgNotWorkbook)
+		return nil, nil, domain.Invalid("file", msgNotWorkbook)
 	}
-	if len(f.GetSheetList()) == 0 {
+	switch n := len(f.GetSheetList()); {
+	case n == 0:
 		_ = f.Close()
-		return nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
+		return nil, nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
+	case n > maxSheets:
+		_ = f.Close()
+		return nil, nil, domain.Invalid("file", "工作簿中有 "+strconv.Itoa(n)+" 个工作表,超过 "+strconv.Itoa(maxSheets)+" 个;请只保留花名册后上传")
 	}
-	return f, nil
+	return f, zr, nil
 }
 
 // errDamaged is the answer to a workbook that opens but whose sheet cannot be read through:
@@ -91,15 +104,15 @@ type sheetRows struct {
 	n     int
 }
 
-// openSheetRows starts iterating a sheet. With data, it also learns the cell kinds.
-func openSheetRows(f *excelize.File, data []byte, sheet string) (*sheetRows, error) {
+// openSheetRows starts iterating a sheet. With parts, it also learns the cell kinds.
+func openSheetRows(f *excelize.File, parts *sheetParts, sheet string) (*sheetRows, error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		return nil, fmt.Errorf("read sheet %q: %w", sheet, err)
 	}
 	sr := &sheetRows{rows: rows}
-	if data != nil {
-		sr.kinds, _ = newKindScanner(data, sheet)
+	if parts != nil {
+		sr.kinds, _ = newKindScanner(parts, sheet)
 	}
 	return sr, nil
 }
@@ -150,7 +163,7 @@ func blankRow(cells []string) bool {
 // row when there is none (0 for a sheet with no data).
 func (s *sheetRows) findHeader() (layout, int, bool, error) {
 	first, seen := 0, 0
-	for seen < headerSearchRows {
+	for seen < headerSearchRows && s.n < headerScanRows {
 		n, cells, _, ok, err := s.next()
 		if err != nil || !ok {
 			return layout{}, first, false, err
@@ -172,14 +185,14 @@ func (s *sheetRows) findHeader() (layout, int, bool, error) {
 // findRoster picks the sheet that holds the roster and reads its header: the first visible
 // sheet with a header row; failing that, the first with any data, read with its first
 // non-empty row as the header so that the missing columns are named. The rows returned stand
-// after the header.
-func findRoster(f *excelize.File, data []byte) (string, layout, *sheetRows, error) {
+// after the header. With parts, they come with their cell kinds.
+func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows, error) {
 	fallback, fallbackRow := "", 0
 	for _, sheet := range f.GetSheetList() {
 		if visible, err := f.GetSheetVisible(sheet); err == nil && !visible {
 			continue // hidden sheets hold lookup lists, not rosters
 		}
-		sr, err := openSheetRows(f, data, sheet)
+		sr, err := openSheetRows(f, parts, sheet)
 		if err != nil {
 			return "", layout{}, nil, errDamaged(sheet, 0)
 		}
@@ -199,7 +212,7 @@ func findRoster(f *excelize.File, data []byte) (string, layout, *sheetRows, erro
 	if fallback == "" {
 		return "", layout{}, nil, domain.Invalid("file", "文件中没有任何数据;请在模板的“花名册”表中填写后上传")
 	}
-	sr, err := openSheetRows(f, data, fallback)
+	sr, err := openSheetRows(f, parts, fallback)
 	if err != nil {
 		return "", layout{}, nil, errDamaged(fallback, 0)
 	}
@@ -238,12 +251,12 @@ func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := openUpload(data)
+	f, zr, err := openUpload(data)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	sheet, l, sr, err := findRoster(f, data)
+	sheet, l, sr, err := findRoster(f, newSheetParts(zr))
 	if err != nil {
 		return nil, nil, err
 	}

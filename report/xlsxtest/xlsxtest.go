@@ -389,6 +389,27 @@ func newBomb(size int64) bomb {
 	return bomb{deflated: body.Bytes(), crc: crc, size: int64(len(head)) + blocks*blockSize + int64(len(tail))}
 }
 
+// ManySheets is a workbook of n sheets besides the roster, all of them the one part the
+// rows write.
+func ManySheets(tb testing.TB, n int, rows func(io.Writer) error) []byte {
+	tb.Helper()
+	var sheets, rels strings.Builder
+	for i := range n {
+		fmt.Fprintf(&sheets, `<sheet name="S%d" sheetId="%d" r:id="rId%d"/>`, i, i+2, i+100)
+		fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>`, i+100, nsRel)
+	}
+	parts := Book{Rows: rows}.Parts()
+	for i, p := range parts {
+		switch p.Name {
+		case "xl/workbook.xml":
+			parts[i].Data = bytes.Replace(p.Data, []byte("<sheets>"), []byte("<sheets>"+sheets.String()), 1)
+		case "xl/_rels/workbook.xml.rels":
+			parts[i].Data = bytes.Replace(p.Data, []byte("</Relationships>"), []byte(rels.String()+"</Relationships>"), 1)
+		}
+	}
+	return Zip(tb, parts...)
+}
+
 // PathTraversal is a valid roster with one more entry whose name climbs out of any folder it
 // would be unpacked into.
 func PathTraversal(tb testing.TB) []byte {
