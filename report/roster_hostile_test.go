@@ -154,10 +154,19 @@ var sheetCases = []hostileCase{
 	}, "文件中没有任何数据"},
 }
 
+var notWorkbookCases = []hostileCase{
+	{"Truncated", func(t testing.TB) []byte { return xlsxtest.Truncated(t, 20, 0.6) }, "不是有效的 Excel 工作簿(.xlsx)"},
+	{"CSV", func(testing.TB) []byte { return xlsxtest.CSV() }, "CSV、旧版 .xls 等请先在 Excel 或 WPS 中另存为 .xlsx"},
+	{"PNG", func(testing.TB) []byte { return xlsxtest.PNG() }, "文件是图片或 PDF"},
+	{"Encrypted", func(testing.TB) []byte { return xlsxtest.Encrypted() }, "工作簿设有打开密码"},
+	{"XLS", func(testing.TB) []byte { return xlsxtest.XLS() }, "这是旧版 Excel 97-2003 工作簿(.xls)"},
+	{"BIFF", func(testing.TB) []byte { return xlsxtest.BIFF() }, "这是旧版 Excel 97-2003 工作簿(.xls)"},
+}
+
 // TestReadRosterHostile: a workbook that is damaged or built to exhaust the server is refused
 // as ErrInvalid on field file, with a message that names the problem, and yields no rows.
 func TestReadRosterHostile(t *testing.T) {
-	for _, tt := range slices.Concat(damagedCases, bombCases, pathCases, stringCases, wholePartCases, entryCases, sheetCases) {
+	for _, tt := range slices.Concat(notWorkbookCases, damagedCases, bombCases, pathCases, stringCases, wholePartCases, entryCases, sheetCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
 			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)

@@ -33,9 +33,6 @@ const (
 	headerScanRows   = 1000
 )
 
-// oleMagic starts a compound document: an old .xls or an encrypted .xlsx.
-var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-
 // readUpload reads an upload whole, as excelize would; an upload larger than it may unpack to
 // is refused before excelize copies it.
 func readUpload(r io.Reader) ([]byte, error) {
@@ -53,9 +50,6 @@ func readUpload(r io.Reader) ([]byte, error) {
 // returning also the zip checkPackage read. Whatever is not a readable .xlsx is ErrInvalid
 // naming field file, with a message that tells HR what to do.
 func openUpload(data []byte) (*excelize.File, *zip.Reader, error) {
-	if bytes.HasPrefix(data, oleMagic) {
-		return nil, nil, domain.Invalid("file", "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传")
-	}
 	zr, err := checkPackage(data)
 	if err != nil {
 		return nil, nil, err

@@ -17,7 +17,55 @@ import (
 const (
 	msgNotWorkbook = "文件不是有效的 Excel 工作簿(.xlsx);CSV、旧版 .xls 等请先在 Excel 或 WPS 中另存为 .xlsx 再上传"
 	msgTooBig      = "文件解压后超过 64 MB,请分批导入"
+	msgXLS         = "这是旧版 Excel 97-2003 工作簿(.xls),不支持;请在 Excel 或 WPS 中另存为 .xlsx 后上传"
+	msgEncrypted   = "工作簿设有打开密码,无法读取;请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后上传"
+	msgOLE         = "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传"
+	msgImage       = "文件是图片或 PDF,不是 Excel 工作簿;请上传 Excel 或 WPS 保存的 .xlsx 文件"
 )
+
+// oleMagic starts a compound document: an old .xls, an encrypted .xlsx, or another old
+// Office file.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// sniff names, by their bytes, the files HR most often uploads in place of an .xlsx, so that
+// the message says what to do rather than only "not a workbook".
+func sniff(data []byte) error {
+	switch {
+	case bytes.HasPrefix(data, oleMagic):
+		// The names of a compound document's streams are UTF-16: an encrypted package keeps
+		// its parts in EncryptionInfo and EncryptedPackage, a BIFF8 workbook in Workbook
+		// (BIFF5: Book).
+		switch {
+		case bytes.Contains(data, utf16LE("EncryptionInfo")):
+			return domain.Invalid("file", msgEncrypted)
+		case bytes.Contains(data, utf16LE("Workbook")) || bytes.Contains(data, utf16LE("Book")):
+			return domain.Invalid("file", msgXLS)
+		}
+		return domain.Invalid("file", msgOLE)
+	case isBIFF(data):
+		return domain.Invalid("file", msgXLS)
+	case bytes.HasPrefix(data, []byte("\x89PNG")), bytes.HasPrefix(data, []byte{0xFF, 0xD8, 0xFF}),
+		bytes.HasPrefix(data, []byte("%PDF-")):
+		return domain.Invalid("file", msgImage)
+	}
+	return nil
+}
+
+// isBIFF reports a bare BIFF stream, as Excel 2 to 95 and some programs since save .xls
+// files: it starts with a BOF record (type 0x0009, 0x0209, 0x0409 or 0x0809) of 4 to 20
+// bytes.
+func isBIFF(data []byte) bool {
+	return len(data) >= 4 && data[0] == 0x09 && (data[1] == 0x00 || data[1] == 0x02 || data[1] == 0x04 || data[1] == 0x08) &&
+		data[2] >= 4 && data[2] <= 20 && data[3] == 0
+}
+
+func utf16LE(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return b
+}
 
 // Limits of checkPackage: each far above what a roster needs, and low enough that excelize's
 // memory stays bounded.
@@ -56,6 +104,9 @@ const (
 // than maxXMLToken (excelize holds a cell's text, or any other token, whole), and counts the
 // shared strings.
 func checkPackage(data []byte) (*zip.Reader, error) {
+	if err := sniff(data); err != nil {
+		return nil, err
+	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // that one is named below
 		return nil, domain.Invalid("file", msgNotWorkbook)

@@ -469,6 +469,14 @@ func Encrypted() []byte {
 	return b
 }
 
+// XLS is the start of an Excel 97-2003 workbook: a compound document with a Workbook stream.
+func XLS() []byte {
+	b := Encrypted()
+	copy(b[1024:], make([]byte, 128))
+	copy(b[1024:], utf16le("Workbook"))
+	return b
+}
+
 // BIFF is the start of an old .xls stream with no compound document around it (BIFF5/8 BOF
 // record), as some programs still save "Excel 5.0/95" files.
 func BIFF() []byte {
