@@ -1,6 +1,8 @@
 package report
 
 import (
+	"archive/zip"
+	"encoding/xml"
 	"fmt"
 	"slices"
 	"sort"
@@ -22,7 +24,7 @@ import (
 // current errors show. The upload is opened with the same limits as ReadRoster's and is loaded
 // whole to be edited, which is acceptable for a file that has already been read once.
 func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
-	f, _, err := openUpload(upload)
+	f, zr, err := openUpload(upload)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +41,7 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	if errCol < 0 {
 		errCol = width
 	}
-	a, err := newAnnotator(f, sheet, l, errCol)
+	a, err := newAnnotator(f, sheet, l, errCol, hasStyleSheet(zr))
 	if err != nil {
 		return nil, fmt.Errorf("annotate errors: %w", err)
 	}
@@ -93,18 +95,48 @@ type annotator struct {
 	sheet   string
 	l       layout
 	errCol  int
+	styled  bool // the workbook has a style sheet to add to; without one, text only
 	header  int
 	message int
 	red     map[int]int // a cell's style → the same style filled red
 	unred   map[int]int // a red-filled style → the same style without the fill
 }
 
+// hasStyleSheet reports whether the workbook's style sheet has the lists excelize adds a style
+// to. Programs other than Excel and WPS may write a workbook without styles.xml, or with only
+// some of its lists; excelize's NewStyle then dereferences a nil list and panics.
+func hasStyleSheet(zr *zip.Reader) bool {
+	var st struct {
+		Fonts   *struct{} `xml:"fonts"`
+		Fills   *struct{} `xml:"fills"`
+		Borders *struct{} `xml:"borders"`
+		CellXfs *struct{} `xml:"cellXfs"`
+	}
+	for _, f := range zr.File {
+		// excelize reads the style sheet by this name exactly (backslashes aside).
+		if strings.ReplaceAll(f.Name, `\`, "/") != "xl/styles.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		return xml.NewDecoder(rc).Decode(&st) == nil && st.Fonts != nil && st.Fills != nil && st.Borders != nil && st.CellXfs != nil
+	}
+	return false
+}
+
 // errorColWidth fits a message or two on a line; longer ones wrap.
 const errorColWidth = 60
 
-// newAnnotator prepares to write into the error column errCol (0-based) of sheet.
-func newAnnotator(f *excelize.File, sheet string, l layout, errCol int) (*annotator, error) {
-	a := &annotator{f: f, sheet: sheet, l: l, errCol: errCol, red: map[int]int{}, unred: map[int]int{}}
+// newAnnotator prepares to write into the error column errCol (0-based) of sheet; styled says
+// whether it may add styles (hasStyleSheet).
+func newAnnotator(f *excelize.File, sheet string, l layout, errCol int, styled bool) (*annotator, error) {
+	a := &annotator{f: f, sheet: sheet, l: l, errCol: errCol, styled: styled, red: map[int]int{}, unred: map[int]int{}}
+	if !styled {
+		return a, nil
+	}
 	hs := headerStyle()
 	hs.Font = &excelize.Font{Bold: true, Color: colorErrorText}
 	hs.Alignment = &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}
@@ -187,7 +219,7 @@ func (a *annotator) write(errs []domain.RowError) error {
 // setText writes the error column's cell of row n.
 func (a *annotator) setText(n int, text string, style int) error {
 	cell, _ := excelize.CoordinatesToCellName(a.errCol+1, n)
-	if err := a.f.SetCellStr(a.sheet, cell, text); err != nil {
+	if err := a.f.SetCellStr(a.sheet, cell, text); err != nil || !a.styled {
 		return err
 	}
 	return a.f.SetCellStyle(a.sheet, cell, cell, style)
@@ -196,6 +228,9 @@ func (a *annotator) setText(n int, text string, style int) error {
 // restyle changes a cell's fill and keeps the rest of its style (a date stays a date), with
 // each derived style made once.
 func (a *annotator) restyle(cell string, cache map[int]int, change func(*excelize.Style) bool) error {
+	if !a.styled {
+		return nil
+	}
 	orig, err := a.f.GetCellStyle(a.sheet, cell)
 	if err != nil {
 		return err
@@ -204,7 +239,8 @@ func (a *annotator) restyle(cell string, cache map[int]int, change func(*exceliz
 	if !ok {
 		s, err := a.f.GetStyle(orig)
 		if err != nil {
-			return err
+			cache[orig] = orig // a style the workbook does not define: the cell stays as it is
+			return nil
 		}
 		next = orig
 		if change(s) {
