@@ -328,14 +328,18 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	if len(res.Errors) == 0 {
 		return c.JSON(http.StatusOK, out)
 	}
+	msg := fmt.Sprintf("发现 %d 处错误,未导入任何数据;请改正后重新上传", len(res.Errors))
 	if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), xlsxType) {
 		annotated, err := report.AnnotateErrors(upload, res.Errors)
-		if err != nil {
+		switch {
+		case errors.Is(err, report.ErrTooBigToAnnotate):
+			msg = fmt.Sprintf("发现 %d 处错误,未导入任何数据;花名册较大,不提供标注错误的工作簿,请按错误列表改正后重新上传", len(res.Errors))
+		case err != nil:
 			return err
+		default:
+			return sendWorkbook(c, http.StatusUnprocessableEntity, "花名册错误说明.xlsx", annotated)
 		}
-		return sendWorkbook(c, http.StatusUnprocessableEntity, "花名册错误说明.xlsx", annotated)
 	}
-	msg := fmt.Sprintf("发现 %d 处错误,未导入任何数据;请改正后重新上传", len(res.Errors))
 	return c.JSON(http.StatusUnprocessableEntity, importFailure{
 		errorBody: errorBody{Error: errorDetail{Code: "invalid", Message: msg}}, importResponse: out,
 	})

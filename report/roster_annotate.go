@@ -3,6 +3,7 @@ package report
 import (
 	"archive/zip"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -21,8 +22,9 @@ import (
 //
 // A workbook annotated before is annotated again in place: its 错误说明 column is reused and
 // cleared, and the red fills of the rows annotated before are removed, so that only the
-// current errors show. The upload is opened with the same limits as ReadRoster's and is loaded
-// whole to be edited, which is acceptable for a file that has already been read once.
+// current errors show. The upload is opened with the same limits as ReadRoster's and its
+// roster sheet is loaded whole to be edited, so a sheet of more than maxAnnotateCells cells or
+// maxAnnotateRows rows is not annotated: the answer is ErrTooBigToAnnotate.
 func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	f, zr, err := openUpload(upload)
 	if err != nil {
@@ -35,8 +37,11 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	}
 	width, errCol, annotated, err := scanRest(sr, l)
 	_ = sr.Close()
-	if err != nil {
-		return nil, fmt.Errorf("annotate errors: %w", err)
+	switch {
+	case errors.Is(err, ErrTooBigToAnnotate):
+		return nil, err
+	case err != nil:
+		return nil, errDamaged(sheet, sr.n)
 	}
 	if errCol < 0 {
 		errCol = width
@@ -61,8 +66,23 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Bounds of the sheet AnnotateErrors edits. excelize loads a sheet whole to edit it, at about
+// 1.1 KB a cell all told: a roster of 60,000 rows and 11 columns took 753 MB and 33 s, one of
+// 200,000 one-cell rows over 2 minutes, 60,000 of them 18 s. 120,000 cells, the template's
+// 11 columns of 10,000 rows and then some, take about 135 MB; rows cost time even with few
+// cells, and at the template's width the cells run out before maxAnnotateRows anyway.
+const (
+	maxAnnotateCells = 120_000
+	maxAnnotateRows  = 20_000
+)
+
+// ErrTooBigToAnnotate is AnnotateErrors's answer for a sheet too big to load whole. The
+// errors themselves are no less true: the caller sends them as a list instead.
+var ErrTooBigToAnnotate = errors.New("roster sheet too big to annotate")
+
 // scanRest reads the rows below the header for the sheet's last used column (its width) and
 // for the rows an earlier annotation wrote in an existing 错误说明 column (errCol, -1 if none).
+// It stops with ErrTooBigToAnnotate as soon as the sheet is bigger than AnnotateErrors edits.
 func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err error) {
 	width, errCol = len(l.cells), -1
 	for i, c := range l.cells {
@@ -70,6 +90,7 @@ func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err 
 			errCol = i
 		}
 	}
+	cellCount := len(l.cells)
 	for {
 		n, cells, _, ok, err := sr.next()
 		if err != nil {
@@ -77,6 +98,9 @@ func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err 
 		}
 		if !ok {
 			break
+		}
+		if cellCount += len(cells); cellCount > maxAnnotateCells || n > maxAnnotateRows {
+			return 0, 0, nil, ErrTooBigToAnnotate
 		}
 		width = max(width, len(cells))
 		if errCol >= 0 && errCol < len(cells) && strings.TrimSpace(cells[errCol]) != "" {

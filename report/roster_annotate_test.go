@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -194,6 +195,27 @@ func TestAnnotateErrorsPlainWorkbook(t *testing.T) {
 				if got := getCell(t, f, "花名册", cell); got != want {
 					t.Errorf("%s: got %q, want %q", cell, got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestAnnotateErrorsTooBig: a sheet too big to load whole is not annotated, however it is too
+// big, and the answer comes before excelize loads it.
+func TestAnnotateErrorsTooBig(t *testing.T) {
+	tests := []struct {
+		name string
+		book []byte
+	}{
+		{"TooManyCells", xlsxtest.Valid(t, maxAnnotateCells/10)}, // 10 cells a row, and the header's 11
+		{"TooManyRows", xlsxtest.ManyRows(t, maxAnnotateRows)},
+		{"MillionRows", xlsxtest.ManyRows(t, 1_000_000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AnnotateErrors(tt.book, []domain.RowError{{Row: 0, Message: "最多 60000 行，请分批导入"}})
+			if !errors.Is(err, ErrTooBigToAnnotate) {
+				t.Errorf("got %v, want ErrTooBigToAnnotate", err)
 			}
 		})
 	}
