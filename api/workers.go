@@ -349,8 +349,7 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 func readUpload(c echo.Context) ([]byte, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if tooLarge(err) {
 			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 		}
 		return nil, domain.Invalid("file", "请以 multipart 字段 file 上传 .xlsx 文件")
@@ -364,6 +363,15 @@ func readUpload(c echo.Context) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, MaxUpload))
+}
+
+// tooLarge reports a body cut off at its limit: by net/http's MaxBytesReader, or by echo's
+// BodyLimit, which sends no Content-Length check for a chunked body and fails the read with
+// its own 413 error instead.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	var he *echo.HTTPError
+	return errors.As(err, &mbe) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge)
 }
 
 func (h *workerHandler) template(c echo.Context) error {
