@@ -34,8 +34,16 @@ const (
 )
 
 // readUpload reads an upload whole, as excelize would; an upload larger than it may unpack to
-// is refused before excelize copies it.
+// is refused before excelize copies it. A reader that knows its length (the API passes a
+// bytes.Reader) is read in one allocation, not io.ReadAll's doubling ones.
 func readUpload(r io.Reader) ([]byte, error) {
+	if lr, ok := r.(interface{ Len() int }); ok && lr.Len() <= unzipSizeLimit {
+		data := make([]byte, lr.Len())
+		if _, err := io.ReadFull(r, data); err != nil {
+			return nil, fmt.Errorf("read upload: %w", err)
+		}
+		return data, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(r, unzipSizeLimit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read upload: %w", err)
