@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -309,18 +310,10 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, rowErrs, err := report.ReadRoster(bytes.NewReader(upload), domain.MaxImportRows)
+	dryRun := c.QueryParam("dry_run") == "true" || c.QueryParam("dry_run") == "1"
+	res, err := importWorkbook(c.Request().Context(), h.svc, actorOf(c), id, upload, dryRun)
 	if err != nil {
 		return err
-	}
-	dryRun := c.QueryParam("dry_run") == "true" || c.QueryParam("dry_run") == "1"
-	res := domain.ImportResult{Errors: rowErrs}
-	if len(rowErrs) == 0 {
-		if res, err = h.svc.Import(c.Request().Context(), actorOf(c), id, rows, dryRun); err != nil {
-			return err
-		}
-	} else if err := h.svc.CanWrite(c.Request().Context(), actorOf(c), id); err != nil {
-		return err // a bad header must not tell a stranger more than a 404
 	}
 	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: dryRun, Errors: []rowErrorDTO{}}
 	for _, e := range res.Errors {
@@ -344,6 +337,20 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	return c.JSON(http.StatusUnprocessableEntity, importFailure{
 		errorBody: errorBody{Error: errorDetail{Code: "invalid", Message: msg}}, importResponse: out,
 	})
+}
+
+// importWorkbook reads an uploaded roster workbook and imports it: what the import route does
+// between reading the upload and answering, and what FuzzRosterImport feeds.
+func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, dryRun bool) (domain.ImportResult, error) {
+	rows, rowErrs, err := report.ReadRoster(bytes.NewReader(upload), domain.MaxImportRows)
+	if err != nil {
+		return domain.ImportResult{}, err
+	}
+	if len(rowErrs) > 0 {
+		// A bad header must not tell a stranger more than a 404.
+		return domain.ImportResult{Errors: rowErrs}, svc.CanWrite(ctx, actor, enterpriseID)
+	}
+	return svc.Import(ctx, actor, enterpriseID, rows, dryRun)
 }
 
 // readUpload reads the multipart field file whole, refusing more than MaxUpload. It reads
