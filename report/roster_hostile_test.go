@@ -1,8 +1,11 @@
 package report
 
 import (
+	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -53,6 +56,22 @@ var bombCases = []hostileCase{
 	// long text, which the 60 MB one reaches before its declared end.
 	{"ZipBombLying1KB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 1<<10) }, "文件已损坏(其中的 xl/worksheets/sheet1.xml 无法解压)"},
 	{"ZipBombLying60MB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 60<<20) }, "其中的 xl/worksheets/sheet1.xml 有一段超过 256 KB"},
+	// An entry of 1 byte, then one that says 2⁶⁴-1 bytes: 0 in all, in a uint64.
+	{"DeclaredExabytes", func(t testing.TB) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, size := range []uint64{1, math.MaxUint64} {
+			w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprint(size), Method: zip.Store, CompressedSize64: 1, UncompressedSize64: size})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte("x"))
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}, "解压后超过 64 MB"},
 	{"BadChecksum", func(t testing.TB) []byte {
 		data := xlsxtest.Zip(t, xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1)), Stored: true}.Parts()...)
 		i := bytes.Index(data, []byte("职工1"))

@@ -120,10 +120,12 @@ func checkPackage(data []byte) (*zip.Reader, error) {
 		if unsafePath(f.Name) {
 			return nil, domain.Invalid("file", "文件中有路径不安全的条目("+partLabel(f.Name)+"),不是 Excel 或 WPS 保存的工作簿,已拒绝")
 		}
-		total += f.UncompressedSize64
-		if total > unzipSizeLimit {
+		// One size at a time first: a zip64 header may declare 2⁶³ bytes, and two such
+		// would add up to a small number.
+		if f.UncompressedSize64 > unzipSizeLimit || total+f.UncompressedSize64 > unzipSizeLimit {
 			return nil, domain.Invalid("file", msgTooBig)
 		}
+		total += f.UncompressedSize64
 	}
 	if err := checkWholeParts(zr); err != nil {
 		return nil, err
