@@ -50,11 +50,13 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("annotate errors: %w", err)
 	}
+	// Editing makes excelize decode the sheet whole, with a stricter parser than its row
+	// iterator's, which skips what it cannot read: an error here is the sheet's.
 	if err := a.clear(annotated, width); err != nil {
-		return nil, fmt.Errorf("annotate errors: %w", err)
+		return nil, errDamaged(sheet, 0)
 	}
 	if err := a.write(errs); err != nil {
-		return nil, fmt.Errorf("annotate errors: %w", err)
+		return nil, errDamaged(sheet, 0)
 	}
 	if i, err := f.GetSheetIndex(sheet); err == nil && i >= 0 {
 		f.SetActiveSheet(i)
