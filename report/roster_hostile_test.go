@@ -34,7 +34,33 @@ func withoutPart(parts []xlsxtest.Part, name string) []xlsxtest.Part {
 	return out
 }
 
+// damagedRow is a roster of people in rows 2, 3, 5 and 6 and row 4 as given: excelize's row
+// iterator stops at what it cannot read in it without a word.
+func damagedRow(row4 string) func(testing.TB) []byte {
+	return func(t testing.TB) []byte {
+		return xlsxtest.Book{Rows: func(w io.Writer) error {
+			_, err := io.WriteString(w, xlsxtest.InlineRow(1, xlsxtest.Header...)+xlsxtest.InlineRow(2, xlsxtest.Person(2)...)+
+				xlsxtest.InlineRow(3, xlsxtest.Person(3)...)+row4+xlsxtest.InlineRow(5, xlsxtest.Person(5)...)+
+				xlsxtest.InlineRow(6, xlsxtest.Person(6)...))
+			return err
+		}}.Bytes(t)
+	}
+}
+
 var damagedCases = []hostileCase{
+	// Each of these imported rows 2 and 3 and answered 200, dropping the rest unsaid.
+	{"UnknownEntity", damagedRow(`<row r="4"><c r="A4" t="inlineStr"><is><t>&bogus;</t></is></c></row>`),
+		"文件已损坏,工作表「花名册」读到第 4 行时出错"},
+	{"MismatchedEndTag", damagedRow(`<row r="4"><c r="A4" t="inlineStr"><is><t>x</t></is></row>`),
+		"文件已损坏,工作表「花名册」读到第 4 行时出错"},
+	{"InvalidUTF8InSheet", damagedRow("<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>\xff</t></is></c></row>"),
+		"文件已损坏,工作表「花名册」读到第 4 行时出错"},
+	{"UnclosedAtEnd", func(t testing.TB) []byte {
+		return xlsxtest.Book{Rows: func(w io.Writer) error {
+			_, err := io.WriteString(w, xlsxtest.InlineRow(1, xlsxtest.Header...)+xlsxtest.InlineRow(2, xlsxtest.Person(2)...)+`<row r="3"><c r="A3">`)
+			return err
+		}}.Bytes(t)
+	}, "文件已损坏,工作表「花名册」读到第 3 行时出错"},
 	{"SheetPartMissing", func(t testing.TB) []byte {
 		return xlsxtest.Zip(t, withoutPart(xlsxtest.Book{}.Parts(), xlsxtest.SheetPart)...)
 	}, "文件已损坏,工作表「花名册」"},

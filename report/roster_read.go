@@ -281,6 +281,9 @@ func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError
 			return nil, nil, errDamaged(sheet, sr.n)
 		}
 		if !ok {
+			if sr.kinds != nil && !sr.kinds.finish(sr.n) {
+				return nil, nil, errDamaged(sheet, sr.n)
+			}
 			break
 		}
 		row, keep := l.rosterRow(n, cells, kinds, sr.kinds != nil, date1904)
