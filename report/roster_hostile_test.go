@@ -225,3 +225,18 @@ func TestReadRosterHostile(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRosterLastRowNumber: a row numbered 1,048,576, the last Excel has, after the roster
+// makes excelize's iterator give every number up to it; the roster is read all the same, and
+// (not asserted: no timing in tests) in milliseconds rather than the 2.6 s it took.
+func TestReadRosterLastRowNumber(t *testing.T) {
+	book := xlsxtest.Book{Rows: func(w io.Writer) error {
+		_, err := io.WriteString(w, xlsxtest.InlineRow(1, xlsxtest.Header...)+xlsxtest.InlineRow(2, xlsxtest.Person(2)...)+
+			`<row r="1048576"/>`)
+		return err
+	}}.Bytes(t)
+	rows, errs := readRoster(t, book, domain.MaxImportRows)
+	if len(rows) != 1 || len(errs) != 0 || rows[0].Row != 2 {
+		t.Fatalf("got rows %v and errors %v, want the one person of row 2", rows, errs)
+	}
+}
