@@ -46,7 +46,7 @@ type kindScanner struct {
 	lastRow   int              // number of the last row element seen, for rows without r
 	done      bool
 	open      []string // the elements open, outermost first
-	malformed bool     // an end tag that closed no open element, or elements nested too deep
+	malformed bool     // an end tag that closed no open element, elements nested too deep, rows out of order
 }
 
 // maxDepth bounds the elements open at once; a sheet's nest about ten deep.
@@ -72,7 +72,8 @@ func (s *kindScanner) nextTag() (tag, bool) {
 }
 
 // finish reads what follows row last, the iterator's last, and reports whether the sheet ends
-// there as a sheet should: no row element left, every element closed, nothing unreadable.
+// there as a sheet should: no row element left, every element closed, the rows in order,
+// nothing unreadable.
 // excelize's iterator ends at the first thing its XML decoder cannot read (an unknown entity,
 // invalid UTF-8, a mismatched end tag) without a word, so that without this check a damaged
 // sheet would import the rows before the damage as if they were all.
@@ -135,10 +136,14 @@ func (s *kindScanner) readRow() {
 		}
 		switch {
 		case t.name == "row" && !t.end:
-			s.lastRow++
+			next := s.lastRow + 1
 			if r, err := strconv.Atoi(t.attr("r")); err == nil && r > 0 {
-				s.lastRow = r
+				// Rows go down the sheet, each once; excelize's iterator drops a row that
+				// comes back up.
+				s.malformed = s.malformed || r < next
+				next = r
 			}
+			s.lastRow = next
 			s.ahead, s.kinds = s.lastRow, map[int]cellKind{}
 			if t.empty {
 				return

@@ -48,13 +48,16 @@ func damagedRow(row4 string) func(testing.TB) []byte {
 }
 
 var damagedCases = []hostileCase{
-	// Each of these imported rows 2 and 3 and answered 200, dropping the rest unsaid.
+	// Each of these imported rows 2 and 3 (or 2, 3, 5 and 6) and answered 200, dropping the
+	// rest unsaid.
 	{"UnknownEntity", damagedRow(`<row r="4"><c r="A4" t="inlineStr"><is><t>&bogus;</t></is></c></row>`),
 		"文件已损坏,工作表「花名册」读到第 4 行时出错"},
 	{"MismatchedEndTag", damagedRow(`<row r="4"><c r="A4" t="inlineStr"><is><t>x</t></is></row>`),
 		"文件已损坏,工作表「花名册」读到第 4 行时出错"},
 	{"InvalidUTF8InSheet", damagedRow("<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>\xff</t></is></c></row>"),
 		"文件已损坏,工作表「花名册」读到第 4 行时出错"},
+	{"RowsOutOfOrder", damagedRow(`<row r="2"><c r="A2" t="inlineStr"><is><t>李四</t></is></c></row>`),
+		"文件已损坏,工作表「花名册」"},
 	{"UnclosedAtEnd", func(t testing.TB) []byte {
 		return xlsxtest.Book{Rows: func(w io.Writer) error {
 			_, err := io.WriteString(w, xlsxtest.InlineRow(1, xlsxtest.Header...)+xlsxtest.InlineRow(2, xlsxtest.Person(2)...)+`<row r="3"><c r="A3">`)
