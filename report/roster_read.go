@@ -246,8 +246,10 @@ func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows
 // stored a number keeps Excel's form of it ("3.71626199001011E+17") and is marked in Numeric;
 // an Excel date in the date column is not.
 //
-// A file that is not a workbook, or that unpacks to more than the limits, is a *domain.Error
-// of kind ErrInvalid naming field file.
+// A file that is not a workbook, that checkPackage refuses (a zip bomb, a lying or damaged
+// zip, an entry named ../, overlong text, too many shared strings, parts, sheets or styles),
+// or whose roster sheet cannot be read through to its end (damaged XML, rows out of order) is
+// a *domain.Error of kind ErrInvalid naming field file, with a message that says which.
 func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
 	data, err := readUpload(r)
 	if err != nil {
