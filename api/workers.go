@@ -2,11 +2,13 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -309,18 +311,10 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, rowErrs, err := report.ReadRoster(bytes.NewReader(upload), domain.MaxImportRows)
+	dryRun := c.QueryParam("dry_run") == "true" || c.QueryParam("dry_run") == "1"
+	res, err := importWorkbook(c.Request().Context(), h.svc, actorOf(c), id, upload, dryRun)
 	if err != nil {
 		return err
-	}
-	dryRun := c.QueryParam("dry_run") == "true" || c.QueryParam("dry_run") == "1"
-	res := domain.ImportResult{Errors: rowErrs}
-	if len(rowErrs) == 0 {
-		if res, err = h.svc.Import(c.Request().Context(), actorOf(c), id, rows, dryRun); err != nil {
-			return err
-		}
-	} else if err := h.svc.CanWrite(c.Request().Context(), actorOf(c), id); err != nil {
-		return err // a bad header must not tell a stranger more than a 404
 	}
 	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: dryRun, Errors: []rowErrorDTO{}}
 	for _, e := range res.Errors {
@@ -329,38 +323,100 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	if len(res.Errors) == 0 {
 		return c.JSON(http.StatusOK, out)
 	}
+	msg := fmt.Sprintf("发现 %d 处错误,未导入任何数据;请改正后重新上传", len(res.Errors))
 	if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), xlsxType) {
 		annotated, err := report.AnnotateErrors(upload, res.Errors)
-		if err != nil {
+		switch {
+		case errors.Is(err, report.ErrTooBigToAnnotate):
+			msg = fmt.Sprintf("发现 %d 处错误,未导入任何数据;花名册较大,不提供标注错误的工作簿,请按错误列表改正后重新上传", len(res.Errors))
+		case err != nil:
 			return err
+		default:
+			return sendWorkbook(c, http.StatusUnprocessableEntity, "花名册错误说明.xlsx", annotated)
 		}
-		return sendWorkbook(c, http.StatusUnprocessableEntity, "花名册错误说明.xlsx", annotated)
 	}
-	msg := fmt.Sprintf("发现 %d 处错误,未导入任何数据;请改正后重新上传", len(res.Errors))
 	return c.JSON(http.StatusUnprocessableEntity, importFailure{
 		errorBody: errorBody{Error: errorDetail{Code: "invalid", Message: msg}}, importResponse: out,
 	})
 }
 
-// readUpload reads the multipart field file, refusing anything but a modest .xlsx.
+// importWorkbook reads an uploaded roster workbook and imports it: what the import route does
+// between reading the upload and answering, and what FuzzRosterImport feeds.
+func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, dryRun bool) (domain.ImportResult, error) {
+	rows, rowErrs, err := report.ReadRoster(bytes.NewReader(upload), domain.MaxImportRows)
+	if err != nil {
+		return domain.ImportResult{}, err
+	}
+	if len(rowErrs) > 0 {
+		// A bad header must not tell a stranger more than a 404.
+		return domain.ImportResult{Errors: rowErrs}, svc.CanWrite(ctx, actor, enterpriseID)
+	}
+	return svc.Import(ctx, actor, enterpriseID, rows, dryRun)
+}
+
+// readUpload reads the multipart field file whole, refusing more than MaxUpload. It reads
+// the part as it arrives, in one allocation when the request says its length, rather than
+// through ParseMultipartForm, which keeps an upload under 32 MB in memory beside the copy the
+// import reads: with io.ReadAll's regrowth, three copies of the file at once.
 func readUpload(c echo.Context) ([]byte, error) {
-	fh, err := c.FormFile("file")
+	notMultipart := domain.Invalid("file", "请以 multipart 字段 file 上传 .xlsx 文件")
+	mr, err := c.Request().MultipartReader()
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		return nil, notMultipart
+	}
+	for {
+		part, err := mr.NextPart()
+		switch {
+		case tooLarge(err):
 			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		case err != nil:
+			return nil, notMultipart
+		case part.FormName() != "file":
+			continue // NextPart skips what is left of it
 		}
-		return nil, domain.Invalid("file", "请以 multipart 字段 file 上传 .xlsx 文件")
+		data, err := readAtMost(part, MaxUpload, c.Request().ContentLength)
+		switch {
+		case tooLarge(err):
+			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		case err != nil:
+			return nil, domain.Invalid("file", "文件没有传完整,请重新上传")
+		}
+		return data, nil
 	}
-	if fh.Size > MaxUpload {
-		return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+}
+
+// errUploadTooLarge stops readAtMost at its limit.
+var errUploadTooLarge = &http.MaxBytesError{Limit: MaxUpload}
+
+// readAtMost reads r to its end, refusing more than limit bytes; hint, the length the request
+// declared (-1 when it did not), sizes the buffer once.
+func readAtMost(r io.Reader, limit, hint int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max(hint, 64<<10), limit+1))
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), int(limit+1)-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errUploadTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, MaxUpload))
+}
+
+// tooLarge reports a body cut off at its limit: by net/http's MaxBytesReader, or by echo's
+// BodyLimit, which sends no Content-Length check for a chunked body and fails the read with
+// its own 413 error instead.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	var he *echo.HTTPError
+	return errors.As(err, &mbe) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge)
 }
 
 func (h *workerHandler) template(c echo.Context) error {

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -19,10 +22,11 @@ import (
 //
 // A workbook annotated before is annotated again in place: its 错误说明 column is reused and
 // cleared, and the red fills of the rows annotated before are removed, so that only the
-// current errors show. The upload is opened with the same limits as ReadRoster's and is loaded
-// whole to be edited, which is acceptable for a file that has already been read once.
+// current errors show. The upload is opened with the same limits as ReadRoster's and its
+// roster sheet is loaded whole to be edited, so a sheet of more than maxAnnotateCells cells or
+// maxAnnotateRows rows is not annotated: the answer is ErrTooBigToAnnotate.
 func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
-	f, err := openUpload(upload)
+	f, zr, err := openUpload(upload)
 	if err != nil {
 		return nil, err
 	}
@@ -33,21 +37,26 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	}
 	width, errCol, annotated, err := scanRest(sr, l)
 	_ = sr.Close()
-	if err != nil {
-		return nil, fmt.Errorf("annotate errors: %w", err)
+	switch {
+	case errors.Is(err, ErrTooBigToAnnotate):
+		return nil, err
+	case err != nil:
+		return nil, errDamaged(sheet, sr.n)
 	}
 	if errCol < 0 {
 		errCol = width
 	}
-	a, err := newAnnotator(f, sheet, l, errCol)
+	a, err := newAnnotator(f, sheet, l, errCol, hasStyleSheet(zr))
 	if err != nil {
 		return nil, fmt.Errorf("annotate errors: %w", err)
 	}
+	// Editing makes excelize decode the sheet whole, with a stricter parser than its row
+	// iterator's, which skips what it cannot read: an error here is the sheet's.
 	if err := a.clear(annotated, width); err != nil {
-		return nil, fmt.Errorf("annotate errors: %w", err)
+		return nil, errDamaged(sheet, 0)
 	}
 	if err := a.write(errs); err != nil {
-		return nil, fmt.Errorf("annotate errors: %w", err)
+		return nil, errDamaged(sheet, 0)
 	}
 	if i, err := f.GetSheetIndex(sheet); err == nil && i >= 0 {
 		f.SetActiveSheet(i)
@@ -59,8 +68,23 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Bounds of the sheet AnnotateErrors edits. excelize loads a sheet whole to edit it, at about
+// 1.1 KB a cell all told: a roster of 60,000 rows and 11 columns took 753 MB and 33 s, one of
+// 200,000 one-cell rows over 2 minutes, 60,000 of them 18 s. 120,000 cells, the template's
+// 11 columns of 10,000 rows and then some, take about 135 MB; rows cost time even with few
+// cells, and at the template's width the cells run out before maxAnnotateRows anyway.
+const (
+	maxAnnotateCells = 120_000
+	maxAnnotateRows  = 20_000
+)
+
+// ErrTooBigToAnnotate is AnnotateErrors's answer for a sheet too big to load whole. The
+// errors themselves are no less true: the caller sends them as a list instead.
+var ErrTooBigToAnnotate = errors.New("roster sheet too big to annotate")
+
 // scanRest reads the rows below the header for the sheet's last used column (its width) and
 // for the rows an earlier annotation wrote in an existing 错误说明 column (errCol, -1 if none).
+// It stops with ErrTooBigToAnnotate as soon as the sheet is bigger than AnnotateErrors edits.
 func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err error) {
 	width, errCol = len(l.cells), -1
 	for i, c := range l.cells {
@@ -68,6 +92,7 @@ func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err 
 			errCol = i
 		}
 	}
+	cellCount := len(l.cells)
 	for {
 		n, cells, _, ok, err := sr.next()
 		if err != nil {
@@ -75,6 +100,9 @@ func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err 
 		}
 		if !ok {
 			break
+		}
+		if cellCount += len(cells); cellCount > maxAnnotateCells || n > maxAnnotateRows {
+			return 0, 0, nil, ErrTooBigToAnnotate
 		}
 		width = max(width, len(cells))
 		if errCol >= 0 && errCol < len(cells) && strings.TrimSpace(cells[errCol]) != "" {
@@ -93,18 +121,48 @@ type annotator struct {
 	sheet   string
 	l       layout
 	errCol  int
+	styled  bool // the workbook has a style sheet to add to; without one, text only
 	header  int
 	message int
 	red     map[int]int // a cell's style → the same style filled red
 	unred   map[int]int // a red-filled style → the same style without the fill
 }
 
+// hasStyleSheet reports whether the workbook's style sheet has the lists excelize adds a style
+// to. Programs other than Excel and WPS may write a workbook without styles.xml, or with only
+// some of its lists; excelize's NewStyle then dereferences a nil list and panics.
+func hasStyleSheet(zr *zip.Reader) bool {
+	var st struct {
+		Fonts   *struct{} `xml:"fonts"`
+		Fills   *struct{} `xml:"fills"`
+		Borders *struct{} `xml:"borders"`
+		CellXfs *struct{} `xml:"cellXfs"`
+	}
+	for _, f := range zr.File {
+		// excelize reads the style sheet by this name exactly (backslashes aside).
+		if strings.ReplaceAll(f.Name, `\`, "/") != "xl/styles.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		return xml.NewDecoder(rc).Decode(&st) == nil && st.Fonts != nil && st.Fills != nil && st.Borders != nil && st.CellXfs != nil
+	}
+	return false
+}
+
 // errorColWidth fits a message or two on a line; longer ones wrap.
 const errorColWidth = 60
 
-// newAnnotator prepares to write into the error column errCol (0-based) of sheet.
-func newAnnotator(f *excelize.File, sheet string, l layout, errCol int) (*annotator, error) {
-	a := &annotator{f: f, sheet: sheet, l: l, errCol: errCol, red: map[int]int{}, unred: map[int]int{}}
+// newAnnotator prepares to write into the error column errCol (0-based) of sheet; styled says
+// whether it may add styles (hasStyleSheet).
+func newAnnotator(f *excelize.File, sheet string, l layout, errCol int, styled bool) (*annotator, error) {
+	a := &annotator{f: f, sheet: sheet, l: l, errCol: errCol, styled: styled, red: map[int]int{}, unred: map[int]int{}}
+	if !styled {
+		return a, nil
+	}
 	hs := headerStyle()
 	hs.Font = &excelize.Font{Bold: true, Color: colorErrorText}
 	hs.Alignment = &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}
@@ -187,7 +245,7 @@ func (a *annotator) write(errs []domain.RowError) error {
 // setText writes the error column's cell of row n.
 func (a *annotator) setText(n int, text string, style int) error {
 	cell, _ := excelize.CoordinatesToCellName(a.errCol+1, n)
-	if err := a.f.SetCellStr(a.sheet, cell, text); err != nil {
+	if err := a.f.SetCellStr(a.sheet, cell, text); err != nil || !a.styled {
 		return err
 	}
 	return a.f.SetCellStyle(a.sheet, cell, cell, style)
@@ -196,6 +254,9 @@ func (a *annotator) setText(n int, text string, style int) error {
 // restyle changes a cell's fill and keeps the rest of its style (a date stays a date), with
 // each derived style made once.
 func (a *annotator) restyle(cell string, cache map[int]int, change func(*excelize.Style) bool) error {
+	if !a.styled {
+		return nil
+	}
 	orig, err := a.f.GetCellStyle(a.sheet, cell)
 	if err != nil {
 		return err
@@ -204,7 +265,8 @@ func (a *annotator) restyle(cell string, cache map[int]int, change func(*exceliz
 	if !ok {
 		s, err := a.f.GetStyle(orig)
 		if err != nil {
-			return err
+			cache[orig] = orig // a style the workbook does not define: the cell stays as it is
+			return nil
 		}
 		next = orig
 		if change(s) {

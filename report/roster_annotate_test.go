@@ -1,12 +1,15 @@
 package report
 
 import (
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/xlsxtest"
 )
 
 func TestAnnotateErrors(t *testing.T) {
@@ -154,4 +157,66 @@ func isRed(t *testing.T, f *excelize.File, sheet, cell string) bool {
 	t.Helper()
 	s := cellStyle(t, f, sheet, cell)
 	return s.Fill.Type == "pattern" && len(s.Fill.Color) > 0 && strings.HasSuffix(strings.ToUpper(s.Fill.Color[0]), colorErrorFill)
+}
+
+// TestAnnotateErrorsPlainWorkbook: a workbook that programs other than Excel write, with no
+// style sheet or with cells whose style it does not define, is annotated with text only
+// where it cannot be styled. excelize's NewStyle panicked on the first.
+func TestAnnotateErrorsPlainWorkbook(t *testing.T) {
+	rows := xlsxtest.Rows(xlsxtest.Header, xlsxtest.Person(1), xlsxtest.Person(2))
+	undefinedStyle := func(w io.Writer) error {
+		if err := rows(w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `<row r="4"><c r="A4" s="7" t="inlineStr"><is><t>赵六</t></is></c>`+
+			`<c r="B4" s="7" t="inlineStr"><is><t>1</t></is></c></row>`)
+		return err
+	}
+	minimalStyles := xlsxtest.Part{Name: "xl/styles.xml", Data: []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+		`<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>` +
+		`<cellXfs count="1"><xf/></cellXfs></styleSheet>`)}
+	tests := []struct {
+		name string
+		book xlsxtest.Book
+	}{
+		{"NoStyleSheet", xlsxtest.Book{Rows: rows}},
+		{"EmptyStyleSheet", xlsxtest.Book{Rows: rows, Extra: []xlsxtest.Part{{Name: "xl/styles.xml", Data: []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)}}}},
+		{"UndefinedStyle", xlsxtest.Book{Rows: undefinedStyle, Extra: []xlsxtest.Part{minimalStyles}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := AnnotateErrors(tt.book.Bytes(t), []domain.RowError{
+				{Row: 3, Column: "身份证号", Message: "校验位不正确"}, {Row: 4, Column: "身份证号", Message: "应为 18 位"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := reopen(t, out)
+			for cell, want := range map[string]string{"L1": "错误说明", "L3": "身份证号：校验位不正确", "L4": "身份证号：应为 18 位"} {
+				if got := getCell(t, f, "花名册", cell); got != want {
+					t.Errorf("%s: got %q, want %q", cell, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestAnnotateErrorsTooBig: a sheet too big to load whole is not annotated, however it is too
+// big, and the answer comes before excelize loads it.
+func TestAnnotateErrorsTooBig(t *testing.T) {
+	tests := []struct {
+		name string
+		book []byte
+	}{
+		{"TooManyCells", xlsxtest.Valid(t, maxAnnotateCells/10)}, // 10 cells a row, and the header's 11
+		{"TooManyRows", xlsxtest.ManyRows(t, maxAnnotateRows)},
+		{"MillionRows", xlsxtest.ManyRows(t, 1_000_000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AnnotateErrors(tt.book, []domain.RowError{{Row: 0, Message: "最多 60000 行，请分批导入"}})
+			if !errors.Is(err, ErrTooBigToAnnotate) {
+				t.Errorf("got %v, want ErrTooBigToAnnotate", err)
+			}
+		})
+	}
 }

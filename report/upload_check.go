@@ -1,0 +1,267 @@
+package report
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fugong/domain"
+)
+
+// Messages of a refused upload, in HR's words.
+const (
+	msgNotWorkbook = "文件不是有效的 Excel 工作簿(.xlsx);CSV、旧版 .xls 等请先在 Excel 或 WPS 中另存为 .xlsx 再上传"
+	msgTooBig      = "文件解压后超过 64 MB,请分批导入"
+	msgXLS         = "这是旧版 Excel 97-2003 工作簿(.xls),不支持;请在 Excel 或 WPS 中另存为 .xlsx 后上传"
+	msgEncrypted   = "工作簿设有打开密码,无法读取;请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后上传"
+	msgOLE         = "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传"
+	msgImage       = "文件是图片或 PDF,不是 Excel 工作簿;请上传 Excel 或 WPS 保存的 .xlsx 文件"
+)
+
+// oleMagic starts a compound document: an old .xls, an encrypted .xlsx, or another old
+// Office file.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// sniff names, by their bytes, the files HR most often uploads in place of an .xlsx, so that
+// the message says what to do rather than only "not a workbook".
+func sniff(data []byte) error {
+	switch {
+	case bytes.HasPrefix(data, oleMagic):
+		// The names of a compound document's streams are UTF-16: an encrypted package keeps
+		// its parts in EncryptionInfo and EncryptedPackage, a BIFF8 workbook in Workbook
+		// (BIFF5: Book).
+		switch {
+		case bytes.Contains(data, utf16LE("EncryptionInfo")):
+			return domain.Invalid("file", msgEncrypted)
+		case bytes.Contains(data, utf16LE("Workbook")) || bytes.Contains(data, utf16LE("Book")):
+			return domain.Invalid("file", msgXLS)
+		}
+		return domain.Invalid("file", msgOLE)
+	case isBIFF(data):
+		return domain.Invalid("file", msgXLS)
+	case bytes.HasPrefix(data, []byte("\x89PNG")), bytes.HasPrefix(data, []byte{0xFF, 0xD8, 0xFF}),
+		bytes.HasPrefix(data, []byte("%PDF-")):
+		return domain.Invalid("file", msgImage)
+	}
+	return nil
+}
+
+// isBIFF reports a bare BIFF stream, as Excel 2 to 95 and some programs since save .xls
+// files: it starts with a BOF record (type 0x0009, 0x0209, 0x0409 or 0x0809) of 4 to 20
+// bytes.
+func isBIFF(data []byte) bool {
+	return len(data) >= 4 && data[0] == 0x09 && (data[1] == 0x00 || data[1] == 0x02 || data[1] == 0x04 || data[1] == 0x08) &&
+		data[2] >= 4 && data[2] <= 20 && data[3] == 0
+}
+
+func utf16LE(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return b
+}
+
+// Limits of checkPackage: each far above what a roster needs, and low enough that excelize's
+// memory stays bounded.
+const (
+	// maxXMLToken bounds a text, tag, comment or CDATA section of an XML part. Excel holds at
+	// most 32,767 characters in a cell; 256 KB is that many even written as &#x4E00;.
+	maxXMLToken = 256 << 10
+	// maxSharedStrings bounds the shared string table, which excelize decodes whole: 3,000,000
+	// empty items (15 MB of XML) took 620 MB and 11 s; 300,000 items of 14 characters, 122 MB.
+	// A 60,000-row roster has about 200,000 distinct texts (names, ID numbers, phones). The
+	// table's own size does not help: unpacked to a temporary file above unzipXMLSizeLimit,
+	// it is indexed at 40 bytes an item but read two and a half times slower.
+	maxSharedStrings = 300_000
+	// maxWholeParts bounds the parts excelize decodes whole into structures as it opens a
+	// workbook (isWholePart), together: 27 MB of styles took 657 MB and 39 s, 4 MB about
+	// 100 MB. A roster's come to tens of KB; a workbook bloated with styles, to a few MB.
+	maxWholeParts = 4 << 20
+	// maxParts bounds the entries of the zip, each of which excelize reads into a map: a
+	// 20 MB upload of 180,000 empty entries took 289 MB. A workbook has tens.
+	maxParts = 10_000
+	// maxSheets bounds the sheets ReadRoster looks through for the roster's header: each costs
+	// excelize about 70 KB of allocations to open. A roster workbook has a few.
+	maxSheets = 1_000
+)
+
+// checkPackage looks through an uploaded .xlsx, a zip archive of XML parts, before excelize
+// reads it, and refuses what would make excelize spend memory or time out of proportion to a
+// roster, with a message that names the problem.
+//
+// excelize trusts the zip's headers: it checks the sizes they declare against its unzip
+// limits, then reads each part and ignores a read error, so a part whose header says 1 KB but
+// which inflates to gigabytes (archive/zip stops it at the declared size with ErrFormat) or
+// whose checksum is wrong reads as a truncated part, silently. checkPackage inflates every part
+// once, as a stream, and refuses the file on the first part that does not unpack to what its
+// header says. The XML parts it reads with tagReader on the way, which refuses a token longer
+// than maxXMLToken (excelize holds a cell's text, or any other token, whole), and counts the
+// shared strings.
+func checkPackage(data []byte) (*zip.Reader, error) {
+	if err := sniff(data); err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // that one is named below
+		return nil, domain.Invalid("file", msgNotWorkbook)
+	}
+	if len(zr.File) > maxParts {
+		return nil, domain.Invalid("file", "文件中有 "+strconv.Itoa(len(zr.File))+" 个条目,Excel 或 WPS 保存的工作簿不会这么多(上限 "+
+			strconv.Itoa(maxParts)+");请重新保存后上传")
+	}
+	var total uint64
+	for _, f := range zr.File {
+		if unsafePath(f.Name) {
+			return nil, domain.Invalid("file", "文件中有路径不安全的条目("+partLabel(f.Name)+"),不是 Excel 或 WPS 保存的工作簿,已拒绝")
+		}
+		// One size at a time first: a zip64 header may declare 2⁶³ bytes, and two such
+		// would add up to a small number.
+		if f.UncompressedSize64 > unzipSizeLimit || total+f.UncompressedSize64 > unzipSizeLimit {
+			return nil, domain.Invalid("file", msgTooBig)
+		}
+		total += f.UncompressedSize64
+	}
+	if err := checkWholeParts(zr); err != nil {
+		return nil, err
+	}
+	for _, f := range zr.File {
+		if err := checkPart(f); err != nil {
+			return nil, err
+		}
+	}
+	return zr, nil
+}
+
+// isWholePart tells by its (normalised) name a part that excelize decodes whole, as it opens
+// a workbook or reads its sheets: the content types, the relationships, the styles, the theme
+// and the calculation chain. The workbook part is one too, wherever the relationships put it.
+func isWholePart(name string) bool {
+	switch name {
+	case "[content_types].xml", "xl/styles.xml", "xl/calcchain.xml":
+		return true
+	}
+	return strings.HasPrefix(name, "xl/theme/") || strings.HasSuffix(name, ".rels")
+}
+
+// checkWholeParts refuses a workbook whose whole-decoded parts are bigger than
+// maxWholeParts together, naming the biggest. It goes by the sizes the headers declare, which
+// checkPart then holds every part to.
+func checkWholeParts(zr *zip.Reader) error {
+	var total uint64
+	var biggest *zip.File
+	add := func(f *zip.File) error {
+		total += f.UncompressedSize64
+		if biggest == nil || f.UncompressedSize64 > biggest.UncompressedSize64 {
+			biggest = f
+		}
+		if total <= maxWholeParts {
+			return nil
+		}
+		return domain.Invalid("file", "文件中的样式等格式信息解压后超过 4 MB(其中 "+partLabel(biggest.Name)+" 有 "+
+			strconv.FormatUint(biggest.UncompressedSize64>>20, 10)+" MB),远多于花名册所需;请在 Excel 或 WPS 中清除多余格式、只保留花名册后重新保存上传")
+	}
+	for _, f := range zr.File {
+		if isWholePart(partName(f.Name)) {
+			if err := add(f); err != nil {
+				return err
+			}
+		}
+	}
+	// The package's relationships are known to be small now, so reading them is safe.
+	if f := findZipFile(zr, workbookPart(zr)); f != nil && !isWholePart(partName(f.Name)) {
+		return add(f)
+	}
+	return nil
+}
+
+// partName is an entry's name as parts are compared: forward slashes, lower case.
+func partName(name string) string { return strings.ToLower(strings.ReplaceAll(name, `\`, "/")) }
+
+// unsafePath reports an entry name that climbs out of the folder it would be unpacked into:
+// absolute, with a drive letter, or with a ".." element, in either kind of slash. Fugong never
+// unpacks to disk by name, but an annotated workbook goes back to HR with every entry of the
+// upload, and no program that saves workbooks writes such a name.
+func unsafePath(name string) bool {
+	name = strings.ReplaceAll(name, `\`, "/")
+	if strings.HasPrefix(name, "/") || (len(name) >= 2 && name[1] == ':') {
+		return true
+	}
+	return slices.Contains(strings.Split(name, "/"), "..")
+}
+
+// partLabel is an entry's name as a message quotes it: short, whatever the zip holds.
+func partLabel(name string) string {
+	const maxRunes = 60
+	if r := []rune(strings.ToValidUTF8(name, "?")); len(r) > maxRunes {
+		return string(r[:maxRunes]) + "…"
+	}
+	return strings.ToValidUTF8(name, "?")
+}
+
+// checkPart inflates one part to its end, which is where archive/zip checks its size and
+// checksum, reading an XML part's tokens on the way.
+func checkPart(f *zip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return errBadPart(f.Name)
+	}
+	defer rc.Close()
+	name := partName(f.Name)
+	if isXMLPart(name) {
+		if err := checkXML(f.Name, rc, name == sharedStringsPart); err != nil {
+			return err
+		}
+	}
+	// The rest, all of a part that is not XML: the checksum is checked at the end.
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return errBadPart(f.Name)
+	}
+	return nil
+}
+
+// sharedStringsPart is where excelize reads the shared strings, whatever the relationships
+// say (lower-cased, as zip names are compared).
+const sharedStringsPart = "xl/sharedstrings.xml"
+
+// isXMLPart tells the parts excelize may decode as XML by their (lower-cased) names.
+func isXMLPart(name string) bool {
+	return strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
+}
+
+// checkXML reads the tokens of an XML part, and with sst counts its items.
+func checkXML(name string, r io.Reader, sst bool) error {
+	tr := &tagReader{r: bufio.NewReaderSize(r, 64<<10)}
+	items := 0
+	for {
+		t, ok := tr.next()
+		if !ok {
+			break
+		}
+		if sst && t.name == "si" && !t.end {
+			if items++; items > maxSharedStrings {
+				return domain.Invalid("file", "文件中的文字条目超过 "+strconv.Itoa(maxSharedStrings)+" 条,远多于花名册(最多 "+
+					strconv.Itoa(domain.MaxImportRows)+" 行)所需;请只保留花名册后重新上传")
+			}
+		}
+	}
+	switch {
+	case errors.Is(tr.err, errTokenTooLong):
+		return domain.Invalid("file", "文件中有超长的内容(其中的 "+partLabel(name)+" 有一段超过 256 KB,而 Excel 一个单元格最多 32767 个字符);"+
+			"请检查后在 Excel 或 WPS 中重新保存上传")
+	case tr.err != nil:
+		return errBadPart(name)
+	}
+	return nil
+}
+
+// errBadPart refuses a file with a part that does not unpack: damaged in transfer, cut short,
+// or made to deceive. The part's name helps whoever supports HR.
+func errBadPart(name string) error {
+	return domain.Invalid("file", "文件已损坏(其中的 "+partLabel(name)+" 无法解压);请在 Excel 或 WPS 中重新保存后上传")
+}
