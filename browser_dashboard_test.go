@@ -51,7 +51,8 @@ func TestBrowserDashboard(t *testing.T) {
 	if total := dashValue(t, b, "#dash-enterprises-total"); total != 36 {
 		t.Errorf("got %v enterprises, want the demo's 36", total)
 	}
-	if c := dashValue(t, b, "#dash-completion"); c <= 0 || c > 1 {
+	// Just after midnight nobody has reported yet, and 0 is the true share.
+	if c := dashValue(t, b, "#dash-completion"); c < 0 || c > 1 {
 		t.Errorf("got completion %v, want a share between 0 and 1", c)
 	}
 	fever, open := dashValue(t, b, "#dash-fever"), dashValue(t, b, "#dash-alerts-open")

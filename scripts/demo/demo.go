@@ -127,11 +127,17 @@ func (s *seeder) createTownship(ctx context.Context) error {
 }
 
 // day moves the demo clock to hour:minute (Beijing time) of the day offset days before the
-// history ends (0 is today, -1 yesterday), and returns that day.
+// history ends (0 is today, -1 yesterday), but never past the real now, and returns that day.
 func (s *seeder) day(offset, hour, minute int) domain.Date {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	d := domain.DateOf(s.end, loc).AddDays(offset)
 	t := d.Time()
 	s.clock.t = time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, loc)
+	if s.clock.t.After(s.end) {
+		// Today's morning, played just after midnight, has not come yet: what it does happens
+		// now, so that nothing in the demo is dated after the real now (the audit log's newest
+		// entry must be the next sign-in, whatever the hour of the start).
+		s.clock.t = s.end
+	}
 	return d
 }
