@@ -240,7 +240,11 @@ func TestRosterImportHostile(t *testing.T) {
 					pr, pw := io.Pipe()
 					mw := multipart.NewWriter(pw)
 					go func() {
-						part, _ := mw.CreateFormFile("file", "花名册.xlsx")
+						part, err := mw.CreateFormFile("file", "花名册.xlsx")
+						if err != nil { // the server refused before reading, and the pipe is closed
+							pw.CloseWithError(err)
+							return
+						}
 						chunk := bytes.Repeat([]byte("PK"), 32<<10)
 						for sent := 0; sent < size; sent += len(chunk) {
 							if _, err := part.Write(chunk); err != nil {
