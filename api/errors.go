@@ -183,6 +183,9 @@ func refuseControls(raw []byte) error {
 		return nil // decoded once already; cannot fail
 	}
 	if field, found := controlField(doc, ""); found {
+		if field == "" || strings.HasPrefix(field, ".") || strings.HasPrefix(field, "[") {
+			field = "body" + field // text with no name of its own: a key "" (FuzzWriteRoutes), a bare string
+		}
 		return domain.Invalid(field, "不能包含控制字符")
 	}
 	return nil
