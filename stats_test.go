@@ -46,7 +46,11 @@ func TestStatsRebuild(t *testing.T) {
 				if res.StatusCode != 200 {
 					t.Fatalf("trend: got %d %s", res.StatusCode, b)
 				}
-				return string(b)
+				// Today is left out: the server's sweep may raise today's alerts (isolation ending)
+				// at any moment after a start, and after midnight did so between two reads.
+				day := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+				body, _, _ := strings.Cut(string(b), `,{"date":"`+day+`"`)
+				return body
 			}
 			kept := trend()
 
