@@ -12,6 +12,7 @@ import (
 type dashboardHandler struct {
 	svc  *domain.DashboardService
 	live *Live
+	json answerMemo
 }
 
 var watchRoles = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor}
@@ -175,7 +176,11 @@ func (h *dashboardHandler) summary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newSummary(s))
+	src := firstOf(s.Zones)
+	if src == nil {
+		src = firstOf(s.Origins)
+	}
+	return h.json.send(c, src, func() any { return newSummary(s) })
 }
 
 func (h *dashboardHandler) trend(c echo.Context) error {
@@ -190,6 +195,10 @@ func (h *dashboardHandler) trend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return h.json.send(c, firstOf(points), func() any { return newTrend(points) })
+}
+
+func newTrend(points []domain.TrendPoint) trendResponse {
 	out := trendResponse{Items: make([]trendPointDTO, 0, len(points))}
 	for _, pt := range points {
 		out.Items = append(out.Items, trendPointDTO{Date: pt.Date.String(), EnterprisesReopened: pt.Reopened, figuresDTO: newFigures(pt.Figures)})
@@ -197,7 +206,7 @@ func (h *dashboardHandler) trend(c echo.Context) error {
 	if len(points) > 0 {
 		out.From, out.To = points[0].Date.String(), points[len(points)-1].Date.String()
 	}
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 func (h *dashboardHandler) enterprises(c echo.Context) error {
@@ -210,11 +219,16 @@ func (h *dashboardHandler) enterprises(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The date is part of the question the domain keeps the answer under: one slice, one date.
+	return h.json.send(c, firstOf(days), func() any { return newEnterpriseDays(days, d) })
+}
+
+func newEnterpriseDays(days []domain.EnterpriseDay, d domain.Date) enterpriseDaysResponse {
 	out := enterpriseDaysResponse{Date: d.String(), Items: make([]enterpriseDayDTO, 0, len(days)), Total: len(days)}
 	for _, ed := range days {
 		out.Items = append(out.Items, newEnterpriseDay(ed))
 	}
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 // regionName is a region's name, or its code when the code is unknown.

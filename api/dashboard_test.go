@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -140,6 +141,56 @@ func TestDashboardScope(t *testing.T) {
 				})
 			}
 		})
+	})
+}
+
+// TestDashboardAnswersFollowChanges: the answers' JSON, kept while nothing changes, is
+// encoded again after a check-in; asking twice gives the same bytes meanwhile.
+func TestDashboardAnswersFollowChanges(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		_, first := f.workerToken(1)
+		_, second := f.workerToken(2)
+		admin := f.token("admina")
+		checkIn := func(token string) {
+			t.Helper()
+			if res := f.do(http.MethodPost, "/api/v1/checkins", token, map[string]any{"slot": "am", "temperature": 36.5}); res.status != http.StatusCreated {
+				t.Fatalf("check in: got %d %s", res.status, res.body)
+			}
+		}
+		// checkinsAM reads today's morning check-ins from each route's answer, twice.
+		checkinsAM := func(path string) int {
+			t.Helper()
+			a, b := f.do(http.MethodGet, path, admin, nil), f.do(http.MethodGet, path, admin, nil)
+			if a.status != http.StatusOK || !bytes.Equal(a.body, b.body) {
+				t.Fatalf("%s: got %d %s, then %s; want 200 twice, the same", path, a.status, a.body, b.body)
+			}
+			var got struct {
+				CheckinsAM int `json:"checkins_am"`
+				Items      []struct {
+					CheckinsAM int `json:"checkins_am"`
+				} `json:"items"`
+			}
+			a.decode(t, &got)
+			// Trend: only today has any; enterprises: only A1.
+			for _, it := range got.Items {
+				got.CheckinsAM = max(got.CheckinsAM, it.CheckinsAM)
+			}
+			return got.CheckinsAM
+		}
+		paths := []string{"/api/v1/dashboard/summary", "/api/v1/dashboard/trend", "/api/v1/dashboard/enterprises"}
+		checkIn(first)
+		for _, p := range paths {
+			if n := checkinsAM(p); n != 1 {
+				t.Errorf("%s: got %d morning check-ins, want 1", p, n)
+			}
+		}
+		checkIn(second)
+		for _, p := range paths {
+			if n := checkinsAM(p); n != 2 {
+				t.Errorf("%s after a second check-in: got %d morning check-ins, want 2", p, n)
+			}
+		}
 	})
 }
 
