@@ -57,33 +57,45 @@ func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date)
 	if err != nil {
 		return DailyReport{}, err
 	}
-	// The enterprises and their day are read once, for the summary, trend and enterprise sheet.
-	days, err := s.enterpriseDays(ctx, v)
-	if err != nil {
-		return DailyReport{}, err
-	}
-	es := make([]Enterprise, 0, len(days))
-	for _, d := range days {
-		es = append(es, d.Enterprise)
-	}
+	// The people sheets' read, the long one, runs beside the enterprises' numbers.
+	var listed []PersonDay
+	var alerts map[int64][]Alert
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		listed, alerts, err = s.readPeople(gctx, v)
+		return err
+	})
 	r := DailyReport{Township: v.township, Date: v.date}
-	if r.Summary, err = s.summarize(ctx, v, days); err != nil {
+	if err := errors.Join(s.enterpriseSheets(ctx, v, &r), g.Wait()); err != nil {
 		return DailyReport{}, err
 	}
-	if r.Trend, err = s.trendOf(ctx, v, es, v.date.AddDays(-13), v.date); err != nil {
-		return DailyReport{}, err
-	}
-	if r.Enterprises, err = s.reportEnterprises(ctx, v, days); err != nil {
-		return DailyReport{}, err
-	}
-	if err := s.people(ctx, v, &r); err != nil {
-		return DailyReport{}, err
-	}
+	r.sortPeople(listed, alerts)
 	err = s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
 	return r, err
 }
 
 func (s *DashboardService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+
+// enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
+// their day are read once, for all three.
+func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *DailyReport) error {
+	days, err := s.enterpriseDays(ctx, v)
+	if err != nil {
+		return err
+	}
+	es := make([]Enterprise, 0, len(days))
+	for _, d := range days {
+		es = append(es, d.Enterprise)
+	}
+	if r.Summary, err = s.summarize(ctx, v, days); err != nil {
+		return err
+	}
+	if r.Trend, err = s.trendOf(ctx, v, es, v.date.AddDays(-13), v.date); err != nil {
+		return err
+	}
+	r.Enterprises, err = s.reportEnterprises(ctx, v, days)
+	return err
+}
 
 // reportEnterprises adds to each enterprise's day the supplies of its latest plan.
 func (s *DashboardService) reportEnterprises(ctx context.Context, v view, days []EnterpriseDay) ([]ReportEnterprise, error) {
@@ -102,10 +114,9 @@ func (s *DashboardService) reportEnterprises(ctx context.Context, v view, days [
 	return out, nil
 }
 
-// people fills the people sheets from the roster, the day's check-ins and its alerts. The
-// roster and check-ins come in one read that keeps only the people some sheet lists; the
-// alerts, read beside it, are then given to those people.
-func (s *DashboardService) people(ctx context.Context, v view, r *DailyReport) error {
+// readPeople reads the people some people sheet lists, from the roster and the day's
+// check-ins in one read that keeps only them, and beside it the day's alerts by worker.
+func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay, map[int64][]Alert, error) {
 	t, d := v.township, v.date
 	var alerts map[int64][]Alert
 	g, gctx := errgroup.WithContext(ctx)
@@ -119,8 +130,14 @@ func (s *DashboardService) people(ctx context.Context, v view, r *DailyReport) e
 		return listedOn(*p, d)
 	})
 	if err := errors.Join(err, g.Wait()); err != nil {
-		return err
+		return nil, nil, err
 	}
+	return listed, alerts, nil
+}
+
+// sortPeople puts the people listed on their sheets, by enterprise and worker, with their
+// enterprise's name and their alerts of the day.
+func (r *DailyReport) sortPeople(listed []PersonDay, alerts map[int64][]Alert) {
 	names := map[int64]string{}
 	for _, e := range r.Enterprises {
 		names[e.Enterprise.ID] = e.Enterprise.Name
@@ -132,7 +149,7 @@ func (s *DashboardService) people(ctx context.Context, v view, r *DailyReport) e
 	for _, p := range listed {
 		p.Worker.EnterpriseName = names[p.Worker.EnterpriseID]
 		p.Alerts = alerts[p.Worker.ID]
-		fig := RosterFigures(p.Worker, d)
+		fig := RosterFigures(p.Worker, r.Date)
 		if abnormal(p.AM) || abnormal(p.PM) {
 			r.Abnormal = append(r.Abnormal, p)
 		}
@@ -146,7 +163,6 @@ func (s *DashboardService) people(ctx context.Context, v view, r *DailyReport) e
 			r.Isolating = append(r.Isolating, p)
 		}
 	}
-	return nil
 }
 
 // missedSlots are the slots a person due to report on d has not reported, of those whose
