@@ -24,7 +24,7 @@ const phoneTimeout = 10 * time.Second
 // A key is one (worker, day, slot): the check-in's unique key. Key k is worker k mod n on
 // day-slot k / n: 0 today am, 1 today pm, 2 yesterday am, 3 yesterday pm.
 func (d *dataset) keyOf(k int) (worker int, day int, slot domain.Slot) {
-	n := len(d.workers)
+	n := len(d.Workers)
 	ds := k / n
 	slot = domain.SlotAM
 	if ds%2 == 1 {
@@ -34,7 +34,7 @@ func (d *dataset) keyOf(k int) (worker int, day int, slot domain.Slot) {
 }
 
 // date is the check-in date of a key's day: 0 today, 1 yesterday.
-func (d *dataset) date(day int) domain.Date { return d.today.AddDays(-day) }
+func (d *dataset) date(day int) domain.Date { return d.Today.AddDays(-day) }
 
 // reading is the n-th report sent for key k: distinct from the one before and after it, so
 // that the stored row tells which write it is. One in eight is a fever, with a cough every
@@ -125,7 +125,7 @@ func (p *phones) client(ctx context.Context, c int) {
 	var mine []int // this client's keys in the order it first sends them
 	for ds := range 4 {
 		for w := c; w < p.owned; w += p.clients {
-			mine = append(mine, ds*len(p.d.workers)+w)
+			mine = append(mine, ds*len(p.d.Workers)+w)
 		}
 	}
 	writes := map[int]int{} // key → reports sent
