@@ -13,27 +13,12 @@ import (
 func runKillServer(ctx context.Context, r *runner) ([]string, error) {
 	nEnt, nWorkers := r.Size(20, 4), r.Size(5000, 300)
 	kills, perPhase, clients := r.Size(3, 1), r.Size(2500, 150), 8
-	dbURL, drop, err := r.NewPostgres(ctx)
+	l, drop, err := r.startLoad(ctx, nEnt, nWorkers, nWorkers, clients)
 	if err != nil {
 		return nil, err
 	}
 	defer drop()
-	d, err := r.seedDatabase(ctx, dbURL, nEnt, nWorkers)
-	if err != nil {
-		return nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	srv, err := r.startServer(ctx, dbURL, port)
-	if err != nil {
-		return nil, err
-	}
-	// A closed loop (no pacing): every phone has a report in flight nearly all the time, so
-	// that each kill cuts some short.
-	p := newPhones(d, srv.URL, clients, nWorkers, 0)
-	p.start()
+	dbURL, d, srv, p := l.dbURL, l.d, l.srv, l.p
 	var killedAt []time.Time
 	var downs, firstAcks []string
 	target := 0
@@ -47,7 +32,7 @@ func runKillServer(ctx context.Context, r *runner) ([]string, error) {
 		at := time.Now()
 		srv.Kill()
 		killedAt = append(killedAt, at)
-		if srv, err = r.startServer(ctx, dbURL, port); err != nil {
+		if srv, err = r.startServer(ctx, dbURL, l.port); err != nil {
 			p.stop()
 			return nil, fmt.Errorf("start again after a kill: %w", err)
 		}

@@ -27,31 +27,18 @@ const slowBody = 1500 * time.Millisecond
 func runSigterm(ctx context.Context, r *runner) ([]string, error) {
 	nEnt, nWorkers := r.Size(20, 4), r.Size(5000, 300)
 	rounds, perPhase, clients, nSlow := r.Size(3, 1), r.Size(2500, 200), 8, r.Size(16, 4)
-	dbURL, drop, err := r.NewPostgres(ctx)
+	owned := nWorkers - rounds*nSlow // the last workers are the slow phones', nSlow a round
+	l, drop, err := r.startLoad(ctx, nEnt, nWorkers, owned, clients)
 	if err != nil {
 		return nil, err
 	}
 	defer drop()
-	d, err := r.seedDatabase(ctx, dbURL, nEnt, nWorkers)
-	if err != nil {
-		return nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	srv, err := r.startServer(ctx, dbURL, port)
-	if err != nil {
-		return nil, err
-	}
-	owned := nWorkers - rounds*nSlow // the last workers are the slow phones', nSlow a round
-	p := newPhones(d, srv.URL, clients, owned, 0)
-	p.start()
+	dbURL, d, srv, p := l.dbURL, l.d, l.srv, l.p
 	var terms []termRound
 	var slow []attempt
 	for round := range rounds {
 		if round > 0 {
-			if srv, err = r.startServer(ctx, dbURL, port); err != nil {
+			if srv, err = r.startServer(ctx, dbURL, l.port); err != nil {
 				p.stop()
 				return nil, fmt.Errorf("start again after SIGTERM: %w", err)
 			}
