@@ -409,8 +409,14 @@ func TestBrowserIsolationPolicy(t *testing.T) {
 	b.noProblems(t)
 }
 
-// apiCall sends a JSON request to the server as token and decodes the answer into out.
-func apiCall(t *testing.T, s *server, method, path, token string, body, out any) {
+// anyStatus, passed to apiCall as out, takes an answer of any status: for a test that expects
+// a refusal and checks the status itself.
+type anyStatus struct{}
+
+// apiCall sends a JSON request to the server as token and returns the answer's status and
+// body. Unless out is anyStatus{}, an answer of 300 or more fails the test, and a non-nil out
+// receives the decoded body.
+func apiCall(t *testing.T, s *server, method, path, token string, body, out any) (int, string) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -427,15 +433,22 @@ func apiCall(t *testing.T, s *server, method, path, token string, body, out any)
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := out.(anyStatus); ok {
+		return res.StatusCode, string(b)
+	}
 	if res.StatusCode >= 300 {
-		b, _ := io.ReadAll(res.Body)
 		t.Fatalf("%s %s: got %d %s", method, path, res.StatusCode, b)
 	}
 	if out != nil {
-		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		if err := json.Unmarshal(b, out); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return res.StatusCode, string(b)
 }
 
 // TestBrowserWorkerCheckin is the worker's morning on a cheap phone: sign in with the

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -207,7 +205,7 @@ func exercise(t *testing.T, s *server, p people) {
 		{http.MethodGet, ent + "/workers?q=" + id, "", nil, 401},
 		{http.MethodPost, "/api/v1/checkins", hr, map[string]any{"slot": "am", "temperature": 36.5}, 403},
 	} {
-		if got, body := send(t, s, r.method, r.path, r.token, r.body); got != r.want {
+		if got, body := apiCall(t, s, r.method, r.path, r.token, r.body, anyStatus{}); got != r.want {
 			t.Errorf("%s %s: got %d %s, want %d", r.method, r.path, got, body, r.want)
 		}
 	}
@@ -238,28 +236,6 @@ func exercise(t *testing.T, s *server, p people) {
 	apiCall(t, s, http.MethodPost, "/api/v1/checkins", tok.AccessToken, map[string]any{"slot": "am", "temperature": 38.3, "symptoms": []string{"fever"}, "symptom_note": "电话 " + phone}, nil)
 	apiCall(t, s, http.MethodGet, "/api/v1/checkins/me", tok.AccessToken, nil, nil)
 	apiCall(t, s, http.MethodGet, "/api/v1/me", tok.AccessToken, nil, nil)
-}
-
-// send makes a request whose refusal is expected and returns the status and body.
-func send(t *testing.T, s *server, method, path, token string, body any) (int, string) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, s.url+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
 }
 
 // splitLog separates the program's JSON log lines from its other output, and fails the test on

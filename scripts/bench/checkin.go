@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"fugong/domain"
+	"fugong/scripts/internal/loadtest"
 )
 
 func init() {
@@ -109,25 +109,25 @@ type checkinKey struct {
 	slot   domain.Slot
 }
 
-func (ds *dataset) checkinKey(key, shift int) checkinKey {
-	n := len(ds.workers)
+func checkinKeyOf(ds *loadtest.Dataset, key, shift int) checkinKey {
+	n := len(ds.Workers)
 	daySlot := key / n
-	date := ds.today.AddDays(shift - daySlot/2)
+	date := ds.Today.AddDays(shift - daySlot/2)
 	slot := domain.SlotAM
 	if daySlot%2 == 1 {
 		slot = domain.SlotPM
 	}
-	return checkinKey{worker: &ds.workers[key%n], date: date, slot: slot}
+	return checkinKey{worker: &ds.Workers[key%n], date: date, slot: slot}
 }
 
 // checkinTargeter posts key after key as its worker. The key's number rides in the URL's
 // fragment: the client never sends a fragment, and vegeta hands the URL back in the result,
 // so each answer can be tied to the key it is for.
-func checkinTargeter(baseURL string, ds *dataset, tokens []string, keys *checkinKeys) vegeta.Targeter {
+func checkinTargeter(baseURL string, ds *loadtest.Dataset, tokens []string, keys *checkinKeys) vegeta.Targeter {
 	endpoint := baseURL + "/api/v1/checkins#"
 	return func(t *vegeta.Target) error {
 		key := keys.deal()
-		k := ds.checkinKey(key, 0)
+		k := checkinKeyOf(ds, key, 0)
 		t.Method = http.MethodPost
 		t.URL = endpoint + strconv.Itoa(key)
 		t.Body = fmt.Appendf(nil, `{"slot":%q,"temperature":36.5,"date":%q}`, k.slot, k.date)
@@ -232,7 +232,7 @@ type checkinUpsertFunc func(ctx context.Context, k checkinKey) (created bool, er
 
 // checkinClosedLoop runs the baseline: conns goroutines, each upserting the next key as soon as the
 // last one is done, for d. Its latencies go through vegeta's Metrics, like the server's.
-func checkinClosedLoop(ctx context.Context, d time.Duration, ds *dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) *checkinRun {
+func checkinClosedLoop(ctx context.Context, d time.Duration, ds *loadtest.Dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) *checkinRun {
 	run := &checkinRun{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -243,7 +243,7 @@ func checkinClosedLoop(ctx context.Context, d time.Duration, ds *dataset, keys *
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				key := keys.deal()
 				t0 := time.Now()
-				created, err := upsert(ctx, ds.checkinKey(key, checkinBaselineShift))
+				created, err := upsert(ctx, checkinKeyOf(ds, key, checkinBaselineShift))
 				res := &vegeta.Result{Timestamp: t0, Latency: time.Since(t0), Code: http.StatusOK}
 				if created {
 					res.Code = http.StatusCreated
@@ -364,7 +364,7 @@ func checkinCount(ctx context.Context, engine checkinEngine, dbURL string, days 
 func checkinMS(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
 func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
-	nEnt, nWorkers := r.size(200, 20), r.size(50000, 2000)
+	nEnt, nWorkers := r.Size(200, 20), r.Size(50000, 2000)
 	runFor := r.duration(30*time.Second, 3*time.Second)
 	if engine == checkinSQLite {
 		runFor = r.duration(15*time.Second, 3*time.Second) // its first sweep takes about a minute
@@ -377,29 +377,29 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 			time.Sleep(time.Second) // PostgreSQL publishes its statistics at most once a second
 			return checkinPGSessions(ctx, dbURL)
 		}
-		u, drop, err := r.newPostgres(ctx)
+		u, drop, err := r.NewPostgres(ctx)
 		if err != nil {
 			return err
 		}
 		defer drop()
 		dbURL = u
 	} else {
-		dbURL = r.newSQLite()
+		dbURL = r.NewSQLite()
 	}
 
 	t0 := time.Now()
-	db, stores, err := r.open(ctx, dbURL)
+	db, stores, err := r.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
-	ds, err := seed(ctx, stores, nEnt, nWorkers)
+	ds, err := r.Seed(ctx, stores, nEnt, nWorkers)
 	db.Close()
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	tokens := make([]string, len(ds.workers))
-	for i, w := range ds.workers {
-		if tokens[i], err = r.tokens().Issue(w.Actor()); err != nil {
+	tokens := make([]string, len(ds.Workers))
+	for i, w := range ds.Workers {
+		if tokens[i], err = r.Tokens().Issue(w.Actor()); err != nil {
 			return err
 		}
 	}
@@ -410,14 +410,14 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	// slots past their cut-off) at once: a one-off that a real township went through the day
 	// before, so the runs wait for it. The later sweeps, which find those alerts there, fall
 	// into the runs as they would on a real day; the timeline below says when.
-	srv, err := r.startServer(ctx, dbURL)
+	srv, err := r.StartServer(ctx, dbURL)
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	serverStarted := time.Now()
 	since := func() string { return time.Since(serverStarted).Round(time.Second).String() }
-	firstSweep := checkinWaitFirstSweep(ctx, r, 3*time.Minute)
+	firstSweep := checkinWaitFirstSweep(ctx, srv.LogPath(), 3*time.Minute)
 	fmt.Printf("Seeded %d workers in %d enterprises and minted their tokens in %s (loading path, not measured); the server's first sweep %s.\n\n",
 		nWorkers, nEnt, seeded.Round(100*time.Millisecond), firstSweep)
 
@@ -488,14 +488,14 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	}
 	timeline = append(timeline, "done "+since())
 	sessions3 := checkinSessions()
-	rss, peak := srv.memory()
+	rss, peak := memory(srv)
 
 	// 4. What the database holds against what the answers said.
-	rows, err := checkinCount(ctx, engine, dbURL, ds.today, ds.today.AddDays(-1))
+	rows, err := checkinCount(ctx, engine, dbURL, ds.Today, ds.Today.AddDays(-1))
 	if err != nil {
 		return err
 	}
-	baseRows, err := checkinCount(ctx, engine, dbURL, ds.today.AddDays(checkinBaselineShift), ds.today.AddDays(checkinBaselineShift-1))
+	baseRows, err := checkinCount(ctx, engine, dbURL, ds.Today.AddDays(checkinBaselineShift), ds.Today.AddDays(checkinBaselineShift-1))
 	if err != nil {
 		return err
 	}
@@ -508,33 +508,33 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	p99OK := fixed.metrics.Latencies.P99 <= 50*time.Millisecond
 	errorsOK := tally.errors == 0
 	rowsOK := rows == len(tally.stored) && rows == tally.created
-	t := table{
-		title:  fmt.Sprintf("Check-ins on %s: %d workers, %d in flight at the maximum, %s per run, phones wait %s", map[checkinEngine]string{checkinPostgres: "PostgreSQL", checkinSQLite: "SQLite"}[engine], nWorkers, checkinConns, runFor, checkinTimeout),
-		header: []string{"measure", "Fugong", "baseline (" + engineName + ")", "ratio", "target", "verdict"},
+	t := loadtest.Table{
+		Title:  fmt.Sprintf("Check-ins on %s: %d workers, %d in flight at the maximum, %s per run, phones wait %s", map[checkinEngine]string{checkinPostgres: "PostgreSQL", checkinSQLite: "SQLite"}[engine], nWorkers, checkinConns, runFor, checkinTimeout),
+		Header: []string{"measure", "Fugong", "baseline (" + engineName + ")", "ratio", "target", "verdict"},
 	}
-	t.add("sustained throughput, closed loop (2xx/s)", fmt.Sprintf("%.0f/s", sustained.throughput()),
+	t.Add("sustained throughput, closed loop (2xx/s)", fmt.Sprintf("%.0f/s", sustained.throughput()),
 		fmt.Sprintf("%.0f/s%s", baseline.throughput(), baseNote), ratio(sustained.throughput(), baseline.throughput()), "≥ 0.50×", verdict(ratioOK))
-	t.add("latency at the maximum, p50 / p99", checkinMS(sustained.metrics.Latencies.P50)+" / "+checkinMS(sustained.metrics.Latencies.P99),
+	t.Add("latency at the maximum, p50 / p99", checkinMS(sustained.metrics.Latencies.P50)+" / "+checkinMS(sustained.metrics.Latencies.P99),
 		checkinMS(baseline.metrics.Latencies.P50)+" / "+checkinMS(baseline.metrics.Latencies.P99), "–", "–", "–")
 	p99Target, p99Verdict := "≤ 50 ms", verdict(p99OK)
 	if engine == checkinSQLite {
 		p99Target, p99Verdict = "(PostgreSQL's ≤ 50 ms, for reference)", "–"
 	}
-	t.add(fmt.Sprintf("p99 at 70%% of the maximum (%d/s, open loop)", rate), checkinMS(fixed.metrics.Latencies.P99), "–", "–", p99Target, p99Verdict)
-	t.add("… p50 / p95 / max at 70%", checkinMS(fixed.metrics.Latencies.P50)+" / "+checkinMS(fixed.metrics.Latencies.P95)+" / "+checkinMS(fixed.metrics.Latencies.Max),
+	t.Add(fmt.Sprintf("p99 at 70%% of the maximum (%d/s, open loop)", rate), checkinMS(fixed.metrics.Latencies.P99), "–", "–", p99Target, p99Verdict)
+	t.Add("… p50 / p95 / max at 70%", checkinMS(fixed.metrics.Latencies.P50)+" / "+checkinMS(fixed.metrics.Latencies.P95)+" / "+checkinMS(fixed.metrics.Latencies.Max),
 		"–", "–", "–", "–")
-	t.add("… achieved rate at 70%", fmt.Sprintf("%.0f/s sent, %.0f/s answered 2xx", fixed.metrics.Rate, fixed.throughput()), "–", "–", "–", "–")
-	t.add("errors (all runs)", fmt.Sprintf("%d of %d", tally.errors, tally.created+tally.replaced+tally.errors),
+	t.Add("… achieved rate at 70%", fmt.Sprintf("%.0f/s sent, %.0f/s answered 2xx", fixed.metrics.Rate, fixed.throughput()), "–", "–", "–", "–")
+	t.Add("errors (all runs)", fmt.Sprintf("%d of %d", tally.errors, tally.created+tally.replaced+tally.errors),
 		fmt.Sprintf("%d of %d", baseTally.errors, baseTally.created+baseTally.replaced+baseTally.errors), "–", "0", verdict(errorsOK))
-	t.add("answers: 201 new / 200 replaced", fmt.Sprintf("%d / %d", tally.created, tally.replaced),
+	t.Add("answers: 201 new / 200 replaced", fmt.Sprintf("%d / %d", tally.created, tally.replaced),
 		fmt.Sprintf("%d / %d", baseTally.created, baseTally.replaced), "–", "a mix", "–")
-	t.add("rows in the database = distinct keys answered 2xx = 201s", fmt.Sprintf("%d = %d = %d", rows, len(tally.stored), tally.created),
+	t.Add("rows in the database = distinct keys answered 2xx = 201s", fmt.Sprintf("%d = %d = %d", rows, len(tally.stored), tally.created),
 		fmt.Sprintf("%d = %d = %d", baseRows, len(baseTally.stored), baseTally.created), "–", "equal", verdict(rowsOK))
 	if engine == checkinPostgres {
-		t.add("PostgreSQL sessions the server opened: at the maximum / at 70%", fmt.Sprintf("%d / %d", sessions1-sessions0-1, sessions3-sessions2-1),
+		t.Add("PostgreSQL sessions the server opened: at the maximum / at 70%", fmt.Sprintf("%d / %d", sessions1-sessions0-1, sessions3-sessions2-1),
 			fmt.Sprintf("%d", checkinConns), "–", "–", "–")
 	}
-	t.print()
+	t.Print()
 	fmt.Printf("Server RSS after the runs: %.0f MiB (peak since start %.0f MiB).\n\n", rss, peak)
 	fmt.Printf("Timeline from the server's start (it sweeps for missed check-ins at start and every minute after, unless a sweep is still running): %s.\n",
 		strings.Join(timeline, ", "))
@@ -543,50 +543,12 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	}
 	if tally.errors > 0 {
 		fmt.Printf("\nFugong's errors: %s\n", tally.errorSummary())
-		fmt.Printf("\nThe server's log says: %s\n", checkinServerErrors(r))
+		fmt.Printf("\nThe server's log says: %s\n", srv.ErrorSummary())
 	}
 	if baseTally.errors > 0 {
 		fmt.Printf("\nBaseline's errors: %s\n", baseTally.errorSummary())
 	}
 	return nil
-}
-
-// checkinServerErrors sums up the errors in the log of the newest server, the one running
-// (scenarios run one at a time): what the 5xx answers were, since the answers only say
-// "internal".
-func checkinServerErrors(r *runner) string {
-	b, err := os.ReadFile(checkinNewestLog(r))
-	if err != nil {
-		return "no log found"
-	}
-	counts := map[string]int{}
-	var order []string
-	for _, line := range strings.Split(string(b), "\n") {
-		var entry struct {
-			Level, Msg, Error string
-			Trace             struct{ Error string }
-		}
-		if json.Unmarshal([]byte(line), &entry) != nil || entry.Level != "ERROR" || entry.Msg == "request" {
-			continue // "request" lines repeat, as a status, the error logged just before
-		}
-		kind := strings.TrimSpace(entry.Msg + ": " + entry.Error + " " + entry.Trace.Error)
-		if counts[kind] == 0 {
-			order = append(order, kind)
-		}
-		counts[kind]++
-	}
-	if len(order) == 0 {
-		return "no errors logged"
-	}
-	var parts []string
-	for i, m := range order {
-		if i == 5 {
-			parts = append(parts, fmt.Sprintf("and %d more kinds", len(order)-5))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%d× %s", counts[m], m))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // checkinPGSessions reads how many sessions PostgreSQL has opened on the database so far: a
@@ -603,12 +565,12 @@ func checkinPGSessions(ctx context.Context, dbURL string) int64 {
 	return n
 }
 
-// checkinWaitFirstSweep waits until the newest server (the one just started) logs the end of
-// its first sweep, and says how long it took.
-func checkinWaitFirstSweep(ctx context.Context, r *runner, limit time.Duration) string {
+// checkinWaitFirstSweep waits until the server just started logs (to logPath) the end of its
+// first sweep, and says how long it took.
+func checkinWaitFirstSweep(ctx context.Context, logPath string, limit time.Duration) string {
 	began := time.Now()
 	for time.Since(began) < limit && ctx.Err() == nil {
-		b, _ := os.ReadFile(checkinNewestLog(r))
+		b, _ := os.ReadFile(logPath)
 		for _, line := range strings.Split(string(b), "\n") {
 			var entry struct{ Msg string }
 			if json.Unmarshal([]byte(line), &entry) == nil && (entry.Msg == "raised alerts" || entry.Msg == "sweep alerts") {
@@ -618,18 +580,4 @@ func checkinWaitFirstSweep(ctx context.Context, r *runner, limit time.Duration) 
 		time.Sleep(200 * time.Millisecond)
 	}
 	return fmt.Sprintf("had not ended after %s; the runs started anyway", limit)
-}
-
-// checkinNewestLog is the log of the newest server: the running one, since scenarios run one
-// at a time.
-func checkinNewestLog(r *runner) string {
-	paths, _ := filepath.Glob(filepath.Join(r.dir, "server-*.log"))
-	var newest string
-	var newestAt time.Time
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && fi.ModTime().After(newestAt) {
-			newest, newestAt = p, fi.ModTime()
-		}
-	}
-	return newest
 }

@@ -14,6 +14,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"fugong/domain"
+	"fugong/scripts/internal/loadtest"
 )
 
 func init() {
@@ -27,7 +28,7 @@ func init() {
 const viewers = 16
 
 func runDashboard(ctx context.Context, r *runner) error {
-	nWorkers, days := r.size(50_000, 2_000), r.size(60, 10)
+	nWorkers, days := r.Size(50_000, 2_000), r.Size(60, 10)
 	t0 := time.Now()
 	sc, release, err := r.seededPostgres(ctx, 200, nWorkers)
 	if err != nil {
@@ -35,7 +36,7 @@ func runDashboard(ctx context.Context, r *runner) error {
 	}
 	defer release()
 	dbURL, d := sc.url, sc.d
-	from := d.today.AddDays(-days + 1)
+	from := d.Today.AddDays(-days + 1)
 	n, err := copyCheckins(ctx, dbURL, d, from, days)
 	if err != nil {
 		return err
@@ -44,14 +45,14 @@ func runDashboard(ctx context.Context, r *runner) error {
 	// The statistics of the loaded history come from the product's own command, as after a
 	// restore: the COPY went past the triggers.
 	t1 := time.Now()
-	if _, err := r.command(ctx, dbURL, "stats", "rebuild", "--from", from.String(), "--to", d.today.String()); err != nil {
+	if _, err := r.Command(ctx, dbURL, "stats", "rebuild", "--from", from.String(), "--to", d.Today.String()); err != nil {
 		return err
 	}
 	rebuilt := time.Since(t1)
 	fmt.Printf("Loaded %d workers in 200 enterprises and %d check-ins over %d days in %s (COPY, triggers off); `fugong stats rebuild` took %s.\n\n",
 		nWorkers, n, days, loaded.Round(time.Second), rebuilt.Round(time.Second))
 
-	token, err := r.tokens().Issue(d.admin.Actor())
+	token, err := r.Tokens().Issue(d.Admin.Actor())
 	if err != nil {
 		return err
 	}
@@ -77,12 +78,12 @@ func dashboardRuns(ctx context.Context, r *runner, dbURL, token string, routes [
 	if cached {
 		env = nil
 	}
-	srv, err := r.startServer(ctx, dbURL, env...)
+	srv, err := r.StartServer(ctx, dbURL, env...)
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	tab := table{header: []string{"route", "requests/s", "p50", "p95", "p99", "errors", "baseline p95", "ratio", "target p95", ""}}
+	defer srv.Stop()
+	tab := loadtest.Table{Header: []string{"route", "requests/s", "p50", "p95", "p99", "errors", "baseline p95", "ratio", "target p95", ""}}
 	for _, route := range routes {
 		m := watch(srv.URL+route, token, each)
 		errs := len(m.Errors)
@@ -90,11 +91,11 @@ func dashboardRuns(ctx context.Context, r *runner, dbURL, token string, routes [
 		if !cached {
 			target, v = "(reference)", "–"
 		}
-		tab.add("`"+route+"`", fmt.Sprintf("%.0f", m.Throughput), ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99),
+		tab.Add("`"+route+"`", fmt.Sprintf("%.0f", m.Throughput), ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99),
 			errs, ms(base), ratio(float64(m.Latencies.P95), float64(base)), target, v)
 	}
-	tab.print()
-	rss, _ := srv.memory()
+	tab.Print()
+	rss, _ := memory(srv)
 	fmt.Printf("Server RSS after: %.0f MiB.\n\n", rss)
 	return nil
 }
@@ -114,7 +115,7 @@ func watch(url, token string, d time.Duration) vegeta.Metrics {
 
 // copyCheckins loads every worker's two check-ins a day with COPY on a session whose triggers
 // are off (session_replication_role = replica): the way a restore loads history.
-func copyCheckins(ctx context.Context, dbURL string, d *dataset, from domain.Date, days int) (int64, error) {
+func copyCheckins(ctx context.Context, dbURL string, d *loadtest.Dataset, from domain.Date, days int) (int64, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return 0, err
@@ -131,7 +132,7 @@ func copyCheckins(ctx context.Context, dbURL string, d *dataset, from domain.Dat
 		if day == days {
 			return nil, nil
 		}
-		w := d.workers[wi]
+		w := d.Workers[wi]
 		date := from.AddDays(day)
 		at := date.Time().Add(time.Duration(1+9*slot) * time.Hour)
 		temp, fever, sym := 360+rng.IntN(10), false, ""
@@ -141,7 +142,7 @@ func copyCheckins(ctx context.Context, dbURL string, d *dataset, from domain.Dat
 		row := []any{w.TownshipID, w.EnterpriseID, w.ID, date.Time(), []string{"am", "pm"}[slot], temp, fever, sym, "", "work", at, at}
 		if slot++; slot == 2 {
 			slot = 0
-			if wi++; wi == len(d.workers) {
+			if wi++; wi == len(d.Workers) {
 				wi = 0
 				day++
 			}
@@ -153,7 +154,7 @@ func copyCheckins(ctx context.Context, dbURL string, d *dataset, from domain.Dat
 
 // baselineLatency is the p95 of reading one precomputed row by its primary key, by as many
 // connections as there are viewers, for d: the least a dashboard read can cost.
-func baselineLatency(ctx context.Context, dbURL string, d *dataset, from domain.Date, dur time.Duration) (time.Duration, error) {
+func baselineLatency(ctx context.Context, dbURL string, d *loadtest.Dataset, from domain.Date, dur time.Duration) (time.Duration, error) {
 	pool, err := pgxpool.New(ctx, dbURL+"&pool_max_conns=16")
 	if err != nil {
 		return 0, err
@@ -169,8 +170,8 @@ func baselineLatency(ctx context.Context, dbURL string, d *dataset, from domain.
 			rng := rand.New(rand.NewPCG(uint64(v), 1))
 			var mine []time.Duration
 			for time.Now().Before(end) {
-				e := d.enterprises[rng.IntN(len(d.enterprises))]
-				day := from.AddDays(rng.IntN(int(d.today.Time().Sub(from.Time()).Hours()/24) + 1))
+				e := d.Enterprises[rng.IntN(len(d.Enterprises))]
+				day := from.AddDays(rng.IntN(int(d.Today.Time().Sub(from.Time()).Hours()/24) + 1))
 				var roster, am int
 				t := time.Now()
 				err := pool.QueryRow(ctx, `SELECT roster, checkins_am FROM daily_stats WHERE enterprise_id = $1 AND date = $2`,

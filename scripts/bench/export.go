@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/scripts/internal/loadtest"
 )
 
 func init() {
@@ -60,7 +61,7 @@ func exportScenario(ctx context.Context, r *runner) error {
 // exportDaily times daily.xlsx on a township with yesterday's check-ins, against writing the
 // downloaded workbook's rows again with the stream writer.
 func exportDaily(ctx context.Context, r *runner) error {
-	nEnt, nWorkers := r.size(200, 20), r.size(50_000, 2_000)
+	nEnt, nWorkers := r.Size(200, 20), r.Size(50_000, 2_000)
 	t0 := time.Now()
 	sc, release, err := r.seededPostgres(ctx, nEnt, nWorkers)
 	if err != nil {
@@ -78,18 +79,18 @@ func exportDaily(ctx context.Context, r *runner) error {
 	fmt.Printf("_Loaded %d workers in %d enterprises, %d check-ins and %d alerts of yesterday, then ANALYZE, in %s (not timed). %s._\n\n",
 		nWorkers, nEnt, checkins, alerts, time.Since(t0).Round(time.Second), exportLoad())
 
-	srv, err := r.startServer(ctx, dbURL)
+	srv, err := r.StartServer(ctx, dbURL)
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	swept, settled, err := exportSettle(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("_The server's first sweep raised %d alerts (missed check-ins of yesterday and of today's passed cut-offs) in %s; timed after it._\n\n",
 		swept, settled.Round(time.Second))
-	token, err := r.tokens().Issue(d.admin.Actor())
+	token, err := r.Tokens().Issue(d.Admin.Actor())
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func exportDaily(ctx context.Context, r *runner) error {
 	}
 	baselines := make([]time.Duration, exportDailyRuns)
 	for i := range baselines {
-		if baselines[i], err = exportDailyBaseline(filepath.Join(r.dir, "daily-baseline.xlsx"), sheets); err != nil {
+		if baselines[i], err = exportDailyBaseline(filepath.Join(r.Dir(), "daily-baseline.xlsx"), sheets); err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
 	}
@@ -126,13 +127,13 @@ func exportDaily(ctx context.Context, r *runner) error {
 	for _, s := range sheets {
 		shape = append(shape, fmt.Sprintf("%s %d×%d", s.name, len(s.rows), s.cols))
 	}
-	t := table{title: fmt.Sprintf("daily.xlsx, %d workers in %d enterprises, PostgreSQL", nWorkers, nEnt),
-		header: []string{"measure", "Fugong", "baseline", "ratio", "target", "verdict"}}
-	t.add(fmt.Sprintf("wall time, median of %d", exportDailyRuns), importSeconds(fugong), importSeconds(baseline),
+	t := loadtest.Table{Title: fmt.Sprintf("daily.xlsx, %d workers in %d enterprises, PostgreSQL", nWorkers, nEnt),
+		Header: []string{"measure", "Fugong", "baseline", "ratio", "target", "verdict"}}
+	t.Add(fmt.Sprintf("wall time, median of %d", exportDailyRuns), importSeconds(fugong), importSeconds(baseline),
 		ratio(fugong.Seconds(), baseline.Seconds()), fmt.Sprintf("≤ %.1f×", exportDailyTarget),
 		verdict(fugong.Seconds() <= exportDailyTarget*baseline.Seconds()))
-	t.add("wall time, first request of the server", importSeconds(cold), "–", ratio(cold.Seconds(), baseline.Seconds()), "none", "–")
-	t.print()
+	t.Add("wall time, first request of the server", importSeconds(cold), "–", ratio(cold.Seconds(), baseline.Seconds()), "none", "–")
+	t.Print()
 	fmt.Printf("The workbook (%.1f MB), sheet rows × columns: %s. %s.\n\n", float64(len(body))/(1<<20), strings.Join(shape, ", "), exportLoad())
 	return nil
 }
@@ -141,13 +142,13 @@ func exportDaily(ctx context.Context, r *runner) error {
 // whatever the hour of the run, so that its missed list (the biggest sheet) is the same at
 // 00:10 as at 21:00. Reporting today, a run just after midnight listed no one as missed and
 // timed a nearly empty workbook.
-func exportDay(d *dataset) domain.Date { return d.today.AddDays(-1) }
+func exportDay(d *loadtest.Dataset) domain.Date { return d.Today.AddDays(-1) }
 
 // exportCheckins loads the report day's morning check-in for nine in ten workers and the afternoon's
 // for half of those, one in a hundred with a fever and one in two hundred with a cough, through
 // CheckinStore.InsertMany (its statement triggers keep daily_stats), with the alerts the
 // township's policy raises for them.
-func exportCheckins(ctx context.Context, st domain.Stores, d *dataset) (checkins, alerts int, err error) {
+func exportCheckins(ctx context.Context, st domain.Stores, d *loadtest.Dataset) (checkins, alerts int, err error) {
 	now := time.Now().UTC()
 	var batch []domain.Checkin
 	var raised []domain.Alert
@@ -166,7 +167,7 @@ func exportCheckins(ctx context.Context, st domain.Stores, d *dataset) (checkins
 		batch, raised = batch[:0], raised[:0]
 		return nil
 	}
-	for i, w := range d.workers {
+	for i, w := range d.Workers {
 		if i%10 == 9 {
 			continue // missed
 		}
@@ -184,9 +185,9 @@ func exportCheckins(ctx context.Context, st domain.Stores, d *dataset) (checkins
 			if i%200 == 5 {
 				c.Symptoms = []domain.Symptom{domain.SymptomDryCough}
 			}
-			c.Fever = d.township.Fever(c.Temperature)
+			c.Fever = d.Township.Fever(c.Temperature)
 			batch = append(batch, c)
-			raised = append(raised, d.township.CheckinAlerts(c, nil)...)
+			raised = append(raised, d.Township.CheckinAlerts(c, nil)...)
 		}
 		if len(batch) >= 5000 {
 			if err := flush(); err != nil {
@@ -282,7 +283,7 @@ func exportDailyBaseline(path string, sheets []exportSheet) (time.Duration, erro
 // exportRange times range.xlsx of a million rows of daily statistics, loaded straight into
 // daily_stats, sampling the server's memory, against the stream writer writing as many rows.
 func exportRange(ctx context.Context, r *runner) error {
-	nEnt, days := r.size(500, 20), r.size(2_000, 1_000)
+	nEnt, days := r.Size(500, 20), r.Size(2_000, 1_000)
 	t0 := time.Now()
 	sc, release, err := r.seededPostgres(ctx, nEnt, 0)
 	if err != nil {
@@ -291,7 +292,7 @@ func exportRange(ctx context.Context, r *runner) error {
 	defer release()
 	dbURL, d := sc.url, sc.d
 	// The days end yesterday: today's rows are the live ones seed's snapshot began.
-	from, to := d.today.AddDays(-days), d.today.AddDays(-1)
+	from, to := d.Today.AddDays(-days), d.Today.AddDays(-1)
 	n, err := exportLoadStats(ctx, dbURL, d, from, days)
 	if err != nil {
 		return err
@@ -299,12 +300,12 @@ func exportRange(ctx context.Context, r *runner) error {
 	fmt.Printf("_Loaded %d daily_stats rows (%d enterprises × %d days, %s to %s) with COPY, then ANALYZE, in %s (not timed). %s._\n\n",
 		n, nEnt, days, from, to, time.Since(t0).Round(time.Second), exportLoad())
 
-	srv, err := r.startServer(ctx, dbURL)
+	srv, err := r.StartServer(ctx, dbURL)
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	token, err := r.tokens().Issue(d.admin.Actor())
+	defer srv.Stop()
+	token, err := r.Tokens().Issue(d.Admin.Actor())
 	if err != nil {
 		return err
 	}
@@ -314,16 +315,16 @@ func exportRange(ctx context.Context, r *runner) error {
 	if _, err := exportGet(ctx, base+"from="+to.String()+"&to="+to.String(), token, nil); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
-	started, _ := srv.memory()
+	started, _ := memory(srv)
 	time.Sleep(time.Second)
-	before, _ := srv.memory()
-	path := filepath.Join(r.dir, "range.xlsx")
+	before, _ := memory(srv)
+	path := filepath.Join(r.Dir(), "range.xlsx")
 	out, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(path)
-	watch := srv.watchMemory()
+	watch := watchMemory(srv)
 	t0 = time.Now()
 	_, err = exportGet(ctx, base+"from="+from.String()+"&to="+to.String(), token, out)
 	fugong := time.Since(t0)
@@ -341,17 +342,17 @@ func exportRange(ctx context.Context, r *runner) error {
 	if rows != n+2 { // the title and the header
 		return fmt.Errorf("the downloaded workbook has %d rows, want %d", rows, n+2)
 	}
-	baseline, err := exportRangeBaseline(filepath.Join(r.dir, "range-baseline.xlsx"), n, nEnt, from)
+	baseline, err := exportRangeBaseline(filepath.Join(r.Dir(), "range-baseline.xlsx"), n, nEnt, from)
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
 
-	t := table{title: fmt.Sprintf("range.xlsx, %d rows (%d enterprises × %d days), PostgreSQL", n, nEnt, days),
-		header: []string{"measure", "Fugong", "baseline", "ratio", "target", "verdict"}}
-	t.add("wall time", importSeconds(fugong), importSeconds(baseline), ratio(fugong.Seconds(), baseline.Seconds()), "none", "–")
-	t.add("server RSS growth", fmt.Sprintf("%.0f MB (%.0f → peak %.0f MB)", peak-before, before, peak), "–", "–",
+	t := loadtest.Table{Title: fmt.Sprintf("range.xlsx, %d rows (%d enterprises × %d days), PostgreSQL", n, nEnt, days),
+		Header: []string{"measure", "Fugong", "baseline", "ratio", "target", "verdict"}}
+	t.Add("wall time", importSeconds(fugong), importSeconds(baseline), ratio(fugong.Seconds(), baseline.Seconds()), "none", "–")
+	t.Add("server RSS growth", fmt.Sprintf("%.0f MB (%.0f → peak %.0f MB)", peak-before, before, peak), "–", "–",
 		fmt.Sprintf("≤ %d MB", exportRSSTarget), verdict(peak-before <= exportRSSTarget))
-	t.print()
+	t.Print()
 	fmt.Printf("The workbook: %.1f MB, %d sheet rows (title, header, %d data rows). RSS %.0f MB after the one-day warm-up export. %s.\n",
 		float64(size)/(1<<20), rows, n, started, exportLoad())
 	return nil
@@ -360,7 +361,7 @@ func exportRange(ctx context.Context, r *runner) error {
 // exportLoadStats COPYs one daily_stats row per enterprise and day from from on, with
 // roster figures taken (snapshot) and plausible numbers, then analyzes the table as
 // autovacuum would after a load.
-func exportLoadStats(ctx context.Context, dbURL string, d *dataset, from domain.Date, days int) (int, error) {
+func exportLoadStats(ctx context.Context, dbURL string, d *loadtest.Dataset, from domain.Date, days int) (int, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return 0, err
@@ -373,11 +374,11 @@ func exportLoadStats(ctx context.Context, dbURL string, d *dataset, from domain.
 		if day == days {
 			return nil, nil
 		}
-		ent := d.enterprises[e]
+		ent := d.Enterprises[e]
 		v := exportFigures(e, day)
-		row := []any{d.township.ID, ent.ID, from.AddDays(day).Time(), true,
+		row := []any{d.Township.ID, ent.ID, from.AddDays(day).Time(), true,
 			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]}
-		if e++; e == len(d.enterprises) {
+		if e++; e == len(d.Enterprises) {
 			e, day = 0, day+1
 		}
 		return row, nil
@@ -494,7 +495,7 @@ func exportRangeBaseline(path string, n, perDay int, from domain.Date) (time.Dur
 		e, day := i%perDay, i/perDay
 		v := exportFigures(e, day)
 		line[0] = excelize.Cell{StyleID: dateStyle, Value: from.AddDays(day).Time()}
-		line[1], line[2] = fmt.Sprintf("基准企业%03d有限公司", e), creditCode(e)
+		line[1], line[2] = fmt.Sprintf("基准企业%03d有限公司", e), loadtest.CreditCode(e)
 		line[3], line[4], line[5] = "一区", "制造业", "已复工"
 		for j := range 6 {
 			line[6+j] = int(v[j])

@@ -20,6 +20,7 @@ import (
 
 	"fugong/domain"
 	"fugong/domain/region"
+	"fugong/scripts/internal/loadtest"
 )
 
 func init() {
@@ -37,28 +38,28 @@ const (
 )
 
 func importScenario(ctx context.Context, r *runner) error {
-	n := r.size(50_000, 2_000)
+	n := r.Size(50_000, 2_000)
 	sc, release, err := r.seededPostgres(ctx, 1, 0)
 	if err != nil {
 		return err
 	}
 	defer release()
 	dbURL, st, d := sc.url, sc.st, sc.d
-	ent := d.enterprises[0]
+	ent := d.Enterprises[0]
 	svc := domain.NewServices(st, domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
-	hr, err := svc.Users.Create(ctx, d.admin.Actor(), domain.NewUser{Username: "hr-bench", Password: "bench-password",
+	hr, err := svc.Users.Create(ctx, d.Admin.Actor(), domain.NewUser{Username: "hr-bench", Password: "bench-password",
 		Role: domain.RoleEnterpriseHR, Name: "人事", Phone: "13900000000", EnterpriseID: ent.ID})
 	if err != nil {
 		return fmt.Errorf("HR user: %w", err)
 	}
-	token, err := r.tokens().Issue(hr.Actor())
+	token, err := r.Tokens().Issue(hr.Actor())
 	if err != nil {
 		return err
 	}
 
-	path := filepath.Join(r.dir, "roster.xlsx")
+	path := filepath.Join(r.Dir(), "roster.xlsx")
 	t0 := time.Now()
-	if err := importWorkbook(path, n, d.today); err != nil {
+	if err := importWorkbook(path, n, d.Today); err != nil {
 		return fmt.Errorf("build the workbook: %w", err)
 	}
 	body, contentType, err := importMultipart(path)
@@ -73,12 +74,12 @@ func importScenario(ctx context.Context, r *runner) error {
 		return fmt.Errorf("baseline: %w", err)
 	}
 
-	srv, err := r.startServer(ctx, dbURL)
+	srv, err := r.StartServer(ctx, dbURL)
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	rssBefore, _ := srv.memory()
+	defer srv.Stop()
+	rssBefore, _ := memory(srv)
 	url := fmt.Sprintf("%s/api/v1/enterprises/%d/workers/import", srv.URL, ent.ID)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body.Bytes()))
 	if err != nil {
@@ -86,7 +87,7 @@ func importScenario(ctx context.Context, r *runner) error {
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+token)
-	watch := srv.watchMemory()
+	watch := watchMemory(srv)
 	t0 = time.Now()
 	res, err := http.DefaultClient.Do(req)
 	var answer []byte
@@ -117,13 +118,13 @@ func importScenario(ctx context.Context, r *runner) error {
 		return fmt.Errorf("upload: the answer says %d created, the workers table has %d rows; want %d", out.Created, inTable, n)
 	}
 
-	t := table{title: fmt.Sprintf("Roster import, %d rows, PostgreSQL", n),
-		header: []string{"measure", "Fugong", "baseline", "ratio", "target", "verdict"}}
-	t.add("wall time", importSeconds(fugong), importSeconds(baseline), ratio(fugong.Seconds(), baseline.Seconds()),
+	t := loadtest.Table{Title: fmt.Sprintf("Roster import, %d rows, PostgreSQL", n),
+		Header: []string{"measure", "Fugong", "baseline", "ratio", "target", "verdict"}}
+	t.Add("wall time", importSeconds(fugong), importSeconds(baseline), ratio(fugong.Seconds(), baseline.Seconds()),
 		fmt.Sprintf("≤ %.0f×", importRatioTarget), verdict(fugong.Seconds() <= importRatioTarget*baseline.Seconds()))
-	t.add("server peak RSS", fmt.Sprintf("%.0f MB (%.0f MB before)", peak, rssBefore), "–", "–",
+	t.Add("server peak RSS", fmt.Sprintf("%.0f MB (%.0f MB before)", peak, rssBefore), "–", "–",
 		fmt.Sprintf("≤ %d MB", importRSSTarget), verdict(peak <= importRSSTarget))
-	t.print()
+	t.Print()
 	fmt.Printf("The answer: %d created, %d updated; the workers table holds %d rows of the enterprise. %s.\n", out.Created, out.Updated, inTable, exportLoad())
 	return nil
 }
@@ -156,9 +157,8 @@ func importWorkbook(path string, n int, today domain.Date) error {
 	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
 		return err
 	}
-	places := make([]string, len(origins)) // seed's origins, by name as HR writes them
-	for i, code := range origins {
-		places[i] = code
+	places := loadtest.Origins() // the seeded workers', by name as HR writes them
+	for i, code := range places {
 		if name, ok := region.Name(code); ok {
 			places[i] = name
 		}
@@ -177,7 +177,7 @@ func importWorkbook(path string, n int, today domain.Date) error {
 			case domain.ColName:
 				v = fmt.Sprintf("职工%05d", i)
 			case domain.ColIDNumber:
-				v = string(idNumber(i))
+				v = string(loadtest.IDNumber(i))
 			case domain.ColPhone:
 				v = fmt.Sprintf("139%08d", i)
 			case domain.ColDepartment:

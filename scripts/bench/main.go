@@ -13,15 +13,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"os/exec"
-	"os/signal"
-	"runtime"
 	"slices"
-	"strings"
 	"time"
+
+	"fugong/scripts/internal/loadtest"
 )
 
 // scenario is one benchmark: it prints its own tables to the run's output.
@@ -38,44 +34,27 @@ var scenarios []scenario
 func register(s scenario) { scenarios = append(scenarios, s) }
 
 func main() {
-	pg := flag.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL to create scratch databases on")
-	quick := flag.Bool("quick", false, "small sizes and short runs: to try the program, not to measure")
-	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./scripts/bench [-quick] [-pg URL] all|SCENARIO ...\n\nscenarios:\n")
-		for _, s := range scenarios {
-			fmt.Fprintf(os.Stderr, "  %-15s %s\n", s.name, s.about)
-		}
+	var usage []loadtest.Usage
+	for _, s := range scenarios {
+		usage = append(usage, loadtest.Usage{Name: s.name, About: s.about})
 	}
-	flag.Parse()
-	if flag.NArg() == 0 {
-		flag.Usage()
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := runAll(ctx, *pg, *quick, flag.Args()); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+	loadtest.Main(loadtest.CommandLine{Name: "bench", Scenarios: usage,
+		PGHelp:    "PostgreSQL to create scratch databases on",
+		QuickHelp: "small sizes and short runs: to try the program, not to measure"}, runAll)
 }
 
 func runAll(ctx context.Context, pg string, quick bool, names []string) error {
 	slices.SortFunc(scenarios, func(a, b scenario) int { return a.order - b.order })
-	var chosen []scenario
-	for _, s := range scenarios {
-		if slices.Contains(names, "all") || slices.Contains(names, s.name) {
-			chosen = append(chosen, s)
-		}
-	}
-	if len(chosen) == 0 {
-		return fmt.Errorf("no scenario named %v", names)
+	chosen, err := loadtest.Pick(scenarios, func(s scenario) string { return s.name }, names)
+	if err != nil {
+		return err
 	}
 	r, err := newRunner(ctx, pg, quick)
 	if err != nil {
 		return err
 	}
-	defer r.close()
-	r.printMachine()
+	defer r.Close()
+	r.PrintMachine("Fugong benchmarks", "QUICK (small sizes, not a measurement)")
 	started := time.Now()
 	for _, s := range chosen {
 		fmt.Printf("\n## %s\n\n%s\n\n", s.name, s.about)
@@ -87,29 +66,4 @@ func runAll(ctx context.Context, pg string, quick bool, names []string) error {
 	}
 	fmt.Printf("\n_The whole run took %s._\n", time.Since(started).Round(time.Second))
 	return nil
-}
-
-// printMachine writes what was measured and where: the commit, the machine, the versions.
-func (r *runner) printMachine() {
-	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	dirty, _ := exec.Command("git", "status", "--porcelain").Output()
-	c := strings.TrimSpace(string(commit))
-	if len(dirty) > 0 {
-		c += " (with uncommitted changes)"
-	}
-	cpu := "unknown"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "model name"); ok {
-				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
-	mode := "full size"
-	if r.quick {
-		mode = "QUICK (small sizes, not a measurement)"
-	}
-	fmt.Printf("# Fugong benchmarks\n\n| | |\n|---|---|\n| commit | %s |\n| date | %s |\n| machine | %s, %d cores |\n| Go | %s |\n| PostgreSQL | %s |\n| mode | %s |\n",
-		c, time.Now().UTC().Format(time.RFC3339), cpu, runtime.NumCPU(), runtime.Version(), r.pgVersion, mode)
 }

@@ -1,35 +1,6 @@
 package main
 
-import (
-	"fmt"
-	"strings"
-)
-
-// table is one markdown table of results.
-type table struct {
-	title  string
-	header []string
-	rows   [][]string
-}
-
-func (t *table) add(cells ...any) {
-	row := make([]string, len(cells))
-	for i, c := range cells {
-		row[i] = fmt.Sprint(c)
-	}
-	t.rows = append(t.rows, row)
-}
-
-func (t *table) print() {
-	if t.title != "" {
-		fmt.Printf("**%s**\n\n", t.title)
-	}
-	fmt.Printf("| %s |\n|%s\n", strings.Join(t.header, " | "), strings.Repeat("---|", len(t.header)))
-	for _, r := range t.rows {
-		fmt.Printf("| %s |\n", strings.Join(r, " | "))
-	}
-	fmt.Println()
-}
+import "fmt"
 
 // verdict says whether a target holds, for the tables' last column.
 func verdict(ok bool) string {
@@ -39,6 +10,7 @@ func verdict(ok bool) string {
 	return "❌ missed"
 }
 
+// ratio shows a/b as the tables' ratio column does, "–" when b is nothing to divide by.
 func ratio(a, b float64) string {
 	if b == 0 {
 		return "–"

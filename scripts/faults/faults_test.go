@@ -23,7 +23,7 @@ func TestQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.close()
+	defer r.Close()
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			if s.name == "pgrestart" {

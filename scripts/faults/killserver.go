@@ -11,29 +11,14 @@ import (
 // one on the same database and port at once, while the phones carry on; then it compares the
 // database with the answers.
 func runKillServer(ctx context.Context, r *runner) ([]string, error) {
-	nEnt, nWorkers := r.size(20, 4), r.size(5000, 300)
-	kills, perPhase, clients := r.size(3, 1), r.size(2500, 150), 8
-	dbURL, drop, err := r.newPostgres(ctx)
+	nEnt, nWorkers := r.Size(20, 4), r.Size(5000, 300)
+	kills, perPhase, clients := r.Size(3, 1), r.Size(2500, 150), 8
+	l, drop, err := r.startLoad(ctx, nEnt, nWorkers, nWorkers, clients)
 	if err != nil {
 		return nil, err
 	}
 	defer drop()
-	d, err := r.seedDatabase(ctx, dbURL, nEnt, nWorkers)
-	if err != nil {
-		return nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	srv, err := r.startServer(ctx, dbURL, port)
-	if err != nil {
-		return nil, err
-	}
-	// A closed loop (no pacing): every phone has a report in flight nearly all the time, so
-	// that each kill cuts some short.
-	p := newPhones(d, srv.URL, clients, nWorkers, 0)
-	p.start()
+	dbURL, d, srv, p := l.dbURL, l.d, l.srv, l.p
 	var killedAt []time.Time
 	var downs, firstAcks []string
 	target := 0
@@ -41,13 +26,13 @@ func runKillServer(ctx context.Context, r *runner) ([]string, error) {
 		target += perPhase
 		if err := p.waitAcks(target, 2*time.Minute); err != nil {
 			p.stop()
-			srv.kill()
+			srv.Kill()
 			return nil, err
 		}
 		at := time.Now()
-		srv.kill()
+		srv.Kill()
 		killedAt = append(killedAt, at)
-		if srv, err = r.startServer(ctx, dbURL, port); err != nil {
+		if srv, err = r.startServer(ctx, dbURL, l.port); err != nil {
 			p.stop()
 			return nil, fmt.Errorf("start again after a kill: %w", err)
 		}
@@ -62,7 +47,7 @@ func runKillServer(ctx context.Context, r *runner) ([]string, error) {
 	target += perPhase
 	err = p.waitAcks(target, 2*time.Minute)
 	attempts := p.stop()
-	srv.stop()
+	srv.Stop()
 	if err != nil {
 		return nil, err
 	}
@@ -78,16 +63,16 @@ func runKillServer(ctx context.Context, r *runner) ([]string, error) {
 			}
 		}
 	}
-	t := &table{title: fmt.Sprintf("killserver on PostgreSQL: %d workers in %d enterprises, %d phones in a closed loop, %d kill(s) with SIGKILL",
-		nWorkers, nEnt, clients, kills)}
+	t := newTable(fmt.Sprintf("killserver on PostgreSQL: %d workers in %d enterprises, %d phones in a closed loop, %d kill(s) with SIGKILL",
+		nWorkers, nEnt, clients, kills))
 	failed := o.rows(t)
-	t.add("kills (SIGKILL) mid-load", len(killedAt), "–", "–")
-	t.add("reports in flight at the kills (sent before, answered or failed after)", inFlight, "–", "–")
-	t.add("from each kill until the new server listened", strings.Join(downs, ", "), "–", "–")
-	t.add("from each kill until the first acknowledgement after it", strings.Join(firstAcks, ", "), "–", "–")
-	t.print()
+	t.Add("kills (SIGKILL) mid-load", len(killedAt), "–", "–")
+	t.Add("reports in flight at the kills (sent before, answered or failed after)", inFlight, "–", "–")
+	t.Add("from each kill until the new server listened", strings.Join(downs, ", "), "–", "–")
+	t.Add("from each kill until the first acknowledgement after it", strings.Join(firstAcks, ", "), "–", "–")
+	t.Print()
 	if o.unexpected > 0 {
-		fmt.Printf("The server's log says: %s\n\n", srv.errorSummary())
+		fmt.Printf("The server's log says: %s\n\n", srv.ErrorSummary())
 	}
 	return failed, nil
 }

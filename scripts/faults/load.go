@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/scripts/internal/loadtest"
 )
 
 // phoneTimeout is how long a phone waits for an answer. A server that hangs instead of
@@ -24,7 +25,7 @@ const phoneTimeout = 10 * time.Second
 // A key is one (worker, day, slot): the check-in's unique key. Key k is worker k mod n on
 // day-slot k / n: 0 today am, 1 today pm, 2 yesterday am, 3 yesterday pm.
 func (d *dataset) keyOf(k int) (worker int, day int, slot domain.Slot) {
-	n := len(d.workers)
+	n := len(d.Workers)
 	ds := k / n
 	slot = domain.SlotAM
 	if ds%2 == 1 {
@@ -34,7 +35,7 @@ func (d *dataset) keyOf(k int) (worker int, day int, slot domain.Slot) {
 }
 
 // date is the check-in date of a key's day: 0 today, 1 yesterday.
-func (d *dataset) date(day int) domain.Date { return d.today.AddDays(-day) }
+func (d *dataset) date(day int) domain.Date { return d.Today.AddDays(-day) }
 
 // reading is the n-th report sent for key k: distinct from the one before and after it, so
 // that the stored row tells which write it is. One in eight is a fever, with a cough every
@@ -125,7 +126,7 @@ func (p *phones) client(ctx context.Context, c int) {
 	var mine []int // this client's keys in the order it first sends them
 	for ds := range 4 {
 		for w := c; w < p.owned; w += p.clients {
-			mine = append(mine, ds*len(p.d.workers)+w)
+			mine = append(mine, ds*len(p.d.Workers)+w)
 		}
 	}
 	writes := map[int]int{} // key → reports sent
@@ -300,4 +301,44 @@ func (p *phones) waitAckAfter(t time.Time, limit time.Duration) (time.Time, bool
 // wakeAfter wakes the waits above after d, so that they can see their deadline pass.
 func (p *phones) wakeAfter(d time.Duration) *time.Timer {
 	return time.AfterFunc(d, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
+}
+
+// underLoad is a scenario's own database with a server on it and phones checking in to it.
+type underLoad struct {
+	dbURL string
+	d     *dataset
+	port  int // the server's: one started again on it keeps the phones' URL
+	srv   *loadtest.Server
+	p     *phones
+}
+
+// startLoad creates a scratch database with a township of nEnt enterprises and nWorkers
+// workers, starts a server on it, and starts clients phones checking in as workers 0 …
+// owned-1 in a closed loop (no pacing): every phone has a report in flight nearly all the
+// time, so that each fault cuts some short. drop removes the database.
+func (r *runner) startLoad(ctx context.Context, nEnt, nWorkers, owned, clients int) (l *underLoad, drop func(), err error) {
+	l = &underLoad{}
+	if l.dbURL, drop, err = r.NewPostgres(ctx); err != nil {
+		return nil, nil, err
+	}
+	if err := l.serve(ctx, r, nEnt, nWorkers); err != nil {
+		drop()
+		return nil, nil, err
+	}
+	l.p = newPhones(l.d, l.srv.URL, clients, owned, 0)
+	l.p.start()
+	return l, drop, nil
+}
+
+// serve seeds l's database and starts a server on it at a free port.
+func (l *underLoad) serve(ctx context.Context, r *runner, nEnt, nWorkers int) error {
+	var err error
+	if l.d, err = r.seedDatabase(ctx, l.dbURL, nEnt, nWorkers); err != nil {
+		return err
+	}
+	if l.port, err = freePort(); err != nil {
+		return err
+	}
+	l.srv, err = r.startServer(ctx, l.dbURL, l.port)
+	return err
 }

@@ -17,15 +17,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"os/exec"
-	"os/signal"
-	"runtime"
-	"slices"
 	"strings"
 	"time"
+
+	"fugong/scripts/internal/loadtest"
 )
 
 // scenario is one kind of fault. run prints its table and returns the invariants that failed.
@@ -43,45 +39,19 @@ var scenarios = []scenario{
 }
 
 func main() {
-	pg := flag.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL to create scratch databases on (pgrestart runs its own)")
-	quick := flag.Bool("quick", false, "a few hundred check-ins per scenario: to try the program, as the test suite does")
-	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./scripts/faults [-quick] [-pg URL] all|SCENARIO ...\n\nscenarios:\n")
-		for _, s := range scenarios {
-			fmt.Fprintf(os.Stderr, "  %-11s %s\n", s.name, s.about)
-		}
-	}
-	flag.Parse()
-	if flag.NArg() == 0 {
-		flag.Usage()
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := runAll(ctx, *pg, *quick, flag.Args()); err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
-		os.Exit(1)
-	}
-}
-
-// pick returns the scenarios names asks for, in their order.
-func pick(names []string) ([]scenario, error) {
-	var chosen []scenario
+	var usage []loadtest.Usage
 	for _, s := range scenarios {
-		if slices.Contains(names, "all") || slices.Contains(names, s.name) {
-			chosen = append(chosen, s)
-		}
+		usage = append(usage, loadtest.Usage{Name: s.name, About: s.about})
 	}
-	if len(chosen) == 0 {
-		return nil, fmt.Errorf("no scenario named %v", names)
-	}
-	return chosen, nil
+	loadtest.Main(loadtest.CommandLine{Name: "faults", Scenarios: usage,
+		PGHelp:    "PostgreSQL to create scratch databases on (pgrestart runs its own)",
+		QuickHelp: "a few hundred check-ins per scenario: to try the program, as the test suite does"}, runAll)
 }
 
 // runAll runs every scenario named, all of them even when one fails, and returns an error
 // naming the invariants that failed.
 func runAll(ctx context.Context, pg string, quick bool, names []string) error {
-	chosen, err := pick(names)
+	chosen, err := loadtest.Pick(scenarios, func(s scenario) string { return s.name }, names)
 	if err != nil {
 		return err
 	}
@@ -89,8 +59,8 @@ func runAll(ctx context.Context, pg string, quick bool, names []string) error {
 	if err != nil {
 		return err
 	}
-	defer r.close()
-	r.printMachine()
+	defer r.Close()
+	r.PrintMachine("Fugong fault scripts", "quick (a few hundred check-ins per scenario)")
 	started := time.Now()
 	var errs []error
 	for _, s := range chosen {
@@ -116,29 +86,4 @@ func (r *runner) runScenario(ctx context.Context, s scenario) error {
 		return fmt.Errorf("%s: invariants failed: %s", s.name, strings.Join(failed, "; "))
 	}
 	return nil
-}
-
-// printMachine writes what was run and where: the commit, the machine, the versions.
-func (r *runner) printMachine() {
-	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	dirty, _ := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
-	c := strings.TrimSpace(string(commit))
-	if len(dirty) > 0 {
-		c += " (with uncommitted changes)"
-	}
-	cpu := "unknown"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "model name"); ok {
-				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
-	mode := "full size"
-	if r.quick {
-		mode = "quick (a few hundred check-ins per scenario)"
-	}
-	fmt.Printf("# Fugong fault scripts\n\n| | |\n|---|---|\n| commit | %s |\n| date | %s |\n| machine | %s, %d cores |\n| Go | %s |\n| PostgreSQL | %s |\n| mode | %s |\n",
-		c, time.Now().UTC().Format(time.RFC3339), cpu, runtime.NumCPU(), runtime.Version(), r.pgVersion, mode)
 }

@@ -25,13 +25,13 @@ const recoverLimit = 15 * time.Second
 // and checks that the server answered 503 at once meanwhile (its /readyz too), came back by
 // itself, and lost nothing it acknowledged.
 func runPGRestart(ctx context.Context, r *runner) ([]string, error) {
-	nEnt, nWorkers := r.size(20, 4), r.size(5000, 300)
+	nEnt, nWorkers := r.Size(20, 4), r.Size(5000, 300)
 	modes := []string{"fast", "immediate"}
-	if !r.quick {
+	if !r.Quick() {
 		modes = []string{"fast", "immediate", "fast", "immediate"}
 	}
-	perPhase, rate, clients := r.size(1500, 80), r.size(300, 50), 8
-	outage := time.Duration(r.size(5000, 1500)) * time.Millisecond
+	perPhase, rate, clients := r.Size(1500, 80), r.Size(300, 50), 8
+	outage := time.Duration(r.Size(5000, 1500)) * time.Millisecond
 
 	pg, err := startCluster(ctx)
 	if err != nil {
@@ -51,10 +51,10 @@ func runPGRestart(ctx context.Context, r *runner) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
-	bridgeUp := func() int { return srv.logCount("live: listening for other processes' changes") }
+	defer srv.Stop()
+	bridgeUp := func() int { return logCount(srv, "live: listening for other processes' changes") }
 	if !waitFor(10*time.Second, func() bool { return bridgeUp() >= 1 }) {
-		return nil, fmt.Errorf("the live bridge did not listen within 10 s; the server's log: %s", srv.logPath)
+		return nil, fmt.Errorf("the live bridge did not listen within 10 s; the server's log: %s", srv.LogPath())
 	}
 	ready := probeReady(srv.URL)
 	p := newPhones(d, srv.URL, clients, nWorkers, rate)
@@ -113,15 +113,15 @@ func runPGRestart(ctx context.Context, r *runner) ([]string, error) {
 		return nil, err
 	}
 	bridge, bridgeErr := checkBridge(ctx, srv.URL, d, dbURL)
-	stayedUp := srv.running() && srv.logCount("Fugong listening on") == 1
-	srv.stop()
+	stayedUp := srv.Running() && logCount(srv, "Fugong listening on") == 1
+	srv.Stop()
 
 	o, err := verify(ctx, dbURL, d, attempts)
 	if err != nil {
 		return nil, err
 	}
-	t := &table{title: fmt.Sprintf("pgrestart on a private PostgreSQL cluster: %d workers in %d enterprises, %d phones at %d reports/s, PostgreSQL stopped %d time(s) (%s) for %s each",
-		nWorkers, nEnt, clients, rate, len(modes), strings.Join(modes, ", "), outage)}
+	t := newTable(fmt.Sprintf("pgrestart on a private PostgreSQL cluster: %d workers in %d enterprises, %d phones at %d reports/s, PostgreSQL stopped %d time(s) (%s) for %s each",
+		nWorkers, nEnt, clients, rate, len(modes), strings.Join(modes, ", "), outage))
 	failed := o.rows(t)
 	noAnswer := 0
 	for _, a := range attempts {
@@ -129,28 +129,28 @@ func runPGRestart(ctx context.Context, r *runner) ([]string, error) {
 			noAnswer++
 		}
 	}
-	t.add("reports with no answer at all (timeouts, connections dropped)", noAnswer, "0", verdict(noAnswer == 0, &failed, "reports with no answer"))
-	t.add("failed-fast: the slowest report not acknowledged", seconds(o.failedMax), "≤ "+seconds(failFastLimit), verdict(o.failedMax <= failFastLimit, &failed, "failures not fast"))
-	t.add("Fugong process stayed up throughout (never restarted)", stayedUp, "true", verdict(stayedUp, &failed, "the server did not stay up"))
+	t.Add("reports with no answer at all (timeouts, connections dropped)", noAnswer, "0", verdict(noAnswer == 0, &failed, "reports with no answer"))
+	t.Add("failed-fast: the slowest report not acknowledged", seconds(o.failedMax), "≤ "+seconds(failFastLimit), verdict(o.failedMax <= failFastLimit, &failed, "failures not fast"))
+	t.Add("Fugong process stayed up throughout (never restarted)", stayedUp, "true", verdict(stayedUp, &failed, "the server did not stay up"))
 	for i, out := range outages {
 		seen, maxReady := probes.during(out.stopped, out.started)
 		n := fmt.Sprintf("outage %d (%s)", i+1, out.mode)
-		t.add(n+": /readyz answers while PostgreSQL was away", seen.String(), "all 503",
+		t.Add(n+": /readyz answers while PostgreSQL was away", seen.String(), "all 503",
 			verdict(len(seen) > 0 && seen.only(http.StatusServiceUnavailable), &failed, n+": /readyz not 503 while away"))
-		t.add(n+": slowest /readyz while away", seconds(maxReady), "≤ "+seconds(failFastLimit), verdict(maxReady <= failFastLimit, &failed, n+": /readyz slow"))
-		t.add(n+": first acknowledgement after PostgreSQL was back", out.firstAck, "≤ "+seconds(recoverLimit), verdict(out.firstAck != "none", &failed, n+": no recovery"))
-		t.add(n+": /readyz 200 again after", out.readyAgain, "≤ "+seconds(recoverLimit), verdict(out.readyAgain != "never", &failed, n+": /readyz did not recover"))
-		t.add(n+": live bridge (LISTEN)", out.bus, "listening again", verdict(strings.HasPrefix(out.bus, "listening"), &failed, n+": live bridge did not listen again"))
+		t.Add(n+": slowest /readyz while away", seconds(maxReady), "≤ "+seconds(failFastLimit), verdict(maxReady <= failFastLimit, &failed, n+": /readyz slow"))
+		t.Add(n+": first acknowledgement after PostgreSQL was back", out.firstAck, "≤ "+seconds(recoverLimit), verdict(out.firstAck != "none", &failed, n+": no recovery"))
+		t.Add(n+": /readyz 200 again after", out.readyAgain, "≤ "+seconds(recoverLimit), verdict(out.readyAgain != "never", &failed, n+": /readyz did not recover"))
+		t.Add(n+": live bridge (LISTEN)", out.bus, "listening again", verdict(strings.HasPrefix(out.bus, "listening"), &failed, n+": live bridge did not listen again"))
 	}
 	bridgeText := bridge
 	if bridgeErr != nil {
 		bridgeText = bridgeErr.Error()
 	}
-	t.add("after the last outage: a NOTIFY from another process reaches a dashboard stream", bridgeText, "reaches it",
+	t.Add("after the last outage: a NOTIFY from another process reaches a dashboard stream", bridgeText, "reaches it",
 		verdict(bridgeErr == nil, &failed, "live bridge: NOTIFY did not reach the stream"))
-	t.print()
+	t.Print()
 	if o.unexpected > 0 {
-		fmt.Printf("The server's log says: %s\n\n", srv.errorSummary())
+		fmt.Printf("The server's log says: %s\n\n", srv.ErrorSummary())
 	}
 	return failed, nil
 }
@@ -295,7 +295,7 @@ func checkBridge(ctx context.Context, url string, d *dataset, dbURL string) (str
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		payload := fmt.Sprintf(`{"o":"fault-script","c":[[%d,%d,"roster",%d]]}`, d.township.ID, d.enterprise[0].ID, time.Now().UnixMilli()+1000)
+		payload := fmt.Sprintf(`{"o":"fault-script","c":[[%d,%d,"roster",%d]]}`, d.Township.ID, d.Enterprises[0].ID, time.Now().UnixMilli()+1000)
 		if _, err := db.ExecContext(ctx, "SELECT pg_notify('fugong_changes', $1)", payload); err != nil {
 			return "", fmt.Errorf("notify: %w", err)
 		}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"fugong/scripts/internal/loadtest"
 )
 
 // shutdownGrace is how long the server gives requests in flight to finish after SIGTERM
@@ -23,46 +25,33 @@ const slowBody = 1500 * time.Millisecond
 // on, and that the server exited 0 within its grace period having lost nothing. The full size
 // does it three times, starting the server again on the same database and port in between.
 func runSigterm(ctx context.Context, r *runner) ([]string, error) {
-	nEnt, nWorkers := r.size(20, 4), r.size(5000, 300)
-	rounds, perPhase, clients, nSlow := r.size(3, 1), r.size(2500, 200), 8, r.size(16, 4)
-	dbURL, drop, err := r.newPostgres(ctx)
+	nEnt, nWorkers := r.Size(20, 4), r.Size(5000, 300)
+	rounds, perPhase, clients, nSlow := r.Size(3, 1), r.Size(2500, 200), 8, r.Size(16, 4)
+	owned := nWorkers - rounds*nSlow // the last workers are the slow phones', nSlow a round
+	l, drop, err := r.startLoad(ctx, nEnt, nWorkers, owned, clients)
 	if err != nil {
 		return nil, err
 	}
 	defer drop()
-	d, err := r.seedDatabase(ctx, dbURL, nEnt, nWorkers)
-	if err != nil {
-		return nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	srv, err := r.startServer(ctx, dbURL, port)
-	if err != nil {
-		return nil, err
-	}
-	owned := nWorkers - rounds*nSlow // the last workers are the slow phones', nSlow a round
-	p := newPhones(d, srv.URL, clients, owned, 0)
-	p.start()
+	dbURL, d, srv, p := l.dbURL, l.d, l.srv, l.p
 	var terms []termRound
 	var slow []attempt
 	for round := range rounds {
 		if round > 0 {
-			if srv, err = r.startServer(ctx, dbURL, port); err != nil {
+			if srv, err = r.startServer(ctx, dbURL, l.port); err != nil {
 				p.stop()
 				return nil, fmt.Errorf("start again after SIGTERM: %w", err)
 			}
 		}
 		if err := p.waitAcks(p.acked()+perPhase, 2*time.Minute); err != nil {
 			p.stop()
-			srv.kill()
+			srv.Kill()
 			return nil, err
 		}
 		tr, err := terminate(srv, p, owned+round*nSlow, nSlow)
 		if err != nil {
 			p.stop()
-			srv.kill()
+			srv.Kill()
 			return nil, err
 		}
 		terms = append(terms, tr)
@@ -74,15 +63,15 @@ func runSigterm(ctx context.Context, r *runner) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &table{title: fmt.Sprintf("sigterm on PostgreSQL: %d workers in %d enterprises, %d phones in a closed loop and %d slow phones a round (bodies sent over %s), %d SIGTERM(s)",
-		nWorkers, nEnt, clients, nSlow, slowBody, rounds)}
+	t := newTable(fmt.Sprintf("sigterm on PostgreSQL: %d workers in %d enterprises, %d phones in a closed loop and %d slow phones a round (bodies sent over %s), %d SIGTERM(s)",
+		nWorkers, nEnt, clients, nSlow, slowBody, rounds))
 	failed := o.rows(t)
 	for i, tr := range terms {
 		tr.rows(t, fmt.Sprintf("SIGTERM %d", i+1), attempts, &failed)
 	}
-	t.print()
+	t.Print()
 	if o.unexpected > 0 {
-		fmt.Printf("The server's log says: %s\n\n", srv.errorSummary())
+		fmt.Printf("The server's log says: %s\n\n", srv.ErrorSummary())
 	}
 	return failed, nil
 }
@@ -100,7 +89,7 @@ type termRound struct {
 // terminate starts nSlow slow phones (workers first, first+1, …: today's morning of each, a key
 // of its own), sends SIGTERM while they are still sending, tries new connections until the
 // process ends, and waits for it.
-func terminate(srv *server, p *phones, first, nSlow int) (termRound, error) {
+func terminate(srv *loadtest.Server, p *phones, first, nSlow int) (termRound, error) {
 	var wg sync.WaitGroup
 	tr := termRound{slow: make([]attempt, nSlow)}
 	for i := range nSlow {
@@ -108,24 +97,24 @@ func terminate(srv *server, p *phones, first, nSlow int) (termRound, error) {
 	}
 	time.Sleep(slowBody / 3)
 	tr.at = time.Now()
-	if err := srv.signal(syscall.SIGTERM); err != nil {
+	if err := srv.Signal(syscall.SIGTERM); err != nil {
 		return tr, err
 	}
-	tr.dials = dialUntil(strings.TrimPrefix(srv.URL, "http://"), srv.exited)
-	tr.code, tr.exitedAt, tr.exited = srv.wait(shutdownGrace + 10*time.Second)
+	tr.dials = dialUntil(strings.TrimPrefix(srv.URL, "http://"), srv.Exited())
+	tr.code, tr.exitedAt, tr.exited = srv.Wait(shutdownGrace + 10*time.Second)
 	wg.Wait()
 	return tr, nil
 }
 
 // rows adds the round's findings to the table; attempts are all the phones' reports.
-func (tr termRound) rows(t *table, name string, attempts []attempt, failed *[]string) {
+func (tr termRound) rows(t *loadtest.Table, name string, attempts []attempt, failed *[]string) {
 	slowAcked := 0
 	for _, a := range tr.slow {
 		if a.acked() {
 			slowAcked++
 		}
 	}
-	t.add(name+": slow phones mid-request, answered 2xx", fmt.Sprintf("%d of %d", slowAcked, len(tr.slow)), "all",
+	t.Add(name+": slow phones mid-request, answered 2xx", fmt.Sprintf("%d of %d", slowAcked, len(tr.slow)), "all",
 		verdict(slowAcked == len(tr.slow), failed, name+": requests in flight not finished"))
 	inFlight, acked, other := 0, 0, 0
 	for _, a := range attempts {
@@ -140,7 +129,7 @@ func (tr termRound) rows(t *table, name string, attempts []attempt, failed *[]st
 			other++
 		}
 	}
-	t.add(name+": other reports in flight: answered 2xx / answered otherwise / closed unanswered (sent on a connection the server was closing)",
+	t.Add(name+": other reports in flight: answered 2xx / answered otherwise / closed unanswered (sent on a connection the server was closing)",
 		fmt.Sprintf("%d / %d / %d", acked, other, inFlight-acked-other), "none answered otherwise",
 		verdict(other == 0, failed, name+": in-flight requests answered with an error"))
 	firstRefused, acceptedAfter, accepted, refused := tr.dials.summary()
@@ -148,16 +137,16 @@ func (tr termRound) rows(t *table, name string, attempts []attempt, failed *[]st
 	if !firstRefused.IsZero() {
 		refusedText = seconds(firstRefused.Sub(tr.at)) + " after SIGTERM"
 	}
-	t.add(name+": new connections, first refused", refusedText, "before the process ended",
+	t.Add(name+": new connections, first refused", refusedText, "before the process ended",
 		verdict(!firstRefused.IsZero() && firstRefused.Before(tr.exitedAt), failed, name+": new connections not refused while shutting down"))
-	t.add(name+": new connections tried: accepted / refused / accepted after the first refusal",
+	t.Add(name+": new connections tried: accepted / refused / accepted after the first refusal",
 		fmt.Sprintf("%d / %d / %d", accepted, refused, acceptedAfter), "0 accepted after the first refusal",
 		verdict(acceptedAfter == 0, failed, name+": connections accepted after the listener closed"))
 	exitText := fmt.Sprintf("code %d after %s", tr.code, seconds(tr.exitedAt.Sub(tr.at)))
 	if !tr.exited {
 		exitText = fmt.Sprintf("still running after %s: killed", shutdownGrace+10*time.Second)
 	}
-	t.add(name+": process exit", exitText, fmt.Sprintf("code 0 within %s", shutdownGrace),
+	t.Add(name+": process exit", exitText, fmt.Sprintf("code 0 within %s", shutdownGrace),
 		verdict(tr.exited && tr.code == 0 && tr.exitedAt.Sub(tr.at) <= shutdownGrace, failed, name+": did not exit 0 within the grace period"))
 }
 

@@ -2,33 +2,14 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
+
+	"fugong/scripts/internal/loadtest"
 )
 
-// table is one markdown table of results: measure, value, what it must be, verdict.
-type table struct {
-	title string
-	rows  [][]string
-}
-
-func (t *table) add(cells ...any) {
-	row := make([]string, len(cells))
-	for i, c := range cells {
-		row[i] = fmt.Sprint(c)
-	}
-	t.rows = append(t.rows, row)
-}
-
-func (t *table) print() {
-	if t.title != "" {
-		fmt.Printf("**%s**\n\n", t.title)
-	}
-	fmt.Println("| measure | value | must be | verdict |\n|---|---|---|---|")
-	for _, r := range t.rows {
-		fmt.Printf("| %s |\n", strings.Join(r, " | "))
-	}
-	fmt.Println()
+// newTable is a scenario's table: measure, value, what it must be, verdict.
+func newTable(title string) *loadtest.Table {
+	return &loadtest.Table{Title: title, Header: []string{"measure", "value", "must be", "verdict"}}
 }
 
 // verdict marks an invariant held or failed; a failed one's name is added to failed.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/scripts/internal/loadtest"
 )
 
 // outcome is what the database holds, compared with what the phones were told.
@@ -112,7 +113,7 @@ func (o *outcome) check(as []attempt, stored []domain.Temperature) {
 // storedCheckins reads every check-in of the township's workers, by key.
 func storedCheckins(ctx context.Context, db *sql.DB, d *dataset) (map[int][]domain.Temperature, error) {
 	index := map[int64]int{}
-	for i, w := range d.workers {
+	for i, w := range d.Workers {
 		index[w.ID] = i
 	}
 	rs, err := db.QueryContext(ctx, "SELECT worker_id, date, slot, temperature FROM checkins")
@@ -130,7 +131,7 @@ func storedCheckins(ctx context.Context, db *sql.DB, d *dataset) (map[int][]doma
 			return nil, err
 		}
 		w, ok := index[worker]
-		day := domain.DateFromTime(date).DaysUntil(d.today)
+		day := domain.DateFromTime(date).DaysUntil(d.Today)
 		if !ok || day < 0 || day > 1 {
 			out[-1] = append(out[-1], domain.Temperature(temp)) // nobody sent this
 			continue
@@ -139,7 +140,7 @@ func storedCheckins(ctx context.Context, db *sql.DB, d *dataset) (map[int][]doma
 		if slot == string(domain.SlotPM) {
 			ds++
 		}
-		k := ds*len(d.workers) + w
+		k := ds*len(d.Workers) + w
 		out[k] = append(out[k], domain.Temperature(temp))
 	}
 	return out, rs.Err()
@@ -187,18 +188,18 @@ func (o *outcome) failureSummary() string {
 }
 
 // rows adds the comparison to a scenario's table; it returns the invariants that failed.
-func (o *outcome) rows(t *table) (failed []string) {
-	t.add("check-ins sent", o.sent, "–", "–")
-	t.add("acknowledged (2xx): 201 new / 200 replaced", fmt.Sprintf("%d: %d / %d", o.acked, o.created, o.replaced), "> 0", verdict(o.acked > 0, &failed, "nothing acknowledged"))
-	t.add("distinct check-ins acknowledged (worker, day, slot)", o.keysAcked, "–", "–")
-	t.add("… found in the database after recovery", o.found, "all", verdict(o.found == o.keysAcked, &failed, "acknowledged check-ins missing"))
-	t.add("… lost", o.lost, "0", verdict(o.lost == 0, &failed, "lost check-ins"))
-	t.add("… duplicated (more than one row)", o.duplicated, "0", verdict(o.duplicated == 0, &failed, "duplicated check-ins"))
-	t.add("… stored value not the last acknowledged (nor a later unanswered) report", o.stale, "0", verdict(o.stale == 0, &failed, "stale values"))
-	t.add("rows nobody sent", o.strays, "0", verdict(o.strays == 0, &failed, "rows nobody sent"))
-	t.add("never acknowledged, yet stored (its answer was lost)", o.unackedStored, "allowed", "–")
-	t.add("daily_stats rows that differ from a recount", o.statsOff, "0", verdict(o.statsOff == 0, &failed, "daily_stats differs from a recount"))
-	t.add("not acknowledged, by kind", o.failureSummary(), "–", "–")
-	t.add("answers other than 2xx and 503", o.unexpected, "0", verdict(o.unexpected == 0, &failed, "answers other than 2xx and 503"))
+func (o *outcome) rows(t *loadtest.Table) (failed []string) {
+	t.Add("check-ins sent", o.sent, "–", "–")
+	t.Add("acknowledged (2xx): 201 new / 200 replaced", fmt.Sprintf("%d: %d / %d", o.acked, o.created, o.replaced), "> 0", verdict(o.acked > 0, &failed, "nothing acknowledged"))
+	t.Add("distinct check-ins acknowledged (worker, day, slot)", o.keysAcked, "–", "–")
+	t.Add("… found in the database after recovery", o.found, "all", verdict(o.found == o.keysAcked, &failed, "acknowledged check-ins missing"))
+	t.Add("… lost", o.lost, "0", verdict(o.lost == 0, &failed, "lost check-ins"))
+	t.Add("… duplicated (more than one row)", o.duplicated, "0", verdict(o.duplicated == 0, &failed, "duplicated check-ins"))
+	t.Add("… stored value not the last acknowledged (nor a later unanswered) report", o.stale, "0", verdict(o.stale == 0, &failed, "stale values"))
+	t.Add("rows nobody sent", o.strays, "0", verdict(o.strays == 0, &failed, "rows nobody sent"))
+	t.Add("never acknowledged, yet stored (its answer was lost)", o.unackedStored, "allowed", "–")
+	t.Add("daily_stats rows that differ from a recount", o.statsOff, "0", verdict(o.statsOff == 0, &failed, "daily_stats differs from a recount"))
+	t.Add("not acknowledged, by kind", o.failureSummary(), "–", "–")
+	t.Add("answers other than 2xx and 503", o.unexpected, "0", verdict(o.unexpected == 0, &failed, "answers other than 2xx and 503"))
 	return failed
 }

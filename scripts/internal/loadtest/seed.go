@@ -1,0 +1,107 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"fugong/domain"
+)
+
+// Dataset is a township loaded for a scenario.
+type Dataset struct {
+	Township    domain.Township
+	Admin       domain.User
+	Enterprises []domain.Enterprise
+	Workers     []domain.Worker // in the order they were created, IDs set
+	Today       domain.Date     // the township's today when it was seeded
+}
+
+// origins spread the workers over a few home regions, as a real township's are.
+var origins = []string{"371626", "371626", "371626", "370000", "410000", "420100", "340000", "520000"}
+
+// Origins are the home regions Seed gives workers in turn (worker i: Origins()[i%len]), so that
+// a program can write a roster that looks like the seeded one.
+func Origins() []string { return slices.Clone(origins) }
+
+// Seed creates a township with nEnt enterprises and nWorkers back at work (due to check in),
+// spread evenly: the township and enterprises through the services, the workers in bulk
+// through WorkerStore.CreateMany (the roster import's own path), then today's roster snapshot.
+// Root and the township admin ("admin") sign in with the password NAME-password.
+func (r *Runner) Seed(ctx context.Context, st domain.Stores, nEnt, nWorkers int) (*Dataset, error) {
+	svc := domain.NewServices(st, domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
+	password := r.opt.Name + "-password"
+	root, err := svc.Users.Bootstrap(ctx, "root", password, "平台")
+	if err != nil {
+		return nil, err
+	}
+	t, err := svc.Townships.Create(ctx, root.Actor(), domain.NewTownship{Name: r.opt.Town + "镇", Code: "371626199",
+		Population: 100000, Zones: []string{"一区", "二区", "三区", "四区", "五区"},
+		AdminUsername: "admin", AdminPassword: password, AdminName: "专班"})
+	if err != nil {
+		return nil, err
+	}
+	admin, err := st.Users.GetByUsername(ctx, "admin")
+	if err != nil {
+		return nil, err
+	}
+	d := &Dataset{Township: t, Admin: admin, Today: t.Today(time.Now())}
+	for i := range nEnt {
+		e, err := svc.Enterprises.Create(ctx, admin.Actor(), r.enterpriseInput(i, t.Zones[i%len(t.Zones)].Name))
+		if err != nil {
+			return nil, fmt.Errorf("enterprise %d: %w", i, err)
+		}
+		d.Enterprises = append(d.Enterprises, e)
+	}
+	if d.Workers, err = createWorkers(ctx, st, d, nWorkers); err != nil {
+		return nil, err
+	}
+	return d, st.Stats.SnapshotRoster(ctx, t.ID, nil, d.Today, false)
+}
+
+// createWorkers adds n workers to d's enterprises in turn, 5000 to a CreateMany (which sets
+// their IDs), all arrived 20 days ago.
+func createWorkers(ctx context.Context, st domain.Stores, d *Dataset, n int) ([]domain.Worker, error) {
+	arrived := d.Today.AddDays(-20)
+	workers := make([]domain.Worker, 0, n)
+	for i := range n {
+		e := d.Enterprises[i%len(d.Enterprises)]
+		workers = append(workers, domain.Worker{
+			TownshipID: d.Township.ID, EnterpriseID: e.ID, Name: fmt.Sprintf("职工%05d", i), IDNumber: IDNumber(i),
+			Phone: fmt.Sprintf("138%08d", i), Department: "车间", OriginRegion: origins[i%len(origins)],
+			ArrivedOn: arrived, RiskLevel: domain.RiskLow, Status: domain.WorkerOnDuty,
+			CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC(),
+		})
+	}
+	for start := 0; start < len(workers); start += 5000 {
+		if err := st.Workers.CreateMany(ctx, workers[start:min(start+5000, len(workers))]); err != nil {
+			return nil, err
+		}
+	}
+	return workers, nil
+}
+
+func (r *Runner) enterpriseInput(i int, zone string) domain.EnterpriseInput {
+	name, industry, contact, phone, head := fmt.Sprintf("%s企业%03d有限公司", r.opt.Town, i), "制造业", "王强", "13800000000", 250
+	code := CreditCode(i)
+	return domain.EnterpriseInput{Name: &name, CreditCode: &code, Industry: &industry, Zone: &zone,
+		ContactName: &contact, ContactPhone: &phone, Headcount: &head}
+}
+
+// CreditCode is the n-th valid unified social credit code (GB 32100) of a Shandong county:
+// enterprise n's in a seeded township.
+func CreditCode(n int) string {
+	first := fmt.Sprintf("91371626%09d", n)
+	return first + string(domain.CreditCheckChar(first))
+}
+
+// IDNumber is the n-th valid resident ID number (GB 11643): people born on successive days
+// from 1970, a thousand a day. Worker n of a seeded township has it.
+func IDNumber(n int) domain.IDNumber {
+	birth := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/1000)
+	first := fmt.Sprintf("371626%s%03d", birth.Format("20060102"), n%1000)
+	return domain.IDNumber(first + string(domain.IDCheckChar(first)))
+}
