@@ -102,7 +102,7 @@ func errDamaged(sheet string, n int) error {
 // count of Next calls is the number.
 type sheetRows struct {
 	rows  *excelize.Rows
-	kinds *kindScanner // nil when the cell kinds are not wanted or not found
+	kinds *kindsAhead // nil when the cell kinds are not wanted or not found
 	n     int
 }
 
@@ -114,7 +114,9 @@ func openSheetRows(f *excelize.File, parts *sheetParts, sheet string) (*sheetRow
 	}
 	sr := &sheetRows{rows: rows}
 	if parts != nil {
-		sr.kinds, _ = newKindScanner(parts, sheet)
+		if k, ok := newKindScanner(parts, sheet); ok {
+			sr.kinds = startKindsAhead(k)
+		}
 	}
 	return sr, nil
 }
