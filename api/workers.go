@@ -340,19 +340,19 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	})
 }
 
-// importWorkbook reads an uploaded roster workbook and imports it: what the import route does
-// between reading the upload and answering, and what FuzzRosterImport feeds.
+// importWorkbook reads an uploaded roster workbook and imports it, a batch written while the
+// next is read: what the import route does between reading the upload and answering, and what
+// FuzzRosterImport feeds. The service checks that the actor keeps the roster before it reads
+// a byte of the file.
 func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, dryRun bool) (domain.ImportResult, error) {
-	rows, rowErrs, err := report.ReadRoster(bytes.NewReader(upload), domain.MaxImportRows)
-	if err != nil {
-		return domain.ImportResult{}, err
-	}
-	if len(rowErrs) > 0 {
-		// A bad header must not tell a stranger more than a 404.
-		return domain.ImportResult{Errors: rowErrs}, svc.CanWrite(ctx, actor, enterpriseID)
-	}
-	return svc.Import(ctx, actor, enterpriseID, rows, dryRun)
+	return svc.ImportFrom(ctx, actor, enterpriseID, func(yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
+		return report.StreamRoster(bytes.NewReader(upload), domain.MaxImportRows, importBatch, yield)
+	}, dryRun)
 }
+
+// importBatch is how many rows an import writes at a time while it reads on: big enough for
+// few statements, small enough that the writing of one overlaps the reading of the next.
+const importBatch = 5000
 
 // readUpload reads the multipart field file whole, refusing more than MaxUpload. It reads
 // the part as it arrives, in one allocation when the request says its length, rather than

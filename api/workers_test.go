@@ -278,14 +278,54 @@ func TestWorkers(t *testing.T) {
 	})
 }
 
-// TestRosterImportLarge imports a 10,000-row workbook in one go: every row validated, all
-// written in one transaction.
+// TestRosterImportLarge imports a 10,000-row workbook, two batches: every row validated, all
+// written in one transaction, nothing when a row of the second batch is wrong.
 func TestRosterImportLarge(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)
 		hr := f.token("hra1")
+		path := fmt.Sprintf("/api/v1/enterprises/%d/workers/import", f.entA1.ID)
+		// An import writes a batch while it reads the next: a problem far down the file
+		// must still leave nothing of the batches written before it was read.
+		late := func(row int, change func([]any)) []byte {
+			return f.filledTemplate(hr, 10_000, func(r int, cells []any) []any {
+				if r == row {
+					change(cells)
+				}
+				return cells
+			})
+		}
+		for _, tc := range []struct {
+			name string
+			book []byte
+			want string
+		}{
+			{"BadRowLate", late(9_500, func(c []any) { c[2] = "12345" }),
+				`"errors":[{"row":9500,"column":"手机号"`},
+			{"SamePersonLate", late(9_000, func(c []any) { c[1] = idNumber(0) }),
+				`"errors":[{"row":9000,"column":"身份证号","message":"与第 3 行是同一人"}]`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := f.upload(path, hr, "", tc.book)
+				if res.status != 422 || !strings.Contains(string(res.body), tc.want) {
+					t.Fatalf("got %d %.300s, want 422 with %s", res.status, res.body, tc.want)
+				}
+				if n := f.count("workers"); n != 0 {
+					t.Errorf("got %d workers, want none", n)
+				}
+			})
+		}
 		book := f.filledTemplate(hr, 10_000, nil)
-		res := f.upload(fmt.Sprintf("/api/v1/enterprises/%d/workers/import", f.entA1.ID), hr, "", book)
+		t.Run("DryRun", func(t *testing.T) {
+			res := f.upload(path+"?dry_run=true", hr, "", book)
+			if res.status != 200 || !strings.Contains(string(res.body), `"created":10000`) {
+				t.Fatalf("got %d %.300s", res.status, res.body)
+			}
+			if n := f.count("workers"); n != 0 {
+				t.Errorf("got %d workers after a dry run, want none", n)
+			}
+		})
+		res := f.upload(path, hr, "", book)
 		if res.status != 200 || !strings.Contains(string(res.body), `"created":10000`) {
 			t.Fatalf("got %d %.300s", res.status, res.body)
 		}

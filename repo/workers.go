@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -225,14 +226,17 @@ func (s *WorkerStore) Update(ctx context.Context, w domain.Worker) error {
 // for any driver's parameter limit.
 func (s *WorkerStore) FindByIDNumbers(ctx context.Context, enterpriseID int64, ids []domain.IDNumber) (map[domain.IDNumber]domain.Worker, error) {
 	out := make(map[domain.IDNumber]domain.Worker, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		idx := make([]string, 0, len(chunk))
-		for _, id := range chunk {
+	chunk := 500 // SQLite binds every ID as a parameter, up to its limit
+	if s.DB.Dialect == Postgres {
+		chunk = 10_000
+	}
+	for start := 0; start < len(ids); start += chunk {
+		idx := make([]string, 0, min(chunk, len(ids)-start))
+		for _, id := range ids[start:min(start+chunk, len(ids))] {
 			idx = append(idx, s.index(id))
 		}
 		var rows []workerRead
-		if err := s.reads(ctx).Where("w.enterprise_id = ? AND w.id_number_index IN ?", enterpriseID, idx).Find(&rows).Error; err != nil {
+		if err := s.byIndexes(ctx, enterpriseID, idx).Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		ws, err := s.convert(rows)
@@ -244,6 +248,19 @@ func (s *WorkerStore) FindByIDNumbers(ctx context.Context, enterpriseID int64, i
 		}
 	}
 	return out, nil
+}
+
+// byIndexes selects an enterprise's workers by blind index. PostgreSQL gets the indexes as one
+// array: the import looks people up batch by batch after writing the batches before, in the
+// same transaction, and with a list of 500 parameters the planner, going by statistics that
+// did not count those rows yet, filtered every worker of the enterprise through the list
+// (30 s for 50,000 people); = ANY of an array goes down the unique index.
+func (s *WorkerStore) byIndexes(ctx context.Context, enterpriseID int64, idx []string) *gorm.DB {
+	if s.DB.Dialect == Postgres {
+		// Hex digits only: the array's text form needs no quoting.
+		return s.reads(ctx).Where("w.enterprise_id = ? AND w.id_number_index = ANY(?::text[])", enterpriseID, "{"+strings.Join(idx, ",")+"}")
+	}
+	return s.reads(ctx).Where("w.enterprise_id = ? AND w.id_number_index IN ?", enterpriseID, idx)
 }
 
 // ForTownship hands fn the township's workers in batches of 500, by ID.

@@ -233,14 +233,32 @@ func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows
 }
 
 // ReadRoster reads an uploaded roster workbook into rows of text keyed by column, for
-// domain.WorkerService.Import to validate. It streams the sheet with excelize's row iterator,
-// so memory grows with the rows kept, not with the sheet's XML.
+// domain.WorkerService.Import to validate: StreamRoster's rows, all of them, or none with the
+// sheet's problems.
+func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
+	var out []domain.RosterRow
+	errs, err := StreamRoster(r, maxRows, 0, func(rows []domain.RosterRow) error {
+		out = append(out, rows...)
+		return nil
+	})
+	if err != nil || len(errs) > 0 {
+		return nil, errs, err
+	}
+	return out, nil, nil
+}
+
+// StreamRoster reads an uploaded roster workbook into rows of text keyed by column, calling
+// yield with them in sheet order, batch rows at a time (all at once when batch is 0), as it
+// reads them: the import writes one batch while the next is read. It streams the sheet with
+// excelize's row iterator, so memory grows with a batch, not with the sheet's XML. An error
+// from yield stops it and is returned.
 //
 // The roster is the first visible sheet whose header row (the first non-empty row, or a later
 // one below a title) names roster columns by their template header or an alias, in any order;
 // "*" marks and notes in brackets are ignored, and so are unknown columns. A required column
-// that is missing gives one RowError on the header row and no rows. More than maxRows data
-// rows (maxRows > 0) give one RowError on row 0 and no rows.
+// that is missing gives one RowError on the header row, and no rows are yielded. More than
+// maxRows data rows (maxRows > 0) give one RowError on row 0, after the first maxRows have
+// been yielded: whoever keeps them must drop them.
 //
 // Each cell is trimmed of spaces and has full-width digits and letters narrowed. Empty rows
 // and the template's example row are skipped. A number in the 返岗日期 column that is an Excel
@@ -251,20 +269,21 @@ func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows
 // A file that is not a workbook, that checkPackage refuses (a zip bomb, a lying or damaged
 // zip, an entry named ../, overlong text, too many shared strings, parts, sheets or styles),
 // or whose roster sheet cannot be read through to its end (damaged XML, rows out of order) is
-// a *domain.Error of kind ErrInvalid naming field file, with a message that says which.
-func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
+// a *domain.Error of kind ErrInvalid naming field file, with a message that says which; rows
+// read before the damage may have been yielded.
+func StreamRoster(r io.Reader, maxRows, batch int, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
 	data, err := readUpload(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	f, zr, err := openUpload(data)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer f.Close()
 	sheet, l, sr, err := findRoster(f, newSheetParts(zr))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer sr.Close()
 	if missing := l.missing(); len(missing) > 0 {
@@ -272,21 +291,22 @@ func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError
 		for _, c := range missing {
 			errs = append(errs, domain.RowError{Row: l.headerRow, Message: "缺少「" + c.Header + "」列"})
 		}
-		return nil, errs, nil
+		return errs, nil
 	}
 	date1904 := false
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		date1904 = *props.Date1904
 	}
 	var out []domain.RosterRow
+	read := 0
 	for {
 		n, cells, kinds, ok, err := sr.next()
 		if err != nil {
-			return nil, nil, errDamaged(sheet, sr.n)
+			return nil, errDamaged(sheet, sr.n)
 		}
 		if !ok {
 			if sr.kinds != nil && !sr.kinds.finish(sr.n) {
-				return nil, nil, errDamaged(sheet, sr.n)
+				return nil, errDamaged(sheet, sr.n)
 			}
 			break
 		}
@@ -300,12 +320,21 @@ func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError
 		if !keep {
 			continue
 		}
-		if maxRows > 0 && len(out) == maxRows {
-			return nil, []domain.RowError{{Row: 0, Message: "最多 " + strconv.Itoa(maxRows) + " 行，请分批导入"}}, nil
+		if maxRows > 0 && read == maxRows {
+			return []domain.RowError{{Row: 0, Message: "最多 " + strconv.Itoa(maxRows) + " 行，请分批导入"}}, nil
 		}
-		out = append(out, row)
+		read++
+		if out = append(out, row); len(out) == batch {
+			if err := yield(out); err != nil {
+				return nil, err
+			}
+			out = nil // the batch is yield's now
+		}
 	}
-	return out, nil, nil
+	if len(out) > 0 {
+		return nil, yield(out)
+	}
+	return nil, nil
 }
 
 // rosterRow turns one sheet row into a roster row; keep is false for an empty row and for the
