@@ -352,7 +352,7 @@ func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain
 
 // importBatch is how many rows an import writes at a time while it reads on: big enough for
 // few statements, small enough that the writing of one overlaps the reading of the next.
-const importBatch = 5000
+const importBatch = 2500
 
 // readUpload reads the multipart field file whole, refusing more than MaxUpload. It reads
 // the part as it arrives, in one allocation when the request says its length, rather than

@@ -278,8 +278,8 @@ func TestWorkers(t *testing.T) {
 	})
 }
 
-// TestRosterImportLarge imports a 10,000-row workbook, two batches: every row validated, all
-// written in one transaction, nothing when a row of the second batch is wrong.
+// TestRosterImportLarge imports a 10,000-row workbook, four batches: every row validated, all
+// written in one transaction, nothing when a row of a later batch is wrong.
 func TestRosterImportLarge(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)

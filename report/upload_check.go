@@ -6,9 +6,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"fugong/domain"
 )
@@ -130,12 +133,37 @@ func checkPackage(data []byte) (*zip.Reader, error) {
 	if err := checkWholeParts(zr); err != nil {
 		return nil, err
 	}
-	for _, f := range zr.File {
-		if err := checkPart(f); err != nil {
-			return nil, err
-		}
+	if err := checkParts(zr.File); err != nil {
+		return nil, err
 	}
 	return zr, nil
+}
+
+// checkParts checks every part, as many at once as there are cores: a roster's sheet and its
+// shared strings are about the same size, and checking them one after the other held up the
+// import's reading. The error is the first part's in the zip's order, as one by one.
+func checkParts(files []*zip.File) error {
+	errs := make([]error, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			errs[i] = checkPart(f)
+			return nil
+		})
+	}
+	g.Wait()
+	return firstError(errs)
+}
+
+// firstError is the first error that is not nil, or nil.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // isWholePart tells by its (normalised) name a part that excelize decodes whole, as it opens
