@@ -62,6 +62,9 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 	if err := f.SetSheetName("Sheet1", summarySheet); err != nil {
 		return err
 	}
+	// Set now, while the summary is the only sheet: at the end, excelize would read every
+	// sheet back, the 25,000 rows streamed to 未打卡 among them, to mark them not selected.
+	f.SetActiveSheet(0)
 	st, err := newReportStyles(f)
 	if err != nil {
 		return err
@@ -90,7 +93,6 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
 	return nil
 }
 
