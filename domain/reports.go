@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 	"errors"
-	"sort"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -69,7 +68,7 @@ func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date)
 	if err := errors.Join(s.enterpriseSheets(ctx, v, &r), g.Wait()); err != nil {
 		return DailyReport{}, err
 	}
-	r.sortPeople(listed, alerts)
+	r.placePeople(listed, alerts)
 	err = s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
 	return r, err
 }
@@ -135,17 +134,13 @@ func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay,
 	return listed, alerts, nil
 }
 
-// sortPeople puts the people listed on their sheets, by enterprise and worker, with their
-// enterprise's name and their alerts of the day.
-func (r *DailyReport) sortPeople(listed []PersonDay, alerts map[int64][]Alert) {
+// placePeople puts the people listed on their sheets, in the order they come (DayPeople's: by
+// enterprise and worker), with their enterprise's name and their alerts of the day.
+func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert) {
 	names := map[int64]string{}
 	for _, e := range r.Enterprises {
 		names[e.Enterprise.ID] = e.Enterprise.Name
 	}
-	sort.Slice(listed, func(i, j int) bool {
-		a, b := listed[i].Worker, listed[j].Worker
-		return a.EnterpriseID < b.EnterpriseID || a.EnterpriseID == b.EnterpriseID && a.ID < b.ID
-	})
 	for _, p := range listed {
 		p.Worker.EnterpriseName = names[p.Worker.EnterpriseID]
 		p.Alerts = alerts[p.Worker.ID]

@@ -98,8 +98,10 @@ type WorkerStore interface {
 	// ForTownship calls fn with each batch of a township's workers, for re-evaluation.
 	ForTownship(ctx context.Context, townshipID int64, fn func([]Worker) error) error
 	// DayPeople reads a township's workers with their check-ins of d, calls keep with each
-	// (which may fill in its other fields) and returns the kept ones, for the daily report's
-	// people sheets. The workers carry ID, enterprise, name, ID number, phone, department,
-	// origin, arrival, risk, status and isolation dates; the check-ins their readings.
+	// (which may fill in its other fields) and returns the kept ones by enterprise and worker
+	// ID, for the daily report's people sheets. It may pass over, unread, people no sheet
+	// lists: both check-ins in, neither with a fever or symptoms, low risk, never isolated.
+	// The workers carry ID, enterprise, name, ID number, phone, department, origin, arrival,
+	// risk, status and isolation dates; the check-ins their readings.
 	DayPeople(ctx context.Context, townshipID int64, d Date, keep func(*PersonDay) bool) ([]PersonDay, error)
 }
