@@ -1,17 +1,19 @@
 package repo
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fugong/domain"
 )
 
 // dayPeopleQuery reads the workers of a township with their two check-ins of a day, in one
-// statement: only the columns the daily report's people sheets show or decide with, by
-// enterprise and worker, as the sheets list them. It leaves out whoever no sheet can list,
+// statement: only the columns the daily report's people sheets show or decide with. It leaves
+// out whoever no sheet can list,
 // which in a township at work is most people: both check-ins in and normal, low risk, never
 // isolated (what each sheet lists is decided by the caller, which this only narrows: a
 // quarter of a 50,000-worker report's time was reading the people it then dropped).
@@ -24,8 +26,7 @@ LEFT JOIN checkins am ON am.worker_id = w.id AND am.date = @d AND am.slot = 'am'
 LEFT JOIN checkins pm ON pm.worker_id = w.id AND pm.date = @d AND pm.slot = 'pm'
 WHERE w.township_id = @t
   AND (am.id IS NULL OR pm.id IS NULL OR am.fever OR pm.fever OR COALESCE(am.symptoms, '') <> ''
-    OR COALESCE(pm.symptoms, '') <> '' OR w.risk_level IN ('high', 'medium') OR w.isolation_start IS NOT NULL)
-ORDER BY w.enterprise_id, w.id`
+    OR COALESCE(pm.symptoms, '') <> '' OR w.risk_level IN ('high', 'medium') OR w.isolation_start IS NOT NULL)`
 
 // DayPeople streams a township's workers with their check-ins of day d and returns those keep
 // wants, by enterprise and worker ID, with their ID numbers opened. It scans rows by hand rather than through GORM's
@@ -52,14 +53,32 @@ func (s *WorkerStore) DayPeople(ctx context.Context, townshipID int64, d domain.
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range kept {
-		id, err := s.Box.Open(sealed[i], idPurpose)
-		if err != nil {
-			return nil, fmt.Errorf("worker %d: %w", kept[i].Worker.ID, err)
-		}
-		kept[i].Worker.IDNumber = domain.IDNumber(id)
+	return s.openInOrder(kept, sealed)
+}
+
+// openInOrder puts people in the order the sheets list them, by enterprise and worker ID, and
+// opens their ID numbers. The order is not the statement's: with ORDER BY, PostgreSQL sorted
+// every row (on disk, past work_mem) before sending the first, where without it the rows
+// stream while it joins. Indexes are sorted, not the people, which are big to swap.
+func (s *WorkerStore) openInOrder(kept []domain.PersonDay, sealed []string) ([]domain.PersonDay, error) {
+	order := make([]int, len(kept))
+	for i := range order {
+		order[i] = i
 	}
-	return kept, nil
+	slices.SortFunc(order, func(a, b int) int {
+		wa, wb := &kept[a].Worker, &kept[b].Worker
+		return cmp.Or(cmp.Compare(wa.EnterpriseID, wb.EnterpriseID), cmp.Compare(wa.ID, wb.ID))
+	})
+	out := make([]domain.PersonDay, len(kept))
+	for i, k := range order {
+		id, err := s.Box.Open(sealed[k], idPurpose)
+		if err != nil {
+			return nil, fmt.Errorf("worker %d: %w", kept[k].Worker.ID, err)
+		}
+		out[i] = kept[k]
+		out[i].Worker.IDNumber = domain.IDNumber(id)
+	}
+	return out, nil
 }
 
 // dayCheckin is one LEFT JOINed check-in of dayPeopleQuery: all NULL when there is none.

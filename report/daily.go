@@ -1,6 +1,8 @@
 package report
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
 	"math"
@@ -48,6 +50,7 @@ func fileNamePart(s string) string {
 func WriteDaily(w io.Writer, r domain.DailyReport) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(fastZip)
 	if err := writeDailyBook(f, r); err != nil {
 		return fmt.Errorf("write daily report: %w", err)
 	}
@@ -55,6 +58,17 @@ func WriteDaily(w io.Writer, r domain.DailyReport) error {
 		return fmt.Errorf("write daily report: %w", err)
 	}
 	return nil
+}
+
+// fastZip packs a workbook with deflate's fastest level rather than its default: a third of
+// writing a township's daily report went into compressing it (BENCHMARKS.md), and the file
+// comes out about a fifth bigger, 1.6 MB for 50,000 workers.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return zw
 }
 
 // writeDailyBook lays out every sheet of the daily report in f.
