@@ -135,27 +135,38 @@ func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay,
 }
 
 // placePeople puts the people listed on their sheets, in the order they come (DayPeople's: by
-// enterprise and worker), with their enterprise's name and their alerts of the day.
+// enterprise and worker), with their enterprise's name and their alerts of the day. The sheets
+// are sized first: a township's missed list is tens of thousands of people, each big to copy.
 func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert) {
 	names := map[int64]string{}
 	for _, e := range r.Enterprises {
 		names[e.Enterprise.ID] = e.Enterprise.Name
 	}
-	for _, p := range listed {
+	sheets := []*[]PersonDay{&r.Abnormal, &r.Missed, &r.KeyArea, &r.Isolating}
+	on := make([][4]bool, len(listed)) // on[i][k]: listed[i] is on sheets[k]
+	var sizes [4]int
+	for i := range listed {
+		p := &listed[i]
 		p.Worker.EnterpriseName = names[p.Worker.EnterpriseID]
 		p.Alerts = alerts[p.Worker.ID]
 		fig := RosterFigures(p.Worker, r.Date)
-		if abnormal(p.AM) || abnormal(p.PM) {
-			r.Abnormal = append(r.Abnormal, p)
+		on[i] = [4]bool{abnormal(p.AM) || abnormal(p.PM), len(p.MissedSlots) > 0, fig.KeyArea == 1, fig.Isolating == 1}
+		for k, yes := range on[i] {
+			if yes {
+				sizes[k]++
+			}
 		}
-		if len(p.MissedSlots) > 0 {
-			r.Missed = append(r.Missed, p)
+	}
+	for k, sheet := range sheets {
+		if sizes[k] > 0 {
+			*sheet = make([]PersonDay, 0, sizes[k])
 		}
-		if fig.KeyArea == 1 {
-			r.KeyArea = append(r.KeyArea, p)
-		}
-		if fig.Isolating == 1 {
-			r.Isolating = append(r.Isolating, p)
+	}
+	for i := range listed {
+		for k, yes := range on[i] {
+			if yes {
+				*sheets[k] = append(*sheets[k], listed[i])
+			}
 		}
 	}
 }
