@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 )
 
 // RosterSource gives an uploaded roster's rows to yield in batches, in sheet order, stopping at
@@ -185,6 +186,9 @@ func (p *rowParser) parse(rows []RosterRow) ([]Worker, []RowError) {
 func readAhead(src RosterSource, consume func([]RosterRow) error) ([]RowError, error) {
 	batches := make(chan []RosterRow, 1)
 	stop := make(chan struct{})
+	var stopOnce sync.Once
+	halt := func() { stopOnce.Do(func() { close(stop) }) }
+	defer halt() // should consume panic, src must not wait for it forever
 	type result struct {
 		errs []RowError
 		err  error
@@ -201,6 +205,11 @@ func readAhead(src RosterSource, consume func([]RosterRow) error) ([]RowError, e
 		}()
 		r.errs, r.err = src(func(rows []RosterRow) error {
 			select {
+			case <-stop: // stopped: not one batch more, even with room for it
+				return errStopped
+			default:
+			}
+			select {
 			case batches <- rows:
 				return nil
 			case <-stop:
@@ -214,7 +223,7 @@ func readAhead(src RosterSource, consume func([]RosterRow) error) ([]RowError, e
 			continue // src stops at its next batch
 		}
 		if err = consume(rows); err != nil {
-			close(stop)
+			halt()
 		}
 	}
 	r := <-done
