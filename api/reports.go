@@ -32,8 +32,7 @@ func (h *reportHandler) daily(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	// The summary and enterprise sheets are written while the people are read.
-	r, err := h.svc.StartDailyReport(c.Request().Context(), actorOf(c), d)
+	r, err := h.svc.DailyReport(c.Request().Context(), actorOf(c), d)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -21,8 +20,6 @@ type DailyReport struct {
 	Missed      []PersonDay // due and missing a slot whose cut-off has passed
 	KeyArea     []PersonDay // back, at medium or high risk
 	Isolating   []PersonDay // back and isolating on the day
-
-	people *peopleSheets // being read, from StartDailyReport: see Wait
 }
 
 // ReportEnterprise is one enterprise's row of the daily report.
@@ -52,18 +49,6 @@ type RangeRow struct {
 // DailyReport gathers the daily report of the town admin's township for a day (today when d
 // is zero) and records the export. ErrForbidden.
 func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date) (DailyReport, error) {
-	r, err := s.StartDailyReport(ctx, actor, d)
-	if err != nil {
-		return DailyReport{}, err
-	}
-	return r, r.Wait()
-}
-
-// StartDailyReport is DailyReport that returns once the summary, trend and enterprise rows are
-// there, the people sheets still being read: whoever writes the report writes the rest
-// meanwhile and calls Wait before the people. The export is recorded when the people are in.
-// ErrForbidden.
-func (s *DashboardService) StartDailyReport(ctx context.Context, actor Actor, d Date) (DailyReport, error) {
 	if !actor.Is(RoleTownAdmin) {
 		return DailyReport{}, Forbidden("只有镇专班可以导出日报")
 	}
@@ -80,41 +65,12 @@ func (s *DashboardService) StartDailyReport(ctx context.Context, actor Actor, d 
 		return err
 	})
 	r := DailyReport{Township: v.township, Date: v.date}
-	if err := s.enterpriseSheets(ctx, v, &r); err != nil {
-		return DailyReport{}, errors.Join(err, g.Wait())
+	if err := errors.Join(s.enterpriseSheets(ctx, v, &r), g.Wait()); err != nil {
+		return DailyReport{}, err
 	}
-	names := map[int64]string{}
-	for _, e := range r.Enterprises {
-		names[e.Enterprise.ID] = e.Enterprise.Name
-	}
-	r.people = &peopleSheets{wait: func(p *peopleSheets) error {
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		p.place(listed, alerts, names, v.date)
-		return s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
-	}}
-	return r, nil
-}
-
-// peopleSheets are the people sheets of a report being read; wait fills them, once.
-type peopleSheets struct {
-	once                                 sync.Once
-	wait                                 func(*peopleSheets) error
-	err                                  error
-	abnormal, missed, keyArea, isolating []PersonDay
-}
-
-// Wait waits for the people sheets of a report from StartDailyReport and fills them in; on a
-// report that has them it does nothing. A copy of the report waits for the same people.
-func (r *DailyReport) Wait() error {
-	p := r.people
-	if p == nil {
-		return nil
-	}
-	p.once.Do(func() { p.err = p.wait(p) })
-	r.Abnormal, r.Missed, r.KeyArea, r.Isolating = p.abnormal, p.missed, p.keyArea, p.isolating
-	return p.err
+	r.placePeople(listed, alerts)
+	err = s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
+	return r, err
 }
 
 func (s *DashboardService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
@@ -178,19 +134,23 @@ func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay,
 	return listed, alerts, nil
 }
 
-// place puts the people listed on their sheets, in the order they come (DayPeople's: by
+// placePeople puts the people listed on their sheets, in the order they come (DayPeople's: by
 // enterprise and worker), with their enterprise's name and their alerts of the day. The sheets
 // are sized first: a township's missed list is tens of thousands of people, each big to copy.
-func (p *peopleSheets) place(listed []PersonDay, alerts map[int64][]Alert, names map[int64]string, d Date) {
-	sheets := []*[]PersonDay{&p.abnormal, &p.missed, &p.keyArea, &p.isolating}
+func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert) {
+	names := map[int64]string{}
+	for _, e := range r.Enterprises {
+		names[e.Enterprise.ID] = e.Enterprise.Name
+	}
+	sheets := []*[]PersonDay{&r.Abnormal, &r.Missed, &r.KeyArea, &r.Isolating}
 	on := make([][4]bool, len(listed)) // on[i][k]: listed[i] is on sheets[k]
 	var sizes [4]int
 	for i := range listed {
-		pd := &listed[i]
-		pd.Worker.EnterpriseName = names[pd.Worker.EnterpriseID]
-		pd.Alerts = alerts[pd.Worker.ID]
-		fig := RosterFigures(pd.Worker, d)
-		on[i] = [4]bool{abnormal(pd.AM) || abnormal(pd.PM), len(pd.MissedSlots) > 0, fig.KeyArea == 1, fig.Isolating == 1}
+		p := &listed[i]
+		p.Worker.EnterpriseName = names[p.Worker.EnterpriseID]
+		p.Alerts = alerts[p.Worker.ID]
+		fig := RosterFigures(p.Worker, r.Date)
+		on[i] = [4]bool{abnormal(p.AM) || abnormal(p.PM), len(p.MissedSlots) > 0, fig.KeyArea == 1, fig.Isolating == 1}
 		for k, yes := range on[i] {
 			if yes {
 				sizes[k]++

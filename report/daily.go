@@ -46,8 +46,7 @@ func fileNamePart(s string) string {
 // the headline numbers, the by-zone and 14-day tables and their two charts; 企业明细 with one
 // row per enterprise, those needing a look filled light red; and the people sheets 异常人员,
 // 未打卡, 重点地区返岗 and 隔离观察 with the same columns. ID numbers are always masked: the
-// report is forwarded upward and printed, so it must never carry a whole one. A report from
-// domain's StartDailyReport has its people sheets waited for after the enterprise sheet.
+// report is forwarded upward and printed, so it must never carry a whole one.
 func WriteDaily(w io.Writer, r domain.DailyReport) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -92,11 +91,6 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 		rows[i] = listRow{values: enterpriseValues(e), fill: e.Abnormal()}
 	}
 	if err := writeList(f, st, enterpriseSheet, enterpriseColumns, rows); err != nil {
-		return err
-	}
-	// The people may still be being read (domain.StartDailyReport): what is above was written
-	// meanwhile.
-	if err := r.Wait(); err != nil {
 		return err
 	}
 	for _, s := range []struct {
