@@ -8,6 +8,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm"
+
 	"fugong/domain"
 )
 
@@ -34,26 +39,75 @@ WHERE w.township_id = @t
 // of 50,000 read them all three ways and spent most of its time there (BENCHMARKS.md). The
 // workers carry the fields the people sheets use; the check-ins their readings and symptoms.
 func (s *WorkerStore) DayPeople(ctx context.Context, townshipID int64, d domain.Date, keep func(*domain.PersonDay) bool) ([]domain.PersonDay, error) {
-	rows, err := s.DB.conn(ctx).Raw(dayPeopleQuery, map[string]any{"t": townshipID, "d": d.Time()}).Rows()
+	var kept []domain.PersonDay
+	var sealed []string
+	take := func(r *personRow) {
+		if p := r.personDay(townshipID, d); keep(&p) {
+			kept, sealed = append(kept, p), append(sealed, r.seal)
+		}
+	}
+	var err error
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); s.DB.Dialect == Postgres && !inTx {
+		err = s.dayPeoplePgx(ctx, townshipID, d, take)
+	} else {
+		err = s.dayPeopleSQL(ctx, townshipID, d, take)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var kept []domain.PersonDay
-	var sealed []string
-	for rows.Next() {
-		p, seal, err := scanPersonDay(rows, townshipID, d)
-		if err != nil {
-			return nil, err
-		}
-		if keep(&p) {
-			kept, sealed = append(kept, p), append(sealed, seal)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	return s.openInOrder(kept, sealed)
+}
+
+// dayPeopleSQL reads dayPeopleQuery through database/sql: SQLite, and PostgreSQL inside a
+// transaction.
+func (s *WorkerStore) dayPeopleSQL(ctx context.Context, townshipID int64, d domain.Date, take func(*personRow)) error {
+	rows, err := s.DB.conn(ctx).Raw(dayPeopleQuery, map[string]any{"t": townshipID, "d": d.Time()}).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r personRow
+	dest := r.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		take(&r)
+	}
+	return rows.Err()
+}
+
+// dayPeoplePgx reads dayPeopleQuery on PostgreSQL through pgx itself, on a connection of the
+// pool, into pgx's own types: database/sql turned every value of the 25,000 rows into a
+// driver.Value and converted it again into its destination, a fifth of the daily report's
+// reading (BENCHMARKS.md).
+func (s *WorkerStore) dayPeoplePgx(ctx context.Context, townshipID int64, d domain.Date, take func(*personRow)) error {
+	pool, err := s.DB.Pool()
+	if err != nil {
+		return err
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return translateDriver(s.DB.conn(ctx), err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(driverConn any) error {
+		rows, err := driverConn.(*stdlib.Conn).Conn().Query(ctx, dayPeopleQuery, pgx.NamedArgs{"t": townshipID, "d": d.Time()})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var pr pgxPersonRow
+		dest := pr.dest()
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			take(pr.row())
+		}
+		return rows.Err()
+	})
+	return translateDriver(s.DB.conn(ctx), err)
 }
 
 // openInOrder puts people in the order the sheets list them, by enterprise and worker ID, and
@@ -110,23 +164,70 @@ func (c *dayCheckin) checkin(w domain.Worker, d domain.Date, slot domain.Slot) *
 	return out
 }
 
-// scanPersonDay reads one row of dayPeopleQuery, and the worker's sealed ID number.
-func scanPersonDay(rows *sql.Rows, townshipID int64, d domain.Date) (domain.PersonDay, string, error) {
-	var (
-		w                           domain.Worker
-		seal, risk, status          string
-		arrived, isoStart, isoUntil sql.NullTime
-		am, pm                      dayCheckin
-	)
-	w.TownshipID = townshipID
-	dest := []any{&w.ID, &w.EnterpriseID, &w.Name, &seal, &w.Phone, &w.Department, &w.OriginRegion,
-		&arrived, &risk, &status, &isoStart, &isoUntil}
-	dest = append(append(dest, am.dest()...), pm.dest()...)
-	if err := rows.Scan(dest...); err != nil {
-		return domain.PersonDay{}, "", err
-	}
-	w.ArrivedOn, w.IsolationStart, w.IsolationUntil = dateOf(arrived), dateOf(isoStart), dateOf(isoUntil)
-	w.RiskLevel, w.Status = domain.RiskLevel(risk), domain.WorkerStatus(status)
-	p := domain.PersonDay{Worker: w, AM: am.checkin(w, d, domain.SlotAM), PM: pm.checkin(w, d, domain.SlotPM)}
-	return p, seal, nil
+// personRow is one row of dayPeopleQuery as database/sql scans it; pgxPersonRow fills one too.
+type personRow struct {
+	w                           domain.Worker
+	seal, risk, status          string
+	arrived, isoStart, isoUntil sql.NullTime
+	am, pm                      dayCheckin
 }
+
+func (r *personRow) dest() []any {
+	dest := []any{&r.w.ID, &r.w.EnterpriseID, &r.w.Name, &r.seal, &r.w.Phone, &r.w.Department, &r.w.OriginRegion,
+		&r.arrived, &r.risk, &r.status, &r.isoStart, &r.isoUntil}
+	return append(append(dest, r.am.dest()...), r.pm.dest()...)
+}
+
+// personDay is the person of the row, ID number still sealed.
+func (r *personRow) personDay(townshipID int64, d domain.Date) domain.PersonDay {
+	w := r.w
+	w.TownshipID = townshipID
+	w.ArrivedOn, w.IsolationStart, w.IsolationUntil = dateOf(r.arrived), dateOf(r.isoStart), dateOf(r.isoUntil)
+	w.RiskLevel, w.Status = domain.RiskLevel(r.risk), domain.WorkerStatus(r.status)
+	return domain.PersonDay{Worker: w, AM: r.am.checkin(w, d, domain.SlotAM), PM: r.pm.checkin(w, d, domain.SlotPM)}
+}
+
+// pgxPersonRow is one row of dayPeopleQuery in pgx's types.
+type pgxPersonRow struct {
+	id, enterprise                                      int64
+	name, seal, phone, department, origin, risk, status string
+	arrived, isoStart, isoUntil                         pgtype.Date
+	am, pm                                              pgxCheckin
+	out                                                 personRow
+}
+
+// pgxCheckin is a LEFT JOINed check-in of dayPeopleQuery in pgx's types.
+type pgxCheckin struct {
+	id          pgtype.Int8
+	temperature pgtype.Int2
+	fever       pgtype.Bool
+	symptoms    pgtype.Text
+	note        pgtype.Text
+}
+
+func (r *pgxPersonRow) dest() []any {
+	return []any{&r.id, &r.enterprise, &r.name, &r.seal, &r.phone, &r.department, &r.origin,
+		&r.arrived, &r.risk, &r.status, &r.isoStart, &r.isoUntil,
+		&r.am.id, &r.am.temperature, &r.am.fever, &r.am.symptoms, &r.am.note,
+		&r.pm.id, &r.pm.temperature, &r.pm.fever, &r.pm.symptoms, &r.pm.note}
+}
+
+// row is the row as personRow, for what both readers share.
+func (r *pgxPersonRow) row() *personRow {
+	o := &r.out
+	o.w = domain.Worker{ID: r.id, EnterpriseID: r.enterprise, Name: r.name, Phone: r.phone, Department: r.department, OriginRegion: r.origin}
+	o.seal, o.risk, o.status = r.seal, r.risk, r.status
+	o.arrived, o.isoStart, o.isoUntil = nullTime(r.arrived), nullTime(r.isoStart), nullTime(r.isoUntil)
+	o.am, o.pm = r.am.dayCheckin(), r.pm.dayCheckin()
+	return o
+}
+
+func (c pgxCheckin) dayCheckin() dayCheckin {
+	return dayCheckin{id: sql.NullInt64{Int64: c.id.Int64, Valid: c.id.Valid},
+		temperature: sql.NullInt64{Int64: int64(c.temperature.Int16), Valid: c.temperature.Valid},
+		fever:       sql.NullBool{Bool: c.fever.Bool, Valid: c.fever.Valid},
+		symptoms:    sql.NullString{String: c.symptoms.String, Valid: c.symptoms.Valid},
+		note:        sql.NullString{String: c.note.String, Valid: c.note.Valid}}
+}
+
+func nullTime(d pgtype.Date) sql.NullTime { return sql.NullTime{Time: d.Time, Valid: d.Valid} }
