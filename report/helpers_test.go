@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -158,4 +159,18 @@ func templateHeaders() []any {
 		h[i] = c
 	}
 	return h
+}
+
+// ReadRoster is StreamRoster's rows, all of them, or none with the sheet's problems: what the
+// tests of reading a roster compare.
+func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
+	var out []domain.RosterRow
+	errs, err := StreamRoster(r, maxRows, 0, func(rows []domain.RosterRow) error {
+		out = append(out, rows...)
+		return nil
+	})
+	if err != nil || len(errs) > 0 {
+		return nil, errs, err
+	}
+	return out, nil, nil
 }

@@ -15,14 +15,14 @@ import (
 )
 
 // AnnotateErrors returns the uploaded workbook with its errors written into it, for HR to
-// download, correct and upload again: the roster sheet (found as ReadRoster finds it) gets a
+// download, correct and upload again: the roster sheet (found as StreamRoster finds it) gets a
 // column 错误说明 after its last used column, holding each row's messages ("身份证号：校验位不正确；
 // 手机号：…"); the cells of the columns named are filled light red; errors of the header or of
 // the whole file (row 0, or the header row) go into the header cell of that column.
 //
 // A workbook annotated before is annotated again in place: its 错误说明 column is reused and
 // cleared, and the red fills of the rows annotated before are removed, so that only the
-// current errors show. The upload is opened with the same limits as ReadRoster's and its
+// current errors show. The upload is opened with the same limits as StreamRoster's and its
 // roster sheet is loaded whole to be edited, so a sheet of more than maxAnnotateCells cells or
 // maxAnnotateRows rows is not annotated: the answer is ErrTooBigToAnnotate.
 func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {

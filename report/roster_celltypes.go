@@ -17,7 +17,7 @@ import (
 // cellKind is what a cell stores, as the worksheet's XML says in the cell's t attribute.
 type cellKind byte
 
-// The kinds ReadRoster tells apart. Strings (shared, inline, formula results), booleans and
+// The kinds StreamRoster tells apart. Strings (shared, inline, formula results), booleans and
 // errors are all text to it.
 const (
 	kindText    cellKind = iota

@@ -11,7 +11,7 @@ import (
 )
 
 // exportColumn is a column the export adds after the template's: what derives from the ID
-// number, the risk assessment and the isolation. ReadRoster ignores them on re-import.
+// number, the risk assessment and the isolation. StreamRoster ignores them on re-import.
 type exportColumn struct {
 	header string
 	width  float64
@@ -57,7 +57,7 @@ var riskLabel = map[domain.RiskLevel]string{domain.RiskHigh: "高", domain.RiskM
 // (days left on today). ID numbers are masked unless reveal (a masked export is for reading:
 // its ID numbers cannot be imported again); they and the other text columns are text cells in
 // text-formatted columns. Dates are real Excel dates formatted yyyy-mm-dd,
-// which ReadRoster reads back as YYYY-MM-DD and HR can sort. The sheet is written with
+// which StreamRoster reads back as YYYY-MM-DD and HR can sort. The sheet is written with
 // excelize's StreamWriter, so memory does not grow with the rows beyond the workers given.
 func WriteRoster(w io.Writer, workers []domain.Worker, reveal bool, today domain.Date) error {
 	f := excelize.NewFile()
@@ -166,7 +166,7 @@ func colLayout(sw *excelize.StreamWriter, col int, width float64, style int) err
 	return sw.SetColStyle(col, col, style)
 }
 
-// templateValue is the value of a template column for a worker, as ReadRoster and domain read
+// templateValue is the value of a template column for a worker, as StreamRoster and domain read
 // it back.
 func templateValue(key string, w domain.Worker, reveal bool) any {
 	switch key {

@@ -23,7 +23,7 @@ const (
 	unzipXMLSizeLimit = 16 << 20
 )
 
-// headerSearchRows is how many non-empty rows ReadRoster looks through for the header: HR's
+// headerSearchRows is how many non-empty rows StreamRoster looks through for the header: HR's
 // sheets often start with a title row ("XX公司返岗职工花名册") and a note or two above it.
 // headerScanRows bounds the rows it reads for them, empty ones included: a sheet whose first
 // thousand rows are empty holds no roster, and 20 sheets of 700,000 empty rows each (8 KB
@@ -230,21 +230,6 @@ func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows
 			return fallback, mapHeader(n, cells), sr, nil
 		}
 	}
-}
-
-// ReadRoster reads an uploaded roster workbook into rows of text keyed by column, for
-// domain.WorkerService.Import to validate: StreamRoster's rows, all of them, or none with the
-// sheet's problems.
-func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
-	var out []domain.RosterRow
-	errs, err := StreamRoster(r, maxRows, 0, func(rows []domain.RosterRow) error {
-		out = append(out, rows...)
-		return nil
-	})
-	if err != nil || len(errs) > 0 {
-		return nil, errs, err
-	}
-	return out, nil, nil
 }
 
 // StreamRoster reads an uploaded roster workbook into rows of text keyed by column, calling

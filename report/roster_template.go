@@ -91,7 +91,7 @@ func headerStyle() excelize.Style {
 // domain.RosterColumns (required columns marked with a red "*", hints as comments), every
 // column formatted as text but the date column (so that Excel keeps the 18 digits of an ID
 // number), drop-down lists for the columns with choices, a frozen header and one example row
-// in grey italics that ReadRoster skips; and a sheet 填写说明 that explains every column.
+// in grey italics that StreamRoster skips; and a sheet 填写说明 that explains every column.
 func RosterTemplate() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -175,7 +175,7 @@ func writeTemplateSheet(f *excelize.File, st templateStyles) error {
 }
 
 // headerRuns writes a header with a red "*" before it when the column is required. The star is
-// part of the text, so ReadRoster and HR's own tools see "*身份证号"; normalizeHeader drops it.
+// part of the text, so StreamRoster and HR's own tools see "*身份证号"; normalizeHeader drops it.
 func headerRuns(c domain.RosterColumn) []excelize.RichTextRun {
 	runs := []excelize.RichTextRun{{Text: c.Header, Font: &excelize.Font{Bold: true}}}
 	if c.Required {

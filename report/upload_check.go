@@ -89,7 +89,7 @@ const (
 	// maxParts bounds the entries of the zip, each of which excelize reads into a map: a
 	// 20 MB upload of 180,000 empty entries took 289 MB. A workbook has tens.
 	maxParts = 10_000
-	// maxSheets bounds the sheets ReadRoster looks through for the roster's header: each costs
+	// maxSheets bounds the sheets StreamRoster looks through for the roster's header: each costs
 	// excelize about 70 KB of allocations to open. A roster workbook has a few.
 	maxSheets = 1_000
 )
