@@ -187,9 +187,31 @@ func (t *checkinTally) errorSummary() string {
 
 // checkinRun is one timed run's numbers.
 type checkinRun struct {
+	mu      sync.Mutex // the baseline's goroutines add to metrics and ok together
 	metrics vegeta.Metrics
 	ok      int
 	elapsed time.Duration
+}
+
+// upsertNext sends the next key's check-in straight to the database, as the baselines do, and
+// adds the answer to tally and r, timed from start.
+func (r *checkinRun) upsertNext(ctx context.Context, start time.Time, ds *loadtest.Dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) {
+	key := keys.deal()
+	created, err := upsert(ctx, checkinKeyOf(ds, key, checkinBaselineShift))
+	res := &vegeta.Result{Timestamp: start, Latency: time.Since(start), Code: http.StatusOK}
+	if created {
+		res.Code = http.StatusCreated
+	}
+	if err != nil {
+		res.Code, res.Error = 0, err.Error()
+	}
+	tally.add(key, int(res.Code), res.Error)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.metrics.Add(res)
+	if err == nil {
+		r.ok++
+	}
 }
 
 // throughput is successful requests per second of the run, its tail included.
@@ -234,30 +256,13 @@ type checkinUpsertFunc func(ctx context.Context, k checkinKey) (created bool, er
 // last one is done, for d. Its latencies go through vegeta's Metrics, like the server's.
 func checkinClosedLoop(ctx context.Context, d time.Duration, ds *loadtest.Dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) *checkinRun {
 	run := &checkinRun{}
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	began := time.Now()
 	deadline := began.Add(d)
 	for range checkinConns {
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(deadline) {
-				key := keys.deal()
-				t0 := time.Now()
-				created, err := upsert(ctx, checkinKeyOf(ds, key, checkinBaselineShift))
-				res := &vegeta.Result{Timestamp: t0, Latency: time.Since(t0), Code: http.StatusOK}
-				if created {
-					res.Code = http.StatusCreated
-				}
-				if err != nil {
-					res.Code, res.Error = 0, err.Error()
-				}
-				tally.add(key, int(res.Code), res.Error)
-				mu.Lock()
-				run.metrics.Add(res)
-				if err == nil {
-					run.ok++
-				}
-				mu.Unlock()
+				run.upsertNext(ctx, time.Now(), ds, keys, tally, upsert)
 			}
 		})
 	}
@@ -273,7 +278,6 @@ func checkinClosedLoop(ctx context.Context, d time.Duration, ds *loadtest.Datase
 // the server does.
 func checkinOpenLoop(ctx context.Context, rate int, d time.Duration, ds *loadtest.Dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) *checkinRun {
 	run := &checkinRun{}
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	began := time.Now()
 	every := time.Second / time.Duration(rate)
@@ -283,24 +287,7 @@ func checkinOpenLoop(ctx context.Context, rate int, d time.Duration, ds *loadtes
 			break
 		}
 		time.Sleep(time.Until(at))
-		wg.Go(func() {
-			key := keys.deal()
-			created, err := upsert(ctx, checkinKeyOf(ds, key, checkinBaselineShift))
-			res := &vegeta.Result{Timestamp: at, Latency: time.Since(at), Code: http.StatusOK}
-			if created {
-				res.Code = http.StatusCreated
-			}
-			if err != nil {
-				res.Code, res.Error = 0, err.Error()
-			}
-			tally.add(key, int(res.Code), res.Error)
-			mu.Lock()
-			defer mu.Unlock()
-			run.metrics.Add(res)
-			if err == nil {
-				run.ok++
-			}
-		})
+		wg.Go(func() { run.upsertNext(ctx, at, ds, keys, tally, upsert) })
 	}
 	wg.Wait()
 	run.elapsed = time.Since(began)
