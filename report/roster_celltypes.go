@@ -37,7 +37,8 @@ const (
 // import's CPU for the two attributes wanted here (the import benchmark's profile).
 //
 // It also keeps the names of the elements open, and so can tell, once the iterator has given
-// its last row, whether the sheet ended as it should (finish).
+// its last row, whether the sheet ended as it should (readRest, kindsAhead.finish). It runs
+// ahead of the iterator on a goroutine of its own (kindsAhead).
 type kindScanner struct {
 	rc        io.ReadCloser
 	tags      *tagReader
@@ -71,25 +72,18 @@ func (s *kindScanner) nextTag() (tag, bool) {
 	return t, ok
 }
 
-// finish reads what follows row last, the iterator's last, and reports whether the sheet ends
-// there as a sheet should: no row element left, every element closed, the rows in order,
-// nothing unreadable.
-// excelize's iterator ends at the first thing its XML decoder cannot read (an unknown entity,
-// invalid UTF-8, a mismatched end tag) without a word, so that without this check a damaged
-// sheet would import the rows before the damage as if they were all.
-func (s *kindScanner) finish(last int) bool {
-	for !s.done {
-		if s.ahead > last {
-			return false
-		}
-		s.readRow()
-	}
-	if s.ahead > last {
-		return false
-	}
+// readRest reads what follows the sheet data to the end of the part, and reports whether the
+// sheet ended as a sheet should: every element closed, the rows in order, nothing unreadable.
+// It gives up, reporting false, when stop is closed.
+func (s *kindScanner) readRest(stop <-chan struct{}) bool {
 	for {
 		if _, ok := s.nextTag(); !ok {
 			break
+		}
+		select {
+		case <-stop:
+			return false
+		default:
 		}
 	}
 	return !s.malformed && len(s.open) == 0 && s.tags.err == nil
@@ -111,18 +105,6 @@ func newKindScanner(parts *sheetParts, sheet string) (*kindScanner, bool) {
 
 // Close releases the part.
 func (s *kindScanner) Close() error { return s.rc.Close() }
-
-// row returns the number and date cells of row n. Rows must be asked for in increasing order,
-// as excelize's iterator yields them.
-func (s *kindScanner) row(n int) map[int]cellKind {
-	for !s.done && s.ahead < n {
-		s.readRow()
-	}
-	if s.ahead == n {
-		return s.kinds
-	}
-	return nil
-}
 
 // readRow reads the next row element, or sets done at the end of the sheet data.
 func (s *kindScanner) readRow() {

@@ -3,7 +3,7 @@ package report
 // kindsAhead runs a kindScanner on a goroutine of its own, up to kindsAheadRows rows ahead of
 // excelize's iterator: the two read the same part side by side, on two cores, rather than one
 // after the other. Scanning the kinds was an eighth of a 50,000-row import's wall time
-// (BENCHMARKS.md). It answers row and finish as the scanner itself would.
+// (BENCHMARKS.md).
 type kindsAhead struct {
 	rows    chan scannedRow
 	verdict chan bool // the scanner's finish once it has read the part to its end
@@ -29,8 +29,8 @@ func startKindsAhead(s *kindScanner) *kindsAhead {
 	return a
 }
 
-// run scans every row and sends it, then reads what follows the rows, as finish does, and
-// sends whether the sheet ended as it should.
+// run scans every row and sends it, then reads what follows the rows and sends whether the
+// sheet ended as it should.
 func (a *kindsAhead) run(s *kindScanner) {
 	defer close(a.exited)
 	defer s.Close()
@@ -46,17 +46,7 @@ func (a *kindsAhead) run(s *kindScanner) {
 		}
 	}
 	close(a.rows)
-	for {
-		if _, ok := s.nextTag(); !ok {
-			break
-		}
-		select {
-		case <-a.stop:
-			return
-		default:
-		}
-	}
-	a.verdict <- !s.malformed && len(s.open) == 0 && s.tags.err == nil
+	a.verdict <- s.readRest(a.stop) // nobody reads it once stopped: the channel has room
 }
 
 // row returns the number and date cells of row n. Rows must be asked for in increasing order,
@@ -78,7 +68,9 @@ func (a *kindsAhead) row(n int) map[int]cellKind {
 
 // finish reports whether the sheet ends after row last, the iterator's last, as a sheet
 // should: no row element left, every element closed, the rows in order, nothing unreadable.
-// See kindScanner.finish.
+// excelize's iterator ends at the first thing its XML decoder cannot read (an unknown entity,
+// invalid UTF-8, a mismatched end tag) without a word, so that without this check a damaged
+// sheet would import the rows before the damage as if they were all.
 func (a *kindsAhead) finish(last int) bool {
 	if a.last.n > last {
 		return false
