@@ -61,6 +61,7 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 		db.Close()
 		return nil, err
 	}
+	db.SetCheckinLanes(cfg.CheckinLanes)
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()

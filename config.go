@@ -31,6 +31,7 @@ type Config struct {
 	LogLevel       slog.Level
 	DashboardCache bool // keep dashboard answers until their numbers change; off only to measure without
 	DBMaxConns     int  // open database connections at most
+	CheckinLanes   int  // groups of check-ins committing at once on PostgreSQL
 }
 
 // Production reports whether Fugong runs in production, where nothing is generated for it.
@@ -65,6 +66,14 @@ func loadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config
 			errs = append(errs, errors.New("FUGONG_DB_MAX_CONNS must be a number from 1 to 1000"))
 		}
 		c.DBMaxConns = n
+	}
+	c.CheckinLanes = repo.DefaultCheckinLanes()
+	if v := getenv("FUGONG_CHECKIN_LANES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			errs = append(errs, errors.New("FUGONG_CHECKIN_LANES must be a number from 1 to 64"))
+		}
+		c.CheckinLanes = n
 	}
 	switch getenv("FUGONG_DASHBOARD_CACHE") {
 	case "", "on":

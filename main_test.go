@@ -262,6 +262,9 @@ func TestConfig(t *testing.T) {
 		{"BadEnv", map[string]string{"FUGONG_ENV": "staging"}, false, "FUGONG_ENV"},
 		{"BadProxy", map[string]string{"FUGONG_TRUSTED_PROXIES": "10.0.0.1"}, false, "CIDR"},
 		{"BadAddr", map[string]string{"FUGONG_ADDR": "8080"}, false, "FUGONG_ADDR"},
+		{"CheckinLanes", map[string]string{"FUGONG_CHECKIN_LANES": "3"}, false, ""},
+		{"BadCheckinLanes", map[string]string{"FUGONG_CHECKIN_LANES": "0"}, false, "FUGONG_CHECKIN_LANES"},
+		{"BadDBMaxConns", map[string]string{"FUGONG_DB_MAX_CONNS": "many"}, false, "FUGONG_DB_MAX_CONNS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,42 +69,58 @@ var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertC
 
 // Upsert inserts or replaces a check-in with one INSERT … ON CONFLICT DO UPDATE, which both
 // engines run atomically, so concurrent retries of one report leave one row. A row whose
-// creation and update times are equal was just inserted. The statement goes to the connection
-// under GORM: on the busiest route, GORM's statement building and the SQL it renders for its
-// logger on every Scan were a sixth of the server's CPU (BENCHMARKS.md).
+// creation and update times are equal was just inserted. On PostgreSQL, outside a
+// transaction, it commits with the check-ins sent at the same moment (checkin_group.go).
 func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, error) {
+	args := newUpsertArgs(c)
+	if g := s.DB.checkinGroups(ctx); g != nil {
+		return g.upsert(ctx, c.EnterpriseID, c.WorkerID, args).into(c)
+	}
+	u, err := s.upsertOne(ctx, args)
+	return upsertDone{u, err}.into(c)
+}
+
+// newUpsertArgs are the values upsertCheckin takes for c, stamped now.
+func newUpsertArgs(c *domain.Checkin) upsertArgs {
 	row := newCheckinRow(*c)
-	now := time.Now().UTC()
+	return upsertArgs{c.Date.Time(), row.Slot, row.Temperature, row.Fever, row.Symptoms, row.SymptomNote,
+		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID}
+}
+
+// into completes c with what its upsert returned and says whether it is new: a row whose
+// creation and update times are equal was just inserted. No row: the worker is not on the
+// roster (ErrNotFound).
+func (d upsertDone) into(c *domain.Checkin) (bool, error) {
+	if d.err != nil {
+		return false, translate(d.err, "checkin")
+	}
+	u := d.row
+	if u.id == 0 {
+		return false, domain.NotFound("职工")
+	}
+	c.ID, c.Location, c.CreatedAt, c.UpdatedAt = u.id, domain.Location(u.location), u.createdAt, u.updatedAt
+	return u.createdAt.Equal(u.updatedAt), nil
+}
+
+// upsertOne runs upsertCheckin on its own, in the transaction in ctx if there is one. The
+// statement goes to the connection under GORM: on the busiest route, GORM's statement
+// building and the SQL it renders for its logger on every Scan were a sixth of the server's
+// CPU (BENCHMARKS.md).
+func (s *CheckinStore) upsertOne(ctx context.Context, args upsertArgs) (upserted, error) {
 	q := upsertCheckin
 	if s.DB.Dialect == SQLite {
 		q = upsertCheckinSQLite
 	}
-	var (
-		id                   int64
-		location             string
-		createdAt, updatedAt time.Time
-	)
+	var u upserted
 	err := s.DB.exclusive(ctx, func() error {
 		db := s.DB.conn(ctx)
-		err := db.Statement.ConnPool.QueryRowContext(ctx, q, c.Date.Time(), row.Slot, row.Temperature, row.Fever,
-			row.Symptoms, row.SymptomNote, row.Location, row.SubmittedBy, now,
-			row.WorkerID, row.EnterpriseID, row.TownshipID).Scan(&id, &location, &createdAt, &updatedAt)
+		err := db.Statement.ConnPool.QueryRowContext(ctx, q, args[:]...).Scan(&u.id, &u.location, &u.createdAt, &u.updatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
-		if err != nil {
-			return translateDriver(db, err)
-		}
-		return nil
+		return translateDriver(db, err)
 	})
-	if err != nil {
-		return false, translate(err, "checkin")
-	}
-	if id == 0 {
-		return false, domain.NotFound("职工")
-	}
-	c.ID, c.Location, c.CreatedAt, c.UpdatedAt = id, domain.Location(location), createdAt, updatedAt
-	return createdAt.Equal(updatedAt), nil
+	return u, err
 }
 
 // InsertMany adds check-ins with multi-row INSERTs of 500, in the caller's transaction.

@@ -41,6 +41,7 @@ type DB struct {
 	// check-ins fell to a few dozen a second (measured: one connection did 1,584/s, sixteen
 	// polling 21/s). Waiting here is a queue instead, and gives up when the request does.
 	writer chan struct{}
+	groups *checkinGroups // check-ins committed in groups, on PostgreSQL
 }
 
 var _ domain.TxRunner = (*DB)(nil)
@@ -134,6 +135,13 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 	if dialect == SQLite {
 		db.writer = make(chan struct{}, 1)
 	}
+	if dialect == Postgres {
+		pool, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		db.groups = newCheckinGroups(pool, DefaultCheckinLanes(), (&CheckinStore{DB: db}).upsertOne)
+	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -187,7 +195,27 @@ func (db *DB) Close() error {
 	if err != nil {
 		return err
 	}
+	if db.groups != nil {
+		db.groups.close()
+	}
 	return sqlDB.Close()
+}
+
+// SetCheckinLanes sets how many groups of check-ins commit at once on PostgreSQL
+// (checkin_group.go); call it before the first check-in.
+func (db *DB) SetCheckinLanes(n int) {
+	if db.groups != nil {
+		db.groups = newCheckinGroups(db.groups.pool, n, db.groups.one)
+	}
+}
+
+// checkinGroups returns the group committer for a check-in written with ctx: none in a
+// transaction, which the check-in must join, nor on SQLite, which writes one at a time anyway.
+func (db *DB) checkinGroups(ctx context.Context) *checkinGroups {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		return nil
+	}
+	return db.groups
 }
 
 type txKey struct{}

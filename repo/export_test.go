@@ -3,8 +3,27 @@ package repo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"fugong/domain"
 )
+
+// UpsertGroup writes check-ins as one group of the group commit (checkin_group.go), as a lane
+// does with check-ins that arrive together, and returns each one's outcome as Upsert would.
+// PostgreSQL only.
+func UpsertGroup(ctx context.Context, db *DB, cs []domain.Checkin) ([]bool, []error) {
+	group := make([]*pendingUpsert, len(cs))
+	for i := range cs {
+		group[i] = newPendingUpsert(ctx, cs[i].EnterpriseID, cs[i].WorkerID, newUpsertArgs(&cs[i]))
+	}
+	db.groups.commit(slices.Clone(group)) // commit sorts its group
+	created, errs := make([]bool, len(cs)), make([]error, len(cs))
+	for i, p := range group {
+		created[i], errs[i] = (<-p.done).into(&cs[i])
+	}
+	return created, errs
+}
 
 // TableText returns every row of a table with each column's value as text, by column name,
 // so that tests can prove what is stored and what is not. table must be a constant of the
