@@ -57,9 +57,9 @@ type AlertStore interface {
 	Raise(ctx context.Context, alerts []Alert) (int, error)
 	// Get returns one alert. ErrNotFound.
 	Get(ctx context.Context, id int64) (Alert, error)
-	// OfDay returns every alert of a township dated d, in one read, for the daily report: ID,
-	// enterprise, worker, type, slot and status only.
-	OfDay(ctx context.Context, townshipID int64, d Date) ([]Alert, error)
+	// OfDay calls fn with every alert of a township dated d, in ID order, in one read, for the
+	// daily report: ID, enterprise, worker, type, slot and status only.
+	OfDay(ctx context.Context, townshipID int64, d Date, fn func(Alert)) error
 	// List returns matching alerts, newest first, and how many match in all.
 	List(ctx context.Context, f AlertFilter) ([]Alert, int, error)
 	// Handle moves an alert from one of from to to, with who and a note. ErrConflict when it is

@@ -198,15 +198,11 @@ func abnormal(c *Checkin) bool { return c != nil && (c.Fever || len(c.Symptoms) 
 
 // dayAlerts returns a township's alerts dated d, by worker.
 func (s *DashboardService) dayAlerts(ctx context.Context, townshipID int64, d Date) (map[int64][]Alert, error) {
-	as, err := s.Alerts.OfDay(ctx, townshipID, d)
-	if err != nil {
-		return nil, err
-	}
 	out := map[int64][]Alert{}
-	for _, a := range as {
+	err := s.Alerts.OfDay(ctx, townshipID, d, func(a Alert) {
 		out[a.WorkerID] = append(out[a.WorkerID], a)
-	}
-	return out, nil
+	})
+	return out, err
 }
 
 // RangeReport calls fn with one row per enterprise of the town admin's township and day from

@@ -300,24 +300,45 @@ func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.A
 // report's people sheets show of them: worker, type, slot and status (no details or handling
 // notes). A busy township has a hundred thousand alerts a day after the missed-check-in sweep;
 // they are scanned by hand, as GORM's reflection was most of the cost (BENCHMARKS.md).
-func (s *AlertStore) OfDay(ctx context.Context, townshipID int64, d domain.Date) ([]domain.Alert, error) {
+func (s *AlertStore) OfDay(ctx context.Context, townshipID int64, d domain.Date, fn func(domain.Alert)) error {
 	rows, err := s.DB.conn(ctx).Raw(`SELECT id, enterprise_id, worker_id, type, slot, status FROM alerts
 		WHERE township_id = ? AND date = ? ORDER BY id`, townshipID, d.Time()).Rows()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []domain.Alert
+	var typ, slot, status sql.RawBytes // valid until the next row: read into the known words
 	for rows.Next() {
 		a := domain.Alert{TownshipID: townshipID, Date: d}
-		var typ, slot, status string
 		if err := rows.Scan(&a.ID, &a.EnterpriseID, &a.WorkerID, &typ, &slot, &status); err != nil {
-			return nil, err
+			return err
 		}
-		a.Type, a.Slot, a.Status = domain.AlertType(typ), domain.Slot(slot), domain.AlertStatus(status)
-		out = append(out, a)
+		a.Type, a.Slot, a.Status = intern(typ, alertTypes), intern(slot, slotWords), intern(status, alertStatuses)
+		fn(a)
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// The words of the enum columns a report reads by the hundred thousand, for intern.
+var (
+	alertTypes = []domain.AlertType{domain.AlertFever, domain.AlertSymptoms, domain.AlertMissedCheckin,
+		domain.AlertIsolationEnding, domain.AlertRepeatedFever, domain.AlertKeyAreaArrival}
+	alertStatuses  = []domain.AlertStatus{domain.AlertOpen, domain.AlertAcknowledged, domain.AlertResolved}
+	slotWords      = []domain.Slot{domain.SlotAM, domain.SlotPM}
+	riskLevels     = []domain.RiskLevel{domain.RiskHigh, domain.RiskMedium, domain.RiskLow}
+	workerStatuses = []domain.WorkerStatus{domain.WorkerExpected, domain.WorkerIsolating, domain.WorkerOnDuty,
+		domain.WorkerLeft, domain.WorkerInHospital}
+)
+
+// intern is the word of known that b spells, without allocating a string for it, or b as a
+// new string when it is none of them.
+func intern[S ~string](b []byte, known []S) S {
+	for _, k := range known {
+		if string(b) == string(k) {
+			return k
+		}
+	}
+	return S(b)
 }
 
 // Handle moves an alert along its lifecycle with one conditional UPDATE.

@@ -39,11 +39,12 @@ WHERE w.township_id = @t
 // of 50,000 read them all three ways and spent most of its time there (BENCHMARKS.md). The
 // workers carry the fields the people sheets use; the check-ins their readings and symptoms.
 func (s *WorkerStore) DayPeople(ctx context.Context, townshipID int64, d domain.Date, keep func(*domain.PersonDay) bool) ([]domain.PersonDay, error) {
-	var kept []domain.PersonDay
-	var sealed []string
+	var kept keptPeople
 	take := func(r *personRow) {
-		if p := r.personDay(townshipID, d); keep(&p) {
-			kept, sealed = append(kept, p), append(sealed, r.seal)
+		p := kept.next()
+		r.personDay(p, townshipID, d)
+		if keep(p) {
+			kept.keep(r.seal)
 		}
 	}
 	var err error
@@ -55,8 +56,34 @@ func (s *WorkerStore) DayPeople(ctx context.Context, townshipID int64, d domain.
 	if err != nil {
 		return nil, err
 	}
-	return s.openInOrder(kept, sealed)
+	return s.openInOrder(&kept)
 }
+
+// peopleBlock is how many people a block of keptPeople holds.
+const peopleBlock = 1024
+
+// keptPeople gathers DayPeople's people in blocks: one slice of them, copied whole each time
+// it grew, was a quarter of the read's time (a person is 432 bytes; the report's people
+// are tens of thousands).
+type keptPeople struct {
+	blocks [][]domain.PersonDay
+	sealed []string
+	n      int
+}
+
+// next is where the next person is read into; keep keeps it there.
+func (k *keptPeople) next() *domain.PersonDay {
+	if k.n == len(k.blocks)*peopleBlock {
+		k.blocks = append(k.blocks, make([]domain.PersonDay, peopleBlock))
+	}
+	p := k.at(k.n)
+	*p = domain.PersonDay{}
+	return p
+}
+
+func (k *keptPeople) keep(seal string) { k.sealed, k.n = append(k.sealed, seal), k.n+1 }
+
+func (k *keptPeople) at(i int) *domain.PersonDay { return &k.blocks[i/peopleBlock][i%peopleBlock] }
 
 // dayPeopleSQL reads dayPeopleQuery through database/sql: SQLite, and PostgreSQL inside a
 // transaction.
@@ -114,22 +141,23 @@ func (s *WorkerStore) dayPeoplePgx(ctx context.Context, townshipID int64, d doma
 // opens their ID numbers. The order is not the statement's: with ORDER BY, PostgreSQL sorted
 // every row (on disk, past work_mem) before sending the first, where without it the rows
 // stream while it joins. Indexes are sorted, not the people, which are big to swap.
-func (s *WorkerStore) openInOrder(kept []domain.PersonDay, sealed []string) ([]domain.PersonDay, error) {
-	order := make([]int, len(kept))
+func (s *WorkerStore) openInOrder(kept *keptPeople) ([]domain.PersonDay, error) {
+	order := make([]int, kept.n)
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		wa, wb := &kept[a].Worker, &kept[b].Worker
+		wa, wb := &kept.at(a).Worker, &kept.at(b).Worker
 		return cmp.Or(cmp.Compare(wa.EnterpriseID, wb.EnterpriseID), cmp.Compare(wa.ID, wb.ID))
 	})
-	out := make([]domain.PersonDay, len(kept))
+	out := make([]domain.PersonDay, kept.n)
 	for i, k := range order {
-		id, err := s.Box.Open(sealed[k], idPurpose)
+		p := kept.at(k)
+		id, err := s.Box.Open(kept.sealed[k], idPurpose)
 		if err != nil {
-			return nil, fmt.Errorf("worker %d: %w", kept[k].Worker.ID, err)
+			return nil, fmt.Errorf("worker %d: %w", p.Worker.ID, err)
 		}
-		out[i] = kept[k]
+		out[i] = *p
 		out[i].Worker.IDNumber = domain.IDNumber(id)
 	}
 	return out, nil
@@ -156,6 +184,9 @@ func (c *dayCheckin) checkin(w domain.Worker, d domain.Date, slot domain.Slot) *
 	out := &domain.Checkin{ID: c.id.Int64, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID,
 		Date: d, Slot: slot, Temperature: domain.Temperature(c.temperature.Int64), Fever: c.fever.Bool,
 		SymptomNote: c.note.String, Symptoms: []domain.Symptom{}}
+	if c.symptoms.String == "" {
+		return out // most readings: strings.Split would allocate for nothing
+	}
 	for _, s := range strings.Split(c.symptoms.String, ",") {
 		if s != "" {
 			out.Symptoms = append(out.Symptoms, domain.Symptom(s))
@@ -178,22 +209,24 @@ func (r *personRow) dest() []any {
 	return append(append(dest, r.am.dest()...), r.pm.dest()...)
 }
 
-// personDay is the person of the row, ID number still sealed.
-func (r *personRow) personDay(townshipID int64, d domain.Date) domain.PersonDay {
-	w := r.w
+// personDay fills p with the person of the row, ID number still sealed.
+func (r *personRow) personDay(p *domain.PersonDay, townshipID int64, d domain.Date) {
+	w := &p.Worker
+	*w = r.w
 	w.TownshipID = townshipID
 	w.ArrivedOn, w.IsolationStart, w.IsolationUntil = dateOf(r.arrived), dateOf(r.isoStart), dateOf(r.isoUntil)
 	w.RiskLevel, w.Status = domain.RiskLevel(r.risk), domain.WorkerStatus(r.status)
-	return domain.PersonDay{Worker: w, AM: r.am.checkin(w, d, domain.SlotAM), PM: r.pm.checkin(w, d, domain.SlotPM)}
+	p.AM, p.PM = r.am.checkin(*w, d, domain.SlotAM), r.pm.checkin(*w, d, domain.SlotPM)
 }
 
 // pgxPersonRow is one row of dayPeopleQuery in pgx's types.
 type pgxPersonRow struct {
-	id, enterprise                                      int64
-	name, seal, phone, department, origin, risk, status string
-	arrived, isoStart, isoUntil                         pgtype.Date
-	am, pm                                              pgxCheckin
-	out                                                 personRow
+	id, enterprise                        int64
+	name, seal, phone, department, origin string
+	risk, status                          pgtype.DriverBytes // read into the known words
+	arrived, isoStart, isoUntil           pgtype.Date
+	am, pm                                pgxCheckin
+	out                                   personRow
 }
 
 // pgxCheckin is a LEFT JOINed check-in of dayPeopleQuery in pgx's types.
@@ -216,7 +249,8 @@ func (r *pgxPersonRow) dest() []any {
 func (r *pgxPersonRow) row() *personRow {
 	o := &r.out
 	o.w = domain.Worker{ID: r.id, EnterpriseID: r.enterprise, Name: r.name, Phone: r.phone, Department: r.department, OriginRegion: r.origin}
-	o.seal, o.risk, o.status = r.seal, r.risk, r.status
+	o.seal = r.seal
+	o.risk, o.status = string(intern(r.risk, riskLevels)), string(intern(r.status, workerStatuses))
 	o.arrived, o.isoStart, o.isoUntil = nullTime(r.arrived), nullTime(r.isoStart), nullTime(r.isoUntil)
 	o.am, o.pm = r.am.dayCheckin(), r.pm.dayCheckin()
 	return o

@@ -86,11 +86,7 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 	if err := writeSummary(f, st, r); err != nil {
 		return err
 	}
-	rows := make([]listRow, len(r.Enterprises))
-	for i, e := range r.Enterprises {
-		rows[i] = listRow{values: enterpriseValues(e), fill: e.Abnormal()}
-	}
-	if err := writeList(f, st, enterpriseSheet, enterpriseColumns, rows); err != nil {
+	if err := writeList(f, st, enterpriseSheet, enterpriseColumns, r.Enterprises, enterpriseValues); err != nil {
 		return err
 	}
 	for _, s := range []struct {
@@ -99,11 +95,7 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 	}{
 		{abnormalSheet, r.Abnormal}, {missedSheet, r.Missed}, {keyAreaSheet, r.KeyArea}, {isolatingSheet, r.Isolating},
 	} {
-		rows := make([]listRow, len(s.people))
-		for i, p := range s.people {
-			rows[i] = listRow{values: personValues(p)}
-		}
-		if err := writeList(f, st, s.name, personColumns, rows); err != nil {
+		if err := writeList(f, st, s.name, personColumns, s.people, personValues); err != nil {
 			return err
 		}
 	}
@@ -202,7 +194,7 @@ type alarming struct{ v any }
 // cell, nothing for an empty value unless the row is filled (the fill must run across the
 // whole row), and every cell with its kind's style so that a number format never depends on
 // what Excel guesses.
-func (s reportStyles) streamCell(kind fieldKind, v any, fill bool) any {
+func (s reportStyles) streamCell(kind fieldKind, v any, fill bool) (excelize.Cell, bool) {
 	alarm := false
 	if a, ok := v.(alarming); ok {
 		alarm, v = true, a.v
@@ -220,9 +212,31 @@ func (s reportStyles) streamCell(kind fieldKind, v any, fill bool) any {
 		}
 	}
 	if v == nil && !fill {
-		return nil
+		return excelize.Cell{}, false
 	}
-	return excelize.Cell{StyleID: s.cells[cellStyleKey{kind, fill, alarm}], Value: v}
+	return excelize.Cell{StyleID: s.cells[cellStyleKey{kind, fill, alarm}], Value: v}, true
+}
+
+// streamLine is a row for the stream writer, reused from row to row. Its cells go to SetRow
+// by pointer: boxed as values, every cell of a 25,000-row sheet was an allocation of its own.
+type streamLine struct {
+	values []any
+	cells  []excelize.Cell
+}
+
+func newStreamLine(n int) *streamLine {
+	return &streamLine{values: make([]any, n), cells: make([]excelize.Cell, n)}
+}
+
+// set makes the i-th cell what streamCell says, or none.
+func (l *streamLine) set(st reportStyles, i int, kind fieldKind, v any, fill bool) {
+	c, ok := st.streamCell(kind, v, fill)
+	if !ok {
+		l.values[i] = nil
+		return
+	}
+	l.cells[i] = c
+	l.values[i] = &l.cells[i]
 }
 
 // listColumn is a column of a list sheet.
@@ -230,13 +244,6 @@ type listColumn struct {
 	header string
 	width  float64
 	kind   fieldKind
-}
-
-// listRow is one row of a list sheet: a value per column (nil or "" for none), filled light
-// red when it needs a look.
-type listRow struct {
-	values []any
-	fill   bool
 }
 
 // enterpriseColumns are the columns of 企业明细. Missing check-ins take two columns, morning
@@ -255,21 +262,23 @@ var enterpriseColumns = []listColumn{
 	{"口罩可用天数", 9, fieldDecimal}, {"手套可用天数", 9, fieldDecimal}, {"消毒液可用天数", 9, fieldDecimal},
 }
 
-// enterpriseValues is an enterprise's row of 企业明细; without a plan its supply days are
-// blank, not zero, since nobody has said what is in stock.
-func enterpriseValues(e domain.ReportEnterprise) []any {
+// enterpriseValues puts into values an enterprise's row of 企业明细, filled light red when it
+// needs a look; without a plan its supply days are blank, not zero, since nobody has said
+// what is in stock.
+func enterpriseValues(e *domain.ReportEnterprise, values []any) (fill bool) {
 	en, fig := e.Enterprise, e.Figures
 	var masks, gloves, liters any
 	if e.HasPlan {
 		masks, gloves, liters = supplyDays(e.Supplies.Masks), supplyDays(e.Supplies.Gloves), supplyDays(e.Supplies.DisinfectantLiters)
 	}
-	return []any{
+	copy(values, []any{
 		en.Name, string(en.CreditCode), zoneName(en.Zone), en.Industry, en.ContactName, en.ContactPhone,
 		en.Status.Label(), en.ReopenedOn, supervisorNames(en.Supervisors),
 		fig.Roster, fig.Returned, fig.OnDuty, fig.Isolating, fig.KeyArea, fig.Due, fig.CheckinsAM, fig.CheckinsPM,
 		fig.MissingAM(), fig.MissingPM(), fig.Completion(), fig.Fever, fig.Symptomatic, fig.AlertsOpen,
 		masks, gloves, liters,
-	}
+	})
+	return e.Abnormal()
 }
 
 // supplyDays rounds days of use down to one decimal, so that 2.96 days never shows as the 3.0
@@ -321,15 +330,16 @@ var personColumns = []listColumn{
 	{"症状", 18, fieldText}, {"未打卡时段", 10, fieldText}, {"预警", 24, fieldText},
 }
 
-// personValues is a person's row of a people sheet. The ID number is masked whatever the
-// viewer's role.
-func personValues(p domain.PersonDay) []any {
-	w := p.Worker
-	return []any{
+// personValues puts into values a person's row of a people sheet, never filled. The ID number
+// is masked whatever the viewer's role.
+func personValues(p *domain.PersonDay, values []any) (fill bool) {
+	w := &p.Worker
+	copy(values, []any{
 		w.EnterpriseName, w.Name, w.IDNumber.Masked(), w.Phone, w.Department, originName(w.OriginRegion),
 		w.ArrivedOn, w.IsolationUntil, riskLabel[w.RiskLevel], w.Status.Label(),
 		temperature(p.AM), temperature(p.PM), symptomText(p.AM, p.PM), slotText(p.MissedSlots), alertText(p.Alerts),
-	}
+	})
+	return false
 }
 
 // originName names where a worker returned from; a code no longer in use stays a code.
@@ -389,6 +399,9 @@ var slotLabels = map[domain.Slot]string{domain.SlotAM: "上午", domain.SlotPM: 
 
 // slotText lists missed slots: 上午、下午.
 func slotText(ss []domain.Slot) string {
+	if len(ss) == 1 {
+		return slotLabels[ss[0]] // most missed lists: no joining
+	}
 	parts := make([]string, len(ss))
 	for i, s := range ss {
 		parts[i] = slotLabels[s]
@@ -411,40 +424,82 @@ var (
 
 // alertText lists a person's alerts of the day with where each stands: 发热·待处理、未打卡(下午)·处理中.
 func alertText(as []domain.Alert) string {
-	parts := make([]string, len(as))
-	for i, a := range as {
-		label := cmpOr(alertTypeLabels[a.Type], string(a.Type))
-		if a.Slot != "" {
-			label += "(" + slotLabels[a.Slot] + ")"
-		}
-		parts[i] = label + "·" + cmpOr(alertStatusLabels[a.Status], string(a.Status))
+	if len(as) == 1 {
+		return alertLabel(as[0])
 	}
-	return strings.Join(parts, "、")
+	var b strings.Builder
+	for i, a := range as {
+		if i > 0 {
+			b.WriteString("、")
+		}
+		b.WriteString(alertLabel(a))
+	}
+	return b.String()
+}
+
+// alertKey is what an alert's label says.
+type alertKey struct {
+	typ    domain.AlertType
+	slot   domain.Slot
+	status domain.AlertStatus
+}
+
+// alertLabels are the labels of every known alert, made once: a township's report labels a
+// hundred thousand alerts.
+var alertLabels = func() map[alertKey]string {
+	m := map[alertKey]string{}
+	for typ := range alertTypeLabels {
+		for _, slot := range []domain.Slot{"", domain.SlotAM, domain.SlotPM} {
+			for status := range alertStatusLabels {
+				k := alertKey{typ, slot, status}
+				m[k] = makeAlertLabel(k)
+			}
+		}
+	}
+	return m
+}()
+
+// alertLabel is an alert's label: 未打卡(下午)·处理中.
+func alertLabel(a domain.Alert) string {
+	k := alertKey{a.Type, a.Slot, a.Status}
+	if l, ok := alertLabels[k]; ok {
+		return l
+	}
+	return makeAlertLabel(k)
+}
+
+func makeAlertLabel(k alertKey) string {
+	label := cmpOr(alertTypeLabels[k.typ], string(k.typ))
+	if k.slot != "" {
+		label += "(" + slotLabels[k.slot] + ")"
+	}
+	return label + "·" + cmpOr(alertStatusLabels[k.status], string(k.status))
 }
 
 // writeList writes a list sheet with the stream writer, which keeps a township's thousands of
 // people out of memory: a header row frozen and filtered, then the rows, or one row saying 无
 // when there are none, so that a blank sheet is not mistaken for a failed export.
-func writeList(f *excelize.File, st reportStyles, sheet string, cols []listColumn, rows []listRow) error {
+func writeList[T any](f *excelize.File, st reportStyles, sheet string, cols []listColumn, items []T, row func(item *T, values []any) (fill bool)) error {
 	if _, err := f.NewSheet(sheet); err != nil {
 		return err
 	}
-	sw, err := startList(f, st, sheet, "", cols, max(len(rows), 1))
+	sw, err := startList(f, st, sheet, "", cols, max(len(items), 1))
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 {
+	if len(items) == 0 {
 		if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: st.cell(fieldText), Value: "无"}}); err != nil {
 			return err
 		}
 	}
-	line := make([]any, len(cols))
-	for n, r := range rows {
+	line, values := newStreamLine(len(cols)), make([]any, len(cols))
+	for n := range items {
+		fill := row(&items[n], values)
 		for i, c := range cols {
-			line[i] = st.streamCell(c.kind, r.values[i], r.fill)
+			line.set(st, i, c.kind, values[i], fill)
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
-		if err := sw.SetRow(cell, line); err != nil {
+		if err := sw.SetRow(cell, line.values); err != nil {
 			return err
 		}
 	}

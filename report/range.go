@@ -48,16 +48,16 @@ type RangeWriter struct {
 	f    *excelize.File // nil once closed
 	sw   *excelize.StreamWriter
 	st   reportStyles
-	rows int   // data rows added
-	line []any // the row being written, reused from row to row
-	done bool  // WriteTo has been called
+	rows int         // data rows added
+	line *streamLine // the row being written, reused from row to row
+	done bool        // WriteTo has been called
 }
 
 // NewRangeWriter starts range.xlsx for a township's days from one date to another: the sheet
 // 复工统计 with a title row, a frozen header, column widths and the print setup. The rows
 // follow with Add.
 func NewRangeWriter(township string, from, to domain.Date) (*RangeWriter, error) {
-	rw := &RangeWriter{f: excelize.NewFile(), line: make([]any, len(rangeColumns))}
+	rw := &RangeWriter{f: excelize.NewFile(), line: newStreamLine(len(rangeColumns))}
 	if err := rw.start(township, from, to); err != nil {
 		_ = rw.Close()
 		return nil, fmt.Errorf("range report: %w", err)
@@ -94,11 +94,11 @@ func (rw *RangeWriter) Add(r domain.RangeRow) error {
 		return domain.Invalid("to", fmt.Sprintf("导出超过 Excel 单表上限(%d 行),请缩短日期范围", maxRangeRows))
 	}
 	for i, v := range rangeValues(r) {
-		rw.line[i] = rw.st.streamCell(rangeColumns[i].kind, v, false)
+		rw.line.set(rw.st, i, rangeColumns[i].kind, v, false)
 	}
 	rw.rows++
 	cell, _ := excelize.CoordinatesToCellName(1, rangeHeaderRow+rw.rows)
-	if err := rw.sw.SetRow(cell, rw.line); err != nil {
+	if err := rw.sw.SetRow(cell, rw.line.values); err != nil {
 		return fmt.Errorf("range report: %w", err)
 	}
 	return nil
