@@ -50,6 +50,7 @@ type upserted struct {
 	createdAt, updatedAt time.Time
 }
 
+// pendingUpsert is one check-in waiting in a lane for its group to commit.
 type pendingUpsert struct {
 	ctx          context.Context
 	enterpriseID int64
