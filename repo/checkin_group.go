@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"fugong/domain"
 )
@@ -182,18 +181,13 @@ const groupTimeout = 30 * time.Second
 func (g *checkinGroups) send(group []*pendingUpsert) ([]upserted, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
-	conn, err := g.pool.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
 	rows := make([]upserted, len(group))
-	err = conn.Raw(func(driverConn any) error {
+	err := withPgx(ctx, g.pool, func(conn *pgx.Conn) error {
 		b := &pgx.Batch{}
 		for _, p := range group {
 			b.Queue(upsertCheckin, p.args[:]...)
 		}
-		br := driverConn.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		br := conn.SendBatch(ctx, b)
 		for i := range rows {
 			r := &rows[i]
 			err := br.QueryRow().Scan(&r.id, &r.location, &r.createdAt, &r.updatedAt)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -212,7 +214,7 @@ func (db *DB) SetCheckinLanes(n int) {
 // checkinGroups returns the group committer for a check-in written with ctx: none in a
 // transaction, which the check-in must join, nor on SQLite, which writes one at a time anyway.
 func (db *DB) checkinGroups(ctx context.Context) *checkinGroups {
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+	if inTx(ctx) {
 		return nil
 	}
 	return db.groups
@@ -220,10 +222,27 @@ func (db *DB) checkinGroups(ctx context.Context) *checkinGroups {
 
 type txKey struct{}
 
+// inTx reports whether ctx carries a transaction of InTx's.
+func inTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
+// withPgx runs fn on a connection of pool through pgx itself, for what database/sql cannot do
+// or does slowly: pipelining, and reading many rows into pgx's own types.
+func withPgx(ctx context.Context, pool *sql.DB, fn func(*pgx.Conn) error) error {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error { return fn(driverConn.(*stdlib.Conn).Conn()) })
+}
+
 // InTx runs fn in a transaction kept in the context; stores called with that context use it,
 // and a nested InTx joins it.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if inTx(ctx) {
 		return fn(ctx)
 	}
 	if db.writer != nil {
@@ -244,7 +263,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 // check-in is one such statement). In a transaction, which holds the gate, and on
 // PostgreSQL, it just runs fn.
 func (db *DB) exclusive(ctx context.Context, fn func() error) error {
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); db.writer == nil || inTx {
+	if db.writer == nil || inTx(ctx) {
 		return fn()
 	}
 	select {

@@ -10,8 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
-	"gorm.io/gorm"
 
 	"fugong/domain"
 )
@@ -48,7 +46,7 @@ func (s *WorkerStore) DayPeople(ctx context.Context, townshipID int64, d domain.
 		}
 	}
 	var err error
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); s.DB.Dialect == Postgres && !inTx {
+	if s.DB.Dialect == Postgres && !inTx(ctx) {
 		err = s.dayPeoplePgx(ctx, townshipID, d, take)
 	} else {
 		err = s.dayPeopleSQL(ctx, townshipID, d, take)
@@ -113,13 +111,8 @@ func (s *WorkerStore) dayPeoplePgx(ctx context.Context, townshipID int64, d doma
 	if err != nil {
 		return err
 	}
-	conn, err := pool.Conn(ctx)
-	if err != nil {
-		return translateDriver(s.DB.conn(ctx), err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(driverConn any) error {
-		rows, err := driverConn.(*stdlib.Conn).Conn().Query(ctx, dayPeopleQuery, pgx.NamedArgs{"t": townshipID, "d": d.Time()})
+	err = withPgx(ctx, pool, func(conn *pgx.Conn) error {
+		rows, err := conn.Query(ctx, dayPeopleQuery, pgx.NamedArgs{"t": townshipID, "d": d.Time()})
 		if err != nil {
 			return err
 		}
