@@ -227,7 +227,7 @@ func exercise(t *testing.T, s *server, p people) {
 	apiCall(t, s, http.MethodGet, "/api/v1/enterprises", sup, nil, nil)
 	apiCall(t, s, http.MethodPatch, fmt.Sprintf("/api/v1/workers/%d", w.ID), hr, map[string]any{"phone": phone, "department": "质检部"}, nil)
 	apiCall(t, s, http.MethodPost, ent+"/checkins", hr, map[string]any{"items": []map[string]any{
-		{"worker_id": w.ID, "slot": "pm", "temperature": 37.9, "symptoms": []string{"dry_cough"}},
+		{"worker_id": w.ID, "slot": "pm", "temperature": 37.9, "symptoms": []string{"dry_cough"}, "overwrite": true},
 	}}, nil)
 	var tok struct {
 		AccessToken string `json:"access_token"`

@@ -54,6 +54,9 @@ func (r checkinRequest) toDomain(workerID int64) domain.CheckinInput {
 
 type batchItem struct {
 	WorkerID int64 `json:"worker_id"`
+	// Overwrite confirms replacing a report the worker sent themselves; without it such an
+	// item is refused with 409 and the worker's reading stays.
+	Overwrite bool `json:"overwrite,omitempty"`
 	checkinRequest
 }
 
@@ -69,7 +72,7 @@ type itemError struct {
 type batchResult struct {
 	Index    int              `json:"index"`
 	WorkerID int64            `json:"worker_id"`
-	Status   int              `json:"status" jsonschema:"description=201 new, 200 replaced, 422 refused"`
+	Status   int              `json:"status" jsonschema:"description=201 new, 200 replaced, 422 refused, 409 the worker reported this slot themselves (send overwrite to replace it)"`
 	Checkin  *checkinResponse `json:"checkin,omitempty"`
 	Error    *itemError       `json:"error,omitempty"`
 }
@@ -78,6 +81,7 @@ type batchResponse struct {
 	Created  int           `json:"created"`
 	Replaced int           `json:"replaced"`
 	Failed   int           `json:"failed"`
+	Refused  int           `json:"refused" jsonschema:"description=items that would replace a worker's own report, not written"`
 	Results  []batchResult `json:"results"`
 }
 
@@ -91,6 +95,11 @@ type checkinResponse struct {
 	SymptomNote string           `json:"symptom_note"`
 	Location    domain.Location  `json:"location"`
 	SubmittedBy *int64           `json:"submitted_by" jsonschema:"description=the staff user who reported on the worker's behalf; null when the worker did"`
+	HadFever    bool             `json:"had_fever" jsonschema:"description=some reading of the slot was a fever: the slot counts as one until a correction says otherwise"`
+	HadSymptoms bool             `json:"had_symptoms"`
+	Due         bool             `json:"due" jsonschema:"description=the worker was due to report; false: an unregistered arrival"`
+	Late        bool             `json:"late" jsonschema:"description=first reported after the slot's cut-off"`
+	Correction  string           `json:"correction_note,omitempty" jsonschema:"description=why the latest reading was corrected"`
 	CreatedAt   time.Time        `json:"created_at"`
 	UpdatedAt   time.Time        `json:"updated_at"`
 }
@@ -100,7 +109,8 @@ func newCheckinResponse(c domain.Checkin) checkinResponse {
 	return checkinResponse{
 		ID: c.ID, WorkerID: c.WorkerID, Date: c.Date.String(), Slot: c.Slot, Temperature: c.Temperature.Celsius(),
 		Symptoms: syms, SymptomNote: c.SymptomNote, Location: c.Location, SubmittedBy: idOrNil(c.SubmittedBy),
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		HadFever: c.HadFever || c.Fever, HadSymptoms: c.HadSymptoms || len(c.Symptoms) > 0, Due: c.Due, Late: c.Late,
+		Correction: c.CorrectionNote, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
 
@@ -115,13 +125,17 @@ type workerDayDTO struct {
 }
 
 type dayStatusResponse struct {
-	Date      string         `json:"date"`
-	Expected  int            `json:"expected" jsonschema:"description=workers who must report: back, at work or in isolation"`
-	CheckedAM int            `json:"checked_in_am"`
-	CheckedPM int            `json:"checked_in_pm"`
-	MissingAM int            `json:"missing_am"`
-	MissingPM int            `json:"missing_pm"`
-	Items     []workerDayDTO `json:"items"`
+	Date      string `json:"date"`
+	Expected  int    `json:"expected" jsonschema:"description=workers due to report (the figure workers_due)"`
+	CheckedAM int    `json:"checked_in_am" jsonschema:"description=due workers who reported the morning (checkins_am)"`
+	CheckedPM int    `json:"checked_in_pm"`
+	MissingAM int    `json:"missing_am"`
+	MissingPM int    `json:"missing_pm"`
+	Late      int    `json:"late" jsonschema:"description=due slots reported after the cut-off"`
+	// Unregistered are those who reported though not marked back: counted apart, never as
+	// reports; HR confirms their arrival.
+	Unregistered []workerDayDTO `json:"unregistered"`
+	Items        []workerDayDTO `json:"items"`
 }
 
 type noteRequest struct {
@@ -191,7 +205,9 @@ func (h *checkinHandler) batch(c echo.Context) error {
 	}
 	items := make([]domain.CheckinInput, 0, len(req.Items))
 	for _, it := range req.Items {
-		items = append(items, it.toDomain(it.WorkerID))
+		in := it.toDomain(it.WorkerID)
+		in.Overwrite = it.Overwrite
+		items = append(items, in)
 	}
 	results, err := h.svc.SubmitForWorkers(c.Request().Context(), actorOf(c), id, items)
 	if err != nil {
@@ -215,6 +231,10 @@ func (h *checkinHandler) batch(c echo.Context) error {
 			status, body := describe(r.Err)
 			br.Status, br.Error = status, &itemError{Message: body.Error.Message, Fields: body.Error.Fields}
 			out.Failed++
+		case errors.As(r.Err, &de) && errors.Is(de, domain.ErrConflict):
+			status, body := describe(r.Err)
+			br.Status, br.Error = status, &itemError{Message: body.Error.Message, Fields: body.Error.Fields}
+			out.Refused++
 		default:
 			return r.Err // the database failed: nothing about the batch can be promised
 		}
@@ -241,20 +261,32 @@ func (h *checkinHandler) dayStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := dayStatusResponse{Date: d.String(), Expected: len(days), Items: []workerDayDTO{}}
+	out := dayStatusResponse{Date: d.String(), Items: []workerDayDTO{}, Unregistered: []workerDayDTO{}}
 	for _, wd := range days {
 		item := workerDayDTO{WorkerID: wd.Worker.ID, Name: wd.Worker.Name, Phone: wd.Worker.Phone,
 			Department: wd.Worker.Department, Status: wd.Worker.Status}
-		if wd.AM != nil {
-			ck := newCheckinResponse(*wd.AM)
-			item.AM = &ck
-			out.CheckedAM++
+		for _, r := range []struct {
+			c   *domain.Checkin
+			dst **checkinResponse
+			n   *int
+		}{{wd.AM, &item.AM, &out.CheckedAM}, {wd.PM, &item.PM, &out.CheckedPM}} {
+			if r.c == nil {
+				continue
+			}
+			ck := newCheckinResponse(*r.c)
+			*r.dst = &ck
+			if wd.Due {
+				*r.n++
+				if r.c.Late {
+					out.Late++
+				}
+			}
 		}
-		if wd.PM != nil {
-			ck := newCheckinResponse(*wd.PM)
-			item.PM = &ck
-			out.CheckedPM++
+		if !wd.Due {
+			out.Unregistered = append(out.Unregistered, item)
+			continue
 		}
+		out.Expected++
 		if (missing == domain.SlotAM && item.AM != nil) || (missing == domain.SlotPM && item.PM != nil) {
 			continue
 		}

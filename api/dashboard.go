@@ -39,31 +39,38 @@ func (h *dashboardHandler) register(r *router) {
 		Query:   filterParams, Status: http.StatusOK, Produces: "text/event-stream"}, h.stream)
 }
 
-// figuresDTO are the figures of a day in the field names of API.md.
+// figuresDTO are the figures of a day, under the keys of domain.FigureDefs (FIGURES.md).
 type figuresDTO struct {
-	WorkersTotal     int     `json:"workers_total"`
-	WorkersReturned  int     `json:"workers_returned"`
-	WorkersOnDuty    int     `json:"workers_on_duty"`
-	WorkersIsolating int     `json:"workers_isolating"`
-	WorkersKeyArea   int     `json:"workers_key_area"`
-	WorkersDue       int     `json:"workers_due" jsonschema:"description=expected to check in: on duty or isolating"`
-	CheckinsAM       int     `json:"checkins_am"`
-	CheckinsPM       int     `json:"checkins_pm"`
-	MissingAM        int     `json:"missing_am"`
-	MissingPM        int     `json:"missing_pm"`
-	Completion       float64 `json:"completion" jsonschema:"description=share of due check-ins received, both slots, 0 to 1"`
-	Fever            int     `json:"fever" jsonschema:"description=people with a fever reading"`
-	Symptomatic      int     `json:"symptomatic"`
-	Alerts           int     `json:"alerts"`
-	AlertsOpen       int     `json:"alerts_open"`
+	WorkersTotal     int      `json:"workers_total"`
+	WorkersReturned  int      `json:"workers_returned"`
+	WorkersOnDuty    int      `json:"workers_on_duty"`
+	WorkersIsolating int      `json:"workers_isolating"`
+	WorkersKeyArea   int      `json:"workers_key_area"`
+	WorkersDue       int      `json:"workers_due" jsonschema:"description=due to report: back by the day, at work or isolating"`
+	CheckinsAM       int      `json:"checkins_am" jsonschema:"description=due people who reported the morning slot"`
+	CheckinsPM       int      `json:"checkins_pm" jsonschema:"description=due people who reported the afternoon slot"`
+	MissingAM        int      `json:"missing_am"`
+	MissingPM        int      `json:"missing_pm"`
+	Late             int      `json:"late" jsonschema:"description=due slots reported after the cut-off"`
+	Completion       *float64 `json:"completion" jsonschema:"description=share of due reports received, both slots, 0 to 1; null when nobody is due"`
+	Fever            int      `json:"fever" jsonschema:"description=people with a fever reading, kept though a later reading is normal"`
+	Symptomatic      int      `json:"symptomatic"`
+	Unregistered     int      `json:"unregistered" jsonschema:"description=people not marked back who reported: counted apart, HR confirms"`
+	AlertsNew        int      `json:"alerts_new" jsonschema:"description=alerts dated the day"`
+	AlertsOpen       int      `json:"alerts_open" jsonschema:"description=alerts of the day or before not taken in hand at its end (now, for today)"`
 }
 
 func newFigures(f domain.Figures) figuresDTO {
+	var completion *float64
+	if share, ok := f.Completion(); ok {
+		c := round3(share)
+		completion = &c
+	}
 	return figuresDTO{
 		WorkersTotal: f.Roster, WorkersReturned: f.Returned, WorkersOnDuty: f.OnDuty, WorkersIsolating: f.Isolating,
 		WorkersKeyArea: f.KeyArea, WorkersDue: f.Due, CheckinsAM: f.CheckinsAM, CheckinsPM: f.CheckinsPM,
-		MissingAM: f.MissingAM(), MissingPM: f.MissingPM(), Completion: round3(f.Completion()),
-		Fever: f.Fever, Symptomatic: f.Symptomatic, Alerts: f.Alerts, AlertsOpen: f.AlertsOpen,
+		MissingAM: f.MissingAM(), MissingPM: f.MissingPM(), Late: f.Late, Completion: completion,
+		Fever: f.Fever, Symptomatic: f.Symptomatic, Unregistered: f.Unregistered, AlertsNew: f.Alerts, AlertsOpen: f.AlertsOpen,
 	}
 }
 

@@ -16,6 +16,9 @@ const (
 	AlertIsolationEnding AlertType = "isolation_ending"
 	AlertRepeatedFever   AlertType = "repeated_fever"
 	AlertKeyAreaArrival  AlertType = "key_area_arrival"
+	// AlertUnregisteredArrival: someone HR has not marked back reported; HR confirms the
+	// arrival (or finds out why).
+	AlertUnregisteredArrival AlertType = "unregistered_arrival"
 )
 
 // AlertStatus is where the handling of an alert stands: open → acknowledged → resolved.
@@ -45,6 +48,7 @@ type Alert struct {
 	HandledBy    int64
 	HandledAt    *time.Time
 	CreatedAt    time.Time
+	TakenAt      *time.Time // when it first left open: acknowledged or resolved
 }
 
 // Key identifies the condition an alert reports, by which repeats are recognised.
@@ -127,11 +131,23 @@ type Checkin struct {
 	Date         Date
 	Slot         Slot
 	Temperature  Temperature
-	Fever        bool // at or above the township's threshold when it was taken
+	Fever        bool // this reading was at or above the township's threshold when it was taken
 	Symptoms     []Symptom
 	SymptomNote  string
 	Location     Location
 	SubmittedBy  int64 // the staff user who reported on the worker's behalf; 0 when the worker did
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// HadFever and HadSymptoms say that some reading of the slot had them: a later normal
+	// reading does not clear them, only a correction does. The figures count these.
+	HadFever    bool
+	HadSymptoms bool
+	// Due says the worker was due to report that day (DueOn) when the slot was written; a
+	// report from someone not due is an unregistered arrival, counted apart.
+	Due            bool
+	Late           bool   // the slot's first report came after its cut-off
+	CorrectionNote string // why the latest reading was corrected; empty unless it was
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
+
+// Abnormal says whether the slot counts as a fever or symptoms.
+func (c *Checkin) Abnormal() bool { return c != nil && (c.HadFever || c.HadSymptoms) }

@@ -62,6 +62,9 @@ type AlertStore interface {
 	OfDay(ctx context.Context, townshipID int64, d Date, fn func(Alert)) error
 	// List returns matching alerts, newest first, and how many match in all.
 	List(ctx context.Context, f AlertFilter) ([]Alert, int, error)
+	// CloseMissed resolves, by the system (no handler), the missed-check-in alerts of a worker's
+	// day and slot not resolved yet, with a note, and returns them.
+	CloseMissed(ctx context.Context, workerID int64, d Date, s Slot, at time.Time, note string) ([]Alert, error)
 	// Handle moves an alert from one of from to to, with who and a note. ErrConflict when it is
 	// in none of from any more.
 	Handle(ctx context.Context, id int64, from []AlertStatus, to AlertStatus, by int64, note string, at time.Time) error
@@ -76,6 +79,9 @@ type CheckinInput struct {
 	Symptoms    []string
 	SymptomNote string
 	Location    Location
+	// Overwrite lets HR's report replace one the worker sent themselves; without it that item
+	// is refused (ErrConflict), so that a worker's own reading is never replaced silently.
+	Overwrite bool
 }
 
 // CheckinService takes the daily health reports and raises the alerts they call for.
@@ -86,6 +92,7 @@ type CheckinService struct {
 	Enterprises EnterpriseStore
 	Townships   TownshipStore
 	Tx          TxRunner
+	Audit       AuditStore
 	Clock       Clock
 	Changes     Notifier
 	Recorder    Recorder    // hears of saved check-ins and raised alerts; nil for none
@@ -147,13 +154,31 @@ func (s *CheckinService) SubmitForWorkers(ctx context.Context, actor Actor, ente
 			err = Invalid("worker_id", "本企业花名册中没有此职工")
 		}
 		if err == nil {
-			r.Checkin, r.Created, err = s.record(ctx, w, in, actor.UserID)
+			r.Checkin, r.Created, err = s.onBehalf(ctx, actor, w, in)
 		}
 		r.Err = err
 		out = append(out, r)
 	}
 	return out, nil
 }
+
+// onBehalf records one check-in HR reports for a worker, with its audit event, in one
+// transaction.
+func (s *CheckinService) onBehalf(ctx context.Context, actor Actor, w Worker, in CheckinInput) (c Checkin, created bool, err error) {
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if c, created, err = s.record(ctx, w, in, actor.UserID); err != nil {
+			return err
+		}
+		detail := "代报 " + c.Date.String() + " " + slotLabel[c.Slot] + " 打卡"
+		if in.Overwrite {
+			detail += "(确认覆盖本人上报)"
+		}
+		return s.audit().record(ctx, actor, c.TownshipID, c.EnterpriseID, "checkin.on_behalf", "checkin", c.ID, detail)
+	})
+	return c, created, err
+}
+
+func (s *CheckinService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
 // record checks and writes one check-in with its alerts, in one transaction: the answer comes
 // only after both are committed.
@@ -171,6 +196,12 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 	}
 	c.SubmittedBy = by
 	c.Fever = t.Fever(c.Temperature)
+	c.Late = !s.Clock.Now().Before(t.Cutoff(c.Date, c.Slot))
+	if by != 0 && !in.Overwrite {
+		if err := s.ownReadingThere(ctx, t, c); err != nil {
+			return Checkin{}, false, err
+		}
+	}
 	var created bool
 	if len(t.CheckinAlerts(c, nil)) == 0 {
 		// A normal reading raises nothing, whatever the slots around it hold (two fevers in a
@@ -181,7 +212,7 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		}
 		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
 		recordCheckin(s.Recorder, c)
-		return c, created, nil
+		return c, created, s.settle(ctx, t, c)
 	}
 	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -209,8 +240,58 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
 		recordCheckin(s.Recorder, c)
 		tally.report(s.Recorder)
+		err = s.settle(ctx, t, c)
 	}
 	return c, created, err
+}
+
+// ownReadingThere refuses HR's report of a slot the worker reported themselves, unless HR
+// confirmed it (CheckinInput.Overwrite): the earlier reading would stay in the slot's history,
+// but the slot would show HR's.
+func (s *CheckinService) ownReadingThere(ctx context.Context, t Township, c Checkin) error {
+	own, err := s.Checkins.Get(ctx, c.WorkerID, c.Date, c.Slot)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case own.SubmittedBy != 0:
+		return nil // HR's own earlier report: replacing it is HR's business
+	}
+	return Conflict("职工本人已于 "+own.UpdatedAt.In(t.location()).Format("15:04")+" 上报 "+own.Temperature.String()+
+		" °C,确认覆盖后才能代报", FieldError{Field: "overwrite", Message: "职工本人已上报"})
+}
+
+// settle does what a report arriving tells beyond its figures, once it is written: a report
+// from someone not marked back raises an alert for HR to confirm the arrival; a late report
+// closes the missed-check-in alert of its slot (by the system, recorded).
+func (s *CheckinService) settle(ctx context.Context, t Township, c Checkin) error {
+	if !c.Due {
+		tally := raised{}
+		_, err := tally.raise(ctx, s.Alerts, []Alert{{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID,
+			WorkerID: c.WorkerID, Type: AlertUnregisteredArrival, Date: c.Date, Status: AlertOpen,
+			Detail: "尚未登记返岗的职工已打卡,请核实并登记返岗日期"}})
+		if err != nil {
+			return err
+		}
+		tally.report(s.Recorder)
+	}
+	if !c.Late {
+		return nil
+	}
+	closed, err := s.Alerts.CloseMissed(ctx, c.WorkerID, c.Date, c.Slot, s.Clock.Now(),
+		"已于 "+c.CreatedAt.In(t.location()).Format("01-02 15:04")+" 补报,系统自动关闭")
+	if err != nil || len(closed) == 0 {
+		return err
+	}
+	for _, a := range closed {
+		if err := s.audit().record(ctx, Actor{}, a.TownshipID, a.EnterpriseID, "alert.auto_resolve", "alert", a.ID,
+			"迟报已补报,未打卡预警由系统关闭"); err != nil {
+			return err
+		}
+	}
+	notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeAlert})
+	return nil
 }
 
 // notOnRoster says why the upsert refused a worker, reading the worker only then (it is rare):
@@ -355,21 +436,17 @@ func (s *CheckinService) handle(ctx context.Context, actor Actor, id int64, from
 	return a, err
 }
 
-// expectedToReport says who must check in: workers who are back, at work or in isolation.
-// Those not back yet, gone, or in hospital do not.
-func expectedToReport(w Worker, d Date) bool {
-	return (w.Status == WorkerOnDuty || w.Status == WorkerIsolating) && !w.ArrivedOn.IsZero() && !w.ArrivedOn.After(d)
-}
-
-// WorkerDay is one worker's reports of a day, nil where missing.
+// WorkerDay is one worker's reports of a day, nil where missing. Due is false for someone who
+// reported though not due (an unregistered arrival, the figure Unregistered).
 type WorkerDay struct {
 	Worker Worker
 	AM, PM *Checkin
+	Due    bool
 }
 
 // DayStatus lists, for an enterprise and day (today in the township when d is zero), every
 // worker who must report with their morning and afternoon check-ins, so that HR can chase the
-// missing. Anyone who may see the enterprise may ask. ErrNotFound.
+// missing, and those who reported though not due (Due false), whose arrival HR confirms. Anyone who may see the enterprise may ask. ErrNotFound.
 func (s *CheckinService) DayStatus(ctx context.Context, actor Actor, enterpriseID int64, d Date) ([]WorkerDay, Date, error) {
 	if err := tenantOnly(actor); err != nil {
 		return nil, Date{}, err
@@ -408,17 +485,16 @@ func (s *CheckinService) dayStatus(ctx context.Context, e Enterprise, d Date) ([
 			return nil, err
 		}
 		for _, w := range ws {
-			if !expectedToReport(w, d) {
-				continue
-			}
-			day := WorkerDay{Worker: w}
+			day := WorkerDay{Worker: w, Due: DueOn(w, d)}
 			if c, ok := am[w.ID]; ok {
 				day.AM = &c
 			}
 			if c, ok := pm[w.ID]; ok {
 				day.PM = &c
 			}
-			out = append(out, day)
+			if day.Due || Unregistered(PersonDay{Worker: w, AM: day.AM, PM: day.PM}) {
+				out = append(out, day)
+			}
 		}
 		if f.Offset+len(ws) >= total || len(ws) == 0 {
 			return out, nil
@@ -488,7 +564,7 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 		for _, w := range ws {
 			base := Alert{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: today, Status: AlertOpen}
 			for k, ids := range checked {
-				if _, ok := ids[w.ID]; !ok && expectedToReport(w, k.day) {
+				if _, ok := ids[w.ID]; !ok && DueOn(w, k.day) {
 					a := base
 					a.Date, a.Type, a.Slot = k.day, AlertMissedCheckin, k.slot
 					a.Detail = slotLabel[k.slot] + "未打卡(截止 " + t.Cutoff(k.day, k.slot).Format("15:04") + ")"

@@ -202,13 +202,19 @@ func (s *DashboardService) enterpriseDays(ctx context.Context, v view) ([]Enterp
 	if err != nil {
 		return nil, err
 	}
+	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, v.date, v.date)
+	if err != nil {
+		return nil, err
+	}
 	byID := make(map[int64]Figures, len(rows))
 	for _, r := range rows {
 		byID[r.EnterpriseID] = r.Figures
 	}
 	out := make([]EnterpriseDay, 0, len(es))
 	for _, e := range es {
-		out = append(out, EnterpriseDay{Enterprise: e, Figures: byID[e.ID]})
+		fig := byID[e.ID]
+		fig.AlertsOpen = open.at(e.ID, v.date)
+		out = append(out, EnterpriseDay{Enterprise: e, Figures: fig})
 	}
 	return out, nil
 }
@@ -316,6 +322,10 @@ func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise,
 	if err != nil {
 		return nil, err
 	}
+	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to)
+	if err != nil {
+		return nil, err
+	}
 	byDay := make(map[Date]Figures, len(totals))
 	for _, t := range totals {
 		byDay[t.Date] = t.Figures
@@ -323,6 +333,7 @@ func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise,
 	var out []TrendPoint
 	for d := from; !d.After(to); d = d.AddDays(1) {
 		p := TrendPoint{Date: d, Figures: byDay[d]}
+		p.AlertsOpen = open.total(d)
 		for _, e := range es {
 			if e.Status == StatusReopened && !e.ReopenedOn.IsZero() && !e.ReopenedOn.After(d) {
 				p.Reopened++

@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 	"errors"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -17,9 +16,11 @@ type DailyReport struct {
 	Trend       []TrendPoint // the 14 days up to Date
 	Enterprises []ReportEnterprise
 	Abnormal    []PersonDay // a fever or symptoms in either slot
-	Missed      []PersonDay // due and missing a slot whose cut-off has passed
+	Missed      []PersonDay // due and without a report of a slot (MissingAM, MissingPM)
 	KeyArea     []PersonDay // back, at medium or high risk
 	Isolating   []PersonDay // back and isolating on the day
+	// Unregistered reported though not due (not marked back): HR confirms their arrival.
+	Unregistered []PersonDay
 }
 
 // ReportEnterprise is one enterprise's row of the daily report.
@@ -123,9 +124,8 @@ func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay,
 		alerts, err = s.dayAlerts(gctx, t.ID, d)
 		return err
 	})
-	now := s.Clock.Now()
 	listed, err := s.Workers.DayPeople(ctx, t.ID, d, func(p *PersonDay) bool {
-		p.MissedSlots = missedSlots(t, *p, d, now)
+		p.MissedSlots = missedSlots(*p, d)
 		return listedOn(*p, d)
 	})
 	if err := errors.Join(err, g.Wait()); err != nil {
@@ -142,15 +142,16 @@ func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert) 
 	for _, e := range r.Enterprises {
 		names[e.Enterprise.ID] = e.Enterprise.Name
 	}
-	sheets := []*[]PersonDay{&r.Abnormal, &r.Missed, &r.KeyArea, &r.Isolating}
-	on := make([][4]bool, len(listed)) // on[i][k]: listed[i] is on sheets[k]
-	var sizes [4]int
+	sheets := []*[]PersonDay{&r.Abnormal, &r.Missed, &r.KeyArea, &r.Isolating, &r.Unregistered}
+	on := make([][5]bool, len(listed)) // on[i][k]: listed[i] is on sheets[k]
+	var sizes [5]int
 	for i := range listed {
 		p := &listed[i]
 		p.Worker.EnterpriseName = names[p.Worker.EnterpriseID]
 		p.Alerts = alerts[p.Worker.ID]
 		fig := RosterFigures(p.Worker, r.Date)
-		on[i] = [4]bool{abnormal(p.AM) || abnormal(p.PM), len(p.MissedSlots) > 0, fig.KeyArea == 1, fig.Isolating == 1}
+		on[i] = [5]bool{p.AM.Abnormal() || p.PM.Abnormal(), len(p.MissedSlots) > 0, fig.KeyArea == 1, fig.Isolating == 1,
+			Unregistered(*p)}
 		for k, yes := range on[i] {
 			if yes {
 				sizes[k]++
@@ -171,30 +172,35 @@ func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert) 
 	}
 }
 
-// missedSlots are the slots a person due to report on d has not reported, of those whose
-// cut-off has passed by now.
-func missedSlots(t Township, p PersonDay, d Date, now time.Time) []Slot {
-	if !expectedToReport(p.Worker, d) {
+// missedSlots are the slots a person due to report on d has no report of (yet, for a slot
+// whose cut-off is still to come): the people the figures MissingAM and MissingPM count.
+func missedSlots(p PersonDay, d Date) []Slot {
+	if !DueOn(p.Worker, d) {
 		return nil
 	}
 	var out []Slot
-	if p.AM == nil && !now.Before(t.Cutoff(d, SlotAM)) {
+	if p.AM == nil {
 		out = append(out, SlotAM)
 	}
-	if p.PM == nil && !now.Before(t.Cutoff(d, SlotPM)) {
+	if p.PM == nil {
 		out = append(out, SlotPM)
 	}
 	return out
+}
+
+// Unregistered says whether a person reported on a day they were not due: the people the
+// figure Unregistered counts.
+func Unregistered(p PersonDay) bool {
+	return (p.AM != nil && !p.AM.Due) || (p.PM != nil && !p.PM.Due)
 }
 
 // listedOn tells whether a person belongs on one of the people sheets of day d, MissedSlots
 // filled.
 func listedOn(p PersonDay, d Date) bool {
 	fig := RosterFigures(p.Worker, d)
-	return abnormal(p.AM) || abnormal(p.PM) || len(p.MissedSlots) > 0 || fig.KeyArea == 1 || fig.Isolating == 1
+	return p.AM.Abnormal() || p.PM.Abnormal() || len(p.MissedSlots) > 0 || fig.KeyArea == 1 || fig.Isolating == 1 ||
+		Unregistered(p)
 }
-
-func abnormal(c *Checkin) bool { return c != nil && (c.Fever || len(c.Symptoms) > 0) }
 
 // dayAlerts returns a township's alerts dated d, by worker.
 func (s *DashboardService) dayAlerts(ctx context.Context, townshipID int64, d Date) (map[int64][]Alert, error) {
@@ -246,11 +252,16 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 	if err := s.audit().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
 		return err
 	}
+	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to)
+	if err != nil {
+		return err
+	}
 	return s.Stats.EachDay(ctx, v.filter, from, to, func(r DayRow) error {
 		e, ok := byID[r.EnterpriseID]
 		if !ok {
 			return errors.New("daily statistics of an unknown enterprise")
 		}
+		r.AlertsOpen = open.at(r.EnterpriseID, r.Date)
 		return fn(RangeRow{Enterprise: e, DayRow: r})
 	})
 }

@@ -1,48 +1,55 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
-// Figures are the numbers of one enterprise on one day (DESIGN.md, Daily statistics), or their
-// sum over several enterprises.
+// Figures are the numbers of one enterprise on one day, or their sum over several
+// enterprises. Each is defined once, in FIGURES.md and in FigureDefs, which every page, sheet
+// and API answer reads them by.
 //
 // The roster figures (Roster … Due) are a snapshot of the roster: today's is kept current as
-// rosters change, a past day's is the one taken that day (see RosterFigures for the rule).
-// The activity figures (CheckinsAM … AlertsOpen) count check-ins and alerts and are exact.
+// rosters change, a past day's is the one taken that day (DueOn and RosterFigures are the
+// rule). The activity figures (CheckinsAM … Unregistered) count check-ins and are kept exact
+// by the database as they arrive. Alerts counts the alerts dated the day; AlertsOpen those
+// not yet taken in hand at the end of the day (now, for today), whatever day they were raised.
 type Figures struct {
-	Roster      int // on the roster: everyone but those who left
-	Returned    int // back in town by the day
-	OnDuty      int // back and at work
-	Isolating   int // back and in isolation observation
-	KeyArea     int // back, at medium or high risk (key areas, contact)
-	Due         int // expected to check in (on duty or isolating)
-	CheckinsAM  int
-	CheckinsPM  int
-	Fever       int // people with a fever reading in either slot
-	Symptomatic int // people who reported a symptom in either slot
-	Alerts      int // alerts dated the day
-	AlertsOpen  int // of which nobody has taken in hand yet
+	Roster       int // on the roster: everyone but those who left
+	Returned     int // back in town by the day
+	OnDuty       int // back and at work
+	Isolating    int // back and in isolation observation
+	KeyArea      int // back, at medium or high risk (key areas, contact)
+	Due          int // due to report (DueOn)
+	CheckinsAM   int // due people who reported the morning slot
+	CheckinsPM   int // due people who reported the afternoon slot
+	Late         int // of those slots, reported after the slot's cut-off
+	Fever        int // people with a fever reading in either slot, kept though a later reading is normal
+	Symptomatic  int // people who reported a symptom in either slot, kept likewise
+	Unregistered int // people not due (not marked back) who reported: arrivals HR has to confirm
+	Alerts       int // alerts dated the day: new that day
+	AlertsOpen   int // alerts of the day or before not yet taken in hand at its end
 }
 
-// MissingAM is how many due workers have no morning check-in (never below zero: someone not
-// due may report too).
+// MissingAM is how many due people have no morning report.
 func (f Figures) MissingAM() int { return max(f.Due-f.CheckinsAM, 0) }
 
 // MissingPM is the afternoon's MissingAM.
 func (f Figures) MissingPM() int { return max(f.Due-f.CheckinsPM, 0) }
 
-// Completion is the share of due check-ins received for the day (both slots), 0 to 1; 1 when
-// nobody is due.
-func (f Figures) Completion() float64 {
+// Completion is the share of due reports received for the day (both slots), 0 to 1; ok is
+// false when nobody is due, which is no completion at all ("—"), not 100%.
+func (f Figures) Completion() (share float64, ok bool) {
 	if f.Due == 0 {
-		return 1
+		return 0, false
 	}
-	return min(float64(f.CheckinsAM+f.CheckinsPM)/float64(2*f.Due), 1)
+	return min(float64(f.CheckinsAM+f.CheckinsPM)/float64(2*f.Due), 1), true
 }
 
-// Abnormal says whether a day needs a look: a fever, symptoms or an alert nobody has taken
-// in hand.
+// Abnormal says whether a day needs a look: a fever, symptoms, an unregistered arrival or an
+// alert nobody has taken in hand.
 func (f Figures) Abnormal() bool {
-	return f.Fever > 0 || f.Symptomatic > 0 || f.AlertsOpen > 0
+	return f.Fever > 0 || f.Symptomatic > 0 || f.Unregistered > 0 || f.AlertsOpen > 0
 }
 
 // Add adds g's figures to f.
@@ -55,10 +62,25 @@ func (f *Figures) Add(g Figures) {
 	f.Due += g.Due
 	f.CheckinsAM += g.CheckinsAM
 	f.CheckinsPM += g.CheckinsPM
+	f.Late += g.Late
 	f.Fever += g.Fever
 	f.Symptomatic += g.Symptomatic
+	f.Unregistered += g.Unregistered
 	f.Alerts += g.Alerts
 	f.AlertsOpen += g.AlertsOpen
+}
+
+// back says whether a worker is back in town by day d: marked back (not expected, not left)
+// with an arrival on or before d.
+func back(w Worker, d Date) bool {
+	return w.Status != WorkerExpected && w.Status != WorkerLeft && !w.ArrivedOn.IsZero() && !w.ArrivedOn.After(d)
+}
+
+// DueOn says whether a worker is due to report on day d: back by then, and at work or in
+// isolation observation (those in hospital, not back yet or gone are not). The stores apply
+// the same rule in SQL (the test of figure cases holds them to it).
+func DueOn(w Worker, d Date) bool {
+	return (w.Status == WorkerOnDuty || w.Status == WorkerIsolating) && back(w, d)
 }
 
 // RosterFigures is one worker's part of the roster figures of day d. The stores compute the
@@ -69,8 +91,7 @@ func RosterFigures(w Worker, d Date) Figures {
 		return f
 	}
 	f.Roster = 1
-	back := w.Status != WorkerExpected && !w.ArrivedOn.IsZero() && !w.ArrivedOn.After(d)
-	if !back {
+	if !back(w, d) {
 		return f
 	}
 	f.Returned = 1
@@ -85,7 +106,7 @@ func RosterFigures(w Worker, d Date) Figures {
 	if w.RiskLevel == RiskHigh || w.RiskLevel == RiskMedium {
 		f.KeyArea = 1
 	}
-	if w.Status == WorkerOnDuty || w.Status == WorkerIsolating {
+	if DueOn(w, d) {
 		f.Due = 1
 	}
 	return f
@@ -128,6 +149,10 @@ type StatsStore interface {
 	EachDay(ctx context.Context, f StatsFilter, from, to Date, fn func(DayRow) error) error
 	// Origins counts the matching enterprises' returned workers by home province.
 	Origins(ctx context.Context, f StatsFilter, d Date) ([]OriginCount, error)
+	// OpenAlerts calls fn with the alerts of the filter's enterprises dated on or before to
+	// that were not taken in hand before since: those still open grouped by enterprise and
+	// day, those taken one by one, for counting the open alerts at the end of each day.
+	OpenAlerts(ctx context.Context, f StatsFilter, to Date, since time.Time, fn func(OpenAlert)) error
 	// RecountActivity recounts the activity figures of a township's days from the check-ins
 	// and alerts, replacing what the triggers kept.
 	RecountActivity(ctx context.Context, townshipID int64, from, to Date) error

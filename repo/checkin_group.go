@@ -40,12 +40,13 @@ func DefaultCheckinLanes() int { return max(1, runtime.NumCPU()/2) }
 const checkinGroupMax = 64
 
 // upsertArgs are the values of one upsertCheckin.
-type upsertArgs [12]any
+type upsertArgs [13]any
 
 // upserted is what upsertCheckin returns; id 0 when the worker is not on the roster.
 type upserted struct {
 	id                   int64
 	location             string
+	due                  bool
 	createdAt, updatedAt time.Time
 }
 
@@ -190,7 +191,7 @@ func (g *checkinGroups) send(group []*pendingUpsert) ([]upserted, error) {
 		br := conn.SendBatch(ctx, b)
 		for i := range rows {
 			r := &rows[i]
-			err := br.QueryRow().Scan(&r.id, &r.location, &r.createdAt, &r.updatedAt)
+			err := br.QueryRow().Scan(&r.id, &r.location, &r.due, &r.createdAt, &r.updatedAt)
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				br.Close()
 				return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"fugong/domain"
@@ -19,20 +20,25 @@ type CheckinStore struct{ DB *DB }
 var _ domain.CheckinStore = (*CheckinStore)(nil)
 
 type checkinRow struct {
-	ID           int64
-	TownshipID   int64
-	EnterpriseID int64
-	WorkerID     int64
-	Date         sql.NullTime
-	Slot         string
-	Temperature  int
-	Fever        bool
-	Symptoms     string
-	SymptomNote  string
-	Location     string
-	SubmittedBy  sql.NullInt64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID             int64
+	TownshipID     int64
+	EnterpriseID   int64
+	WorkerID       int64
+	Date           sql.NullTime
+	Slot           string
+	Temperature    int
+	Fever          bool
+	HadFever       bool
+	Symptoms       string
+	HadSymptoms    bool
+	SymptomNote    string
+	Location       string
+	SubmittedBy    sql.NullInt64
+	Due            bool
+	Late           bool
+	CorrectionNote string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (checkinRow) TableName() string { return "checkins" }
@@ -41,6 +47,7 @@ func (r checkinRow) toDomain() domain.Checkin {
 	c := domain.Checkin{
 		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, WorkerID: r.WorkerID,
 		Date: dateOf(r.Date), Slot: domain.Slot(r.Slot), Temperature: domain.Temperature(r.Temperature), Fever: r.Fever,
+		HadFever: r.HadFever, HadSymptoms: r.HadSymptoms, Due: r.Due, Late: r.Late, CorrectionNote: r.CorrectionNote,
 		SymptomNote: r.SymptomNote, Location: domain.Location(r.Location), SubmittedBy: r.SubmittedBy.Int64,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Symptoms: []domain.Symptom{},
 	}
@@ -54,16 +61,23 @@ func (r checkinRow) toDomain() domain.Checkin {
 
 // upsertCheckin inserts or replaces a check-in, the row made from the worker's own: none when
 // they are not on that roster any more, which is how this one statement also checks a worker
-// token's standing. Written with $n for PostgreSQL; SQLite gets ?n (upsertCheckinSQLite).
-const upsertCheckin = `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
-	fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
-SELECT w.township_id, w.enterprise_id, w.id, $1, $2, $3, $4, $5, $6,
-	CASE WHEN $7 <> '' THEN $7 WHEN w.status = 'isolating' THEN 'isolation' ELSE 'work' END, $8, $9, $9
+// token's standing. The same read of the worker says whether they are due that day (sqlDue).
+// A replaced reading keeps the slot's fever and symptoms (had_fever, had_symptoms) and whether
+// its first report was late; it clears a correction's note. Written with $n for PostgreSQL;
+// SQLite gets ?n (upsertCheckinSQLite).
+var upsertCheckin = `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
+	fever, had_fever, symptoms, had_symptoms, symptom_note, location, submitted_by, late, due, correction_note,
+	created_at, updated_at)
+SELECT w.township_id, w.enterprise_id, w.id, $1, $2, $3, $4, $4, $5, $5 <> '', $6,
+	CASE WHEN $7 <> '' THEN $7 WHEN w.status = 'isolating' THEN 'isolation' ELSE 'work' END, $8, $13,
+	` + strings.ReplaceAll(sqlDue, "@d", "$1") + `, '', $9, $9
 FROM workers w WHERE w.id = $10 AND w.enterprise_id = $11 AND w.township_id = $12 AND w.status <> 'left'
 ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
-	symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
-	submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
-RETURNING id, location, created_at, updated_at`
+	had_fever = checkins.had_fever OR excluded.had_fever, symptoms = excluded.symptoms,
+	had_symptoms = checkins.had_symptoms OR excluded.had_symptoms, symptom_note = excluded.symptom_note,
+	location = excluded.location, submitted_by = excluded.submitted_by, due = excluded.due, correction_note = '',
+	updated_at = excluded.updated_at
+RETURNING id, location, due, created_at, updated_at`
 
 var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckin, "?$1")
 
@@ -84,7 +98,7 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 func newUpsertArgs(c *domain.Checkin) upsertArgs {
 	row := newCheckinRow(*c)
 	return upsertArgs{c.Date.Time(), row.Slot, row.Temperature, row.Fever, row.Symptoms, row.SymptomNote,
-		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID}
+		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID, c.Late}
 }
 
 // into completes c with what its upsert returned and says whether it is new: a row whose
@@ -98,7 +112,7 @@ func (d upsertDone) into(c *domain.Checkin) (bool, error) {
 	if u.id == 0 {
 		return false, domain.NotFound("职工")
 	}
-	c.ID, c.Location, c.CreatedAt, c.UpdatedAt = u.id, domain.Location(u.location), u.createdAt, u.updatedAt
+	c.ID, c.Location, c.Due, c.CreatedAt, c.UpdatedAt = u.id, domain.Location(u.location), u.due, u.createdAt, u.updatedAt
 	return u.createdAt.Equal(u.updatedAt), nil
 }
 
@@ -114,7 +128,7 @@ func (s *CheckinStore) upsertOne(ctx context.Context, args upsertArgs) (upserted
 	var u upserted
 	err := s.DB.exclusive(ctx, func() error {
 		db := s.DB.conn(ctx)
-		err := db.Statement.ConnPool.QueryRowContext(ctx, q, args[:]...).Scan(&u.id, &u.location, &u.createdAt, &u.updatedAt)
+		err := db.Statement.ConnPool.QueryRowContext(ctx, q, args[:]...).Scan(&u.id, &u.location, &u.due, &u.createdAt, &u.updatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -140,6 +154,7 @@ func newCheckinRow(c domain.Checkin) checkinRow {
 	return checkinRow{
 		TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, WorkerID: c.WorkerID, Date: nullDate(c.Date),
 		Slot: string(c.Slot), Temperature: int(c.Temperature), Fever: c.Fever, Symptoms: strings.Join(syms, ","),
+		HadFever: c.Fever || c.HadFever, HadSymptoms: len(c.Symptoms) > 0 || c.HadSymptoms, Due: c.Due, Late: c.Late,
 		SymptomNote: c.SymptomNote, Location: string(c.Location), SubmittedBy: nullID(c.SubmittedBy),
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
@@ -230,6 +245,7 @@ type alertRow struct {
 	HandledBy    sql.NullInt64
 	HandledAt    *time.Time
 	CreatedAt    time.Time
+	TakenAt      *time.Time
 }
 
 func (alertRow) TableName() string { return "alerts" }
@@ -239,7 +255,7 @@ func (r alertRow) toDomain() domain.Alert {
 		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, WorkerID: r.WorkerID,
 		Type: domain.AlertType(r.Type), Date: dateOf(r.Date), Slot: domain.Slot(r.Slot), Escalated: r.Escalated,
 		Detail: r.Detail, Status: domain.AlertStatus(r.Status), Note: r.Note, HandledBy: r.HandledBy.Int64,
-		HandledAt: r.HandledAt, CreatedAt: r.CreatedAt,
+		HandledAt: r.HandledAt, CreatedAt: r.CreatedAt, TakenAt: r.TakenAt,
 	}
 }
 
@@ -322,7 +338,7 @@ func (s *AlertStore) OfDay(ctx context.Context, townshipID int64, d domain.Date,
 // The words of the enum columns a report reads by the hundred thousand, for intern.
 var (
 	alertTypes = []domain.AlertType{domain.AlertFever, domain.AlertSymptoms, domain.AlertMissedCheckin,
-		domain.AlertIsolationEnding, domain.AlertRepeatedFever, domain.AlertKeyAreaArrival}
+		domain.AlertIsolationEnding, domain.AlertRepeatedFever, domain.AlertKeyAreaArrival, domain.AlertUnregisteredArrival}
 	alertStatuses  = []domain.AlertStatus{domain.AlertOpen, domain.AlertAcknowledged, domain.AlertResolved}
 	slotWords      = []domain.Slot{domain.SlotAM, domain.SlotPM}
 	riskLevels     = []domain.RiskLevel{domain.RiskHigh, domain.RiskMedium, domain.RiskLow}
@@ -344,7 +360,9 @@ func intern[S ~string](b []byte, known []S) S {
 // Handle moves an alert along its lifecycle with one conditional UPDATE.
 func (s *AlertStore) Handle(ctx context.Context, id int64, from []domain.AlertStatus, to domain.AlertStatus, by int64, note string, at time.Time) error {
 	res := s.DB.conn(ctx).Model(&alertRow{}).Where("id = ? AND status IN ?", id, from).
-		Updates(map[string]any{"status": string(to), "note": note, "handled_by": by, "handled_at": at.UTC()})
+		Updates(map[string]any{"status": string(to), "note": note, "handled_by": by, "handled_at": at.UTC(),
+			// when it left open, for the alerts open at the end of a past day (domain.openAlerts)
+			"taken_at": gorm.Expr("COALESCE(taken_at, ?)", at.UTC())})
 	if res.Error != nil {
 		return translate(res.Error, "预警")
 	}

@@ -22,14 +22,15 @@ import (
 // quarter of a 50,000-worker report's time was reading the people it then dropped).
 const dayPeopleQuery = `SELECT w.id, w.enterprise_id, w.name, w.id_number_sealed, w.phone, w.department,
   w.origin_region, w.arrived_on, w.risk_level, w.status, w.isolation_start, w.isolation_until,
-  am.id, am.temperature, am.fever, am.symptoms, am.symptom_note,
-  pm.id, pm.temperature, pm.fever, pm.symptoms, pm.symptom_note
+  am.id, am.temperature, am.fever, am.symptoms, am.symptom_note, am.had_fever, am.had_symptoms, am.due, am.late,
+  pm.id, pm.temperature, pm.fever, pm.symptoms, pm.symptom_note, pm.had_fever, pm.had_symptoms, pm.due, pm.late
 FROM workers w
 LEFT JOIN checkins am ON am.worker_id = w.id AND am.date = @d AND am.slot = 'am'
 LEFT JOIN checkins pm ON pm.worker_id = w.id AND pm.date = @d AND pm.slot = 'pm'
 WHERE w.township_id = @t
-  AND (am.id IS NULL OR pm.id IS NULL OR am.fever OR pm.fever OR COALESCE(am.symptoms, '') <> ''
-    OR COALESCE(pm.symptoms, '') <> '' OR w.risk_level IN ('high', 'medium') OR w.isolation_start IS NOT NULL)`
+  AND (am.id IS NULL OR pm.id IS NULL OR am.had_fever OR pm.had_fever OR am.had_symptoms OR pm.had_symptoms
+    OR NOT am.due OR NOT pm.due OR am.late OR pm.late
+    OR w.risk_level IN ('high', 'medium') OR w.isolation_start IS NOT NULL)`
 
 // DayPeople streams a township's workers with their check-ins of day d and returns those keep
 // wants, by enterprise and worker ID, with their ID numbers opened. It scans rows by hand rather than through GORM's
@@ -163,10 +164,14 @@ type dayCheckin struct {
 	fever       sql.NullBool
 	symptoms    sql.NullString
 	note        sql.NullString
+	hadFever    sql.NullBool
+	hadSymptoms sql.NullBool
+	due         sql.NullBool
+	late        sql.NullBool
 }
 
 func (c *dayCheckin) dest() []any {
-	return []any{&c.id, &c.temperature, &c.fever, &c.symptoms, &c.note}
+	return []any{&c.id, &c.temperature, &c.fever, &c.symptoms, &c.note, &c.hadFever, &c.hadSymptoms, &c.due, &c.late}
 }
 
 // checkin is the reading, or nil without one.
@@ -176,7 +181,8 @@ func (c *dayCheckin) checkin(w domain.Worker, d domain.Date, slot domain.Slot) *
 	}
 	out := &domain.Checkin{ID: c.id.Int64, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID,
 		Date: d, Slot: slot, Temperature: domain.Temperature(c.temperature.Int64), Fever: c.fever.Bool,
-		SymptomNote: c.note.String, Symptoms: []domain.Symptom{}}
+		SymptomNote: c.note.String, Symptoms: []domain.Symptom{}, HadFever: c.hadFever.Bool,
+		HadSymptoms: c.hadSymptoms.Bool, Due: c.due.Bool, Late: c.late.Bool}
 	if c.symptoms.String == "" {
 		return out // most readings: strings.Split would allocate for nothing
 	}
@@ -229,13 +235,16 @@ type pgxCheckin struct {
 	fever       pgtype.Bool
 	symptoms    pgtype.Text
 	note        pgtype.Text
+	flags       [4]pgtype.Bool // had_fever, had_symptoms, due, late
 }
 
 func (r *pgxPersonRow) dest() []any {
 	return []any{&r.id, &r.enterprise, &r.name, &r.seal, &r.phone, &r.department, &r.origin,
 		&r.arrived, &r.risk, &r.status, &r.isoStart, &r.isoUntil,
 		&r.am.id, &r.am.temperature, &r.am.fever, &r.am.symptoms, &r.am.note,
-		&r.pm.id, &r.pm.temperature, &r.pm.fever, &r.pm.symptoms, &r.pm.note}
+		&r.am.flags[0], &r.am.flags[1], &r.am.flags[2], &r.am.flags[3],
+		&r.pm.id, &r.pm.temperature, &r.pm.fever, &r.pm.symptoms, &r.pm.note,
+		&r.pm.flags[0], &r.pm.flags[1], &r.pm.flags[2], &r.pm.flags[3]}
 }
 
 // row is the row as personRow, for what both readers share.
@@ -254,7 +263,10 @@ func (c pgxCheckin) dayCheckin() dayCheckin {
 		temperature: sql.NullInt64{Int64: int64(c.temperature.Int16), Valid: c.temperature.Valid},
 		fever:       sql.NullBool{Bool: c.fever.Bool, Valid: c.fever.Valid},
 		symptoms:    sql.NullString{String: c.symptoms.String, Valid: c.symptoms.Valid},
-		note:        sql.NullString{String: c.note.String, Valid: c.note.Valid}}
+		note:        sql.NullString{String: c.note.String, Valid: c.note.Valid},
+		hadFever:    nullBool(c.flags[0]), hadSymptoms: nullBool(c.flags[1]), due: nullBool(c.flags[2]), late: nullBool(c.flags[3])}
 }
+
+func nullBool(b pgtype.Bool) sql.NullBool { return sql.NullBool{Bool: b.Bool, Valid: b.Valid} }
 
 func nullTime(d pgtype.Date) sql.NullTime { return sql.NullTime{Time: d.Time, Valid: d.Valid} }

@@ -51,6 +51,7 @@ func newRetentionWorld(t *testing.T, db *repo.DB) *retentionWorld {
 				cs = append(cs, domain.Checkin{
 					TownshipID: p.wk.TownshipID, EnterpriseID: p.wk.EnterpriseID, WorkerID: p.wk.ID, Date: d, Slot: slot,
 					Temperature: temp, Fever: temp >= 373, Location: domain.AtWork, CreatedAt: w.clock.Now(), UpdatedAt: w.clock.Now(),
+					Due: domain.DueOn(p.wk, d),
 				})
 			}
 			w.checkinsOf[p.wk.ID] = append(w.checkinsOf[p.wk.ID], d)

@@ -51,7 +51,7 @@ func (w *world) recount(t *testing.T, tw domain.Township, from, to domain.Date, 
 		worker int64
 		day    domain.Date
 	}
-	fever, symptoms := map[personDay]bool{}, map[personDay]bool{}
+	fever, symptoms, unregistered := map[personDay]bool{}, map[personDay]bool{}, map[personDay]bool{}
 	for _, c := range cs {
 		if c.TownshipID != tw.ID || !in(c.Date) {
 			continue
@@ -59,19 +59,31 @@ func (w *world) recount(t *testing.T, tw domain.Township, from, to domain.Date, 
 		if c.Fever != tw.Fever(c.Temperature) {
 			t.Errorf("check-in %d at %v: got fever %v, want %v under threshold %v", c.ID, c.Temperature, c.Fever, !c.Fever, tw.Policy.FeverThreshold)
 		}
+		if (c.Fever && !c.HadFever) || (len(c.Symptoms) > 0 && !c.HadSymptoms) {
+			t.Errorf("check-in %d: got a reading not kept in its slot's flags: %+v", c.ID, c)
+		}
 		k, p := dayKey{c.EnterpriseID, c.Date}, personDay{c.WorkerID, c.Date}
 		f := out[k]
-		switch c.Slot {
-		case domain.SlotAM:
+		// Only the reports of people due count as reports; the others count once a day apart.
+		switch {
+		case !c.Due:
+			if !unregistered[p] {
+				unregistered[p] = true
+				f.Unregistered++
+			}
+		case c.Slot == domain.SlotAM:
 			f.CheckinsAM++
-		case domain.SlotPM:
+		case c.Slot == domain.SlotPM:
 			f.CheckinsPM++
 		}
-		if c.Fever && !fever[p] {
+		if c.Due && c.Late {
+			f.Late++
+		}
+		if c.HadFever && !fever[p] {
 			fever[p] = true
 			f.Fever++
 		}
-		if len(c.Symptoms) > 0 && !symptoms[p] {
+		if c.HadSymptoms && !symptoms[p] {
 			symptoms[p] = true
 			f.Symptomatic++
 		}
@@ -86,9 +98,6 @@ func (w *world) recount(t *testing.T, tw domain.Township, from, to domain.Date, 
 		k := dayKey{a.EnterpriseID, a.Date}
 		f := out[k]
 		f.Alerts++
-		if a.Status == domain.AlertOpen {
-			f.AlertsOpen++
-		}
 		out[k] = f
 	}
 	for _, wk := range w.townshipWorkers(t, tw) {
@@ -98,6 +107,38 @@ func (w *world) recount(t *testing.T, tw domain.Township, from, to domain.Date, 
 			f.Add(domain.RosterFigures(wk, d))
 			out[k] = f
 		}
+	}
+	return out
+}
+
+// openAt counts, by enterprise, a township's alerts open at the end of day d from the raw
+// rows: dated d or before and not taken in hand before d ended (the figure AlertsOpen).
+func (w *world) openAt(t *testing.T, tw domain.Township, d domain.Date) map[int64]int {
+	t.Helper()
+	as, _, err := w.stores.Alerts.List(w.ctx, domain.AlertFilter{TownshipID: tw.ID, Page: everything})
+	must(t, err)
+	out := map[int64]int{}
+	for _, a := range as {
+		if (a.Status == domain.AlertOpen) != (a.TakenAt == nil) {
+			t.Errorf("alert %d: got status %s with taken at %v", a.ID, a.Status, a.TakenAt)
+		}
+		if !a.Date.After(d) && (a.TakenAt == nil || !a.TakenAt.Before(tw.DayEnd(d))) {
+			out[a.EnterpriseID]++
+		}
+	}
+	return out
+}
+
+// withOpen is want with the open alerts of day d, as the services add them to the rows.
+func withOpen(want map[dayKey]domain.Figures, d domain.Date, open map[int64]int) map[dayKey]domain.Figures {
+	out := make(map[dayKey]domain.Figures, len(want))
+	for k, f := range want {
+		out[k] = f
+	}
+	for e, n := range open {
+		f := out[dayKey{e, d}]
+		f.AlertsOpen = n
+		out[dayKey{e, d}] = f
 	}
 	return out
 }
@@ -365,12 +406,16 @@ func (w *statsWorld) randomOps(t *testing.T, r *rand.Rand, n int) tally {
 				if r.IntN(4) > 0 {
 					in.WorkerID = w.sameEnterprise(r, wk).ID
 				}
+				in.Overwrite = r.IntN(3) > 0 // HR confirmed replacing a worker's own report
 				items = append(items, in)
 			}
 			res, err := w.checkins.SubmitForWorkers(ctx, w.hrs[wk.EnterpriseID].Actor(), wk.EnterpriseID, items)
 			must(t, err)
 			for _, it := range res {
-				allowed(t, fmt.Sprintf("op %d: item %d", i, it.Index), it.Err, domain.ErrInvalid)
+				allowed(t, fmt.Sprintf("op %d: item %d", i, it.Index), it.Err, domain.ErrInvalid, domain.ErrConflict)
+				if errors.Is(it.Err, domain.ErrConflict) && items[it.Index].Overwrite {
+					t.Errorf("op %d: item %d: got %v though HR confirmed the overwrite", i, it.Index, it.Err)
+				}
 				ok("batch item", it.Err)
 			}
 		case op < 67: // someone takes an alert in hand or closes it
@@ -490,7 +535,7 @@ func (w *statsWorld) checkAgainstRecount(t *testing.T, tw domain.Township, admin
 	wantDays(t, got, want)
 	sum, err := w.dash.Summary(w.ctx, admin.Actor(), domain.DashboardQuery{})
 	must(t, err)
-	wantSummary(t, sum, w.expectedSummary(t, tw, today, want))
+	wantSummary(t, sum, w.expectedSummary(t, tw, today, withOpen(want, today, w.openAt(t, tw, today))))
 	if sum.MissingAM() != max(sum.Due-sum.CheckinsAM, 0) || sum.MissingPM() != max(sum.Due-sum.CheckinsPM, 0) {
 		t.Errorf("got missing %d/%d, want due minus check-ins of %+v", sum.MissingAM(), sum.MissingPM(), sum.Figures)
 	}
@@ -575,10 +620,11 @@ func TestStatsConcurrentCheckins(t *testing.T) {
 				fever: people, symptom: people / 2,
 			},
 			{
-				name:  "OKNoneFever",
-				am:    func(int) domain.CheckinInput { return report(domain.SlotAM, 36.5) },
-				pm:    func(int) domain.CheckinInput { return report(domain.SlotPM, 36.6) },
-				fever: 0, symptom: 0,
+				name: "OKNoneFever",
+				am:   func(int) domain.CheckinInput { return report(domain.SlotAM, 36.5) },
+				pm:   func(int) domain.CheckinInput { return report(domain.SlotPM, 36.6) },
+				// Readings are kept: the fevers and symptoms of the round before stay the day's.
+				fever: people, symptom: people / 2,
 			},
 			{
 				name: "OKOneSlotEach",
@@ -596,7 +642,7 @@ func TestStatsConcurrentCheckins(t *testing.T) {
 					}
 					return report(domain.SlotPM, 36.9)
 				},
-				fever: people, symptom: people / 2,
+				fever: people, symptom: people, // the first round's symptoms stay too
 			},
 		}
 		for _, round := range rounds {
@@ -649,7 +695,7 @@ func TestStatsInsertMany(t *testing.T) {
 			return domain.Checkin{
 				TownshipID: wk.TownshipID, EnterpriseID: wk.EnterpriseID, WorkerID: wk.ID, Date: yesterday, Slot: s,
 				Temperature: temp, Fever: w.tw.Fever(temp), Symptoms: syms, Location: domain.AtWork,
-				CreatedAt: w.clock.Now(), UpdatedAt: w.clock.Now(),
+				CreatedAt: w.clock.Now(), UpdatedAt: w.clock.Now(), Due: domain.DueOn(wk, yesterday),
 			}
 		}
 		err := w.stores.Tx.InTx(w.ctx, func(ctx context.Context) error {
@@ -740,12 +786,15 @@ func TestDashboardHandBuilt(t *testing.T) {
 		must(t, err)
 
 		// Today's figures, per enterprise.
-		ent := domain.Figures{Roster: 3, Returned: 2, OnDuty: 1, Isolating: 1, KeyArea: 1, Due: 2, CheckinsAM: 2, CheckinsPM: 1, Fever: 1, Alerts: 1}
-		ent2 := domain.Figures{Roster: 2, Returned: 2, OnDuty: 1, Isolating: 1, KeyArea: 1, Due: 2, CheckinsAM: 1, Symptomatic: 1, Alerts: 1, AlertsOpen: 1}
-		ent3 := domain.Figures{Roster: 2, Returned: 2, OnDuty: 1, KeyArea: 1, Due: 1, CheckinsPM: 1}
-		zone2 := domain.Figures{Roster: 4, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3, CheckinsAM: 1, CheckinsPM: 1, Symptomatic: 1, Alerts: 1, AlertsOpen: 1}
-		all := domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 3, CheckinsPM: 2, Fever: 1, Symptomatic: 1, Alerts: 2, AlertsOpen: 1}
-		supFigures := domain.Figures{Roster: 5, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3, CheckinsAM: 2, CheckinsPM: 2, Fever: 1, Alerts: 1}
+		// Open alerts are every day's not taken in hand: the key-area arrival alerts of 职工2
+		// (ent), 职工5 (ent2) and 职工8 (ent3), raised on d0, stay open; 职工4's symptoms too;
+		// 职工2's fever was acknowledged.
+		ent := domain.Figures{Roster: 3, Returned: 2, OnDuty: 1, Isolating: 1, KeyArea: 1, Due: 2, CheckinsAM: 2, CheckinsPM: 1, Fever: 1, Alerts: 1, AlertsOpen: 1}
+		ent2 := domain.Figures{Roster: 2, Returned: 2, OnDuty: 1, Isolating: 1, KeyArea: 1, Due: 2, CheckinsAM: 1, Symptomatic: 1, Alerts: 1, AlertsOpen: 2}
+		ent3 := domain.Figures{Roster: 2, Returned: 2, OnDuty: 1, KeyArea: 1, Due: 1, CheckinsPM: 1, AlertsOpen: 1}
+		zone2 := domain.Figures{Roster: 4, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3, CheckinsAM: 1, CheckinsPM: 1, Symptomatic: 1, Alerts: 1, AlertsOpen: 3}
+		all := domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 3, CheckinsPM: 2, Fever: 1, Symptomatic: 1, Alerts: 2, AlertsOpen: 4}
+		supFigures := domain.Figures{Roster: 5, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3, CheckinsAM: 2, CheckinsPM: 2, Fever: 1, Alerts: 1, AlertsOpen: 2}
 
 		tests := []struct {
 			name    string
@@ -768,8 +817,8 @@ func TestDashboardHandBuilt(t *testing.T) {
 				missing: [2]int{2, 3},
 				days:    []entFigures{{w.ent.ID, ent}, {w.ent2.ID, ent2}, {w.ent3.ID, ent3}},
 				trend: []domain.TrendPoint{
-					{Date: d0, Reopened: 0, Figures: domain.Figures{Roster: 8, Returned: 7, OnDuty: 4, Isolating: 2, KeyArea: 3, Due: 6}},
-					{Date: d1, Reopened: 1, Figures: domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 1}},
+					{Date: d0, Reopened: 0, Figures: domain.Figures{Roster: 8, Returned: 7, OnDuty: 4, Isolating: 2, KeyArea: 3, Due: 6, AlertsOpen: 3}},
+					{Date: d1, Reopened: 1, Figures: domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 1, AlertsOpen: 3}},
 					{Date: d2, Reopened: 1, Figures: all},
 				},
 			},
@@ -783,8 +832,8 @@ func TestDashboardHandBuilt(t *testing.T) {
 				missing: [2]int{1, 2},
 				days:    []entFigures{{w.ent2.ID, ent2}},
 				trend: []domain.TrendPoint{
-					{Date: d0, Figures: domain.Figures{Roster: 3, Returned: 3, OnDuty: 2, Isolating: 1, KeyArea: 1, Due: 3}},
-					{Date: d1, Figures: domain.Figures{Roster: 2, Returned: 2, OnDuty: 1, Isolating: 1, KeyArea: 1, Due: 2, CheckinsAM: 1}},
+					{Date: d0, Figures: domain.Figures{Roster: 3, Returned: 3, OnDuty: 2, Isolating: 1, KeyArea: 1, Due: 3, AlertsOpen: 1}},
+					{Date: d1, Figures: domain.Figures{Roster: 2, Returned: 2, OnDuty: 1, Isolating: 1, KeyArea: 1, Due: 2, CheckinsAM: 1, AlertsOpen: 1}},
 					{Date: d2, Figures: ent2},
 				},
 			},
@@ -801,8 +850,8 @@ func TestDashboardHandBuilt(t *testing.T) {
 				missing: [2]int{1, 1},
 				days:    []entFigures{{w.ent.ID, ent}, {w.ent3.ID, ent3}},
 				trend: []domain.TrendPoint{
-					{Date: d0, Figures: domain.Figures{Roster: 5, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3}},
-					{Date: d1, Reopened: 1, Figures: domain.Figures{Roster: 5, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3}},
+					{Date: d0, Figures: domain.Figures{Roster: 5, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3, AlertsOpen: 2}},
+					{Date: d1, Reopened: 1, Figures: domain.Figures{Roster: 5, Returned: 4, OnDuty: 2, Isolating: 1, KeyArea: 2, Due: 3, AlertsOpen: 2}},
 					{Date: d2, Reopened: 1, Figures: supFigures},
 				},
 			},
@@ -839,7 +888,7 @@ func TestDashboardHandBuilt(t *testing.T) {
 		t.Run("OKPastDay", func(t *testing.T) {
 			sum, err := dash.Summary(ctx, admin, domain.DashboardQuery{Date: d1})
 			must(t, err)
-			want := domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 1}
+			want := domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 1, AlertsOpen: 3}
 			if sum.Date != d1 || sum.Figures != want {
 				t.Errorf("got %v %+v, want %v %+v", sum.Date, sum.Figures, d1, want)
 			}
@@ -976,9 +1025,12 @@ func TestDailyReportPeople(t *testing.T) {
 			abnormal []string
 			missed   []string
 		}{
-			{"OKBeforeMorningCutoff", local(today, 9, 59), today, []string{"职工3", "职工4"}, []string{}},
+			// 未打卡 lists who has not reported a slot yet, cut-off or not: the people MissingAM
+			// and MissingPM count.
+			{"OKBeforeMorningCutoff", local(today, 9, 59), today, []string{"职工3", "职工4"},
+				[]string{"职工1[pm]", "职工2[am pm]", "职工3[pm]", "职工4[am]", "职工8[am pm]", "职工9[pm]"}},
 			{"OKAfterMorningCutoff", local(today, 10, 0), today, []string{"职工3", "职工4"},
-				[]string{"职工2[am]", "职工4[am]", "职工8[am]"}},
+				[]string{"职工1[pm]", "职工2[am pm]", "职工3[pm]", "职工4[am]", "职工8[am pm]", "职工9[pm]"}},
 			{"OKAfterAfternoonCutoff", local(today, 16, 0), today, []string{"职工3", "职工4"},
 				[]string{"职工1[pm]", "职工2[am pm]", "职工3[pm]", "职工4[am]", "职工8[am pm]", "职工9[pm]"}},
 			{"OKYesterday", local(today, 16, 30), yesterday, []string{},
@@ -1064,8 +1116,12 @@ func TestDailyReportPeople(t *testing.T) {
 				if r.Enterprise.ID != r.EnterpriseID || r.Enterprise.Name == "" {
 					t.Errorf("got enterprise %+v on row of %d, want it named", r.Enterprise, r.EnterpriseID)
 				}
-				if i := len(got) - 1; i < len(stats) && r.DayRow != stats[i] {
-					t.Errorf("row %d: got %+v, want %+v", i, r.DayRow, stats[i])
+				if i := len(got) - 1; i < len(stats) {
+					want := stats[i]
+					want.AlertsOpen = w.openAt(t, w.tw, want.Date)[want.EnterpriseID]
+					if r.DayRow != want {
+						t.Errorf("row %d: got %+v, want %+v", i, r.DayRow, want)
+					}
 				}
 				return nil
 			})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -22,12 +23,14 @@ const (
 	sqlBack      = `(w.status NOT IN ('expected', 'left') AND w.arrived_on IS NOT NULL AND w.arrived_on <= @d)`
 	sqlIsolating = `(` + sqlBack + ` AND w.status IN ('isolating', 'on_duty') AND w.isolation_start IS NOT NULL
 		AND w.isolation_start <= @d AND (w.status = 'isolating' OR COALESCE(w.isolation_until >= @d, FALSE)))`
+	// sqlDue is DueOn.
+	sqlDue           = `(` + sqlBack + ` AND w.status IN ('on_duty', 'isolating'))`
 	sqlRosterFigures = `SUM(CASE WHEN w.status <> 'left' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN ` + sqlBack + ` THEN 1 ELSE 0 END),
 		SUM(CASE WHEN ` + sqlBack + ` AND w.status = 'on_duty' AND NOT ` + sqlIsolating + ` THEN 1 ELSE 0 END),
 		SUM(CASE WHEN ` + sqlIsolating + ` THEN 1 ELSE 0 END),
 		SUM(CASE WHEN ` + sqlBack + ` AND w.risk_level IN ('high', 'medium') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + sqlBack + ` AND w.status IN ('on_duty', 'isolating') THEN 1 ELSE 0 END)`
+		SUM(CASE WHEN ` + sqlDue + ` THEN 1 ELSE 0 END)`
 )
 
 // dayParam is a day as a value of a SELECT list: PostgreSQL cannot tell a bare parameter's
@@ -69,6 +72,19 @@ func (s *StatsStore) SnapshotRoster(ctx context.Context, townshipID int64, enter
 			return err
 		}
 		if !onlyMissing {
+			// The day's check-ins follow the roster they are counted against: a worker
+			// marked back today turns today's reports from unregistered into reports.
+			// (by enterprise, the index check-ins have)
+			due := `UPDATE checkins SET due = NOT due WHERE date = @d AND due <> COALESCE(
+				(SELECT ` + sqlDue + ` FROM workers w WHERE w.id = checkins.worker_id), FALSE)`
+			if len(enterpriseIDs) > 0 {
+				due += " AND enterprise_id IN @ids"
+			} else {
+				due += " AND enterprise_id IN (SELECT id FROM enterprises WHERE township_id = @t)"
+			}
+			if err := db.Exec(due, args).Error; err != nil {
+				return err
+			}
 			del := "DELETE FROM daily_origins WHERE township_id = @t AND date = @d"
 			if len(enterpriseIDs) > 0 {
 				del += " AND enterprise_id IN @ids"
@@ -94,21 +110,24 @@ type statsRow struct {
 	CheckinsAM   int `gorm:"column:checkins_am"`
 	CheckinsPM   int `gorm:"column:checkins_pm"`
 	Fever        int
+	Late         int
 	Symptomatic  int
+	Unregistered int
 	Alerts       int
-	AlertsOpen   int
 }
 
 func (r statsRow) toDomain() domain.DayRow {
 	return domain.DayRow{EnterpriseID: r.EnterpriseID, Date: dateOf(r.Date), Figures: domain.Figures{
 		Roster: r.Roster, Returned: r.Returned, OnDuty: r.OnDuty, Isolating: r.Isolating, KeyArea: r.KeyArea,
 		Due: r.Due, CheckinsAM: r.CheckinsAM, CheckinsPM: r.CheckinsPM, Fever: r.Fever,
-		Symptomatic: r.Symptomatic, Alerts: r.Alerts, AlertsOpen: r.AlertsOpen,
+		Late: r.Late, Symptomatic: r.Symptomatic, Unregistered: r.Unregistered, Alerts: r.Alerts,
 	}}
 }
 
-const statsColumns = `roster, returned, on_duty, isolating, key_area, due, checkins_am, checkins_pm,
-	fever, symptomatic, alerts, alerts_open`
+// statsColumns are the figures daily_stats keeps. Its alerts_open (the day's alerts still open)
+// is no figure: AlertsOpen counts every day's (OpenAlerts).
+const statsColumns = `roster, returned, on_duty, isolating, key_area, due, checkins_am, checkins_pm, late,
+	fever, symptomatic, unregistered, alerts`
 
 // scope narrows s (daily_stats) or w (workers), by the column named, to the filter's
 // enterprises.
@@ -202,18 +221,22 @@ func (s *StatsStore) RecountActivity(ctx context.Context, townshipID int64, from
 	return s.DB.InTx(ctx, func(ctx context.Context) error {
 		db := s.DB.conn(ctx)
 		steps := []string{
-			`UPDATE daily_stats SET checkins_am = 0, checkins_pm = 0, fever = 0, symptomatic = 0, alerts = 0, alerts_open = 0
+			`UPDATE daily_stats SET checkins_am = 0, checkins_pm = 0, late = 0, fever = 0, symptomatic = 0, unregistered = 0,
+				alerts = 0, alerts_open = 0
 			WHERE township_id = @t AND date >= @from AND date <= @to`,
-			`INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
-			SELECT township_id, enterprise_id, date, SUM(am), SUM(pm), SUM(f), SUM(sym) FROM (
+			`INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, late, fever, symptomatic, unregistered)
+			SELECT township_id, enterprise_id, date, SUM(am), SUM(pm), SUM(lt), SUM(f), SUM(sym), SUM(u) FROM (
 				SELECT township_id, enterprise_id, date, worker_id,
-					SUM(CASE WHEN slot = 'am' THEN 1 ELSE 0 END) AS am, SUM(CASE WHEN slot = 'pm' THEN 1 ELSE 0 END) AS pm,
-					MAX(CASE WHEN fever THEN 1 ELSE 0 END) AS f, MAX(CASE WHEN symptoms <> '' THEN 1 ELSE 0 END) AS sym
+					SUM(CASE WHEN due AND slot = 'am' THEN 1 ELSE 0 END) AS am, SUM(CASE WHEN due AND slot = 'pm' THEN 1 ELSE 0 END) AS pm,
+					SUM(CASE WHEN due AND late THEN 1 ELSE 0 END) AS lt,
+					MAX(CASE WHEN had_fever THEN 1 ELSE 0 END) AS f, MAX(CASE WHEN had_symptoms THEN 1 ELSE 0 END) AS sym,
+					MAX(CASE WHEN due THEN 0 ELSE 1 END) AS u
 				FROM checkins WHERE township_id = @t AND date >= @from AND date <= @to
 				GROUP BY township_id, enterprise_id, date, worker_id) per_worker
 			GROUP BY township_id, enterprise_id, date
 			ON CONFLICT (enterprise_id, date) DO UPDATE SET checkins_am = excluded.checkins_am,
-				checkins_pm = excluded.checkins_pm, fever = excluded.fever, symptomatic = excluded.symptomatic`,
+				checkins_pm = excluded.checkins_pm, late = excluded.late, fever = excluded.fever,
+				symptomatic = excluded.symptomatic, unregistered = excluded.unregistered`,
 			`INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
 			SELECT township_id, enterprise_id, date, COUNT(*), SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END)
 			FROM alerts WHERE township_id = @t AND date >= @from AND date <= @to
@@ -227,4 +250,35 @@ func (s *StatsStore) RecountActivity(ctx context.Context, townshipID int64, from
 		}
 		return nil
 	})
+}
+
+// OpenAlerts reads the alerts open at since or raised after it: those still open counted by
+// enterprise and day (a busy township has a hundred thousand of them, read by the status
+// index), those taken in hand since then one by one (few).
+func (s *StatsStore) OpenAlerts(ctx context.Context, f domain.StatsFilter, to domain.Date, since time.Time, fn func(domain.OpenAlert)) error {
+	args := map[string]any{"t": f.TownshipID, "to": to.Time(), "since": since.UTC()}
+	where := "township_id = @t AND date <= @to" + scope(f, "enterprise_id", args)
+	// (the taken ones first: SQLite types a compound's columns by its first SELECT)
+	rows, err := s.DB.conn(ctx).Raw(`SELECT enterprise_id, date, taken_at, 1 FROM alerts
+		WHERE `+where+` AND status <> 'open' AND taken_at >= @since
+		UNION ALL SELECT enterprise_id, date, NULL, COUNT(*) FROM alerts
+		WHERE `+where+` AND status = 'open' GROUP BY enterprise_id, date`, args).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a domain.OpenAlert
+		var d sql.NullTime
+		var taken sql.NullTime
+		if err := rows.Scan(&a.EnterpriseID, &d, &taken, &a.Count); err != nil {
+			return err
+		}
+		a.Date = dateOf(d)
+		if taken.Valid {
+			a.TakenAt = &taken.Time
+		}
+		fn(a)
+	}
+	return rows.Err()
 }

@@ -23,6 +23,8 @@ const (
 	missedSheet     = "未打卡"
 	keyAreaSheet    = "重点地区返岗"
 	isolatingSheet  = "隔离观察"
+	// unregisteredSheet lists who reported though not marked back (the figure 未登记返岗).
+	unregisteredSheet = "未登记返岗"
 )
 
 // DailyFileName is the download name of a township's daily report, e.g.
@@ -45,7 +47,7 @@ func fileNamePart(s string) string {
 // WriteDaily writes the township daily report workbook (日报) of r to w: the sheet 汇总 with
 // the headline numbers, the by-zone and 14-day tables and their two charts; 企业明细 with one
 // row per enterprise, those needing a look filled light red; and the people sheets 异常人员,
-// 未打卡, 重点地区返岗 and 隔离观察 with the same columns. ID numbers are always masked: the
+// 未打卡, 重点地区返岗, 隔离观察 and 未登记返岗 with the same columns. ID numbers are always masked: the
 // report is forwarded upward and printed, so it must never carry a whole one.
 func WriteDaily(w io.Writer, r domain.DailyReport) error {
 	f := excelize.NewFile()
@@ -94,6 +96,7 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 		people []domain.PersonDay
 	}{
 		{abnormalSheet, r.Abnormal}, {missedSheet, r.Missed}, {keyAreaSheet, r.KeyArea}, {isolatingSheet, r.Isolating},
+		{unregisteredSheet, r.Unregistered},
 	} {
 		if err := writeList(f, st, s.name, personColumns, s.people, personValues); err != nil {
 			return err
@@ -251,15 +254,39 @@ type listColumn struct {
 // and a sum of the two would count a person twice. Supplies are the days of use in stock at
 // the latest plan; thermometers have no days of use (a plan needs one per hundred workers,
 // which domain.SupplyDays does not carry), so gloves take their place.
-var enterpriseColumns = []listColumn{
+var enterpriseColumns = slices.Concat([]listColumn{
 	{"企业名称", 28, fieldText}, {"统一社会信用代码", 21, fieldText}, {"责任区", 10, fieldText},
 	{"行业", 10, fieldText}, {"联系人", 8, fieldText}, {"联系电话", 14, fieldText}, {"复工状态", 9, fieldText},
 	{"复工日期", 12, fieldDate}, {"驻厂监督员", 14, fieldText},
-	{"花名册人数", 8, fieldInt}, {"已返岗", 8, fieldInt}, {"在岗", 8, fieldInt}, {"隔离观察", 8, fieldInt},
-	{"重点地区返回", 8, fieldInt}, {"应打卡", 8, fieldInt}, {"上午已打卡", 8, fieldInt}, {"下午已打卡", 8, fieldInt},
-	{"上午未打卡", 8, fieldInt}, {"下午未打卡", 8, fieldInt}, {"完成率", 8, fieldPercent},
-	{"发热", 8, fieldInt}, {"有症状", 8, fieldInt}, {"未处理预警", 8, fieldInt},
+}, figureColumns(), []listColumn{
 	{"口罩可用天数", 9, fieldDecimal}, {"手套可用天数", 9, fieldDecimal}, {"消毒液可用天数", 9, fieldDecimal},
+})
+
+// figureColumns are the columns of the day's figures (domain.FigureDefs), in their order and
+// under their names, on every sheet that lists them.
+func figureColumns() []listColumn {
+	out := make([]listColumn, 0, len(domain.FigureDefs))
+	for _, d := range domain.FigureDefs {
+		kind := fieldInt
+		if d.Kind == domain.FigureShare {
+			kind = fieldPercent
+		}
+		out = append(out, listColumn{d.Label, 8, kind})
+	}
+	return out
+}
+
+// figureValues appends the day's figures in the order of figureColumns: a share that has none
+// reads domain.NoValue.
+func figureValues(out []any, f domain.Figures) []any {
+	for _, d := range domain.FigureDefs {
+		v := d.Value(f)
+		if v == nil {
+			v = domain.NoValue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // enterpriseValues puts into values an enterprise's row of 企业明细, filled light red when it
@@ -271,13 +298,10 @@ func enterpriseValues(e *domain.ReportEnterprise, values []any) (fill bool) {
 	if e.HasPlan {
 		masks, gloves, liters = supplyDays(e.Supplies.Masks), supplyDays(e.Supplies.Gloves), supplyDays(e.Supplies.DisinfectantLiters)
 	}
-	copy(values, []any{
-		en.Name, string(en.CreditCode), zoneName(en.Zone), en.Industry, en.ContactName, en.ContactPhone,
-		en.Status.Label(), en.ReopenedOn, supervisorNames(en.Supervisors),
-		fig.Roster, fig.Returned, fig.OnDuty, fig.Isolating, fig.KeyArea, fig.Due, fig.CheckinsAM, fig.CheckinsPM,
-		fig.MissingAM(), fig.MissingPM(), fig.Completion(), fig.Fever, fig.Symptomatic, fig.AlertsOpen,
-		masks, gloves, liters,
-	})
+	row := append(values[:0], en.Name, string(en.CreditCode), zoneName(en.Zone), en.Industry, en.ContactName,
+		en.ContactPhone, en.Status.Label(), en.ReopenedOn, supervisorNames(en.Supervisors))
+	row = figureValues(row, fig)
+	_ = append(row, masks, gloves, liters)
 	return e.Abnormal()
 }
 
@@ -377,6 +401,12 @@ var symptomLabels = map[domain.Symptom]string{
 // what "other" was.
 func symptomText(cs ...*domain.Checkin) string {
 	var parts []string
+	for _, c := range cs {
+		// A fever the latest reading no longer shows still counts (domain.Checkin.HadFever).
+		if c != nil && c.HadFever && !c.Fever {
+			parts = append(parts, slotLabels[c.Slot]+"曾报发热")
+		}
+	}
 	for _, s := range domain.Symptoms {
 		for _, c := range cs {
 			if c == nil || !slices.Contains(c.Symptoms, s) {
@@ -651,7 +681,7 @@ func writeSummary(f *excelize.File, st reportStyles, r domain.DailyReport) error
 // number here.
 func headlineTable(r domain.DailyReport) summaryTable {
 	s, c := r.Summary, r.Summary.Enterprises
-	return summaryTable{
+	t := summaryTable{
 		cols: []listColumn{{"项目", 24, fieldText}, {"数值", 12, fieldInt}},
 		rows: [][]any{
 			{"日期", r.Date},
@@ -661,23 +691,12 @@ func headlineTable(r domain.DailyReport) summaryTable {
 			{domain.StatusApproved.Label(), c.Approved},
 			{domain.StatusReopened.Label(), c.Reopened},
 			{domain.StatusSuspended.Label(), c.Suspended},
-			{"花名册人数", s.Roster},
-			{"已返岗", s.Returned},
-			{"在岗", s.OnDuty},
-			{"隔离观察", s.Isolating},
-			{"重点地区返回(中高风险)", s.KeyArea},
-			{"应打卡人数", s.Due},
-			{"上午已打卡", s.CheckinsAM},
-			{"上午未打卡", s.MissingAM()},
-			{"下午已打卡", s.CheckinsPM},
-			{"下午未打卡", s.MissingPM()},
-			{"打卡完成率", s.Completion()},
-			{"发热", s.Fever},
-			{"有症状", s.Symptomatic},
-			{"预警", s.Alerts},
-			{"未处理预警", s.AlertsOpen},
 		},
 	}
+	for i, v := range figureValues(nil, s.Figures) {
+		t.rows = append(t.rows, []any{domain.FigureDefs[i].Label, v})
+	}
+	return t
 }
 
 // zoneTable is the by-zone table, which the completion chart plots.
@@ -690,7 +709,7 @@ func zoneTable(zs []domain.ZoneFigures) summaryTable {
 	}
 	for _, z := range zs {
 		t.rows = append(t.rows, []any{zoneName(z.Zone), z.Enterprises.Total, z.Enterprises.Reopened, z.Due,
-			z.CheckinsAM, z.CheckinsPM, z.Completion()})
+			z.CheckinsAM, z.CheckinsPM, completion(z.Figures)})
 	}
 	return t
 }
@@ -706,9 +725,17 @@ func trendTable(ps []domain.TrendPoint) summaryTable {
 	}
 	for _, p := range ps {
 		t.rows = append(t.rows, []any{p.Date, p.Reopened, p.Returned, p.OnDuty, p.CheckinsAM, p.CheckinsPM,
-			p.Completion(), p.Fever, p.AlertsOpen})
+			completion(p.Figures), p.Fever, p.AlertsOpen})
 	}
 	return t
+}
+
+// completion is the completion of a day as a cell: a share, or domain.NoValue.
+func completion(f domain.Figures) any {
+	if share, ok := f.Completion(); ok {
+		return share
+	}
+	return domain.NoValue
 }
 
 // writeSummaryTable writes a table of 汇总 from row top: its caption, if any, its header and

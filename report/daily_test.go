@@ -162,16 +162,21 @@ func headerCol(t *testing.T, header []string, name string) string {
 }
 
 // percent is a rate as the 0.0% format shows it.
-func percent(r float64) string { return strconv.FormatFloat(r*100, 'f', 1, 64) + "%" }
+func percent(r float64, ok bool) string {
+	if !ok {
+		return domain.NoValue
+	}
+	return strconv.FormatFloat(r*100, 'f', 1, 64) + "%"
+}
 
 func TestWriteDaily(t *testing.T) {
 	r := dailyReport()
 	data := writeDaily(t, r)
 	f := reopen(t, data)
-	listSheets := []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet}
+	listSheets := []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet}
 
 	t.Run("Sheets", func(t *testing.T) {
-		want := []string{"汇总", "企业明细", "异常人员", "未打卡", "重点地区返岗", "隔离观察"}
+		want := []string{"汇总", "企业明细", "异常人员", "未打卡", "重点地区返岗", "隔离观察", "未登记返岗"}
 		if got := f.GetSheetList(); !slices.Equal(got, want) {
 			t.Fatalf("got sheets %v, want %v", got, want)
 		}
@@ -194,9 +199,10 @@ func TestWriteDaily(t *testing.T) {
 		}{
 			{"日期", "2026-02-17"}, {"企业总数", "3"}, {"未申请", "1"}, {"已申请", "0"}, {"已批准", "1"},
 			{"已复工", "1"}, {"已停工", "0"},
-			{"花名册人数", "172"}, {"已返岗", "130"}, {"在岗", "118"}, {"隔离观察", "12"}, {"重点地区返回(中高风险)", "7"},
-			{"应打卡人数", "130"}, {"上午已打卡", "125"}, {"上午未打卡", "5"}, {"下午已打卡", "109"}, {"下午未打卡", "21"},
-			{"打卡完成率", percent(s.Completion())}, {"发热", "1"}, {"有症状", "1"}, {"预警", "3"}, {"未处理预警", "2"},
+			{"花名册人数", "172"}, {"已返岗", "130"}, {"在岗", "118"}, {"隔离观察", "12"}, {"重点地区返回", "7"},
+			{"应打卡", "130"}, {"上午已打卡", "125"}, {"下午已打卡", "109"}, {"上午未打卡", "5"}, {"下午未打卡", "21"},
+			{"迟报", "0"}, {"完成率", percent(s.Completion())}, {"发热", "1"}, {"有症状", "1"}, {"未登记返岗", "0"},
+			{"新增预警", "3"}, {"未处理预警", "2"},
 		}
 		for i, w := range want {
 			row := i + 3
@@ -208,17 +214,18 @@ func TestWriteDaily(t *testing.T) {
 			}
 		}
 		// The numbers are the summary's, as numbers: cross-check a few raw values.
-		for label, n := range map[string]int{"花名册人数": s.Roster, "应打卡人数": s.Due, "上午未打卡": s.MissingAM(), "未处理预警": s.AlertsOpen} {
+		for label, n := range map[string]int{"花名册人数": s.Roster, "应打卡": s.Due, "上午未打卡": s.MissingAM(), "未处理预警": s.AlertsOpen} {
 			cell := fmt.Sprintf("B%d", rowStarting(t, rows, 3, label))
 			raw, _ := f.GetCellValue(summarySheet, cell, excelize.Options{RawCellValue: true})
 			if typ, _ := f.GetCellType(summarySheet, cell); raw != strconv.Itoa(n) || typ != excelize.CellTypeUnset {
 				t.Errorf("%s: got raw %q (type %v), want the number %d", label, raw, typ, n)
 			}
 		}
-		rate := fmt.Sprintf("B%d", rowStarting(t, rows, 3, "打卡完成率"))
+		rate := fmt.Sprintf("B%d", rowStarting(t, rows, 3, "完成率"))
 		raw, _ := f.GetCellValue(summarySheet, rate, excelize.Options{RawCellValue: true})
-		if got, err := strconv.ParseFloat(raw, 64); err != nil || got != s.Completion() {
-			t.Errorf("打卡完成率: got raw %q, want %v", raw, s.Completion())
+		share, _ := s.Completion()
+		if got, err := strconv.ParseFloat(raw, 64); err != nil || got != share {
+			t.Errorf("完成率: got raw %q, want %v", raw, share)
 		}
 		wantDateCell(t, f, summarySheet, "B3", dailyDay)
 	})
@@ -230,9 +237,9 @@ func TestWriteDaily(t *testing.T) {
 			t.Errorf("zone header: got %v, want %v", got, want)
 		}
 		wantZones := [][]string{
-			{"一区", "1", "1", "100", "95", "80", percent(0.875)},
-			{"二区", "1", "0", "30", "30", "29", percent(59.0 / 60)},
-			{"未划分责任区", "1", "0", "0", "0", "0", "100.0%"},
+			{"一区", "1", "1", "100", "95", "80", percent(0.875, true)},
+			{"二区", "1", "0", "30", "30", "29", percent(59.0/60, true)},
+			{"未划分责任区", "1", "0", "0", "0", "0", domain.NoValue}, // nobody due: no completion
 		}
 		for i, want := range wantZones {
 			if got := rows[z+1+i]; !slices.Equal(got, want) {
@@ -323,7 +330,8 @@ func TestWriteDaily(t *testing.T) {
 		rows := allRows(t, f, enterpriseSheet)
 		header := []string{"企业名称", "统一社会信用代码", "责任区", "行业", "联系人", "联系电话", "复工状态", "复工日期",
 			"驻厂监督员", "花名册人数", "已返岗", "在岗", "隔离观察", "重点地区返回", "应打卡", "上午已打卡", "下午已打卡",
-			"上午未打卡", "下午未打卡", "完成率", "发热", "有症状", "未处理预警", "口罩可用天数", "手套可用天数", "消毒液可用天数"}
+			"上午未打卡", "下午未打卡", "迟报", "完成率", "发热", "有症状", "未登记返岗", "新增预警", "未处理预警",
+			"口罩可用天数", "手套可用天数", "消毒液可用天数"}
 		if !slices.Equal(rows[0], header) {
 			t.Fatalf("header: got %v, want %v", rows[0], header)
 		}
@@ -331,7 +339,7 @@ func TestWriteDaily(t *testing.T) {
 			t.Fatalf("got %d rows, want a header and 3 enterprises", len(rows))
 		}
 		want := []string{"鲁丰纺织有限公司", "913716260000000012", "一区", "纺织服装", "赵经理", "13800000001", "已复工",
-			"2026-02-10", "王监督、li", "120", "100", "90", "10", "5", "100", "95", "80", "5", "20", "87.5%", "0", "0", "0",
+			"2026-02-10", "王监督、li", "120", "100", "90", "10", "5", "100", "95", "80", "5", "20", "0", "87.5%", "0", "0", "0", "0", "0",
 			"5.0", "10.0", "2.9"}
 		if !slices.Equal(rows[1], want) {
 			t.Errorf("row 2: got %v, want %v", rows[1], want)
@@ -468,7 +476,7 @@ func TestWriteDaily(t *testing.T) {
 			}
 		}
 		for sheet, ref := range map[string]string{
-			enterpriseSheet: "A1:Z4", abnormalSheet: "A1:O2", missedSheet: "A1:O2", keyAreaSheet: "A1:O2", isolatingSheet: "A1:O2",
+			enterpriseSheet: "A1:AC4", abnormalSheet: "A1:O2", missedSheet: "A1:O2", keyAreaSheet: "A1:O2", isolatingSheet: "A1:O2",
 		} {
 			if want := "'" + sheet + "'!" + ref; filters[sheet] != want {
 				t.Errorf("%s: got filter %q, want %q", sheet, filters[sheet], want)
@@ -499,17 +507,17 @@ func TestWriteDaily(t *testing.T) {
 func TestWriteDailyEmpty(t *testing.T) {
 	data := writeDaily(t, domain.DailyReport{Township: domain.Township{Name: "长山镇"}, Date: dailyDay})
 	f := reopen(t, data)
-	if got := len(f.GetSheetList()); got != 6 {
-		t.Fatalf("got %d sheets, want 6", got)
+	if got := len(f.GetSheetList()); got != 7 {
+		t.Fatalf("got %d sheets, want 7", got)
 	}
-	for _, sheet := range []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet} {
+	for _, sheet := range []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet} {
 		if got := getCell(t, f, sheet, "A2"); got != "无" {
 			t.Errorf("%s A2: got %q, want 无", sheet, got)
 		}
 	}
 	rows := allRows(t, f, summarySheet)
-	if got := cellAt(rows, 2, rowStarting(t, rows, 3, "打卡完成率")); got != "100.0%" {
-		t.Errorf("打卡完成率 with nobody due: got %q, want 100.0%%", got)
+	if got := cellAt(rows, 2, rowStarting(t, rows, 3, "完成率")); got != domain.NoValue {
+		t.Errorf("完成率 with nobody due: got %q, want %s, not 100%%", got, domain.NoValue)
 	}
 	if strings.Contains(zipPart(t, data, "[Content_Types].xml"), "chart") {
 		t.Errorf("got a chart without data")

@@ -24,14 +24,10 @@ const maxRangeRows = excelize.TotalRows - rangeHeaderRow
 
 // rangeColumns are the columns of range.xlsx. 复工状态 is the enterprise's status now, not on
 // the row's day: the daily statistics do not keep it.
-var rangeColumns = []listColumn{
+var rangeColumns = append([]listColumn{
 	{"日期", 12, fieldDate}, {"企业名称", 28, fieldText}, {"统一社会信用代码", 21, fieldText},
 	{"责任区", 10, fieldText}, {"行业", 10, fieldText}, {"复工状态", 9, fieldText},
-	{"花名册人数", 8, fieldInt}, {"已返岗", 8, fieldInt}, {"在岗", 8, fieldInt}, {"隔离观察", 8, fieldInt},
-	{"重点地区返回", 8, fieldInt}, {"应打卡", 8, fieldInt}, {"上午已打卡", 8, fieldInt}, {"下午已打卡", 8, fieldInt},
-	{"上午未打卡", 8, fieldInt}, {"下午未打卡", 8, fieldInt}, {"完成率", 8, fieldPercent},
-	{"发热", 8, fieldInt}, {"有症状", 8, fieldInt}, {"预警", 8, fieldInt}, {"未处理预警", 8, fieldInt},
-}
+}, figureColumns()...)
 
 // RangeFileName is the download name of a township's range export, e.g.
 // "长山镇复工统计-2026-02-01至2026-02-17.xlsx".
@@ -45,12 +41,13 @@ func RangeFileName(township string, from, to domain.Date) string {
 // them straight into its writer. Add the rows with Add, in the order they should appear, then
 // call WriteTo once; call Close on every path, including after an error.
 type RangeWriter struct {
-	f    *excelize.File // nil once closed
-	sw   *excelize.StreamWriter
-	st   reportStyles
-	rows int         // data rows added
-	line *streamLine // the row being written, reused from row to row
-	done bool        // WriteTo has been called
+	f      *excelize.File // nil once closed
+	sw     *excelize.StreamWriter
+	st     reportStyles
+	rows   int         // data rows added
+	line   *streamLine // the row being written, reused from row to row
+	values []any       // the values of that row, reused likewise
+	done   bool        // WriteTo has been called
 }
 
 // NewRangeWriter starts range.xlsx for a township's days from one date to another: the sheet
@@ -93,7 +90,8 @@ func (rw *RangeWriter) Add(r domain.RangeRow) error {
 	if rw.rows == maxRangeRows {
 		return domain.Invalid("to", fmt.Sprintf("导出超过 Excel 单表上限(%d 行),请缩短日期范围", maxRangeRows))
 	}
-	for i, v := range rangeValues(r) {
+	rw.values = rangeValues(rw.values, r)
+	for i, v := range rw.values {
 		rw.line.set(rw.st, i, rangeColumns[i].kind, v, false)
 	}
 	rw.rows++
@@ -104,14 +102,11 @@ func (rw *RangeWriter) Add(r domain.RangeRow) error {
 	return nil
 }
 
-// rangeValues is a row of range.xlsx.
-func rangeValues(r domain.RangeRow) [21]any {
-	e, fig := r.Enterprise, r.Figures
-	return [...]any{
-		r.Date, e.Name, string(e.CreditCode), zoneName(e.Zone), e.Industry, e.Status.Label(),
-		fig.Roster, fig.Returned, fig.OnDuty, fig.Isolating, fig.KeyArea, fig.Due, fig.CheckinsAM, fig.CheckinsPM,
-		fig.MissingAM(), fig.MissingPM(), fig.Completion(), fig.Fever, fig.Symptomatic, fig.Alerts, fig.AlertsOpen,
-	}
+// rangeValues puts a row of range.xlsx into values, reused from row to row.
+func rangeValues(values []any, r domain.RangeRow) []any {
+	e := r.Enterprise
+	values = append(values[:0], r.Date, e.Name, string(e.CreditCode), zoneName(e.Zone), e.Industry, e.Status.Label())
+	return figureValues(values, r.Figures)
 }
 
 // WriteTo flushes the stream and writes the workbook to w, then releases temp files. It

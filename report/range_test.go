@@ -64,8 +64,8 @@ func TestRangeWriter(t *testing.T) {
 	data := writeRange(t, from, days)
 	f := reopen(t, data)
 	header := []string{"日期", "企业名称", "统一社会信用代码", "责任区", "行业", "复工状态", "花名册人数", "已返岗", "在岗",
-		"隔离观察", "重点地区返回", "应打卡", "上午已打卡", "下午已打卡", "上午未打卡", "下午未打卡", "完成率", "发热",
-		"有症状", "预警", "未处理预警"}
+		"隔离观察", "重点地区返回", "应打卡", "上午已打卡", "下午已打卡", "上午未打卡", "下午未打卡", "迟报", "完成率", "发热",
+		"有症状", "未登记返岗", "新增预警", "未处理预警"}
 
 	t.Run("Rows", func(t *testing.T) {
 		if got := f.GetSheetList(); !slices.Equal(got, []string{"复工统计"}) {
@@ -84,7 +84,7 @@ func TestRangeWriter(t *testing.T) {
 		// Day 39 of 华兴机械厂: the second enterprise of the last day.
 		r := rangeRow(from, 39, rangeEnterprises[1])
 		want := []string{"2026-02-17", "华兴机械厂", "91371626MA3C00001X", "二区", "机械制造", "已批准",
-			"200", "78", "39", "39", "4", "78", "78", "75", "0", "3", percent(r.Completion()), "0", "0", "0", "1"}
+			"200", "78", "39", "39", "4", "78", "78", "75", "0", "3", "0", percent(r.Completion()), "0", "0", "0", "0", "1"}
 		if got := rows[len(rows)-2]; !slices.Equal(got, want) {
 			t.Errorf("last day of 华兴机械厂: got %v, want %v", got, want)
 		}
@@ -120,7 +120,7 @@ func TestRangeWriter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "A2:U" + strconv.Itoa(2+days*len(rangeEnterprises)); len(tables) != 1 || tables[0].Range != want {
+		if want := "A2:W" + strconv.Itoa(2+days*len(rangeEnterprises)); len(tables) != 1 || tables[0].Range != want {
 			t.Errorf("got tables %+v, want one over %s (its filter)", tables, want)
 		}
 		for _, c := range []struct {

@@ -189,6 +189,7 @@ func exportCheckins(ctx context.Context, st domain.Stores, d *loadtest.Dataset) 
 				c.Symptoms = []domain.Symptom{domain.SymptomDryCough}
 			}
 			c.Fever = d.Township.Fever(c.Temperature)
+			c.Due = domain.DueOn(w, exportDay(d))
 			batch = append(batch, c)
 			raised = append(raised, d.Township.CheckinAlerts(c, nil)...)
 		}

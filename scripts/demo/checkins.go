@@ -90,6 +90,7 @@ func (s *seeder) slotHistory(t domain.Township, ws []domain.Worker, d domain.Dat
 			c.Symptoms = []domain.Symptom{[]domain.Symptom{domain.SymptomSoreThroat, domain.SymptomFatigue, domain.SymptomDryCough}[s.rng.IntN(3)]}
 		}
 		c.Fever = t.Fever(c.Temperature)
+		c.Due = domain.DueOn(w, d)
 		cs = append(cs, c)
 		as = append(as, t.CheckinAlerts(c, nil)...)
 	}

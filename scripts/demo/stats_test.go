@@ -86,7 +86,7 @@ func recount(t *testing.T, st domain.Stores, townshipID int64, also ...domain.Da
 		worker int64
 		day    domain.Date
 	}
-	fever, sym := map[personDay]bool{}, map[personDay]bool{}
+	fever, sym, unreg := map[personDay]bool{}, map[personDay]bool{}, map[personDay]bool{}
 	for f := (domain.CheckinFilter{Page: domain.Page{Limit: domain.MaxPageSize}}); ; f.Offset += domain.MaxPageSize {
 		cs, total, err := st.Checkins.List(ctx, f)
 		if err != nil {
@@ -94,17 +94,26 @@ func recount(t *testing.T, st domain.Stores, townshipID int64, also ...domain.Da
 		}
 		for _, c := range cs {
 			fig := at(c.Date, c.EnterpriseID)
-			if c.Slot == domain.SlotAM {
+			k := personDay{c.WorkerID, c.Date}
+			switch {
+			case !c.Due:
+				if !unreg[k] {
+					unreg[k] = true
+					fig.Unregistered++
+				}
+			case c.Slot == domain.SlotAM:
 				fig.CheckinsAM++
-			} else {
+			default:
 				fig.CheckinsPM++
 			}
-			k := personDay{c.WorkerID, c.Date}
-			if c.Fever && !fever[k] {
+			if c.Due && c.Late {
+				fig.Late++
+			}
+			if c.HadFever && !fever[k] {
 				fever[k] = true
 				fig.Fever++
 			}
-			if len(c.Symptoms) > 0 && !sym[k] {
+			if c.HadSymptoms && !sym[k] {
 				sym[k] = true
 				fig.Symptomatic++
 			}
@@ -114,6 +123,7 @@ func recount(t *testing.T, st domain.Stores, townshipID int64, also ...domain.Da
 			break
 		}
 	}
+	var alerts []domain.Alert
 	for f := (domain.AlertFilter{TownshipID: townshipID, Page: domain.Page{Limit: domain.MaxPageSize}}); ; f.Offset += domain.MaxPageSize {
 		as, total, err := st.Alerts.List(ctx, f)
 		if err != nil {
@@ -122,10 +132,8 @@ func recount(t *testing.T, st domain.Stores, townshipID int64, also ...domain.Da
 		for _, a := range as {
 			fig := at(a.Date, a.EnterpriseID)
 			fig.Alerts++
-			if a.Status == domain.AlertOpen {
-				fig.AlertsOpen++
-			}
 			set(a.Date, a.EnterpriseID, fig)
+			alerts = append(alerts, a)
 		}
 		if f.Offset+len(as) >= total {
 			break
@@ -136,11 +144,25 @@ func recount(t *testing.T, st domain.Stores, townshipID int64, also ...domain.Da
 			out[d] = map[int64]domain.Figures{}
 		}
 	}
+	// Open at the end of each day: dated then or before, not taken in hand before it ended.
+	town, err := st.Townships.Get(ctx, townshipID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := range out {
+		for _, a := range alerts {
+			if !a.Date.After(d) && (a.TakenAt == nil || !a.TakenAt.Before(town.DayEnd(d))) {
+				fig := at(d, a.EnterpriseID)
+				fig.AlertsOpen++
+				set(d, a.EnterpriseID, fig)
+			}
+		}
+	}
 	days := make([]domain.Date, 0, len(out))
 	for d := range out {
 		days = append(days, d)
 	}
-	err := st.Workers.ForTownship(ctx, townshipID, func(ws []domain.Worker) error {
+	err = st.Workers.ForTownship(ctx, townshipID, func(ws []domain.Worker) error {
 		for _, w := range ws {
 			for _, d := range days {
 				fig := at(d, w.EnterpriseID)

@@ -109,8 +109,10 @@ func reportOne(url string, a hr, fever float64) (bool, error) {
 			return false, err
 		}
 	}
+	// (HR confirms replacing a worker's own report, as the roster page asks it to: once everyone
+	// has reported, the simulation reports again for anyone.)
 	item := map[string]any{"worker_id": day.Items[rand.IntN(len(day.Items))].WorkerID, "slot": slot,
-		"temperature": 36.0 + float64(rand.IntN(10))/10}
+		"temperature": 36.0 + float64(rand.IntN(10))/10, "overwrite": true}
 	if rand.Float64() < fever {
 		item["temperature"] = 37.5 + float64(rand.IntN(12))/10
 		item["symptoms"] = []string{"fever", "dry_cough"}[:1+rand.IntN(2)]
