@@ -130,6 +130,11 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   403   403   403   403   403   403   403   403   ok    own   own   ", "GET /api/v1/checkins/me"},
 	{"401   403   403   403   403   403   403   ok    404   404   403   403   403   ", "POST /api/v1/enterprises/:id/checkins"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/checkins"},
+	// A slot's readings (the target worker's): whoever sees the enterprise, and the worker
+	// themself (no caller here). Correcting them is HR's and the supervisor's; the town admin
+	// sees them but corrects nothing.
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/checkins/:id/readings"},
+	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "POST /api/v1/checkins/:id/correct"},
 	{"401   403   ok    own   ok    own   own   ok    own   own   403   403   403   ", "GET /api/v1/alerts"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/acknowledge"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/resolve"},

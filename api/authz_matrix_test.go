@@ -430,7 +430,11 @@ var authzSpecs = map[string]authzSpec{
 		return map[string]any{"items": []map[string]any{{"worker_id": w.target.ID, "slot": "pm", "temperature": 36.4}}}
 	}, marker: func(*authzWorld) string { return `"failed":0` }},
 	"GET /api/v1/enterprises/:id/checkins": {id: idEntA1, marker: targetNm},
-	"GET /api/v1/alerts":                   {marker: func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.target.ID) }},
+	"GET /api/v1/checkins/:id/readings":    {id: (*authzWorld).targetCheckin, marker: func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.target.ID) }},
+	"POST /api/v1/checkins/:id/correct": {id: (*authzWorld).targetCheckin,
+		body:   say(map[string]any{"temperature": 36.6, "note": "复测体温正常,原读数为误填"}),
+		marker: func(*authzWorld) string { return `"correction_note":"复测体温正常` }},
+	"GET /api/v1/alerts": {marker: func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.target.ID) }},
 	// Each call gets an open alert of its own: a second acknowledgement would be a 409.
 	"POST /api/v1/alerts/:id/acknowledge": {id: (*authzWorld).freshAlert, body: say(map[string]any{"note": "已电话联系"}),
 		marker: func(*authzWorld) string { return `"status":"acknowledged"` }},
@@ -623,6 +627,23 @@ func (w *authzWorld) freshAlert() int64 {
 		w.t.Fatalf("fresh alert: got %v, %v", found, err)
 	}
 	return found[0].ID
+}
+
+// targetCheckin is a check-in of the target worker's own, made once.
+func (w *authzWorld) targetCheckin() int64 {
+	w.t.Helper()
+	ctx := context.Background()
+	st := repo.Stores(w.db, dbtest.Box())
+	day := w.townA.Today(time.Now())
+	if c, err := st.Checkins.Get(ctx, w.target.ID, day, domain.SlotAM); err == nil {
+		return c.ID
+	}
+	c := domain.Checkin{TownshipID: w.townA.ID, EnterpriseID: w.entA1.ID, WorkerID: w.target.ID, Date: day,
+		Slot: domain.SlotAM, Temperature: 365, Location: domain.AtWork}
+	if _, err := st.Checkins.Upsert(ctx, &c); err != nil {
+		w.t.Fatal(err)
+	}
+	return c.ID
 }
 
 // roster is a filled template with one new person, made once.

@@ -29,6 +29,12 @@ func (h *checkinHandler) register(r *router) {
 		Query: []Param{{"date", "string", "YYYY-MM-DD, default today in the township"},
 			{"missing", "string", "am or pm: only those missing that slot"}},
 		Response: dayStatusResponse{}, Status: http.StatusOK}, h.dayStatus)
+	r.add(Route{Method: http.MethodGet, Path: "/checkins/:id/readings", Roles: allTenant,
+		Summary:  "Every reading of a check-in's slot, oldest first: the worker's own, HR's on their behalf, corrections with their notes",
+		Response: readingsResponse{}, Status: http.StatusOK}, h.readings)
+	r.add(Route{Method: http.MethodPost, Path: "/checkins/:id/correct", Roles: []domain.Role{domain.RoleEnterpriseHR, domain.RoleSupervisor},
+		Summary: "Correct a slot's reading, with a note saying why; the earlier readings stay visible (audited)",
+		Body:    correctionRequest{}, Response: checkinResponse{}, Status: http.StatusOK}, h.correct)
 	r.add(Route{Method: http.MethodGet, Path: "/alerts", Roles: alertRoles, Summary: "Alerts in scope, newest first",
 		Query:    append([]Param{{"status", "string", "open, acknowledged or resolved"}, {"type", "string", "alert type"}}, pageParams...),
 		Response: list[alertResponse]{}, Status: http.StatusOK}, h.alerts)
@@ -136,6 +142,70 @@ type dayStatusResponse struct {
 	// reports; HR confirms their arrival.
 	Unregistered []workerDayDTO `json:"unregistered"`
 	Items        []workerDayDTO `json:"items"`
+}
+
+// allTenant are the roles of a township's own people: staff and workers.
+var allTenant = append(append([]domain.Role{}, tenantStaff...), domain.RoleWorker)
+
+type readingDTO struct {
+	ID              int64                `json:"id"`
+	Temperature     float64              `json:"temperature"`
+	Fever           bool                 `json:"fever"`
+	Symptoms        []domain.Symptom     `json:"symptoms"`
+	SymptomNote     string               `json:"symptom_note"`
+	Location        domain.Location      `json:"location"`
+	Source          domain.ReadingSource `json:"source" jsonschema:"enum=worker,enum=on_behalf,enum=correction"`
+	SubmittedBy     *int64               `json:"submitted_by"`
+	SubmittedByName string               `json:"submitted_by_name,omitempty"`
+	CorrectionNote  string               `json:"correction_note,omitempty"`
+	At              time.Time            `json:"at"`
+}
+
+type readingsResponse struct {
+	Checkin  checkinResponse `json:"checkin"`
+	Readings []readingDTO    `json:"readings"`
+}
+
+type correctionRequest struct {
+	Temperature *float64 `json:"temperature" jsonschema:"description=°C, one decimal"`
+	Symptoms    []string `json:"symptoms,omitempty"`
+	SymptomNote string   `json:"symptom_note,omitempty"`
+	Note        string   `json:"note" jsonschema:"description=why the reading is corrected (required)"`
+}
+
+func (h *checkinHandler) readings(c echo.Context) error {
+	id, err := pathID(c, "id", "打卡记录")
+	if err != nil {
+		return err
+	}
+	ck, rs, err := h.svc.Readings(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := readingsResponse{Checkin: newCheckinResponse(ck), Readings: make([]readingDTO, 0, len(rs))}
+	for _, r := range rs {
+		out.Readings = append(out.Readings, readingDTO{ID: r.ID, Temperature: r.Temperature.Celsius(), Fever: r.Fever,
+			Symptoms: r.Symptoms, SymptomNote: r.SymptomNote, Location: r.Location, Source: r.Source(),
+			SubmittedBy: idOrNil(r.SubmittedBy), SubmittedByName: r.SubmittedByName, CorrectionNote: r.CorrectionNote, At: r.At})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *checkinHandler) correct(c echo.Context) error {
+	id, err := pathID(c, "id", "打卡记录")
+	if err != nil {
+		return err
+	}
+	var req correctionRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	ck, err := h.svc.Correct(c.Request().Context(), actorOf(c), id, domain.CorrectionInput{
+		Temperature: req.Temperature, Symptoms: req.Symptoms, SymptomNote: req.SymptomNote, Note: req.Note})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newCheckinResponse(ck))
 }
 
 type noteRequest struct {

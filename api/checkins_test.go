@@ -14,11 +14,13 @@ import (
 	"fugong/repo/dbtest"
 )
 
-// workerToken adds a worker to enterprise A1 and signs them in.
+// workerToken adds a worker to enterprise A1, back three days ago and so due to report, and
+// signs them in.
 func (f *fixture) workerToken(n int) (int64, string) {
 	f.t.Helper()
 	id, phone := idNumber(n), fmt.Sprintf("1390000%04d", n)
-	w, err := f.svc.Workers.Create(context.Background(), f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: fmt.Sprintf("职工%d", n), IDNumber: id, Phone: phone, OriginRegion: "371681"})
+	w, err := f.svc.Workers.Create(context.Background(), f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: fmt.Sprintf("职工%d", n),
+		IDNumber: id, Phone: phone, OriginRegion: "371681", ArrivedOn: dayFromToday(-3)})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -86,7 +86,8 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	var draft struct{ ID int64 }
 	post(fmt.Sprintf("/api/v1/enterprises/%d/plans", f.entA2.ID), token(hrA2.Actor()), map[string]any{"expected_workers": 10}, 201).decode(tb, &draft)
 	// A fever check-in raises the alert to acknowledge and resolve.
-	post("/api/v1/checkins", token(caller.Actor()), map[string]any{"slot": "am", "temperature": 38.6}, 201)
+	var fever struct{ ID int64 }
+	post("/api/v1/checkins", token(caller.Actor()), map[string]any{"slot": "am", "temperature": 38.6}, 201).decode(tb, &fever)
 	var alerts struct{ Items []struct{ ID int64 } }
 	res := f.do(http.MethodGet, "/api/v1/alerts", token(f.adminA.Actor()), nil)
 	res.decode(tb, &alerts)
@@ -112,6 +113,8 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 			valid: map[string]any{"slot": "pm", "temperature": 36.6, "symptoms": []string{"fatigue"}, "location": "work", "date": today}},
 		"POST /enterprises/:id/checkins": {path: ent(f.entA1.ID, "/checkins"), token: token(hr),
 			valid: map[string]any{"items": []map[string]any{{"worker_id": edited.ID, "slot": "am", "temperature": 36.4}}}},
+		"POST /checkins/:id/correct": {path: fmt.Sprintf("/api/v1/checkins/%d/correct", fever.ID), token: token(hr),
+			valid: map[string]any{"temperature": 36.7, "note": "体温计故障,复测正常"}},
 		"POST /alerts/:id/acknowledge": {path: fmt.Sprintf("/api/v1/alerts/%d/acknowledge", alerts.Items[0].ID), token: admin,
 			valid: map[string]any{"note": "已电话联系"}},
 		"POST /alerts/:id/resolve": {path: fmt.Sprintf("/api/v1/alerts/%d/resolve", alerts.Items[0].ID), token: admin,

@@ -25,6 +25,15 @@ type CheckinStore interface {
 	Upsert(ctx context.Context, c *Checkin) (created bool, err error)
 	// Get returns a worker's check-in of a day and slot. ErrNotFound.
 	Get(ctx context.Context, workerID int64, d Date, s Slot) (Checkin, error)
+	// GetByID returns one check-in. ErrNotFound.
+	GetByID(ctx context.Context, id int64) (Checkin, error)
+	// Readings returns every reading of a check-in's slot, oldest first, with the names of the
+	// staff who sent them.
+	Readings(ctx context.Context, checkinID int64) ([]Reading, error)
+	// Correct replaces the reading of check-in c.ID with c's (temperature, symptoms, kept
+	// flags, correction note, who and when); the earlier reading stays in Readings.
+	// ErrNotFound.
+	Correct(ctx context.Context, c Checkin) error
 	// Around returns a worker's check-ins of the slots before and after a day's slot, nil
 	// where there is none, in one read.
 	Around(ctx context.Context, workerID int64, d Date, s Slot) (prev, next *Checkin, err error)

@@ -55,6 +55,9 @@ func (s *RetentionStore) Purge(ctx context.Context, townshipID int64, cut domain
 		}{
 			{"DELETE FROM alerts WHERE " + oldAlerts, &out.Alerts},
 			{"DELETE FROM alerts WHERE " + leftAlerts, &out.Alerts},
+			// Every reading of a removed check-in goes with it (checkin_readings).
+			{"DELETE FROM checkin_readings WHERE checkin_id IN (SELECT id FROM checkins WHERE " + oldCheckins + ")", nil},
+			{"DELETE FROM checkin_readings WHERE checkin_id IN (SELECT id FROM checkins WHERE " + leftCheckins + ")", nil},
 			{"DELETE FROM checkins WHERE " + oldCheckins, &out.Checkins},
 			{"DELETE FROM checkins WHERE " + leftCheckins, &out.Checkins},
 			// Their refresh tokens go with them (ON DELETE CASCADE); the audit log keeps the

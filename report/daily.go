@@ -445,7 +445,7 @@ var (
 	alertTypeLabels = map[domain.AlertType]string{
 		domain.AlertFever: "发热", domain.AlertSymptoms: "症状", domain.AlertMissedCheckin: "未打卡",
 		domain.AlertIsolationEnding: "隔离期满", domain.AlertRepeatedFever: "连续发热",
-		domain.AlertKeyAreaArrival: "重点地区返回",
+		domain.AlertKeyAreaArrival: "重点地区返回", domain.AlertUnregisteredArrival: "未登记返岗",
 	}
 	alertStatusLabels = map[domain.AlertStatus]string{
 		domain.AlertOpen: "待处理", domain.AlertAcknowledged: "处理中", domain.AlertResolved: "已解决",

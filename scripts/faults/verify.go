@@ -154,23 +154,26 @@ func statsMismatches(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
 	err := db.QueryRowContext(ctx, `
 		WITH c AS (
-			SELECT enterprise_id, date, SUM(am) AS am, SUM(pm) AS pm, SUM(f) AS f, SUM(sym) AS sym FROM (
+			SELECT enterprise_id, date, SUM(am) AS am, SUM(pm) AS pm, SUM(lt) AS lt, SUM(f) AS f, SUM(sym) AS sym,
+				SUM(u) AS u FROM (
 				SELECT enterprise_id, date, worker_id,
-					COUNT(*) FILTER (WHERE slot = 'am') AS am, COUNT(*) FILTER (WHERE slot = 'pm') AS pm,
-					MAX(fever::INTEGER) AS f, MAX((symptoms <> '')::INTEGER) AS sym
+					COUNT(*) FILTER (WHERE due AND slot = 'am') AS am, COUNT(*) FILTER (WHERE due AND slot = 'pm') AS pm,
+					COUNT(*) FILTER (WHERE due AND late) AS lt, MAX(had_fever::INTEGER) AS f,
+					MAX(had_symptoms::INTEGER) AS sym, MAX((NOT due)::INTEGER) AS u
 				FROM checkins GROUP BY 1, 2, 3) per_worker
 			GROUP BY 1, 2),
 		a AS (SELECT enterprise_id, date, COUNT(*) AS n, COUNT(*) FILTER (WHERE status = 'open') AS open
 			FROM alerts GROUP BY 1, 2),
 		want AS (
 			SELECT COALESCE(c.enterprise_id, a.enterprise_id) AS enterprise_id, COALESCE(c.date, a.date) AS date,
-				COALESCE(c.am, 0) AS am, COALESCE(c.pm, 0) AS pm, COALESCE(c.f, 0) AS f, COALESCE(c.sym, 0) AS sym,
-				COALESCE(a.n, 0) AS n, COALESCE(a.open, 0) AS open
+				COALESCE(c.am, 0) AS am, COALESCE(c.pm, 0) AS pm, COALESCE(c.lt, 0) AS lt, COALESCE(c.f, 0) AS f,
+				COALESCE(c.sym, 0) AS sym, COALESCE(c.u, 0) AS u, COALESCE(a.n, 0) AS n, COALESCE(a.open, 0) AS open
 			FROM c FULL JOIN a ON a.enterprise_id = c.enterprise_id AND a.date = c.date)
 		SELECT COUNT(*) FROM want w FULL JOIN daily_stats s ON s.enterprise_id = w.enterprise_id AND s.date = w.date
-		WHERE (COALESCE(w.am, 0), COALESCE(w.pm, 0), COALESCE(w.f, 0), COALESCE(w.sym, 0), COALESCE(w.n, 0), COALESCE(w.open, 0))
-			IS DISTINCT FROM (COALESCE(s.checkins_am, 0), COALESCE(s.checkins_pm, 0), COALESCE(s.fever, 0),
-				COALESCE(s.symptomatic, 0), COALESCE(s.alerts, 0), COALESCE(s.alerts_open, 0))`).Scan(&n)
+		WHERE (COALESCE(w.am, 0), COALESCE(w.pm, 0), COALESCE(w.lt, 0), COALESCE(w.f, 0), COALESCE(w.sym, 0),
+				COALESCE(w.u, 0), COALESCE(w.n, 0), COALESCE(w.open, 0))
+			IS DISTINCT FROM (COALESCE(s.checkins_am, 0), COALESCE(s.checkins_pm, 0), COALESCE(s.late, 0), COALESCE(s.fever, 0),
+				COALESCE(s.symptomatic, 0), COALESCE(s.unregistered, 0), COALESCE(s.alerts, 0), COALESCE(s.alerts_open, 0))`).Scan(&n)
 	return n, err
 }
 
