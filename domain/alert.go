@@ -28,6 +28,27 @@ const (
 	AlertResolved     AlertStatus = "resolved"
 )
 
+// Valid reports whether t is one of the alert types.
+func (t AlertType) Valid() bool { return slices.Contains(AlertTypes, t) }
+
+// Valid reports whether s is one of the alert statuses.
+func (s AlertStatus) Valid() bool {
+	return s == AlertOpen || s == AlertAcknowledged || s == AlertResolved
+}
+
+// alertTypeLabels name the types in the audit log's words.
+var alertTypeLabels = map[AlertType]string{
+	AlertFever: "发热", AlertSymptoms: "症状", AlertMissedCheckin: "未打卡", AlertIsolationEnding: "隔离期满",
+	AlertRepeatedFever: "连续发热", AlertKeyAreaArrival: "重点地区返回",
+}
+
+// Reading is one check-in's temperature as an alert shows it: what the person handling the
+// alert looks at first.
+type Reading struct {
+	Temperature Temperature
+	Fever       bool // at or above the township's threshold when it was taken
+}
+
 // Alert is something about a worker that someone must look at. One condition of one worker on
 // one day (and slot, for a missed check-in) is one alert, however often it is detected.
 type Alert struct {
@@ -45,6 +66,13 @@ type Alert struct {
 	HandledBy    int64
 	HandledAt    *time.Time
 	CreatedAt    time.Time
+
+	// Filled by AlertStore.List, for the people who work the alerts: whose and where, and the
+	// worker's readings of the alert's day (nil for a slot without a check-in).
+	EnterpriseName string
+	Zone           string
+	WorkerName     string
+	AM, PM         *Reading
 }
 
 // Key identifies the condition an alert reports, by which repeats are recognised.

@@ -99,7 +99,7 @@ func NewServices(st Stores, o Options) Services {
 		Workers: workers,
 		Checkins: &CheckinService{
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder, places: places,
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder, places: places,
 		},
 		Dashboard: newDashboard(st, o, places),
 		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},
