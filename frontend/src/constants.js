@@ -110,7 +110,7 @@ export const ALERT_STATUSES = [
 ]
 
 /** AUDIT_FAMILIES are the kinds of audited action, for the audit log's filter (labels: audit.familyNames.*). */
-export const AUDIT_FAMILIES = ['auth', 'access', 'township', 'user', 'enterprise', 'plan', 'inspection', 'worker', 'roster', 'report', 'retention']
+export const AUDIT_FAMILIES = ['auth', 'access', 'township', 'user', 'enterprise', 'plan', 'inspection', 'worker', 'roster', 'report', 'retention', 'alert']
 
 /** AUDIT_ACTIONS are the audited actions (labels: audit.actions.*, dots as underscores). */
 export const AUDIT_ACTIONS = [
@@ -136,6 +136,8 @@ export const AUDIT_ACTIONS = [
   'plan.rejected',
   'inspection.create',
   'inspection.close',
+  'alert.acknowledge',
+  'alert.resolve',
   'worker.create',
   'worker.update',
   'worker.reveal',
