@@ -136,6 +136,9 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/checkins/:id/readings"},
 	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "POST /api/v1/checkins/:id/correct"},
 	{"401   403   ok    own   ok    own   own   ok    own   own   403   403   403   ", "GET /api/v1/alerts"},
+	// In bulk, an alert out of the caller's scope is a 404 for the whole request, as one alone is.
+	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/acknowledge"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/resolve"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/acknowledge"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   403   403   403   ", "POST /api/v1/alerts/:id/resolve"},
 

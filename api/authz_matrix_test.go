@@ -436,6 +436,12 @@ var authzSpecs = map[string]authzSpec{
 		marker: func(*authzWorld) string { return `"correction_note":"复测体温正常` }},
 	"GET /api/v1/alerts": {marker: func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.target.ID) }},
 	// Each call gets an open alert of its own: a second acknowledgement would be a 409.
+	"POST /api/v1/alerts/acknowledge": {body: func(w *authzWorld) any {
+		return map[string]any{"ids": []int64{w.freshAlert()}, "note": "已电话联系"}
+	}, marker: func(*authzWorld) string { return `"result":"ok"` }},
+	"POST /api/v1/alerts/resolve": {body: func(w *authzWorld) any {
+		return map[string]any{"ids": []int64{w.freshAlert()}, "note": "复测正常"}
+	}, marker: func(*authzWorld) string { return `"result":"ok"` }},
 	"POST /api/v1/alerts/:id/acknowledge": {id: (*authzWorld).freshAlert, body: say(map[string]any{"note": "已电话联系"}),
 		marker: func(*authzWorld) string { return `"status":"acknowledged"` }},
 	"POST /api/v1/alerts/:id/resolve": {id: (*authzWorld).freshAlert, body: say(map[string]any{"note": "复测正常"}),

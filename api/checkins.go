@@ -35,9 +35,26 @@ func (h *checkinHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/checkins/:id/correct", Roles: []domain.Role{domain.RoleEnterpriseHR, domain.RoleSupervisor},
 		Summary: "Correct a slot's reading, with a note saying why; the earlier readings stay visible (audited)",
 		Body:    correctionRequest{}, Response: checkinResponse{}, Status: http.StatusOK}, h.correct)
-	r.add(Route{Method: http.MethodGet, Path: "/alerts", Roles: alertRoles, Summary: "Alerts in scope, newest first",
-		Query:    append([]Param{{"status", "string", "open, acknowledged or resolved"}, {"type", "string", "alert type"}}, pageParams...),
+	r.add(Route{Method: http.MethodGet, Path: "/alerts", Roles: alertRoles,
+		Summary: "Alerts in scope, newest first, with enterprise, zone, worker and the worker's readings of the day. " +
+			"Filters narrow the caller's scope: one for an enterprise out of it finds nothing",
+		Query: append([]Param{
+			{"status", "string", "open, acknowledged or resolved"},
+			{"type", "string", "fever, symptoms, missed_checkin, isolation_ending, repeated_fever, key_area_arrival or unregistered_arrival"},
+			{"enterprise_id", "integer", "only this enterprise's alerts"},
+			{"zone", "string", "only alerts of enterprises of this zone (责任区), by name"},
+			{"worker_id", "integer", "only this worker's alerts"},
+			{"from", "string", "YYYY-MM-DD, first day of the alert's date"},
+			{"to", "string", "YYYY-MM-DD, last day, included"},
+		}, pageParams...),
 		Response: list[alertResponse]{}, Status: http.StatusOK}, h.alerts)
+	r.add(Route{Method: http.MethodPost, Path: "/alerts/acknowledge", Roles: alertRoles,
+		Summary: "Take open alerts in hand, 1 to 200 in one transaction; an alert no longer open is reported as a conflict " +
+			"and the others move all the same; an ID out of scope is a 404 for the whole request, which then changes nothing",
+		Body: bulkNoteRequest{}, Response: bulkAlertResponse{}, Status: http.StatusOK}, h.acknowledgeMany)
+	r.add(Route{Method: http.MethodPost, Path: "/alerts/resolve", Roles: alertRoles,
+		Summary: "Close alerts with one note, 1 to 200 in one transaction; as /alerts/acknowledge",
+		Body:    bulkNoteRequest{}, Response: bulkAlertResponse{}, Status: http.StatusOK}, h.resolveMany)
 	r.add(Route{Method: http.MethodPost, Path: "/alerts/:id/acknowledge", Roles: alertRoles,
 		Summary: "Take an open alert in hand", Body: noteRequest{}, Response: alertResponse{}, Status: http.StatusOK}, h.acknowledge)
 	r.add(Route{Method: http.MethodPost, Path: "/alerts/:id/resolve", Roles: alertRoles,
@@ -212,6 +229,50 @@ type noteRequest struct {
 	Note string `json:"note"`
 }
 
+type bulkNoteRequest struct {
+	IDs  []int64 `json:"ids" jsonschema:"description=1 to 200 alert IDs"`
+	Note string  `json:"note" jsonschema:"description=at most 500 characters; required to resolve"`
+}
+
+type bulkAlertResult struct {
+	ID     int64              `json:"id"`
+	Result string             `json:"result" jsonschema:"enum=ok,enum=conflict"`
+	Status domain.AlertStatus `json:"status" jsonschema:"description=the alert's status now: the new one, or the one that refused the move"`
+}
+
+type bulkAlertResponse struct {
+	OK       int               `json:"ok"`
+	Conflict int               `json:"conflict"`
+	Results  []bulkAlertResult `json:"results" jsonschema:"description=one per ID, in the order sent (repeats dropped)"`
+}
+
+func newBulkAlertResponse(rs []domain.AlertResult) bulkAlertResponse {
+	out := bulkAlertResponse{Results: make([]bulkAlertResult, 0, len(rs))}
+	for _, r := range rs {
+		res := "ok"
+		if r.Moved {
+			out.OK++
+		} else {
+			res = "conflict"
+			out.Conflict++
+		}
+		out.Results = append(out.Results, bulkAlertResult{ID: r.ID, Result: res, Status: r.Status})
+	}
+	return out
+}
+
+type alertReadingDTO struct {
+	Temperature float64 `json:"temperature"`
+	Fever       bool    `json:"fever" jsonschema:"description=at or above the township's threshold when it was taken"`
+}
+
+func newAlertReading(r *domain.AlertReading) *alertReadingDTO {
+	if r == nil {
+		return nil
+	}
+	return &alertReadingDTO{Temperature: r.Temperature.Celsius(), Fever: r.Fever}
+}
+
 type alertResponse struct {
 	ID           int64              `json:"id"`
 	Type         domain.AlertType   `json:"type"`
@@ -226,12 +287,21 @@ type alertResponse struct {
 	HandledBy    *int64             `json:"handled_by"`
 	HandledAt    *time.Time         `json:"handled_at"`
 	CreatedAt    time.Time          `json:"created_at"`
+	// Who and where, and the readings, for the people working the alerts (after the fields
+	// the answer has always had, in their order).
+	WorkerName     string           `json:"worker_name"`
+	EnterpriseName string           `json:"enterprise_name"`
+	Zone           string           `json:"zone" jsonschema:"description=the enterprise's zone (责任区)"`
+	AM             *alertReadingDTO `json:"am" jsonschema:"description=the worker's morning reading of the alert's day; null without one"`
+	PM             *alertReadingDTO `json:"pm" jsonschema:"description=the afternoon's"`
 }
 
 func newAlertResponse(a domain.Alert) alertResponse {
 	return alertResponse{
-		ID: a.ID, Type: a.Type, Status: a.Status, WorkerID: a.WorkerID, EnterpriseID: a.EnterpriseID,
-		Date: a.Date.String(), Slot: a.Slot, Escalated: a.Escalated, Detail: a.Detail, Note: a.Note,
+		ID: a.ID, Type: a.Type, Status: a.Status, WorkerID: a.WorkerID, WorkerName: a.WorkerName,
+		EnterpriseID: a.EnterpriseID, EnterpriseName: a.EnterpriseName, Zone: a.Zone,
+		Date: a.Date.String(), Slot: a.Slot, AM: newAlertReading(a.AM), PM: newAlertReading(a.PM),
+		Escalated: a.Escalated, Detail: a.Detail, Note: a.Note,
 		HandledBy: idOrNil(a.HandledBy), HandledAt: a.HandledAt, CreatedAt: a.CreatedAt,
 	}
 }
@@ -371,12 +441,38 @@ func (h *checkinHandler) alerts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := domain.AlertFilter{Status: domain.AlertStatus(c.QueryParam("status")), Type: domain.AlertType(c.QueryParam("type")), Page: page}
+	var p domain.Problems
+	f := domain.AlertFilter{
+		Status: domain.AlertStatus(c.QueryParam("status")), Type: domain.AlertType(c.QueryParam("type")), Zone: c.QueryParam("zone"),
+		EnterpriseID: queryID(c, &p, "enterprise_id"), WorkerID: queryID(c, &p, "worker_id"),
+		From: parseDate(&p, "from", c.QueryParam("from")), To: parseDate(&p, "to", c.QueryParam("to")), Page: page,
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
 	as, total, err := h.svc.ListAlerts(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, newList(as, total, newAlertResponse))
+}
+
+func (h *checkinHandler) acknowledgeMany(c echo.Context) error {
+	return h.handleMany(c, h.svc.AcknowledgeMany)
+}
+
+func (h *checkinHandler) resolveMany(c echo.Context) error { return h.handleMany(c, h.svc.ResolveMany) }
+
+func (h *checkinHandler) handleMany(c echo.Context, act func(ctx context.Context, a domain.Actor, ids []int64, note string) ([]domain.AlertResult, error)) error {
+	var req bulkNoteRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	results, err := act(c.Request().Context(), actorOf(c), req.IDs, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBulkAlertResponse(results))
 }
 
 func (h *checkinHandler) acknowledge(c echo.Context) error { return h.handle(c, h.svc.Acknowledge) }

@@ -61,8 +61,12 @@ var statusCodes = map[int]struct{ code, message string }{
 	http.StatusServiceUnavailable:    {"unavailable", "服务暂不可用,请稍后再试"},
 }
 
-// badRequest is a malformed request: a body that is not JSON, a parameter of the wrong form.
-type badRequest struct{ msg string }
+// badRequest is a malformed request: a body that is not JSON, a query parameter the route does
+// not know (named in fields).
+type badRequest struct {
+	msg    string
+	fields []fieldError
+}
 
 func (b *badRequest) Error() string { return b.msg }
 
@@ -113,7 +117,7 @@ func describe(err error) (int, errorBody) {
 			}
 		}
 	case errors.As(err, &br):
-		return http.StatusBadRequest, errorBody{Error: errorDetail{Code: "bad_request", Message: br.msg}}
+		return http.StatusBadRequest, errorBody{Error: errorDetail{Code: "bad_request", Message: br.msg, Fields: br.fields}}
 	case errors.As(err, &he):
 		if s, ok := statusCodes[he.Code]; ok {
 			return he.Code, errorBody{Error: errorDetail{Code: s.code, Message: s.message}}
@@ -149,7 +153,7 @@ func bindJSON(c echo.Context, v any) error {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		if err = dec.Decode(v); err == nil {
 			if dec.More() {
-				return &badRequest{"请求体只能包含一个 JSON 对象"}
+				return &badRequest{msg: "请求体只能包含一个 JSON 对象"}
 			}
 			return refuseControls(raw)
 		}
@@ -165,9 +169,9 @@ func bindJSON(c echo.Context, v any) error {
 	case errors.As(err, &te) && te.Field != "":
 		return domain.Invalid(te.Field, fmt.Sprintf("类型错误:应为%s", jsonType(te.Type.Kind().String())))
 	case errors.Is(err, io.EOF):
-		return &badRequest{"请求体为空,应为 JSON 对象"}
+		return &badRequest{msg: "请求体为空,应为 JSON 对象"}
 	}
-	return &badRequest{"请求体不是有效的 JSON"}
+	return &badRequest{msg: "请求体不是有效的 JSON"}
 }
 
 // refuseControls refuses a body with a control character (other than tab and line breaks) in

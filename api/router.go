@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,9 @@ type router struct {
 	routes                       *Routes
 }
 
+// add registers a route. Its documented Query parameters are the only ones it accepts: any
+// other is refused (knownQuery), so that a misspelt or unsupported filter is never silently
+// ignored and the OpenAPI document, made from the same Query list, is the whole truth.
 func (r *router) add(rt Route, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 	g := r.private
 	switch {
@@ -53,8 +57,40 @@ func (r *router) add(rt Route, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 	case rt.SelfChecked:
 		g = r.selfChecked
 	}
-	g.Add(rt.Method, rt.Path, h, m...)
+	g.Add(rt.Method, rt.Path, h, append([]echo.MiddlewareFunc{knownQuery(rt.Query)}, m...)...)
 	r.routes.List = append(r.routes.List, rt)
+}
+
+// knownQuery refuses a request with a query parameter the route does not document: 400
+// naming each. It runs after authentication (route middleware follows the group's), so a
+// caller without a token still learns only that they must sign in.
+func knownQuery(params []Param) echo.MiddlewareFunc {
+	known := make(map[string]bool, len(params))
+	for _, p := range params {
+		known[p.Name] = true
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().URL.RawQuery == "" {
+				return next(c)
+			}
+			var unknown []string
+			for name := range c.QueryParams() {
+				if !known[name] {
+					unknown = append(unknown, name)
+				}
+			}
+			if len(unknown) == 0 {
+				return next(c)
+			}
+			slices.Sort(unknown)
+			fields := make([]fieldError, 0, len(unknown))
+			for _, name := range unknown {
+				fields = append(fields, fieldError{Field: name, Message: "此接口不接受该查询参数"})
+			}
+			return &badRequest{msg: "未知的查询参数 " + strings.Join(unknown, "、"), fields: fields}
+		}
+	}
 }
 
 const (

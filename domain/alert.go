@@ -31,6 +31,27 @@ const (
 	AlertResolved     AlertStatus = "resolved"
 )
 
+// Valid reports whether t is one of the alert types.
+func (t AlertType) Valid() bool { return slices.Contains(AlertTypes, t) }
+
+// Valid reports whether s is one of the alert statuses.
+func (s AlertStatus) Valid() bool {
+	return s == AlertOpen || s == AlertAcknowledged || s == AlertResolved
+}
+
+// alertTypeLabels name the types in the audit log's words.
+var alertTypeLabels = map[AlertType]string{
+	AlertFever: "发热", AlertSymptoms: "症状", AlertMissedCheckin: "未打卡", AlertIsolationEnding: "隔离期满",
+	AlertRepeatedFever: "连续发热", AlertKeyAreaArrival: "重点地区返回", AlertUnregisteredArrival: "未登记返岗",
+}
+
+// AlertReading is one check-in's temperature as an alert shows it: what the person handling
+// the alert looks at first.
+type AlertReading struct {
+	Temperature Temperature
+	Fever       bool // at or above the township's threshold when it was taken
+}
+
 // Alert is something about a worker that someone must look at. One condition of one worker on
 // one day (and slot, for a missed check-in) is one alert, however often it is detected.
 type Alert struct {
@@ -49,6 +70,13 @@ type Alert struct {
 	HandledAt    *time.Time
 	CreatedAt    time.Time
 	TakenAt      *time.Time // when it first left open: acknowledged or resolved
+
+	// Filled by AlertStore.List, for the people who work the alerts: whose and where, and the
+	// worker's readings of the alert's day (nil for a slot without a check-in).
+	EnterpriseName string
+	Zone           string
+	WorkerName     string
+	AM, PM         *AlertReading
 }
 
 // Key identifies the condition an alert reports, by which repeats are recognised.

@@ -3,6 +3,8 @@ package domain
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -47,16 +49,20 @@ type CheckinStore interface {
 	CheckedIn(ctx context.Context, townshipID, enterpriseID int64, d Date, s Slot) (map[int64]Checkin, error)
 }
 
-// AlertFilter selects alerts; zero fields do not filter.
+// AlertFilter selects alerts; zero fields do not filter. Every field narrows what the others
+// select, scope included, so a filter naming an enterprise out of scope selects nothing.
 type AlertFilter struct {
 	ID           int64
+	IDs          []int64 // any of these
 	TownshipID   int64
 	EnterpriseID int64
 	SupervisorID int64
 	WorkerID     int64
+	Zone         string // the name of the enterprise's zone (责任区)
 	Status       AlertStatus
 	Type         AlertType
 	Date         Date
+	From, To     Date // the alert's date, both days included
 	Page
 }
 
@@ -69,7 +75,9 @@ type AlertStore interface {
 	// OfDay calls fn with every alert of a township dated d, in ID order, in one read, for the
 	// daily report: ID, enterprise, worker, type, slot and status only.
 	OfDay(ctx context.Context, townshipID int64, d Date, fn func(Alert)) error
-	// List returns matching alerts, newest first, and how many match in all.
+	// List returns matching alerts, newest first, and how many match in all, each with its
+	// enterprise's name and zone, its worker's name and the worker's readings of its day, read
+	// in the same query.
 	List(ctx context.Context, f AlertFilter) ([]Alert, int, error)
 	// CloseMissed resolves, by the system (no handler), the missed-check-in alerts of a worker's
 	// day and slot not resolved yet, with a note, and returns them.
@@ -100,8 +108,8 @@ type CheckinService struct {
 	Workers     WorkerStore
 	Enterprises EnterpriseStore
 	Townships   TownshipStore
-	Tx          TxRunner
 	Audit       AuditStore
+	Tx          TxRunner
 	Clock       Clock
 	Changes     Notifier
 	Recorder    Recorder    // hears of saved check-ins and raised alerts; nil for none
@@ -376,73 +384,214 @@ func (s *CheckinService) Mine(ctx context.Context, actor Actor, page Page) ([]Ch
 }
 
 // alertScope is the part of the alerts an actor may see and handle: HR their enterprise's,
-// supervisors their enterprises', town admins the township's.
-func alertScope(actor Actor, f AlertFilter) (AlertFilter, error) {
+// supervisors their enterprises', town admins the township's. It narrows f, never widens it:
+// HR asking for another enterprise's alerts asks for none (ok false), as a supervisor's or a
+// town admin's filter for an enterprise out of scope matches none in the store.
+func alertScope(actor Actor, f AlertFilter) (AlertFilter, bool, error) {
 	switch actor.Role {
 	case RoleEnterpriseHR:
+		if f.EnterpriseID != 0 && f.EnterpriseID != actor.EnterpriseID {
+			return f, false, nil
+		}
 		f.TownshipID, f.EnterpriseID = actor.TownshipID, actor.EnterpriseID
 	case RoleSupervisor:
 		f.TownshipID, f.SupervisorID = actor.TownshipID, actor.UserID
 	case RoleTownAdmin:
 		f.TownshipID = actor.TownshipID
 	default:
-		return f, Forbidden("无权查看预警")
+		return f, false, Forbidden("无权查看预警")
 	}
-	return f, nil
+	return f, true, nil
 }
 
-// ListAlerts returns the alerts in the actor's scope that match f.
+// ListAlerts returns the alerts in the actor's scope that match f. A filter for an enterprise
+// out of scope finds nothing, as the other lists' filters do (the audit log's, the accounts').
+// ErrForbidden, ErrInvalid (an unknown type or status, from after to).
 func (s *CheckinService) ListAlerts(ctx context.Context, actor Actor, f AlertFilter) ([]Alert, int, error) {
-	f, err := alertScope(actor, f)
+	f, ok, err := alertScope(actor, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	var p Problems
+	if f.Type != "" && !f.Type.Valid() {
+		p.Add("type", "未知的预警类型")
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		p.Add("status", "预警状态应为 open、acknowledged 或 resolved")
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		p.Add("to", "结束日期不能早于开始日期")
+	}
+	f.Zone = Clean(f.Zone)
+	if err := p.Err(); err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return []Alert{}, 0, nil
 	}
 	f.Page = f.Page.Normalize()
 	return s.Alerts.List(ctx, f)
 }
 
-// Acknowledge marks an open alert as being handled. ErrNotFound, ErrForbidden, ErrConflict.
+// MaxBulkAlerts is how many alerts one bulk acknowledgement or resolution takes at most.
+const MaxBulkAlerts = 200
+
+// AlertResult is the outcome of one alert of a bulk acknowledgement or resolution.
+type AlertResult struct {
+	ID     int64
+	Moved  bool        // false: its status did not allow the move (a conflict), and it is unchanged
+	Status AlertStatus // its status now: the new one, or the one that refused the move
+}
+
+// Acknowledge marks an open alert as being handled. ErrNotFound, ErrForbidden, ErrConflict,
+// ErrInvalid.
 func (s *CheckinService) Acknowledge(ctx context.Context, actor Actor, id int64, note string) (Alert, error) {
-	return s.handle(ctx, actor, id, []AlertStatus{AlertOpen}, AlertAcknowledged, note)
+	return s.handleOne(ctx, actor, id, AlertAcknowledged, note)
 }
 
 // Resolve closes an open or acknowledged alert; a note saying how is required.
 func (s *CheckinService) Resolve(ctx context.Context, actor Actor, id int64, note string) (Alert, error) {
-	if Clean(note) == "" {
-		return Alert{}, Invalid("note", "请写明处理结果")
-	}
-	return s.handle(ctx, actor, id, []AlertStatus{AlertOpen, AlertAcknowledged}, AlertResolved, note)
+	return s.handleOne(ctx, actor, id, AlertResolved, note)
 }
 
-func (s *CheckinService) handle(ctx context.Context, actor Actor, id int64, from []AlertStatus, to AlertStatus, note string) (Alert, error) {
-	note = Clean(note)
-	var p Problems
-	checkText(&p, "note", "处理说明", note, 0, 500)
-	if err := p.Err(); err != nil {
-		return Alert{}, err
-	}
-	scope, err := alertScope(actor, AlertFilter{ID: id, Page: Page{Limit: 1}})
+// AcknowledgeMany marks open alerts as being handled, in one transaction: each alert that is
+// open moves and is audited; one that is not is reported with its status and the others move
+// all the same. An ID out of the actor's scope fails the whole request with ErrNotFound and
+// changes nothing, so that nobody learns which of them exist. ErrForbidden, ErrInvalid.
+func (s *CheckinService) AcknowledgeMany(ctx context.Context, actor Actor, ids []int64, note string) ([]AlertResult, error) {
+	return s.handle(ctx, actor, ids, AlertAcknowledged, note)
+}
+
+// ResolveMany closes open or acknowledged alerts with a note, as AcknowledgeMany moves them.
+func (s *CheckinService) ResolveMany(ctx context.Context, actor Actor, ids []int64, note string) ([]AlertResult, error) {
+	return s.handle(ctx, actor, ids, AlertResolved, note)
+}
+
+// handleOne is handle of one alert, whose conflict is the request's: 409 with its status. It
+// returns the alert as stored, read again after the move.
+func (s *CheckinService) handleOne(ctx context.Context, actor Actor, id int64, to AlertStatus, note string) (Alert, error) {
+	results, err := s.handle(ctx, actor, []int64{id}, to, note)
 	if err != nil {
 		return Alert{}, err
 	}
-	if visible, _, err := s.Alerts.List(ctx, scope); err != nil {
-		return Alert{}, err
-	} else if len(visible) == 0 {
-		return Alert{}, NotFound("预警")
+	if r := results[0]; !r.Moved {
+		return Alert{}, Conflict("预警当前状态为 "+string(r.Status)+",不能改为 "+string(to),
+			FieldError{Field: "status", Message: string(r.Status)})
 	}
-	if err := s.Alerts.Handle(ctx, id, from, to, actor.UserID, note, s.Clock.Now()); err != nil {
-		if errors.Is(err, ErrConflict) {
-			cur, _ := s.Alerts.Get(ctx, id)
-			return Alert{}, Conflict("预警当前状态为 "+string(cur.Status)+",不能改为 "+string(to),
-				FieldError{Field: "status", Message: string(cur.Status)})
+	scope, _, _ := alertScope(actor, AlertFilter{ID: id, Page: Page{Limit: 1}})
+	as, _, err := s.Alerts.List(ctx, scope)
+	if err == nil && len(as) == 0 {
+		err = NotFound("预警") // removed since, by the retention run
+	}
+	if err != nil {
+		return Alert{}, err
+	}
+	return as[0], nil
+}
+
+// alertMoves are the statuses an alert may be moved to, each from the statuses it may leave,
+// with the audit action and the words of its event.
+var alertMoves = map[AlertStatus]struct {
+	from   []AlertStatus
+	action string
+	verb   string
+}{
+	AlertAcknowledged: {[]AlertStatus{AlertOpen}, "alert.acknowledge", "开始处理"},
+	AlertResolved:     {[]AlertStatus{AlertOpen, AlertAcknowledged}, "alert.resolve", "已解决"},
+}
+
+// handle moves alerts to status to with a note, in one transaction with an audit event for
+// each alert moved. It returns each alert's outcome in the order of ids, repeats dropped.
+func (s *CheckinService) handle(ctx context.Context, actor Actor, ids []int64, to AlertStatus, note string) ([]AlertResult, error) {
+	scope, _, err := alertScope(actor, AlertFilter{})
+	if err != nil {
+		return nil, err
+	}
+	move := alertMoves[to]
+	note = Clean(note)
+	var p Problems
+	if to == AlertResolved && note == "" {
+		p.Add("note", "请写明处理结果")
+	}
+	checkText(&p, "note", "处理说明", note, 0, 500)
+	unique := make([]int64, 0, len(ids))
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, id)
 		}
-		return Alert{}, err
 	}
-	a, err := s.Alerts.Get(ctx, id)
-	if err == nil {
-		notify(s.Changes, Change{TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, Kind: ChangeAlert})
+	if len(unique) == 0 || len(unique) > MaxBulkAlerts {
+		p.Add("ids", "每次处理 1 到 "+strconv.Itoa(MaxBulkAlerts)+" 条预警")
 	}
-	return a, err
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]Alert, len(unique))
+	outcome := make(map[int64]AlertResult, len(unique))
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		clear(outcome)
+		f := scope
+		f.IDs, f.Page = unique, Page{Limit: len(unique)}
+		visible, _, err := s.Alerts.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		// An ID out of scope and one that names nothing are the same answer, for the whole
+		// request, before anything is written.
+		if len(visible) != len(unique) {
+			return NotFound("预警")
+		}
+		for _, a := range visible {
+			byID[a.ID] = a
+		}
+		now := s.Clock.Now()
+		// In ID order, whatever the request's: two bulk requests over the same alerts then
+		// take their row locks in the same order on PostgreSQL and never deadlock.
+		for _, id := range slices.Sorted(slices.Values(unique)) {
+			err := s.Alerts.Handle(ctx, id, move.from, to, actor.UserID, note, now)
+			if errors.Is(err, ErrConflict) {
+				// The conditional update refused it: someone moved it first. Its status now is
+				// the answer's, read after the update so that it is the one that refused.
+				cur, err := s.Alerts.Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				outcome[id] = AlertResult{ID: id, Status: cur.Status}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			a := byID[id]
+			detail := alertTypeLabels[a.Type] + " " + a.Date.String() + " " + move.verb
+			if len(unique) > 1 {
+				detail += "(批量 " + strconv.Itoa(len(unique)) + " 条)"
+			}
+			// The note is not copied: it is free text, and the audit log holds no personal data.
+			if err := s.audit().record(ctx, actor, a.TownshipID, a.EnterpriseID, move.action, "alert", id, detail); err != nil {
+				return err
+			}
+			outcome[id] = AlertResult{ID: id, Moved: true, Status: to}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	results := make([]AlertResult, 0, len(unique))
+	for _, id := range unique {
+		results = append(results, outcome[id])
+	}
+	notified := map[int64]bool{}
+	for _, r := range results {
+		if a := byID[r.ID]; r.Moved && !notified[a.EnterpriseID] {
+			notified[a.EnterpriseID] = true
+			notify(s.Changes, Change{TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, Kind: ChangeAlert})
+		}
+	}
+	return results, nil
 }
 
 // WorkerDay is one worker's reports of a day, nil where missing. Due is false for someone who

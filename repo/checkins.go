@@ -288,28 +288,75 @@ func (s *AlertStore) Get(ctx context.Context, id int64) (domain.Alert, error) {
 	return r.toDomain(), nil
 }
 
-// List returns matching alerts, newest first.
+// alertView is an alert as its list shows it: with its enterprise's name and zone, its
+// worker's name and the worker's two readings of its day (NULL where there is no check-in).
+type alertView struct {
+	Row            alertRow `gorm:"embedded"`
+	EnterpriseName sql.NullString
+	ZoneName       sql.NullString
+	WorkerName     sql.NullString
+	AMTemperature  sql.NullInt64 `gorm:"column:am_temperature"`
+	AMFever        sql.NullBool  `gorm:"column:am_fever"`
+	PMTemperature  sql.NullInt64 `gorm:"column:pm_temperature"`
+	PMFever        sql.NullBool  `gorm:"column:pm_fever"`
+}
+
+func (v alertView) toDomain() domain.Alert {
+	a := v.Row.toDomain()
+	a.EnterpriseName, a.Zone, a.WorkerName = v.EnterpriseName.String, v.ZoneName.String, v.WorkerName.String
+	reading := func(t sql.NullInt64, fever sql.NullBool) *domain.AlertReading {
+		if !t.Valid {
+			return nil
+		}
+		return &domain.AlertReading{Temperature: domain.Temperature(t.Int64), Fever: fever.Bool}
+	}
+	a.AM, a.PM = reading(v.AMTemperature, v.AMFever), reading(v.PMTemperature, v.PMFever)
+	return a
+}
+
+// List returns matching alerts, newest first, with the names and readings in the same query:
+// the check-ins' unique index (worker, date, slot) finds each reading. The filters are served
+// by the alerts' indexes by township or enterprise, with status and date (migration 00005).
 func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
-	q := s.DB.conn(ctx).Model(&alertRow{})
-	for col, v := range map[string]int64{"id": f.ID, "township_id": f.TownshipID, "enterprise_id": f.EnterpriseID, "worker_id": f.WorkerID} {
+	q := s.DB.conn(ctx).Table("alerts a").
+		Select(`a.*, e.name AS enterprise_name, z.name AS zone_name, w.name AS worker_name,
+			am.temperature AS am_temperature, am.fever AS am_fever, pm.temperature AS pm_temperature, pm.fever AS pm_fever`).
+		Joins("JOIN enterprises e ON e.id = a.enterprise_id").
+		Joins("LEFT JOIN zones z ON z.id = e.zone_id").
+		Joins("LEFT JOIN workers w ON w.id = a.worker_id").
+		Joins("LEFT JOIN checkins am ON am.worker_id = a.worker_id AND am.date = a.date AND am.slot = 'am'").
+		Joins("LEFT JOIN checkins pm ON pm.worker_id = a.worker_id AND pm.date = a.date AND pm.slot = 'pm'")
+	for col, v := range map[string]int64{"a.id": f.ID, "a.township_id": f.TownshipID, "a.enterprise_id": f.EnterpriseID, "a.worker_id": f.WorkerID} {
 		if v != 0 {
 			q = q.Where(col+" = ?", v)
 		}
 	}
+	if len(f.IDs) > 0 {
+		q = q.Where("a.id IN ?", f.IDs)
+	}
 	if f.SupervisorID != 0 {
-		q = q.Where("enterprise_id IN (SELECT enterprise_id FROM enterprise_supervisors WHERE user_id = ?)", f.SupervisorID)
+		q = q.Where("a.enterprise_id IN (SELECT enterprise_id FROM enterprise_supervisors WHERE user_id = ?)", f.SupervisorID)
+	}
+	if f.Zone != "" {
+		q = q.Where("z.name = ?", f.Zone)
 	}
 	if f.Status != "" {
-		q = q.Where("status = ?", string(f.Status))
+		q = q.Where("a.status = ?", string(f.Status))
 	}
 	if f.Type != "" {
-		q = q.Where("type = ?", string(f.Type))
+		q = q.Where("a.type = ?", string(f.Type))
 	}
 	if !f.Date.IsZero() {
-		q = q.Where("date = ?", f.Date.Time())
+		q = q.Where("a.date = ?", f.Date.Time())
 	}
-	rows, total, err := page[alertRow](q, "date DESC, id DESC", f.Page)
-	return convert(rows, alertRow.toDomain), total, err
+	if !f.From.IsZero() {
+		q = q.Where("a.date >= ?", f.From.Time())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("a.date <= ?", f.To.Time())
+	}
+	rows, total, err := page[alertView](q, "a.date DESC, a.id DESC", f.Page)
+	return convert(rows, alertView.toDomain), total, err
 }
 
 // OfDay returns a township's alerts of a day by ID, in one query, with what the daily

@@ -470,10 +470,24 @@ func TestCheckinServiceListAlerts(t *testing.T) {
 			})
 		}
 		t.Run("OKFilterCannotWiden", func(t *testing.T) {
-			got, _, err := w.checkins.ListAlerts(w.ctx, w.hr.Actor(), domain.AlertFilter{EnterpriseID: w.ent2.ID, TownshipID: w.twB.ID})
+			// Another township named is replaced by the actor's own.
+			got, _, err := w.checkins.ListAlerts(w.ctx, w.hr.Actor(), domain.AlertFilter{TownshipID: w.twB.ID})
 			must(t, err)
 			if g := ids(got, alertID); !slices.Equal(g, []int64{w.a.ID}) {
 				t.Errorf("got %v, want %v", g, []int64{w.a.ID})
+			}
+			// A filter narrows the scope: another enterprise's alerts, to HR, a supervisor not
+			// on it or another township's admin, are none (as the other lists' filters answer).
+			for _, tt := range []struct {
+				name  string
+				actor domain.Actor
+				ent   int64
+			}{{"HR", w.hr.Actor(), w.ent2.ID}, {"Supervisor", w.sup.Actor(), w.ent2.ID}, {"TownAdmin", w.adminB.Actor(), w.ent2.ID}} {
+				got, total, err := w.checkins.ListAlerts(w.ctx, tt.actor, domain.AlertFilter{EnterpriseID: tt.ent})
+				must(t, err)
+				if len(got) != 0 || total != 0 {
+					t.Errorf("%s: got %v (total %d), want none", tt.name, ids(got, alertID), total)
+				}
 			}
 		})
 		t.Run("OKFilterStatus", func(t *testing.T) {

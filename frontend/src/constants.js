@@ -100,7 +100,7 @@ export const SLOTS = ['am', 'pm']
 export const FEVER_AT = 37.3
 
 /** ALERT_TYPES (labels: alert.types.*). */
-export const ALERT_TYPES = ['fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival']
+export const ALERT_TYPES = ['fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival', 'unregistered_arrival']
 
 /** ALERT_STATUSES in lifecycle order, with the tag type of each (labels: alert.statuses.*). */
 export const ALERT_STATUSES = [
@@ -110,7 +110,7 @@ export const ALERT_STATUSES = [
 ]
 
 /** AUDIT_FAMILIES are the kinds of audited action, for the audit log's filter (labels: audit.familyNames.*). */
-export const AUDIT_FAMILIES = ['auth', 'access', 'township', 'user', 'enterprise', 'plan', 'inspection', 'worker', 'roster', 'report', 'retention']
+export const AUDIT_FAMILIES = ['auth', 'access', 'township', 'user', 'enterprise', 'plan', 'inspection', 'worker', 'roster', 'report', 'retention', 'alert']
 
 /** AUDIT_ACTIONS are the audited actions (labels: audit.actions.*, dots as underscores). */
 export const AUDIT_ACTIONS = [
@@ -136,6 +136,8 @@ export const AUDIT_ACTIONS = [
   'plan.rejected',
   'inspection.create',
   'inspection.close',
+  'alert.acknowledge',
+  'alert.resolve',
   'worker.create',
   'worker.update',
   'worker.reveal',
