@@ -44,14 +44,129 @@ func (s *seeder) createCheckins(ctx context.Context) error {
 				checkins, alerts = append(checkins, cs...), append(alerts, as...)
 			}
 		}
+		cs, as := s.unregistered(t, all, today)
+		checkins, alerts = append(checkins, cs...), append(alerts, as...)
 		if err := s.stores.Checkins.InsertMany(ctx, checkins); err != nil {
 			return fmt.Errorf("check-ins: %w", err)
 		}
 		if _, err := s.stores.Alerts.Raise(ctx, alerts); err != nil {
 			return fmt.Errorf("alerts: %w", err)
 		}
+		if err := s.closeLate(ctx, t, checkins); err != nil {
+			return err
+		}
 		return s.handleAlerts(ctx, today)
 	})
+}
+
+// unregistered has a few people HR has not marked back yet report anyway, yesterday and
+// today, as happened when workers came back before their papers: they count apart from the
+// reports (未登记返岗), each with an alert for HR to confirm the arrival.
+func (s *seeder) unregistered(t domain.Township, ws []domain.Worker, today domain.Date) ([]domain.Checkin, []domain.Alert) {
+	var cs []domain.Checkin
+	var as []domain.Alert
+	seen := map[int64]bool{}
+	for _, w := range ws {
+		if w.Status != domain.WorkerExpected || seen[w.EnterpriseID] || len(seen) == 3 {
+			continue
+		}
+		seen[w.EnterpriseID] = true
+		for _, d := range []domain.Date{today.AddDays(-1), today} {
+			at := t.Cutoff(d, domain.SlotAM).Add(-time.Duration(30+s.rng.IntN(60)) * time.Minute)
+			if at.After(s.end) {
+				continue
+			}
+			cs = append(cs, domain.Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: d,
+				Slot: domain.SlotAM, Temperature: domain.Temperature(362 + s.rng.IntN(6)), Location: domain.AtWork,
+				CreatedAt: at, UpdatedAt: at})
+			as = append(as, domain.Alert{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID,
+				Type: domain.AlertUnregisteredArrival, Date: d, Status: domain.AlertOpen,
+				Detail: "尚未登记返岗的职工已打卡,请核实并登记返岗日期"})
+		}
+	}
+	return cs, as
+}
+
+// closeLate closes, by the system, the missed-check-in alerts of the reports that came after
+// their cut-off, as the server does when the late report arrives, audited alike.
+func (s *seeder) closeLate(ctx context.Context, t domain.Township, cs []domain.Checkin) error {
+	for _, c := range cs {
+		if !c.Late {
+			continue
+		}
+		closed, err := s.stores.Alerts.CloseMissed(ctx, c.WorkerID, c.Date, c.Slot, c.CreatedAt,
+			"已于 "+c.CreatedAt.In(time.FixedZone("CST", 8*3600)).Format("01-02 15:04")+" 补报,系统自动关闭")
+		if err != nil {
+			return fmt.Errorf("late reports: %w", err)
+		}
+		for _, a := range closed {
+			err := s.stores.Audit.Record(ctx, domain.AuditEvent{TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID,
+				Action: "alert.auto_resolve", EntityType: "alert", EntityID: a.ID, Detail: "迟报已补报,未打卡预警由系统关闭",
+				At: c.CreatedAt})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readingsOfNote plays what the reading history is for, through the services as the people
+// did it: one worker this morning reported a fever and then, remeasured, a normal reading (the
+// day stays a fever day); and one of yesterday's fevers was corrected by HR, with a note.
+func (s *seeder) readingsOfNote(ctx context.Context) error {
+	s.clock.t = s.end
+	t, err := s.svc.Townships.Get(ctx, s.town, s.township.ID)
+	if err != nil {
+		return err
+	}
+	today := t.Today(s.end)
+	hrOf := map[int64]domain.Actor{}
+	for i, e := range s.ents {
+		hrOf[e.ID] = s.hr[i]
+	}
+	var remeasured *domain.Worker
+	var feverYesterday *domain.Checkin
+	err = s.stores.Workers.ForTownship(ctx, t.ID, func(ws []domain.Worker) error {
+		for i := range ws {
+			if w := ws[i]; remeasured == nil && w.Status == domain.WorkerOnDuty && domain.DueOn(w, today) {
+				remeasured = &ws[i]
+			}
+		}
+		return nil
+	})
+	if err != nil || remeasured == nil {
+		return err
+	}
+	w := *remeasured
+	worker := domain.Actor{Role: domain.RoleWorker, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID}
+	for _, temp := range []float64{38.2, 36.7} {
+		if _, _, err := s.svc.Checkins.Submit(ctx, worker, domain.CheckinInput{Slot: domain.SlotAM, Temperature: &temp}); err != nil {
+			return fmt.Errorf("remeasured fever: %w", err)
+		}
+	}
+	for f := (domain.CheckinFilter{Date: today.AddDays(-1), Page: domain.Page{Limit: domain.MaxPageSize}}); feverYesterday == nil; f.Offset += domain.MaxPageSize {
+		cs, total, err := s.stores.Checkins.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		for i := range cs {
+			if cs[i].Fever && cs[i].TownshipID == t.ID {
+				feverYesterday = &cs[i]
+				break
+			}
+		}
+		if f.Offset+len(cs) >= total {
+			break
+		}
+	}
+	if feverYesterday == nil {
+		return nil
+	}
+	temp := 36.6
+	_, err = s.svc.Checkins.Correct(ctx, hrOf[feverYesterday.EnterpriseID], feverYesterday.ID, domain.CorrectionInput{
+		Temperature: &temp, Note: "额温枪读数有误,卫生院复测 36.6 °C"})
+	return err
 }
 
 // slotHistory makes one slot's reports of a day, and the alerts they and the missing ones raise.
@@ -72,6 +187,17 @@ func (s *seeder) slotHistory(t domain.Township, ws []domain.Worker, d domain.Dat
 			continue
 		}
 		at := due.Add(time.Duration(s.rng.IntN(110)) * time.Minute)
+		late := false
+		if s.rng.IntN(100) < 2 { // reported after the cut-off: the missed alert came first
+			late = true
+			at = due.Add(2*time.Hour + time.Duration(10+s.rng.IntN(80))*time.Minute)
+			if at.After(s.end) {
+				continue
+			}
+			a := base
+			a.Type, a.Slot, a.Detail = domain.AlertMissedCheckin, slot, map[domain.Slot]string{domain.SlotAM: "上午", domain.SlotPM: "下午"}[slot]+"未打卡"
+			as = append(as, a)
+		}
 		c := domain.Checkin{
 			TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: d, Slot: slot,
 			Temperature: domain.Temperature(360 + s.rng.IntN(11)), Location: domain.AtWork, CreatedAt: at, UpdatedAt: at,
@@ -90,7 +216,7 @@ func (s *seeder) slotHistory(t domain.Township, ws []domain.Worker, d domain.Dat
 			c.Symptoms = []domain.Symptom{[]domain.Symptom{domain.SymptomSoreThroat, domain.SymptomFatigue, domain.SymptomDryCough}[s.rng.IntN(3)]}
 		}
 		c.Fever = t.Fever(c.Temperature)
-		c.Due = domain.DueOn(w, d)
+		c.Due, c.Late = domain.DueOn(w, d), late
 		cs = append(cs, c)
 		as = append(as, t.CheckinAlerts(c, nil)...)
 	}
