@@ -78,7 +78,12 @@ func (s *DashboardService) audit() audit { return audit{store: s.Audit, clock: s
 // enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
 // their day are read once, for all three.
 func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *DailyReport) error {
-	days, err := s.enterpriseDays(ctx, v)
+	// One read of the history serves the day's statuses and the trend's 14 days before it.
+	book, err := s.readStatusBook(ctx, v, v.date.AddDays(-13), v.date)
+	if err != nil {
+		return err
+	}
+	days, err := s.enterpriseDaysOf(ctx, v, book)
 	if err != nil {
 		return err
 	}
@@ -89,7 +94,7 @@ func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *Dail
 	if r.Summary, err = s.summarize(ctx, v, days); err != nil {
 		return err
 	}
-	if r.Trend, err = s.trendOf(ctx, v, es, v.date.AddDays(-13), v.date); err != nil {
+	if r.Trend, err = s.trendOf(ctx, v, es, book, v.date.AddDays(-13), v.date); err != nil {
 		return err
 	}
 	r.Enterprises, err = s.reportEnterprises(ctx, v, days)
@@ -242,6 +247,11 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 	for _, e := range es {
 		byID[e.ID] = e
 	}
+	// Each row reads its enterprise's status of the row's day, from one read of the history.
+	book, err := s.readStatusBook(ctx, v, from, to)
+	if err != nil {
+		return err
+	}
 	detail := "区间报表 " + from.String() + " 至 " + to.String()
 	if err := s.audit().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
 		return err
@@ -251,6 +261,6 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 		if !ok {
 			return errors.New("daily statistics of an unknown enterprise")
 		}
-		return fn(RangeRow{Enterprise: e, DayRow: r})
+		return fn(RangeRow{Enterprise: book.asOf(e, r.Date), DayRow: r})
 	})
 }
