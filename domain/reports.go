@@ -42,7 +42,7 @@ const MaxRangeDays = 3660
 
 // RangeRow is one enterprise's figures of one day, for the range export.
 type RangeRow struct {
-	Enterprise Enterprise
+	Enterprise Enterprise // as it stood at the end of the row's day: its status then
 	DayRow
 }
 
