@@ -53,8 +53,8 @@ type Enterprise struct {
 	// stopped, from its status history; filled on reads, empty unless it is suspended.
 	SuspensionReason string
 	SuspendedOn      Date
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // UserRef names a user briefly, for display beside another record.
