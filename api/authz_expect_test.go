@@ -87,6 +87,12 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id"},
 	{"401   403   ok    404   403   404   404   ok    404   404   404   404   404   ", "PATCH /api/v1/enterprises/:id"},
 	{"401   403   ok    404   403   403   403   403   403   403   403   403   403   ", "PUT /api/v1/enterprises/:id/supervisors"},
+	// Only the town suspends an enterprise and lifts the suspension; everyone who may see the
+	// enterprise reads its status history (HR and supervisors must see why it was stopped).
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   403   ok    404   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/enterprises/:id/suspend"},
+	{"401   403   ok    404   403   403   403   403   403   403   403   403   403   ", "POST /api/v1/enterprises/:id/resume"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/status-history"},
 
 	// Reopening plans: HR of the enterprise writes, its supervisor decides and confirms the
 	// reopening; everyone who may see the enterprise (but workers) reads.

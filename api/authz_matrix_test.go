@@ -390,6 +390,14 @@ var authzSpecs = map[string]authzSpec{
 		return map[string]any{"user_ids": []int64{w.supA.ID}}
 	}, marker: nameA1},
 
+	// A1 approved; the suspension (the first row of the world) leaves it suspended for the
+	// resumption.
+	"POST /api/v1/enterprises/:id/suspend": {setup: planAt("approved"), world: "approved, suspended, resumed", id: idEntA1,
+		body: say(map[string]any{"reason": "食堂未落实分餐,停工整顿"}), marker: nameA1},
+	"POST /api/v1/enterprises/:id/resume": {setup: planAt("approved"), world: "approved, suspended, resumed", id: idEntA1,
+		body: say(map[string]any{"note": "已整改"}), marker: nameA1},
+	"GET /api/v1/enterprises/:id/status-history": {id: idEntA1, marker: func(*authzWorld) string { return `"to":"not_applied"` }},
+
 	"POST /api/v1/enterprises/:id/plans": {id: idEntA1, body: func(*authzWorld) any { return fullPlan() }, marker: nameA1},
 	"GET /api/v1/enterprises/:id/plans":  {setup: planAt("submitted"), world: "plan submitted", id: idEntA1, marker: nameA1},
 	"GET /api/v1/plans":                  {setup: planAt("submitted"), world: "plan submitted", query: func(*authzWorld) string { return "status=submitted" }, marker: nameA1},

@@ -33,6 +33,54 @@ func (h *enterpriseHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPut, Path: "/enterprises/:id/supervisors", Roles: town,
 		Summary: "Assign the township's supervisors to an enterprise (replaces the assignment)",
 		Body:    supervisorsRequest{}, Response: enterpriseResponse{}, Status: http.StatusOK}, h.setSupervisors)
+	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/suspend", Roles: town,
+		Summary: "Suspend an approved or reopened enterprise for rectification (停工整顿), with a reason; 409 names the current status",
+		Body:    suspendRequest{}, Response: enterpriseResponse{}, Status: http.StatusOK}, h.suspend)
+	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/resume", Roles: town,
+		Summary: "End a suspension: the enterprise goes back to the status it had before it; 409 names the current status",
+		Body:    resumeRequest{}, Response: enterpriseResponse{}, Status: http.StatusOK}, h.resume)
+	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/status-history", Roles: tenantStaff,
+		Summary:  "The enterprise's status changes, oldest first",
+		Response: []statusChangeResponse{}, Status: http.StatusOK}, h.statusHistory)
+}
+
+type suspendRequest struct {
+	Reason string `json:"reason" jsonschema:"description=why the enterprise must stop (required, at most 200 characters); its HR and supervisors read it"`
+	Date   string `json:"date,omitempty" jsonschema:"description=YYYY-MM-DD, the day it takes effect; today when empty, never in the future"`
+}
+
+type resumeRequest struct {
+	Note string `json:"note,omitempty" jsonschema:"description=optional, at most 200 characters"`
+	Date string `json:"date,omitempty" jsonschema:"description=YYYY-MM-DD, the day it takes effect; today when empty, never in the future"`
+}
+
+// optionalDate reads an optional YYYY-MM-DD: empty is the zero date (the service's default).
+func optionalDate(p *domain.Problems, field, s string) domain.Date {
+	if s == "" {
+		return domain.Date{}
+	}
+	return parseDate(p, field, s)
+}
+
+type statusChangeResponse struct {
+	ID         int64                    `json:"id"`
+	From       *domain.EnterpriseStatus `json:"from" jsonschema:"description=null for the registration"`
+	To         domain.EnterpriseStatus  `json:"to" jsonschema:"enum=not_applied,enum=applied,enum=approved,enum=reopened,enum=suspended"`
+	Date       string                   `json:"date" jsonschema:"description=YYYY-MM-DD, the day it took effect"`
+	ByID       *int64                   `json:"by_id" jsonschema:"description=null for the system and what could not be recovered"`
+	ByName     string                   `json:"by_name"`
+	Reason     string                   `json:"reason"`
+	RecordedAt time.Time                `json:"recorded_at"`
+}
+
+func newStatusChangeResponse(c domain.StatusChange) statusChangeResponse {
+	out := statusChangeResponse{ID: c.ID, To: c.To, Date: c.On.String(), ByID: idOrNil(c.ByID), ByName: c.ByName,
+		Reason: c.Reason, RecordedAt: c.RecordedAt}
+	if c.From != "" {
+		from := c.From
+		out.From = &from
+	}
+	return out
 }
 
 type enterpriseRequest struct {
@@ -74,9 +122,13 @@ type enterpriseResponse struct {
 	Headcount    int                     `json:"headcount"`
 	Status       domain.EnterpriseStatus `json:"status" jsonschema:"enum=not_applied,enum=applied,enum=approved,enum=reopened,enum=suspended"`
 	ReopenedOn   *string                 `json:"reopened_on" jsonschema:"description=YYYY-MM-DD"`
-	Supervisors  []userRefDTO            `json:"supervisors"`
-	CreatedAt    time.Time               `json:"created_at"`
-	UpdatedAt    time.Time               `json:"updated_at"`
+	// SuspensionReason and SuspendedOn say why and since when a suspended enterprise is
+	// stopped; null unless it is suspended.
+	SuspensionReason *string      `json:"suspension_reason"`
+	SuspendedOn      *string      `json:"suspended_on" jsonschema:"description=YYYY-MM-DD"`
+	Supervisors      []userRefDTO `json:"supervisors"`
+	CreatedAt        time.Time    `json:"created_at"`
+	UpdatedAt        time.Time    `json:"updated_at"`
 }
 
 func newEnterpriseResponse(e domain.Enterprise) enterpriseResponse {
@@ -87,6 +139,10 @@ func newEnterpriseResponse(e domain.Enterprise) enterpriseResponse {
 		Status: e.Status, Supervisors: []userRefDTO{}, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}
 	out.ReopenedOn = dateOrNil(e.ReopenedOn)
+	if e.Status == domain.StatusSuspended {
+		reason := e.SuspensionReason
+		out.SuspensionReason, out.SuspendedOn = &reason, dateOrNil(e.SuspendedOn)
+	}
 	for _, s := range e.Supervisors {
 		out.Supervisors = append(out.Supervisors, userRefDTO(s))
 	}
@@ -166,4 +222,62 @@ func (h *enterpriseHandler) setSupervisors(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, newEnterpriseResponse(e))
+}
+
+func (h *enterpriseHandler) suspend(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	var req suspendRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	var p domain.Problems
+	on := optionalDate(&p, "date", req.Date)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	e, err := h.svc.Suspend(c.Request().Context(), actorOf(c), id, req.Reason, on)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newEnterpriseResponse(e))
+}
+
+func (h *enterpriseHandler) resume(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	var req resumeRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	var p domain.Problems
+	on := optionalDate(&p, "date", req.Date)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	e, err := h.svc.Resume(c.Request().Context(), actorOf(c), id, req.Note, on)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newEnterpriseResponse(e))
+}
+
+func (h *enterpriseHandler) statusHistory(c echo.Context) error {
+	id, err := pathID(c, "id", "企业")
+	if err != nil {
+		return err
+	}
+	cs, err := h.svc.StatusHistory(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := make([]statusChangeResponse, 0, len(cs))
+	for _, ch := range cs {
+		out = append(out, newStatusChangeResponse(ch))
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -94,6 +94,15 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	if len(alerts.Items) == 0 {
 		tb.Fatalf("write fixture: no alert in %s", res.body)
 	}
+	// An approved enterprise for the town admin to suspend and resume (A4, supervised by supA).
+	entA4 := f.enterprise(f.adminA, "长山四号纺织有限公司", validCode("91371626MA3C8A04"), "一区")
+	hrA4 := f.staff(f.adminA, "hra4", domain.RoleEnterpriseHR, entA4.ID)
+	_, err = f.svc.Enterprises.SetSupervisors(ctx, f.adminA.Actor(), entA4.ID, []int64{f.supA.ID})
+	must(err)
+	var plan4 struct{ ID int64 }
+	post(fmt.Sprintf("/api/v1/enterprises/%d/plans", entA4.ID), token(hrA4.Actor()), fullPlan(), 201).decode(tb, &plan4)
+	post(fmt.Sprintf("/api/v1/plans/%d/submit", plan4.ID), token(hrA4.Actor()), nil, 200)
+	post(fmt.Sprintf("/api/v1/plans/%d/approve", plan4.ID), token(f.supA.Actor()), map[string]any{"comment": "同意"}, 200)
 	_, refresh := f.login("supa")
 	_, ownRefresh := f.login("admina")
 
@@ -139,6 +148,9 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 		"POST /plans/:id/approve":      {path: fmt.Sprintf("/api/v1/plans/%d/approve", plan.ID), token: sup, valid: map[string]any{"comment": "同意"}},
 		"POST /plans/:id/reject":       {path: fmt.Sprintf("/api/v1/plans/%d/reject", plan.ID), token: sup, valid: map[string]any{"comment": "隔离室需独立设置"}},
 		"POST /enterprises/:id/reopen": {path: ent(f.entA1.ID, "/reopen"), token: sup, valid: map[string]any{"date": today}},
+		"POST /enterprises/:id/suspend": {path: ent(entA4.ID, "/suspend"), token: admin,
+			valid: map[string]any{"reason": "食堂未落实分餐,停工整顿", "date": today}},
+		"POST /enterprises/:id/resume": {path: ent(entA4.ID, "/resume"), token: admin, valid: map[string]any{"note": "已整改", "date": today}},
 		"POST /townships": {path: "/api/v1/townships", token: token(f.platform.Actor()),
 			valid: map[string]any{"name": "青阳镇", "code": "371626104", "population": 40000, "timezone": "Asia/Shanghai",
 				"zones": []string{"东区", "西区"}, "admin_username": "qingyang", "admin_password": "password1", "admin_name": "青阳管理员"}},

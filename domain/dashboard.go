@@ -190,13 +190,29 @@ func (s *DashboardService) EnterpriseDays(ctx context.Context, actor Actor, q Da
 	return days, v.date, err
 }
 
+// enterpriseDays reads the view's enterprises as they stood at the end of its day, each with
+// its figures of the day. A past day reads the statuses of then from the history, in one read
+// for the township.
 func (s *DashboardService) enterpriseDays(ctx context.Context, v view) ([]EnterpriseDay, error) {
+	book, err := s.readStatusBook(ctx, v, v.date, v.date)
+	if err != nil {
+		return nil, err
+	}
+	return s.enterpriseDaysOf(ctx, v, book)
+}
+
+// enterpriseDaysOf is enterpriseDays with the history already read (up to the view's day at
+// least).
+func (s *DashboardService) enterpriseDaysOf(ctx context.Context, v view, book statusBook) ([]EnterpriseDay, error) {
 	if err := s.ensureToday(ctx, v.township); err != nil {
 		return nil, err
 	}
 	es, err := s.enterprises(ctx, v)
 	if err != nil {
 		return nil, err
+	}
+	for i := range es {
+		es[i] = book.asOf(es[i], v.date)
 	}
 	rows, err := s.Stats.Days(ctx, v.filter, v.date, v.date)
 	if err != nil {
@@ -313,11 +329,17 @@ func (s *DashboardService) trend(ctx context.Context, v view, from, to Date) ([]
 	if err != nil {
 		return nil, err
 	}
-	return s.trendOf(ctx, v, es, from, to)
+	book, err := s.readStatusBook(ctx, v, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return s.trendOf(ctx, v, es, book, from, to)
 }
 
-// trendOf is trend for the view's enterprises, already listed.
-func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise, from, to Date) ([]TrendPoint, error) {
+// trendOf is trend for the view's enterprises, already listed, with the history read up to
+// the last day at least. A day's reopened enterprises are those whose status at its end was
+// reopened: not those that reopened later, nor those suspended then.
+func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise, book statusBook, from, to Date) ([]TrendPoint, error) {
 	totals, err := s.Stats.Totals(ctx, v.filter, from, to)
 	if err != nil {
 		return nil, err
@@ -335,7 +357,7 @@ func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise,
 		p := TrendPoint{Date: d, Figures: byDay[d]}
 		p.AlertsOpen = open.total(d)
 		for _, e := range es {
-			if e.Status == StatusReopened && !e.ReopenedOn.IsZero() && !e.ReopenedOn.After(d) {
+			if book.status(e, d) == StatusReopened {
 				p.Reopened++
 			}
 		}

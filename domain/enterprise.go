@@ -49,8 +49,12 @@ type Enterprise struct {
 	Status       EnterpriseStatus
 	ReopenedOn   Date      // zero until it reopens
 	Supervisors  []UserRef // filled on reads
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SuspensionReason and SuspendedOn say why and since when a suspended enterprise is
+	// stopped, from its status history; filled on reads, empty unless it is suspended.
+	SuspensionReason string
+	SuspendedOn      Date
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // UserRef names a user briefly, for display beside another record.
@@ -92,8 +96,23 @@ type EnterpriseStore interface {
 	GetByCode(ctx context.Context, code string) (Enterprise, error)
 	// List returns the enterprises that match f, by ID, and how many match in all.
 	List(ctx context.Context, f EnterpriseFilter) ([]Enterprise, int, error)
-	// Update saves every field but ID, township and code. ErrNotFound, ErrConflict.
+	// Update saves every field but ID, township, code, status and reopening day: the status
+	// changes only with its history, through SetStatus and AddStatusChange. ErrNotFound,
+	// ErrConflict.
 	Update(ctx context.Context, e Enterprise) error
+	// SetStatus moves an enterprise from status from to status to, with its reopening day
+	// (zero for none). ErrNotFound; ErrConflict when its status is no longer from.
+	SetStatus(ctx context.Context, id int64, from, to EnterpriseStatus, reopenedOn Date) error
+	// AddStatusChange records a step of an enterprise's status history and sets its ID.
+	AddStatusChange(ctx context.Context, c *StatusChange) error
+	// StatusHistory returns an enterprise's status changes in the order StatusOn reads them
+	// (by day, then by when they were recorded), with the names of who made them; none for an
+	// enterprise that does not exist.
+	StatusHistory(ctx context.Context, enterpriseID int64) ([]StatusChange, error)
+	// StatusChangesUpTo returns, by enterprise, the status changes of a township's enterprises
+	// that took effect on or before d, in StatusHistory's order (names not filled): what
+	// StatusOn needs for any day up to d, in one read.
+	StatusChangesUpTo(ctx context.Context, townshipID int64, d Date) (map[int64][]StatusChange, error)
 	// SetSupervisors makes userIDs the enterprise's supervisors. ErrNotFound.
 	SetSupervisors(ctx context.Context, enterpriseID int64, userIDs []int64) error
 	// CreditCodeTaken reports whether another enterprise of the township has that code.
@@ -153,9 +172,19 @@ func (s *EnterpriseService) Create(ctx context.Context, actor Actor, in Enterpri
 	if e.Code, err = s.newCode(ctx); err != nil {
 		return Enterprise{}, err
 	}
+	t, err := s.Townships.Get(ctx, e.TownshipID)
+	if err != nil {
+		return Enterprise{}, err
+	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Enterprises.Create(ctx, &e); err != nil {
 			return conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
+		}
+		// The history starts with the registration, so that it explains every status from
+		// the first: an enterprise had not applied since the day it was registered.
+		if err := s.Enterprises.AddStatusChange(ctx, &StatusChange{TownshipID: e.TownshipID, EnterpriseID: e.ID,
+			To: StatusNotApplied, On: t.Today(s.Clock.Now()), ByID: actor.UserID, Reason: "登记企业", RecordedAt: s.Clock.Now()}); err != nil {
+			return err
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.create", "enterprise", e.ID, "登记 "+e.Name)
 	})

@@ -41,6 +41,11 @@ func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int6
 		if e.Status == StatusApproved || e.Status == StatusReopened {
 			return Conflict("企业复工方案已获批准,无需再次申请")
 		}
+		// A suspended enterprise had its plan approved: it resumes, it does not apply again
+		// (a new plan's submission would make it applied and lose the suspension).
+		if e.Status == StatusSuspended {
+			return statusConflict(e, "停工整顿期间不能提交新的复工方案,整改后由镇专班恢复")
+		}
 		open, _, err := s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanDraft, PlanSubmitted}, Page: Page{Limit: 1}})
 		if err != nil {
 			return err
@@ -147,7 +152,7 @@ func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, 
 		if err := s.Plans.SetStatus(ctx, id, PlanDraft, PlanSubmitted, s.Clock.Now()); err != nil {
 			return s.stateConflict(ctx, err, id, "提交")
 		}
-		if err := s.setEnterpriseStatus(ctx, p.EnterpriseID, StatusApplied, Date{}); err != nil {
+		if err := s.setEnterpriseStatus(ctx, actor, t, p.EnterpriseID, StatusApplied, "提交第 "+strconv.Itoa(p.Version)+" 版复工方案"); err != nil {
 			return err
 		}
 		return s.audit().record(ctx, actor, p.TownshipID, p.EnterpriseID, "plan.submit", "plan", id, "提交第 "+strconv.Itoa(p.Version)+" 版")
@@ -202,8 +207,15 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 		if err := s.Plans.AddReview(ctx, id, Review{ReviewerID: actor.UserID, Decision: decision, Comment: comment, At: now}); err != nil {
 			return err
 		}
+		// A rejection leaves the enterprise applied (DESIGN.md: HR revises the plan as the next
+		// version), so it is no step of the status history; the plan keeps the review.
 		if decision == PlanApproved {
-			if err := s.setEnterpriseStatus(ctx, e.ID, StatusApproved, Date{}); err != nil {
+			t, err := s.Townships.Get(ctx, e.TownshipID)
+			if err != nil {
+				return err
+			}
+			why := "批准第 " + strconv.Itoa(plan.Version) + " 版复工方案"
+			if err := s.setEnterpriseStatus(ctx, actor, t, e.ID, StatusApproved, why); err != nil {
 				return err
 			}
 		}
@@ -240,7 +252,7 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 		if err := s.checkReopenDate(ctx, e, on); err != nil {
 			return err
 		}
-		if err := s.setEnterpriseStatus(ctx, e.ID, StatusReopened, on); err != nil {
+		if _, err := changeStatus(ctx, s.Enterprises, s.Tx, s.Clock, actor, e, StatusReopened, on, "确认复工"); err != nil {
 			return err
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.reopen", "enterprise", e.ID, "确认于 "+on.String()+" 复工")
@@ -336,14 +348,16 @@ func (s *PlanService) hrEnterprise(ctx context.Context, actor Actor, id int64) (
 	return e, nil
 }
 
-// setEnterpriseStatus moves the enterprise along with its plan.
-func (s *PlanService) setEnterpriseStatus(ctx context.Context, id int64, status EnterpriseStatus, reopenedOn Date) error {
+// setEnterpriseStatus moves the enterprise along with its plan, effective today in its
+// township. A step to the status it has already (a resubmission after a rejection) is no
+// change and leaves the history alone.
+func (s *PlanService) setEnterpriseStatus(ctx context.Context, actor Actor, t Township, id int64, status EnterpriseStatus, why string) error {
 	e, err := s.Enterprises.Get(ctx, id)
-	if err != nil {
+	if err != nil || e.Status == status {
 		return err
 	}
-	e.Status, e.ReopenedOn = status, reopenedOn
-	return s.Enterprises.Update(ctx, e)
+	_, err = changeStatus(ctx, s.Enterprises, s.Tx, s.Clock, actor, e, status, t.Today(s.Clock.Now()), why)
+	return err
 }
 
 // stateConflict turns a lost race (the plan moved between reading and writing) into the same

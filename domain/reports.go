@@ -43,7 +43,7 @@ const MaxRangeDays = 3660
 
 // RangeRow is one enterprise's figures of one day, for the range export.
 type RangeRow struct {
-	Enterprise Enterprise
+	Enterprise Enterprise // as it stood at the end of the row's day: its status then
 	DayRow
 }
 
@@ -79,7 +79,12 @@ func (s *DashboardService) audit() audit { return audit{store: s.Audit, clock: s
 // enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
 // their day are read once, for all three.
 func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *DailyReport) error {
-	days, err := s.enterpriseDays(ctx, v)
+	// One read of the history serves the day's statuses and the trend's 14 days before it.
+	book, err := s.readStatusBook(ctx, v, v.date.AddDays(-13), v.date)
+	if err != nil {
+		return err
+	}
+	days, err := s.enterpriseDaysOf(ctx, v, book)
 	if err != nil {
 		return err
 	}
@@ -90,7 +95,7 @@ func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *Dail
 	if r.Summary, err = s.summarize(ctx, v, days); err != nil {
 		return err
 	}
-	if r.Trend, err = s.trendOf(ctx, v, es, v.date.AddDays(-13), v.date); err != nil {
+	if r.Trend, err = s.trendOf(ctx, v, es, book, v.date.AddDays(-13), v.date); err != nil {
 		return err
 	}
 	r.Enterprises, err = s.reportEnterprises(ctx, v, days)
@@ -248,6 +253,11 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 	for _, e := range es {
 		byID[e.ID] = e
 	}
+	// Each row reads its enterprise's status of the row's day, from one read of the history.
+	book, err := s.readStatusBook(ctx, v, from, to)
+	if err != nil {
+		return err
+	}
 	detail := "区间报表 " + from.String() + " 至 " + to.String()
 	if err := s.audit().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
 		return err
@@ -262,6 +272,6 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 			return errors.New("daily statistics of an unknown enterprise")
 		}
 		r.AlertsOpen = open.at(r.EnterpriseID, r.Date)
-		return fn(RangeRow{Enterprise: e, DayRow: r})
+		return fn(RangeRow{Enterprise: book.asOf(e, r.Date), DayRow: r})
 	})
 }

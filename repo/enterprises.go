@@ -97,6 +97,9 @@ func (s *EnterpriseStore) Get(ctx context.Context, id int64) (domain.Enterprise,
 	if err := s.fillSupervisors(ctx, out); err != nil {
 		return domain.Enterprise{}, err
 	}
+	if err := s.fillSuspensions(ctx, out); err != nil {
+		return domain.Enterprise{}, err
+	}
 	return out[0], nil
 }
 
@@ -142,6 +145,9 @@ func (s *EnterpriseStore) List(ctx context.Context, f domain.EnterpriseFilter) (
 	if err := s.fillSupervisors(ctx, out); err != nil {
 		return nil, 0, err
 	}
+	if err := s.fillSuspensions(ctx, out); err != nil {
+		return nil, 0, err
+	}
 	return out, total, nil
 }
 
@@ -176,12 +182,14 @@ func (s *EnterpriseStore) fillSupervisors(ctx context.Context, es []domain.Enter
 	return nil
 }
 
-// Update saves an enterprise's fields.
+// Update saves an enterprise's fields but its status and reopening day, which change only
+// through SetStatus, beside their history: an edit of the address that read the enterprise
+// before a suspension must not write the old status back.
 func (s *EnterpriseStore) Update(ctx context.Context, e domain.Enterprise) error {
 	row := newEnterpriseRow(e)
 	res := s.DB.conn(ctx).Model(&enterpriseRow{ID: e.ID}).
 		Select("name", "credit_code", "industry", "zone_id", "address", "contact_name",
-			"contact_phone", "headcount", "status", "reopened_on", "updated_at").Updates(&row)
+			"contact_phone", "headcount", "updated_at").Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "企业")
 	}

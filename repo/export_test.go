@@ -52,3 +52,24 @@ func TableText(ctx context.Context, db *DB, table string) ([]map[string]string, 
 	}
 	return out, nil
 }
+
+// RawQuery runs a query of a test's own and scans its rows into out.
+func RawQuery(ctx context.Context, db *DB, query string, out *[]map[string]any) error {
+	return db.conn(ctx).Raw(query).Scan(out).Error
+}
+
+// MigrateDown rolls the newest migration back, so that a test can apply it again over data
+// written before it.
+func MigrateDown(ctx context.Context, db *DB) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.Down(ctx)
+	return err
+}
+
+// Exec runs a statement of a test's own, to put rows in a state no service writes.
+func Exec(ctx context.Context, db *DB, query string, args ...any) error {
+	return db.conn(ctx).Exec(query, args...).Error
+}

@@ -22,8 +22,9 @@ const rangeHeaderRow = 2
 // 1,048,576.
 const maxRangeRows = excelize.TotalRows - rangeHeaderRow
 
-// rangeColumns are the columns of range.xlsx. 复工状态 is the enterprise's status now, not on
-// the row's day: the daily statistics do not keep it.
+// rangeColumns are the columns of range.xlsx. 复工状态 is the enterprise's status as of the
+// row's day, which domain reads from the status history (RangeRow.Enterprise is the
+// enterprise as it stood that day).
 var rangeColumns = append([]listColumn{
 	{"日期", 12, fieldDate}, {"企业名称", 28, fieldText}, {"统一社会信用代码", 21, fieldText},
 	{"责任区", 10, fieldText}, {"行业", 10, fieldText}, {"复工状态", 9, fieldText},

@@ -91,9 +91,73 @@ func TestSeed(t *testing.T) {
 		if _, n, err := svc.Audit.List(ctx, town, domain.AuditQuery{Action: "auth", To: today.AddDays(-7)}); err != nil || n < 5 {
 			t.Errorf("got %d sign-ins a week ago and before (%v), want the fortnight's", n, err)
 		}
+		t.Run("StatusHistory", func(t *testing.T) { checkStatusHistory(t, st, svc, town, today) })
 		again, err := demo.Seed(ctx, st, time.Now())
 		if err != nil || again {
 			t.Errorf("second seed: got %v %v, want nothing done", again, err)
 		}
 	})
+}
+
+// checkStatusHistory holds every demo enterprise's status history to what the demo played: it
+// starts with the registration, each step leaves the status the one before reached, it ends at
+// the status the enterprise has, in order of days; and one reopened enterprise was suspended
+// about ten days ago with a reason and resumed four days ago, which the dashboard of a day in
+// between counts.
+func checkStatusHistory(t *testing.T, st domain.Stores, svc domain.Services, town domain.Actor, today domain.Date) {
+	ctx := context.Background()
+	es, _, err := svc.Enterprises.List(ctx, town, domain.EnterpriseFilter{Page: domain.Page{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suspended := 0
+	for _, e := range es {
+		cs, err := st.Enterprises.StatusHistory(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) == 0 || cs[0].From != "" || cs[0].To != domain.StatusNotApplied {
+			t.Errorf("%s: got history %+v, want it to start with the registration", e.Name, cs)
+			continue
+		}
+		for i := 1; i < len(cs); i++ {
+			if cs[i].From != cs[i-1].To || cs[i].On.Before(cs[i-1].On) || cs[i].ByID == 0 {
+				t.Errorf("%s: step %d %+v does not follow %+v", e.Name, i, cs[i], cs[i-1])
+			}
+		}
+		if last := cs[len(cs)-1]; last.To != e.Status || domain.StatusOn(cs, today) != e.Status {
+			t.Errorf("%s: history ends at %s, want its status %s", e.Name, last.To, e.Status)
+		}
+		for i, c := range cs {
+			if c.To != domain.StatusSuspended {
+				continue
+			}
+			suspended++
+			if c.Reason == "" || i+1 >= len(cs) || cs[i+1].From != domain.StatusSuspended {
+				t.Errorf("%s: got suspension %+v without reason or end", e.Name, c)
+				continue
+			}
+			if got := today.DaysUntil(c.On); got != -10 {
+				t.Errorf("%s: suspended %d days from today, want -10", e.Name, got)
+			}
+			if got := today.DaysUntil(cs[i+1].On); got != -4 || cs[i+1].To != domain.StatusReopened {
+				t.Errorf("%s: resumed %+v, %d days from today; want reopened four days ago", e.Name, cs[i+1], got)
+			}
+		}
+	}
+	if suspended != 1 {
+		t.Errorf("got %d suspensions, want 1", suspended)
+	}
+	for _, tt := range []struct {
+		d    domain.Date
+		want int
+	}{{today.AddDays(-7), 1}, {today.AddDays(-3), 0}, {today, 0}} {
+		sum, err := svc.Dashboard.Summary(ctx, town, domain.DashboardQuery{Date: tt.d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Enterprises.Suspended != tt.want {
+			t.Errorf("dashboard of %s: got %d suspended, want %d", tt.d, sum.Enterprises.Suspended, tt.want)
+		}
+	}
 }

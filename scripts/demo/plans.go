@@ -97,7 +97,30 @@ func (s *seeder) play(ctx context.Context, i int, st story) error {
 	if _, err := s.svc.Plans.ConfirmReopening(ctx, sup, e.ID, reopenedOn); err != nil {
 		return err
 	}
-	return s.inspect(ctx, sup, e, st, start+5)
+	if err := s.inspect(ctx, sup, e, st, start+5); err != nil {
+		return err
+	}
+	if i == suspendedIndex {
+		return s.suspendAndResume(ctx, e)
+	}
+	return nil
+}
+
+// suspendedIndex is the enterprise the town stopped for rectification (停工整顿) about ten days
+// ago and let resume four days ago: supervisor1's inspected one, so that supervisor1 and its
+// HR find the suspension in its status history, and past days of the dashboard count it
+// suspended.
+const suspendedIndex = 20
+
+// suspendAndResume plays the suspension of one reopened enterprise and its end.
+func (s *seeder) suspendAndResume(ctx context.Context, e domain.Enterprise) error {
+	s.day(-10, 9, 40)
+	if _, err := s.svc.Enterprises.Suspend(ctx, s.town, e.ID, "食堂未落实分餐,就餐人员扎堆,停工整顿", domain.Date{}); err != nil {
+		return err
+	}
+	s.day(-4, 15, 10)
+	_, err := s.svc.Enterprises.Resume(ctx, s.town, e.ID, "已整改:食堂分三个时段就餐、一人一桌,复查合格", domain.Date{})
+	return err
 }
 
 // submit has HR draft a complete plan on day start and submit it the same afternoon.
