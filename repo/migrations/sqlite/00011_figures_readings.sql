@@ -192,4 +192,4 @@ ON CONFLICT (enterprise_id, date) DO UPDATE SET checkins_am = excluded.checkins_
 -- +goose Down
 -- Not supported: the rebuilt alerts table and the triggers of 00006 and 00009 would have to
 -- be restored by hand; restore a backup taken before the upgrade instead.
-SELECT RAISE(ABORT, '00012 cannot be rolled back on SQLite');
+SELECT RAISE(ABORT, '00011 cannot be rolled back on SQLite');
