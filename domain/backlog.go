@@ -36,7 +36,7 @@ func (b backlog) at(enterpriseID int64, d Date) int {
 // openAlerts counts the open alerts of the filter's enterprises at the end of every day from
 // one date to another. The store hands over the alerts open at the end of from, or raised
 // since: those still open grouped by enterprise and day, the others one by one.
-func openAlerts(ctx context.Context, store StatsStore, t Township, f StatsFilter, from, to Date) (backlog, error) {
+func openAlerts(ctx context.Context, store StatsStore, t Township, f StatsFilter, from, to, today Date) (backlog, error) {
 	b := backlog{from: from, days: from.DaysUntil(to) + 1, counts: map[int64][]int32{}}
 	err := store.OpenAlerts(ctx, f, to, t.DayEnd(from), func(a OpenAlert) {
 		first, last := a.Date, to
@@ -44,9 +44,14 @@ func openAlerts(ctx context.Context, store StatsStore, t Township, f StatsFilter
 			first = from
 		}
 		if a.TakenAt != nil {
-			// Open at the end of each day before the one it was taken in hand.
-			if taken := t.Today(*a.TakenAt).AddDays(-1); taken.Before(last) {
-				last = taken
+			// Open at the end of each day before the one it was taken in hand. One taken is
+			// not open now, whatever time the database stamped it with.
+			taken := t.Today(*a.TakenAt)
+			if taken.After(today) {
+				taken = today
+			}
+			if taken.AddDays(-1).Before(last) {
+				last = taken.AddDays(-1)
 			}
 		}
 		if last.Before(first) {

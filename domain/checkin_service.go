@@ -79,9 +79,6 @@ type AlertStore interface {
 	// enterprise's name and zone, its worker's name and the worker's readings of its day, read
 	// in the same query.
 	List(ctx context.Context, f AlertFilter) ([]Alert, int, error)
-	// CloseMissed resolves, by the system (no handler), the missed-check-in alerts of a worker's
-	// day and slot not resolved yet, with a note, and returns them.
-	CloseMissed(ctx context.Context, workerID int64, d Date, s Slot, at time.Time, note string) ([]Alert, error)
 	// Handle moves an alert from one of from to to, with who and a note. ErrConflict when it is
 	// in none of from any more.
 	Handle(ctx context.Context, id int64, from []AlertStatus, to AlertStatus, by int64, note string, at time.Time) error
@@ -280,8 +277,8 @@ func (s *CheckinService) ownReadingThere(ctx context.Context, t Township, c Chec
 }
 
 // settle does what a report arriving tells beyond its figures, once it is written: a report
-// from someone not marked back raises an alert for HR to confirm the arrival; a late report
-// closes the missed-check-in alert of its slot (by the system, recorded).
+// from someone not marked back raises an alert for HR to confirm the arrival. (A late report's
+// closing of its slot's missed-check-in alert is the database's, in the same statement.)
 func (s *CheckinService) settle(ctx context.Context, t Township, c Checkin) error {
 	if !c.Due {
 		tally := raised{}
@@ -293,21 +290,11 @@ func (s *CheckinService) settle(ctx context.Context, t Township, c Checkin) erro
 		}
 		tally.report(s.Recorder)
 	}
-	if !c.Late {
-		return nil
+	if c.Late {
+		// The database closed the slot's missed-check-in alert with the check-in, if it had
+		// one (the statistics triggers, migration 00011): the live views are told.
+		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeAlert})
 	}
-	closed, err := s.Alerts.CloseMissed(ctx, c.WorkerID, c.Date, c.Slot, s.Clock.Now(),
-		"已于 "+c.CreatedAt.In(t.location()).Format("01-02 15:04")+" 补报,系统自动关闭")
-	if err != nil || len(closed) == 0 {
-		return err
-	}
-	for _, a := range closed {
-		if err := s.audit().record(ctx, Actor{}, a.TownshipID, a.EnterpriseID, "alert.auto_resolve", "alert", a.ID,
-			"迟报已补报,未打卡预警由系统关闭"); err != nil {
-			return err
-		}
-	}
-	notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeAlert})
 	return nil
 }
 

@@ -218,7 +218,7 @@ func (s *DashboardService) enterpriseDaysOf(ctx context.Context, v view, book st
 	if err != nil {
 		return nil, err
 	}
-	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, v.date, v.date)
+	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, v.date, v.date, v.township.Today(s.Clock.Now()))
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +344,7 @@ func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise,
 	if err != nil {
 		return nil, err
 	}
-	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to)
+	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to, v.township.Today(s.Clock.Now()))
 	if err != nil {
 		return nil, err
 	}

@@ -262,7 +262,7 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 	if err := s.audit().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
 		return err
 	}
-	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to)
+	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to, v.township.Today(s.Clock.Now()))
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,8 @@ func (w *world) openAt(t *testing.T, tw domain.Township, d domain.Date) map[int6
 		if (a.Status == domain.AlertOpen) != (a.TakenAt == nil) {
 			t.Errorf("alert %d: got status %s with taken at %v", a.ID, a.Status, a.TakenAt)
 		}
-		if !a.Date.After(d) && (a.TakenAt == nil || !a.TakenAt.Before(tw.DayEnd(d))) {
+		// (one taken is not open now, whatever time the database stamped it with)
+		if !a.Date.After(d) && (a.TakenAt == nil || (!a.TakenAt.Before(tw.DayEnd(d)) && d.Before(w.today()))) {
 			out[a.EnterpriseID]++
 		}
 	}

@@ -46,14 +46,13 @@ func (s *seeder) createCheckins(ctx context.Context) error {
 		}
 		cs, as := s.unregistered(t, all, today)
 		checkins, alerts = append(checkins, cs...), append(alerts, as...)
-		if err := s.stores.Checkins.InsertMany(ctx, checkins); err != nil {
-			return fmt.Errorf("check-ins: %w", err)
-		}
+		// The alerts first: a late report then closes its slot's missed-check-in alert as it
+		// goes in, as on the live server.
 		if _, err := s.stores.Alerts.Raise(ctx, alerts); err != nil {
 			return fmt.Errorf("alerts: %w", err)
 		}
-		if err := s.closeLate(ctx, t, checkins); err != nil {
-			return err
+		if err := s.stores.Checkins.InsertMany(ctx, checkins); err != nil {
+			return fmt.Errorf("check-ins: %w", err)
 		}
 		return s.handleAlerts(ctx, today)
 	})
@@ -85,30 +84,6 @@ func (s *seeder) unregistered(t domain.Township, ws []domain.Worker, today domai
 		}
 	}
 	return cs, as
-}
-
-// closeLate closes, by the system, the missed-check-in alerts of the reports that came after
-// their cut-off, as the server does when the late report arrives, audited alike.
-func (s *seeder) closeLate(ctx context.Context, t domain.Township, cs []domain.Checkin) error {
-	for _, c := range cs {
-		if !c.Late {
-			continue
-		}
-		closed, err := s.stores.Alerts.CloseMissed(ctx, c.WorkerID, c.Date, c.Slot, c.CreatedAt,
-			"已于 "+c.CreatedAt.In(time.FixedZone("CST", 8*3600)).Format("01-02 15:04")+" 补报,系统自动关闭")
-		if err != nil {
-			return fmt.Errorf("late reports: %w", err)
-		}
-		for _, a := range closed {
-			err := s.stores.Audit.Record(ctx, domain.AuditEvent{TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID,
-				Action: "alert.auto_resolve", EntityType: "alert", EntityID: a.ID, Detail: "迟报已补报,未打卡预警由系统关闭",
-				At: c.CreatedAt})
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // readingsOfNote plays what the reading history is for, through the services as the people
