@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Vt as e,_n as t,en as n,u as r}from"./element-plus-C1KTbJOJ.js";import{o as i}from"./vue-C9ym_qXO.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=r;return n(),e(s,{icon:`info`,title:t(o)(`errors.noPagesTitle`),"sub-title":t(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};

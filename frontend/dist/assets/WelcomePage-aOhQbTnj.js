@@ -1,0 +1,1 @@
+import"./rolldown-runtime-XKyaHtl9.js";import{Ht as e,bn as t,d as n,nn as r}from"./element-plus-DuciHvgq.js";import{o as i}from"./vue-Dum-C9Vs.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return r(),e(s,{icon:`info`,title:t(o)(`errors.noPagesTitle`),"sub-title":t(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
