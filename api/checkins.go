@@ -118,6 +118,7 @@ type checkinResponse struct {
 	SymptomNote string           `json:"symptom_note"`
 	Location    domain.Location  `json:"location"`
 	SubmittedBy *int64           `json:"submitted_by" jsonschema:"description=the staff user who reported on the worker's behalf; null when the worker did"`
+	Fever       bool             `json:"fever" jsonschema:"description=this reading is a fever under the township's threshold when it was taken"`
 	HadFever    bool             `json:"had_fever" jsonschema:"description=some reading of the slot was a fever: the slot counts as one until a correction says otherwise"`
 	HadSymptoms bool             `json:"had_symptoms"`
 	Due         bool             `json:"due" jsonschema:"description=the worker was due to report; false: an unregistered arrival"`
@@ -132,7 +133,7 @@ func newCheckinResponse(c domain.Checkin) checkinResponse {
 	return checkinResponse{
 		ID: c.ID, WorkerID: c.WorkerID, Date: c.Date.String(), Slot: c.Slot, Temperature: c.Temperature.Celsius(),
 		Symptoms: syms, SymptomNote: c.SymptomNote, Location: c.Location, SubmittedBy: idOrNil(c.SubmittedBy),
-		HadFever: c.HadFever || c.Fever, HadSymptoms: c.HadSymptoms || len(c.Symptoms) > 0, Due: c.Due, Late: c.Late,
+		Fever: c.Fever, HadFever: c.HadFever || c.Fever, HadSymptoms: c.HadSymptoms || len(c.Symptoms) > 0, Due: c.Due, Late: c.Late,
 		Correction: c.CorrectionNote, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }

@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Ht as e,tn as t,u as n,vn as r}from"./element-plus-CfkQUAOT.js";import{o as i}from"./vue-CWZTO-6b.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return t(),e(s,{icon:`info`,title:r(o)(`errors.noPagesTitle`),"sub-title":r(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
