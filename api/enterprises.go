@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -225,41 +226,35 @@ func (h *enterpriseHandler) setSupervisors(c echo.Context) error {
 }
 
 func (h *enterpriseHandler) suspend(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
-	if err != nil {
-		return err
-	}
 	var req suspendRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	var p domain.Problems
-	on := optionalDate(&p, "date", req.Date)
-	if err := p.Err(); err != nil {
-		return err
-	}
-	e, err := h.svc.Suspend(c.Request().Context(), actorOf(c), id, req.Reason, on)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newEnterpriseResponse(e))
+	return h.moveStatus(c, &req, func(ctx context.Context, a domain.Actor, id int64, on domain.Date) (domain.Enterprise, error) {
+		return h.svc.Suspend(ctx, a, id, req.Reason, on)
+	}, &req.Date)
 }
 
 func (h *enterpriseHandler) resume(c echo.Context) error {
+	var req resumeRequest
+	return h.moveStatus(c, &req, func(ctx context.Context, a domain.Actor, id int64, on domain.Date) (domain.Enterprise, error) {
+		return h.svc.Resume(ctx, a, id, req.Note, on)
+	}, &req.Date)
+}
+
+// moveStatus is suspend and resume: the enterprise, the body into req, its optional date
+// (read once bound), then the move.
+func (h *enterpriseHandler) moveStatus(c echo.Context, req any, move func(context.Context, domain.Actor, int64, domain.Date) (domain.Enterprise, error), date *string) error {
 	id, err := pathID(c, "id", "企业")
 	if err != nil {
 		return err
 	}
-	var req resumeRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := bindJSON(c, req); err != nil {
 		return err
 	}
 	var p domain.Problems
-	on := optionalDate(&p, "date", req.Date)
+	on := optionalDate(&p, "date", *date)
 	if err := p.Err(); err != nil {
 		return err
 	}
-	e, err := h.svc.Resume(c.Request().Context(), actorOf(c), id, req.Note, on)
+	e, err := move(c.Request().Context(), actorOf(c), id, on)
 	if err != nil {
 		return err
 	}
