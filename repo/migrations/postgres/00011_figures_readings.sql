@@ -177,8 +177,9 @@ END $$;
 
 -- +goose StatementBegin
 -- A slot's first report made after its cut-off (late) closes the slot's missed-check-in alert
--- by the system, with an audit event, in the same transaction: no extra round trip on the
--- busiest path, and no path that writes a check-in can forget it.
+-- by the system, in the same transaction: no extra round trip on the busiest path, and no path
+-- that writes a check-in can forget it. The alert records it (resolved, no handler, the note,
+-- the time); the audit log, which records what people did, does not.
 CREATE OR REPLACE FUNCTION daily_stats_checkins_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM daily_stats_apply(ARRAY(SELECT ROW(n.*)::checkins FROM new_rows n), '{}');
@@ -187,16 +188,11 @@ BEGIN
     SELECT n.id, n.township_id, n.enterprise_id, n.worker_id, n.date, n.slot, n.temperature, n.fever, n.symptoms,
         n.symptom_note, n.location, n.submitted_by, n.correction_note, n.updated_at FROM new_rows n;
     IF EXISTS (SELECT 1 FROM new_rows WHERE late) THEN
-        WITH closed AS (
-            UPDATE alerts a SET status = 'resolved', note = '迟报已补报,系统自动关闭', handled_by = NULL,
-                handled_at = n.created_at, taken_at = COALESCE(a.taken_at, n.created_at)
-            FROM new_rows n
-            WHERE n.late AND a.worker_id = n.worker_id AND a.date = n.date AND a.slot = n.slot
-              AND a.type = 'missed_checkin' AND a.status <> 'resolved'
-            RETURNING a.id, a.township_id, a.enterprise_id, n.created_at)
-        INSERT INTO audit_events (township_id, enterprise_id, actor_id, actor_role, action, entity_type, entity_id, detail, created_at)
-        SELECT township_id, enterprise_id, NULL, '', 'alert.auto_resolve', 'alert', id, '迟报已补报,未打卡预警由系统关闭', created_at
-        FROM closed;
+        UPDATE alerts a SET status = 'resolved', note = '迟报已补报,系统自动关闭', handled_by = NULL,
+            handled_at = n.created_at, taken_at = COALESCE(a.taken_at, n.created_at)
+        FROM new_rows n
+        WHERE n.late AND a.worker_id = n.worker_id AND a.date = n.date AND a.slot = n.slot
+          AND a.type = 'missed_checkin' AND a.status <> 'resolved';
     END IF;
     RETURN NULL;
 END $$;

@@ -178,14 +178,10 @@ WHEN NOT EXISTS (SELECT 1 FROM stats_frozen) BEGIN
 END;
 -- +goose StatementEnd
 
--- A slot's first report after its cut-off closes its missed-check-in alert by the system,
--- audited, in the same transaction (the PostgreSQL function does the same).
+-- A slot's first report after its cut-off closes its missed-check-in alert by the system, in
+-- the same transaction (the PostgreSQL function does the same; the alert records it).
 -- +goose StatementBegin
 CREATE TRIGGER checkins_close_missed AFTER INSERT ON checkins WHEN NEW.late BEGIN
-    INSERT INTO audit_events (township_id, enterprise_id, actor_id, actor_role, action, entity_type, entity_id, detail, created_at)
-    SELECT township_id, enterprise_id, NULL, '', 'alert.auto_resolve', 'alert', id, '迟报已补报,未打卡预警由系统关闭', NEW.created_at
-    FROM alerts WHERE worker_id = NEW.worker_id AND date = NEW.date AND slot = NEW.slot AND type = 'missed_checkin'
-        AND status <> 'resolved';
     UPDATE alerts SET status = 'resolved', note = '迟报已补报,系统自动关闭', handled_by = NULL, handled_at = NEW.created_at,
         taken_at = COALESCE(taken_at, NEW.created_at)
     WHERE worker_id = NEW.worker_id AND date = NEW.date AND slot = NEW.slot AND type = 'missed_checkin'
