@@ -290,11 +290,8 @@ func (s *CheckinService) settle(ctx context.Context, t Township, c Checkin) erro
 		}
 		tally.report(s.Recorder)
 	}
-	if c.Late {
-		// The database closed the slot's missed-check-in alert with the check-in, if it had
-		// one (the statistics triggers, migration 00011): the live views are told.
-		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeAlert})
-	}
+	// (A late report's closing of its slot's missed-check-in alert needs no word of its own:
+	// the check-in's change already has every view of the township read its figures again.)
 	return nil
 }
 
