@@ -201,6 +201,136 @@ ON CONFLICT (enterprise_id, date) DO UPDATE SET checkins_am = excluded.checkins_
     late = excluded.late, fever = excluded.fever, symptomatic = excluded.symptomatic, unregistered = excluded.unregistered;
 
 -- +goose Down
--- Not supported: the rebuilt alerts table and the triggers of 00006 and 00009 would have to
--- be restored by hand; restore a backup taken before the upgrade instead.
-SELECT RAISE(ABORT, '00011 cannot be rolled back on SQLite');
+-- Back to the triggers of 00006 and 00009 and the alerts table of 00005: the new columns and
+-- readings are dropped, unregistered-arrival alerts with them.
+DROP TRIGGER checkins_close_missed;
+DROP TRIGGER checkins_readings_update;
+DROP TRIGGER checkins_daily_stats_insert;
+DROP TRIGGER checkins_daily_stats_update;
+DROP TRIGGER checkins_daily_stats_delete;
+DROP TRIGGER alerts_daily_stats_insert;
+DROP TRIGGER alerts_daily_stats_update;
+DROP TRIGGER alerts_daily_stats_delete;
+DROP TABLE checkin_readings;
+DELETE FROM alerts WHERE type = 'unregistered_arrival';
+CREATE TABLE alerts_old (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    township_id   INTEGER NOT NULL REFERENCES townships (id),
+    enterprise_id INTEGER NOT NULL REFERENCES enterprises (id),
+    worker_id     INTEGER NOT NULL REFERENCES workers (id),
+    type          TEXT NOT NULL CHECK (type IN ('fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival')),
+    date          DATE NOT NULL,
+    slot          TEXT NOT NULL DEFAULT '',
+    escalated     BOOLEAN NOT NULL DEFAULT FALSE,
+    detail        TEXT NOT NULL DEFAULT '',
+    status        TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+    note          TEXT NOT NULL DEFAULT '',
+    handled_by    INTEGER REFERENCES users (id),
+    handled_at    DATETIME,
+    created_at    DATETIME NOT NULL,
+    UNIQUE (worker_id, date, type, slot)
+);
+INSERT INTO alerts_old (id, township_id, enterprise_id, worker_id, type, date, slot, escalated, detail, status, note,
+    handled_by, handled_at, created_at)
+SELECT id, township_id, enterprise_id, worker_id, type, date, slot, escalated, detail, status, note,
+    handled_by, handled_at, created_at FROM alerts;
+DROP TABLE alerts;
+ALTER TABLE alerts_old RENAME TO alerts;
+CREATE INDEX alerts_township_status ON alerts (township_id, status, date);
+CREATE INDEX alerts_enterprise_status ON alerts (enterprise_id, status, date);
+ALTER TABLE daily_stats DROP COLUMN late;
+ALTER TABLE daily_stats DROP COLUMN unregistered;
+ALTER TABLE checkins DROP COLUMN correction_note;
+ALTER TABLE checkins DROP COLUMN had_symptoms;
+ALTER TABLE checkins DROP COLUMN had_fever;
+ALTER TABLE checkins DROP COLUMN late;
+ALTER TABLE checkins DROP COLUMN due;
+-- +goose StatementBegin
+CREATE TRIGGER checkins_daily_stats_insert AFTER INSERT ON checkins BEGIN
+    INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
+    SELECT NEW.township_id, NEW.enterprise_id, NEW.date, NEW.slot = 'am', NEW.slot = 'pm',
+        NEW.fever AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = NEW.worker_id AND o.date = NEW.date AND o.slot <> NEW.slot AND o.fever),
+        NEW.symptoms <> '' AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = NEW.worker_id AND o.date = NEW.date AND o.slot <> NEW.slot AND o.symptoms <> '')
+    WHERE TRUE
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        checkins_am = checkins_am + excluded.checkins_am, checkins_pm = checkins_pm + excluded.checkins_pm,
+        fever = fever + excluded.fever, symptomatic = symptomatic + excluded.symptomatic;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER checkins_daily_stats_update AFTER UPDATE ON checkins BEGIN
+    INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
+    SELECT OLD.township_id, OLD.enterprise_id, OLD.date, -(OLD.slot = 'am'), -(OLD.slot = 'pm'),
+        -(OLD.fever AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = OLD.worker_id AND o.date = OLD.date AND o.slot <> OLD.slot AND o.fever)),
+        -(OLD.symptoms <> '' AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = OLD.worker_id AND o.date = OLD.date AND o.slot <> OLD.slot AND o.symptoms <> ''))
+    WHERE TRUE
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        checkins_am = checkins_am + excluded.checkins_am, checkins_pm = checkins_pm + excluded.checkins_pm,
+        fever = fever + excluded.fever, symptomatic = symptomatic + excluded.symptomatic;
+    INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
+    SELECT NEW.township_id, NEW.enterprise_id, NEW.date, NEW.slot = 'am', NEW.slot = 'pm',
+        NEW.fever AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = NEW.worker_id AND o.date = NEW.date AND o.slot <> NEW.slot AND o.fever),
+        NEW.symptoms <> '' AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = NEW.worker_id AND o.date = NEW.date AND o.slot <> NEW.slot AND o.symptoms <> '')
+    WHERE TRUE
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        checkins_am = checkins_am + excluded.checkins_am, checkins_pm = checkins_pm + excluded.checkins_pm,
+        fever = fever + excluded.fever, symptomatic = symptomatic + excluded.symptomatic;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER checkins_daily_stats_delete AFTER DELETE ON checkins
+WHEN NOT EXISTS (SELECT 1 FROM stats_frozen) BEGIN
+    INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
+    SELECT OLD.township_id, OLD.enterprise_id, OLD.date, -(OLD.slot = 'am'), -(OLD.slot = 'pm'),
+        -(OLD.fever AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = OLD.worker_id AND o.date = OLD.date AND o.slot <> OLD.slot AND o.fever)),
+        -(OLD.symptoms <> '' AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.worker_id = OLD.worker_id AND o.date = OLD.date AND o.slot <> OLD.slot AND o.symptoms <> ''))
+    WHERE TRUE
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        checkins_am = checkins_am + excluded.checkins_am, checkins_pm = checkins_pm + excluded.checkins_pm,
+        fever = fever + excluded.fever, symptomatic = symptomatic + excluded.symptomatic;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER alerts_daily_stats_insert AFTER INSERT ON alerts BEGIN
+    INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
+    VALUES (NEW.township_id, NEW.enterprise_id, NEW.date, 1, NEW.status = 'open')
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        alerts = alerts + excluded.alerts, alerts_open = alerts_open + excluded.alerts_open;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER alerts_daily_stats_update AFTER UPDATE ON alerts BEGIN
+    INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
+    VALUES (OLD.township_id, OLD.enterprise_id, OLD.date, -1, -(OLD.status = 'open'))
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        alerts = alerts + excluded.alerts, alerts_open = alerts_open + excluded.alerts_open;
+    INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
+    VALUES (NEW.township_id, NEW.enterprise_id, NEW.date, 1, NEW.status = 'open')
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        alerts = alerts + excluded.alerts, alerts_open = alerts_open + excluded.alerts_open;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER alerts_daily_stats_delete AFTER DELETE ON alerts
+WHEN NOT EXISTS (SELECT 1 FROM stats_frozen) BEGIN
+    INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
+    VALUES (OLD.township_id, OLD.enterprise_id, OLD.date, -1, -(OLD.status = 'open'))
+    ON CONFLICT (enterprise_id, date) DO UPDATE SET
+        alerts = alerts + excluded.alerts, alerts_open = alerts_open + excluded.alerts_open;
+END;
+-- +goose StatementEnd
+-- The statistics as the rules of 00006 count them.
+UPDATE daily_stats SET checkins_am = 0, checkins_pm = 0, fever = 0, symptomatic = 0;
+INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, fever, symptomatic)
+SELECT township_id, enterprise_id, date, sum(am), sum(pm), sum(f), sum(sy)
+FROM (SELECT township_id, enterprise_id, date, worker_id, sum(slot = 'am') AS am, sum(slot = 'pm') AS pm,
+             max(fever) AS f, max(symptoms <> '') AS sy
+      FROM checkins GROUP BY township_id, enterprise_id, date, worker_id)
+WHERE TRUE GROUP BY township_id, enterprise_id, date
+ON CONFLICT (enterprise_id, date) DO UPDATE SET checkins_am = excluded.checkins_am, checkins_pm = excluded.checkins_pm,
+    fever = excluded.fever, symptomatic = excluded.symptomatic;
+UPDATE daily_stats SET alerts = 0, alerts_open = 0;
+INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
+SELECT township_id, enterprise_id, date, count(*), sum(status = 'open') FROM alerts
+WHERE TRUE GROUP BY township_id, enterprise_id, date
+ON CONFLICT (enterprise_id, date) DO UPDATE SET alerts = excluded.alerts, alerts_open = excluded.alerts_open;
