@@ -98,8 +98,21 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		status := strconv.Itoa(c.Response().Status)
-		m.requests.WithLabelValues(c.Request().Method, route, status).Inc()
-		m.latency.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())
+		method := methodLabel(c.Request().Method)
+		m.requests.WithLabelValues(method, route, status).Inc()
+		m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 		return nil
 	}
+}
+
+// methodLabel is the request's method as a label: one of HTTP's, or "other". The method is the
+// client's to write, and each new label value is a new series kept for ever: 500 requests with
+// made-up 8 KB methods grew the metrics to 68 MB (issue 16).
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
