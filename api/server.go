@@ -47,6 +47,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler(cfg.Log, svc.Audit)
 
+	e.Pre(headAsGet)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) { c.Set(requestIDKey, id) },
 	}))
@@ -65,7 +66,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	e.GET("/readyz", readyHandler(cfg.Ready))
 
 	routes := &Routes{}
-	v1 := e.Group("/api/v1")
+	v1 := e.Group("/api/v1", noStore)
 	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, svc.Auth, true)),
 		selfChecked: v1.Group("", authenticate(cfg.Tokens, svc.Auth, false)), routes: routes}
 	(&authHandler{svc: svc.Auth, users: svc.Users, workers: svc.Workers, tokens: cfg.Tokens}).register(r)
@@ -88,6 +89,37 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	}
 	return e, routes
 }
+
+// noStore keeps API answers out of every cache, the browser's and a proxy's: most carry
+// personal data (rosters, readings, names), and a shared office computer's cache is no place
+// for them. Set before the handler runs, so that refusals carry it too.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		return next(c)
+	}
+}
+
+// headAsGet answers HEAD of a GET route as GET without its body (HTTP's rule, which Echo's
+// router does not follow: it answered 404). The body is dropped here, since net/http drops it
+// only for a request it still sees as HEAD.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			r.Method = http.MethodGet
+			c.Response().Writer = headWriter{c.Response().Writer}
+		}
+		return next(c)
+	}
+}
+
+// headWriter is a response writer that sends the headers and drops the body.
+type headWriter struct{ http.ResponseWriter }
+
+func (w headWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// Unwrap lets http.ResponseController reach the connection's writer (to flush).
+func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func readyHandler(ready func(context.Context) error) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -1,0 +1,50 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"fugong/repo"
+	"fugong/repo/dbtest"
+)
+
+// TestHTTPContract: API answers, refusals included, are never cached (most carry personal data),
+// and HEAD of a GET route answers as GET without a body, not 404 (issue 16, item 12).
+func TestHTTPContract(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		admin := f.token("admina")
+		roster := fmt.Sprintf("/api/v1/enterprises/%d/workers", f.entA1.ID)
+		for _, tt := range []struct {
+			name, method, path, token string
+			wantStatus                int
+		}{
+			{"OKList", http.MethodGet, roster, admin, http.StatusOK},
+			{"OKMe", http.MethodGet, "/api/v1/me", admin, http.StatusOK},
+			{"ErrUnauthenticated", http.MethodGet, roster, "", http.StatusUnauthorized},
+			{"ErrNotFound", http.MethodGet, "/api/v1/enterprises/999999", admin, http.StatusNotFound},
+			{"OKHead", http.MethodHead, roster, admin, http.StatusOK},
+			{"ErrUnauthenticatedHead", http.MethodHead, roster, "", http.StatusUnauthorized},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				res := f.do(tt.method, tt.path, tt.token, nil)
+				if res.status != tt.wantStatus {
+					t.Fatalf("%s %s: got %d %s, want %d", tt.method, tt.path, res.status, res.body, tt.wantStatus)
+				}
+				if got := res.header.Get("Cache-Control"); got != "no-store" {
+					t.Errorf("got Cache-Control %q, want no-store", got)
+				}
+				if tt.method == http.MethodHead && len(res.body) != 0 {
+					t.Errorf("HEAD: got a body of %d bytes, want none", len(res.body))
+				}
+			})
+		}
+		t.Run("OKHeadSameHeadersAsGet", func(t *testing.T) {
+			get, head := f.do(http.MethodGet, "/api/v1/me", admin, nil), f.do(http.MethodHead, "/api/v1/me", admin, nil)
+			if head.header.Get("Content-Type") != get.header.Get("Content-Type") || len(get.body) == 0 {
+				t.Errorf("got HEAD %v, GET %v: want GET's headers without its body", head.header, get.header)
+			}
+		})
+	})
+}
