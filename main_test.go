@@ -312,3 +312,22 @@ func TestFrontendAssets(t *testing.T) {
 		t.Errorf("unknown API path: got %d, want 401 or 404", res.StatusCode)
 	}
 }
+
+// TestDockerfileMetricsOnLoopback: the image keeps metrics and profiling on the container's
+// loopback and publishes only the API's port (issue 16, item 12): it listened on every
+// interface, /debug/pprof included.
+func TestDockerfileMetricsOnLoopback(t *testing.T) {
+	b, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if !strings.Contains(text, "FUGONG_METRICS_ADDR=127.0.0.1:") {
+		t.Errorf("the image's FUGONG_METRICS_ADDR is not on loopback")
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "EXPOSE") && strings.Contains(line, "9091") {
+			t.Errorf("the image publishes the metrics port: %q", line)
+		}
+	}
+}
