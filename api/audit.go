@@ -36,8 +36,8 @@ type auditEventResponse struct {
 	ID             int64       `json:"id"`
 	At             time.Time   `json:"at"`
 	TownshipID     *int64      `json:"township_id"`
-	ActorID        *int64      `json:"actor_id" jsonschema:"description=null for a worker, a failed sign-in or the command line"`
-	ActorRole      domain.Role `json:"actor_role" jsonschema:"description=empty when nobody signed in acted"`
+	ActorID        *int64      `json:"actor_id" jsonschema_description:"null for a worker, a failed sign-in or the command line"`
+	ActorRole      domain.Role `json:"actor_role" jsonschema_description:"empty when nobody signed in acted"`
 	ActorUsername  string      `json:"actor_username"`
 	ActorName      string      `json:"actor_name"`
 	Action         string      `json:"action"`

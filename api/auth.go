@@ -45,7 +45,7 @@ var allRoles = append(append([]domain.Role{}, staffRoles...), domain.RoleWorker)
 type workerLoginRequest struct {
 	EnterpriseCode string `json:"enterprise_code"`
 	Phone          string `json:"phone"`
-	IDLast6        string `json:"id_last6" jsonschema:"description=the last six characters of the ID number"`
+	IDLast6        string `json:"id_last6" jsonschema_description:"the last six characters of the ID number"`
 }
 
 type loginRequest struct {
@@ -64,7 +64,7 @@ type tokenResponse struct {
 	ExpiresIn        int         `json:"expires_in"`
 	RefreshExpiresAt time.Time   `json:"refresh_expires_at"`
 	User             sessionUser `json:"user"`
-	WorkerID         *int64      `json:"worker_id,omitempty" jsonschema:"description=for a worker's sign-in: their roster record"`
+	WorkerID         *int64      `json:"worker_id,omitempty" jsonschema_description:"for a worker's sign-in: their roster record"`
 }
 
 type sessionUser struct {

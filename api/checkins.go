@@ -63,11 +63,11 @@ func (h *checkinHandler) register(r *router) {
 
 type checkinRequest struct {
 	Slot        domain.Slot     `json:"slot" jsonschema:"enum=am,enum=pm"`
-	Temperature *float64        `json:"temperature" jsonschema:"description=°C, one decimal, 35.0 to 42.0"`
-	Symptoms    []string        `json:"symptoms,omitempty" jsonschema:"description=fever, dry_cough, fatigue, sore_throat, shortness_of_breath, diarrhea, loss_of_taste_smell, other"`
+	Temperature *float64        `json:"temperature" jsonschema_description:"°C, one decimal, 35.0 to 42.0"`
+	Symptoms    []string        `json:"symptoms,omitempty" jsonschema_description:"fever, dry_cough, fatigue, sore_throat, shortness_of_breath, diarrhea, loss_of_taste_smell, other"`
 	SymptomNote string          `json:"symptom_note,omitempty"`
 	Location    domain.Location `json:"location,omitempty" jsonschema:"enum=work,enum=home,enum=isolation"`
-	Date        string          `json:"date,omitempty" jsonschema:"description=YYYY-MM-DD, today (default) or yesterday in the township"`
+	Date        string          `json:"date,omitempty" jsonschema_description:"YYYY-MM-DD, today (default) or yesterday in the township"`
 }
 
 func (r checkinRequest) toDomain(workerID int64) domain.CheckinInput {
@@ -95,7 +95,7 @@ type itemError struct {
 type batchResult struct {
 	Index    int              `json:"index"`
 	WorkerID int64            `json:"worker_id"`
-	Status   int              `json:"status" jsonschema:"description=201 new, 200 replaced, 422 refused, 409 the worker reported this slot themselves (send overwrite to replace it)"`
+	Status   int              `json:"status" jsonschema_description:"201 new, 200 replaced, 422 refused, 409 the worker reported this slot themselves (send overwrite to replace it)"`
 	Checkin  *checkinResponse `json:"checkin,omitempty"`
 	Error    *itemError       `json:"error,omitempty"`
 }
@@ -104,7 +104,7 @@ type batchResponse struct {
 	Created  int           `json:"created"`
 	Replaced int           `json:"replaced"`
 	Failed   int           `json:"failed"`
-	Refused  int           `json:"refused" jsonschema:"description=items that would replace a worker's own report, not written"`
+	Refused  int           `json:"refused" jsonschema_description:"items that would replace a worker's own report, not written"`
 	Results  []batchResult `json:"results"`
 }
 
@@ -117,13 +117,13 @@ type checkinResponse struct {
 	Symptoms    []domain.Symptom `json:"symptoms"`
 	SymptomNote string           `json:"symptom_note"`
 	Location    domain.Location  `json:"location"`
-	SubmittedBy *int64           `json:"submitted_by" jsonschema:"description=the staff user who reported on the worker's behalf; null when the worker did"`
-	Fever       bool             `json:"fever" jsonschema:"description=this reading is a fever under the township's threshold when it was taken"`
-	HadFever    bool             `json:"had_fever" jsonschema:"description=some reading of the slot was a fever: the slot counts as one until a correction says otherwise"`
+	SubmittedBy *int64           `json:"submitted_by" jsonschema_description:"the staff user who reported on the worker's behalf; null when the worker did"`
+	Fever       bool             `json:"fever" jsonschema_description:"this reading is a fever under the township's threshold when it was taken"`
+	HadFever    bool             `json:"had_fever" jsonschema_description:"some reading of the slot was a fever: the slot counts as one until a correction says otherwise"`
 	HadSymptoms bool             `json:"had_symptoms"`
-	Due         bool             `json:"due" jsonschema:"description=the worker was due to report; false: an unregistered arrival"`
-	Late        bool             `json:"late" jsonschema:"description=first reported after the slot's cut-off"`
-	Correction  string           `json:"correction_note,omitempty" jsonschema:"description=why the latest reading was corrected"`
+	Due         bool             `json:"due" jsonschema_description:"the worker was due to report; false: an unregistered arrival"`
+	Late        bool             `json:"late" jsonschema_description:"first reported after the slot's cut-off"`
+	Correction  string           `json:"correction_note,omitempty" jsonschema_description:"why the latest reading was corrected"`
 	CreatedAt   time.Time        `json:"created_at"`
 	UpdatedAt   time.Time        `json:"updated_at"`
 }
@@ -150,12 +150,12 @@ type workerDayDTO struct {
 
 type dayStatusResponse struct {
 	Date      string `json:"date"`
-	Expected  int    `json:"expected" jsonschema:"description=workers due to report (the figure workers_due)"`
-	CheckedAM int    `json:"checked_in_am" jsonschema:"description=due workers who reported the morning (checkins_am)"`
+	Expected  int    `json:"expected" jsonschema_description:"workers due to report (the figure workers_due)"`
+	CheckedAM int    `json:"checked_in_am" jsonschema_description:"due workers who reported the morning (checkins_am)"`
 	CheckedPM int    `json:"checked_in_pm"`
 	MissingAM int    `json:"missing_am"`
 	MissingPM int    `json:"missing_pm"`
-	Late      int    `json:"late" jsonschema:"description=due slots reported after the cut-off"`
+	Late      int    `json:"late" jsonschema_description:"due slots reported after the cut-off"`
 	// Unregistered are those who reported though not marked back: counted apart, never as
 	// reports; HR confirms their arrival.
 	Unregistered []workerDayDTO `json:"unregistered"`
@@ -185,10 +185,10 @@ type readingsResponse struct {
 }
 
 type correctionRequest struct {
-	Temperature *float64 `json:"temperature" jsonschema:"description=°C, one decimal"`
+	Temperature *float64 `json:"temperature" jsonschema_description:"°C, one decimal"`
 	Symptoms    []string `json:"symptoms,omitempty"`
 	SymptomNote string   `json:"symptom_note,omitempty"`
-	Note        string   `json:"note" jsonschema:"description=why the reading is corrected (required)"`
+	Note        string   `json:"note" jsonschema_description:"why the reading is corrected (required)"`
 }
 
 func (h *checkinHandler) readings(c echo.Context) error {
@@ -231,20 +231,20 @@ type noteRequest struct {
 }
 
 type bulkNoteRequest struct {
-	IDs  []int64 `json:"ids" jsonschema:"description=1 to 200 alert IDs"`
-	Note string  `json:"note" jsonschema:"description=at most 500 characters; required to resolve"`
+	IDs  []int64 `json:"ids" jsonschema_description:"1 to 200 alert IDs"`
+	Note string  `json:"note" jsonschema_description:"at most 500 characters; required to resolve"`
 }
 
 type bulkAlertResult struct {
 	ID     int64              `json:"id"`
 	Result string             `json:"result" jsonschema:"enum=ok,enum=conflict"`
-	Status domain.AlertStatus `json:"status" jsonschema:"description=the alert's status now: the new one, or the one that refused the move"`
+	Status domain.AlertStatus `json:"status" jsonschema_description:"the alert's status now: the new one, or the one that refused the move"`
 }
 
 type bulkAlertResponse struct {
 	OK       int               `json:"ok"`
 	Conflict int               `json:"conflict"`
-	Results  []bulkAlertResult `json:"results" jsonschema:"description=one per ID, in the order sent (repeats dropped)"`
+	Results  []bulkAlertResult `json:"results" jsonschema_description:"one per ID, in the order sent (repeats dropped)"`
 }
 
 func newBulkAlertResponse(rs []domain.AlertResult) bulkAlertResponse {
@@ -264,7 +264,7 @@ func newBulkAlertResponse(rs []domain.AlertResult) bulkAlertResponse {
 
 type alertReadingDTO struct {
 	Temperature float64 `json:"temperature"`
-	Fever       bool    `json:"fever" jsonschema:"description=at or above the township's threshold when it was taken"`
+	Fever       bool    `json:"fever" jsonschema_description:"at or above the township's threshold when it was taken"`
 }
 
 func newAlertReading(r *domain.AlertReading) *alertReadingDTO {
@@ -292,9 +292,9 @@ type alertResponse struct {
 	// the answer has always had, in their order).
 	WorkerName     string           `json:"worker_name"`
 	EnterpriseName string           `json:"enterprise_name"`
-	Zone           string           `json:"zone" jsonschema:"description=the enterprise's zone (责任区)"`
-	AM             *alertReadingDTO `json:"am" jsonschema:"description=the worker's morning reading of the alert's day; null without one"`
-	PM             *alertReadingDTO `json:"pm" jsonschema:"description=the afternoon's"`
+	Zone           string           `json:"zone" jsonschema_description:"the enterprise's zone (责任区)"`
+	AM             *alertReadingDTO `json:"am" jsonschema_description:"the worker's morning reading of the alert's day; null without one"`
+	PM             *alertReadingDTO `json:"pm" jsonschema_description:"the afternoon's"`
 }
 
 func newAlertResponse(a domain.Alert) alertResponse {

@@ -46,18 +46,18 @@ type figuresDTO struct {
 	WorkersOnDuty    int      `json:"workers_on_duty"`
 	WorkersIsolating int      `json:"workers_isolating"`
 	WorkersKeyArea   int      `json:"workers_key_area"`
-	WorkersDue       int      `json:"workers_due" jsonschema:"description=due to report: back by the day, at work or isolating"`
-	CheckinsAM       int      `json:"checkins_am" jsonschema:"description=due people who reported the morning slot"`
-	CheckinsPM       int      `json:"checkins_pm" jsonschema:"description=due people who reported the afternoon slot"`
+	WorkersDue       int      `json:"workers_due" jsonschema_description:"due to report: back by the day, at work or isolating"`
+	CheckinsAM       int      `json:"checkins_am" jsonschema_description:"due people who reported the morning slot"`
+	CheckinsPM       int      `json:"checkins_pm" jsonschema_description:"due people who reported the afternoon slot"`
 	MissingAM        int      `json:"missing_am"`
 	MissingPM        int      `json:"missing_pm"`
-	Late             int      `json:"late" jsonschema:"description=due slots reported after the cut-off"`
-	Completion       *float64 `json:"completion" jsonschema:"description=share of due reports received, both slots, 0 to 1; null when nobody is due"`
-	Fever            int      `json:"fever" jsonschema:"description=people with a fever reading, kept though a later reading is normal"`
+	Late             int      `json:"late" jsonschema_description:"due slots reported after the cut-off"`
+	Completion       *float64 `json:"completion" jsonschema_description:"share of due reports received, both slots, 0 to 1; null when nobody is due"`
+	Fever            int      `json:"fever" jsonschema_description:"people with a fever reading, kept though a later reading is normal"`
 	Symptomatic      int      `json:"symptomatic"`
-	Unregistered     int      `json:"unregistered" jsonschema:"description=people not marked back who reported: counted apart, HR confirms"`
-	AlertsNew        int      `json:"alerts_new" jsonschema:"description=alerts dated the day"`
-	AlertsOpen       int      `json:"alerts_open" jsonschema:"description=alerts of the day or before not taken in hand at its end (now, for today)"`
+	Unregistered     int      `json:"unregistered" jsonschema_description:"people not marked back who reported: counted apart, HR confirms"`
+	AlertsNew        int      `json:"alerts_new" jsonschema_description:"alerts dated the day"`
+	AlertsOpen       int      `json:"alerts_open" jsonschema_description:"alerts of the day or before not taken in hand at its end (now, for today)"`
 }
 
 func newFigures(f domain.Figures) figuresDTO {
@@ -97,7 +97,7 @@ type zoneFiguresDTO struct {
 }
 
 type originDTO struct {
-	Province string `json:"province" jsonschema:"description=GB/T 2260 code"`
+	Province string `json:"province" jsonschema_description:"GB/T 2260 code"`
 	Name     string `json:"name"`
 	Workers  int    `json:"workers"`
 }
@@ -107,7 +107,7 @@ type summaryResponse struct {
 	enterpriseCountsDTO
 	figuresDTO
 	Zones   []zoneFiguresDTO `json:"zones"`
-	Origins []originDTO      `json:"origins" jsonschema:"description=returned workers by home province, most first"`
+	Origins []originDTO      `json:"origins" jsonschema_description:"returned workers by home province, most first"`
 }
 
 func newSummary(s domain.Summary) summaryResponse {
@@ -124,7 +124,7 @@ func newSummary(s domain.Summary) summaryResponse {
 
 type trendPointDTO struct {
 	Date                string `json:"date"`
-	EnterprisesReopened int    `json:"enterprises_reopened" jsonschema:"description=reopened by that day"`
+	EnterprisesReopened int    `json:"enterprises_reopened" jsonschema_description:"reopened by that day"`
 	figuresDTO
 }
 
@@ -143,7 +143,7 @@ type enterpriseDayDTO struct {
 	Status       string   `json:"status"`
 	ReopenedOn   *string  `json:"reopened_on"`
 	Supervisors  []string `json:"supervisors"`
-	Abnormal     bool     `json:"abnormal" jsonschema:"description=a fever, symptoms or an open alert on the day"`
+	Abnormal     bool     `json:"abnormal" jsonschema_description:"a fever, symptoms or an open alert on the day"`
 	figuresDTO
 }
 

@@ -46,13 +46,13 @@ func (h *enterpriseHandler) register(r *router) {
 }
 
 type suspendRequest struct {
-	Reason string `json:"reason" jsonschema:"description=why the enterprise must stop (required, at most 200 characters); its HR and supervisors read it"`
-	Date   string `json:"date,omitempty" jsonschema:"description=YYYY-MM-DD, the day it takes effect; today when empty, never in the future"`
+	Reason string `json:"reason" jsonschema_description:"why the enterprise must stop (required, at most 200 characters); its HR and supervisors read it"`
+	Date   string `json:"date,omitempty" jsonschema_description:"YYYY-MM-DD, the day it takes effect; today when empty, never in the future"`
 }
 
 type resumeRequest struct {
-	Note string `json:"note,omitempty" jsonschema:"description=optional, at most 200 characters"`
-	Date string `json:"date,omitempty" jsonschema:"description=YYYY-MM-DD, the day it takes effect; today when empty, never in the future"`
+	Note string `json:"note,omitempty" jsonschema_description:"optional, at most 200 characters"`
+	Date string `json:"date,omitempty" jsonschema_description:"YYYY-MM-DD, the day it takes effect; today when empty, never in the future"`
 }
 
 // optionalDate reads an optional YYYY-MM-DD: empty is the zero date (the service's default).
@@ -65,10 +65,10 @@ func optionalDate(p *domain.Problems, field, s string) domain.Date {
 
 type statusChangeResponse struct {
 	ID         int64                    `json:"id"`
-	From       *domain.EnterpriseStatus `json:"from" jsonschema:"description=null for the registration"`
+	From       *domain.EnterpriseStatus `json:"from" jsonschema_description:"null for the registration"`
 	To         domain.EnterpriseStatus  `json:"to" jsonschema:"enum=not_applied,enum=applied,enum=approved,enum=reopened,enum=suspended"`
-	Date       string                   `json:"date" jsonschema:"description=YYYY-MM-DD, the day it took effect"`
-	ByID       *int64                   `json:"by_id" jsonschema:"description=null for the system and what could not be recovered"`
+	Date       string                   `json:"date" jsonschema_description:"YYYY-MM-DD, the day it took effect"`
+	ByID       *int64                   `json:"by_id" jsonschema_description:"null for the system and what could not be recovered"`
 	ByName     string                   `json:"by_name"`
 	Reason     string                   `json:"reason"`
 	RecordedAt time.Time                `json:"recorded_at"`
@@ -86,9 +86,9 @@ func newStatusChangeResponse(c domain.StatusChange) statusChangeResponse {
 
 type enterpriseRequest struct {
 	Name         *string `json:"name,omitempty"`
-	CreditCode   *string `json:"credit_code,omitempty" jsonschema:"description=unified social credit code, 18 characters (GB 32100)"`
+	CreditCode   *string `json:"credit_code,omitempty" jsonschema_description:"unified social credit code, 18 characters (GB 32100)"`
 	Industry     *string `json:"industry,omitempty"`
-	Zone         *string `json:"zone,omitempty" jsonschema:"description=name of one of the township's zones"`
+	Zone         *string `json:"zone,omitempty" jsonschema_description:"name of one of the township's zones"`
 	Address      *string `json:"address,omitempty"`
 	ContactName  *string `json:"contact_name,omitempty"`
 	ContactPhone *string `json:"contact_phone,omitempty"`
@@ -111,7 +111,7 @@ type userRefDTO struct {
 type enterpriseResponse struct {
 	ID           int64                   `json:"id"`
 	TownshipID   int64                   `json:"township_id"`
-	Code         string                  `json:"code" jsonschema:"description=the short code its workers sign in with"`
+	Code         string                  `json:"code" jsonschema_description:"the short code its workers sign in with"`
 	Name         string                  `json:"name"`
 	CreditCode   string                  `json:"credit_code"`
 	Industry     string                  `json:"industry"`
@@ -122,11 +122,11 @@ type enterpriseResponse struct {
 	ContactPhone string                  `json:"contact_phone"`
 	Headcount    int                     `json:"headcount"`
 	Status       domain.EnterpriseStatus `json:"status" jsonschema:"enum=not_applied,enum=applied,enum=approved,enum=reopened,enum=suspended"`
-	ReopenedOn   *string                 `json:"reopened_on" jsonschema:"description=YYYY-MM-DD"`
+	ReopenedOn   *string                 `json:"reopened_on" jsonschema_description:"YYYY-MM-DD"`
 	// SuspensionReason and SuspendedOn say why and since when a suspended enterprise is
 	// stopped; null unless it is suspended.
 	SuspensionReason *string      `json:"suspension_reason"`
-	SuspendedOn      *string      `json:"suspended_on" jsonschema:"description=YYYY-MM-DD"`
+	SuspendedOn      *string      `json:"suspended_on" jsonschema_description:"YYYY-MM-DD"`
 	Supervisors      []userRefDTO `json:"supervisors"`
 	CreatedAt        time.Time    `json:"created_at"`
 	UpdatedAt        time.Time    `json:"updated_at"`

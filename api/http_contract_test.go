@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"fugong/repo"
@@ -46,5 +47,23 @@ func TestHTTPContract(t *testing.T) {
 				t.Errorf("got HEAD %v, GET %v: want GET's headers without its body", head.header, get.header)
 			}
 		})
+	})
+}
+
+// TestPageBounds: a page number past any list is refused naming page, not wrapped around to
+// page 1 (issue 16, item 10).
+func TestPageBounds(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		admin := f.token("admina")
+		for _, page := range []string{"0", "1000001", "9223372036854775807", "4611686018427387904"} {
+			res := f.do(http.MethodGet, "/api/v1/enterprises?page="+page, admin, nil)
+			if res.status != http.StatusUnprocessableEntity || !strings.Contains(string(res.body), `"field":"page"`) {
+				t.Errorf("page=%s: got %d %s, want 422 naming page", page, res.status, res.body)
+			}
+		}
+		if res := f.do(http.MethodGet, "/api/v1/enterprises?page=1000000", admin, nil); res.status != http.StatusOK {
+			t.Errorf("page=1000000: got %d %s, want 200 (an empty page)", res.status, res.body)
+		}
 	})
 }

@@ -34,10 +34,10 @@ type checklistDTO struct {
 }
 
 type inspectionRequest struct {
-	VisitedOn             string       `json:"visited_on" jsonschema:"description=YYYY-MM-DD"`
+	VisitedOn             string       `json:"visited_on" jsonschema_description:"YYYY-MM-DD"`
 	Checklist             checklistDTO `json:"checklist"`
 	Findings              string       `json:"findings,omitempty"`
-	RectificationDeadline string       `json:"rectification_deadline,omitempty" jsonschema:"description=YYYY-MM-DD; required when an item failed"`
+	RectificationDeadline string       `json:"rectification_deadline,omitempty" jsonschema_description:"YYYY-MM-DD; required when an item failed"`
 }
 
 func (r inspectionRequest) toDomain() (domain.NewInspection, error) {

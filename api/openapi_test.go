@@ -82,3 +82,21 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenAPIDescriptionsWhole: a field's description is served whole, commas and all (issue
+// 16, item 10: 16 descriptions were cut at their first comma, and the check-in's symptoms read
+// "fever").
+func TestOpenAPIDescriptionsWhole(t *testing.T) {
+	db := dbtest.Engines(t)[0].Open(t)
+	f := newFixture(t, db)
+	res := f.do(http.MethodGet, "/api/openapi.json", "", nil)
+	body := string(res.body)
+	for _, want := range []string{
+		"fever, dry_cough, fatigue, sore_throat, shortness_of_breath, diarrhea, loss_of_taste_smell, other",
+		"due to report: back by the day, at work or isolating",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the document lacks the whole description %q", want)
+		}
+	}
+}

@@ -56,12 +56,12 @@ type suppliesDTO struct {
 }
 
 type batchDTO struct {
-	Date    string `json:"date" jsonschema:"description=YYYY-MM-DD"`
+	Date    string `json:"date" jsonschema_description:"YYYY-MM-DD"`
 	Workers int    `json:"workers"`
 }
 
 type planRequest struct {
-	PlannedReopenDate string      `json:"planned_reopen_date,omitempty" jsonschema:"description=YYYY-MM-DD"`
+	PlannedReopenDate string      `json:"planned_reopen_date,omitempty" jsonschema_description:"YYYY-MM-DD"`
 	ExpectedWorkers   int         `json:"expected_workers,omitempty"`
 	LeadName          string      `json:"lead_name,omitempty"`
 	LeadPhone         string      `json:"lead_phone,omitempty"`
@@ -107,7 +107,7 @@ type commentRequest struct {
 }
 
 type reopenRequest struct {
-	Date string `json:"date" jsonschema:"description=YYYY-MM-DD, the day the enterprise actually reopened"`
+	Date string `json:"date" jsonschema_description:"YYYY-MM-DD, the day the enterprise actually reopened"`
 }
 
 type supplyDaysDTO struct {
@@ -135,7 +135,7 @@ type planResponse struct {
 	LeadName          string            `json:"lead_name"`
 	LeadPhone         string            `json:"lead_phone"`
 	Supplies          suppliesDTO       `json:"supplies"`
-	SupplyDays        supplyDaysDTO     `json:"supply_days" jsonschema:"description=days of use the stock covers for the expected workers"`
+	SupplyDays        supplyDaysDTO     `json:"supply_days" jsonschema_description:"days of use the stock covers for the expected workers"`
 	IsolationRoom     string            `json:"isolation_room"`
 	Batches           []batchDTO        `json:"batches"`
 	ShiftSize         int               `json:"shift_size"`

@@ -148,12 +148,17 @@ var pageParams = []Param{
 }
 
 // pageOf reads page and page_size.
+// maxPage is the highest page number a list takes: 200 rows a page past it is more than any
+// township holds.
+const maxPage = 1_000_000
+
 func pageOf(c echo.Context) (domain.Page, error) {
 	var p domain.Problems
 	page := queryInt(c, &p, "page", 1)
 	size := queryInt(c, &p, "page_size", 20)
-	if page < 1 && !p.Has("page") {
-		p.Add("page", "页码从 1 开始")
+	// (bounded: (page-1)*size of a huge page overflowed to a negative offset, read as page 1)
+	if (page < 1 || page > maxPage) && !p.Has("page") {
+		p.Add("page", "页码应在 1 到 1000000 之间")
 	}
 	if (size < 1 || size > domain.MaxPageSize) && !p.Has("page_size") {
 		p.Add("page_size", "每页条数应在 1 到 200 之间")

@@ -29,9 +29,9 @@ func (h *townshipHandler) register(r *router) {
 
 type newTownshipRequest struct {
 	Name          string   `json:"name"`
-	Code          string   `json:"code" jsonschema:"description=administrative division code: 6, 9 or 12 digits"`
+	Code          string   `json:"code" jsonschema_description:"administrative division code: 6, 9 or 12 digits"`
 	Population    int      `json:"population"`
-	Timezone      string   `json:"timezone,omitempty" jsonschema:"description=IANA time zone, default Asia/Shanghai"`
+	Timezone      string   `json:"timezone,omitempty" jsonschema_description:"IANA time zone, default Asia/Shanghai"`
 	Zones         []string `json:"zones,omitempty"`
 	AdminUsername string   `json:"admin_username"`
 	AdminPassword string   `json:"admin_password"`
@@ -54,8 +54,8 @@ type townshipUpdateRequest struct {
 	IsolationDays   *int                `json:"isolation_days,omitempty"`
 	CutoffAM        *string             `json:"checkin_cutoff_am,omitempty"`
 	CutoffPM        *string             `json:"checkin_cutoff_pm,omitempty"`
-	IsolationLevels *[]domain.RiskLevel `json:"isolation_levels,omitempty" jsonschema:"description=risk levels whose workers isolate on arrival"`
-	RetentionDays   *int                `json:"retention_days,omitempty" jsonschema:"description=days personal data is kept (30 to 3650): older check-ins and alerts, and workers who left longer ago, are removed by fugong retention run"`
+	IsolationLevels *[]domain.RiskLevel `json:"isolation_levels,omitempty" jsonschema_description:"risk levels whose workers isolate on arrival"`
+	RetentionDays   *int                `json:"retention_days,omitempty" jsonschema_description:"days personal data is kept (30 to 3650): older check-ins and alerts, and workers who left longer ago, are removed by fugong retention run"`
 	KeyAreas        *[]keyAreaDTO       `json:"key_areas,omitempty"`
 	Zones           *[]string           `json:"zones,omitempty"`
 }
@@ -94,7 +94,7 @@ type townshipResponse struct {
 	CutoffPM        string             `json:"checkin_cutoff_pm"`
 	IsolationLevels []domain.RiskLevel `json:"isolation_levels"`
 	RetentionDays   int                `json:"retention_days"`
-	PurgedBefore    *string            `json:"purged_before" jsonschema:"description=YYYY-MM-DD before which the retention removed check-ins and alerts; null if it never did"`
+	PurgedBefore    *string            `json:"purged_before" jsonschema_description:"YYYY-MM-DD before which the retention removed check-ins and alerts; null if it never did"`
 	KeyAreas        []keyAreaDTO       `json:"key_areas"`
 	Zones           []zoneDTO          `json:"zones"`
 	CreatedAt       time.Time          `json:"created_at"`

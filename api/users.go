@@ -40,7 +40,7 @@ type newUserRequest struct {
 	Name         string      `json:"name"`
 	Phone        string      `json:"phone,omitempty"`
 	EnterpriseID int64       `json:"enterprise_id,omitempty"`
-	TownshipID   int64       `json:"township_id,omitempty" jsonschema:"description=platform admins only: the township of the account"`
+	TownshipID   int64       `json:"township_id,omitempty" jsonschema_description:"platform admins only: the township of the account"`
 }
 
 func (r newUserRequest) toDomain() domain.NewUser {
@@ -52,11 +52,11 @@ type userUpdateRequest struct {
 	Name            *string      `json:"name,omitempty"`
 	Phone           *string      `json:"phone,omitempty"`
 	Password        *string      `json:"password,omitempty"`
-	CurrentPassword *string      `json:"current_password,omitempty" jsonschema:"description=required with password when changing one's own"`
+	CurrentPassword *string      `json:"current_password,omitempty" jsonschema_description:"required with password when changing one's own"`
 	Active          *bool        `json:"active,omitempty"`
 	EnterpriseID    *int64       `json:"enterprise_id,omitempty"`
-	Role            *domain.Role `json:"role,omitempty" jsonschema:"description=never changes: accepted only as the account's own role"`
-	TownshipID      *int64       `json:"township_id,omitempty" jsonschema:"description=never changes: accepted only as the account's own township"`
+	Role            *domain.Role `json:"role,omitempty" jsonschema_description:"never changes: accepted only as the account's own role"`
+	TownshipID      *int64       `json:"township_id,omitempty" jsonschema_description:"never changes: accepted only as the account's own township"`
 }
 
 func (r userUpdateRequest) toDomain() domain.UserUpdate {

@@ -66,12 +66,12 @@ func isImport(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/worker
 
 type workerRequest struct {
 	Name            string `json:"name"`
-	IDNumber        string `json:"id_number" jsonschema:"description=18 characters (GB 11643)"`
+	IDNumber        string `json:"id_number" jsonschema_description:"18 characters (GB 11643)"`
 	Phone           string `json:"phone"`
 	Department      string `json:"department,omitempty"`
 	ShiftGroup      string `json:"shift_group,omitempty"`
-	OriginRegion    string `json:"origin_region,omitempty" jsonschema:"description=a GB/T 2260 code (province, city or county) or its full name"`
-	ArrivedOn       string `json:"arrived_on,omitempty" jsonschema:"description=YYYY-MM-DD; empty while not back"`
+	OriginRegion    string `json:"origin_region,omitempty" jsonschema_description:"a GB/T 2260 code (province, city or county) or its full name"`
+	ArrivedOn       string `json:"arrived_on,omitempty" jsonschema_description:"YYYY-MM-DD; empty while not back"`
 	Transport       string `json:"transport,omitempty"`
 	KeyAreaExposure bool   `json:"key_area_exposure,omitempty"`
 	ContactHistory  bool   `json:"contact_history,omitempty"`
@@ -98,7 +98,7 @@ type workerUpdateRequest struct {
 	ContactHistory  *bool   `json:"contact_history,omitempty"`
 	Status          *string `json:"status,omitempty" jsonschema:"enum=expected,enum=isolating,enum=on_duty,enum=left,enum=in_hospital"`
 	IsolationPlace  *string `json:"isolation_place,omitempty"`
-	IsolationUntil  *string `json:"isolation_until,omitempty" jsonschema:"description=YYYY-MM-DD, with status isolating"`
+	IsolationUntil  *string `json:"isolation_until,omitempty" jsonschema_description:"YYYY-MM-DD, with status isolating"`
 }
 
 func (r workerUpdateRequest) toDomain() (domain.WorkerUpdate, error) {
@@ -127,7 +127,7 @@ type workerResponse struct {
 	EnterpriseID      int64            `json:"enterprise_id"`
 	EnterpriseName    string           `json:"enterprise_name"`
 	Name              string           `json:"name"`
-	IDNumber          string           `json:"id_number" jsonschema:"description=masked (3716**********123X) unless revealed"`
+	IDNumber          string           `json:"id_number" jsonschema_description:"masked (3716**********123X) unless revealed"`
 	BirthDate         string           `json:"birth_date"`
 	Sex               domain.Sex       `json:"sex"`
 	HouseholdRegion   string           `json:"household_region"`
@@ -147,7 +147,7 @@ type workerResponse struct {
 	IsolationStart    *string          `json:"isolation_start"`
 	IsolationUntil    *string          `json:"isolation_until"`
 	IsolationDaysLeft int              `json:"isolation_days_left"`
-	LeftOn            *string          `json:"left_on" jsonschema:"description=YYYY-MM-DD the worker left; the file is removed retention_days after"`
+	LeftOn            *string          `json:"left_on" jsonschema_description:"YYYY-MM-DD the worker left; the file is removed retention_days after"`
 	CreatedAt         time.Time        `json:"created_at"`
 	UpdatedAt         time.Time        `json:"updated_at"`
 }
