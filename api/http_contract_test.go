@@ -67,3 +67,30 @@ func TestPageBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestDatesBounded: a date past the years Fugong takes is refused naming its field, not kept
+// (issue 16, item 10: an isolation until 9999 was accepted).
+func TestDatesBounded(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		id, _ := f.workerToken(1)
+		hr := f.token("hra1")
+		path := fmt.Sprintf("/api/v1/workers/%d", id)
+		for _, tt := range []struct {
+			field string
+			body  map[string]any
+		}{
+			{"isolation_until", map[string]any{"status": "isolating", "isolation_until": "9999-12-31"}},
+			{"arrived_on", map[string]any{"arrived_on": "9999-01-01"}},
+			{"arrived_on", map[string]any{"arrived_on": "1899-12-31"}},
+		} {
+			res := f.do(http.MethodPatch, path, hr, tt.body)
+			if res.status != http.StatusUnprocessableEntity || !strings.Contains(string(res.body), `"field":"`+tt.field+`"`) {
+				t.Errorf("%v: got %d %s, want 422 naming %s", tt.body, res.status, res.body, tt.field)
+			}
+		}
+		if res := f.do(http.MethodGet, "/api/v1/dashboard/summary?date=9999-01-01", f.token("admina"), nil); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("summary of 9999-01-01: got %d %s, want 422", res.status, res.body)
+		}
+	})
+}

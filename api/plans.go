@@ -97,7 +97,7 @@ func (r planRequest) toDomain() (domain.PlanContent, error) {
 func parseDate(p *domain.Problems, field, s string) domain.Date {
 	d, ok := domain.ParseDate(s)
 	if !ok {
-		p.Add(field, "日期格式应为 YYYY-MM-DD,例如 2026-02-17")
+		p.Add(field, "日期应为 1900 至 2099 年间的 YYYY-MM-DD,例如 2026-02-17")
 	}
 	return d
 }

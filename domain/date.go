@@ -23,14 +23,22 @@ func DateOf(t time.Time, loc *time.Location) Date {
 	return NewDate(t.Year(), t.Month(), t.Day())
 }
 
-// ParseDate reads YYYY-MM-DD; the empty string is the zero Date.
+// The years a date given to Fugong may fall in: an isolation until 9999 is a typing mistake
+// that would keep someone isolating for ever (issue 16).
+const (
+	MinYear = 1900
+	MaxYear = 2099
+)
+
+// ParseDate reads YYYY-MM-DD of a year from MinYear to MaxYear; the empty string is the zero
+// Date.
 func ParseDate(s string) (Date, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Date{}, true
 	}
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	if err != nil || t.Year() < MinYear || t.Year() > MaxYear {
 		return Date{}, false
 	}
 	return Date{t}, true

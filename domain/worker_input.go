@@ -85,7 +85,7 @@ func ParseLooseDate(s string) (Date, bool) {
 		return Date{}, false
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Year() != y || int(t.Month()) != m || t.Day() != d || y < 1900 {
+	if t.Year() != y || int(t.Month()) != m || t.Day() != d || y < MinYear || y > MaxYear {
 		return Date{}, false // 2026-02-30 would roll over to March
 	}
 	return DateFromTime(t), true
