@@ -75,6 +75,10 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 		db.Close()
 		return nil, err
 	}
+	if err := db.CheckDataKey(ctx, box); err != nil {
+		db.Close()
+		return nil, err
+	}
 	stores := repo.Stores(db, box)
 	hub := live.NewHub()
 	metrics := api.NewMetrics()

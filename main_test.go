@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -329,5 +330,54 @@ func TestDockerfileMetricsOnLoopback(t *testing.T) {
 		if strings.HasPrefix(line, "EXPOSE") && strings.Contains(line, "9091") {
 			t.Errorf("the image publishes the metrics port: %q", line)
 		}
+	}
+}
+
+// TestDataKeyChecked: a server started with another data key than the one its database's
+// personal data was sealed with refuses to start, naming the key, rather than answering
+// /readyz and then failing every roster read (issue 16, item 11) — also on a database from
+// before the check, whose workers' sealed ID numbers tell.
+func TestDataKeyChecked(t *testing.T) {
+	keyA, keyB := strings.Repeat("a", 64), strings.Repeat("b", 64) // hex, 32 bytes each
+	for _, e := range dbtest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			url := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+			driver, dsn := "sqlite", strings.TrimPrefix(url, "sqlite:")
+			if e.Name == "postgres" {
+				url = dbtest.EmptyPostgres(t)
+				driver, dsn = "pgx", url
+			}
+			start := func(key string, args ...string) error {
+				env := map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_DATA_DIR": t.TempDir(), "FUGONG_DATA_KEY": key}
+				var out strings.Builder
+				return run(context.Background(), args, func(k string) string { return env[k] }, nil, &out)
+			}
+			// The demo seals its workers' ID numbers with key A.
+			s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_DATA_KEY": keyA})
+			s.stop()
+			if err := start(keyB, "migrate"); err == nil || !strings.Contains(err.Error(), "FUGONG_DATA_KEY") {
+				t.Errorf("another key: got %v, want a refusal naming FUGONG_DATA_KEY", err)
+			}
+			if err := start(keyA, "migrate"); err != nil {
+				t.Errorf("the key of the data: got %v, want a start", err)
+			}
+			// A database from before the canary: its workers' ID numbers are what tells.
+			db, err := sql.Open(driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.Exec("DELETE FROM data_key_canary")
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := start(keyB, "migrate"); err == nil || !strings.Contains(err.Error(), "FUGONG_DATA_KEY") {
+				t.Errorf("another key, no canary yet: got %v, want a refusal", err)
+			}
+			if err := start(keyA, "migrate"); err != nil {
+				t.Errorf("the key of the data, no canary yet: got %v, want a start", err)
+			}
+		})
 	}
 }
