@@ -392,3 +392,40 @@ func id(t *testing.T, s string) int64 {
 	}
 	return n
 }
+
+// TestDashboardStreamCap: one account may hold a few live streams, not thousands (issue 16,
+// item 6: one token opened 2,000); past the cap it gets 429 and others are not affected, and a
+// closed stream frees its place.
+func TestDashboardStreamCap(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		admin, sup := f.token("admina"), f.token("supa")
+		var open []*stream
+		for i := range 5 {
+			s := openStream(t, f.srv.URL, admin, "")
+			if s.status != http.StatusOK {
+				t.Fatalf("stream %d: got %d, want 200", i+1, s.status)
+			}
+			open = append(open, s)
+		}
+		if s := openStream(t, f.srv.URL, admin, ""); s.status != http.StatusTooManyRequests {
+			t.Errorf("a sixth stream of one account: got %d, want 429", s.status)
+		}
+		if s := openStream(t, f.srv.URL, sup, ""); s.status != http.StatusOK {
+			t.Errorf("another account's stream: got %d, want 200", s.status)
+		}
+		open[0].cancel()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			s := openStream(t, f.srv.URL, admin, "")
+			if s.status == http.StatusOK {
+				break
+			}
+			s.cancel()
+			if time.Now().After(deadline) {
+				t.Fatalf("after closing one stream: still %d after 30 s, want a place freed", s.status)
+			}
+			time.Sleep(20 * time.Millisecond) // the server sees the closed connection when it next writes
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,12 +19,52 @@ import (
 type StreamConfig struct {
 	KeepAlive   time.Duration // a comment line this often keeps proxies from closing the stream; 15 s
 	MinInterval time.Duration // at most one event this often per viewer; 250 ms
+	// PerAccount and PerServer bound the open streams (5 and 500 when zero): one token opened
+	// 2,000, each a goroutine, a file and a share of every change's fan-out (issue 16).
+	PerAccount, PerServer int
 }
 
 // Live is the dashboard's event stream: the hub that hears of changes, and its tuning.
 type Live struct {
 	Hub *live.Hub
 	StreamConfig
+
+	mu        sync.Mutex
+	open      int
+	byAccount map[int64]int
+}
+
+// admit counts a new stream of an account in, or refuses it when the account or the server
+// has as many open as they may; release counts it out.
+func (l *Live) admit(account int64) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byAccount == nil {
+		l.byAccount = map[int64]int{}
+	}
+	switch {
+	case l.byAccount[account] >= orInt(l.PerAccount, 5):
+		return nil, &domain.Error{Kind: domain.ErrTooManyRequests, Message: "此账号打开的监测大屏过多,请关闭其他窗口后再试"}
+	case l.open >= orInt(l.PerServer, 500):
+		return nil, &domain.Error{Kind: domain.ErrTooManyRequests, Message: "实时推送连接已满,请稍后再试"}
+	}
+	l.open++
+	l.byAccount[account]++
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.open--
+		if l.byAccount[account]--; l.byAccount[account] == 0 {
+			delete(l.byAccount, account)
+		}
+	}, nil
+}
+
+func orInt(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 // streamEvent is the data of an "update" event.
@@ -53,6 +94,11 @@ func (h *dashboardHandler) stream(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	release, err := h.live.admit(actor.UserID)
+	if err != nil {
+		return err
+	}
+	defer release()
 	sub := h.live.Hub.Subscribe(watch.TownshipID)
 	defer h.live.Hub.Unsubscribe(sub)
 
