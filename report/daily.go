@@ -276,18 +276,24 @@ func figureColumns() []listColumn {
 	return out
 }
 
-// figureValues appends the day's figures in the order of figureColumns: a share that has none
-// reads domain.NoValue.
+// figureValues appends the day's figures in the order of figureColumns.
 func figureValues(out []any, f domain.Figures) []any {
 	for _, d := range domain.FigureDefs {
-		v := d.Value(f)
-		if v == nil {
-			v = domain.NoValue
-		}
-		out = append(out, v)
+		out = append(out, figureCell(d, f))
 	}
 	return out
 }
+
+// figureCell is one figure as a cell: its value, or domain.NoValue for a share that has none.
+func figureCell(d domain.FigureDef, f domain.Figures) any {
+	if v := d.Value(f); v != nil {
+		return v
+	}
+	return domain.NoValue
+}
+
+// completionDef is the completion figure, which the zone and trend tables show beside others.
+var completionDef, _ = domain.FigureByKey("completion")
 
 // enterpriseValues puts into values an enterprise's row of 企业明细, filled light red when it
 // needs a look; without a plan its supply days are blank, not zero, since nobody has said
@@ -709,7 +715,7 @@ func zoneTable(zs []domain.ZoneFigures) summaryTable {
 	}
 	for _, z := range zs {
 		t.rows = append(t.rows, []any{zoneName(z.Zone), z.Enterprises.Total, z.Enterprises.Reopened, z.Due,
-			z.CheckinsAM, z.CheckinsPM, completion(z.Figures)})
+			z.CheckinsAM, z.CheckinsPM, figureCell(completionDef, z.Figures)})
 	}
 	return t
 }
@@ -725,17 +731,9 @@ func trendTable(ps []domain.TrendPoint) summaryTable {
 	}
 	for _, p := range ps {
 		t.rows = append(t.rows, []any{p.Date, p.Reopened, p.Returned, p.OnDuty, p.CheckinsAM, p.CheckinsPM,
-			completion(p.Figures), p.Fever, p.AlertsOpen})
+			figureCell(completionDef, p.Figures), p.Fever, p.AlertsOpen})
 	}
 	return t
-}
-
-// completion is the completion of a day as a cell: a share, or domain.NoValue.
-func completion(f domain.Figures) any {
-	if share, ok := f.Completion(); ok {
-		return share
-	}
-	return domain.NoValue
 }
 
 // writeSummaryTable writes a table of 汇总 from row top: its caption, if any, its header and
