@@ -38,8 +38,8 @@ func TestBrowserDashboard(t *testing.T) {
 	var worker struct {
 		AccessToken string `json:"access_token"`
 	}
-	apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{
-		"enterprise_code": code, "phone": "13800004141", "id_last6": id[12:]}, &worker)
+	apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-enrol", "", map[string]string{
+		"enterprise_code": code, "phone": "13800004141", "id_number": id, "pin": testPIN}, &worker)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 
 	b.do(t, "open the dashboard", login(s, "changshan"), poll(`location.pathname === "/enterprises"`),

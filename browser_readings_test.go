@@ -27,8 +27,8 @@ func readingsWorker(t *testing.T, s *server, hrToken string, enterpriseID int64,
 	var session struct {
 		AccessToken string `json:"access_token"`
 	}
-	apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{
-		"enterprise_code": code, "phone": phone, "id_last6": id[12:],
+	apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-enrol", "", map[string]string{
+		"enterprise_code": code, "phone": phone, "id_number": id, "pin": testPIN,
 	}, &session)
 	return w.ID, session.AccessToken
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"fugong/repo/dbtest"
+	"fugong/scripts/demo"
 )
 
 // proc is the fugong binary running as its own process.
@@ -111,7 +112,6 @@ func TestLiveAcrossProcesses(t *testing.T) {
 	bin := buildBinary(t)
 	env := map[string]string{"FUGONG_DATABASE_URL": dbtest.EmptyPostgres(t), "FUGONG_DATA_DIR": t.TempDir()}
 	a := startProc(t, bin, env, "--demo")
-	worker := a.waitLine(t, regexp.MustCompile(`enterprise code (\d+), phone (\d+), ID last six (\w+)`))
 	b := startProc(t, bin, env) // the same database and secrets, as a second replica
 	b.waitLine(t, regexp.MustCompile(`live: listening`))
 
@@ -123,8 +123,9 @@ func TestLiveAcrossProcesses(t *testing.T) {
 		t.Fatal("no first event")
 	}
 
+	code, phone := enrolledDemoWorker(t, b.url, admin)
 	workerToken := loginAt(t, a.url, "/api/v1/auth/worker-login",
-		map[string]string{"enterprise_code": worker[1], "phone": worker[2], "id_last6": worker[3]})
+		map[string]string{"enterprise_code": code, "phone": phone, "pin": demo.PIN})
 	sent := time.Now()
 	body := strings.NewReader(`{"slot":"pm","temperature":36.4}`)
 	req, _ := http.NewRequest(http.MethodPost, a.url+"/api/v1/checkins", body)
@@ -149,6 +150,54 @@ func TestLiveAcrossProcesses(t *testing.T) {
 		}
 	}
 	t.Logf("a check-in on process A reached a viewer of process B after %v", time.Since(sent).Round(time.Millisecond))
+}
+
+// enrolledDemoWorker finds, as the town admin, a demo worker who has set the demo PIN, as a
+// newcomer would from the README: the enterprise's code on its page, the phone on the roster.
+func enrolledDemoWorker(t *testing.T, url, admin string) (code, phone string) {
+	t.Helper()
+	var ents struct {
+		Items []struct {
+			ID   int64  `json:"id"`
+			Code string `json:"code"`
+		} `json:"items"`
+	}
+	getJSON(t, url+"/api/v1/enterprises?page_size=100", admin, &ents)
+	for _, e := range ents.Items {
+		var ws struct {
+			Items []struct {
+				Phone  string `json:"phone"`
+				PINSet bool   `json:"pin_set"`
+			} `json:"items"`
+		}
+		getJSON(t, fmt.Sprintf("%s/api/v1/enterprises/%d/workers?status=on_duty", url, e.ID), admin, &ws)
+		for _, w := range ws.Items {
+			if w.PINSet {
+				return e.Code, w.Phone
+			}
+		}
+	}
+	t.Fatal("no demo worker on duty has set the demo PIN")
+	return "", ""
+}
+
+// getJSON reads a JSON answer with a token, failing the test on anything but 200.
+func getJSON(t *testing.T, url, token string, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("GET %s: got %d %s", url, res.StatusCode, b)
+	}
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
 }
 
 // loginAt signs in at a server and returns the access token.

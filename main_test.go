@@ -381,3 +381,7 @@ func TestDataKeyChecked(t *testing.T) {
 		})
 	}
 }
+
+// testPIN is the PIN the tests' workers enrol with: six digits no rule of domain.CheckPIN
+// refuses.
+const testPIN = "731946"

@@ -79,8 +79,8 @@ func TestMetricsCount(t *testing.T) {
 			var tok struct {
 				AccessToken string `json:"access_token"`
 			}
-			apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{
-				"enterprise_code": code, "phone": "13700001234", "id_last6": id[12:]}, &tok)
+			apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-enrol", "", map[string]string{
+				"enterprise_code": code, "phone": "13700001234", "id_number": id, "pin": testPIN}, &tok)
 			for _, c := range []map[string]any{
 				{"slot": "am", "temperature": 38.4, "symptoms": []string{"fever"}},
 				{"slot": "pm", "temperature": 36.5, "symptoms": []string{}},

@@ -67,7 +67,10 @@ func TestAuditLog(t *testing.T) {
 			t.Fatalf("unknown user: got %d", res.status)
 		}
 		workerID, _ := f.workerToken(3)
-		if res := f.do(http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{"enterprise_code": f.entA1.Code, "phone": "13900000003", "id_last6": "000000"}); res.status != 401 {
+		if res := f.pinLogin(f.entA1.Code, "13900000003", testPIN); res.status != 200 {
+			t.Fatalf("worker, PIN: got %d %s", res.status, res.body)
+		}
+		if res := f.do(http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{"enterprise_code": f.entA1.Code, "phone": "13900000003", "pin": "000000"}); res.status != 401 {
 			t.Fatalf("worker, wrong digits: got %d", res.status)
 		}
 		f.do(http.MethodPatch, fmt.Sprintf("/api/v1/townships/%d", f.townA.ID), admin, map[string]any{"fever_threshold": 37.5})
@@ -87,7 +90,7 @@ func TestAuditLog(t *testing.T) {
 			for action, want := range map[string]int{
 				"township.create": 1, "enterprise.create": 2, "user.create": 3, "enterprise.supervisors": 2,
 				"auth.login": 2, "auth.login_failed": 1, "worker.create": 1, "auth.worker_login": 1,
-				"auth.worker_login_failed": 1, "township.update": 1, "enterprise.update": 1, "user.update": 1,
+				"auth.worker_enrol": 1, "auth.worker_login_failed": 1, "township.update": 1, "enterprise.update": 1, "user.update": 1,
 				"access.denied": 1, "worker.reveal": 1, "roster.export": 1,
 			} {
 				if byAction[action] != want {
@@ -101,7 +104,7 @@ func TestAuditLog(t *testing.T) {
 				"enterprise.update":        "修改 联系电话、职工人数",
 				"user.update":              "停用账号;修改 电话",
 				"auth.login_failed":        "密码错误",
-				"auth.worker_login_failed": "手机号或身份证后六位不匹配",
+				"auth.worker_login_failed": "手机号或 PIN 不匹配;来自 127.0.0.1",
 				"access.denied":            "PATCH /api/v1/enterprises/:id — 企业账号只能修改",
 			}
 			for _, it := range f.audit(admin, "?page_size=200").Items {
@@ -192,7 +195,7 @@ func TestAuditLog(t *testing.T) {
 							return it.Action
 						}
 					}
-					if p.Total != 3 { // created, signed in, revealed
+					if p.Total != 4 { // created, enrolled, signed in, revealed
 						return fmt.Sprint(p.actions())
 					}
 					return ""

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,8 +23,16 @@ func (h *authHandler) register(r *router) {
 		Summary: "Sign in with username and password; the 6th failure within a minute from one address gets 429",
 		Body:    loginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.login)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/worker-login", Public: true,
-		Summary: "A returning worker signs in with the enterprise code, their phone and the last six characters of their ID number; limited like passwords",
-		Body:    workerLoginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.workerLogin)
+		Summary: "A returning worker signs in with the enterprise code, their phone and the 6-digit PIN they set; " +
+			"failures are limited per phone and address, per address (30 a minute) and per enterprise code (60 a minute)",
+		Body: workerLoginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.workerLogin)
+	r.add(Route{Method: http.MethodPost, Path: "/auth/worker-enrol", Public: true,
+		Summary: "First sign-in, or after HR reset the PIN: the worker proves who they are with the enterprise code, phone and whole ID number, " +
+			"sets a 6-digit PIN (easy ones refused) and is signed in; 409 when a PIN is set already. Limited like worker-login",
+		Body: workerEnrolRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.workerEnrol)
+	r.add(Route{Method: http.MethodPost, Path: "/workers/:id/reset-pin", Roles: []domain.Role{domain.RoleEnterpriseHR},
+		Summary: "Forget a worker's PIN (the enterprise's HR, audited): the worker's sessions end at once and they enrol again",
+		Status:  http.StatusNoContent}, h.resetWorkerPIN)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/refresh", Public: true,
 		Summary: "Spend a refresh token for a new pair; a spent token presented again revokes its family",
 		Body:    refreshRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.refresh)
@@ -45,7 +55,14 @@ var allRoles = append(append([]domain.Role{}, staffRoles...), domain.RoleWorker)
 type workerLoginRequest struct {
 	EnterpriseCode string `json:"enterprise_code"`
 	Phone          string `json:"phone"`
-	IDLast6        string `json:"id_last6" jsonschema_description:"the last six characters of the ID number"`
+	PIN            string `json:"pin" jsonschema_description:"the 6-digit PIN the worker set at enrolment"`
+}
+
+type workerEnrolRequest struct {
+	EnterpriseCode string `json:"enterprise_code"`
+	Phone          string `json:"phone"`
+	IDNumber       string `json:"id_number" jsonschema_description:"the whole ID number, 18 characters"`
+	PIN            string `json:"pin" jsonschema_description:"6 digits; not one digit repeated, a run, the birth date or the end of the ID number or phone"`
 }
 
 type loginRequest struct {
@@ -140,20 +157,57 @@ func (h *authHandler) workerLogin(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	var p domain.Problems
-	for field, v := range map[string]string{"enterprise_code": req.EnterpriseCode, "phone": req.Phone, "id_last6": req.IDLast6} {
-		if domain.Clean(v) == "" {
-			p.Add(field, "请填写此项")
-		}
-	}
-	if err := p.Err(); err != nil {
+	if err := required(map[string]string{"enterprise_code": req.EnterpriseCode, "phone": req.Phone, "pin": req.PIN}); err != nil {
 		return err
 	}
-	s, err := h.svc.WorkerLogin(c.Request().Context(), req.EnterpriseCode, req.Phone, req.IDLast6, c.RealIP())
+	s, err := h.svc.WorkerLogin(c.Request().Context(), req.EnterpriseCode, req.Phone, req.PIN, clientOf(c))
 	if err != nil {
 		return err
 	}
 	return h.answer(c, s)
+}
+
+func (h *authHandler) workerEnrol(c echo.Context) error {
+	var req workerEnrolRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	err := required(map[string]string{"enterprise_code": req.EnterpriseCode, "phone": req.Phone, "id_number": req.IDNumber, "pin": req.PIN})
+	if err != nil {
+		return err
+	}
+	s, err := h.svc.WorkerEnrol(c.Request().Context(), req.EnterpriseCode, req.Phone, req.IDNumber, req.PIN, clientOf(c))
+	if err != nil {
+		return err
+	}
+	return h.answer(c, s)
+}
+
+func (h *authHandler) resetWorkerPIN(c echo.Context) error {
+	id, err := pathID(c, "id", "职工")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.ResetWorkerPIN(c.Request().Context(), actorOf(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// required names each of the fields left empty.
+func required(fields map[string]string) error {
+	var p domain.Problems
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		if domain.Clean(fields[field]) == "" {
+			p.Add(field, "请填写此项")
+		}
+	}
+	return p.Err()
+}
+
+// clientOf is where a request came from, for the audit log of a sign-in.
+func clientOf(c echo.Context) domain.Client {
+	return domain.Client{Addr: c.RealIP(), UserAgent: c.Request().UserAgent()}
 }
 
 func (h *authHandler) logout(c echo.Context) error {

@@ -31,6 +31,7 @@ var authzTable = []struct{ cells, key string }{
 	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "GET /api/openapi.json"},
 	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/login"},
 	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/worker-login"},
+	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/worker-enrol"},
 	{"ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/refresh"},
 	// Signing out and reading oneself are about the caller alone.
 	{"401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ", "POST /api/v1/auth/logout"},
@@ -122,6 +123,9 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/workers/:id"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "GET /api/v1/workers/:id?reveal=true"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "PATCH /api/v1/workers/:id"},
+	// Only HR resets a worker's PIN: the route is theirs, so other roles are refused before any
+	// record is read (403), and HR of another enterprise does not learn the worker exists.
+	{"401   403   403   403   403   403   403   ok    404   404   403   403   403   ", "POST /api/v1/workers/:id/reset-pin"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/workers/import"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/import-template"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/export"},

@@ -305,7 +305,13 @@ var authzSpecs = map[string]authzSpec{
 		return map[string]string{"username": w.userA1.Username, "password": password}
 	}},
 	"POST /api/v1/auth/worker-login": {body: func(w *authzWorld) any {
-		return map[string]string{"enterprise_code": w.entA1.Code, "phone": w.target.Phone, "id_last6": w.target.IDNumber.Last6()}
+		return map[string]string{"enterprise_code": w.entA1.Code, "phone": w.target.Phone, "pin": testPIN}
+	}},
+	// Enrolment is once per worker: each call enrols a new one.
+	"POST /api/v1/auth/worker-enrol": {body: func(w *authzWorld) any {
+		n := 100 + w.next()
+		wk := w.worker(w.hrA1, w.entA1, n, fmt.Sprintf("新职工%d", n))
+		return map[string]string{"enterprise_code": w.entA1.Code, "phone": wk.Phone, "id_number": string(wk.IDNumber), "pin": testPIN}
 	}},
 	// A refresh token is spent once used: each call signs in anew for one.
 	"POST /api/v1/auth/refresh": {body: func(w *authzWorld) any {
@@ -420,9 +426,11 @@ var authzSpecs = map[string]authzSpec{
 		return map[string]any{"name": fmt.Sprintf("新职工%d", n), "id_number": idNumber(100 + n), "phone": fmt.Sprintf("1370000%04d", n),
 			"origin_region": "371681", "arrived_on": dayFromToday(-5)}
 	}, marker: nameA1},
-	"GET /api/v1/enterprises/:id/workers":                 {id: idEntA1, marker: targetNm, never: targetIDn},
-	"GET /api/v1/workers/:id":                             {id: idTarget, marker: targetNm, never: targetIDn},
-	"GET /api/v1/workers/:id?reveal=true":                 {id: idTarget, marker: targetIDn},
+	"GET /api/v1/enterprises/:id/workers": {id: idEntA1, marker: targetNm, never: targetIDn},
+	"GET /api/v1/workers/:id":             {id: idTarget, marker: targetNm, never: targetIDn},
+	"GET /api/v1/workers/:id?reveal=true": {id: idTarget, marker: targetIDn},
+	// Another worker than the target, whose PIN the other rows' sign-ins need.
+	"POST /api/v1/workers/:id/reset-pin":                  {id: func(w *authzWorld) int64 { return w.resetee.ID }},
 	"PATCH /api/v1/workers/:id":                           {id: idTarget, body: say(map[string]any{"department": "质检部"}), marker: targetNm, never: targetIDn},
 	"POST /api/v1/enterprises/:id/workers/import":         {id: idEntA1, upload: (*authzWorld).roster, marker: func(*authzWorld) string { return `"created":1` }},
 	"GET /api/v1/enterprises/:id/workers/import-template": {id: idEntA1},
@@ -479,6 +487,7 @@ type authzWorld struct {
 	caller            string                 // the caller of the call being made
 	wkA1, wkA2, wkB1  domain.Worker          // callers
 	target            domain.Worker          // the target worker, on duty in A1 with an open alert
+	resetee           domain.Worker          // a worker of A1 whose PIN is reset
 	tokens            map[string]string
 	plan              int64 // A1's plan, when the spec's setup made one
 	workbook          []byte
@@ -502,6 +511,9 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 	w.wkA2 = w.worker(w.hrA2, f.entA2, 2, "职工乙")
 	w.wkB1 = w.worker(w.hrB1, f.entB1, 3, "职工丙")
 	w.target = w.worker(f.hrA1, f.entA1, 4, "目标职工")
+	w.enrolled(w.target)
+	w.resetee = w.worker(f.hrA1, f.entA1, 5, "重置职工")
+	w.enrolled(w.resetee)
 	// This morning's check-ins: wkA1's, and the target's with a cough, which opens an alert.
 	temp := 36.6
 	results, err := f.svc.Checkins.SubmitForWorkers(ctx, f.hrA1.Actor(), f.entA1.ID, []domain.CheckinInput{
@@ -543,14 +555,23 @@ func (w *authzWorld) worker(hr domain.User, e domain.Enterprise, n int, name str
 	return wk
 }
 
+// enrolled gives a worker testPIN, as their enrolment would.
+func (w *authzWorld) enrolled(wk domain.Worker) {
+	w.t.Helper()
+	if _, err := repo.Stores(w.db, dbtest.Box()).Workers.SetPIN(context.Background(), domain.WorkerPIN{WorkerID: wk.ID, Hash: testPINHash(w.t), SetAt: time.Now()}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 func (w *authzWorld) workerLogin(wk domain.Worker) string {
 	w.t.Helper()
 	e, err := repo.Stores(w.db, dbtest.Box()).Enterprises.Get(context.Background(), wk.EnterpriseID)
 	if err != nil {
 		w.t.Fatal(err)
 	}
+	w.enrolled(wk)
 	res := w.do(http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{
-		"enterprise_code": e.Code, "phone": wk.Phone, "id_last6": wk.IDNumber.Last6()})
+		"enterprise_code": e.Code, "phone": wk.Phone, "pin": testPIN})
 	if res.status != http.StatusOK {
 		w.t.Fatalf("worker login %s: got %d %s", wk.Name, res.status, res.body)
 	}

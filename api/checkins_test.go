@@ -24,7 +24,7 @@ func (f *fixture) workerToken(n int) (int64, string) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	res := f.do(http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{"enterprise_code": f.entA1.Code, "phone": phone, "id_last6": id[12:]})
+	res := f.do(http.MethodPost, "/api/v1/auth/worker-enrol", "", map[string]string{"enterprise_code": f.entA1.Code, "phone": phone, "id_number": id, "pin": testPIN})
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}

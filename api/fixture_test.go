@@ -290,3 +290,25 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// testPIN is the PIN the tests' workers enrol with: six digits no rule of domain.CheckPIN
+// refuses.
+const testPIN = "731946"
+
+var (
+	pinHashOnce sync.Once
+	pinHash     string
+)
+
+// testPINHash is testPIN's hash at bcrypt's lowest cost, made once, for workers a test enrols
+// through the store rather than the API.
+func testPINHash(t testing.TB) string {
+	t.Helper()
+	pinHashOnce.Do(func() {
+		pinHash, _ = domain.PasswordHasher{Cost: bcrypt.MinCost}.Hash(testPIN)
+	})
+	if pinHash == "" {
+		t.Fatal("hashing the test PIN failed")
+	}
+	return pinHash
+}

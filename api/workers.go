@@ -127,10 +127,12 @@ type workerResponse struct {
 	EnterpriseID      int64            `json:"enterprise_id"`
 	EnterpriseName    string           `json:"enterprise_name"`
 	Name              string           `json:"name"`
-	IDNumber          string           `json:"id_number" jsonschema_description:"masked (3716**********123X) unless revealed"`
-	BirthDate         string           `json:"birth_date"`
+	IDNumber          string           `json:"id_number" jsonschema_description:"masked (37***************X: province and check character) unless revealed"`
+	BirthDate         *string          `json:"birth_date" jsonschema_description:"YYYY-MM-DD, only with the whole ID number; null when masked"`
+	Age               int              `json:"age" jsonschema_description:"whole years today"`
 	Sex               domain.Sex       `json:"sex"`
-	HouseholdRegion   string           `json:"household_region"`
+	HouseholdRegion   string           `json:"household_region" jsonschema_description:"the county of the ID number when revealed; only its province when masked"`
+	PINSet            *bool            `json:"pin_set,omitempty" jsonschema_description:"in lists: whether the worker has set their sign-in PIN"`
 	Phone             string           `json:"phone"`
 	Department        string           `json:"department"`
 	ShiftGroup        string           `json:"shift_group"`
@@ -152,18 +154,16 @@ type workerResponse struct {
 	UpdatedAt         time.Time        `json:"updated_at"`
 }
 
-// workerResponder renders workers as of today, masking ID numbers unless reveal.
+// workerResponder renders workers as of today, masking ID numbers unless reveal, by the one
+// rule of domain.IDView.
 func workerResponder(today domain.Date, reveal bool) func(domain.Worker) workerResponse {
 	return func(w domain.Worker) workerResponse {
-		id := w.IDNumber.Masked()
-		if reveal {
-			id = string(w.IDNumber)
-		}
-		household, _ := region.Name(w.IDNumber.Region())
+		v := w.IDNumber.View(today, reveal)
+		household, _ := region.Name(v.HouseholdRegion)
 		origin, _ := region.Name(w.OriginRegion)
 		return workerResponse{
-			ID: w.ID, EnterpriseID: w.EnterpriseID, EnterpriseName: w.EnterpriseName, Name: w.Name, IDNumber: id,
-			BirthDate: w.IDNumber.BirthDate().String(), Sex: w.IDNumber.Sex(), HouseholdRegion: household,
+			ID: w.ID, EnterpriseID: w.EnterpriseID, EnterpriseName: w.EnterpriseName, Name: w.Name, IDNumber: v.Number,
+			BirthDate: dateOrNil(v.BirthDate), Age: v.Age, Sex: v.Sex, HouseholdRegion: household,
 			Phone: w.Phone, Department: w.Department, ShiftGroup: w.ShiftGroup, OriginRegion: w.OriginRegion,
 			OriginRegionName: origin, ArrivedOn: dateOrNil(w.ArrivedOn), Transport: w.Transport,
 			KeyAreaExposure: w.KeyAreaExposure, ContactHistory: w.ContactHistory, RiskLevel: w.RiskLevel,
@@ -245,11 +245,22 @@ func (h *workerHandler) list(c echo.Context) error {
 	if f.Page, err = pageOf(c); err != nil {
 		return err
 	}
-	ws, total, today, err := h.svc.List(c.Request().Context(), actorOf(c), id, f)
+	ctx := c.Request().Context()
+	ws, total, today, err := h.svc.List(ctx, actorOf(c), id, f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newList(ws, total, workerResponder(today, false)))
+	enrolled, err := h.svc.Enrolled(ctx, ws)
+	if err != nil {
+		return err
+	}
+	respond := workerResponder(today, false)
+	return c.JSON(http.StatusOK, newList(ws, total, func(w domain.Worker) workerResponse {
+		r := respond(w)
+		set := enrolled[w.ID]
+		r.PINSet = &set
+		return r
+	}))
 }
 
 func (h *workerHandler) get(c echo.Context) error {

@@ -194,7 +194,7 @@ func TestWorkers(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/workers/%d", w.ID)
 		t.Run("Derived", func(t *testing.T) {
 			// Township A has no key areas yet: low risk, on duty.
-			if w.IDNumber != idNumber(7)[:4]+"**********"+idNumber(7)[14:] || w.RiskLevel != "low" || w.Status != "on_duty" {
+			if w.IDNumber != idNumber(7)[:2]+"***************"+idNumber(7)[17:] || w.RiskLevel != "low" || w.Status != "on_duty" {
 				t.Errorf("got %+v, want masked, low, on duty", w)
 			}
 		})

@@ -61,6 +61,8 @@ type RefreshTokenStore interface {
 	RevokeFamily(ctx context.Context, familyID string, at time.Time) error
 	// RevokeUser revokes every token of a user: all their sessions end.
 	RevokeUser(ctx context.Context, userID int64, at time.Time) error
+	// RevokeWorker revokes every token of a worker (their PIN was reset).
+	RevokeWorker(ctx context.Context, workerID int64, at time.Time) error
 }
 
 // LoginAttemptStore counts failed sign-ins, so that guessing passwords is slow.

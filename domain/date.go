@@ -96,3 +96,16 @@ func (t Township) location() *time.Location {
 	locations.Store(t.Timezone, loc)
 	return loc
 }
+
+// YearsTo is how many whole years from d to e: an age, when d is a birth date. Zero when e
+// is before d or either is zero.
+func (d Date) YearsTo(e Date) int {
+	if d.IsZero() || e.IsZero() || e.Before(d) {
+		return 0
+	}
+	y := e.t.Year() - d.t.Year()
+	if e.t.Month() < d.t.Month() || (e.t.Month() == d.t.Month() && e.t.Day() < d.t.Day()) {
+		y--
+	}
+	return y
+}

@@ -101,14 +101,43 @@ func (n IDNumber) Sex() Sex {
 // Region is the code of the division where the number was issued: the household region.
 func (n IDNumber) Region() string { return string(n[:6]) }
 
-// Masked shows the first four and last four characters: 3716**********123X. It is how an ID
-// number appears everywhere but to the roles that need it whole.
+// Masked shows the first two characters (the province) and the last (the check character):
+// 37***************X. It is how an ID number appears everywhere but to the roles that need it
+// whole. The birth date (characters 7–14) and the sequence number (15–17) never show: with the
+// household region, they are what rebuilds the number, and a masked roster once showed the last
+// four beside the birth date and region (issue 16). See IDView for what goes with it.
 func (n IDNumber) Masked() string {
 	if len(n) != 18 {
 		return ""
 	}
-	return string(n[:4]) + strings.Repeat("*", 10) + string(n[14:])
+	return string(n[:2]) + strings.Repeat("*", 15) + string(n[17:])
 }
 
-// Last6 is what a worker types to sign in, with their phone.
+// IDView is what an answer, a sheet or a page shows of a person's ID number: the one masking
+// rule. Whole to the roles that need the number (CanReveal, audited), with the birth date and
+// the household region it encodes. Masked to everyone else, with only what cannot rebuild it:
+// the age in whole years, the sex, and the household province (which the masked number shows
+// anyway) — never the birth date or the county.
+type IDView struct {
+	Number          string // whole or Masked
+	BirthDate       Date   // zero when masked
+	Age             int    // whole years on the day of the view
+	Sex             Sex
+	HouseholdRegion string // GB/T 2260 code: the county when whole, the province (370000) when masked
+}
+
+// View is the number as shown on today, whole when reveal.
+func (n IDNumber) View(today Date, reveal bool) IDView {
+	if len(n) != 18 {
+		return IDView{}
+	}
+	birth := n.BirthDate()
+	v := IDView{Number: n.Masked(), Age: birth.YearsTo(today), Sex: n.Sex(), HouseholdRegion: string(n[:2]) + "0000"}
+	if reveal {
+		v.Number, v.BirthDate, v.HouseholdRegion = string(n), birth, n.Region()
+	}
+	return v
+}
+
+// Last6 is the last six characters, which a weak PIN may repeat (CheckPIN).
 func (n IDNumber) Last6() string { return string(n[12:]) }

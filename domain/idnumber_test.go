@@ -202,22 +202,22 @@ func TestIDNumberParts(t *testing.T) {
 	}{
 		{
 			name: "StandardExample", id: "11010519491231002X", wantBirth: domain.NewDate(1949, 12, 31),
-			wantSex: domain.Female, wantRegion: "110105", wantMasked: "1101**********002X", wantLast6: "31002X",
+			wantSex: domain.Female, wantRegion: "110105", wantMasked: "11***************X", wantLast6: "31002X",
 		},
 		{
 			name: "Man", id: idNumber("37162619900101123"), wantBirth: domain.NewDate(1990, 1, 1),
 			wantSex: domain.Male, wantRegion: "371626", wantLast6: "01123" + string(mod112("37162619900101123")),
-			wantMasked: "3716**********123" + string(mod112("37162619900101123")),
+			wantMasked: "37***************" + string(mod112("37162619900101123")),
 		},
 		{
 			name: "WomanLeapDay", id: idNumber("42010320000229008"), wantBirth: domain.NewDate(2000, 2, 29),
 			wantSex: domain.Female, wantRegion: "420103", wantLast6: "29008" + string(mod112("42010320000229008")),
-			wantMasked: "4201**********008" + string(mod112("42010320000229008")),
+			wantMasked: "42***************" + string(mod112("42010320000229008")),
 		},
 		{
 			name: "SequenceNine", id: idNumber("31010419751020019"), wantBirth: domain.NewDate(1975, 10, 20),
 			wantSex: domain.Male, wantRegion: "310104", wantLast6: "20019" + string(mod112("31010419751020019")),
-			wantMasked: "3101**********019" + string(mod112("31010419751020019")),
+			wantMasked: "31***************" + string(mod112("31010419751020019")),
 		},
 	}
 	for _, tt := range tests {
@@ -406,8 +406,8 @@ func FuzzParseIDNumber(f *testing.F) {
 		if n[17] != mod112(n[:17]) {
 			t.Fatalf("ParseIDNumber(%q): got %q, want check character %c", s, n, mod112(n[:17]))
 		}
-		if m := id.Masked(); len(m) != 18 || m[:4] != n[:4] || m[14:] != n[14:] || m[4:14] != strings.Repeat("*", 10) {
-			t.Fatalf("Masked of %q: got %q, want 4 characters, 10 stars and 4 characters", n, m)
+		if m := id.Masked(); len(m) != 18 || m[:2] != n[:2] || m[17:] != n[17:] || m[2:17] != strings.Repeat("*", 15) {
+			t.Fatalf("Masked of %q: got %q, want 2 characters, 15 stars and the last", n, m)
 		}
 		birth := id.BirthDate()
 		if birth.IsZero() || birth.After(idToday) || birth.Before(domain.NewDate(1900, 1, 1)) {

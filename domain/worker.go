@@ -104,4 +104,13 @@ type WorkerStore interface {
 	// The workers carry ID, enterprise, name, ID number, phone, department, origin, arrival,
 	// risk, status and isolation dates; the check-ins their readings.
 	DayPeople(ctx context.Context, townshipID int64, d Date, keep func(*PersonDay) bool) ([]PersonDay, error)
+
+	// PIN returns a worker's PIN hash. ErrNotFound: not enrolled (or reset since).
+	PIN(ctx context.Context, workerID int64) (WorkerPIN, error)
+	// SetPIN keeps a worker's PIN unless they have one; it reports whether it did.
+	SetPIN(ctx context.Context, p WorkerPIN) (bool, error)
+	// ClearPIN forgets a worker's PIN; it reports whether there was one.
+	ClearPIN(ctx context.Context, workerID int64) (bool, error)
+	// Enrolled says which of the workers have a PIN.
+	Enrolled(ctx context.Context, workerIDs []int64) (map[int64]bool, error)
 }

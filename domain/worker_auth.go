@@ -4,90 +4,273 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
+	"unicode"
 )
 
-// WorkerLogin signs a returning worker in with what they know without an account: their
-// enterprise's login code, their phone number and the last six characters of their ID number.
-// Wrong combinations are limited like passwords (per code, phone and client address); a worker
-// who has left cannot sign in. ErrUnauthenticated, ErrTooManyRequests.
-func (s *AuthService) WorkerLogin(ctx context.Context, code, phone, last6, clientAddr string) (Session, error) {
-	code, last6 = NarrowText(code), strings.ToUpper(NarrowText(last6))
-	phone, _ = ParseMobile(NarrowText(phone))
+// A worker signs in with their enterprise's code, their phone and a 6-digit PIN they chose.
+// The ID number serves only to enrol, once (WorkerEnrol), or again after HR reset the PIN
+// (ResetWorkerPIN): staff see ID numbers in part and some whole, so a secret derived from it
+// would let them sign in as the worker and file check-ins that look like the worker's own
+// (issue 16). Guesses are limited per phone and address (MaxFailures), per address across
+// phones and per enterprise code, both over FailureWindow.
+const (
+	// WorkerFailuresPerAddress is how many failed worker sign-ins one client address may have
+	// in a window, whatever phones they name. A plant's Wi-Fi puts hundreds of workers behind
+	// one address, and a few of them mistype: the limit is set well above that.
+	WorkerFailuresPerAddress = 30
+	// WorkerFailuresPerCode is how many failed sign-ins an enterprise code may have in a window,
+	// from every address together: guessing spread over many addresses stops there.
+	WorkerFailuresPerCode = 60
+)
+
+// Client is where a sign-in came from, for the audit log.
+type Client struct {
+	Addr      string
+	UserAgent string
+}
+
+// detail is the client as the audit log shows it: the address and the user agent, cut short
+// and stripped of control characters (a user agent is whatever the client says).
+func (c Client) detail() string {
+	ua := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, c.UserAgent)
+	if r := []rune(ua); len(r) > 160 {
+		ua = string(r[:160]) + "…"
+	}
+	if ua == "" {
+		ua = "未知客户端"
+	}
+	return "来自 " + c.Addr + " · " + ua
+}
+
+// workerKeys are the keys a worker's failed sign-in counts against, with the limit of each.
+type workerKey struct {
+	key   string
+	limit int
+	msg   string
+}
+
+func (s *AuthService) workerKeys(code, phone, addr string) []workerKey {
+	return []workerKey{
+		{"worker|" + code + "|" + phone + "|" + addr, s.MaxFailures, "登录失败次数过多,请一分钟后再试"},
+		{"worker-addr|" + addr, WorkerFailuresPerAddress, "此网络登录失败次数过多,请一分钟后再试"},
+		{"worker-code|" + code, WorkerFailuresPerCode, "本企业登录失败次数过多,请一分钟后再试"},
+	}
+}
+
+// limited refuses a worker's sign-in when any of its keys has had its failures.
+func (s *AuthService) limited(ctx context.Context, keys []workerKey) error {
+	since := s.Clock.Now().Add(-s.FailureWindow)
+	for _, k := range keys {
+		n, err := s.Attempts.Failures(ctx, k.key, since)
+		if err != nil {
+			return err
+		}
+		if n >= k.limit {
+			return &Error{Kind: ErrTooManyRequests, Message: k.msg}
+		}
+	}
+	return nil
+}
+
+// workerFailed counts a failed worker sign-in against all its keys and audits it with the
+// client, together. The phone, PIN and ID number typed are personal data: the log names only
+// the enterprise.
+func (s *AuthService) workerFailed(ctx context.Context, keys []workerKey, e Enterprise, why string, c Client) error {
 	now := s.Clock.Now()
-	key := "worker|" + code + "|" + phone + "|" + clientAddr
-	n, err := s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow))
+	ev := AuditEvent{Action: "auth.worker_login_failed", ActorRole: RoleWorker, Detail: "企业码不存在;" + c.detail(), At: now}
+	if e.ID != 0 {
+		ev.TownshipID, ev.EnterpriseID, ev.EntityType, ev.EntityID = e.TownshipID, e.ID, "enterprise", e.ID
+		ev.Detail = why + ";" + c.detail()
+	}
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		for _, k := range keys {
+			if err := s.Attempts.RecordFailure(ctx, k.key, now, now.Add(-time.Hour)); err != nil {
+				return err
+			}
+		}
+		return s.Audit.Record(ctx, ev)
+	})
+}
+
+// WorkerLogin signs an enrolled worker in with their enterprise's code, phone and PIN. A
+// worker who has left cannot sign in. ErrUnauthenticated, ErrTooManyRequests.
+func (s *AuthService) WorkerLogin(ctx context.Context, code, phone, pin string, c Client) (Session, error) {
+	code, pin = NarrowText(code), NarrowText(pin)
+	phone, _ = ParseMobile(NarrowText(phone))
+	keys := s.workerKeys(code, phone, c.Addr)
+	if err := s.limited(ctx, keys); err != nil {
+		return Session{}, err
+	}
+	e, ws, err := s.findWorkers(ctx, code, phone)
 	if err != nil {
 		return Session{}, err
 	}
-	if n >= s.MaxFailures {
-		return Session{}, &Error{Kind: ErrTooManyRequests, Message: "登录失败次数过多,请一分钟后再试"}
+	w, ok, err := s.pinOwner(ctx, ws, pin)
+	if err != nil {
+		return Session{}, err
 	}
-	w, e, err := s.findWorker(ctx, code, phone, last6)
-	if errors.Is(err, ErrUnauthenticated) {
-		// The phone and digits typed are personal data: the log names only the enterprise.
-		failed := AuditEvent{Action: "auth.worker_login_failed", ActorRole: RoleWorker, Detail: "企业码不存在", At: now}
-		if e.ID != 0 {
-			failed.TownshipID, failed.EnterpriseID, failed.EntityType, failed.EntityID = e.TownshipID, e.ID, "enterprise", e.ID
-			failed.Detail = "手机号或身份证后六位不匹配"
-		}
-		if err := s.failed(ctx, key, now, failed); err != nil {
+	if !ok {
+		if err := s.workerFailed(ctx, keys, e, "手机号或 PIN 不匹配", c); err != nil {
 			return Session{}, err
 		}
+		return Session{}, Unauthenticated("企业码、手机号或 PIN 不正确;第一次登录或 PIN 被重置后,请先用身份证号设置 PIN")
+	}
+	return s.signWorkerIn(ctx, keys[0].key, w, "auth.worker_login", c, nil)
+}
+
+// pinOwner finds which of the workers (one phone may be on several files of an enterprise: a
+// family's shared phone) has this PIN. Every candidate's hash is compared, and one dummy hash
+// when there is none, so that the time taken does not tell whether the phone is on the roster.
+func (s *AuthService) pinOwner(ctx context.Context, ws []Worker, pin string) (Worker, bool, error) {
+	found, ok := Worker{}, false
+	compared := false
+	for _, w := range ws {
+		p, err := s.Workers.PIN(ctx, w.ID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Worker{}, false, err
+		}
+		compared = true
+		if !ok && s.Passwords.Matches(p.Hash, pin) {
+			found, ok = w, true
+		}
+	}
+	if !compared {
+		s.Passwords.Matches(string(dummyHash), pin)
+	}
+	return found, ok, nil
+}
+
+// WorkerEnrol lets a worker on the roster set their PIN, proving who they are with their
+// enterprise's code, phone and whole ID number, and signs them in. A weak PIN is refused
+// (CheckPIN); a worker who has a PIN already is told to sign in with it or ask HR to reset it.
+// ErrUnauthenticated, ErrTooManyRequests, ErrInvalid, ErrConflict.
+func (s *AuthService) WorkerEnrol(ctx context.Context, code, phone, idNumber, pin string, c Client) (Session, error) {
+	code, pin = NarrowText(code), NarrowText(pin)
+	phone, _ = ParseMobile(NarrowText(phone))
+	id := IDNumber(strings.ToUpper(NarrowText(idNumber)))
+	keys := s.workerKeys(code, phone, c.Addr)
+	if err := s.limited(ctx, keys); err != nil {
 		return Session{}, err
 	}
+	e, ws, err := s.findWorkers(ctx, code, phone)
 	if err != nil {
 		return Session{}, err
 	}
+	var w Worker
+	for _, cand := range ws {
+		if len(id) == 18 && cand.IDNumber == id {
+			w = cand
+		}
+	}
+	if w.ID == 0 {
+		if err := s.workerFailed(ctx, keys, e, "设置 PIN:手机号或身份证号不匹配", c); err != nil {
+			return Session{}, err
+		}
+		return Session{}, Unauthenticated("企业码、手机号或身份证号不正确")
+	}
+	if err := CheckPIN(pin, w); err != nil {
+		return Session{}, err
+	}
+	hash, err := s.Passwords.Hash(pin)
+	if err != nil {
+		return Session{}, err
+	}
+	return s.signWorkerIn(ctx, keys[0].key, w, "auth.worker_enrol", c, func(ctx context.Context) error {
+		set, err := s.Workers.SetPIN(ctx, WorkerPIN{WorkerID: w.ID, Hash: hash, SetAt: s.Clock.Now()})
+		if err == nil && !set {
+			err = Conflict("您已设置过 PIN,请直接用 PIN 登录;忘记了请联系企业人事重置")
+		}
+		return err
+	})
+}
+
+// signWorkerIn ends a successful sign-in or enrolment: a worker who has left is turned away
+// (audited); otherwise before runs (the enrolment's PIN), a session is issued and the sign-in
+// audited with the client, in one transaction.
+func (s *AuthService) signWorkerIn(ctx context.Context, key string, w Worker, action string, c Client, before func(context.Context) error) (Session, error) {
 	if w.Status == WorkerLeft {
 		err := s.Audit.Record(ctx, AuditEvent{
 			TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, ActorRole: RoleWorker, Action: "auth.worker_login_failed",
-			EntityType: "worker", EntityID: w.ID, Detail: "已离职", At: now,
+			EntityType: "worker", EntityID: w.ID, Detail: "已离职;" + c.detail(), At: s.Clock.Now(),
 		})
 		if err != nil {
 			return Session{}, err
 		}
 		return Session{}, Unauthenticated("您已登记为离职,无需打卡;如有误请联系企业人事")
 	}
-	if err := s.Attempts.Clear(ctx, key); err != nil {
-		return Session{}, err
-	}
 	var sess Session
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if before != nil {
+			if err := before(ctx); err != nil {
+				return err
+			}
+		}
+		var err error
 		if sess, err = s.issueWorker(ctx, w, newFamilyID()); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, w.Actor(), w.TownshipID, w.EnterpriseID, "auth.worker_login", "worker", w.ID, "")
+		return s.audit().record(ctx, w.Actor(), w.TownshipID, w.EnterpriseID, action, "worker", w.ID, c.detail())
 	})
-	return sess, err
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, s.Attempts.Clear(ctx, key)
 }
 
-// findWorker finds the worker of the enterprise with that code whose phone and ID number match,
-// and returns the enterprise when the code was right.
-func (s *AuthService) findWorker(ctx context.Context, code, phone, last6 string) (Worker, Enterprise, error) {
-	denied := Unauthenticated("企业码、手机号或身份证后六位不正确")
+// findWorkers returns the enterprise with that code (zero when none has it) and its workers
+// with that phone.
+func (s *AuthService) findWorkers(ctx context.Context, code, phone string) (Enterprise, []Worker, error) {
 	if code == "" {
-		return Worker{}, Enterprise{}, denied
+		return Enterprise{}, nil, nil
 	}
 	e, err := s.Enterprises.GetByCode(ctx, code)
 	if errors.Is(err, ErrNotFound) {
-		return Worker{}, Enterprise{}, denied
+		return Enterprise{}, nil, nil
 	}
-	if err != nil {
-		return Worker{}, Enterprise{}, err
-	}
-	if phone == "" || len(last6) != 6 {
-		return Worker{}, e, denied
+	if err != nil || phone == "" {
+		return e, nil, err
 	}
 	ws, _, err := s.Workers.List(ctx, WorkerFilter{EnterpriseID: e.ID, Phone: phone, Page: Page{Limit: 20}})
+	return e, ws, err
+}
+
+// ResetWorkerPIN forgets a worker's PIN, for a worker who forgot it or whose phone was lost:
+// their sessions end at once, and they enrol again with their ID number. Only the HR of the
+// worker's enterprise may; it is audited. ErrForbidden, ErrNotFound.
+func (s *AuthService) ResetWorkerPIN(ctx context.Context, actor Actor, workerID int64) error {
+	if !actor.Is(RoleEnterpriseHR) {
+		return Forbidden("只有企业人事可以重置职工的 PIN")
+	}
+	w, err := s.Workers.Get(ctx, workerID)
 	if err != nil {
-		return Worker{}, e, err
+		return err
 	}
-	for _, w := range ws {
-		if w.IDNumber.Last6() == last6 {
-			return w, e, nil
+	if !CanReveal(actor, w.EnterpriseID) { // HR of another enterprise: not theirs to know of
+		return NotFound("职工")
+	}
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		had, err := s.Workers.ClearPIN(ctx, w.ID)
+		if err != nil {
+			return err
 		}
-	}
-	return Worker{}, e, denied
+		if err := s.Tokens.RevokeWorker(ctx, w.ID, s.Clock.Now()); err != nil {
+			return err
+		}
+		detail := "重置 PIN,职工的登录已全部结束,需用身份证号重新设置"
+		if !had {
+			detail = "重置 PIN(职工尚未设置过)"
+		}
+		return s.audit().record(ctx, actor, w.TownshipID, w.EnterpriseID, "worker.pin_reset", "worker", w.ID, detail)
+	})
 }
 
 // checkWorker verifies that a worker's token still stands for a worker on the roster who has

@@ -152,10 +152,27 @@ func (s *WorkerService) List(ctx context.Context, actor Actor, enterpriseID int6
 	f.Query = Clean(f.Query)
 	if id, err := ParseIDNumber(f.Query, today); err == nil {
 		f.QueryID, f.Query = id, ""
+		// A search by whole number answers whether a guess is someone's number: for those who
+		// see numbers masked it is audited, so that guessing one by search shows in the log.
+		if !CanReveal(actor, enterpriseID) {
+			if err := s.audit().record(ctx, actor, t.ID, enterpriseID, "worker.search_id", "enterprise", enterpriseID, "按完整身份证号查找职工"); err != nil {
+				return nil, 0, Date{}, err
+			}
+		}
 	}
 	f.Page = f.Page.Normalize()
 	items, total, err := s.Workers.List(ctx, f)
 	return items, total, today, err
+}
+
+// Enrolled says which of the listed workers have set their sign-in PIN, for the roster: HR
+// sees who still has to enrol, and whose PIN to reset.
+func (s *WorkerService) Enrolled(ctx context.Context, ws []Worker) (map[int64]bool, error) {
+	ids := make([]int64, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	return s.Workers.Enrolled(ctx, ids)
 }
 
 // Update changes a worker: HR of the enterprise only. Putting an isolating worker on duty

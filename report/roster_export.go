@@ -16,7 +16,7 @@ type exportColumn struct {
 	header string
 	width  float64
 	format columnFormat
-	value  func(w domain.Worker, today domain.Date) any
+	value  func(w domain.Worker, id domain.IDView, today domain.Date) any
 }
 
 // columnFormat is how an export column's cells are formatted.
@@ -32,15 +32,18 @@ const (
 
 // derivedColumns follow the template's columns in the export, in this order.
 var derivedColumns = []exportColumn{
-	{"出生日期", 12, asDate, func(w domain.Worker, _ domain.Date) any { return dateValue(idBirth(w)) }},
-	{"性别", 6, asText, func(w domain.Worker, _ domain.Date) any { return sexLabel(w.IDNumber) }},
-	{"户籍地", 24, asText, func(w domain.Worker, _ domain.Date) any { return householdRegion(w.IDNumber) }},
-	{"风险等级", 8, asText, func(w domain.Worker, _ domain.Date) any { return riskLabel[w.RiskLevel] }},
-	{"风险原因", 30, asText, func(w domain.Worker, _ domain.Date) any { return w.RiskReason }},
-	{"状态", 10, asText, func(w domain.Worker, _ domain.Date) any { return w.Status.Label() }},
-	{"隔离开始", 12, asDate, func(w domain.Worker, _ domain.Date) any { return dateValue(w.IsolationStart) }},
-	{"隔离截止", 12, asDate, func(w domain.Worker, _ domain.Date) any { return dateValue(w.IsolationUntil) }},
-	{"隔离剩余天数", 12, asNumber, func(w domain.Worker, today domain.Date) any {
+	// What the ID number tells, by the one masking rule (domain.IDView): the birth date only
+	// beside the whole number, the age always; the household county whole, the province masked.
+	{"出生日期", 12, asDate, func(_ domain.Worker, id domain.IDView, _ domain.Date) any { return dateValue(id.BirthDate) }},
+	{"年龄", 6, asNumber, func(_ domain.Worker, id domain.IDView, _ domain.Date) any { return ageValue(id) }},
+	{"性别", 6, asText, func(_ domain.Worker, id domain.IDView, _ domain.Date) any { return sexLabel(id.Sex) }},
+	{"户籍地", 24, asText, func(_ domain.Worker, id domain.IDView, _ domain.Date) any { return regionName(id.HouseholdRegion) }},
+	{"风险等级", 8, asText, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return riskLabel[w.RiskLevel] }},
+	{"风险原因", 30, asText, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return w.RiskReason }},
+	{"状态", 10, asText, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return w.Status.Label() }},
+	{"隔离开始", 12, asDate, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return dateValue(w.IsolationStart) }},
+	{"隔离截止", 12, asDate, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return dateValue(w.IsolationUntil) }},
+	{"隔离剩余天数", 12, asNumber, func(w domain.Worker, _ domain.IDView, today domain.Date) any {
 		if w.IsolationUntil.IsZero() {
 			return nil
 		}
@@ -53,7 +56,7 @@ var riskLabel = map[domain.RiskLevel]string{domain.RiskHigh: "高", domain.RiskM
 
 // WriteRoster writes workers as a roster workbook to w: the template's columns in the
 // template's order, so that the export can be corrected and imported again, then the derived
-// columns 出生日期, 性别, 户籍地, 风险等级, 风险原因, 状态, 隔离开始, 隔离截止 and 隔离剩余天数
+// columns 出生日期 (only with reveal), 年龄, 性别, 户籍地 (the province only without reveal), 风险等级, 风险原因, 状态, 隔离开始, 隔离截止 and 隔离剩余天数
 // (days left on today). ID numbers are masked unless reveal (a masked export is for reading:
 // its ID numbers cannot be imported again); they and the other text columns are text cells in
 // text-formatted columns. Dates are real Excel dates formatted yyyy-mm-dd,
@@ -125,11 +128,12 @@ func writeRosterSheet(f *excelize.File, workers []domain.Worker, reveal bool, to
 	}
 	row := make([]any, ncols)
 	for n, w := range workers {
+		id := w.IDNumber.View(today, reveal)
 		for i, c := range domain.RosterColumns {
-			row[i] = cellOf(templateValue(c.Key, w, reveal), st)
+			row[i] = cellOf(templateValue(c.Key, w, id), st)
 		}
 		for i, c := range derivedColumns {
-			row[len(domain.RosterColumns)+i] = cellOf(c.value(w, today), st)
+			row[len(domain.RosterColumns)+i] = cellOf(c.value(w, id, today), st)
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
 		if err := sw.SetRow(cell, row); err != nil {
@@ -168,15 +172,12 @@ func colLayout(sw *excelize.StreamWriter, col int, width float64, style int) err
 
 // templateValue is the value of a template column for a worker, as StreamRoster and domain read
 // it back.
-func templateValue(key string, w domain.Worker, reveal bool) any {
+func templateValue(key string, w domain.Worker, id domain.IDView) any {
 	switch key {
 	case domain.ColName:
 		return w.Name
 	case domain.ColIDNumber:
-		if reveal {
-			return string(w.IDNumber)
-		}
-		return w.IDNumber.Masked()
+		return id.Number
 	case domain.ColPhone:
 		return w.Phone
 	case domain.ColDepartment:
@@ -207,34 +208,31 @@ func dateValue(d domain.Date) any {
 	return d
 }
 
-// idBirth is the birth date of a worker's ID number, when the number is whole.
-func idBirth(w domain.Worker) domain.Date {
-	if len(w.IDNumber) != 18 {
-		return domain.Date{}
+// ageValue is an age in years, or nothing without a valid ID number.
+func ageValue(id domain.IDView) any {
+	if id.Number == "" {
+		return nil
 	}
-	return w.IDNumber.BirthDate()
+	return id.Age
 }
 
-// sexLabel is the sex an ID number encodes, as a form writes it.
-func sexLabel(n domain.IDNumber) string {
-	if len(n) != 18 {
-		return ""
-	}
-	if n.Sex() == domain.Male {
+// sexLabel is a sex as a form writes it.
+func sexLabel(s domain.Sex) string {
+	switch s {
+	case domain.Male:
 		return "男"
+	case domain.Female:
+		return "女"
 	}
-	return "女"
+	return ""
 }
 
-// householdRegion names the division that issued an ID number.
-func householdRegion(n domain.IDNumber) string {
-	if len(n) != 18 {
-		return ""
-	}
-	if name, ok := region.Name(n.Region()); ok {
+// regionName names a GB/T 2260 division, or gives its code when it has no name.
+func regionName(code string) string {
+	if name, ok := region.Name(code); ok || code == "" {
 		return name
 	}
-	return n.Region()
+	return code
 }
 
 // regionText writes a region code as its full name when the name leads back to the same code

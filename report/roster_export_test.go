@@ -46,7 +46,7 @@ func TestWriteRoster(t *testing.T) {
 		return buf.Bytes()
 	}
 	masked, revealed := write(t, false), write(t, true)
-	derived := []string{"出生日期", "性别", "户籍地", "风险等级", "风险原因", "状态", "隔离开始", "隔离截止", "隔离剩余天数"}
+	derived := []string{"出生日期", "年龄", "性别", "户籍地", "风险等级", "风险原因", "状态", "隔离开始", "隔离截止", "隔离剩余天数"}
 	col := func(header string) string {
 		i := slices.Index(append(templateHeaderTexts(), derived...), header)
 		if i < 0 {
@@ -102,13 +102,13 @@ func TestWriteRoster(t *testing.T) {
 	t.Run("Cells", func(t *testing.T) {
 		f := reopen(t, masked)
 		w := workers[0]
-		household, _ := region.Name(w.IDNumber.Region())
+		household, _ := region.Name(w.IDNumber.Region()[:2] + "0000") // masked: the province only
 		origin, _ := region.Name("420100")
 		want := map[string]string{
 			"姓名": "张三", "身份证号": w.IDNumber.Masked(), "手机号": "13800000000", "部门": "织造车间", "班组": "甲班",
 			"返回地": origin, "返岗日期": "2026-02-10", "交通方式": "火车 G1234", "14天内到过重点地区": "是",
 			"接触过确诊或疑似病例": "否", "隔离地点": "家中单独房间",
-			"出生日期": "1990-01-01", "性别": "男", "户籍地": household, "风险等级": "高", "风险原因": "14 天内到过重点地区",
+			"出生日期": "", "年龄": "36", "性别": "男", "户籍地": household, "风险等级": "高", "风险原因": "14 天内到过重点地区",
 			"状态": "隔离观察", "隔离开始": "2026-02-10", "隔离截止": "2026-02-24", "隔离剩余天数": "7",
 		}
 		for header, v := range want {
@@ -118,7 +118,7 @@ func TestWriteRoster(t *testing.T) {
 		}
 		second := map[string]string{
 			"姓名": "李四", "返回地": "", "返岗日期": "", "14天内到过重点地区": "否", "接触过确诊或疑似病例": "是",
-			"出生日期": "1992-03-15", "性别": "女", "风险等级": "低", "状态": "待返岗", "隔离开始": "", "隔离截止": "",
+			"出生日期": "", "年龄": "33", "性别": "女", "风险等级": "低", "状态": "待返岗", "隔离开始": "", "隔离截止": "",
 			"隔离剩余天数": "",
 		}
 		for header, v := range second {
@@ -126,7 +126,7 @@ func TestWriteRoster(t *testing.T) {
 				t.Errorf("row 3 %s: got %q, want %q", header, got, v)
 			}
 		}
-		if !strings.Contains(w.IDNumber.Masked(), "**********") {
+		if !strings.Contains(w.IDNumber.Masked(), "***************") {
 			t.Fatalf("masked ID %q is not masked", w.IDNumber.Masked())
 		}
 		for _, c := range []struct {
@@ -149,9 +149,12 @@ func TestWriteRoster(t *testing.T) {
 	t.Run("Revealed", func(t *testing.T) {
 		f := reopen(t, revealed)
 		for i, w := range workers {
-			cell := col("身份证号") + strconv.Itoa(i+2)
-			if got := getCell(t, f, rosterSheet, cell); got != string(w.IDNumber) {
-				t.Errorf("%s: got %q, want %q", cell, got, w.IDNumber)
+			n := strconv.Itoa(i + 2)
+			household, _ := region.Name(w.IDNumber.Region())
+			for header, want := range map[string]string{"身份证号": string(w.IDNumber), "出生日期": w.IDNumber.BirthDate().String(), "户籍地": household} {
+				if got := getCell(t, f, rosterSheet, col(header)+n); got != want {
+					t.Errorf("%s%s: got %q, want %q", header, n, got, want)
+				}
 			}
 		}
 	})

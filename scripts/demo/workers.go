@@ -129,17 +129,3 @@ func (s *seeder) release(ctx context.Context, hr domain.Actor, enterpriseID int6
 	}
 	return nil
 }
-
-// ExampleWorker returns how a demo worker of hr1's enterprise signs in: the enterprise code,
-// the phone and the last six characters of the ID number, for the start-up message.
-func ExampleWorker(ctx context.Context, stores domain.Stores) (code, phone, last6 string, err error) {
-	es, _, err := stores.Enterprises.List(ctx, domain.EnterpriseFilter{Page: domain.Page{Limit: 1}})
-	if err != nil || len(es) == 0 {
-		return "", "", "", err
-	}
-	ws, _, err := stores.Workers.List(ctx, domain.WorkerFilter{EnterpriseID: es[0].ID, Status: domain.WorkerOnDuty, Page: domain.Page{Limit: 1}})
-	if err != nil || len(ws) == 0 {
-		return "", "", "", err
-	}
-	return es[0].Code, ws[0].Phone, ws[0].IDNumber.Last6(), nil
-}
