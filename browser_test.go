@@ -451,9 +451,6 @@ func apiCall(t *testing.T, s *server, method, path, token string, body, out any)
 	return res.StatusCode, string(b)
 }
 
-// TestBrowserWorkerCheckin is the worker's morning on a cheap phone: sign in with the
-// enterprise code, phone and ID number, report a temperature, see the confirmation; then HR
-// finds the worker no longer missing on the day's status page.
 // addWorker has the demo's hr1 put a local worker, back yesterday, on its roster through the
 // API, and returns the enterprise's login code.
 func addWorker(t *testing.T, s *server, name, id, phone string) (code string) {
@@ -474,16 +471,25 @@ func addWorker(t *testing.T, s *server, name, id, phone string) (code string) {
 	return ent.Code
 }
 
+// TestBrowserWorkerCheckin is the worker's morning on a cheap phone: the first time, set a PIN
+// with the whole ID number (an easy PIN is refused, naming it), report a temperature, see the
+// confirmation; the next time, sign in with the PIN alone. HR finds the worker no longer missing
+// on the day's status page, and resets the PIN from the roster, which the roster then shows.
 func TestBrowserWorkerCheckin(t *testing.T) {
 	b := newBrowser(t, 360, 740)
 	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "c.db")})
 	id := testID("19850704", 77)
 	code := addWorker(t, s, "周卫东", id, "13800007777")
 
-	b.do(t, "sign in as the worker", chromedp.Navigate(s.url+"/checkin/login"),
-		chromedp.SendKeys(in("worker-code"), code), chromedp.SendKeys(in("worker-phone"), "13800007777"),
-		chromedp.SendKeys(in("worker-last6"), id[12:]), chromedp.Click("#worker-login-submit"),
-		chromedp.WaitVisible("#checkin-submit"))
+	b.do(t, "open the enrolment", chromedp.Navigate(s.url+"/checkin/login"), chromedp.WaitVisible("#worker-mode-toggle"),
+		chromedp.Click("#worker-mode-toggle"), chromedp.WaitVisible(in("worker-id-number")))
+	b.do(t, "an easy PIN is refused", chromedp.SendKeys(in("worker-code"), code), chromedp.SendKeys(in("worker-phone"), "13800007777"),
+		chromedp.SendKeys(in("worker-id-number"), id), chromedp.SendKeys(in("worker-pin"), "850704"),
+		chromedp.SendKeys(in("worker-pin-again"), "850704"), chromedp.Click("#worker-login-submit"),
+		waitText("#worker-login-form", "出生日期"))
+	b.screenshot(t, "weak-pin")
+	b.do(t, "a good PIN enrols and signs in", replaceText(in("worker-pin"), testPIN), replaceText(in("worker-pin-again"), testPIN),
+		chromedp.Click("#worker-login-submit"), chromedp.WaitVisible("#checkin-submit"))
 	b.do(t, "check in", replaceText(in("checkin-temperature"), "36.6"), chromedp.Click("#checkin-submit"),
 		chromedp.WaitVisible("#checkin-done"), waitText("#checkin-done", "✓"))
 	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
@@ -491,11 +497,20 @@ func TestBrowserWorkerCheckin(t *testing.T) {
 		t.Errorf("page is %d px wide (%v), want no horizontal scrolling at 360 px", width, err)
 	}
 	b.screenshot(t, "done")
+	b.do(t, "the next day: the PIN alone signs in", clearStorage(), chromedp.Navigate(s.url+"/checkin/login"),
+		chromedp.WaitVisible(in("worker-pin")), chromedp.SendKeys(in("worker-code"), code),
+		chromedp.SendKeys(in("worker-phone"), "13800007777"), chromedp.SendKeys(in("worker-pin"), testPIN),
+		chromedp.Click("#worker-login-submit"), chromedp.WaitVisible("#checkin-submit"))
 
 	b.do(t, "HR sees the report", chromedp.Navigate(s.url+"/login"), clearStorage(), login(s, "hr1"),
 		poll(`location.pathname === "/enterprise"`), chromedp.Navigate(s.url+"/checkins"),
 		chromedp.WaitVisible("#status-table"), waitText("#status-table", "周卫东"), waitText("#status-table", "36.6"))
 	b.screenshot(t, "status")
+	b.do(t, "HR resets the PIN", chromedp.Navigate(s.url+"/roster"), chromedp.WaitVisible(in("worker-search")),
+		chromedp.SendKeys(in("worker-search"), "周卫东"), chromedp.Click("#worker-search-submit"),
+		poll(`document.querySelectorAll('#worker-table [data-test="worker-name"]').length >= 1 && [...document.querySelectorAll('#worker-table [data-test="worker-name"]')].every(e => e.textContent.includes("周卫东"))`),
+		pick(`#worker-table [data-test="worker-reset-pin"]`), chromedp.WaitVisible(".reset-pin-box"),
+		pick(".reset-pin-box .reset-pin-confirm"), waitText("#worker-table", "未设置 PIN"))
 	b.noProblems(t)
 }
 

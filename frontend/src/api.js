@@ -280,14 +280,24 @@ export async function login(username, password) {
 }
 
 /**
- * workerLogin signs a returning worker in with the enterprise code, phone and the last six
- * characters of the ID number. The answer has the staff login's shape (user.role "worker",
- * plus worker_id) and the session is kept and refreshed the same way.
+ * workerLogin signs a returning worker in with the enterprise code, phone and the 6-digit PIN
+ * they set. The answer has the staff login's shape (user.role "worker", plus worker_id) and the
+ * session is kept and refreshed the same way.
  */
-export async function workerLogin(enterpriseCode, phone, idLast6) {
-  const res = await send('POST', '/auth/worker-login', {
-    body: { enterprise_code: enterpriseCode, phone, id_last6: idLast6 },
-  })
+export async function workerLogin(enterpriseCode, phone, pin) {
+  return workerSession('/auth/worker-login', { enterprise_code: enterpriseCode, phone, pin })
+}
+
+/**
+ * workerEnrol sets a worker's PIN on their first sign-in (or after HR reset it), proving who
+ * they are with the whole ID number, and signs them in.
+ */
+export async function workerEnrol(enterpriseCode, phone, idNumber, pin) {
+  return workerSession('/auth/worker-enrol', { enterprise_code: enterpriseCode, phone, id_number: idNumber, pin })
+}
+
+async function workerSession(path, body) {
+  const res = await send('POST', path, { body })
   if (!res.ok) throw await toError(res)
   const data = await res.json()
   saveSession({ ...data, user: { ...data.user, worker_id: data.worker_id ?? (data.user && data.user.worker_id) } })

@@ -48,6 +48,30 @@ func TestSeed(t *testing.T) {
 				t.Errorf("%s: got bcrypt cost %d (%v), want the server's %d", u.Username, cost, err, bcrypt.DefaultCost)
 			}
 		}
+		// Most workers who are back have enrolled with the public demo PIN, hashed at the server's
+		// cost; some have not, so that HR's roster shows both (issue 16, items 1 and 9).
+		enrolled, err := st.Workers.Enrolled(ctx, []int64{101, 102, 103, 104, 106, 107, 108, 109, 1001, 1002, 2001, 2002})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, all := count("worker_pins"), count("workers"); n < all/3 || n >= all {
+			t.Errorf("got %d of %d workers enrolled, want many but not all", n, all)
+		}
+		if len(enrolled) == 0 {
+			t.Error("none of the sampled workers has a PIN")
+		}
+		for id := range enrolled {
+			p, err := st.Workers.PIN(ctx, id)
+			if err != nil || !(domain.PasswordHasher{}).Matches(p.Hash, demo.PIN) {
+				t.Errorf("worker %d: got PIN %+v (%v), want the demo PIN", id, p, err)
+			}
+			if cost, err := bcrypt.Cost([]byte(p.Hash)); err != nil || cost != bcrypt.DefaultCost {
+				t.Errorf("worker %d: got bcrypt cost %d (%v), want the server's", id, cost, err)
+			}
+		}
+		if _, n, err := st.Audit.List(ctx, domain.AuditFilter{Action: "worker.pin_reset", Page: domain.Page{Limit: 10}}); err != nil || n != 1 {
+			t.Errorf("got %d PIN resets in the audit log (%v), want the demo's one", n, err)
+		}
 		for table, min := range map[string]int{"enterprises": 36, "users": 43, "reopening_plans": 30, "plan_reviews": 20, "inspections": 4, "workers": 3000, "checkins": 10000, "alerts": 100} {
 			if got := count(table); got < min {
 				t.Errorf("%s: got %d rows, want at least %d", table, got, min)
