@@ -199,6 +199,7 @@ func exercise(t *testing.T, s *server, p people) {
 		{http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": phone, "password": id}, 401},
 		{http.MethodPost, "/api/v1/auth/worker-login", "", map[string]string{"enterprise_code": p.code, "phone": phone, "pin": "000000"}, 401},
 		{http.MethodPost, "/api/v1/auth/worker-enrol", "", map[string]string{"enterprise_code": "999999", "phone": phone, "id_number": id, "pin": "731946"}, 401},
+		{http.MethodPost, "/api/v1/auth/worker-enrol", "", map[string]string{"enterprise_code": p.code, "phone": phone, "id_number": id, "pin": id[8:14]}, 422},
 		{http.MethodPost, ent + "/workers", hr, map[string]any{"name": w.Name, "id_number": id, "phone": phone, "origin_region": "371681"}, 409},
 		{http.MethodPost, ent + "/workers", hr, map[string]any{"name": "新职工", "id_number": id[:17] + "0", "phone": "1" + phone, "origin_region": "371681"}, 422},
 		{http.MethodGet, fmt.Sprintf("/api/v1/workers/%d?reveal=true", w.ID), town, nil, 403},
@@ -232,6 +233,7 @@ func exercise(t *testing.T, s *server, p people) {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
+	apiCall(t, s, http.MethodPost, fmt.Sprintf("/api/v1/workers/%d/reset-pin", w.ID), hr, nil, nil)
 	apiCall(t, s, http.MethodPost, "/api/v1/auth/worker-enrol", "", map[string]string{"enterprise_code": p.code, "phone": phone, "id_number": id, "pin": "731946"}, &tok)
 	apiCall(t, s, http.MethodPost, "/api/v1/checkins", tok.AccessToken, map[string]any{"slot": "am", "temperature": 38.3, "symptoms": []string{"fever"}, "symptom_note": "电话 " + phone}, nil)
 	apiCall(t, s, http.MethodGet, "/api/v1/checkins/me", tok.AccessToken, nil, nil)
