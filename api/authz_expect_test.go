@@ -50,6 +50,13 @@ var authzTable = []struct{ cells, key string }{
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
 	{"401   ok    ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/audit"},
 
+	// Notices are each reader's own: the target is township A's admin's notice that the platform
+	// admin reset its second town admin's password. Everyone else lists their own (none), and
+	// finds no such notice to mark read; workers have no account, so no notices.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   own   ok    own   own   own   own   own   own   own   403   403   403   ", "GET /api/v1/notices"},
+	{"401   404   ok    404   404   404   404   404   404   404   403   403   403   ", "POST /api/v1/notices/:id/read"},
+
 	// Accounts are the town admins' (of their township) and the platform admin's (the town
 	// admins of every township, nobody else's). The new account is HR of A1: the platform admin
 	// makes no HR account (422 names role), and township B's admin has no such enterprise (422
@@ -67,6 +74,12 @@ var authzTable = []struct{ cells, key string }{
 	{"401   ok    ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users#town-admins"},
 	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/users/:id#town-admin"},
 	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/users/:id#town-admin"},
+	// A new password for township A's second town admin: the platform admin's is an account
+	// recovery and needs a reason (422 names reason without one); a town admin's own colleague's
+	// needs none.
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
+	{"401   ok    ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/users/:id#town-admin-password"},
+	{"401   422   ok    404   403   403   403   403   403   403   403   403   403   ", "PATCH /api/v1/users/:id#town-admin-password-no-reason"},
 	// One's own account, for every staff user; workers have none. A new password needs the
 	// current one (422 names current_password when it is missing or wrong), and nobody changes
 	// their own role, enterprise, township or enabled state (422 names the field).

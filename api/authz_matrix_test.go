@@ -342,13 +342,24 @@ var authzSpecs = map[string]authzSpec{
 	// The platform admin's accounts: township A's second town admin, whom no caller is.
 	"POST /api/v1/users#town-admin": {body: func(w *authzWorld) any {
 		return map[string]any{"username": fmt.Sprintf("newadmin%d", w.next()), "password": password, "role": "town_admin",
-			"name": "新专班", "township_id": w.townA.ID}
+			"name": "新专班", "township_id": w.townA.ID, "reason": "镇政府来函增设专班管理员"}
 	}, marker: func(w *authzWorld) string { return fmt.Sprintf(`"township_id":%d,`, w.townA.ID) }},
 	"GET /api/v1/users#town-admins":    {query: func(*authzWorld) string { return "role=town_admin" }, marker: nameAdminA2},
 	"GET /api/v1/users/:id#town-admin": {id: idAdminA2, marker: nameAdminA2},
 	// Disabling: its own database, where no other row reads the account.
 	"PATCH /api/v1/users/:id#town-admin": {world: "town admin disabled", id: idAdminA2,
 		body: say(map[string]any{"active": false}), marker: nameAdminA2},
+	// A new password for the second town admin, on the database where the platform admin has
+	// already reset it once (the notices' rows): it ends that account's sessions, which no
+	// caller holds.
+	"PATCH /api/v1/users/:id#town-admin-password": {setup: (*authzWorld).recoverAdminA2, world: "town admin recovered", id: idAdminA2,
+		body: say(map[string]any{"password": "Recovered-2021", "reason": recoveryReason}), marker: nameAdminA2},
+	"PATCH /api/v1/users/:id#town-admin-password-no-reason": {setup: (*authzWorld).recoverAdminA2, world: "town admin recovered", id: idAdminA2,
+		body: say(map[string]any{"password": "Recovered-2022"}), marker: nameAdminA2},
+	"GET /api/v1/notices": {setup: (*authzWorld).recoverAdminA2, world: "town admin recovered",
+		marker: func(*authzWorld) string { return recoveryReason }},
+	"POST /api/v1/notices/:id/read": {setup: (*authzWorld).recoverAdminA2, world: "town admin recovered",
+		id: func(w *authzWorld) int64 { return w.notice }, marker: func(*authzWorld) string { return recoveryReason }},
 	// One's own account. A new password needs the current one; the same password again keeps
 	// every other row's sign-in working, on a database of its own all the same, since it ends
 	// the caller's sessions.
@@ -490,6 +501,7 @@ type authzWorld struct {
 	resetee           domain.Worker          // a worker of A1 whose PIN is reset
 	tokens            map[string]string
 	plan              int64 // A1's plan, when the spec's setup made one
+	notice            int64 // township A's admin's notice of a recovery, when the spec's setup made one
 	workbook          []byte
 	seq               int
 }
@@ -635,6 +647,22 @@ func planAt(stage string) func(w *authzWorld) {
 		}
 		w.must(http.MethodPost, plan+"/approve", w.tokens["supA1"], map[string]string{"comment": "同意"}, http.StatusOK)
 	}
+}
+
+// recoveryReason is the platform admin's reason for recovering township A's second town admin.
+const recoveryReason = "原管理员手机丢失,经镇政府书面申请重置"
+
+// recoverAdminA2 has the platform admin give township A's second town admin a new password,
+// with a reason: township A's admin gets a notice of it, the target of the notices' rows.
+func (w *authzWorld) recoverAdminA2() {
+	w.must(http.MethodPatch, fmt.Sprintf("/api/v1/users/%d", w.adminA2.ID), w.tokens["root"],
+		map[string]any{"password": "Recovered-2020", "reason": recoveryReason}, http.StatusOK)
+	var got struct{ Items []struct{ ID int64 } }
+	w.must(http.MethodGet, "/api/v1/notices?unread=true", w.tokens["townA"], nil, http.StatusOK).decode(w.t, &got)
+	if len(got.Items) != 1 {
+		w.t.Fatalf("setup: got %d unread notices for township A's admin, want 1", len(got.Items))
+	}
+	w.notice = got.Items[0].ID
 }
 
 // inspect records an inspection of A1 with a failed item, whose rectification stays open.

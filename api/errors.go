@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -142,20 +144,27 @@ func describe(err error) (int, errorBody) {
 
 // bindJSON decodes the request body into v. A body that is not JSON is a 400; a value of the
 // wrong type, or text with a control character, is a 422 naming its field, since the request
-// was well-formed.
+// was well-formed. So is a field v does not have (a misspelt key was ignored, and a PUT of
+// supervisors with "user_id" cleared them all), and a list v requires that is missing (see
+// requireLists). The body must be sent as application/json, optionally with charset=utf-8:
+// anything else is a 415.
 func bindJSON(c echo.Context, v any) error {
 	req := c.Request()
-	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+	if !isJSON(req.Header.Get(echo.HeaderContentType)) {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType)
 	}
 	raw, err := io.ReadAll(req.Body)
 	if err == nil {
 		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
 		if err = dec.Decode(v); err == nil {
 			if dec.More() {
 				return &badRequest{msg: "请求体只能包含一个 JSON 对象"}
 			}
-			return refuseControls(raw)
+			if err := refuseControls(raw); err != nil {
+				return err
+			}
+			return requireLists(v)
 		}
 	}
 	var te *json.UnmarshalTypeError
@@ -171,7 +180,165 @@ func bindJSON(c echo.Context, v any) error {
 	case errors.Is(err, io.EOF):
 		return &badRequest{msg: "请求体为空,应为 JSON 对象"}
 	}
+	// The decoder names only the first unknown field, in an error of no type of its own:
+	// the document is walked for all of them instead.
+	if unknown := unknownFields(raw, reflect.TypeOf(v)); len(unknown) > 0 {
+		var p domain.Problems
+		for _, f := range unknown {
+			p.Add(bodyField(f), "此接口不接受该字段")
+		}
+		return &domain.Error{Kind: domain.ErrInvalid, Message: "请求含有未知字段 " + strings.Join(unknown, "、"), Fields: p}
+	}
 	return &badRequest{msg: "请求体不是有效的 JSON"}
+}
+
+// isJSON reports whether a Content-Type names JSON: the media type application/json exactly
+// (a prefix let application/jsonx through), with no parameter but charset=utf-8, JSON's only
+// encoding.
+func isJSON(contentType string) bool {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType != echo.MIMEApplicationJSON {
+		return false
+	}
+	for name, value := range params {
+		if name != "charset" || !strings.EqualFold(value, "utf-8") {
+			return false
+		}
+	}
+	return true
+}
+
+// unknownFields names every key of a JSON document that the type t (a DTO, or a pointer to
+// one) has no field for, as the error fields name them: note, items[2].overwrit,
+// checklist.masks. Keys match fields as encoding/json matches them, case aside.
+func unknownFields(raw []byte, t reflect.Type) []string {
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil
+	}
+	var out []string
+	collectUnknown(doc, t, "", &out)
+	return out
+}
+
+func collectUnknown(doc any, t reflect.Type, path string, out *[]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch doc := doc.(type) {
+	case map[string]any:
+		if t.Kind() == reflect.Map {
+			for _, k := range slices.Sorted(maps.Keys(doc)) {
+				collectUnknown(doc[k], t.Elem(), joinField(path, k), out)
+			}
+			return
+		}
+		if t.Kind() != reflect.Struct {
+			return
+		}
+		fields := jsonFields(t)
+		for _, k := range slices.Sorted(maps.Keys(doc)) {
+			ft, ok := fields[k]
+			if !ok {
+				for name, f := range fields {
+					if strings.EqualFold(name, k) {
+						ft, ok = f, true
+						break
+					}
+				}
+			}
+			if !ok {
+				*out = append(*out, joinField(path, k))
+				continue
+			}
+			collectUnknown(doc[k], ft, joinField(path, k), out)
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return
+		}
+		for i, item := range doc {
+			collectUnknown(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+}
+
+func joinField(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// jsonFields maps the JSON names of a struct's fields to their types, with the fields of
+// embedded structs that have no name of their own, as encoding/json decodes them.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if ft := f.Type; f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+			for n, typ := range jsonFields(ft) {
+				if _, taken := out[n]; !taken {
+					out[n] = typ
+				}
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// requireLists refuses a request whose DTO has a list field without omitempty (one the
+// OpenAPI document lists as required) that the body left out or sent as null: a PUT of
+// supervisors without user_ids read as "no supervisors" and cleared them all. An empty list,
+// [], is still a list. Top-level fields and those of embedded structs are checked.
+func requireLists(v any) error {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return nil
+	}
+	var p domain.Problems
+	missingLists(rv, &p)
+	return p.Err()
+}
+
+func missingLists(rv reflect.Value, p *domain.Problems) {
+	t := rv.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			missingLists(rv.Field(i), p)
+			continue
+		}
+		if !f.IsExported() || name == "-" || f.Type.Kind() != reflect.Slice || slices.Contains(strings.Split(opts, ","), "omitempty") {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if rv.Field(i).IsNil() {
+			p.Add(name, "必填:应为数组(可以是空数组 [])")
+		}
+	}
 }
 
 // refuseControls refuses a body with a control character (other than tab and line breaks) in
@@ -187,12 +354,18 @@ func refuseControls(raw []byte) error {
 		return nil // decoded once already; cannot fail
 	}
 	if field, found := controlField(doc, ""); found {
-		if field == "" || strings.HasPrefix(field, ".") || strings.HasPrefix(field, "[") {
-			field = "body" + field // text with no name of its own: a key "" (FuzzWriteRoutes), a bare string
-		}
-		return domain.Invalid(field, "不能包含控制字符")
+		return domain.Invalid(bodyField(field), "不能包含控制字符")
 	}
 	return nil
+}
+
+// bodyField names a place in the body that has no name of its own (a key "", found by
+// FuzzWriteRoutes, or a bare string) after the body: "body", "body.x", "body[0]".
+func bodyField(field string) string {
+	if field == "" || strings.HasPrefix(field, ".") || strings.HasPrefix(field, "[") {
+		return "body" + field
+	}
+	return field
 }
 
 // controlField finds text with a control character in a decoded JSON document and names where

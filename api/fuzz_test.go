@@ -103,6 +103,15 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	post(fmt.Sprintf("/api/v1/enterprises/%d/plans", entA4.ID), token(hrA4.Actor()), fullPlan(), 201).decode(tb, &plan4)
 	post(fmt.Sprintf("/api/v1/plans/%d/submit", plan4.ID), token(hrA4.Actor()), nil, 200)
 	post(fmt.Sprintf("/api/v1/plans/%d/approve", plan4.ID), token(f.supA.Actor()), map[string]any{"comment": "同意"}, 200)
+	// A notice for the town admin to mark read: the platform admin made a second town admin of A.
+	_, err = f.svc.Users.Create(ctx, f.platform.Actor(), domain.NewUser{Username: "admina2", Password: password,
+		Role: domain.RoleTownAdmin, Name: "第二专班", TownshipID: f.townA.ID, Reason: "镇政府来函增设专班管理员"})
+	must(err)
+	notices, _, err := f.svc.Notices.List(ctx, f.adminA.Actor(), domain.NoticeFilter{})
+	must(err)
+	if len(notices) != 1 {
+		tb.Fatalf("write fixture: got %d notices for admina, want 1", len(notices))
+	}
 	_, refresh := f.login("supa")
 	_, ownRefresh := f.login("admina")
 
@@ -170,6 +179,7 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 				"shift_group": "甲班", "origin_region": "湖北省武汉市", "arrived_on": today, "transport": "自驾",
 				"key_area_exposure": true, "contact_history": false, "isolation_place": "宿舍 3 号楼"}},
 		"POST /workers/:id/reset-pin": {path: fmt.Sprintf("/api/v1/workers/%d/reset-pin", edited.ID), token: token(hr), valid: map[string]any{}},
+		"POST /notices/:id/read": {path: fmt.Sprintf("/api/v1/notices/%d/read", notices[0].ID), token: admin, valid: map[string]any{}},
 		"PATCH /workers/:id": {path: fmt.Sprintf("/api/v1/workers/%d", edited.ID), token: token(hr),
 			valid: map[string]any{"department": "整理车间", "status": "isolating", "isolation_until": dayFromToday(7), "origin_region": "420100"}},
 	}

@@ -32,7 +32,8 @@ func openAPIDocument(routes *Routes) []byte {
 		"info": map[string]any{
 			"title": "Fugong (复工) API", "version": "1",
 			"description": "Township return-to-work platform: enterprises, reopening plans, rosters, daily health check-ins and monitoring. " +
-				"Errors: {\"error\": {\"code\", \"message\", \"fields\": [{\"field\", \"message\"}]}}. Lists: {\"items\", \"total\"}.",
+				"Errors: {\"error\": {\"code\", \"message\", \"fields\": [{\"field\", \"message\"}]}}. Lists: {\"items\", \"total\"}. " +
+				"Request bodies are application/json; a field a body does not have, or a query parameter a route does not, is refused naming it.",
 		},
 		"paths": paths,
 		"components": map[string]any{
@@ -65,7 +66,7 @@ func operation(rt Route) map[string]any {
 		op["parameters"] = params
 	}
 	if rt.Body != nil {
-		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemaOf(rt.Body)}}}
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": bodySchemaOf(rt.Body)}}}
 	}
 	ok := map[string]any{"description": http.StatusText(rt.Status)}
 	switch {
@@ -78,6 +79,9 @@ func operation(rt Route) map[string]any {
 	responses := map[string]any{strconv.Itoa(rt.Status): ok}
 	for code, desc := range map[string]string{"400": "malformed request", "422": "invalid fields", "404": "not found or out of scope"} {
 		responses[code] = with(errRef, desc)
+	}
+	if rt.Body != nil {
+		responses["415"] = with(errRef, "the body is not sent as application/json (a charset other than utf-8 included)")
 	}
 	if !rt.Public {
 		op["security"] = []any{map[string]any{"bearer": []any{}}}
@@ -109,7 +113,20 @@ func with(m map[string]any, desc string) map[string]any {
 	return out
 }
 
-var reflector = &jsonschema.Reflector{DoNotReference: true, Anonymous: true, AllowAdditionalProperties: true}
+var (
+	reflector = &jsonschema.Reflector{DoNotReference: true, Anonymous: true, AllowAdditionalProperties: true}
+	// bodyReflector documents request bodies, which refuse a field they do not have (bindJSON):
+	// additionalProperties false. Answers may grow fields, so theirs stay open.
+	bodyReflector = &jsonschema.Reflector{DoNotReference: true, Anonymous: true}
+)
+
+// bodySchemaOf reflects a request DTO's JSON Schema: fields without omitempty are required
+// (bindJSON refuses a missing list among them; the services name the others they need).
+func bodySchemaOf(v any) *jsonschema.Schema {
+	s := bodyReflector.ReflectFromType(reflect.TypeOf(v))
+	s.Version = ""
+	return s
+}
 
 // schemaOf reflects a DTO's JSON Schema; fields without omitempty are listed as required.
 func schemaOf(v any) *jsonschema.Schema {

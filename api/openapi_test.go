@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -63,10 +64,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			RequestBody struct {
 				Content map[string]struct {
 					Schema struct {
-						Properties map[string]any `json:"properties"`
+						Properties           map[string]any `json:"properties"`
+						AdditionalProperties *bool          `json:"additionalProperties"`
 					} `json:"schema"`
 				} `json:"content"`
 			} `json:"requestBody"`
+			Responses map[string]any `json:"responses"`
 		}
 		if err := json.Unmarshal(doc.Paths["/api/v1/enterprises"]["post"], &op); err != nil {
 			t.Fatal(err)
@@ -79,6 +82,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		want := []string{"address", "contact_name", "contact_phone", "credit_code", "headcount", "industry", "name", "zone"}
 		if !slices.Equal(props, want) {
 			t.Errorf("got %v, want %v", props, want)
+		}
+		// A body refuses a field it does not have, with 422, and a body not sent as JSON, with 415.
+		if ap := op.RequestBody.Content["application/json"].Schema.AdditionalProperties; ap == nil || *ap {
+			t.Errorf("got additionalProperties %v, want false", ap)
+		}
+		if _, ok := op.Responses["415"]; !ok {
+			t.Errorf("got responses %v, want 415 among them", slices.Sorted(maps.Keys(op.Responses)))
 		}
 	})
 }

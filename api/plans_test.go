@@ -149,9 +149,19 @@ func TestPlanAccess(t *testing.T) {
 				if tt.user != "" {
 					token = f.token(tt.user)
 				}
-				body := map[string]any{"comment": "意见", "date": dayFromToday(0), "visited_on": dayFromToday(0), "checklist": map[string]bool{}}
-				if tt.method == http.MethodPut {
+				// Each route's own body: a field of another's is refused before the role is.
+				var body any = map[string]any{}
+				switch {
+				case tt.method == http.MethodPut:
 					body = fullPlan()
+				case strings.HasSuffix(tt.path, "/approve"), strings.HasSuffix(tt.path, "/reject"):
+					body = map[string]any{"comment": "意见"}
+				case strings.HasSuffix(tt.path, "/reopen"):
+					body = map[string]any{"date": dayFromToday(0)}
+				case strings.HasSuffix(tt.path, "/inspections") && tt.method == http.MethodPost:
+					body = map[string]any{"visited_on": dayFromToday(0), "checklist": map[string]bool{}}
+				case tt.method == http.MethodGet:
+					body = nil
 				}
 				if res := f.do(tt.method, tt.path, token, body); res.status != tt.want {
 					t.Errorf("got %d %s, want %d", res.status, res.body, tt.want)

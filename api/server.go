@@ -80,6 +80,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&dashboardHandler{svc: svc.Dashboard, live: cfg.Live}).register(r)
 	(&reportHandler{svc: svc.Dashboard}).register(r)
 	(&auditHandler{svc: svc.Audit}).register(r)
+	(&noticeHandler{svc: svc.Notices}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

@@ -14,8 +14,9 @@ type userHandler struct{ svc *domain.UserService }
 func (h *userHandler) register(r *router) {
 	admins := []domain.Role{domain.RoleTownAdmin, domain.RolePlatformAdmin}
 	r.add(Route{Method: http.MethodPost, Path: "/users", Roles: admins,
-		Summary: "Create a supervisor, enterprise HR or town admin account in the township (the platform admin: a town admin of the township it names)",
-		Body:    newUserRequest{}, Response: userResponse{}, Status: http.StatusCreated}, h.create)
+		Summary: "Create a supervisor, enterprise HR or town admin account in the township (the platform admin: a town admin of the township it names, " +
+			"with a reason that the township's audit log and its other town admins' notices show)",
+		Body: newUserRequest{}, Response: userResponse{}, Status: http.StatusCreated}, h.create)
 	r.add(Route{Method: http.MethodGet, Path: "/users", Roles: admins,
 		Summary: "List the accounts the caller manages: a town admin's township's, the platform admin's town admins",
 		Query: append([]Param{{"role", "string", "only this role (the platform admin: town_admin only)"}, {"q", "string", "part of username or name"},
@@ -29,7 +30,8 @@ func (h *userHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPatch, Path: "/users/:id", Roles: staffRoles,
 		Summary: "Change name, phone, password, active or enterprise of one's own account or one the caller manages; " +
 			"a new password for one's own needs current_password; nobody changes their own active, enterprise, role or township; " +
-			"disabling or a new password ends the account's sessions",
+			"disabling or a new password ends the account's sessions; the platform admin's new password for a town admin needs a reason, " +
+			"which the township's audit log and its town admins' notices show",
 		Body: userUpdateRequest{}, Response: userResponse{}, Status: http.StatusOK}, h.update)
 }
 
@@ -41,11 +43,12 @@ type newUserRequest struct {
 	Phone        string      `json:"phone,omitempty"`
 	EnterpriseID int64       `json:"enterprise_id,omitempty"`
 	TownshipID   int64       `json:"township_id,omitempty" jsonschema_description:"platform admins only: the township of the account"`
+	Reason       string      `json:"reason,omitempty" jsonschema_description:"why the account is made, at most 200 characters: required of the platform admin, whose new town admin the township's audit log and its town admins' notices show with it"`
 }
 
 func (r newUserRequest) toDomain() domain.NewUser {
 	return domain.NewUser{Username: r.Username, Password: r.Password, Role: r.Role, Name: r.Name,
-		Phone: r.Phone, EnterpriseID: r.EnterpriseID, TownshipID: r.TownshipID}
+		Phone: r.Phone, EnterpriseID: r.EnterpriseID, TownshipID: r.TownshipID, Reason: r.Reason}
 }
 
 type userUpdateRequest struct {
@@ -57,11 +60,12 @@ type userUpdateRequest struct {
 	EnterpriseID    *int64       `json:"enterprise_id,omitempty"`
 	Role            *domain.Role `json:"role,omitempty" jsonschema_description:"never changes: accepted only as the account's own role"`
 	TownshipID      *int64       `json:"township_id,omitempty" jsonschema_description:"never changes: accepted only as the account's own township"`
+	Reason          string       `json:"reason,omitempty" jsonschema_description:"why the account is changed, at most 200 characters: required of the platform admin with a town admin's new password (an account recovery), which the township's audit log and its town admins' notices show with it"`
 }
 
 func (r userUpdateRequest) toDomain() domain.UserUpdate {
 	return domain.UserUpdate{Name: r.Name, Phone: r.Phone, Password: r.Password, CurrentPassword: r.CurrentPassword,
-		Active: r.Active, EnterpriseID: r.EnterpriseID, Role: r.Role, TownshipID: r.TownshipID}
+		Active: r.Active, EnterpriseID: r.EnterpriseID, Role: r.Role, TownshipID: r.TownshipID, Reason: r.Reason}
 }
 
 type userResponse struct {

@@ -111,8 +111,9 @@ func TestOwnAccount(t *testing.T) {
 	})
 }
 
-// TestPlatformAdminAccounts: the platform admin makes, lists, reads and disables town admins,
-// and reaches no other account of a township.
+// TestPlatformAdminAccounts: the platform admin makes, lists, reads, resets and disables town
+// admins, making and resetting only with a reason (issue 16, item 8), and reaches no other
+// account of a township.
 func TestPlatformAdminAccounts(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)
@@ -125,11 +126,17 @@ func TestPlatformAdminAccounts(t *testing.T) {
 			wantStatus int
 			want       []string
 		}{
-			{"CreateTownAdmin", http.MethodPost, "/api/v1/users", map[string]any{"username": "adminb2", "password": password, "role": "town_admin", "name": "周专班", "township_id": f.townB.ID},
+			{"CreateTownAdminNoReason", http.MethodPost, "/api/v1/users", map[string]any{"username": "adminb2", "password": password, "role": "town_admin", "name": "周专班", "township_id": f.townB.ID},
+				422, []string{`"field":"reason"`}},
+			{"CreateTownAdmin", http.MethodPost, "/api/v1/users", map[string]any{"username": "adminb2", "password": password, "role": "town_admin", "name": "周专班", "township_id": f.townB.ID, "reason": "镇政府来函增设专班管理员"},
 				201, []string{`"role":"town_admin"`, fmt.Sprintf(`"township_id":%d`, f.townB.ID)}},
+			{"ResetTownAdminBlankReason", http.MethodPatch, fmt.Sprintf("/api/v1/users/%d", f.adminB.ID), map[string]any{"password": "Recovered-2020", "reason": "  "},
+				422, []string{`"field":"reason"`}},
+			{"ResetTownAdmin", http.MethodPatch, fmt.Sprintf("/api/v1/users/%d", f.adminB.ID), map[string]any{"password": "Recovered-2020", "reason": "原管理员手机丢失"},
+				200, []string{`"username":"adminb"`}},
 			{"CreateHRErrInvalid", http.MethodPost, "/api/v1/users", map[string]any{"username": "hrx", "password": password, "role": "enterprise_hr", "name": "王芳", "township_id": f.townA.ID, "enterprise_id": f.entA1.ID},
 				422, []string{`"field":"role"`}},
-			{"CreateInMissingTownship", http.MethodPost, "/api/v1/users", map[string]any{"username": "adminx", "password": password, "role": "town_admin", "name": "无镇", "township_id": 4242},
+			{"CreateInMissingTownship", http.MethodPost, "/api/v1/users", map[string]any{"username": "adminx", "password": password, "role": "town_admin", "name": "无镇", "township_id": 4242, "reason": "测试"},
 				422, []string{`"field":"township_id"`}},
 			{"ListTownAdmins", http.MethodGet, "/api/v1/users", nil, 200, []string{`"total":3`, `"username":"admina"`, `"username":"adminb"`, `"username":"adminb2"`}},
 			{"ListTownshipB", http.MethodGet, fmt.Sprintf("/api/v1/users?township_id=%d", f.townB.ID), nil, 200, []string{`"total":2`}},

@@ -17,6 +17,7 @@ type Stores struct {
 	Alerts        AlertStore
 	Stats         StatsStore
 	Retention     RetentionStore
+	Notices       NoticeStore
 	Tx            TxRunner
 }
 
@@ -47,6 +48,7 @@ type Services struct {
 	Dashboard   *DashboardService
 	Audit       *AuditService
 	Retention   *RetentionService
+	Notices     *NoticeService
 }
 
 // NewServices wires the services to st.
@@ -69,7 +71,7 @@ func NewServices(st Stores, o Options) Services {
 	users := &UserService{
 		Users: st.Users, Enterprises: st.Enterprises, Townships: st.Townships, Passwords: o.Passwords,
 		Sessions: st.RefreshTokens, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-		Attempts: st.LoginAttempts, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
+		Attempts: st.LoginAttempts, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow, Notices: st.Notices,
 	}
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
@@ -104,6 +106,7 @@ func NewServices(st Stores, o Options) Services {
 		Dashboard: newDashboard(st, o, places),
 		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},
 		Retention: &RetentionService{Townships: st.Townships, Store: st.Retention, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock},
+		Notices:   &NoticeService{Notices: st.Notices, Tx: st.Tx, Clock: o.Clock},
 	}
 }
 

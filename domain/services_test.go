@@ -114,7 +114,7 @@ func TestTownshipServiceScope(t *testing.T) {
 }
 
 func TestUserServiceCreateRefuses(t *testing.T) {
-	valid := domain.NewUser{Username: "li.si", Password: "password-1", Role: domain.RoleSupervisor, Name: "李四"}
+	valid := domain.NewUser{Username: "li.si", Password: "password-1", Role: domain.RoleSupervisor, Name: "李四", Reason: "新增监督员"}
 	with := func(change func(*domain.NewUser)) domain.NewUser {
 		u := valid
 		change(&u)
@@ -136,6 +136,9 @@ func TestUserServiceCreateRefuses(t *testing.T) {
 		// The operator opens a township's way in: its town admins, nobody else.
 		{name: "ErrInvalidPlatformAdminMakesSupervisor", actor: platformAdmin, in: with(func(u *domain.NewUser) { u.TownshipID = 10 }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
 		{name: "ErrInvalidPlatformAdminMakesHR", actor: platformAdmin, in: with(func(u *domain.NewUser) { u.Role, u.TownshipID, u.EnterpriseID = domain.RoleEnterpriseHR, 10, 7 }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
+		// The platform admin's town admin opens the township's rosters: it needs a reason.
+		{name: "ErrInvalidPlatformAdminNoReason", actor: platformAdmin, in: with(func(u *domain.NewUser) { u.Role, u.TownshipID, u.Reason = domain.RoleTownAdmin, 10, " " }), wantKind: domain.ErrInvalid, wantFields: []string{"reason"}},
+		{name: "ErrInvalidReasonLong", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Reason = strings.Repeat("因", domain.MaxReason+1) }), wantKind: domain.ErrInvalid, wantFields: []string{"reason"}},
 		{name: "ErrInvalidUsernameShort", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = "ab" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
 		{name: "ErrInvalidUsernameChinese", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = "李四" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},
 		{name: "ErrInvalidUsernameLeadingDot", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Username = ".lisi" }), wantKind: domain.ErrInvalid, wantFields: []string{"username"}},

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // User is a staff account: platform admin, town admin, supervisor or enterprise HR. Workers
@@ -65,6 +66,10 @@ type NewUser struct {
 	Phone        string
 	TownshipID   int64 // taken from the actor for town admins; platform admins name it
 	EnterpriseID int64 // required for enterprise HR
+	// Reason says why the account is made. The platform admin must give one (a town admin
+	// account opens the township's rosters to whoever holds it): the township's audit log and
+	// its town admins' notices show it. Town admins may give one.
+	Reason string
 }
 
 // UserUpdate changes the fields that are set.
@@ -82,7 +87,14 @@ type UserUpdate struct {
 	// them is refused by name rather than ignored.
 	Role       *Role
 	TownshipID *int64
+	// Reason is no field of the account but why it is changed: required of the platform admin
+	// for a town admin's new password (an account recovery), recorded with the change when given.
+	Reason string
 }
+
+// MaxReason is the longest reason an account change may give, in characters: a sentence or
+// two, as the audit log and a notice show it.
+const MaxReason = 200
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
 
@@ -103,6 +115,9 @@ type UserService struct {
 	Attempts      LoginAttemptStore
 	MaxFailures   int
 	FailureWindow time.Duration
+	// Notices tells a township's town admins when the platform admin makes or resets a town
+	// admin account of theirs.
+	Notices NoticeStore
 }
 
 func (s *UserService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
@@ -115,7 +130,8 @@ func (r Role) Label() string {
 	}[r]
 }
 
-// createAudited creates an account and records who did, in one transaction.
+// createAudited creates an account and records who did, in one transaction; a town admin made
+// by the platform admin is also told to the township's other town admins.
 func (s *UserService) createAudited(ctx context.Context, actor Actor, in NewUser) (User, error) {
 	var u User
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -123,10 +139,61 @@ func (s *UserService) createAudited(ctx context.Context, actor Actor, in NewUser
 		if u, err = s.create(ctx, in, ""); err != nil {
 			return err
 		}
-		return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.create", "user", u.ID,
-			"创建"+u.Role.Label()+"账号 "+u.Username)
+		if err := s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.create", "user", u.ID,
+			withReason("创建"+u.Role.Label()+"账号 "+u.Username, in.Reason)); err != nil {
+			return err
+		}
+		if actor.Is(RolePlatformAdmin) && u.Role == RoleTownAdmin {
+			return s.notifyTownAdmins(ctx, actor, NoticeTownAdminCreated, u, in.Reason)
+		}
+		return nil
 	})
 	return u, err
+}
+
+// withReason adds the reason given for a change to its audit detail.
+func withReason(detail, reason string) string {
+	if reason == "" {
+		return detail
+	}
+	return detail + ";理由:" + reason
+}
+
+// checkReason validates the reason given for an account change in place: required when the
+// platform admin makes a town admin or gives one a new password, at most MaxReason characters
+// always.
+func checkReason(p *Problems, reason *string, required bool) {
+	*reason = Clean(*reason)
+	switch {
+	case required && *reason == "":
+		p.Add("reason", "平台管理员创建镇管理员账号或重置其密码须说明理由(如:原管理员调离,经镇政府书面申请),理由将通知该镇的镇管理员")
+	case utf8.RuneCountInString(*reason) > MaxReason:
+		p.Add("reason", "理由太长(最多 "+strconv.Itoa(MaxReason)+" 个字)")
+	}
+}
+
+// notifyTownAdmins tells the active town admins of subject's township that the platform admin
+// made (the new account itself is not told) or reset (the account reset is told too: it may be
+// the township's only one, and its owner, signed in again, learns who changed it) a town admin
+// account, and why. In the caller's transaction: no recovery without its notice.
+func (s *UserService) notifyTownAdmins(ctx context.Context, actor Actor, kind NoticeKind, subject User, reason string) error {
+	admins, _, err := s.Users.List(ctx, UserFilter{TownshipID: subject.TownshipID, Role: RoleTownAdmin, Page: Page{Limit: MaxPageSize}})
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	var ns []Notice
+	for _, a := range admins {
+		if !a.Active || (kind == NoticeTownAdminCreated && a.ID == subject.ID) {
+			continue
+		}
+		ns = append(ns, Notice{UserID: a.ID, TownshipID: subject.TownshipID, Kind: kind, ActorID: actor.UserID,
+			SubjectID: subject.ID, Reason: reason, CreatedAt: now})
+	}
+	if len(ns) == 0 {
+		return nil
+	}
+	return s.Notices.Create(ctx, ns)
 }
 
 // Create makes a supervisor, enterprise HR or town admin account in the actor's township.
@@ -152,6 +219,7 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 	if in.TownshipID == 0 {
 		p.Add("township_id", "请选择乡镇")
 	}
+	checkReason(&p, &in.Reason, actor.Is(RolePlatformAdmin))
 	if err := p.Err(); err != nil {
 		return User{}, err
 	}
@@ -274,12 +342,20 @@ func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) ([]Us
 // widen its own reach), and nobody changes their own password without the current one.
 // ErrNotFound, ErrForbidden, ErrInvalid, ErrTooManyRequests (too many wrong current passwords).
 func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up UserUpdate) (User, error) {
+	self := actor.UserID == id
+	// The platform admin's new password for a town admin is an account recovery: it lets the
+	// operator into the township's rosters, so it needs a reason the township is told. Checked
+	// before the account is read, so that the refusal is the same for every ID.
+	recovery := up.Password != nil && !self && actor.Is(RolePlatformAdmin)
+	var reason Problems
+	if checkReason(&reason, &up.Reason, recovery); reason.Err() != nil {
+		return User{}, reason.Err()
+	}
 	u, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return User{}, err
 	}
 	before := u
-	self := actor.UserID == id
 	var p Problems
 	if up.Name != nil {
 		u.Name = Clean(*up.Name)
@@ -329,8 +405,16 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 		}
 		if up.Password != nil {
 			detail := map[bool]string{true: "本人修改密码", false: "管理员重置密码"}[self]
-			if err := s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.password", "user", u.ID, detail); err != nil {
+			if recovery {
+				detail = "平台管理员重置密码"
+			}
+			if err := s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.password", "user", u.ID, withReason(detail, up.Reason)); err != nil {
 				return err
+			}
+			if recovery {
+				if err := s.notifyTownAdmins(ctx, actor, NoticeTownAdminPasswordReset, u, up.Reason); err != nil {
+					return err
+				}
 			}
 		}
 		if endSessions {
@@ -342,6 +426,9 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 		rest := up
 		rest.Password = nil
 		if change := userChange(before, u, rest); up.Password == nil || change != sentences() {
+			if up.Password == nil {
+				change = withReason(change, up.Reason) // with a password, its own event has the reason
+			}
 			return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.update", "user", u.ID, change)
 		}
 		return nil

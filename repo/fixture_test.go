@@ -60,6 +60,8 @@ type env struct {
 	inspections *domain.InspectionService
 	workers     *domain.WorkerService
 	checkins    *domain.CheckinService
+	notices     *domain.NoticeService
+	audit       *domain.AuditService
 
 	platform domain.Actor
 }
@@ -77,7 +79,8 @@ func newEnv(t *testing.T, db *repo.DB) *env {
 	e := &env{
 		db: db, clock: clock, stores: st,
 		auth: svc.Auth, townships: svc.Townships, users: svc.Users, enterprises: svc.Enterprises,
-		plans: svc.Plans, inspections: svc.Inspections, workers: svc.Workers, checkins: svc.Checkins,
+		plans: svc.Plans, inspections: svc.Inspections, workers: svc.Workers, checkins: svc.Checkins, notices: svc.Notices,
+		audit: svc.Audit,
 	}
 	if e.auth.RefreshTTL != refreshTTL || e.auth.MaxFailures != 5 || e.auth.FailureWindow != time.Minute {
 		t.Fatalf("got TTL %v, %d failures per %v, want the defaults these tests assume: %v, 5 per 1m",

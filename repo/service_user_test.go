@@ -49,6 +49,7 @@ func TestUserServiceCreate(t *testing.T) {
 		t.Run("PlatformAdminNamesTownship", func(t *testing.T) {
 			got, err := e.users.Create(ctx, e.platform, domain.NewUser{
 				Username: "admin-b2", Password: password, Role: domain.RoleTownAdmin, Name: "周专班", TownshipID: f.adminB.TownshipID,
+				Reason: "镇政府来函增设专班管理员",
 			})
 			must(t, err)
 			if got.TownshipID != f.adminB.TownshipID || got.Role != domain.RoleTownAdmin || !got.Active {
@@ -58,8 +59,8 @@ func TestUserServiceCreate(t *testing.T) {
 		// The operator opens a township's way in; its supervisors and HR are the town's to make.
 		t.Run("PlatformAdminErrInvalidOtherRoles", func(t *testing.T) {
 			for _, in := range []domain.NewUser{
-				{Username: "hr-by-root", Password: password, Role: domain.RoleEnterpriseHR, Name: "王芳", TownshipID: f.adminB.TownshipID, EnterpriseID: f.entB.ID},
-				{Username: "sup-by-root", Password: password, Role: domain.RoleSupervisor, Name: "李四", TownshipID: f.adminB.TownshipID},
+				{Username: "hr-by-root", Password: password, Role: domain.RoleEnterpriseHR, Name: "王芳", TownshipID: f.adminB.TownshipID, EnterpriseID: f.entB.ID, Reason: "代建"},
+				{Username: "sup-by-root", Password: password, Role: domain.RoleSupervisor, Name: "李四", TownshipID: f.adminB.TownshipID, Reason: "代建"},
 			} {
 				_, err := e.users.Create(ctx, e.platform, in)
 				wantErr(t, err, domain.ErrInvalid, "role")
@@ -70,6 +71,7 @@ func TestUserServiceCreate(t *testing.T) {
 		t.Run("PlatformAdminErrInvalidMissingTownship", func(t *testing.T) {
 			_, err := e.users.Create(ctx, e.platform, domain.NewUser{
 				Username: "admin-nowhere", Password: password, Role: domain.RoleTownAdmin, Name: "无镇", TownshipID: 4242,
+				Reason: "测试",
 			})
 			wantErr(t, err, domain.ErrInvalid, "township_id")
 		})
@@ -398,7 +400,7 @@ func TestUserServiceOwnAccount(t *testing.T) {
 			}
 		})
 		t.Run("PlatformAdminResetsAndDisablesTownAdmin", func(t *testing.T) {
-			_, err := e.users.Update(ctx, e.platform, f.adminB.ID, domain.UserUpdate{Password: ptr("Reset-By-Ops1"), Active: ptr(false)})
+			_, err := e.users.Update(ctx, e.platform, f.adminB.ID, domain.UserUpdate{Password: ptr("Reset-By-Ops1"), Active: ptr(false), Reason: "镇政府申请停用"})
 			must(t, err)
 			if signsIn("admin-371626105", "Reset-By-Ops1") {
 				t.Errorf("got a disabled account signing in")

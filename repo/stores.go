@@ -22,6 +22,7 @@ func Stores(db *DB, box *pii.Box) domain.Stores {
 		Alerts:        &AlertStore{DB: db},
 		Stats:         &StatsStore{DB: db},
 		Retention:     &RetentionStore{DB: db},
+		Notices:       &NoticeStore{DB: db},
 		Tx:            db,
 	}
 }

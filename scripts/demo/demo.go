@@ -25,7 +25,8 @@ const Password = "demo1234"
 // AccountsText is printed at start in demo mode and repeated in the README.
 const AccountsText = `Demo accounts (password demo1234):
   platform     platform admin (平台管理员)
-  changshan    town admin of 长山镇 (镇专班管理员)
+  changshan    town admin of 长山镇 (镇专班管理员): a notice tells of the platform admin's recovery of changshan2
+  changshan2   the other town admin of 长山镇, whose password the platform admin reset, with a reason
   supervisor1  resident plant supervisor (驻厂监督员) of 8 enterprises; supervisor2-5 the others
   hr1          HR of 山东长星纺织有限公司, not yet applied (企业人事); hr2-hr36 the other enterprises`
 
@@ -42,7 +43,9 @@ type seeder struct {
 	clock       *clock
 	rng         *rand.Rand
 	township    domain.Township
+	platform    domain.Actor // the platform admin
 	town        domain.Actor // the town admin
+	town2       domain.Actor // the task force's second town admin, whose account the platform admin recovers
 	ents        []domain.Enterprise
 	supervisors []domain.Actor // supervisor1..5
 	hr          []domain.Actor // the HR of each enterprise, by index
@@ -70,7 +73,7 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now, stores: stores}
 	for _, step := range []func(context.Context) error{
 		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins, s.playAccess,
-		s.snapshotStats, s.readingsOfNote, s.serverCost, s.enrolWorkers,
+		s.accountRecovery, s.snapshotStats, s.readingsOfNote, s.serverCost, s.enrolWorkers,
 	} {
 		if err := step(ctx); err != nil {
 			return false, err
@@ -118,6 +121,7 @@ func (s *seeder) createTownship(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("platform admin: %w", err)
 	}
+	s.platform = platform.Actor()
 	s.township, err = s.svc.Townships.Create(ctx, platform.Actor(), domain.NewTownship{
 		Name: "长山镇", Code: "371626102", Population: 73000, Timezone: "Asia/Shanghai",
 		Zones: Zones, AdminUsername: "changshan", AdminPassword: Password, AdminName: "长山镇复工专班",

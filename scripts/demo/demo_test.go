@@ -128,6 +128,23 @@ func TestSeed(t *testing.T) {
 			t.Errorf("got %d sign-ins a week ago and before (%v), want the fortnight's", n, err)
 		}
 		t.Run("StatusHistory", func(t *testing.T) { checkStatusHistory(t, st, svc, town, today) })
+		// The platform admin's account recovery, with its reason, in the township's audit log and
+		// as an unread notice to changshan (issue 16, item 8).
+		t.Run("AccountRecovery", func(t *testing.T) {
+			changshan, err := st.Users.GetByUsername(ctx, "changshan")
+			if err != nil {
+				t.Fatal(err)
+			}
+			events, _, err := svc.Audit.List(ctx, changshan.Actor(), domain.AuditQuery{Action: "user.password"})
+			if err != nil || len(events) != 1 || events[0].ActorRole != domain.RolePlatformAdmin || events[0].Detail != "平台管理员重置密码;理由:"+demo.RecoveryReason {
+				t.Errorf("got %+v (%v), want the platform admin's reset with its reason", events, err)
+			}
+			ns, _, err := svc.Notices.List(ctx, changshan.Actor(), domain.NoticeFilter{Unread: true})
+			if err != nil || len(ns) != 1 || ns[0].Kind != domain.NoticeTownAdminPasswordReset || ns[0].SubjectUsername != "changshan2" ||
+				ns[0].ActorUsername != "platform" || ns[0].Reason != demo.RecoveryReason {
+				t.Errorf("got %+v (%v), want one unread notice of the reset of changshan2", ns, err)
+			}
+		})
 		again, err := demo.Seed(ctx, st, time.Now())
 		if err != nil || again {
 			t.Errorf("second seed: got %v %v, want nothing done", again, err)

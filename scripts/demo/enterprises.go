@@ -93,6 +93,14 @@ func creditCode(rng *rand.Rand) string {
 // createStaff makes the supervisors and an HR account for every enterprise, and assigns each
 // enterprise a supervisor: supervisor1 looks after the first enterprise and every fifth after.
 func (s *seeder) createStaff(ctx context.Context) error {
+	// The task force had two town admins: its office (changshan) and its deputy head.
+	deputy, err := s.svc.Users.Create(ctx, s.town, domain.NewUser{
+		Username: "changshan2", Password: Password, Role: domain.RoleTownAdmin, Name: "周立新", Phone: "13905431000",
+	})
+	if err != nil {
+		return fmt.Errorf("second town admin: %w", err)
+	}
+	s.town2 = deputy.Actor()
 	supervisors := []struct{ username, name, phone string }{
 		{"supervisor1", "马卫国", "13905431001"}, {"supervisor2", "高秀芳", "13905431002"},
 		{"supervisor3", "林志远", "13905431003"}, {"supervisor4", "郭春燕", "13905431004"},
