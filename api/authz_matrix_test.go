@@ -307,6 +307,9 @@ var authzSpecs = map[string]authzSpec{
 	"POST /api/v1/auth/worker-login": {body: func(w *authzWorld) any {
 		return map[string]string{"enterprise_code": w.entA1.Code, "phone": w.target.Phone, "id_last6": w.target.IDNumber.Last6()}
 	}},
+	// Signing out ends the caller's access tokens at once: on a database of its own, so that
+	// the callers' tokens live on for the other rows.
+	"POST /api/v1/auth/logout": {world: "logout"},
 	// A refresh token is spent once used: each call signs in anew for one.
 	"POST /api/v1/auth/refresh": {body: func(w *authzWorld) any {
 		_, refresh := w.login(w.userA1.Username)

@@ -56,6 +56,7 @@ type fixture struct {
 	srv    *httptest.Server
 	logs   *syncBuffer // everything the server logged
 	hub    *live.Hub   // the live changes behind the dashboard's stream
+	tokens *api.Tokens // what signs the access tokens
 
 	townA, townB      domain.Township
 	entA1, entA2      domain.Enterprise
@@ -71,8 +72,9 @@ func newFixture(t testing.TB, db *repo.DB) *fixture {
 	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{
 		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Notifier: f.hub,
 	})
+	f.tokens = &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute}
 	f.e, f.routes = api.New(f.svc, api.Config{
-		Tokens: &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute},
+		Tokens: f.tokens,
 		Log:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
 		Live: &api.Live{Hub: f.hub, StreamConfig: api.StreamConfig{KeepAlive: 100 * time.Millisecond, MinInterval: 20 * time.Millisecond}},
 	})

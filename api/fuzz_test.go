@@ -103,8 +103,12 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	post(fmt.Sprintf("/api/v1/enterprises/%d/plans", entA4.ID), token(hrA4.Actor()), fullPlan(), 201).decode(tb, &plan4)
 	post(fmt.Sprintf("/api/v1/plans/%d/submit", plan4.ID), token(hrA4.Actor()), nil, 200)
 	post(fmt.Sprintf("/api/v1/plans/%d/approve", plan4.ID), token(f.supA.Actor()), map[string]any{"comment": "同意"}, 200)
-	_, refresh := f.login("supa")
-	_, ownRefresh := f.login("admina")
+	// Signing out, and a spent refresh token presented again, end the account's access tokens:
+	// accounts of their own, not those whose tokens the other routes go on using.
+	f.staff(f.adminA, "refresher", domain.RoleSupervisor, 0)
+	_, refresh := f.login("refresher")
+	leaver := f.staff(f.adminA, "leaver", domain.RoleSupervisor, 0)
+	_, ownRefresh := f.login("leaver")
 
 	admin, sup := token(f.adminA.Actor()), token(f.supA.Actor())
 	today := dayFromToday(0)
@@ -117,7 +121,7 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 			mayWrite: []string{"login_failures"}},
 		"POST /auth/refresh": {path: "/api/v1/auth/refresh", valid: map[string]any{"refresh_token": refresh},
 			mayWrite: []string{"refresh_tokens"}},
-		"POST /auth/logout": {path: "/api/v1/auth/logout", token: admin, valid: map[string]any{"refresh_token": ownRefresh}},
+		"POST /auth/logout": {path: "/api/v1/auth/logout", token: token(leaver.Actor()), valid: map[string]any{"refresh_token": ownRefresh}},
 		"POST /checkins": {path: "/api/v1/checkins", token: token(caller.Actor()),
 			valid: map[string]any{"slot": "pm", "temperature": 36.6, "symptoms": []string{"fatigue"}, "location": "work", "date": today}},
 		"POST /enterprises/:id/checkins": {path: ent(f.entA1.ID, "/checkins"), token: token(hr),

@@ -61,6 +61,8 @@ type RefreshTokenStore interface {
 	RevokeFamily(ctx context.Context, familyID string, at time.Time) error
 	// RevokeUser revokes every token of a user: all their sessions end.
 	RevokeUser(ctx context.Context, userID int64, at time.Time) error
+	// RevokeWorker revokes every token of a worker (their PIN was reset).
+	RevokeWorker(ctx context.Context, workerID int64, at time.Time) error
 }
 
 // LoginAttemptStore counts failed sign-ins, so that guessing passwords is slow.
@@ -92,7 +94,8 @@ func (s Session) Actor() Actor {
 
 // Actor returns the identity a signed-in worker acts with: themself, in their enterprise.
 func (w Worker) Actor() Actor {
-	return Actor{Role: RoleWorker, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID}
+	return Actor{Role: RoleWorker, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID,
+		Generation: w.Generation}
 }
 
 // AuthService signs staff in, rotates their refresh tokens, and checks that a token's user
@@ -182,8 +185,8 @@ func (s *AuthService) failed(ctx context.Context, key string, now time.Time, e A
 }
 
 // Refresh spends a refresh token and issues the next of its family. A token presented a second
-// time means it was stolen or leaked: the whole family is revoked, ending the session for
-// whoever holds it. ErrUnauthenticated.
+// time means it was stolen or leaked: the whole family is revoked, and its user's access tokens
+// with it (reused), ending the session for whoever holds it. ErrUnauthenticated.
 func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error) {
 	denied := Unauthenticated("登录已失效,请重新登录")
 	now := s.Clock.Now()
@@ -227,8 +230,9 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 	return s.issue(ctx, u, t.FamilyID)
 }
 
-// reused revokes the family of a refresh token presented after it was spent, and records it:
-// a stolen or leaked token is what a township's administrators should hear of.
+// reused revokes the family of a refresh token presented after it was spent, ends its owner's
+// access tokens (Generation), and records it: a stolen or leaked token is what a township's
+// administrators should hear of.
 func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time) error {
 	e := AuditEvent{Action: "auth.token_reuse", At: now, Detail: "已使用过的登录凭证再次出现,该次登录已全部注销"}
 	if t.WorkerID != 0 {
@@ -244,8 +248,15 @@ func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time)
 		}
 		e.TownshipID, e.EnterpriseID, e.EntityType, e.EntityID = u.TownshipID, u.EnterpriseID, "user", t.UserID
 	}
+	owner := Actor{UserID: t.UserID, WorkerID: t.WorkerID}
+	if t.WorkerID != 0 {
+		owner.Role = RoleWorker
+	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Tokens.RevokeFamily(ctx, t.FamilyID, now); err != nil {
+			return err
+		}
+		if err := s.bump(ctx, owner); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, e)
@@ -253,28 +264,59 @@ func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time)
 }
 
 // Logout ends the family of the given refresh token, or every session of the actor when no
-// token is given. A token of someone else is ignored rather than revealed.
+// token is given, and every access token of the actor's at once (Generation): the one that
+// signed out must not live on for its quarter of an hour. The actor's other sessions keep
+// their refresh tokens and get new access tokens with them. A token of someone else is
+// ignored rather than revealed.
 func (s *AuthService) Logout(ctx context.Context, actor Actor, token string) error {
 	now := s.Clock.Now()
-	if token == "" && actor.Is(RoleWorker) {
-		return nil // a worker's phone keeps one session; without its token there is nothing to end
-	}
-	if token == "" {
-		return s.Tokens.RevokeUser(ctx, actor.UserID, now)
-	}
-	t, err := s.Tokens.GetByHash(ctx, HashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && (t.UserID != actor.UserID || t.WorkerID != actor.WorkerID)) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.Tokens.RevokeFamily(ctx, t.FamilyID, now)
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.bump(ctx, actor); err != nil {
+			return err
+		}
+		switch {
+		case token == "" && actor.Is(RoleWorker):
+			return s.Tokens.RevokeWorker(ctx, actor.WorkerID, now)
+		case token == "":
+			return s.Tokens.RevokeUser(ctx, actor.UserID, now)
+		}
+		t, err := s.Tokens.GetByHash(ctx, HashToken(token))
+		if errors.Is(err, ErrNotFound) || (err == nil && (t.UserID != actor.UserID || t.WorkerID != actor.WorkerID)) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.Tokens.RevokeFamily(ctx, t.FamilyID, now)
+	})
 }
 
-// Check verifies that the user behind a verified access token still exists, is active and has
-// the role and scope the token claims; a disabled account stops working at once, not when its
-// token expires. ErrUnauthenticated.
+// EndWorkerSessions ends every session of a worker: their refresh tokens are revoked and
+// their access tokens refused from now on (Generation). For a PIN reset, a phone lost, a
+// worker whom a supervisor signed in as. ErrNotFound.
+func (s *AuthService) EndWorkerSessions(ctx context.Context, workerID int64) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Workers.BumpGeneration(ctx, workerID); err != nil {
+			return err
+		}
+		return s.Tokens.RevokeWorker(ctx, workerID, s.Clock.Now())
+	})
+}
+
+// bump moves the actor's account (a staff user's or a worker's) to its next token generation,
+// so that every access token issued before is refused.
+func (s *AuthService) bump(ctx context.Context, a Actor) error {
+	if a.Is(RoleWorker) {
+		return s.Workers.BumpGeneration(ctx, a.WorkerID)
+	}
+	return s.Users.BumpGeneration(ctx, a.UserID)
+}
+
+// Check verifies that the user behind a verified access token still exists, is active, has
+// the role and scope the token claims, and that the token is of the account's current
+// generation; a disabled account, a changed password, a logout stop the token at once, not
+// when it expires. The generation rides on the row read anyway: no query of its own.
+// ErrUnauthenticated.
 func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 	if a.Is(RoleWorker) {
 		_, err := s.checkWorker(ctx, a)
@@ -287,7 +329,12 @@ func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	if !u.Active || u.Actor() != a {
+	switch {
+	case !u.Active:
+		return User{}, Unauthenticated("账号已停用或权限已变更,请重新登录")
+	case u.Generation != a.Generation:
+		return User{}, Unauthenticated("登录已失效(已退出登录、修改了密码或被管理员结束),请重新登录")
+	case u.Actor() != a:
 		return User{}, Unauthenticated("账号已停用或权限已变更,请重新登录")
 	}
 	return u, nil

@@ -26,11 +26,15 @@ type User struct {
 	EnterpriseName string // filled on reads, for display
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Generation counts the times every access token of the account was ended at once (a
+	// password change or reset, a logout, a disabled account, a stolen refresh token): a token
+	// carries the generation it was issued in, and one of an earlier generation is refused.
+	Generation int64
 }
 
 // Actor returns the identity the user acts with once signed in.
 func (u User) Actor() Actor {
-	return Actor{UserID: u.ID, Role: u.Role, TownshipID: u.TownshipID, EnterpriseID: u.EnterpriseID}
+	return Actor{UserID: u.ID, Role: u.Role, TownshipID: u.TownshipID, EnterpriseID: u.EnterpriseID, Generation: u.Generation}
 }
 
 // UserFilter selects users; zero fields do not filter.
@@ -54,6 +58,9 @@ type UserStore interface {
 	List(ctx context.Context, f UserFilter) ([]User, int, error)
 	// Update saves name, phone, password hash, active and enterprise. ErrNotFound.
 	Update(ctx context.Context, u User) error
+	// BumpGeneration moves the user to the next token generation (User.Generation), in one
+	// statement, so that two at once both count. ErrNotFound.
+	BumpGeneration(ctx context.Context, id int64) error
 }
 
 // NewUser is what a town admin gives to create a staff account.
@@ -269,7 +276,8 @@ func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) ([]Us
 }
 
 // Update changes an account: a manager's (manages), or the actor's own. Disabling an account
-// or changing its password also ends its sessions. Nobody changes their own enabled state,
+// or changing its password also ends its sessions: its refresh tokens are revoked and its
+// access tokens refused from then on (User.Generation). Nobody changes their own enabled state,
 // enterprise, role or township (a township always keeps one way in, and a stolen token cannot
 // widen its own reach), and nobody changes their own password without the current one.
 // ErrNotFound, ErrForbidden, ErrInvalid, ErrTooManyRequests (too many wrong current passwords).
@@ -335,6 +343,9 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 		}
 		if endSessions {
 			if err := s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now()); err != nil {
+				return err
+			}
+			if err := s.Users.BumpGeneration(ctx, u.ID); err != nil {
 				return err
 			}
 		}

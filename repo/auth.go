@@ -72,6 +72,12 @@ func (s *RefreshTokenStore) RevokeUser(ctx context.Context, userID int64, at tim
 		Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", at.UTC()).Error
 }
 
+// RevokeWorker revokes every not yet revoked token of a worker: their phone's session ends.
+func (s *RefreshTokenStore) RevokeWorker(ctx context.Context, workerID int64, at time.Time) error {
+	return s.DB.conn(ctx).Model(&refreshTokenRow{}).
+		Where("worker_id = ? AND revoked_at IS NULL", workerID).Update("revoked_at", at.UTC()).Error
+}
+
 // LoginAttemptStore keeps failed sign-ins in the database, so that the limit holds across
 // every server process behind a load balancer.
 type LoginAttemptStore struct{ DB *DB }

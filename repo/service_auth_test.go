@@ -310,3 +310,83 @@ func TestAuthServiceCheck(t *testing.T) {
 		})
 	})
 }
+
+// TestAuthServiceGeneration: every way an account's sessions end moves its token generation on,
+// and Check refuses an actor of an earlier one at once (issue 16, item 7), staff and workers.
+func TestAuthServiceGeneration(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		f := newScopeFixture(t, e)
+		signIn := func(t *testing.T, username string) domain.Session {
+			t.Helper()
+			s, err := e.auth.Login(ctx, username, password, "10.0.0.1")
+			must(t, err)
+			return s
+		}
+		stillChecks := func(t *testing.T, a domain.Actor, want bool) {
+			t.Helper()
+			_, err := e.auth.CheckRequest(ctx, a)
+			switch {
+			case want && err != nil:
+				t.Errorf("got %v, want the actor accepted", err)
+			case !want:
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+		}
+		sup := f.supA
+		ends := []struct {
+			name string
+			end  func(t *testing.T, s domain.Session)
+		}{
+			{"Logout", func(t *testing.T, s domain.Session) { must(t, e.auth.Logout(ctx, s.Actor(), s.RefreshToken)) }},
+			{"LogoutEverywhere", func(t *testing.T, s domain.Session) { must(t, e.auth.Logout(ctx, s.Actor(), "")) }},
+			{"OwnPassword", func(t *testing.T, s domain.Session) {
+				_, err := e.users.Update(ctx, s.Actor(), sup.ID, domain.UserUpdate{Password: ptr(password), CurrentPassword: ptr(password)})
+				must(t, err)
+			}},
+			{"AdminReset", func(t *testing.T, s domain.Session) {
+				_, err := e.users.Update(ctx, f.adminA.Actor(), sup.ID, domain.UserUpdate{Password: ptr(password)})
+				must(t, err)
+			}},
+			{"StolenRefreshToken", func(t *testing.T, s domain.Session) {
+				_, err := e.auth.Refresh(ctx, s.RefreshToken)
+				must(t, err)
+				_, err = e.auth.Refresh(ctx, s.RefreshToken)
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}},
+		}
+		for _, tt := range ends {
+			t.Run(tt.name, func(t *testing.T) {
+				s := signIn(t, "sup-a")
+				other := signIn(t, "admin-371626105") // another account
+				stillChecks(t, s.Actor(), true)
+				tt.end(t, s)
+				stillChecks(t, s.Actor(), false)
+				stillChecks(t, other.Actor(), true)
+				again := signIn(t, "sup-a")
+				stillChecks(t, again.Actor(), true)
+			})
+		}
+		t.Run("Worker", func(t *testing.T) {
+			w, err := e.workers.Create(ctx, f.hrA.Actor(), f.entA1.ID, domain.WorkerInput{
+				Name: "职工甲", IDNumber: string(personID(1)), Phone: phoneOf(1)})
+			must(t, err)
+			phone := w.Actor()
+			stillChecks(t, phone, true)
+			must(t, e.auth.EndWorkerSessions(ctx, w.ID))
+			stillChecks(t, phone, false)
+			// The check-in route checks a worker's token in its own write: refused there too.
+			temp := 36.5
+			_, _, err = e.checkins.Submit(ctx, phone, domain.CheckinInput{Slot: domain.SlotAM, Temperature: &temp})
+			wantErr(t, err, domain.ErrUnauthenticated)
+			w, err = e.stores.Workers.Get(ctx, w.ID)
+			must(t, err)
+			stillChecks(t, w.Actor(), true)
+			_, _, err = e.checkins.Submit(ctx, w.Actor(), domain.CheckinInput{Slot: domain.SlotAM, Temperature: &temp})
+			must(t, err)
+			must(t, e.auth.Logout(ctx, w.Actor(), ""))
+			stillChecks(t, w.Actor(), false)
+		})
+	})
+}

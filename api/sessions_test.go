@@ -1,0 +1,142 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"fugong/domain"
+	"fugong/repo"
+	"fugong/repo/dbtest"
+)
+
+// issue signs an access token for a straight from the fixture's key, as a sign-in would: for
+// workers, whose way of signing in is not this test's subject.
+func (f *fixture) issue(a domain.Actor) string {
+	f.t.Helper()
+	tok, err := f.tokens.Issue(a)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return tok
+}
+
+// session is the answer to a sign-in or a refresh.
+type session struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (f *fixture) refresh(t *testing.T, token string) (session, int) {
+	t.Helper()
+	res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": token})
+	var s session
+	if res.status == http.StatusOK {
+		res.decode(t, &s)
+	}
+	return s, res.status
+}
+
+// wantStatus fails unless a GET of path with token answers want.
+func (f *fixture) wantStatus(t *testing.T, what, path, token string, want int) {
+	t.Helper()
+	if res := f.do(http.MethodGet, path, token, nil); res.status != want {
+		t.Errorf("%s: got %d %s, want %d", what, res.status, res.body, want)
+	}
+}
+
+// TestAccessTokensEndAtOnce: an access token stops working the moment its account's sessions
+// end (issue 16, item 7): it lived on for up to 15 minutes after a password change, an admin's
+// reset, a logout or a revoked refresh family. Staff and workers alike, the check-in (whose
+// route checks a worker's token inside its own write) too.
+func TestAccessTokensEndAtOnce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		users := func(u domain.User) string { return "/api/v1/users/" + itoa(u.ID) }
+
+		t.Run("OwnPasswordChanged", func(t *testing.T) {
+			old, _ := f.login("supa")
+			res := f.do(http.MethodPatch, users(f.supA), old, map[string]any{"password": "new-secret-2", "current_password": password})
+			if res.status != http.StatusOK {
+				t.Fatalf("change password: got %d %s", res.status, res.body)
+			}
+			f.wantStatus(t, "the token that changed it", "/api/v1/me", old, http.StatusUnauthorized)
+			res = f.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "supa", "password": "new-secret-2"})
+			var s session
+			res.decode(t, &s)
+			f.wantStatus(t, "signed in with the new password", "/api/v1/me", s.AccessToken, http.StatusOK)
+		})
+		t.Run("AdminReset", func(t *testing.T) {
+			victim, _ := f.login("hra1")
+			admin := f.token("admina")
+			if res := f.do(http.MethodPatch, users(f.hrA1), admin, map[string]any{"password": "reset-pass-3"}); res.status != http.StatusOK {
+				t.Fatalf("reset: got %d %s", res.status, res.body)
+			}
+			f.wantStatus(t, "a token from before the reset", "/api/v1/me", victim, http.StatusUnauthorized)
+			f.wantStatus(t, "the admin's own token", "/api/v1/me", admin, http.StatusOK)
+		})
+		t.Run("Logout", func(t *testing.T) {
+			access, r := f.login("supa2")
+			_, other := f.login("supa2") // another device
+			if res := f.do(http.MethodPost, "/api/v1/auth/logout", access, map[string]string{"refresh_token": r}); res.status != http.StatusNoContent {
+				t.Fatalf("logout: got %d %s", res.status, res.body)
+			}
+			f.wantStatus(t, "the token that signed out", "/api/v1/me", access, http.StatusUnauthorized)
+			// The other device's session goes on: its refresh token gets it a working access token.
+			s, status := f.refresh(t, other)
+			if status != http.StatusOK {
+				t.Fatalf("the other device's refresh: got %d, want 200", status)
+			}
+			f.wantStatus(t, "the other device's new token", "/api/v1/me", s.AccessToken, http.StatusOK)
+		})
+		t.Run("FamilyRevoked", func(t *testing.T) {
+			access, r1 := f.login("admina")
+			next, status := f.refresh(t, r1)
+			if status != http.StatusOK {
+				t.Fatalf("refresh: got %d", status)
+			}
+			if _, status := f.refresh(t, r1); status != http.StatusUnauthorized {
+				t.Fatalf("spent token again: got %d, want 401", status)
+			}
+			f.wantStatus(t, "the family's first access token", "/api/v1/me", access, http.StatusUnauthorized)
+			f.wantStatus(t, "the family's newest access token", "/api/v1/me", next.AccessToken, http.StatusUnauthorized)
+		})
+		t.Run("Worker", func(t *testing.T) {
+			ctx := context.Background()
+			w, err := f.svc.Workers.Create(ctx, f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{
+				Name: "打卡人", IDNumber: idNumber(41), Phone: "13900000041", OriginRegion: "371681"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkin := func(token string) int {
+				return f.do(http.MethodPost, "/api/v1/checkins", token, map[string]any{"slot": "am", "temperature": 36.5}).status
+			}
+			phone := f.issue(w.Actor())
+			if got := checkin(phone); got != http.StatusCreated {
+				t.Fatalf("check-in: got %d, want 201", got)
+			}
+			if res := f.do(http.MethodPost, "/api/v1/auth/logout", phone, nil); res.status != http.StatusNoContent {
+				t.Fatalf("logout: got %d %s", res.status, res.body)
+			}
+			f.wantStatus(t, "a worker's token after logout", "/api/v1/me", phone, http.StatusUnauthorized)
+			if got := checkin(phone); got != http.StatusUnauthorized {
+				t.Errorf("check-in with a worker's token after logout: got %d, want 401", got)
+			}
+			// The hook a PIN reset calls ends the new session the same way.
+			if w, err = repo.Stores(f.db, dbtest.Box()).Workers.Get(ctx, w.ID); err != nil {
+				t.Fatal(err)
+			}
+			phone = f.issue(w.Actor())
+			if got := checkin(phone); got != http.StatusOK {
+				t.Fatalf("check-in again, signed in anew: got %d, want 200", got)
+			}
+			if err := f.svc.Auth.EndWorkerSessions(ctx, w.ID); err != nil {
+				t.Fatal(err)
+			}
+			f.wantStatus(t, "a worker's token after their sessions were ended", "/api/v1/me", phone, http.StatusUnauthorized)
+			if got := checkin(phone); got != http.StatusUnauthorized {
+				t.Errorf("check-in after the worker's sessions were ended: got %d, want 401", got)
+			}
+		})
+	})
+}
