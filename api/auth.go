@@ -18,7 +18,7 @@ type authHandler struct {
 
 func (h *authHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/auth/login", Public: true,
-		Summary: "Sign in with username and password; the 6th failure within a minute from one address gets 429",
+		Summary: "Sign in with username and password; 429 after 5 failures of one username, or 20 of any usernames, from one address within a minute; 503 when the server has no turn for the password check within 2 s",
 		Body:    loginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.login)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/worker-login", Public: true,
 		Summary: "A returning worker signs in with the enterprise code, their phone and the last six characters of their ID number; limited like passwords",

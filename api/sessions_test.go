@@ -2,8 +2,11 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"fugong/domain"
 	"fugong/repo"
@@ -136,6 +139,96 @@ func TestAccessTokensEndAtOnce(t *testing.T) {
 			f.wantStatus(t, "a worker's token after their sessions were ended", "/api/v1/me", phone, http.StatusUnauthorized)
 			if got := checkin(phone); got != http.StatusUnauthorized {
 				t.Errorf("check-in after the worker's sessions were ended: got %d, want 401", got)
+			}
+		})
+	})
+}
+
+// TestSignInFlood: made-up usernames from one address are limited together (issue 16, item 3:
+// 300 sign-ins with made-up usernames from one address all got 401, each a bcrypt check, and
+// /healthz went from 13 ms to 1.9 s).
+func TestSignInFlood(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		t.Run("MadeUpUsernames", func(t *testing.T) {
+			gate := f.svc.Auth.Passwords.Gate
+			before := gate.Checks()
+			counts := map[int]int{}
+			for i := range 300 {
+				res := f.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": fmt.Sprintf("ghost%03d", i), "password": "guess-1234"})
+				counts[res.status]++
+				if i >= 20 && res.status != http.StatusTooManyRequests {
+					t.Fatalf("sign-in %d: got %d %s, want 429", i+1, res.status, res.body)
+				}
+			}
+			if counts[http.StatusUnauthorized] != 20 || counts[http.StatusTooManyRequests] != 280 {
+				t.Errorf("got %v, want 20 × 401 then 280 × 429", counts)
+			}
+			if got := gate.Checks() - before; got != 20 {
+				t.Errorf("got %d password checks, want 20: a refused sign-in costs none", got)
+			}
+			res := f.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "admina", "password": password})
+			if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") == "" {
+				t.Errorf("a right password from the address: got %d (Retry-After %q), want 429 with Retry-After", res.status, res.header.Get("Retry-After"))
+			}
+		})
+	})
+}
+
+// TestPasswordChecksBounded: password checks run a few at a time, and a sign-in that finds no
+// turn within a short wait is answered 503 at once rather than queued (issue 16, item 3).
+func TestPasswordChecksBounded(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		gate := domain.NewPasswordGate(2, 100*time.Millisecond)
+		f.svc.Auth.Passwords.Gate = gate // before any sign-in
+		// Busy first: the flood below uses up the address's failures.
+		t.Run("BusyAnswers503", func(t *testing.T) {
+			var held []func()
+			for range 2 {
+				release, err := gate.Acquire(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				held = append(held, release)
+			}
+			checks := gate.Checks()
+			right := map[string]string{"username": "supa", "password": password}
+			res := f.do(http.MethodPost, "/api/v1/auth/login", "", right)
+			if res.status != http.StatusServiceUnavailable || res.header.Get("Retry-After") == "" {
+				t.Errorf("while every check's turn is taken: got %d %s (Retry-After %q), want 503 with Retry-After", res.status, res.body, res.header.Get("Retry-After"))
+			}
+			if gate.Checks() != checks {
+				t.Errorf("got a password check without a turn")
+			}
+			for _, release := range held {
+				release()
+			}
+			if res := f.do(http.MethodPost, "/api/v1/auth/login", "", right); res.status != http.StatusOK {
+				t.Errorf("with turns free again: got %d %s, want 200", res.status, res.body)
+			}
+		})
+		t.Run("ChecksBounded", func(t *testing.T) {
+			before := gate.Checks()
+			var wg sync.WaitGroup
+			statuses := make(chan int, 40)
+			for i := range 40 {
+				wg.Go(func() {
+					res := f.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": fmt.Sprintf("ghost%03d", i), "password": "guess-1234"})
+					statuses <- res.status
+				})
+			}
+			wg.Wait()
+			close(statuses)
+			counts := map[int]int{}
+			for s := range statuses {
+				counts[s]++
+			}
+			if n := counts[http.StatusUnauthorized] + counts[http.StatusTooManyRequests] + counts[http.StatusServiceUnavailable]; n != 40 {
+				t.Errorf("got %v, want every answer 401, 429 or 503", counts)
+			}
+			if checks := gate.Checks() - before; gate.Peak() > 2 || checks != int64(counts[http.StatusUnauthorized]) {
+				t.Errorf("got %d checks, at most %d at once, want one per 401 (%d), at most 2 at once", checks, gate.Peak(), counts[http.StatusUnauthorized])
 			}
 		})
 	})

@@ -17,6 +17,9 @@ import (
 // tests lower it to keep fixtures fast.
 type PasswordHasher struct {
 	Cost int
+	// Gate bounds the checks that run at once (Check); nil bounds none. NewServices gives
+	// every service the same one.
+	Gate *PasswordGate
 }
 
 // Hash returns the bcrypt hash of pw.
@@ -29,9 +32,23 @@ func (h PasswordHasher) Hash(pw string) (string, error) {
 	return string(b), err
 }
 
-// Matches reports whether pw is the password behind hash.
+// Matches reports whether pw is the password behind hash, whatever else is running: callers
+// that anyone can reach without signing in use Check.
 func (h PasswordHasher) Matches(hash, pw string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+}
+
+// Check is Matches taking its turn at the gate. ErrUnavailable when no turn came (see
+// PasswordGate).
+func (h PasswordHasher) Check(ctx context.Context, hash, pw string) (bool, error) {
+	if h.Gate != nil {
+		release, err := h.Gate.Acquire(ctx)
+		if err != nil {
+			return false, err
+		}
+		defer release()
+	}
+	return h.Matches(hash, pw), nil
 }
 
 // RefreshToken is one link of a refresh-token family: every refresh spends the presented token
@@ -111,9 +128,10 @@ type AuthService struct {
 	Tx          TxRunner
 	Clock       Clock
 
-	RefreshTTL    time.Duration // how long an unused refresh token lives
-	MaxFailures   int           // failures allowed per username and client address in Window
-	FailureWindow time.Duration
+	RefreshTTL         time.Duration // how long an unused refresh token lives
+	MaxFailures        int           // failures allowed per username and client address in FailureWindow
+	MaxAddressFailures int           // failures allowed per client address, whatever the usernames, in FailureWindow
+	FailureWindow      time.Duration
 }
 
 // dummyHash is compared against when the username does not exist, so that a wrong username
@@ -121,15 +139,25 @@ type AuthService struct {
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fugong-no-such-user"), bcrypt.DefaultCost)
 
 // Login checks a username and password from a client address. After MaxFailures failures of
-// the same username from the same address within FailureWindow, further attempts are refused
-// with ErrTooManyRequests, right or wrong, until the window has passed.
-// ErrUnauthenticated, ErrTooManyRequests.
+// the same username from the same address within FailureWindow, or MaxAddressFailures of any
+// usernames from that address, further attempts are refused with ErrTooManyRequests, right or
+// wrong, until the window has passed, and cost no password check. The password is checked at
+// the gate (PasswordGate): ErrUnavailable when the server has no turn for it.
+// ErrUnauthenticated, ErrTooManyRequests, ErrUnavailable.
 func (s *AuthService) Login(ctx context.Context, username, password, clientAddr string) (Session, error) {
 	username = strings.ToLower(Clean(username))
 	now := s.Clock.Now()
-	key := username + "|" + clientAddr
-	n, err := s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow))
+	key, addrKey := username+"|"+clientAddr, addressKey(clientAddr)
+	// The address's count first: made-up usernames each open a new count of their own, and
+	// 300 of them from one address each cost a bcrypt check (issue 16).
+	n, err := s.Attempts.Failures(ctx, addrKey, now.Add(-s.FailureWindow))
 	if err != nil {
+		return Session{}, err
+	}
+	if n >= s.MaxAddressFailures {
+		return Session{}, &Error{Kind: ErrTooManyRequests, Message: "此网络登录失败次数过多,请一分钟后再试"}
+	}
+	if n, err = s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow)); err != nil {
 		return Session{}, err
 	}
 	if n >= s.MaxFailures {
@@ -144,7 +172,11 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 		hash = u.PasswordHash
 	}
 	known := err == nil
-	if matches := s.Passwords.Matches(hash, password); !matches || !known || !u.Active {
+	matches, err := s.Passwords.Check(ctx, hash, password)
+	if err != nil {
+		return Session{}, err
+	}
+	if !matches || !known || !u.Active {
 		failed := AuditEvent{Action: "auth.login_failed", EntityType: "user", Detail: "用户名不存在", At: now}
 		if known {
 			// The account tried is named by its ID; what was typed is never kept.
@@ -154,11 +186,13 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 				failed.Detail = "账号已停用"
 			}
 		}
-		if err := s.failed(ctx, key, now, failed); err != nil {
+		if err := s.failedAll(ctx, now, failed, key, addrKey); err != nil {
 			return Session{}, err
 		}
 		return Session{}, Unauthenticated("用户名或密码错误,或账号已停用")
 	}
+	// The address's count stays: cleared by a success, it would let whoever has one account
+	// sign in with it between every few guesses at the others.
 	if err := s.Attempts.Clear(ctx, key); err != nil {
 		return Session{}, err
 	}
@@ -174,11 +208,22 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 
 func (s *AuthService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
+// addressKey is the key of the failed sign-ins from a client address, whatever the usernames.
+func addressKey(clientAddr string) string { return "addr|" + clientAddr }
+
 // failed counts a failed sign-in against its key and records it in the audit log, together.
 func (s *AuthService) failed(ctx context.Context, key string, now time.Time, e AuditEvent) error {
+	return s.failedAll(ctx, now, e, key)
+}
+
+// failedAll is failed for a sign-in counted against several keys (the username's from an
+// address, and the address's).
+func (s *AuthService) failedAll(ctx context.Context, now time.Time, e AuditEvent, keys ...string) error {
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
-			return err
+		for _, key := range keys {
+			if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+				return err
+			}
 		}
 		return s.Audit.Record(ctx, e)
 	})

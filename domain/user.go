@@ -393,12 +393,18 @@ func (s *UserService) checkCurrentPassword(ctx context.Context, actor Actor, u U
 	if n >= s.MaxFailures {
 		return &Error{Kind: ErrTooManyRequests, Message: "当前密码错误次数过多,请一分钟后再试"}
 	}
+	right := false
+	if current != nil && *current != "" {
+		if right, err = s.Passwords.Check(ctx, u.PasswordHash, *current); err != nil {
+			return err
+		}
+	}
 	var detail string
 	switch {
 	case current == nil || *current == "":
 		p.Add("current_password", "修改自己的密码须先输入当前密码")
 		detail = "修改密码未提供当前密码"
-	case !s.Passwords.Matches(u.PasswordHash, *current):
+	case !right:
 		p.Add("current_password", "当前密码不正确")
 		detail = "修改密码时当前密码错误"
 		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {

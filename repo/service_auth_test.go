@@ -2,6 +2,7 @@ package repo_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -123,6 +124,29 @@ func TestAuthServiceLoginLimit(t *testing.T) {
 			}
 			_, err := e.auth.Login(ctx, "ghost", "whatever-pw", "10.0.0.4")
 			wantErr(t, err, domain.ErrTooManyRequests)
+		})
+		t.Run("AddressLimitAcrossUsernames", func(t *testing.T) {
+			// 20 failures from one address, each of another username: the 21st is refused, a
+			// right password too, without a password check; other addresses are not.
+			gate := e.auth.Passwords.Gate
+			for i := range 20 {
+				_, err := e.auth.Login(ctx, fmt.Sprintf("ghost%02d", i), "whatever-pw", "10.0.0.5")
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+			checks := gate.Checks()
+			_, err := e.auth.Login(ctx, "ghost99", "whatever-pw", "10.0.0.5")
+			wantErr(t, err, domain.ErrTooManyRequests)
+			_, err = e.auth.Login(ctx, user, password, "10.0.0.5")
+			wantErr(t, err, domain.ErrTooManyRequests)
+			if got := gate.Checks(); got != checks {
+				t.Errorf("got %d password checks while limited, want none", got-checks)
+			}
+			_, err = e.auth.Login(ctx, user, password, "10.0.0.6")
+			must(t, err)
+			// A success elsewhere clears nothing of the address's count; the window does.
+			e.clock.Advance(time.Minute)
+			_, err = e.auth.Login(ctx, user, password, "10.0.0.5")
+			must(t, err)
 		})
 	})
 }
