@@ -24,7 +24,7 @@ func (h *authHandler) register(r *router) {
 		Summary: "A returning worker signs in with the enterprise code, their phone and the last six characters of their ID number; limited like passwords",
 		Body:    workerLoginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.workerLogin)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/refresh", Public: true,
-		Summary: "Spend a refresh token for a new pair; a spent token presented again revokes its family and ends the user's access tokens",
+		Summary: "Spend a refresh token for a new pair; presented again within 20 s (two refreshes at once) it gets another pair of its family, later it revokes its family and ends the user's access tokens",
 		Body:    refreshRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.refresh)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/logout", Roles: allRoles,
 		Summary: "Revoke the family of the given refresh token (all of the caller's sessions when none is given); the caller's access tokens stop working at once, other sessions refresh theirs",

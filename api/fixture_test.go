@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +58,9 @@ type fixture struct {
 	logs   *syncBuffer // everything the server logged
 	hub    *live.Hub   // the live changes behind the dashboard's stream
 	tokens *api.Tokens // what signs the access tokens
+	// ahead moves the services' clock on from the real time (pastRefreshGrace); the access
+	// tokens keep the real time.
+	ahead atomic.Int64
 
 	townA, townB      domain.Township
 	entA1, entA2      domain.Enterprise
@@ -71,6 +75,7 @@ func newFixture(t testing.TB, db *repo.DB) *fixture {
 	f := &fixture{t: t, db: db, logs: &syncBuffer{}, hub: live.NewHub()}
 	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{
 		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Notifier: f.hub,
+		Clock: func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) },
 	})
 	f.tokens = &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute}
 	f.e, f.routes = api.New(f.svc, api.Config{

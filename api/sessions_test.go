@@ -13,6 +13,10 @@ import (
 	"fugong/repo/dbtest"
 )
 
+// pastRefreshGrace moves the services' clock (not the access tokens') past the grace of a
+// spent refresh token, after which presenting it again is taken for a stolen token's.
+func (f *fixture) pastRefreshGrace() { f.ahead.Add(int64(time.Minute)) }
+
 // issue signs an access token for a straight from the fixture's key, as a sign-in would: for
 // workers, whose way of signing in is not this test's subject.
 func (f *fixture) issue(a domain.Actor) string {
@@ -98,6 +102,7 @@ func TestAccessTokensEndAtOnce(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("refresh: got %d", status)
 			}
+			f.pastRefreshGrace() // presented now, it was stolen
 			if _, status := f.refresh(t, r1); status != http.StatusUnauthorized {
 				t.Fatalf("spent token again: got %d, want 401", status)
 			}
@@ -229,6 +234,56 @@ func TestPasswordChecksBounded(t *testing.T) {
 			}
 			if checks := gate.Checks() - before; gate.Peak() > 2 || checks != int64(counts[http.StatusUnauthorized]) {
 				t.Errorf("got %d checks, at most %d at once, want one per 401 (%d), at most 2 at once", checks, gate.Peak(), counts[http.StatusUnauthorized])
+			}
+		})
+	})
+}
+
+// TestSimultaneousRefreshes: two refreshes with one token at the same moment both go on, and
+// the family stays valid (issue 16, item 10: the second was taken for a stolen token's reuse
+// and signed the user out); after the grace, a spent token presented again still ends the
+// family.
+func TestSimultaneousRefreshes(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		t.Run("BothGoOn", func(t *testing.T) {
+			_, r := f.login("supa")
+			var wg sync.WaitGroup
+			got := make([]session, 2)
+			statuses := make([]int, 2)
+			start := make(chan struct{})
+			for i := range 2 {
+				wg.Go(func() {
+					<-start
+					got[i], statuses[i] = f.refresh(t, r)
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i := range 2 {
+				if statuses[i] != http.StatusOK {
+					t.Fatalf("refresh %d: got %d, want 200", i+1, statuses[i])
+				}
+				f.wantStatus(t, fmt.Sprintf("refresh %d's access token", i+1), "/api/v1/me", got[i].AccessToken, http.StatusOK)
+			}
+			for i := range 2 {
+				if _, status := f.refresh(t, got[i].RefreshToken); status != http.StatusOK {
+					t.Errorf("refresh %d's refresh token: got %d, want 200 (the family kept)", i+1, status)
+				}
+			}
+		})
+		t.Run("ReuseAfterGraceRevokes", func(t *testing.T) {
+			_, r := f.login("supa")
+			next, status := f.refresh(t, r)
+			if status != http.StatusOK {
+				t.Fatalf("refresh: got %d", status)
+			}
+			f.pastRefreshGrace()
+			if _, status := f.refresh(t, r); status != http.StatusUnauthorized {
+				t.Fatalf("the spent token a minute later: got %d, want 401", status)
+			}
+			if _, status := f.refresh(t, next.RefreshToken); status != http.StatusUnauthorized {
+				t.Errorf("its successor: got %d, want 401 (the family revoked)", status)
 			}
 		})
 	})

@@ -68,6 +68,7 @@ func TestWorkerLogin(t *testing.T) {
 				RefreshToken string `json:"refresh_token"`
 			}
 			res.decode(t, &next)
+			f.pastRefreshGrace()
 			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": tok.RefreshToken}); res.status != 401 {
 				t.Errorf("spent token: got %d, want 401", res.status)
 			}

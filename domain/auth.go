@@ -128,9 +128,13 @@ type AuthService struct {
 	Tx          TxRunner
 	Clock       Clock
 
-	RefreshTTL         time.Duration // how long an unused refresh token lives
-	MaxFailures        int           // failures allowed per username and client address in FailureWindow
-	MaxAddressFailures int           // failures allowed per client address, whatever the usernames, in FailureWindow
+	RefreshTTL time.Duration // how long an unused refresh token lives
+	// RefreshGrace is how long after a refresh token was spent presenting it again still gets a
+	// new token of its family rather than ending the family: two tabs, or two calls, that
+	// refresh at the same moment with the same token must not sign their user out.
+	RefreshGrace       time.Duration
+	MaxFailures        int // failures allowed per username and client address in FailureWindow
+	MaxAddressFailures int // failures allowed per client address, whatever the usernames, in FailureWindow
 	FailureWindow      time.Duration
 }
 
@@ -229,9 +233,12 @@ func (s *AuthService) failedAll(ctx context.Context, now time.Time, e AuditEvent
 	})
 }
 
-// Refresh spends a refresh token and issues the next of its family. A token presented a second
-// time means it was stolen or leaked: the whole family is revoked, and its user's access tokens
-// with it (reused), ending the session for whoever holds it. ErrUnauthenticated.
+// Refresh spends a refresh token and issues the next of its family. A token presented again
+// within RefreshGrace of its spending gets another next token of the family: two refreshes
+// with one token at the same moment (two tabs, two calls that met a 401 together) both go on.
+// Presented later, it means the token was stolen or leaked: the whole family is revoked, and
+// its user's access tokens with it (reused), ending the session for whoever holds it.
+// ErrUnauthenticated.
 func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error) {
 	denied := Unauthenticated("登录已失效,请重新登录")
 	now := s.Clock.Now()
@@ -242,14 +249,21 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 	if err != nil {
 		return Session{}, err
 	}
+	if t.UsedAt == nil && t.RevokedAt == nil && now.Before(t.ExpiresAt) {
+		won, err := s.Tokens.Spend(ctx, t.ID, now)
+		if err != nil {
+			return Session{}, err
+		}
+		if !won { // a concurrent refresh spent it (or a logout revoked it) since: read which, and when
+			if t, err = s.Tokens.GetByHash(ctx, t.Hash); err != nil {
+				return Session{}, err
+			}
+		}
+	}
 	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) {
 		return Session{}, denied
 	}
-	won, err := s.Tokens.Spend(ctx, t.ID, now)
-	if err != nil {
-		return Session{}, err
-	}
-	if !won {
+	if t.UsedAt != nil && !now.Before(t.UsedAt.Add(s.RefreshGrace)) {
 		if err := s.reused(ctx, t, now); err != nil {
 			return Session{}, err
 		}

@@ -22,10 +22,11 @@ type Stores struct {
 
 // Options tune the services; zero values take the defaults of DESIGN.md.
 type Options struct {
-	Passwords   PasswordHasher
-	Clock       Clock
-	RefreshTTL  time.Duration // default 30 days
-	MaxFailures int           // failed sign-ins allowed per username and address; default 5
+	Passwords    PasswordHasher
+	Clock        Clock
+	RefreshTTL   time.Duration // default 30 days
+	RefreshGrace time.Duration // a spent refresh token still refreshes this long; default 20 s
+	MaxFailures  int           // failed sign-ins allowed per username and address; default 5
 	// MaxAddressFailures are the failed sign-ins allowed per address, whatever the usernames;
 	// default 20, room for an office behind one address whose people mistype now and then.
 	MaxAddressFailures int
@@ -63,6 +64,9 @@ func NewServices(st Stores, o Options) Services {
 	if o.FailureWindow == 0 {
 		o.FailureWindow = time.Minute
 	}
+	if o.RefreshGrace == 0 {
+		o.RefreshGrace = 20 * time.Second
+	}
 	if o.MaxAddressFailures == 0 {
 		o.MaxAddressFailures = 20
 	}
@@ -87,7 +91,7 @@ func NewServices(st Stores, o Options) Services {
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, RefreshTTL: o.RefreshTTL,
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, RefreshTTL: o.RefreshTTL, RefreshGrace: o.RefreshGrace,
 			MaxFailures: o.MaxFailures, MaxAddressFailures: o.MaxAddressFailures, FailureWindow: o.FailureWindow,
 		},
 		Townships: &TownshipService{

@@ -3,6 +3,7 @@ package repo_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,7 +196,8 @@ func TestAuthServiceRefresh(t *testing.T) {
 			s1 := login(t, "admin-371626104")
 			s2, err := e.auth.Refresh(ctx, s1.RefreshToken)
 			must(t, err)
-			// s1 is presented again: stolen. It fails, and so does the newer s2.
+			// s1 is presented again past the grace: stolen. It fails, and so does the newer s2.
+			e.clock.Advance(refreshGrace)
 			_, err = e.auth.Refresh(ctx, s1.RefreshToken)
 			wantErr(t, err, domain.ErrUnauthenticated)
 			tok, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
@@ -208,6 +210,42 @@ func TestAuthServiceRefresh(t *testing.T) {
 			if _, err := e.auth.Refresh(ctx, bystander.RefreshToken); err != nil {
 				t.Errorf("got %v, want another family of the same user untouched", err)
 			}
+		})
+		t.Run("AgainWithinGrace", func(t *testing.T) {
+			// Two tabs refresh with one token at the same moment: the second gets another token
+			// of the family, and both go on.
+			s1 := login(t, "admin-371626104")
+			s2, err := e.auth.Refresh(ctx, s1.RefreshToken)
+			must(t, err)
+			e.clock.Advance(refreshGrace - time.Second)
+			s3, err := e.auth.Refresh(ctx, s1.RefreshToken)
+			must(t, err)
+			t2, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			must(t, err)
+			t3, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s3.RefreshToken))
+			must(t, err)
+			if s3.RefreshToken == s2.RefreshToken || t3.FamilyID != t2.FamilyID || t2.RevokedAt != nil {
+				t.Errorf("got %+v and %+v, want two live tokens of one family", t2, t3)
+			}
+			for _, s := range []domain.Session{s2, s3} {
+				if _, err := e.auth.Refresh(ctx, s.RefreshToken); err != nil {
+					t.Errorf("got %v, want each successor to refresh", err)
+				}
+			}
+			t.Run("ConcurrentBothWin", func(t *testing.T) {
+				s := login(t, "admin-371626104")
+				var wg sync.WaitGroup
+				errs := make([]error, 8)
+				for i := range errs {
+					wg.Go(func() { _, errs[i] = e.auth.Refresh(ctx, s.RefreshToken) })
+				}
+				wg.Wait()
+				for i, err := range errs {
+					if err != nil {
+						t.Errorf("refresh %d of 8 at once: got %v, want a session", i+1, err)
+					}
+				}
+			})
 		})
 		t.Run("ErrUnauthenticatedUnknown", func(t *testing.T) {
 			_, err := e.auth.Refresh(ctx, "not-a-token")
@@ -335,6 +373,9 @@ func TestAuthServiceCheck(t *testing.T) {
 	})
 }
 
+// refreshGrace is how long a spent refresh token still refreshes (NewServices' default).
+const refreshGrace = 20 * time.Second
+
 // TestAuthServiceGeneration: every way an account's sessions end moves its token generation on,
 // and Check refuses an actor of an earlier one at once (issue 16, item 7), staff and workers.
 func TestAuthServiceGeneration(t *testing.T) {
@@ -376,6 +417,7 @@ func TestAuthServiceGeneration(t *testing.T) {
 			{"StolenRefreshToken", func(t *testing.T, s domain.Session) {
 				_, err := e.auth.Refresh(ctx, s.RefreshToken)
 				must(t, err)
+				e.clock.Advance(refreshGrace)
 				_, err = e.auth.Refresh(ctx, s.RefreshToken)
 				wantErr(t, err, domain.ErrUnauthenticated)
 			}},
