@@ -81,7 +81,8 @@ func newFixture(t testing.TB, db *repo.DB) *fixture {
 	f.e, f.routes = api.New(f.svc, api.Config{
 		Tokens: f.tokens,
 		Log:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
-		Live: &api.Live{Hub: f.hub, StreamConfig: api.StreamConfig{KeepAlive: 100 * time.Millisecond, MinInterval: 20 * time.Millisecond}},
+		Live: &api.Live{Hub: f.hub, StreamConfig: api.StreamConfig{KeepAlive: 100 * time.Millisecond, MinInterval: 20 * time.Millisecond,
+			Recheck: 50 * time.Millisecond}},
 	})
 	f.srv = httptest.NewServer(f.e)
 	t.Cleanup(f.srv.Close)
