@@ -20,7 +20,7 @@ type authHandler struct {
 
 func (h *authHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/auth/login", Public: true,
-		Summary: "Sign in with username and password; the 6th failure within a minute from one address gets 429",
+		Summary: "Sign in with username and password; 429 after 5 failures of one username, or 20 of any usernames, from one address within a minute; 503 when the server has no turn for the password check within 2 s",
 		Body:    loginRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.login)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/worker-login", Public: true,
 		Summary: "A returning worker signs in with the enterprise code, their phone and the 6-digit PIN they set; " +
@@ -34,10 +34,10 @@ func (h *authHandler) register(r *router) {
 		Summary: "Forget a worker's PIN (the enterprise's HR, audited): the worker's sessions end at once and they enrol again",
 		Status:  http.StatusNoContent}, h.resetWorkerPIN)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/refresh", Public: true,
-		Summary: "Spend a refresh token for a new pair; a spent token presented again revokes its family",
+		Summary: "Spend a refresh token for a new pair; presented again within 20 s (two refreshes at once) it gets another pair of its family, later it revokes its family and ends the user's access tokens",
 		Body:    refreshRequest{}, Response: tokenResponse{}, Status: http.StatusOK}, h.refresh)
 	r.add(Route{Method: http.MethodPost, Path: "/auth/logout", Roles: allRoles,
-		Summary: "Revoke the family of the given refresh token (all of the user's sessions when none is given)",
+		Summary: "Revoke the family of the given refresh token (all of the caller's sessions when none is given); the caller's access tokens stop working at once, other sessions refresh theirs",
 		Body:    refreshRequest{}, Status: http.StatusNoContent}, h.logout)
 	r.add(Route{Method: http.MethodGet, Path: "/me", Roles: allRoles,
 		Summary: "The signed-in user (for a worker: their own record, ID number masked)", Response: userResponse{}, Status: http.StatusOK}, h.me)

@@ -313,6 +313,9 @@ var authzSpecs = map[string]authzSpec{
 		wk := w.worker(w.hrA1, w.entA1, n, fmt.Sprintf("新职工%d", n))
 		return map[string]string{"enterprise_code": w.entA1.Code, "phone": wk.Phone, "id_number": string(wk.IDNumber), "pin": testPIN}
 	}},
+	// Signing out ends the caller's access tokens at once: on a database of its own, so that
+	// the callers' tokens live on for the other rows.
+	"POST /api/v1/auth/logout": {world: "logout"},
 	// A refresh token is spent once used: each call signs in anew for one.
 	"POST /api/v1/auth/refresh": {body: func(w *authzWorld) any {
 		_, refresh := w.login(w.userA1.Username)

@@ -11,6 +11,7 @@ import (
 
 type dashboardHandler struct {
 	svc  *domain.DashboardService
+	auth *domain.AuthService // an open stream checks its viewer's account again (Live.Recheck)
 	live *Live
 	json answerMemo
 }
@@ -35,7 +36,7 @@ func (h *dashboardHandler) register(r *router) {
 		Summary: "One row per enterprise for a day, abnormal rows flagged",
 		Query:   append([]Param{dateParam}, filterParams...), Response: enterpriseDaysResponse{}, Status: http.StatusOK}, h.enterprises)
 	r.add(Route{Method: http.MethodGet, Path: "/dashboard/stream", Roles: watchRoles,
-		Summary: "Server-Sent Events: an 'update' event with today's summary whenever numbers the viewer can see change; resumes with Last-Event-ID",
+		Summary: "Server-Sent Events: an 'update' event with today's summary whenever numbers the viewer can see change; resumes with Last-Event-ID; ends within 15 s of the viewer's account being disabled or signed out",
 		Query:   filterParams, Status: http.StatusOK, Produces: "text/event-stream"}, h.stream)
 }
 

@@ -429,3 +429,65 @@ func TestDashboardStreamCap(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardStreamEndsWithAccount: an open stream ends soon after its account is disabled
+// or its sessions end (issue 16, item 6), not when its token expires a quarter of an hour later;
+// another account's stream goes on.
+func TestDashboardStreamEndsWithAccount(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		admin := f.token("admina")
+		ended := func(t *testing.T, s *stream, why string) {
+			t.Helper()
+			select {
+			case _, ok := <-drain(s.events):
+				if ok {
+					t.Fatal("got more events, want the stream closed")
+				}
+			case <-time.After(10 * time.Second): // the fixture rechecks every 50 ms
+				t.Fatalf("the stream is still open 10 s after %s", why)
+			}
+		}
+		t.Run("Disabled", func(t *testing.T) {
+			s := openStream(t, f.srv.URL, f.token("supa"), "")
+			other := openStream(t, f.srv.URL, admin, "")
+			if s.status != http.StatusOK || other.status != http.StatusOK {
+				t.Fatalf("open: got %d and %d, want 200", s.status, other.status)
+			}
+			if res := f.do(http.MethodPatch, "/api/v1/users/"+itoa(f.supA.ID), admin, map[string]any{"active": false}); res.status != http.StatusOK {
+				t.Fatalf("disable: got %d %s", res.status, res.body)
+			}
+			ended(t, s, "the account was disabled")
+			for buffered := true; buffered; { // what the other stream sent before
+				select {
+				case _, ok := <-other.events:
+					buffered = ok
+				default:
+					buffered = false
+				}
+			}
+			for alive := false; !alive; { // and it keeps sending keep-alives
+				select {
+				case ev, ok := <-other.events:
+					if !ok {
+						t.Fatal("another account's stream ended")
+					}
+					alive = ev.comment == "keep-alive"
+				case <-time.After(10 * time.Second):
+					t.Fatal("no keep-alive on another account's stream within 10 s")
+				}
+			}
+		})
+		t.Run("SignedOut", func(t *testing.T) {
+			access, r := f.login("supa2")
+			s := openStream(t, f.srv.URL, access, "")
+			if s.status != http.StatusOK {
+				t.Fatalf("open: got %d, want 200", s.status)
+			}
+			if res := f.do(http.MethodPost, "/api/v1/auth/logout", access, map[string]string{"refresh_token": r}); res.status != http.StatusNoContent {
+				t.Fatalf("logout: got %d %s", res.status, res.body)
+			}
+			ended(t, s, "its account signed out")
+		})
+	})
+}

@@ -92,8 +92,11 @@ func errorHandler(log *slog.Logger, audit *domain.AuditService) echo.HTTPErrorHa
 					slog.String("request_id", id), slog.String("route", c.Path()), slog.String("error", err.Error()))
 			}
 		}
-		if status == http.StatusTooManyRequests {
+		switch status {
+		case http.StatusTooManyRequests:
 			c.Response().Header().Set("Retry-After", "60")
+		case http.StatusServiceUnavailable: // busy (domain.PasswordGate) or the database away: soon
+			c.Response().Header().Set("Retry-After", "2")
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,6 +57,10 @@ type fixture struct {
 	srv    *httptest.Server
 	logs   *syncBuffer // everything the server logged
 	hub    *live.Hub   // the live changes behind the dashboard's stream
+	tokens *api.Tokens // what signs the access tokens
+	// ahead moves the services' clock on from the real time (pastRefreshGrace); the access
+	// tokens keep the real time.
+	ahead atomic.Int64
 
 	townA, townB      domain.Township
 	entA1, entA2      domain.Enterprise
@@ -70,11 +75,14 @@ func newFixture(t testing.TB, db *repo.DB) *fixture {
 	f := &fixture{t: t, db: db, logs: &syncBuffer{}, hub: live.NewHub()}
 	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{
 		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Notifier: f.hub,
+		Clock: func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) },
 	})
+	f.tokens = &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute}
 	f.e, f.routes = api.New(f.svc, api.Config{
-		Tokens: &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute},
+		Tokens: f.tokens,
 		Log:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
-		Live: &api.Live{Hub: f.hub, StreamConfig: api.StreamConfig{KeepAlive: 100 * time.Millisecond, MinInterval: 20 * time.Millisecond}},
+		Live: &api.Live{Hub: f.hub, StreamConfig: api.StreamConfig{KeepAlive: 100 * time.Millisecond, MinInterval: 20 * time.Millisecond,
+			Recheck: 50 * time.Millisecond}},
 	})
 	f.srv = httptest.NewServer(f.e)
 	t.Cleanup(f.srv.Close)

@@ -112,8 +112,12 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	if len(notices) != 1 {
 		tb.Fatalf("write fixture: got %d notices for admina, want 1", len(notices))
 	}
-	_, refresh := f.login("supa")
-	_, ownRefresh := f.login("admina")
+	// Signing out, and a spent refresh token presented again, end the account's access tokens:
+	// accounts of their own, not those whose tokens the other routes go on using.
+	f.staff(f.adminA, "refresher", domain.RoleSupervisor, 0)
+	_, refresh := f.login("refresher")
+	leaver := f.staff(f.adminA, "leaver", domain.RoleSupervisor, 0)
+	_, ownRefresh := f.login("leaver")
 
 	admin, sup := token(f.adminA.Actor()), token(f.supA.Actor())
 	today := dayFromToday(0)
@@ -129,7 +133,7 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 			mayWrite: []string{"login_failures"}},
 		"POST /auth/refresh": {path: "/api/v1/auth/refresh", valid: map[string]any{"refresh_token": refresh},
 			mayWrite: []string{"refresh_tokens"}},
-		"POST /auth/logout": {path: "/api/v1/auth/logout", token: admin, valid: map[string]any{"refresh_token": ownRefresh}},
+		"POST /auth/logout": {path: "/api/v1/auth/logout", token: token(leaver.Actor()), valid: map[string]any{"refresh_token": ownRefresh}},
 		"POST /checkins": {path: "/api/v1/checkins", token: token(caller.Actor()),
 			valid: map[string]any{"slot": "pm", "temperature": 36.6, "symptoms": []string{"fatigue"}, "location": "work", "date": today}},
 		"POST /enterprises/:id/checkins": {path: ent(f.entA1.ID, "/checkins"), token: token(hr),

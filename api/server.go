@@ -77,7 +77,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&inspectionHandler{svc: svc.Inspections}).register(r)
 	(&workerHandler{svc: svc.Workers}).register(r)
 	(&checkinHandler{svc: svc.Checkins}).register(r)
-	(&dashboardHandler{svc: svc.Dashboard, live: cfg.Live}).register(r)
+	(&dashboardHandler{svc: svc.Dashboard, auth: svc.Auth, live: cfg.Live}).register(r)
 	(&reportHandler{svc: svc.Dashboard}).register(r)
 	(&auditHandler{svc: svc.Audit}).register(r)
 	(&noticeHandler{svc: svc.Notices}).register(r)

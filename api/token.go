@@ -30,6 +30,9 @@ type claims struct {
 	TownshipID   int64       `json:"tid,omitempty"`
 	EnterpriseID int64       `json:"eid,omitempty"`
 	WorkerID     int64       `json:"wid,omitempty"`
+	// Generation is the account's token generation at issue (domain.User.Generation); none
+	// reads as 0, the first.
+	Generation int64 `json:"gen,omitempty"`
 }
 
 func (t *Tokens) now() time.Time {
@@ -48,7 +51,7 @@ func (t *Tokens) Issue(a domain.Actor) (string, error) {
 			Subject:  strconv.FormatInt(subject(a), 10),
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(t.TTL)),
 		},
-		Role: a.Role, TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, WorkerID: a.WorkerID,
+		Role: a.Role, TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, WorkerID: a.WorkerID, Generation: a.Generation,
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.Secret)
 }
@@ -85,7 +88,7 @@ func (t *Tokens) verify(token string) (domain.Actor, time.Time, error) {
 	if err != nil || !c.Role.Valid() {
 		return domain.Actor{}, time.Time{}, domain.Unauthenticated("登录凭证无效")
 	}
-	a := domain.Actor{UserID: id, Role: c.Role, TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID}
+	a := domain.Actor{UserID: id, Role: c.Role, TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Generation: c.Generation}
 	if c.Role == domain.RoleWorker {
 		if c.WorkerID != id {
 			return domain.Actor{}, time.Time{}, domain.Unauthenticated("登录凭证无效")

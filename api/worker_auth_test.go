@@ -79,6 +79,17 @@ func TestWorkerLogin(t *testing.T) {
 			if res.status != 200 || !strings.Contains(string(res.body), `"role":"worker"`) {
 				t.Fatalf("got %d %s", res.status, res.body)
 			}
+			var next struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			res.decode(t, &next)
+			f.pastRefreshGrace()
+			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": tok.RefreshToken}); res.status != 401 {
+				t.Errorf("spent token: got %d, want 401", res.status)
+			}
+			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": next.RefreshToken}); res.status != 401 {
+				t.Errorf("newer token of the family the spent one revoked: got %d, want 401", res.status)
+			}
 		})
 		t.Run("ErrWrong", func(t *testing.T) {
 			for name, r := range map[string]response{
@@ -203,6 +214,9 @@ func TestWorkerEnrol(t *testing.T) {
 			}
 			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": first.RefreshToken}); res.status != 401 {
 				t.Errorf("refresh after the reset: got %d, want 401", res.status)
+			}
+			if res := f.do(http.MethodGet, "/api/v1/me", first.AccessToken, nil); res.status != 401 {
+				t.Errorf("access token after the reset: got %d, want 401 at once", res.status)
 			}
 			if res := f.pinLogin(f.entA1.Code, phone, testPIN); res.status != 401 {
 				t.Errorf("old PIN after the reset: got %d, want 401", res.status)

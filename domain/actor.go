@@ -29,6 +29,9 @@ type Actor struct {
 	TownshipID   int64 // zero for platform admins
 	EnterpriseID int64 // set for enterprise HR and workers
 	WorkerID     int64 // set for workers
+	// Generation is the account's token generation (User.Generation, Worker.Generation) when
+	// the token was issued: a token of an earlier one is refused.
+	Generation int64
 }
 
 // Is reports whether the actor has one of roles.

@@ -17,6 +17,9 @@ import (
 // tests lower it to keep fixtures fast.
 type PasswordHasher struct {
 	Cost int
+	// Gate bounds the checks that run at once (Check); nil bounds none. NewServices gives
+	// every service the same one.
+	Gate *PasswordGate
 }
 
 // Hash returns the bcrypt hash of pw.
@@ -29,9 +32,23 @@ func (h PasswordHasher) Hash(pw string) (string, error) {
 	return string(b), err
 }
 
-// Matches reports whether pw is the password behind hash.
+// Matches reports whether pw is the password behind hash, whatever else is running: callers
+// that anyone can reach without signing in use Check.
 func (h PasswordHasher) Matches(hash, pw string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+}
+
+// Check is Matches taking its turn at the gate. ErrUnavailable when no turn came (see
+// PasswordGate).
+func (h PasswordHasher) Check(ctx context.Context, hash, pw string) (bool, error) {
+	if h.Gate != nil {
+		release, err := h.Gate.Acquire(ctx)
+		if err != nil {
+			return false, err
+		}
+		defer release()
+	}
+	return h.Matches(hash, pw), nil
 }
 
 // RefreshToken is one link of a refresh-token family: every refresh spends the presented token
@@ -94,7 +111,8 @@ func (s Session) Actor() Actor {
 
 // Actor returns the identity a signed-in worker acts with: themself, in their enterprise.
 func (w Worker) Actor() Actor {
-	return Actor{Role: RoleWorker, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID}
+	return Actor{Role: RoleWorker, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID,
+		Generation: w.Generation}
 }
 
 // AuthService signs staff in, rotates their refresh tokens, and checks that a token's user
@@ -110,9 +128,14 @@ type AuthService struct {
 	Tx          TxRunner
 	Clock       Clock
 
-	RefreshTTL    time.Duration // how long an unused refresh token lives
-	MaxFailures   int           // failures allowed per username and client address in Window
-	FailureWindow time.Duration
+	RefreshTTL time.Duration // how long an unused refresh token lives
+	// RefreshGrace is how long after a refresh token was spent presenting it again still gets a
+	// new token of its family rather than ending the family: two tabs, or two calls, that
+	// refresh at the same moment with the same token must not sign their user out.
+	RefreshGrace       time.Duration
+	MaxFailures        int // failures allowed per username and client address in FailureWindow
+	MaxAddressFailures int // failures allowed per client address, whatever the usernames, in FailureWindow
+	FailureWindow      time.Duration
 }
 
 // dummyHash is compared against when the username does not exist, so that a wrong username
@@ -120,15 +143,25 @@ type AuthService struct {
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fugong-no-such-user"), bcrypt.DefaultCost)
 
 // Login checks a username and password from a client address. After MaxFailures failures of
-// the same username from the same address within FailureWindow, further attempts are refused
-// with ErrTooManyRequests, right or wrong, until the window has passed.
-// ErrUnauthenticated, ErrTooManyRequests.
+// the same username from the same address within FailureWindow, or MaxAddressFailures of any
+// usernames from that address, further attempts are refused with ErrTooManyRequests, right or
+// wrong, until the window has passed, and cost no password check. The password is checked at
+// the gate (PasswordGate): ErrUnavailable when the server has no turn for it.
+// ErrUnauthenticated, ErrTooManyRequests, ErrUnavailable.
 func (s *AuthService) Login(ctx context.Context, username, password, clientAddr string) (Session, error) {
 	username = strings.ToLower(Clean(username))
 	now := s.Clock.Now()
-	key := username + "|" + clientAddr
-	n, err := s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow))
+	key, addrKey := username+"|"+clientAddr, addressKey(clientAddr)
+	// The address's count first: made-up usernames each open a new count of their own, and
+	// 300 of them from one address each cost a bcrypt check (issue 16).
+	n, err := s.Attempts.Failures(ctx, addrKey, now.Add(-s.FailureWindow))
 	if err != nil {
+		return Session{}, err
+	}
+	if n >= s.MaxAddressFailures {
+		return Session{}, &Error{Kind: ErrTooManyRequests, Message: "此网络登录失败次数过多,请一分钟后再试"}
+	}
+	if n, err = s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow)); err != nil {
 		return Session{}, err
 	}
 	if n >= s.MaxFailures {
@@ -143,7 +176,11 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 		hash = u.PasswordHash
 	}
 	known := err == nil
-	if matches := s.Passwords.Matches(hash, password); !matches || !known || !u.Active {
+	matches, err := s.Passwords.Check(ctx, hash, password)
+	if err != nil {
+		return Session{}, err
+	}
+	if !matches || !known || !u.Active {
 		failed := AuditEvent{Action: "auth.login_failed", EntityType: "user", Detail: "用户名不存在", At: now}
 		if known {
 			// The account tried is named by its ID; what was typed is never kept.
@@ -153,11 +190,13 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 				failed.Detail = "账号已停用"
 			}
 		}
-		if err := s.failed(ctx, key, now, failed); err != nil {
+		if err := s.failedAll(ctx, now, failed, key, addrKey); err != nil {
 			return Session{}, err
 		}
 		return Session{}, Unauthenticated("用户名或密码错误,或账号已停用")
 	}
+	// The address's count stays: cleared by a success, it would let whoever has one account
+	// sign in with it between every few guesses at the others.
 	if err := s.Attempts.Clear(ctx, key); err != nil {
 		return Session{}, err
 	}
@@ -173,19 +212,33 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 
 func (s *AuthService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
+// addressKey is the key of the failed sign-ins from a client address, whatever the usernames.
+func addressKey(clientAddr string) string { return "addr|" + clientAddr }
+
 // failed counts a failed sign-in against its key and records it in the audit log, together.
 func (s *AuthService) failed(ctx context.Context, key string, now time.Time, e AuditEvent) error {
+	return s.failedAll(ctx, now, e, key)
+}
+
+// failedAll is failed for a sign-in counted against several keys (the username's from an
+// address, and the address's).
+func (s *AuthService) failedAll(ctx context.Context, now time.Time, e AuditEvent, keys ...string) error {
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
-			return err
+		for _, key := range keys {
+			if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+				return err
+			}
 		}
 		return s.Audit.Record(ctx, e)
 	})
 }
 
-// Refresh spends a refresh token and issues the next of its family. A token presented a second
-// time means it was stolen or leaked: the whole family is revoked, ending the session for
-// whoever holds it. ErrUnauthenticated.
+// Refresh spends a refresh token and issues the next of its family. A token presented again
+// within RefreshGrace of its spending gets another next token of the family: two refreshes
+// with one token at the same moment (two tabs, two calls that met a 401 together) both go on.
+// Presented later, it means the token was stolen or leaked: the whole family is revoked, and
+// its user's access tokens with it (reused), ending the session for whoever holds it.
+// ErrUnauthenticated.
 func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error) {
 	denied := Unauthenticated("登录已失效,请重新登录")
 	now := s.Clock.Now()
@@ -196,14 +249,21 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 	if err != nil {
 		return Session{}, err
 	}
+	if t.UsedAt == nil && t.RevokedAt == nil && now.Before(t.ExpiresAt) {
+		won, err := s.Tokens.Spend(ctx, t.ID, now)
+		if err != nil {
+			return Session{}, err
+		}
+		if !won { // a concurrent refresh spent it (or a logout revoked it) since: read which, and when
+			if t, err = s.Tokens.GetByHash(ctx, t.Hash); err != nil {
+				return Session{}, err
+			}
+		}
+	}
 	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) {
 		return Session{}, denied
 	}
-	won, err := s.Tokens.Spend(ctx, t.ID, now)
-	if err != nil {
-		return Session{}, err
-	}
-	if !won {
+	if t.UsedAt != nil && !now.Before(t.UsedAt.Add(s.RefreshGrace)) {
 		if err := s.reused(ctx, t, now); err != nil {
 			return Session{}, err
 		}
@@ -229,8 +289,9 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 	return s.issue(ctx, u, t.FamilyID)
 }
 
-// reused revokes the family of a refresh token presented after it was spent, and records it:
-// a stolen or leaked token is what a township's administrators should hear of.
+// reused revokes the family of a refresh token presented after it was spent, ends its owner's
+// access tokens (Generation), and records it: a stolen or leaked token is what a township's
+// administrators should hear of.
 func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time) error {
 	e := AuditEvent{Action: "auth.token_reuse", At: now, Detail: "已使用过的登录凭证再次出现,该次登录已全部注销"}
 	if t.WorkerID != 0 {
@@ -246,8 +307,15 @@ func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time)
 		}
 		e.TownshipID, e.EnterpriseID, e.EntityType, e.EntityID = u.TownshipID, u.EnterpriseID, "user", t.UserID
 	}
+	owner := Actor{UserID: t.UserID, WorkerID: t.WorkerID}
+	if t.WorkerID != 0 {
+		owner.Role = RoleWorker
+	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Tokens.RevokeFamily(ctx, t.FamilyID, now); err != nil {
+			return err
+		}
+		if err := s.bump(ctx, owner); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, e)
@@ -255,28 +323,59 @@ func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time)
 }
 
 // Logout ends the family of the given refresh token, or every session of the actor when no
-// token is given. A token of someone else is ignored rather than revealed.
+// token is given, and every access token of the actor's at once (Generation): the one that
+// signed out must not live on for its quarter of an hour. The actor's other sessions keep
+// their refresh tokens and get new access tokens with them. A token of someone else is
+// ignored rather than revealed.
 func (s *AuthService) Logout(ctx context.Context, actor Actor, token string) error {
 	now := s.Clock.Now()
-	if token == "" && actor.Is(RoleWorker) {
-		return nil // a worker's phone keeps one session; without its token there is nothing to end
-	}
-	if token == "" {
-		return s.Tokens.RevokeUser(ctx, actor.UserID, now)
-	}
-	t, err := s.Tokens.GetByHash(ctx, HashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && (t.UserID != actor.UserID || t.WorkerID != actor.WorkerID)) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.Tokens.RevokeFamily(ctx, t.FamilyID, now)
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.bump(ctx, actor); err != nil {
+			return err
+		}
+		switch {
+		case token == "" && actor.Is(RoleWorker):
+			return s.Tokens.RevokeWorker(ctx, actor.WorkerID, now)
+		case token == "":
+			return s.Tokens.RevokeUser(ctx, actor.UserID, now)
+		}
+		t, err := s.Tokens.GetByHash(ctx, HashToken(token))
+		if errors.Is(err, ErrNotFound) || (err == nil && (t.UserID != actor.UserID || t.WorkerID != actor.WorkerID)) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.Tokens.RevokeFamily(ctx, t.FamilyID, now)
+	})
 }
 
-// Check verifies that the user behind a verified access token still exists, is active and has
-// the role and scope the token claims; a disabled account stops working at once, not when its
-// token expires. ErrUnauthenticated.
+// EndWorkerSessions ends every session of a worker: their refresh tokens are revoked and
+// their access tokens refused from now on (Generation). For a PIN reset, a phone lost, a
+// worker whom a supervisor signed in as. ErrNotFound.
+func (s *AuthService) EndWorkerSessions(ctx context.Context, workerID int64) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Workers.BumpGeneration(ctx, workerID); err != nil {
+			return err
+		}
+		return s.Tokens.RevokeWorker(ctx, workerID, s.Clock.Now())
+	})
+}
+
+// bump moves the actor's account (a staff user's or a worker's) to its next token generation,
+// so that every access token issued before is refused.
+func (s *AuthService) bump(ctx context.Context, a Actor) error {
+	if a.Is(RoleWorker) {
+		return s.Workers.BumpGeneration(ctx, a.WorkerID)
+	}
+	return s.Users.BumpGeneration(ctx, a.UserID)
+}
+
+// Check verifies that the user behind a verified access token still exists, is active, has
+// the role and scope the token claims, and that the token is of the account's current
+// generation; a disabled account, a changed password, a logout stop the token at once, not
+// when it expires. The generation rides on the row read anyway: no query of its own.
+// ErrUnauthenticated.
 func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 	if a.Is(RoleWorker) {
 		_, err := s.checkWorker(ctx, a)
@@ -289,7 +388,12 @@ func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	if !u.Active || u.Actor() != a {
+	switch {
+	case !u.Active:
+		return User{}, Unauthenticated("账号已停用或权限已变更,请重新登录")
+	case u.Generation != a.Generation:
+		return User{}, Unauthenticated("登录已失效(已退出登录、修改了密码或被管理员结束),请重新登录")
+	case u.Actor() != a:
 		return User{}, Unauthenticated("账号已停用或权限已变更,请重新登录")
 	}
 	return u, nil

@@ -136,6 +136,7 @@ func (s *CheckinService) Submit(ctx context.Context, actor Actor, in CheckinInpu
 	if !ok {
 		w = Worker{ID: actor.WorkerID, TownshipID: actor.TownshipID, EnterpriseID: actor.EnterpriseID}
 	}
+	w.Generation = actor.Generation // the upsert refuses a session ended since (Checkin.Generation)
 	return s.record(ctx, w, in, 0)
 }
 
@@ -319,7 +320,8 @@ func (s *CheckinService) notOnRoster(ctx context.Context, err error, workerID in
 // parse checks a check-in's fields against the worker and the township's today.
 func (in CheckinInput) parse(w Worker, today Date) (Checkin, error) {
 	var p Problems
-	c := Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Slot: in.Slot, Location: in.Location}
+	c := Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Slot: in.Slot, Location: in.Location,
+		Generation: w.Generation}
 	if !in.Slot.Valid() {
 		p.Add("slot", "请选择上午(am)或下午(pm)")
 	}

@@ -23,13 +23,17 @@ type Stores struct {
 
 // Options tune the services; zero values take the defaults of DESIGN.md.
 type Options struct {
-	Passwords     PasswordHasher
-	Clock         Clock
-	RefreshTTL    time.Duration // default 30 days
-	MaxFailures   int           // failed sign-ins allowed per username and address; default 5
-	FailureWindow time.Duration // default one minute
-	Notifier      Notifier      // hears of changes for live views; nil for none
-	Recorder      Recorder      // hears of check-ins and alerts for the metrics; nil for none
+	Passwords    PasswordHasher
+	Clock        Clock
+	RefreshTTL   time.Duration // default 30 days
+	RefreshGrace time.Duration // a spent refresh token still refreshes this long; default 20 s
+	MaxFailures  int           // failed sign-ins allowed per username and address; default 5
+	// MaxAddressFailures are the failed sign-ins allowed per address, whatever the usernames;
+	// default 20, room for an office behind one address whose people mistype now and then.
+	MaxAddressFailures int
+	FailureWindow      time.Duration // default one minute
+	Notifier           Notifier      // hears of changes for live views; nil for none
+	Recorder           Recorder      // hears of check-ins and alerts for the metrics; nil for none
 	// NoDashboardCache makes every dashboard read compute its answer (benchmarks of the
 	// uncached path). The cache is on only with a Notifier that is a ChangeFeed.
 	NoDashboardCache bool
@@ -62,6 +66,15 @@ func NewServices(st Stores, o Options) Services {
 	if o.FailureWindow == 0 {
 		o.FailureWindow = time.Minute
 	}
+	if o.RefreshGrace == 0 {
+		o.RefreshGrace = 20 * time.Second
+	}
+	if o.MaxAddressFailures == 0 {
+		o.MaxAddressFailures = 20
+	}
+	if o.Passwords.Gate == nil {
+		o.Passwords.Gate = NewPasswordGate(0, 0) // one gate for every service's checks
+	}
 	// Townships are kept in memory where a change feed tells when to read them again.
 	var places *placeCache
 	if feed, ok := o.Notifier.(ChangeFeed); ok {
@@ -80,7 +93,8 @@ func NewServices(st Stores, o Options) Services {
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, RefreshTTL: o.RefreshTTL, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow,
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, RefreshTTL: o.RefreshTTL, RefreshGrace: o.RefreshGrace,
+			MaxFailures: o.MaxFailures, MaxAddressFailures: o.MaxAddressFailures, FailureWindow: o.FailureWindow,
 		},
 		Townships: &TownshipService{
 			Townships: st.Townships, Users: users, Rosters: workers, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,

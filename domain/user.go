@@ -27,11 +27,15 @@ type User struct {
 	EnterpriseName string // filled on reads, for display
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Generation counts the times every access token of the account was ended at once (a
+	// password change or reset, a logout, a disabled account, a stolen refresh token): a token
+	// carries the generation it was issued in, and one of an earlier generation is refused.
+	Generation int64
 }
 
 // Actor returns the identity the user acts with once signed in.
 func (u User) Actor() Actor {
-	return Actor{UserID: u.ID, Role: u.Role, TownshipID: u.TownshipID, EnterpriseID: u.EnterpriseID}
+	return Actor{UserID: u.ID, Role: u.Role, TownshipID: u.TownshipID, EnterpriseID: u.EnterpriseID, Generation: u.Generation}
 }
 
 // UserFilter selects users; zero fields do not filter.
@@ -55,6 +59,9 @@ type UserStore interface {
 	List(ctx context.Context, f UserFilter) ([]User, int, error)
 	// Update saves name, phone, password hash, active and enterprise. ErrNotFound.
 	Update(ctx context.Context, u User) error
+	// BumpGeneration moves the user to the next token generation (User.Generation), in one
+	// statement, so that two at once both count. ErrNotFound.
+	BumpGeneration(ctx context.Context, id int64) error
 }
 
 // NewUser is what a town admin gives to create a staff account.
@@ -337,7 +344,8 @@ func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) ([]Us
 }
 
 // Update changes an account: a manager's (manages), or the actor's own. Disabling an account
-// or changing its password also ends its sessions. Nobody changes their own enabled state,
+// or changing its password also ends its sessions: its refresh tokens are revoked and its
+// access tokens refused from then on (User.Generation). Nobody changes their own enabled state,
 // enterprise, role or township (a township always keeps one way in, and a stolen token cannot
 // widen its own reach), and nobody changes their own password without the current one.
 // ErrNotFound, ErrForbidden, ErrInvalid, ErrTooManyRequests (too many wrong current passwords).
@@ -421,6 +429,9 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 			if err := s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now()); err != nil {
 				return err
 			}
+			if err := s.Users.BumpGeneration(ctx, u.ID); err != nil {
+				return err
+			}
 		}
 		// A password change has its own event above; user.update records the rest, if any.
 		rest := up
@@ -469,12 +480,18 @@ func (s *UserService) checkCurrentPassword(ctx context.Context, actor Actor, u U
 	if n >= s.MaxFailures {
 		return &Error{Kind: ErrTooManyRequests, Message: "当前密码错误次数过多,请一分钟后再试"}
 	}
+	right := false
+	if current != nil && *current != "" {
+		if right, err = s.Passwords.Check(ctx, u.PasswordHash, *current); err != nil {
+			return err
+		}
+	}
 	var detail string
 	switch {
 	case current == nil || *current == "":
 		p.Add("current_password", "修改自己的密码须先输入当前密码")
 		detail = "修改密码未提供当前密码"
-	case !s.Passwords.Matches(u.PasswordHash, *current):
+	case !right:
 		p.Add("current_password", "当前密码不正确")
 		detail = "修改密码时当前密码错误"
 		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {

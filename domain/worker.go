@@ -60,6 +60,9 @@ type Worker struct {
 	LeftOn          Date // the day HR recorded that they left; zero unless left
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Generation is the worker's token generation, as User.Generation: it moves on when the
+	// worker signs out, a refresh token of theirs is stolen, or their sign-in is reset.
+	Generation int64
 }
 
 // WorkerFilter selects workers; zero fields do not filter.
@@ -85,10 +88,13 @@ type WorkerStore interface {
 	CreateMany(ctx context.Context, ws []Worker) error
 	// Get returns one worker. ErrNotFound.
 	Get(ctx context.Context, id int64) (Worker, error)
-	// Standing returns only a worker's ID, township, enterprise and status: what checking a
-	// token and taking a check-in need, without the join and the decryption of a whole file.
-	// ErrNotFound.
+	// Standing returns only a worker's ID, township, enterprise, status and token generation:
+	// what checking a token and taking a check-in need, without the join and the decryption of
+	// a whole file. ErrNotFound.
 	Standing(ctx context.Context, id int64) (Worker, error)
+	// BumpGeneration moves the worker to the next token generation (Worker.Generation), in one
+	// statement. ErrNotFound.
+	BumpGeneration(ctx context.Context, id int64) error
 	// List returns the matching workers by ID, and how many match in all.
 	List(ctx context.Context, f WorkerFilter) ([]Worker, int, error)
 	// Update saves every field but ID, township, enterprise and ID number. ErrNotFound.

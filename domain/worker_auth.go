@@ -139,12 +139,21 @@ func (s *AuthService) pinOwner(ctx context.Context, ws []Worker, pin string) (Wo
 			return Worker{}, false, err
 		}
 		compared = true
-		if !ok && s.Passwords.Matches(p.Hash, pin) {
-			found, ok = w, true
+		if ok {
+			continue
+		}
+		// Through the gate that bounds concurrent hash checks (PasswordHasher.Check).
+		if ok, err = s.Passwords.Check(ctx, p.Hash, pin); err != nil {
+			return Worker{}, false, err
+		}
+		if ok {
+			found = w
 		}
 	}
 	if !compared {
-		s.Passwords.Matches(string(dummyHash), pin)
+		if _, err := s.Passwords.Check(ctx, string(dummyHash), pin); err != nil {
+			return Worker{}, false, err
+		}
 	}
 	return found, ok, nil
 }
@@ -262,7 +271,7 @@ func (s *AuthService) ResetWorkerPIN(ctx context.Context, actor Actor, workerID 
 		if err != nil {
 			return err
 		}
-		if err := s.Tokens.RevokeWorker(ctx, w.ID, s.Clock.Now()); err != nil {
+		if err := s.EndWorkerSessions(ctx, w.ID); err != nil { // refresh tokens and access tokens alike
 			return err
 		}
 		detail := "重置 PIN,职工的登录已全部结束,需用身份证号重新设置"

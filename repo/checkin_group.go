@@ -40,7 +40,7 @@ func DefaultCheckinLanes() int { return max(1, runtime.NumCPU()/2) }
 const checkinGroupMax = 64
 
 // upsertArgs are the values of one upsertCheckin.
-type upsertArgs [13]any
+type upsertArgs [14]any
 
 // upserted is what upsertCheckin returns; id 0 when the worker is not on the roster.
 type upserted struct {

@@ -60,8 +60,9 @@ func (r checkinRow) toDomain() domain.Checkin {
 }
 
 // upsertCheckin inserts or replaces a check-in, the row made from the worker's own: none when
-// they are not on that roster any more, which is how this one statement also checks a worker
-// token's standing. The same read of the worker says whether they are due that day (sqlDue).
+// they are not on that roster any more, or, for their own report ($14 not NULL), their session
+// has ended since (token_generation moved on), which is how this one statement also checks a
+// worker token's standing. The same read of the worker says whether they are due that day (sqlDue).
 // A replaced reading keeps the slot's fever and symptoms (had_fever, had_symptoms) and whether
 // its first report was late; it clears a correction's note. Written with $n for PostgreSQL;
 // SQLite gets ?n (upsertCheckinSQLite).
@@ -72,6 +73,7 @@ SELECT w.township_id, w.enterprise_id, w.id, $1, $2, $3, $4, $4, $5, $5 <> '', $
 	CASE WHEN $7 <> '' THEN $7 WHEN w.status = 'isolating' THEN 'isolation' ELSE 'work' END, $8, $13,
 	` + strings.ReplaceAll(sqlDue, "@d", "$1") + `, '', $9, $9
 FROM workers w WHERE w.id = $10 AND w.enterprise_id = $11 AND w.township_id = $12 AND w.status <> 'left'
+	AND w.token_generation = COALESCE($14, w.token_generation)
 ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
 	had_fever = checkins.had_fever OR excluded.had_fever, symptoms = excluded.symptoms,
 	had_symptoms = checkins.had_symptoms OR excluded.had_symptoms, symptom_note = excluded.symptom_note,
@@ -98,7 +100,8 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 func newUpsertArgs(c *domain.Checkin) upsertArgs {
 	row := newCheckinRow(*c)
 	return upsertArgs{c.Date.Time(), row.Slot, row.Temperature, row.Fever, row.Symptoms, row.SymptomNote,
-		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID, c.Late}
+		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID, c.Late,
+		sql.NullInt64{Int64: c.Generation, Valid: c.SubmittedBy == 0}}
 }
 
 // into completes c with what its upsert returned and says whether it is new: a row whose

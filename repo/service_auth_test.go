@@ -2,6 +2,8 @@ package repo_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,6 +126,29 @@ func TestAuthServiceLoginLimit(t *testing.T) {
 			_, err := e.auth.Login(ctx, "ghost", "whatever-pw", "10.0.0.4")
 			wantErr(t, err, domain.ErrTooManyRequests)
 		})
+		t.Run("AddressLimitAcrossUsernames", func(t *testing.T) {
+			// 20 failures from one address, each of another username: the 21st is refused, a
+			// right password too, without a password check; other addresses are not.
+			gate := e.auth.Passwords.Gate
+			for i := range 20 {
+				_, err := e.auth.Login(ctx, fmt.Sprintf("ghost%02d", i), "whatever-pw", "10.0.0.5")
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+			checks := gate.Checks()
+			_, err := e.auth.Login(ctx, "ghost99", "whatever-pw", "10.0.0.5")
+			wantErr(t, err, domain.ErrTooManyRequests)
+			_, err = e.auth.Login(ctx, user, password, "10.0.0.5")
+			wantErr(t, err, domain.ErrTooManyRequests)
+			if got := gate.Checks(); got != checks {
+				t.Errorf("got %d password checks while limited, want none", got-checks)
+			}
+			_, err = e.auth.Login(ctx, user, password, "10.0.0.6")
+			must(t, err)
+			// A success elsewhere clears nothing of the address's count; the window does.
+			e.clock.Advance(time.Minute)
+			_, err = e.auth.Login(ctx, user, password, "10.0.0.5")
+			must(t, err)
+		})
 	})
 }
 
@@ -171,7 +196,8 @@ func TestAuthServiceRefresh(t *testing.T) {
 			s1 := login(t, "admin-371626104")
 			s2, err := e.auth.Refresh(ctx, s1.RefreshToken)
 			must(t, err)
-			// s1 is presented again: stolen. It fails, and so does the newer s2.
+			// s1 is presented again past the grace: stolen. It fails, and so does the newer s2.
+			e.clock.Advance(refreshGrace)
 			_, err = e.auth.Refresh(ctx, s1.RefreshToken)
 			wantErr(t, err, domain.ErrUnauthenticated)
 			tok, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
@@ -184,6 +210,42 @@ func TestAuthServiceRefresh(t *testing.T) {
 			if _, err := e.auth.Refresh(ctx, bystander.RefreshToken); err != nil {
 				t.Errorf("got %v, want another family of the same user untouched", err)
 			}
+		})
+		t.Run("AgainWithinGrace", func(t *testing.T) {
+			// Two tabs refresh with one token at the same moment: the second gets another token
+			// of the family, and both go on.
+			s1 := login(t, "admin-371626104")
+			s2, err := e.auth.Refresh(ctx, s1.RefreshToken)
+			must(t, err)
+			e.clock.Advance(refreshGrace - time.Second)
+			s3, err := e.auth.Refresh(ctx, s1.RefreshToken)
+			must(t, err)
+			t2, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s2.RefreshToken))
+			must(t, err)
+			t3, err := e.stores.RefreshTokens.GetByHash(ctx, domain.HashToken(s3.RefreshToken))
+			must(t, err)
+			if s3.RefreshToken == s2.RefreshToken || t3.FamilyID != t2.FamilyID || t2.RevokedAt != nil {
+				t.Errorf("got %+v and %+v, want two live tokens of one family", t2, t3)
+			}
+			for _, s := range []domain.Session{s2, s3} {
+				if _, err := e.auth.Refresh(ctx, s.RefreshToken); err != nil {
+					t.Errorf("got %v, want each successor to refresh", err)
+				}
+			}
+			t.Run("ConcurrentBothWin", func(t *testing.T) {
+				s := login(t, "admin-371626104")
+				var wg sync.WaitGroup
+				errs := make([]error, 8)
+				for i := range errs {
+					wg.Go(func() { _, errs[i] = e.auth.Refresh(ctx, s.RefreshToken) })
+				}
+				wg.Wait()
+				for i, err := range errs {
+					if err != nil {
+						t.Errorf("refresh %d of 8 at once: got %v, want a session", i+1, err)
+					}
+				}
+			})
 		})
 		t.Run("ErrUnauthenticatedUnknown", func(t *testing.T) {
 			_, err := e.auth.Refresh(ctx, "not-a-token")
@@ -307,6 +369,90 @@ func TestAuthServiceCheck(t *testing.T) {
 			must(t, err)
 			_, err = e.auth.Check(ctx, f.supA.Actor())
 			wantErr(t, err, domain.ErrUnauthenticated)
+		})
+	})
+}
+
+// refreshGrace is how long a spent refresh token still refreshes (NewServices' default).
+const refreshGrace = 20 * time.Second
+
+// TestAuthServiceGeneration: every way an account's sessions end moves its token generation on,
+// and Check refuses an actor of an earlier one at once (issue 16, item 7), staff and workers.
+func TestAuthServiceGeneration(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		f := newScopeFixture(t, e)
+		signIn := func(t *testing.T, username string) domain.Session {
+			t.Helper()
+			s, err := e.auth.Login(ctx, username, password, "10.0.0.1")
+			must(t, err)
+			return s
+		}
+		stillChecks := func(t *testing.T, a domain.Actor, want bool) {
+			t.Helper()
+			_, err := e.auth.CheckRequest(ctx, a)
+			switch {
+			case want && err != nil:
+				t.Errorf("got %v, want the actor accepted", err)
+			case !want:
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}
+		}
+		sup := f.supA
+		ends := []struct {
+			name string
+			end  func(t *testing.T, s domain.Session)
+		}{
+			{"Logout", func(t *testing.T, s domain.Session) { must(t, e.auth.Logout(ctx, s.Actor(), s.RefreshToken)) }},
+			{"LogoutEverywhere", func(t *testing.T, s domain.Session) { must(t, e.auth.Logout(ctx, s.Actor(), "")) }},
+			{"OwnPassword", func(t *testing.T, s domain.Session) {
+				_, err := e.users.Update(ctx, s.Actor(), sup.ID, domain.UserUpdate{Password: ptr(password), CurrentPassword: ptr(password)})
+				must(t, err)
+			}},
+			{"AdminReset", func(t *testing.T, s domain.Session) {
+				_, err := e.users.Update(ctx, f.adminA.Actor(), sup.ID, domain.UserUpdate{Password: ptr(password)})
+				must(t, err)
+			}},
+			{"StolenRefreshToken", func(t *testing.T, s domain.Session) {
+				_, err := e.auth.Refresh(ctx, s.RefreshToken)
+				must(t, err)
+				e.clock.Advance(refreshGrace)
+				_, err = e.auth.Refresh(ctx, s.RefreshToken)
+				wantErr(t, err, domain.ErrUnauthenticated)
+			}},
+		}
+		for _, tt := range ends {
+			t.Run(tt.name, func(t *testing.T) {
+				s := signIn(t, "sup-a")
+				other := signIn(t, "admin-371626105") // another account
+				stillChecks(t, s.Actor(), true)
+				tt.end(t, s)
+				stillChecks(t, s.Actor(), false)
+				stillChecks(t, other.Actor(), true)
+				again := signIn(t, "sup-a")
+				stillChecks(t, again.Actor(), true)
+			})
+		}
+		t.Run("Worker", func(t *testing.T) {
+			w, err := e.workers.Create(ctx, f.hrA.Actor(), f.entA1.ID, domain.WorkerInput{
+				Name: "职工甲", IDNumber: string(personID(1)), Phone: phoneOf(1)})
+			must(t, err)
+			phone := w.Actor()
+			stillChecks(t, phone, true)
+			must(t, e.auth.EndWorkerSessions(ctx, w.ID))
+			stillChecks(t, phone, false)
+			// The check-in route checks a worker's token in its own write: refused there too.
+			temp := 36.5
+			_, _, err = e.checkins.Submit(ctx, phone, domain.CheckinInput{Slot: domain.SlotAM, Temperature: &temp})
+			wantErr(t, err, domain.ErrUnauthenticated)
+			w, err = e.stores.Workers.Get(ctx, w.ID)
+			must(t, err)
+			stillChecks(t, w.Actor(), true)
+			_, _, err = e.checkins.Submit(ctx, w.Actor(), domain.CheckinInput{Slot: domain.SlotAM, Temperature: &temp})
+			must(t, err)
+			must(t, e.auth.Logout(ctx, w.Actor(), ""))
+			stillChecks(t, w.Actor(), false)
 		})
 	})
 }

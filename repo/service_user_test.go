@@ -436,7 +436,7 @@ func TestUserServiceOwnAccount(t *testing.T) {
 				wantErr(t, err, domain.ErrInvalid, tt.field)
 				got, err := e.stores.Users.Get(ctx, tt.who.ID)
 				must(t, err)
-				if got.Actor() != tt.who.Actor() || !got.Active {
+				if scope(got.Actor()) != scope(tt.who.Actor()) || !got.Active {
 					t.Errorf("got %+v, want %+v unchanged and active", got.Actor(), tt.who.Actor())
 				}
 			})
@@ -445,7 +445,7 @@ func TestUserServiceOwnAccount(t *testing.T) {
 			got, err := e.users.Update(ctx, hr, f.hrA.ID, domain.UserUpdate{Name: ptr("王芳芳"), Role: ptr(domain.RoleEnterpriseHR),
 				TownshipID: ptr(f.hrA.TownshipID), EnterpriseID: ptr(f.entA1.ID), Active: ptr(true)})
 			must(t, err)
-			if got.Name != "王芳芳" || got.Actor() != f.hrA.Actor() {
+			if got.Name != "王芳芳" || scope(got.Actor()) != scope(f.hrA.Actor()) {
 				t.Errorf("got %+v, want renamed and otherwise the same", got)
 			}
 		})
@@ -459,4 +459,11 @@ func TestUserServiceOwnAccount(t *testing.T) {
 			}
 		})
 	})
+}
+
+// scope is an actor's role and reach, without its token generation: what a refused change of
+// one's own account must leave as it was (the password changes above moved the generation on).
+func scope(a domain.Actor) domain.Actor {
+	a.Generation = 0
+	return a
 }

@@ -25,8 +25,11 @@ type userRow struct {
 	EnterpriseID sql.NullInt64
 	Active       bool
 	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// TokenGeneration is written only by BumpGeneration (Update's columns leave it out), so
+	// that a save of a user read before a bump cannot undo it.
+	TokenGeneration int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -52,8 +55,9 @@ func (u userRead) toDomain() domain.User {
 	return domain.User{
 		ID: r.ID, Username: r.Username, Name: r.Name, Phone: r.Phone, Role: domain.Role(r.Role),
 		TownshipID: r.TownshipID.Int64, EnterpriseID: r.EnterpriseID.Int64, Active: r.Active,
-		PasswordHash: r.PasswordHash, TownshipName: u.TownshipName.String, TownshipZone: u.TownshipZone.String,
-		EnterpriseName: u.EnterpriseName.String, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		PasswordHash: r.PasswordHash, Generation: r.TokenGeneration, TownshipName: u.TownshipName.String,
+		TownshipZone: u.TownshipZone.String, EnterpriseName: u.EnterpriseName.String, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -126,4 +130,9 @@ func (s *UserStore) Update(ctx context.Context, u domain.User) error {
 		return domain.NotFound("账号")
 	}
 	return nil
+}
+
+// BumpGeneration adds one to the user's token generation.
+func (s *UserStore) BumpGeneration(ctx context.Context, id int64) error {
+	return bumpGeneration(s.DB.conn(ctx).Table("users"), id, "账号")
 }

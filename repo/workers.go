@@ -46,6 +46,7 @@ type workerRow struct {
 	IsolationStart  sql.NullTime
 	IsolationUntil  sql.NullTime
 	LeftOn          sql.NullTime
+	TokenGeneration int64 // written only by BumpGeneration
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -84,7 +85,8 @@ func (s *WorkerStore) toDomain(wr workerRead) (domain.Worker, error) {
 		Transport: r.Transport, KeyAreaExposure: r.KeyAreaExposure, ContactHistory: r.ContactHistory,
 		RiskLevel: domain.RiskLevel(r.RiskLevel), RiskReason: r.RiskReason, Status: domain.WorkerStatus(r.Status),
 		IsolationPlace: r.IsolationPlace, IsolationStart: dateOf(r.IsolationStart),
-		IsolationUntil: dateOf(r.IsolationUntil), LeftOn: dateOf(r.LeftOn), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		IsolationUntil: dateOf(r.IsolationUntil), LeftOn: dateOf(r.LeftOn), Generation: r.TokenGeneration,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}, nil
 }
 
@@ -147,17 +149,37 @@ func (s *WorkerStore) Get(ctx context.Context, id int64) (domain.Worker, error) 
 	return s.toDomain(r)
 }
 
-// Standing reads the four columns a check-in needs.
+// Standing reads the five columns checking a token and a check-in need.
 func (s *WorkerStore) Standing(ctx context.Context, id int64) (domain.Worker, error) {
 	var r struct {
-		ID, TownshipID, EnterpriseID int64
-		Status                       string
+		ID, TownshipID, EnterpriseID, TokenGeneration int64
+		Status                                        string
 	}
-	err := s.DB.conn(ctx).Table("workers").Select("id, township_id, enterprise_id, status").Where("id = ?", id).Take(&r).Error
+	err := s.DB.conn(ctx).Table("workers").Select("id, township_id, enterprise_id, status, token_generation").
+		Where("id = ?", id).Take(&r).Error
 	if err != nil {
 		return domain.Worker{}, translate(err, "职工")
 	}
-	return domain.Worker{ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, Status: domain.WorkerStatus(r.Status)}, nil
+	return domain.Worker{ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, Status: domain.WorkerStatus(r.Status),
+		Generation: r.TokenGeneration}, nil
+}
+
+// BumpGeneration adds one to the worker's token generation.
+func (s *WorkerStore) BumpGeneration(ctx context.Context, id int64) error {
+	return bumpGeneration(s.DB.conn(ctx).Table("workers"), id, "职工")
+}
+
+// bumpGeneration adds one to the token generation of row id of the table q is on, in one
+// UPDATE, so that bumps at once each count.
+func bumpGeneration(q *gorm.DB, id int64, what string) error {
+	res := q.Where("id = ?", id).UpdateColumn("token_generation", gorm.Expr("token_generation + 1"))
+	if res.Error != nil {
+		return translate(res.Error, what)
+	}
+	if res.RowsAffected == 0 {
+		return domain.NotFound(what)
+	}
+	return nil
 }
 
 // List returns a page of matching workers.
