@@ -484,6 +484,10 @@ func TestBrowserWorkerCheckin(t *testing.T) {
 		chromedp.SendKeys(in("worker-code"), code), chromedp.SendKeys(in("worker-phone"), "13800007777"),
 		chromedp.SendKeys(in("worker-last6"), id[12:]), chromedp.Click("#worker-login-submit"),
 		chromedp.WaitVisible("#checkin-submit"))
+	// The typed temperature turns red at the township's threshold (the demo's 37.3), from /me.
+	typedFever := `document.querySelector(".temp")?.classList.contains("fever")`
+	b.do(t, "a fever typed shows red", replaceText(in("checkin-temperature"), "37.4"), poll(typedFever),
+		replaceText(in("checkin-temperature"), "37.2"), poll("!"+typedFever))
 	b.do(t, "check in", replaceText(in("checkin-temperature"), "36.6"), chromedp.Click("#checkin-submit"),
 		chromedp.WaitVisible("#checkin-done"), waitText("#checkin-done", "✓"))
 	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
