@@ -201,7 +201,7 @@ type regionDTO struct {
 }
 
 func (h *workerHandler) create(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func workerFilter(c echo.Context) (domain.WorkerFilter, error) {
 }
 
 func (h *workerHandler) list(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func (h *workerHandler) list(c echo.Context) error {
 }
 
 func (h *workerHandler) get(c echo.Context) error {
-	id, err := pathID(c, "id", "职工")
+	id, err := pathID(c, "id", workerRecord)
 	if err != nil {
 		return err
 	}
@@ -279,7 +279,7 @@ func (h *workerHandler) today(c echo.Context, townshipID int64) (domain.Date, er
 }
 
 func (h *workerHandler) update(c echo.Context) error {
-	id, err := pathID(c, "id", "职工")
+	id, err := pathID(c, "id", workerRecord)
 	if err != nil {
 		return err
 	}
@@ -303,7 +303,7 @@ func (h *workerHandler) update(c echo.Context) error {
 }
 
 func (h *workerHandler) importRoster(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -420,7 +420,7 @@ func tooLarge(err error) bool {
 }
 
 func (h *workerHandler) template(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -435,7 +435,7 @@ func (h *workerHandler) template(c echo.Context) error {
 }
 
 func (h *workerHandler) export(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
