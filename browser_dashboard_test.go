@@ -26,8 +26,9 @@ func dashValue(t *testing.T, b *browser, id string) float64 {
 }
 
 // TestBrowserDashboard: the town admin opens the dashboard on the demo and sees its numbers
-// and charts; a worker's fever check-in, sent meanwhile through the API, changes the fever
-// and new-alert numbers on the open page without a reload; a row leads to its enterprise.
+// and charts, and beside the fevers the township's own threshold (set to 37.5 first); a
+// worker's fever check-in, sent meanwhile through the API, changes the fever and new-alert
+// numbers on the open page without a reload; a row leads to its enterprise.
 func TestBrowserDashboard(t *testing.T) {
 	b := newBrowser(t, 1920, 1080)
 	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "d.db")})
@@ -42,6 +43,15 @@ func TestBrowserDashboard(t *testing.T) {
 		"enterprise_code": code, "phone": "13800004141", "id_number": id, "pin": testPIN}, &worker)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 
+	// The township counts fevers from 37.5 °C: the page must say so, not a threshold of its own.
+	_, admin := s.login(t, "changshan")
+	adminToken := admin["access_token"].(string)
+	var me struct {
+		TownshipID int64 `json:"township_id"`
+	}
+	apiCall(t, s, http.MethodGet, "/api/v1/me", adminToken, nil, &me)
+	apiCall(t, s, http.MethodPatch, fmt.Sprintf("/api/v1/townships/%d", me.TownshipID), adminToken, map[string]any{"fever_threshold": 37.5}, nil)
+
 	b.do(t, "open the dashboard", login(s, "changshan"), poll(`location.pathname === "/enterprises"`),
 		chromedp.Click(`[data-test="menu-dashboard"]`), chromedp.WaitVisible("#dashboard"),
 		poll(`document.querySelector("#dash-fever")?.dataset.value !== undefined`),
@@ -55,6 +65,10 @@ func TestBrowserDashboard(t *testing.T) {
 	if c := dashValue(t, b, "#dash-completion"); c < 0 || c > 1 {
 		t.Errorf("got completion %v, want a share between 0 and 1", c)
 	}
+	if at := dashValue(t, b, "#dash-fever-threshold"); at != 37.5 {
+		t.Errorf("got fever threshold %v beside the fevers, want the township's 37.5", at)
+	}
+	b.do(t, "the threshold is written out", waitText("#dash-fever-threshold", "37.5"))
 	fever, fresh := dashValue(t, b, "#dash-fever"), dashValue(t, b, "#dash-alerts-new")
 	b.screenshot(t, "wall")
 

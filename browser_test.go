@@ -490,6 +490,10 @@ func TestBrowserWorkerCheckin(t *testing.T) {
 	b.screenshot(t, "weak-pin")
 	b.do(t, "a good PIN enrols and signs in", replaceText(in("worker-pin"), testPIN), replaceText(in("worker-pin-again"), testPIN),
 		chromedp.Click("#worker-login-submit"), chromedp.WaitVisible("#checkin-submit"))
+	// The typed temperature turns red at the township's threshold (the demo's 37.3), from /me.
+	typedFever := `document.querySelector(".temp")?.classList.contains("fever")`
+	b.do(t, "a fever typed shows red", replaceText(in("checkin-temperature"), "37.4"), poll(typedFever),
+		replaceText(in("checkin-temperature"), "37.2"), poll("!"+typedFever))
 	b.do(t, "check in", replaceText(in("checkin-temperature"), "36.6"), chromedp.Click("#checkin-submit"),
 		chromedp.WaitVisible("#checkin-done"), waitText("#checkin-done", "✓"))
 	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,7 +22,7 @@ func (h *auditHandler) register(r *router) {
 			{"action", "string", "an action (plan.submit) or a family of them (plan, auth, access, roster, …)"},
 			{"actor_id", "integer", "the staff user who acted"},
 			{"enterprise_id", "integer", "events about this enterprise, its plans, workers and inspections"},
-			{"entity_type", "string", "the kind of record: enterprise, plan, worker, user, township, inspection"},
+			{"entity_type", "string", "the kind of record: enterprise, plan, worker, user, township, inspection, alert, checkin"},
 			{"entity_id", "integer", "the record's ID (with entity_type)"},
 			{"township_id", "integer", "platform admins: one township's events"},
 			{"from", "string", "YYYY-MM-DD, first day (in the township's time zone)"},
@@ -91,25 +90,10 @@ func queryID(c echo.Context, p *domain.Problems, name string) int64 {
 	return id
 }
 
-// subjects maps the first segment of a route to the kind of record its :id names.
-var subjects = map[string]string{
-	"townships": "township", "users": "user", "enterprises": "enterprise", "plans": "plan",
-	"workers": "worker", "alerts": "alert", "inspections": "inspection",
-}
-
 // denied records a refused request in the audit log: who (the actor), which route, and which
-// record when the route names one. It is one insert; a failure to record is logged and does
-// not change the answer.
+// record, as the handler named it when it read the path (pathID). It is one insert; a failure
+// to record is logged and does not change the answer.
 func denied(svc *domain.AuditService, c echo.Context, reason string) error {
-	route := c.Path()
-	entityType, entityID := "", int64(0)
-	if rest, ok := strings.CutPrefix(route, "/api/v1/"); ok {
-		first, _, _ := strings.Cut(rest, "/")
-		if kind, ok := subjects[first]; ok {
-			if id, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && id > 0 {
-				entityType, entityID = kind, id
-			}
-		}
-	}
-	return svc.Denied(c.Request().Context(), actorOf(c), c.Request().Method+" "+route, entityType, entityID, reason)
+	t, _ := c.Get(targetKey).(target)
+	return svc.Denied(c.Request().Context(), actorOf(c), c.Request().Method+" "+c.Path(), t.kind, t.id, reason)
 }

@@ -270,3 +270,45 @@ func TestAuditLog(t *testing.T) {
 		})
 	})
 }
+
+// TestDeniedNamesItsRecord: a refused request is audited against the record its handler read
+// from the path, whatever the URL's first segment (a check-in's correction was recorded with
+// no record when the audit guessed from /checkins/…), and against none when the path names none.
+func TestDeniedNamesItsRecord(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		_, worker := f.workerToken(1)
+		res := f.do(http.MethodPost, "/api/v1/checkins", worker, map[string]any{"slot": "am", "temperature": 36.5})
+		var checkin struct {
+			ID int64 `json:"id"`
+		}
+		res.decode(t, &checkin)
+		if res.status != http.StatusCreated || checkin.ID == 0 {
+			t.Fatalf("check in: got %d %s", res.status, res.body)
+		}
+		tests := []struct {
+			name, method, path, user string
+			body                     any
+			wantType                 string
+			wantID                   int64
+		}{
+			{"Checkin", http.MethodPost, fmt.Sprintf("/api/v1/checkins/%d/correct", checkin.ID), "admina",
+				map[string]any{"temperature": 36.6, "note": "复测"}, "checkin", checkin.ID},
+			{"Enterprise", http.MethodPatch, fmt.Sprintf("/api/v1/enterprises/%d", f.entA1.ID), "hra1",
+				map[string]any{"name": "改名"}, "enterprise", f.entA1.ID},
+			{"Township", http.MethodGet, fmt.Sprintf("/api/v1/townships/%d", f.townA.ID), "supa", nil, "township", f.townA.ID},
+			{"NoRecord", http.MethodGet, "/api/v1/audit", "supa", nil, "", 0},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if res := f.do(tt.method, tt.path, f.token(tt.user), tt.body); res.status != http.StatusForbidden {
+					t.Fatalf("got %d %s, want 403", res.status, res.body)
+				}
+				e := f.events("access.denied")[0] // newest first
+				if e.EntityType != tt.wantType || e.EntityID != tt.wantID {
+					t.Errorf("got %q #%d, want %q #%d (%s)", e.EntityType, e.EntityID, tt.wantType, tt.wantID, e.Detail)
+				}
+			})
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"slices"
@@ -12,10 +13,11 @@ import (
 )
 
 type authHandler struct {
-	svc     *domain.AuthService
-	users   *domain.UserService
-	workers *domain.WorkerService
-	tokens  *Tokens
+	svc       *domain.AuthService
+	users     *domain.UserService
+	workers   *domain.WorkerService
+	townships *domain.TownshipService
+	tokens    *Tokens
 }
 
 func (h *authHandler) register(r *router) {
@@ -40,7 +42,8 @@ func (h *authHandler) register(r *router) {
 		Summary: "Revoke the family of the given refresh token (all of the caller's sessions when none is given); the caller's access tokens stop working at once, other sessions refresh theirs",
 		Body:    refreshRequest{}, Status: http.StatusNoContent}, h.logout)
 	r.add(Route{Method: http.MethodGet, Path: "/me", Roles: allRoles,
-		Summary: "The signed-in user (for a worker: their own record, ID number masked)", Response: userResponse{}, Status: http.StatusOK}, h.me)
+		Summary:  "The signed-in user (for a worker: their own record, ID number masked), with their township's fever threshold",
+		Response: meResponse{}, Status: http.StatusOK}, h.me)
 }
 
 // staffRoles are the roles with a staff account: everyone but workers.
@@ -184,7 +187,7 @@ func (h *authHandler) workerEnrol(c echo.Context) error {
 }
 
 func (h *authHandler) resetWorkerPIN(c echo.Context) error {
-	id, err := pathID(c, "id", "职工")
+	id, err := pathID(c, "id", workerRecord)
 	if err != nil {
 		return err
 	}
@@ -223,18 +226,56 @@ func (h *authHandler) logout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// meResponse is /me of a staff user; a worker's has their record in place of the user's.
+type meResponse struct {
+	userResponse
+	feverThreshold
+}
+
+type workerMeResponse struct {
+	workerResponse
+	feverThreshold
+}
+
+// feverThreshold is what the screens need of the township to mark readings, the one setting
+// everyone in it may read.
+type feverThreshold struct {
+	FeverThreshold *float64 `json:"fever_threshold" jsonschema_description:"°C: the township's fever threshold, at or above which a reading is a fever; null for a platform admin"`
+}
+
 func (h *authHandler) me(c echo.Context) error {
+	ctx := c.Request().Context()
 	a := actorOf(c)
 	if a.Is(domain.RoleWorker) {
-		w, err := h.workers.Get(c.Request().Context(), a, a.WorkerID, false)
+		w, err := h.workers.Get(ctx, a, a.WorkerID, false)
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, workerResponder(domain.Date{}, false)(w))
+		th, err := h.feverThreshold(ctx, a)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, workerMeResponse{workerResponder(domain.Date{}, false)(w), th})
 	}
-	u, err := h.users.Get(c.Request().Context(), a, a.UserID)
+	u, err := h.users.Get(ctx, a, a.UserID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newUserResponse(u))
+	th, err := h.feverThreshold(ctx, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, meResponse{newUserResponse(u), th})
+}
+
+// feverThreshold reads the threshold of the actor's township; none for a platform admin.
+func (h *authHandler) feverThreshold(ctx context.Context, a domain.Actor) (feverThreshold, error) {
+	if a.TownshipID == 0 {
+		return feverThreshold{}, nil
+	}
+	p, err := h.townships.Policy(ctx, a)
+	if err != nil {
+		return feverThreshold{}, err
+	}
+	return feverThreshold{FeverThreshold: &p.FeverThreshold}, nil
 }

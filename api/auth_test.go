@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -334,3 +335,58 @@ func TestForgedTokens(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestMeFeverThreshold: /me carries the township's fever threshold to everyone in it,
+// workers and supervisors too, who may not read the township's settings; the platform
+// admin, of no township, gets null. A change of the threshold shows at once.
+func TestMeFeverThreshold(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		_, worker := f.workerToken(1)
+		tokens := map[string]string{"admina": f.token("admina"), "supa": f.token("supa"), "hra1": f.token("hra1"),
+			"worker": worker, "adminb": f.token("adminb"), "root": f.token("root")}
+		threshold := func(t *testing.T, who string) any {
+			t.Helper()
+			res := f.do(http.MethodGet, "/api/v1/me", tokens[who], nil)
+			if res.status != http.StatusOK {
+				t.Fatalf("%s: got %d %s, want 200", who, res.status, res.body)
+			}
+			var me struct {
+				FeverThreshold any `json:"fever_threshold"`
+			}
+			res.decode(t, &me)
+			if !strings.Contains(string(res.body), `"fever_threshold":`) {
+				t.Errorf("%s: got %s, want fever_threshold in it", who, res.body)
+			}
+			return me.FeverThreshold
+		}
+		tests := []struct {
+			name, who string
+			want      any
+		}{
+			{"TownAdmin", "admina", 37.3},
+			{"Supervisor", "supa", 37.3},
+			{"HR", "hra1", 37.3},
+			{"Worker", "worker", 37.3},
+			{"PlatformAdmin", "root", nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if got := threshold(t, tt.who); got != tt.want {
+					t.Errorf("got %v, want %v", got, tt.want)
+				}
+			})
+		}
+		t.Run("FollowsChange", func(t *testing.T) {
+			res := f.do(http.MethodPatch, fmt.Sprintf("/api/v1/townships/%d", f.townA.ID), tokens["admina"], map[string]any{"fever_threshold": 37.5})
+			if res.status != http.StatusOK {
+				t.Fatalf("set the threshold: got %d %s", res.status, res.body)
+			}
+			for who, want := range map[string]any{"supa": 37.5, "worker": 37.5, "adminb": 37.3} {
+				if got := threshold(t, who); got != want {
+					t.Errorf("%s: got %v, want %v", who, got, want)
+				}
+			}
+		})
+	})
+}

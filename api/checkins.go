@@ -192,7 +192,7 @@ type correctionRequest struct {
 }
 
 func (h *checkinHandler) readings(c echo.Context) error {
-	id, err := pathID(c, "id", "打卡记录")
+	id, err := pathID(c, "id", checkinRecord)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (h *checkinHandler) readings(c echo.Context) error {
 }
 
 func (h *checkinHandler) correct(c echo.Context) error {
-	id, err := pathID(c, "id", "打卡记录")
+	id, err := pathID(c, "id", checkinRecord)
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,7 @@ func (h *checkinHandler) mine(c echo.Context) error {
 }
 
 func (h *checkinHandler) batch(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -385,7 +385,7 @@ func (h *checkinHandler) batch(c echo.Context) error {
 }
 
 func (h *checkinHandler) dayStatus(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -481,7 +481,7 @@ func (h *checkinHandler) acknowledge(c echo.Context) error { return h.handle(c, 
 func (h *checkinHandler) resolve(c echo.Context) error { return h.handle(c, h.svc.Resolve) }
 
 func (h *checkinHandler) handle(c echo.Context, act func(ctx context.Context, a domain.Actor, id int64, note string) (domain.Alert, error)) error {
-	id, err := pathID(c, "id", "预警")
+	id, err := pathID(c, "id", alertRecord)
 	if err != nil {
 		return err
 	}

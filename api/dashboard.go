@@ -107,13 +107,14 @@ type summaryResponse struct {
 	Date string `json:"date"`
 	enterpriseCountsDTO
 	figuresDTO
-	Zones   []zoneFiguresDTO `json:"zones"`
-	Origins []originDTO      `json:"origins" jsonschema_description:"returned workers by home province, most first"`
+	Zones          []zoneFiguresDTO `json:"zones"`
+	Origins        []originDTO      `json:"origins" jsonschema_description:"returned workers by home province, most first"`
+	FeverThreshold float64          `json:"fever_threshold" jsonschema_description:"°C: the township's fever threshold as set now; a reading at or above the threshold of its time counts in fever"`
 }
 
 func newSummary(s domain.Summary) summaryResponse {
 	out := summaryResponse{Date: s.Date.String(), enterpriseCountsDTO: newEnterpriseCounts(s.Enterprises),
-		figuresDTO: newFigures(s.Figures), Zones: []zoneFiguresDTO{}, Origins: []originDTO{}}
+		figuresDTO: newFigures(s.Figures), Zones: []zoneFiguresDTO{}, Origins: []originDTO{}, FeverThreshold: s.FeverThreshold}
 	for _, z := range s.Zones {
 		out.Zones = append(out.Zones, zoneFiguresDTO{Zone: z.Zone, enterpriseCountsDTO: newEnterpriseCounts(z.Enterprises), figuresDTO: newFigures(z.Figures)})
 	}

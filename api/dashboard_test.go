@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -28,6 +29,7 @@ type summary struct {
 	Fever               int     `json:"fever"`
 	AlertsOpen          int     `json:"alerts_open"`
 	Completion          float64 `json:"completion"`
+	FeverThreshold      float64 `json:"fever_threshold"`
 	Zones               []struct {
 		Zone             string `json:"zone"`
 		EnterprisesTotal int    `json:"enterprises_total"`
@@ -139,6 +141,42 @@ func TestDashboardScope(t *testing.T) {
 						t.Errorf("got fields %v, want %v", res.errorFields(t), tc.fields)
 					}
 				})
+			}
+		})
+	})
+}
+
+// TestDashboardFeverThreshold: the summary states the township's fever threshold, which
+// supervisors cannot read from the township's settings, and follows a change of it.
+func TestDashboardFeverThreshold(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		admin, sup := f.token("admina"), f.token("supa")
+		t.Run("OK", func(t *testing.T) {
+			for name, token := range map[string]string{"admina": admin, "supa": sup} {
+				if got := f.summary(token, "").FeverThreshold; got != 37.3 {
+					t.Errorf("%s: got threshold %v, want the default 37.3", name, got)
+				}
+			}
+		})
+		t.Run("SupervisorCannotReadTownship", func(t *testing.T) {
+			if res := f.do(http.MethodGet, fmt.Sprintf("/api/v1/townships/%d", f.townA.ID), sup, nil); res.status != http.StatusForbidden {
+				t.Errorf("got %d %s, want 403: the summary is where a supervisor learns the threshold", res.status, res.body)
+			}
+		})
+		t.Run("FollowsChange", func(t *testing.T) {
+			f.summary(sup, "") // an answer kept from before the change must not be served
+			res := f.do(http.MethodPatch, fmt.Sprintf("/api/v1/townships/%d", f.townA.ID), admin, map[string]any{"fever_threshold": 37.5})
+			if res.status != http.StatusOK {
+				t.Fatalf("set the threshold: got %d %s", res.status, res.body)
+			}
+			for name, token := range map[string]string{"admina": admin, "supa": sup} {
+				if got := f.summary(token, "").FeverThreshold; got != 37.5 {
+					t.Errorf("%s: got threshold %v, want the township's new 37.5", name, got)
+				}
+			}
+			if got := f.summary(f.token("adminb"), "").FeverThreshold; got != 37.3 {
+				t.Errorf("adminb: got threshold %v, want township B's own 37.3", got)
 			}
 		})
 	})

@@ -182,7 +182,7 @@ func (h *enterpriseHandler) list(c echo.Context) error {
 }
 
 func (h *enterpriseHandler) get(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (h *enterpriseHandler) get(c echo.Context) error {
 }
 
 func (h *enterpriseHandler) update(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (h *enterpriseHandler) update(c echo.Context) error {
 }
 
 func (h *enterpriseHandler) setSupervisors(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (h *enterpriseHandler) resume(c echo.Context) error {
 // moveStatus is suspend and resume: the enterprise, the body into req, its optional date
 // (read once bound), then the move.
 func (h *enterpriseHandler) moveStatus(c echo.Context, req any, move func(context.Context, domain.Actor, int64, domain.Date) (domain.Enterprise, error), date *string) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (h *enterpriseHandler) moveStatus(c echo.Context, req any, move func(contex
 }
 
 func (h *enterpriseHandler) statusHistory(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}

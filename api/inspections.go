@@ -84,7 +84,7 @@ func inspectionResponder(today domain.Date) func(domain.Inspection) inspectionRe
 }
 
 func (h *inspectionHandler) create(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (h *inspectionHandler) create(c echo.Context) error {
 }
 
 func (h *inspectionHandler) list(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}

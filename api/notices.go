@@ -66,7 +66,7 @@ func (h *noticeHandler) list(c echo.Context) error {
 }
 
 func (h *noticeHandler) read(c echo.Context) error {
-	id, err := pathID(c, "id", "通知")
+	id, err := pathID(c, "id", noticeRecord)
 	if err != nil {
 		return err
 	}

@@ -110,3 +110,31 @@ func TestOpenAPIDescriptionsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIFeverThreshold: the answers that carry the township's fever threshold to those
+// who may not read its settings (the dashboard summary, /me) document it.
+func TestOpenAPIFeverThreshold(t *testing.T) {
+	db := dbtest.Engines(t)[0].Open(t)
+	f := newFixture(t, db)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Content map[string]struct {
+					Schema struct {
+						Properties map[string]struct {
+							Type        string `json:"type"`
+							Description string `json:"description"`
+						} `json:"properties"`
+					} `json:"schema"`
+				} `json:"content"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	f.do(http.MethodGet, "/api/openapi.json", "", nil).decode(t, &doc)
+	for _, path := range []string{"/api/v1/me", "/api/v1/dashboard/summary"} {
+		p := doc.Paths[path]["get"].Responses["200"].Content["application/json"].Schema.Properties["fever_threshold"]
+		if p.Type != "number" || !strings.Contains(p.Description, "township's fever threshold") {
+			t.Errorf("%s: got fever_threshold %+v, want a number described as the township's fever threshold", path, p)
+		}
+	}
+}

@@ -174,7 +174,7 @@ func newPlanResponse(p domain.Plan) planResponse {
 func round1(f float64) float64 { return math.Floor(f*10) / 10 }
 
 func (h *planHandler) create(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (h *planHandler) create(c echo.Context) error {
 }
 
 func (h *planHandler) listForEnterprise(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func (h *planHandler) queue(c echo.Context) error {
 }
 
 func (h *planHandler) get(c echo.Context) error {
-	id, err := pathID(c, "id", "复工方案")
+	id, err := pathID(c, "id", planRecord)
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func (h *planHandler) get(c echo.Context) error {
 }
 
 func (h *planHandler) update(c echo.Context) error {
-	id, err := pathID(c, "id", "复工方案")
+	id, err := pathID(c, "id", planRecord)
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (h *planHandler) update(c echo.Context) error {
 }
 
 func (h *planHandler) submit(c echo.Context) error {
-	id, err := pathID(c, "id", "复工方案")
+	id, err := pathID(c, "id", planRecord)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func (h *planHandler) approve(c echo.Context) error { return h.decide(c, h.svc.A
 func (h *planHandler) reject(c echo.Context) error { return h.decide(c, h.svc.Reject) }
 
 func (h *planHandler) decide(c echo.Context, decide func(ctx context.Context, a domain.Actor, id int64, comment string) (domain.Plan, error)) error {
-	id, err := pathID(c, "id", "复工方案")
+	id, err := pathID(c, "id", planRecord)
 	if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func (h *planHandler) decide(c echo.Context, decide func(ctx context.Context, a 
 }
 
 func (h *planHandler) reopen(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}

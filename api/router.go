@@ -132,12 +132,39 @@ func actorOf(c echo.Context) domain.Actor {
 	return a
 }
 
-// pathID reads an integer path parameter; anything else cannot name a record, so it is 404.
-func pathID(c echo.Context, name, what string) (int64, error) {
+// record is a kind of record a path parameter names: its entity type in the audit log and its
+// name in messages.
+type record struct{ kind, name string }
+
+var (
+	alertRecord      = record{"alert", "预警"}
+	checkinRecord    = record{"checkin", "打卡记录"}
+	enterpriseRecord = record{"enterprise", "企业"}
+	planRecord       = record{"plan", "复工方案"}
+	townshipRecord   = record{"township", "乡镇"}
+	userRecord       = record{"user", "账号"}
+	workerRecord     = record{"worker", "职工"}
+	noticeRecord     = record{"notice", "通知"}
+)
+
+// targetKey keeps the record a request acts on, as its handler read it from the path: a
+// refused request is audited against it (denied), not against a guess from the URL.
+const targetKey = "target"
+
+// target is a record a request acts on.
+type target struct {
+	record
+	id int64
+}
+
+// pathID reads an integer path parameter naming a record of kind r, and keeps it as the
+// request's target; anything else cannot name a record, so it is 404.
+func pathID(c echo.Context, name string, r record) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, domain.NotFound(what)
+		return 0, domain.NotFound(r.name)
 	}
+	c.Set(targetKey, target{r, id})
 	return id, nil
 }
 

@@ -69,7 +69,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	v1 := e.Group("/api/v1", noStore)
 	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, svc.Auth, true)),
 		selfChecked: v1.Group("", authenticate(cfg.Tokens, svc.Auth, false)), routes: routes}
-	(&authHandler{svc: svc.Auth, users: svc.Users, workers: svc.Workers, tokens: cfg.Tokens}).register(r)
+	(&authHandler{svc: svc.Auth, users: svc.Users, workers: svc.Workers, townships: svc.Townships, tokens: cfg.Tokens}).register(r)
 	(&townshipHandler{svc: svc.Townships}).register(r)
 	(&userHandler{svc: svc.Users}).register(r)
 	(&enterpriseHandler{svc: svc.Enterprises}).register(r)

@@ -143,7 +143,7 @@ func (h *townshipHandler) list(c echo.Context) error {
 }
 
 func (h *townshipHandler) get(c echo.Context) error {
-	id, err := pathID(c, "id", "乡镇")
+	id, err := pathID(c, "id", townshipRecord)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (h *townshipHandler) get(c echo.Context) error {
 }
 
 func (h *townshipHandler) update(c echo.Context) error {
-	id, err := pathID(c, "id", "乡镇")
+	id, err := pathID(c, "id", townshipRecord)
 	if err != nil {
 		return err
 	}

@@ -128,7 +128,7 @@ func (h *userHandler) list(c echo.Context) error {
 }
 
 func (h *userHandler) get(c echo.Context) error {
-	id, err := pathID(c, "id", "账号")
+	id, err := pathID(c, "id", userRecord)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (h *userHandler) get(c echo.Context) error {
 }
 
 func (h *userHandler) update(c echo.Context) error {
-	id, err := pathID(c, "id", "账号")
+	id, err := pathID(c, "id", userRecord)
 	if err != nil {
 		return err
 	}

@@ -201,7 +201,7 @@ type regionDTO struct {
 }
 
 func (h *workerHandler) create(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func workerFilter(c echo.Context) (domain.WorkerFilter, error) {
 }
 
 func (h *workerHandler) list(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (h *workerHandler) list(c echo.Context) error {
 }
 
 func (h *workerHandler) get(c echo.Context) error {
-	id, err := pathID(c, "id", "职工")
+	id, err := pathID(c, "id", workerRecord)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func (h *workerHandler) today(c echo.Context, townshipID int64) (domain.Date, er
 }
 
 func (h *workerHandler) update(c echo.Context) error {
-	id, err := pathID(c, "id", "职工")
+	id, err := pathID(c, "id", workerRecord)
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (h *workerHandler) update(c echo.Context) error {
 }
 
 func (h *workerHandler) importRoster(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -431,7 +431,7 @@ func tooLarge(err error) bool {
 }
 
 func (h *workerHandler) template(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}
@@ -446,7 +446,7 @@ func (h *workerHandler) template(c echo.Context) error {
 }
 
 func (h *workerHandler) export(c echo.Context) error {
-	id, err := pathID(c, "id", "企业")
+	id, err := pathID(c, "id", enterpriseRecord)
 	if err != nil {
 		return err
 	}

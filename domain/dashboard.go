@@ -72,8 +72,12 @@ type Summary struct {
 	Date        Date
 	Enterprises EnterpriseCounts
 	Figures
-	Zones   []ZoneFigures // in the township's zone order
-	Origins []OriginCount // most workers first
+	// FeverThreshold (°C) is the township's as set now (each reading was judged by the one of
+	// its time): the screens state it beside the fevers, and a supervisor may not read the
+	// township's settings.
+	FeverThreshold float64
+	Zones          []ZoneFigures // in the township's zone order
+	Origins        []OriginCount // most workers first
 }
 
 // EnterpriseDay is one enterprise with its figures of a day.
@@ -256,7 +260,7 @@ func (s *DashboardService) summary(ctx context.Context, v view) (Summary, error)
 // summarize totals the enterprise rows of a day, by zone, and adds the origins.
 func (s *DashboardService) summarize(ctx context.Context, v view, days []EnterpriseDay) (Summary, error) {
 	var err error
-	out := Summary{Date: v.date}
+	out := Summary{Date: v.date, FeverThreshold: v.township.Policy.FeverThreshold}
 	zones := map[string]*ZoneFigures{}
 	for _, z := range v.township.Zones {
 		zones[z.Name] = &ZoneFigures{Zone: z.Name}

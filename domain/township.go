@@ -212,6 +212,20 @@ func (s *TownshipService) Get(ctx context.Context, actor Actor, id int64) (Towns
 	return s.Townships.Get(ctx, id)
 }
 
+// Policy returns the rules of the actor's own township, which every member of it may read
+// (the screens mark readings by its fever threshold), though only its town admin reads the
+// rest of its settings. ErrNotFound for an actor of no township (a platform admin).
+func (s *TownshipService) Policy(ctx context.Context, actor Actor) (Policy, error) {
+	if actor.TownshipID == 0 {
+		return Policy{}, NotFound("乡镇")
+	}
+	t, err := s.Townships.Get(ctx, actor.TownshipID)
+	if err != nil {
+		return Policy{}, err
+	}
+	return t.Policy, nil
+}
+
 // List returns all townships to a platform admin. ErrForbidden.
 func (s *TownshipService) List(ctx context.Context, actor Actor, page Page) ([]Township, int, error) {
 	if !actor.Is(RolePlatformAdmin) {

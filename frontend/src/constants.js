@@ -93,12 +93,6 @@ export const LOCATIONS = ['work', 'home', 'isolation']
 /** SLOTS of the day (labels: checkin.slots.*). */
 export const SLOTS = ['am', 'pm']
 
-/**
- * FEVER_AT: readings at or above it are shown in red. A display hint only: the server raises
- * alerts at the township's own threshold (default 37.3 °C).
- */
-export const FEVER_AT = 37.3
-
 /** ALERT_TYPES (labels: alert.types.*). */
 export const ALERT_TYPES = ['fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival', 'unregistered_arrival']
 

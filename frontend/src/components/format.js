@@ -62,7 +62,11 @@ export function clockTime(v) {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
 
-/** isFever says whether a temperature reading is to be shown in red. */
-export function isFever(temp, at = 37.3) {
-  return typeof temp === 'number' && temp >= at
+/**
+ * isFever says whether a temperature being typed is to be shown in red: at or above the
+ * township's threshold `at` (from the server; none known, none red). Readings the server has
+ * taken carry its own verdict (fever) instead.
+ */
+export function isFever(temp, at) {
+  return typeof temp === 'number' && typeof at === 'number' && temp >= at
 }

@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Ut as e,d as t,rn as n,xn as r}from"./element-plus-CJK6-x1Z.js";import{o as i}from"./vue-bngy84Qe.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=t;return n(),e(s,{icon:`info`,title:r(o)(`errors.noPagesTitle`),"sub-title":r(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
