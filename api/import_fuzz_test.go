@@ -45,7 +45,7 @@ func FuzzRosterImport(f *testing.F) {
 // FuzzRosterSheet is FuzzRosterImport with the zip taken care of: the fuzzer writes the rows
 // of the sheet (inside <sheetData>) and the items of the shared string table, which go into a
 // well-formed package. FuzzRosterImport's changes rarely get past the zip's checksums, which
-// checkPackage verifies; these reach excelize's and the kind scanner's reading of the XML,
+// checkPackage verifies; these reach the sheet reader's reading of the XML (sheetReader),
 // the header's mapping and domain's validation.
 func FuzzRosterSheet(f *testing.F) {
 	shared := xlsxtest.SI("姓名") + xlsxtest.SI("身份证号") + xlsxtest.SI("手机号") + xlsxtest.SI("张三") +

@@ -357,7 +357,7 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 // a byte of the file.
 func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, dryRun bool) (domain.ImportResult, error) {
 	return svc.ImportFrom(ctx, actor, enterpriseID, func(yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
-		return report.StreamRoster(bytes.NewReader(upload), domain.MaxImportRows, importBatch, yield)
+		return report.StreamRoster(ctx, bytes.NewReader(upload), domain.MaxImportRows, importBatch, yield)
 	}, dryRun)
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"testing"
@@ -165,7 +166,7 @@ func templateHeaders() []any {
 // tests of reading a roster compare.
 func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
 	var out []domain.RosterRow
-	errs, err := StreamRoster(r, maxRows, 0, func(rows []domain.RosterRow) error {
+	errs, err := StreamRoster(context.Background(), r, maxRows, 0, func(rows []domain.RosterRow) error {
 		out = append(out, rows...)
 		return nil
 	})

@@ -2,6 +2,7 @@ package report
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -31,7 +32,10 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	sheet, l, sr, err := findRoster(f, nil)
+	parts := newSheetParts(zr)
+	// Bounded by maxAnnotateRows and maxAnnotateCells, not by a context: the import's answer
+	// is made once the import is over.
+	sheet, l, sr, err := findRoster(context.Background(), f, parts, &sharedStrings{zf: parts.files[sharedStringsPart]})
 	if err != nil {
 		return nil, err
 	}
@@ -85,28 +89,31 @@ var ErrTooBigToAnnotate = errors.New("roster sheet too big to annotate")
 // scanRest reads the rows below the header for the sheet's last used column (its width) and
 // for the rows an earlier annotation wrote in an existing 错误说明 column (errCol, -1 if none).
 // It stops with ErrTooBigToAnnotate as soon as the sheet is bigger than AnnotateErrors edits.
-func scanRest(sr *sheetRows, l layout) (width, errCol int, annotated []int, err error) {
+func scanRest(sr *sheetReader, l layout) (width, errCol int, annotated []int, err error) {
 	width, errCol = len(l.cells), -1
 	for i, c := range l.cells {
 		if strings.HasPrefix(normalizeHeader(c), errorHeader) {
 			errCol = i
 		}
 	}
+	// Cells as excelize would hold them once it loads the sheet to edit it: every row as wide
+	// as its rightmost cell.
 	cellCount := len(l.cells)
 	for {
-		n, cells, _, ok, err := sr.next()
+		row, ok, err := sr.next()
 		if err != nil {
 			return 0, 0, nil, err
 		}
 		if !ok {
 			break
 		}
-		if cellCount += len(cells); cellCount > maxAnnotateCells || n > maxAnnotateRows {
+		w := row.width()
+		if cellCount += w; cellCount > maxAnnotateCells || row.n > maxAnnotateRows {
 			return 0, 0, nil, ErrTooBigToAnnotate
 		}
-		width = max(width, len(cells))
-		if errCol >= 0 && errCol < len(cells) && strings.TrimSpace(cells[errCol]) != "" {
-			annotated = append(annotated, n)
+		width = max(width, w)
+		if v, _ := row.cell(errCol); errCol >= 0 && strings.TrimSpace(v) != "" {
+			annotated = append(annotated, row.n)
 		}
 	}
 	if errCol >= 0 {

@@ -8,10 +8,7 @@ import (
 	"errors"
 	"io"
 	"path"
-	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // cellKind is what a cell stores, as the worksheet's XML says in the cell's t attribute.
@@ -24,138 +21,6 @@ const (
 	kindNumber           // no t, or t="n": numbers, and dates, which Excel stores as numbers
 	kindISODate          // t="d": an ISO 8601 date, which few programs write
 )
-
-// kindScanner reads the worksheet's XML a second time, beside excelize's row iterator, to learn
-// which cells hold numbers. excelize v2.11's Rows.Columns returns each row as strings with the
-// cell types dropped, and its GetCellType loads the whole sheet into memory, which the import
-// must not do. Without the type, a text cell "371626199001011000" and a number cell that a
-// program wrote with all 18 digits look the same, so the form of the value cannot say whether
-// the spreadsheet turned an ID number into a number.
-//
-// It streams the part from the zip itself, so memory does not grow with rows. It reads only
-// tags, byte by byte (tagReader): encoding/xml's tokenizer took a fifth of a 50,000-row
-// import's CPU for the two attributes wanted here (the import benchmark's profile).
-//
-// It also keeps the names of the elements open, and so can tell, once the iterator has given
-// its last row, whether the sheet ended as it should (readRest, kindsAhead.finish). It runs
-// ahead of the iterator on a goroutine of its own (kindsAhead).
-type kindScanner struct {
-	rc        io.ReadCloser
-	tags      *tagReader
-	ahead     int              // number of the row read but not yet asked for; 0 when none
-	kinds     map[int]cellKind // that row's number and date cells, by 0-based column
-	lastRow   int              // number of the last row element seen, for rows without r
-	done      bool
-	open      []string // the elements open, outermost first
-	malformed bool     // an end tag that closed no open element, elements nested too deep, rows out of order
-}
-
-// maxDepth bounds the elements open at once; a sheet's nest about ten deep.
-const maxDepth = 64
-
-// nextTag reads the next tag and keeps the elements open.
-func (s *kindScanner) nextTag() (tag, bool) {
-	t, ok := s.tags.next()
-	switch {
-	case !ok || t.empty:
-	case t.end:
-		if n := len(s.open); n > 0 && s.open[n-1] == t.name {
-			s.open = s.open[:n-1]
-		} else {
-			s.malformed = true
-		}
-	case len(s.open) < maxDepth:
-		s.open = append(s.open, t.name)
-	default:
-		s.malformed = true
-	}
-	return t, ok
-}
-
-// readRest reads what follows the sheet data to the end of the part, and reports whether the
-// sheet ended as a sheet should: every element closed, the rows in order, nothing unreadable.
-// It gives up, reporting false, when stop is closed.
-func (s *kindScanner) readRest(stop <-chan struct{}) bool {
-	for {
-		if _, ok := s.nextTag(); !ok {
-			break
-		}
-		select {
-		case <-stop:
-			return false
-		default:
-		}
-	}
-	return !s.malformed && len(s.open) == 0 && s.tags.err == nil
-}
-
-// newKindScanner opens the part of the named sheet. ok is false when the part cannot be
-// found; the caller then falls back on the form of the values.
-func newKindScanner(parts *sheetParts, sheet string) (*kindScanner, bool) {
-	zf, ok := parts.find(sheet)
-	if !ok {
-		return nil, false
-	}
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, false
-	}
-	return &kindScanner{rc: rc, tags: &tagReader{r: bufio.NewReaderSize(rc, 64<<10)}}, true
-}
-
-// Close releases the part.
-func (s *kindScanner) Close() error { return s.rc.Close() }
-
-// readRow reads the next row element, or sets done at the end of the sheet data.
-func (s *kindScanner) readRow() {
-	s.ahead, s.kinds = 0, nil
-	col := -1
-	for {
-		t, ok := s.nextTag()
-		if !ok {
-			s.done = true
-			return
-		}
-		switch {
-		case t.name == "row" && !t.end:
-			next := s.lastRow + 1
-			if r, err := strconv.Atoi(t.attr("r")); err == nil && r > 0 {
-				// Rows go down the sheet, each once; excelize's iterator drops a row that
-				// comes back up.
-				s.malformed = s.malformed || r < next
-				next = r
-			}
-			s.lastRow = next
-			s.ahead, s.kinds = s.lastRow, map[int]cellKind{}
-			if t.empty {
-				return
-			}
-		case t.name == "c" && !t.end:
-			if s.kinds == nil {
-				continue // a cell outside a row: not a well-formed sheet, ignore it
-			}
-			col++
-			if ref := t.attr("r"); ref != "" {
-				if c, _, err := excelize.CellNameToCoordinates(ref); err == nil {
-					col = c - 1
-				}
-			}
-			switch t.attr("t") {
-			case "", "n":
-				s.kinds[col] = kindNumber
-			case "d":
-				s.kinds[col] = kindISODate
-			}
-		case t.name == "row" && t.end:
-			if s.kinds != nil {
-				return
-			}
-		case t.name == "sheetData" && t.end:
-			s.done = true
-			return
-		}
-	}
-}
 
 // tag is an XML tag as tagReader reads it: its local name (any prefix dropped), whether it
 // ends an element or is empty (<c/>), and its raw attributes.
@@ -206,9 +71,15 @@ type tagReader struct {
 var errTokenTooLong = errors.New("xml token too long")
 
 // next returns the next tag; ok is false at the end of the stream, or on an error left in err.
-func (tr *tagReader) next() (tag, bool) {
+func (tr *tagReader) next() (tag, bool) { return tr.nextAfter(nil) }
+
+// nextAfter is next that also appends to *text, when text is not nil, the character data
+// before the tag as the part holds it (entities not expanded) and the contents of CDATA
+// sections; comments, declarations and processing instructions are left out. The text is no
+// longer than maxXMLToken.
+func (tr *tagReader) nextAfter(text *[]byte) (tag, bool) {
 	for {
-		if !tr.skipText() {
+		if !tr.skipText(text) {
 			return tag{}, false
 		}
 		peek, err := tr.r.Peek(1)
@@ -218,7 +89,7 @@ func (tr *tagReader) next() (tag, bool) {
 		}
 		switch peek[0] {
 		case '!', '?':
-			if !tr.skipSpecial() {
+			if !tr.skipSpecial(text) {
 				return tag{}, false
 			}
 			continue
@@ -227,14 +98,22 @@ func (tr *tagReader) next() (tag, bool) {
 	}
 }
 
-// skipText reads to just after the next "<".
-func (tr *tagReader) skipText() bool {
+// skipText reads to just after the next "<", appending what it read before it to *text when
+// text is not nil.
+func (tr *tagReader) skipText(text *[]byte) bool {
 	n := 0
 	for {
 		chunk, err := tr.r.ReadSlice('<')
 		if n += len(chunk); n > maxXMLToken+1 {
 			tr.err = errTokenTooLong
 			return false
+		}
+		if text != nil {
+			*text = append(*text, bytes.TrimSuffix(chunk, []byte("<"))...)
+			if len(*text) > maxXMLToken {
+				tr.err = errTokenTooLong
+				return false
+			}
 		}
 		switch err {
 		case nil:
@@ -295,20 +174,48 @@ func (tr *tagReader) readTag() (tag, bool) {
 	if i := bytes.IndexByte(name, ':'); i >= 0 {
 		name = name[i+1:]
 	}
-	t.name, t.attrs = string(name), body[nameEnd:]
+	t.name, t.attrs = tagName(name), body[nameEnd:]
 	return t, true
 }
 
+// tagName is a tag's name as a string, without allocating one for the names a sheet or a
+// shared string table repeats on every row or item.
+func tagName(b []byte) string {
+	switch string(b) {
+	case "row":
+		return "row"
+	case "c":
+		return "c"
+	case "v":
+		return "v"
+	case "t":
+		return "t"
+	case "f":
+		return "f"
+	case "is":
+		return "is"
+	case "si":
+		return "si"
+	case "r":
+		return "r"
+	case "rPr":
+		return "rPr"
+	}
+	return string(b)
+}
+
 // skipSpecial skips a comment (to "-->"), a CDATA section (to "]]>") or a declaration or
-// processing instruction (to ">").
-func (tr *tagReader) skipSpecial() bool {
+// processing instruction (to ">"). A CDATA section's contents are appended to *text when text
+// is not nil: they are character data.
+func (tr *tagReader) skipSpecial(text *[]byte) bool {
 	head, _ := tr.r.Peek(8)
 	end := []byte(">")
+	cdata := false
 	switch {
 	case bytes.HasPrefix(head, []byte("!--")):
 		end = []byte("-->")
 	case bytes.HasPrefix(head, []byte("![CDATA[")):
-		end = []byte("]]>")
+		end, cdata = []byte("]]>"), true
 	}
 	var tail []byte
 	for n := 0; ; n++ {
@@ -321,11 +228,21 @@ func (tr *tagReader) skipSpecial() bool {
 			tr.err = errTokenTooLong
 			return false
 		}
+		if cdata && text != nil && n >= len("![CDATA[") {
+			*text = append(*text, b)
+		}
 		tail = append(tail, b)
 		if len(tail) > len(end) {
 			tail = tail[1:]
 		}
 		if bytes.Equal(tail, end) {
+			if cdata && text != nil {
+				*text = (*text)[:len(*text)-len(end)]
+				if len(*text) > maxXMLToken {
+					tr.err = errTokenTooLong
+					return false
+				}
+			}
 			return true
 		}
 	}

@@ -91,6 +91,9 @@ func mapHeader(row int, cells []string) layout {
 	l := layout{headerRow: row, cells: cells, col: map[string]int{}}
 	rank := map[string]int{}
 	for i, cell := range cells {
+		if cell == "" {
+			continue
+		}
 		m, ok := headerKeys[normalizeHeader(cell)]
 		if !ok {
 			continue
@@ -101,6 +104,15 @@ func mapHeader(row int, cells []string) layout {
 		rank[m.key], l.col[m.key] = m.rank, i
 	}
 	return l
+}
+
+// columns lists the sheet columns the roster uses: the only ones read below the header.
+func (l layout) columns() []int {
+	cols := make([]int, 0, len(l.col))
+	for _, i := range l.col {
+		cols = append(cols, i)
+	}
+	return cols
 }
 
 // column finds the sheet column an error names: by the header as the sheet writes it, or by

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -241,5 +242,77 @@ func TestReadRosterLastRowNumber(t *testing.T) {
 	rows, errs := readRoster(t, book, domain.MaxImportRows)
 	if len(rows) != 1 || len(errs) != 0 || rows[0].Row != 2 {
 		t.Fatalf("got rows %v and errors %v, want the one person of row 2", rows, errs)
+	}
+}
+
+// allocated is what fn allocated on the heap, all told: what a reading cost in work, without
+// timing it.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestReadRosterWide: rows with a cell in column XFD, the last column Excel has, cost what a
+// one-cell row costs. excelize's row iterator padded each to 16,384 cells, so that 2,000 such
+// rows allocated 500 MB and the 1.4 million of issue 16 (169 KB) took half an hour; the reader
+// now keeps only the roster's columns and never pads a row.
+func TestReadRosterWide(t *testing.T) {
+	book := xlsxtest.Wide(3, 2000).Bytes(t)
+	var rows []domain.RosterRow
+	var errs []domain.RowError
+	var err error
+	alloc := allocated(func() { rows, errs, err = ReadRoster(bytes.NewReader(book), domain.MaxImportRows) })
+	t.Logf("%d KB workbook: allocated %.1f MB", len(book)>>10, float64(alloc)/(1<<20))
+	if err != nil || len(errs) != 0 || len(rows) != 3 {
+		t.Fatalf("got %d rows, errors %v, %v; want the 3 people", len(rows), errs, err)
+	}
+	if got := rows[2].Cells[domain.ColName]; got != "职工4" {
+		t.Errorf("got name %q in the last row, want 职工4", got)
+	}
+	const bound = 32 << 20
+	if alloc > bound {
+		t.Errorf("got %.1f MB allocated, want under %d MB: the rows' empty columns were read", float64(alloc)/(1<<20), bound>>20)
+	}
+}
+
+// TestReadRosterRowLimit: every row the reader reads counts against maxSheetRows, empty ones
+// and ones with nothing in the roster's columns too; past it the file is refused, naming the
+// sheet and the row. Before, such rows did not count, and a sheet of a million of them was
+// read to its end.
+func TestReadRosterRowLimit(t *testing.T) {
+	blank := func(n int) []byte {
+		return xlsxtest.Book{Rows: func(w io.Writer) error {
+			_, err := io.WriteString(w, xlsxtest.InlineRow(1, xlsxtest.Header...)+xlsxtest.InlineRow(2, xlsxtest.Person(2)...)+
+				strings.Repeat("<row/>", n))
+			return err
+		}}.Bytes(t)
+	}
+	tooMany := fmt.Sprintf("工作表「花名册」读到第 %d 行时已超过 %d 行", maxSheetRows+1, maxSheetRows)
+	t.Run("OKAtTheLimit", func(t *testing.T) {
+		rows, errs := readRoster(t, blank(maxSheetRows-2), domain.MaxImportRows)
+		if len(rows) != 1 || len(errs) != 0 {
+			t.Fatalf("got rows %v and errors %v, want the one person", rows, errs)
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		book []byte
+	}{
+		{"ErrBlankRows", blank(maxSheetRows - 1)},
+		{"ErrWideRows", xlsxtest.Wide(1, maxSheetRows-1).Bytes(t)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, errs, err := ReadRoster(bytes.NewReader(tt.book), domain.MaxImportRows)
+			wantInvalidFile(t, err)
+			if !strings.Contains(err.Error(), tooMany) {
+				t.Errorf("got %v, want a message with %q", err, tooMany)
+			}
+			if rows != nil || errs != nil {
+				t.Errorf("got %d rows and errors %v, want none", len(rows), errs)
+			}
+		})
 	}
 }

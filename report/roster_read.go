@@ -3,9 +3,9 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -97,89 +97,34 @@ func errDamaged(sheet string, n int) error {
 	return domain.Invalid("file", "文件已损坏,"+where+";请在 Excel 或 WPS 中重新保存后上传")
 }
 
-// sheetRows iterates the rows of a sheet with their 1-based numbers, which excelize's
-// iterator does not give: it yields every row number in turn, empty ones included, so the
-// count of Next calls is the number.
-type sheetRows struct {
-	rows  *excelize.Rows
-	kinds *kindsAhead // nil when the cell kinds are not wanted or not found
-	n     int
-}
-
-// openSheetRows starts iterating a sheet. With parts, it also learns the cell kinds.
-func openSheetRows(f *excelize.File, parts *sheetParts, sheet string) (*sheetRows, error) {
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return nil, fmt.Errorf("read sheet %q: %w", sheet, err)
-	}
-	sr := &sheetRows{rows: rows}
-	if parts != nil {
-		if k, ok := newKindScanner(parts, sheet); ok {
-			sr.kinds = startKindsAhead(k)
-		}
-	}
-	return sr, nil
-}
-
-// next returns the next row: its number, its cells as stored (RawCellValue, so that dates
-// come as serial numbers rather than in the format of the author's locale) and the kinds of
-// its number cells (nil without a scanner).
-func (s *sheetRows) next() (int, []string, map[int]cellKind, bool, error) {
-	if !s.rows.Next() {
-		if err := s.rows.Error(); err != nil {
-			return 0, nil, nil, false, err
-		}
-		return 0, nil, nil, false, nil
-	}
-	s.n++
-	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
-	if err != nil {
-		return 0, nil, nil, false, err
-	}
-	var kinds map[int]cellKind
-	if s.kinds != nil {
-		kinds = s.kinds.row(s.n)
-	}
-	return s.n, cells, kinds, true, nil
-}
-
-// Close ends the iteration.
-func (s *sheetRows) Close() error {
-	if s.kinds != nil {
-		_ = s.kinds.Close()
-	}
-	return s.rows.Close()
-}
-
-// blankRow reports whether a row has nothing but spaces.
-func blankRow(cells []string) bool {
-	for _, c := range cells {
-		if cleanCell(c) != "" {
-			return false
-		}
-	}
-	return true
-}
+// checkEvery is how many rows a reading goes between looks at its context: often enough that
+// a client who left, or a spent time budget, stops it within a few milliseconds.
+const checkEvery = 1024
 
 // findHeader reads up to the header: the first of the first headerSearchRows non-empty rows
 // that names at least two roster columns (one could be chance: the 填写说明 sheet has a 姓名
 // in its first column). It returns the header's layout, or the number of the first non-empty
 // row when there is none (0 for a sheet with no data).
-func (s *sheetRows) findHeader() (layout, int, bool, error) {
+func findHeader(ctx context.Context, s *sheetReader) (layout, int, bool, error) {
 	first, seen := 0, 0
-	for seen < headerSearchRows && s.n < headerScanRows {
-		n, cells, _, ok, err := s.next()
+	for seen < headerSearchRows && s.read < headerScanRows {
+		if s.read%checkEvery == 0 {
+			if ctx.Err() != nil {
+				return layout{}, 0, false, context.Cause(ctx)
+			}
+		}
+		row, ok, err := s.next()
 		if err != nil || !ok {
 			return layout{}, first, false, err
 		}
-		if blankRow(cells) {
+		if row.blank() {
 			continue
 		}
 		seen++
 		if first == 0 {
-			first = n
+			first = row.n
 		}
-		if l := mapHeader(n, cells); len(l.col) >= 2 {
+		if l := mapHeader(row.n, row.dense()); len(l.col) >= 2 {
 			return l, first, true, nil
 		}
 	}
@@ -188,21 +133,24 @@ func (s *sheetRows) findHeader() (layout, int, bool, error) {
 
 // findRoster picks the sheet that holds the roster and reads its header: the first visible
 // sheet with a header row; failing that, the first with any data, read with its first
-// non-empty row as the header so that the missing columns are named. The rows returned stand
-// after the header. With parts, they come with their cell kinds.
-func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows, error) {
+// non-empty row as the header so that the missing columns are named. The reader returned
+// stands after the header.
+func findRoster(ctx context.Context, f *excelize.File, parts *sheetParts, sst *sharedStrings) (string, layout, *sheetReader, error) {
 	fallback, fallbackRow := "", 0
 	for _, sheet := range f.GetSheetList() {
 		if visible, err := f.GetSheetVisible(sheet); err == nil && !visible {
 			continue // hidden sheets hold lookup lists, not rosters
 		}
-		sr, err := openSheetRows(f, parts, sheet)
+		sr, err := openSheet(parts, sheet, sst)
 		if err != nil {
 			return "", layout{}, nil, errDamaged(sheet, 0)
 		}
-		l, first, found, err := sr.findHeader()
+		l, first, found, err := findHeader(ctx, sr)
 		if err != nil {
 			_ = sr.Close()
+			if ctx.Err() != nil {
+				return "", layout{}, nil, err
+			}
 			return "", layout{}, nil, errDamaged(sheet, sr.n)
 		}
 		if found {
@@ -216,27 +164,57 @@ func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows
 	if fallback == "" {
 		return "", layout{}, nil, domain.Invalid("file", "文件中没有任何数据;请在模板的“花名册”表中填写后上传")
 	}
-	sr, err := openSheetRows(f, parts, fallback)
+	sr, err := openSheet(parts, fallback, sst)
 	if err != nil {
 		return "", layout{}, nil, errDamaged(fallback, 0)
 	}
 	for {
-		n, cells, _, ok, err := sr.next()
+		row, ok, err := sr.next()
 		if err != nil || !ok {
 			_ = sr.Close()
 			return "", layout{}, nil, errDamaged(fallback, sr.n)
 		}
-		if n == fallbackRow {
-			return fallback, mapHeader(n, cells), sr, nil
+		if row.n == fallbackRow {
+			return fallback, mapHeader(row.n, row.dense()), sr, nil
 		}
 	}
 }
 
+// openRoster opens an upload and finds its roster sheet and header (findRoster).
+func openRoster(ctx context.Context, data []byte) (*excelize.File, string, layout, *sheetReader, error) {
+	f, zr, err := openUpload(data)
+	if err != nil {
+		return nil, "", layout{}, nil, err
+	}
+	parts := newSheetParts(zr)
+	sheet, l, sr, err := findRoster(ctx, f, parts, &sharedStrings{zf: parts.files[sharedStringsPart]})
+	if err != nil {
+		_ = f.Close()
+		return nil, "", layout{}, nil, err
+	}
+	return f, sheet, l, sr, nil
+}
+
+// maxSheetRows bounds the rows StreamRoster reads of the roster's sheet, empty ones included:
+// every row costs the reading, whether it holds a person or nothing the roster uses. A sheet
+// of 1.4 million rows, each with one cell in column XFD and none in the roster's columns, read
+// as a roster with no people (169 KB; it took half an hour). Twice MaxImportRows leaves room
+// for the empty rows of a full roster.
+const maxSheetRows = 2 * domain.MaxImportRows
+
+// errTooManySheetRows refuses a sheet with more rows than StreamRoster reads.
+func errTooManySheetRows(sheet string, n int) error {
+	return domain.Invalid("file", "工作表「"+sheet+"」读到第 "+strconv.Itoa(n)+" 行时已超过 "+strconv.Itoa(maxSheetRows)+
+		" 行(空行、只在花名册以外的列有内容的行也算在内),而花名册最多 "+strconv.Itoa(domain.MaxImportRows)+
+		" 行;请删除多余的行后上传")
+}
+
 // StreamRoster reads an uploaded roster workbook into rows of text keyed by column, calling
 // yield with them in sheet order, batch rows at a time (all at once when batch is 0), as it
-// reads them: the import writes one batch while the next is read. It streams the sheet with
-// excelize's row iterator, so memory grows with a batch, not with the sheet's XML. An error
-// from yield stops it and is returned.
+// reads them. It streams the sheet straight from the upload (sheetReader), keeping only the
+// cells of the roster's columns, so memory grows with a batch, not with the sheet's XML or
+// its width. It stops when ctx ends, returning its cause. An error from yield stops it and is
+// returned.
 //
 // The roster is the first visible sheet whose header row (the first non-empty row, or a later
 // one below a title) names roster columns by their template header or an alias, in any order;
@@ -253,23 +231,20 @@ func findRoster(f *excelize.File, parts *sheetParts) (string, layout, *sheetRows
 //
 // A file that is not a workbook, that checkPackage refuses (a zip bomb, a lying or damaged
 // zip, an entry named ../, overlong text, too many shared strings, parts, sheets or styles),
-// or whose roster sheet cannot be read through to its end (damaged XML, rows out of order) is
-// a *domain.Error of kind ErrInvalid naming field file, with a message that says which; rows
-// read before the damage may have been yielded.
-func StreamRoster(r io.Reader, maxRows, batch int, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
+// whose roster sheet has more than maxSheetRows rows (empty ones too), or whose roster sheet
+// cannot be read through to its end (damaged XML, rows out of order) is a *domain.Error of kind
+// ErrInvalid naming field file, with a message that says which; rows read before the damage
+// may have been yielded.
+func StreamRoster(ctx context.Context, r io.Reader, maxRows, batch int, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
 	data, err := readUpload(r)
 	if err != nil {
 		return nil, err
 	}
-	f, zr, err := openUpload(data)
+	f, sheet, l, sr, err := openRoster(ctx, data)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sheet, l, sr, err := findRoster(f, newSheetParts(zr))
-	if err != nil {
-		return nil, err
-	}
 	defer sr.Close()
 	if missing := l.missing(); len(missing) > 0 {
 		errs := make([]domain.RowError, 0, len(missing))
@@ -282,26 +257,32 @@ func StreamRoster(r io.Reader, maxRows, batch int, yield func([]domain.RosterRow
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		date1904 = *props.Date1904
 	}
+	sr.only(l.columns())
 	var out []domain.RosterRow
 	read := 0
 	for {
-		n, cells, kinds, ok, err := sr.next()
+		if sr.read%checkEvery == 0 {
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+		}
+		row, ok, err := sr.next()
 		if err != nil {
 			return nil, errDamaged(sheet, sr.n)
 		}
 		if !ok {
-			if sr.kinds != nil && !sr.kinds.finish(sr.n) {
+			if err := sr.finish(); err != nil {
 				return nil, errDamaged(sheet, sr.n)
 			}
 			break
 		}
-		if len(cells) == 0 {
-			// A row with no cells, as the iterator gives every number up to the next row it
-			// has: <row r="1048576"/> after the header is a million of them, and making a
-			// roster row of each took 2.6 s.
-			continue
+		if sr.read > maxSheetRows {
+			return nil, errTooManySheetRows(sheet, row.n)
 		}
-		row, keep := l.rosterRow(n, cells, kinds, sr.kinds != nil, date1904)
+		if len(row.cells) == 0 {
+			continue // nothing in the roster's columns
+		}
+		rr, keep := l.rosterRow(row, date1904)
 		if !keep {
 			continue
 		}
@@ -309,7 +290,10 @@ func StreamRoster(r io.Reader, maxRows, batch int, yield func([]domain.RosterRow
 			return []domain.RowError{{Row: 0, Message: "最多 " + strconv.Itoa(maxRows) + " 行，请分批导入"}}, nil
 		}
 		read++
-		if out = append(out, row); len(out) == batch {
+		if out = append(out, rr); len(out) == batch {
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
 			if err := yield(out); err != nil {
 				return nil, err
 			}
@@ -323,21 +307,13 @@ func StreamRoster(r io.Reader, maxRows, batch int, yield func([]domain.RosterRow
 }
 
 // rosterRow turns one sheet row into a roster row; keep is false for an empty row and for the
-// template's example. typed says whether kinds come from the sheet's XML; without it the kind
-// is guessed from the value's form.
-func (l layout) rosterRow(n int, cells []string, kinds map[int]cellKind, typed, date1904 bool) (domain.RosterRow, bool) {
-	row := domain.RosterRow{Row: n, Cells: make(map[string]string, len(l.col)), Numeric: map[string]bool{}}
+// template's example.
+func (l layout) rosterRow(sr sheetRow, date1904 bool) (domain.RosterRow, bool) {
+	row := domain.RosterRow{Row: sr.n, Cells: make(map[string]string, len(l.col)), Numeric: map[string]bool{}}
 	blank := true
 	for key, i := range l.col {
-		v := ""
-		if i < len(cells) {
-			v = cleanCell(cells[i])
-		}
-		kind := kinds[i]
-		if !typed {
-			kind = kindFromForm(key, v)
-		}
-		v, row.Numeric[key] = cellValue(key, v, kind, date1904)
+		v, kind := sr.cell(i)
+		v, row.Numeric[key] = cellValue(key, cleanCell(v), kind, date1904)
 		if !row.Numeric[key] {
 			delete(row.Numeric, key)
 		}
@@ -386,20 +362,4 @@ func serialDate(v string, date1904 bool) (string, bool) {
 		return "", false
 	}
 	return t.Format(time.DateOnly), true
-}
-
-// exponentForm is how spreadsheets write a number too long for its digits: 3.71626199001011E+17.
-var exponentForm = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$`)
-
-// kindFromForm guesses a cell's kind from its value, for the rare workbook whose sheet part the
-// scanner cannot find. Only what text never looks like counts as a number: the exponent form,
-// and in the date column a five-digit serial.
-func kindFromForm(key, v string) cellKind {
-	if exponentForm.MatchString(v) {
-		return kindNumber
-	}
-	if key == domain.ColArrivedOn && len(v) == 5 && strings.Trim(v, "0123456789") == "" {
-		return kindNumber
-	}
-	return kindText
 }

@@ -344,28 +344,6 @@ func TestReadRoster10000Rows(t *testing.T) {
 	}
 }
 
-// TestKindFromForm covers the fallback for a sheet whose cell types cannot be read.
-func TestKindFromForm(t *testing.T) {
-	tests := []struct {
-		key, v string
-		want   cellKind
-	}{
-		{domain.ColIDNumber, "3.71626199001011E+17", kindNumber},
-		{domain.ColIDNumber, "3.71626199001011e+017", kindNumber},
-		{domain.ColIDNumber, "371626199001011234", kindText},
-		{domain.ColIDNumber, "37162619900101123X", kindText},
-		{domain.ColPhone, "13800000000", kindText},
-		{domain.ColArrivedOn, "46070", kindNumber},
-		{domain.ColArrivedOn, "2026-02-17", kindText},
-		{domain.ColDepartment, "46070", kindText},
-	}
-	for _, tt := range tests {
-		if got := kindFromForm(tt.key, tt.v); got != tt.want {
-			t.Errorf("%s %q: got %v, want %v", tt.key, tt.v, got, tt.want)
-		}
-	}
-}
-
 // TestReadRosterLibreOffice reads a roster as real ones arrive: a CSV that LibreOffice 7.4
 // converted to .xlsx (soffice --headless --infilter="CSV:44,34,76,1" --convert-to xlsx), from
 //

@@ -42,7 +42,16 @@ type Part struct {
 func Zip(tb testing.TB, parts ...Part) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
+	if err := WriteZip(&buf, parts...); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// WriteZip writes the parts, in order, into a zip archive written to w: Zip for a program
+// that is not a test.
+func WriteZip(w io.Writer, parts ...Part) error {
+	zw := zip.NewWriter(w)
 	for _, p := range parts {
 		method := zip.Deflate
 		if p.Stored {
@@ -50,7 +59,7 @@ func Zip(tb testing.TB, parts ...Part) []byte {
 		}
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.Name, Method: method})
 		if err != nil {
-			tb.Fatalf("zip %s: %v", p.Name, err)
+			return fmt.Errorf("zip %s: %w", p.Name, err)
 		}
 		if p.Write != nil {
 			bw := bufio.NewWriterSize(w, 64<<10)
@@ -62,13 +71,13 @@ func Zip(tb testing.TB, parts ...Part) []byte {
 			_, err = w.Write(p.Data)
 		}
 		if err != nil {
-			tb.Fatalf("zip %s: %v", p.Name, err)
+			return fmt.Errorf("zip %s: %w", p.Name, err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		tb.Fatalf("zip: %v", err)
+		return fmt.Errorf("zip: %w", err)
 	}
-	return buf.Bytes()
+	return nil
 }
 
 // Book is a minimal workbook of one sheet named 花名册: the parts Excel needs and nothing else.
@@ -216,6 +225,33 @@ func Valid(tb testing.TB, n int) []byte {
 		rows = append(rows, Person(i))
 	}
 	return Book{Rows: Rows(rows...)}.Bytes(tb)
+}
+
+// Wide is the workbook of issue 16: a roster's header, people people, and then rows rows
+// each with one cell, in column XFD (the last Excel has), and nothing in the roster's
+// columns. The rows are all alike and unnumbered, so that 1.4 million of them (49 MB of XML)
+// zip to about 100 KB; a reader that pads each row to its last cell makes 16,384 strings of
+// each. Write it with WriteZip(w, Wide(…).Parts()...), or Bytes.
+func Wide(people, rows int) Book {
+	return Book{Rows: func(w io.Writer) error {
+		if _, err := io.WriteString(w, InlineRow(1, Header...)); err != nil {
+			return err
+		}
+		for i := 2; i < 2+people; i++ {
+			p := Person(i)
+			row := InlineRow(i, p...)
+			row = strings.TrimSuffix(row, "</row>") + fmt.Sprintf(`<c r="XFD%d"><v>1</v></c></row>`, i)
+			if _, err := io.WriteString(w, row); err != nil {
+				return err
+			}
+		}
+		for range rows {
+			if _, err := io.WriteString(w, `<row><c r="XFD1"><v>1</v></c></row>`); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
 }
 
 // ManyRows is a roster whose sheet declares A1:Z1048576 and holds the header and n data rows
