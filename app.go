@@ -88,7 +88,8 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 		return nil, err
 	}
 	metrics.WatchDB(pool)
-	services := domain.NewServices(stores, domain.Options{Notifier: hub, Recorder: metrics, NoDashboardCache: !cfg.DashboardCache})
+	services := domain.NewServices(stores, domain.Options{Notifier: hub, Recorder: metrics, NoDashboardCache: !cfg.DashboardCache,
+		ImportSlots: cfg.ImportSlots, ImportBudget: cfg.ImportTimeout})
 	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub, metrics: metrics}, nil
 }
 

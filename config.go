@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"fugong/repo"
 )
@@ -32,6 +33,8 @@ type Config struct {
 	DashboardCache bool // keep dashboard answers until their numbers change; off only to measure without
 	DBMaxConns     int  // open database connections at most
 	CheckinLanes   int  // groups of check-ins committing at once on PostgreSQL
+	ImportSlots    int  // roster imports running at once
+	ImportTimeout  time.Duration
 }
 
 // Production reports whether Fugong runs in production, where nothing is generated for it.
@@ -74,6 +77,22 @@ func loadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config
 			errs = append(errs, errors.New("FUGONG_CHECKIN_LANES must be a number from 1 to 64"))
 		}
 		c.CheckinLanes = n
+	}
+	c.ImportSlots = 2
+	if v := getenv("FUGONG_IMPORT_SLOTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			errs = append(errs, errors.New("FUGONG_IMPORT_SLOTS must be a number from 1 to 64"))
+		}
+		c.ImportSlots = n
+	}
+	c.ImportTimeout = time.Minute
+	if v := getenv("FUGONG_IMPORT_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			errs = append(errs, errors.New("FUGONG_IMPORT_TIMEOUT must be a duration from 1s to 10m, such as 90s"))
+		}
+		c.ImportTimeout = d
 	}
 	switch getenv("FUGONG_DASHBOARD_CACHE") {
 	case "", "on":

@@ -56,7 +56,8 @@ FUGONG_ADDR (:8080), FUGONG_METRICS_ADDR (127.0.0.1:9091, "off" to disable),
 FUGONG_JWT_SECRET, FUGONG_DATA_KEY (or *_FILE), FUGONG_ENV (development|production),
 FUGONG_DATA_DIR (data), FUGONG_TRUSTED_PROXIES, FUGONG_BODY_LIMIT (1M), FUGONG_LOG_LEVEL (info),
 FUGONG_DASHBOARD_CACHE (on), FUGONG_DB_MAX_CONNS (16),
-FUGONG_CHECKIN_LANES (half the CPUs, at least 1).
+FUGONG_CHECKIN_LANES (half the CPUs, at least 1), FUGONG_IMPORT_SLOTS (2),
+FUGONG_IMPORT_TIMEOUT (1m).
 `
 
 // run is the whole program, so that tests can start it: args without the program name, the

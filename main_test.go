@@ -266,6 +266,9 @@ func TestConfig(t *testing.T) {
 		{"CheckinLanes", map[string]string{"FUGONG_CHECKIN_LANES": "3"}, false, ""},
 		{"BadCheckinLanes", map[string]string{"FUGONG_CHECKIN_LANES": "0"}, false, "FUGONG_CHECKIN_LANES"},
 		{"BadDBMaxConns", map[string]string{"FUGONG_DB_MAX_CONNS": "many"}, false, "FUGONG_DB_MAX_CONNS"},
+		{"ImportLimits", map[string]string{"FUGONG_IMPORT_SLOTS": "4", "FUGONG_IMPORT_TIMEOUT": "90s"}, false, ""},
+		{"BadImportSlots", map[string]string{"FUGONG_IMPORT_SLOTS": "0"}, false, "FUGONG_IMPORT_SLOTS"},
+		{"BadImportTimeout", map[string]string{"FUGONG_IMPORT_TIMEOUT": "90"}, false, "FUGONG_IMPORT_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

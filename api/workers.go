@@ -46,7 +46,8 @@ func (h *workerHandler) register(r *router) {
 		Body:    workerUpdateRequest{}, Response: workerResponse{}, Status: http.StatusOK}, h.update)
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/workers/import", Roles: hr,
 		Summary: "Import a roster workbook (multipart field file). Every row is validated first; any error writes nothing. " +
-			"?dry_run=true validates only. With Accept: " + xlsxType + " and errors, the answer is the workbook with an error column.",
+			"?dry_run=true validates only. With Accept: " + xlsxType + " and errors, the answer is the workbook with an error column. " +
+			"One import per enterprise and a few per server run at once (429 beyond); one that outruns its time budget stops, writing nothing (503).",
 		Query:    []Param{{"dry_run", "boolean", "validate only"}},
 		Response: importResponse{}, Status: http.StatusOK}, h.importRoster, middleware.BodyLimit(fmt.Sprint(MaxUpload)))
 	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/import-template", Roles: hr,
@@ -324,7 +325,12 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	}
 	dryRun := c.QueryParam("dry_run") == "true" || c.QueryParam("dry_run") == "1"
 	res, err := importWorkbook(c.Request().Context(), h.svc, actorOf(c), id, upload, dryRun)
-	if err != nil {
+	switch {
+	case err != nil && c.Request().Context().Err() != nil:
+		// The client left, and the import stopped with nothing written: nobody reads this
+		// answer, and it is no fault of the server's.
+		return echo.NewHTTPError(statusClientClosedRequest)
+	case err != nil:
 		return err
 	}
 	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: dryRun, Errors: []rowErrorDTO{}}
@@ -351,18 +357,22 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	})
 }
 
-// importWorkbook reads an uploaded roster workbook and imports it, a batch written while the
+// statusClientClosedRequest is the status a request's log and metrics show when its client
+// went away before the answer (nginx's 499).
+const statusClientClosedRequest = 499
+
+// importWorkbook reads an uploaded roster workbook and imports it, a batch parsed while the
 // next is read: what the import route does between reading the upload and answering, and what
 // FuzzRosterImport feeds. The service checks that the actor keeps the roster before it reads
 // a byte of the file.
 func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, dryRun bool) (domain.ImportResult, error) {
-	return svc.ImportFrom(ctx, actor, enterpriseID, func(yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
+	return svc.ImportFrom(ctx, actor, enterpriseID, func(ctx context.Context, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
 		return report.StreamRoster(ctx, bytes.NewReader(upload), domain.MaxImportRows, importBatch, yield)
 	}, dryRun)
 }
 
-// importBatch is how many rows an import writes at a time while it reads on: big enough for
-// few statements, small enough that the writing of one overlaps the reading of the next.
+// importBatch is how many rows the reader hands over at a time: few enough that the parsing of
+// one overlaps the reading of the next.
 const importBatch = 2500
 
 // readUpload reads the multipart field file whole, refusing more than MaxUpload. It reads

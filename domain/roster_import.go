@@ -9,14 +9,14 @@ import (
 )
 
 // RosterSource gives an uploaded roster's rows to yield in batches, in sheet order, stopping at
-// yield's first error, which it returns. It returns the sheet's own problems (a missing
-// column, too many rows) as RowErrors: they replace whatever the rows yielded said, and those
-// rows are not imported. report.StreamRoster is one.
-type RosterSource func(yield func([]RosterRow) error) ([]RowError, error)
+// yield's first error, which it returns, and when ctx ends, returning its cause. It returns
+// the sheet's own problems (a missing column, too many rows) as RowErrors: they replace
+// whatever the rows yielded said, and those rows are not imported. report.StreamRoster is one.
+type RosterSource func(ctx context.Context, yield func([]RosterRow) error) ([]RowError, error)
 
 // RosterRows is a source of rows already read, in one batch.
 func RosterRows(rows []RosterRow) RosterSource {
-	return func(yield func([]RosterRow) error) ([]RowError, error) {
+	return func(_ context.Context, yield func([]RosterRow) error) ([]RowError, error) {
 		if len(rows) == 0 {
 			return nil, nil
 		}
@@ -31,29 +31,68 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 
 // ImportFrom validates every row of an uploaded roster and, only when there is no error at all
 // and this is no dry run, writes the whole file in one transaction: people not on the roster
-// are created, people already on it (same ID number) updated. It writes each batch while the
-// source reads the next one (readAhead), and rolls everything back when a later row, or the
-// sheet, turns out wrong: reading a 50,000-row workbook and writing its people, one after the
-// other, took twice as long as either (BENCHMARKS.md). ErrForbidden, ErrNotFound.
+// are created, people already on it (same ID number) updated.
+//
+// It reads and checks the whole file before it opens the transaction, and a dry run opens
+// none: on SQLite a transaction is the database's one writer, and every sign-in and check-in
+// of every township waited while a file was read in one (issue 16). It runs in one of the
+// server's import places (Imports), within ImportBudget, and stops when ctx ends: a stopped
+// import has written nothing. ErrForbidden, ErrNotFound, ErrTooManyRequests (another import of
+// the enterprise, or too many of the server's, under way), ErrUnavailable (the budget spent);
+// the cause of ctx when it ended.
 func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseID int64, src RosterSource, dryRun bool) (ImportResult, error) {
 	e, t, err := s.scope(ctx, actor, enterpriseID, true)
 	if err != nil {
 		return ImportResult{}, err
 	}
+	if s.Imports != nil {
+		release, err := s.Imports.Take(e.ID)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		defer release()
+	}
+	if s.ImportBudget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, s.ImportBudget, errImportBudget)
+		defer cancel()
+	}
+	res, err := s.importFrom(ctx, actor, e, t, src, dryRun)
+	if err != nil && ctx.Err() != nil {
+		// Whatever the store or the reader made of it, the import stopped because ctx ended.
+		if context.Cause(ctx) == errImportBudget {
+			return ImportResult{}, &Error{Kind: ErrUnavailable, Message: "花名册导入超过 " +
+				strconv.FormatFloat(s.ImportBudget.Seconds(), 'f', -1, 64) + " 秒仍未完成,已停止,未导入任何数据;请分批导入,或稍后再试"}
+		}
+		return ImportResult{}, fmt.Errorf("import roster: %w", context.Cause(ctx))
+	}
+	return res, err
+}
+
+// errImportBudget ends the context of an import that ran out of time.
+var errImportBudget = errors.New("import time budget spent")
+
+func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterprise, t Township, src RosterSource, dryRun bool) (ImportResult, error) {
 	today := t.Today(s.Clock.Now())
 	im := &importer{s: s, t: t, e: e, today: today, rows: rowParser{today: today, first: map[IDNumber]int{}}, tally: raised{}}
+	sheetErrs, err := readAhead(ctx, src, im.parse)
+	switch {
+	case err != nil:
+		return ImportResult{}, err
+	case len(sheetErrs) > 0:
+		return ImportResult{Errors: sheetErrs}, nil
+	case len(im.errs) > 0:
+		return ImportResult{Errors: im.errs}, nil
+	case dryRun:
+		// Counted against the roster as it is, with reads alone.
+		if err := im.write(ctx, true); err != nil {
+			return ImportResult{}, err
+		}
+		return im.res, nil
+	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		sheetErrs, err := readAhead(src, func(rows []RosterRow) error { return im.batch(ctx, rows) })
-		switch {
-		case err != nil:
+		if err := im.write(ctx, false); err != nil {
 			return err
-		case len(sheetErrs) > 0:
-			im.errs = sheetErrs
-			return errRefused
-		case len(im.errs) > 0:
-			return errRefused
-		case dryRun:
-			return errDryRun // roll back: a dry run only counts
 		}
 		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
 			return err
@@ -61,12 +100,7 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 		detail := "新增 " + strconv.Itoa(im.res.Created) + " 人,更新 " + strconv.Itoa(im.res.Updated) + " 人"
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, detail)
 	})
-	switch {
-	case errors.Is(err, errRefused):
-		return ImportResult{Errors: im.errs}, nil
-	case errors.Is(err, errDryRun):
-		return im.res, nil
-	case err != nil:
+	if err != nil {
 		return ImportResult{}, err
 	}
 	im.tally.report(s.Recorder)
@@ -74,58 +108,123 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 	return im.res, nil
 }
 
-var (
-	errDryRun  = errors.New("dry run")
-	errRefused = errors.New("roster refused") // its problems are in importer.errs
-)
+// ImportSlots are the places for roster imports a server has: Max at once (2 when 0), and
+// one per enterprise. An import reads a workbook of up to 64 MB unpacked and keeps a core busy
+// while it does; without a bound, a few HR staff uploading at once (or one client sending the
+// same file again and again) would take every core and the memory with them.
+type ImportSlots struct {
+	Max int
 
-// importer is one import under way: what it has counted and raised, and every problem found.
-type importer struct {
-	s     *WorkerService
-	t     Township
-	e     Enterprise
-	today Date
-	rows  rowParser
-	res   ImportResult
-	errs  []RowError
-	tally raised
+	mu      sync.Mutex
+	running map[int64]bool // by enterprise
 }
 
-// batch parses rows and, as long as no row so far had a problem, writes them: new people in a
-// few multi-row statements, then their alerts. After a problem it only parses, so that HR
-// hears of every one in one go.
-func (im *importer) batch(ctx context.Context, rows []RosterRow) error {
+// Take reserves a place for an import of the enterprise's roster; release gives it back.
+// ErrTooManyRequests when the enterprise has an import under way, or the server Max.
+func (s *ImportSlots) Take(enterpriseID int64) (release func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running[enterpriseID] {
+		return nil, &Error{Kind: ErrTooManyRequests, Message: "本企业有一份花名册正在导入,请等它完成后再上传"}
+	}
+	limit := s.Max
+	if limit <= 0 {
+		limit = 2
+	}
+	if len(s.running) >= limit {
+		return nil, &Error{Kind: ErrTooManyRequests, Message: "正在导入的花名册较多,请稍后再上传"}
+	}
+	if s.running == nil {
+		s.running = map[int64]bool{}
+	}
+	s.running[enterpriseID] = true
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			delete(s.running, enterpriseID)
+			s.mu.Unlock()
+		})
+	}, nil
+}
+
+// Running is how many imports hold a place now.
+func (s *ImportSlots) Running() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.running)
+}
+
+// importBatch is how many people an import looks up and writes at a time: few statements,
+// and lists of ID numbers the databases plan well.
+const importBatch = 2500
+
+// importer is one import under way: the people read so far, what it has counted and raised,
+// and every problem found.
+type importer struct {
+	s      *WorkerService
+	t      Township
+	e      Enterprise
+	today  Date
+	rows   rowParser
+	parsed []Worker // every row's person, while no row has a problem
+	res    ImportResult
+	errs   []RowError
+	tally  raised
+}
+
+// parse parses a batch of rows and keeps their people. After a problem it only parses, so
+// that HR hears of every one in one go, and keeps nobody.
+func (im *importer) parse(rows []RosterRow) error {
 	parsed, errs := im.rows.parse(rows)
 	if im.errs = append(im.errs, errs...); len(im.errs) > 0 {
+		im.parsed = nil
 		return nil
 	}
-	ids := make([]IDNumber, 0, len(parsed))
-	for _, w := range parsed {
-		ids = append(ids, w.IDNumber)
-	}
-	known, err := im.s.Workers.FindByIDNumbers(ctx, im.e.ID, ids)
-	if err != nil {
-		return err
-	}
-	var fresh []Worker
-	for _, w := range parsed {
-		if err := im.one(ctx, known, w, &fresh); err != nil {
+	im.parsed = append(im.parsed, parsed...)
+	return nil
+}
+
+// write compares the people read with the roster, importBatch at a time, and counts them:
+// new, changed, unchanged. Unless only is counting, it writes them: changed people one by one,
+// new people in a few multi-row statements, then the alerts their arrival raises.
+func (im *importer) write(ctx context.Context, counting bool) error {
+	for start := 0; start < len(im.parsed); start += importBatch {
+		batch := im.parsed[start:min(start+importBatch, len(im.parsed))]
+		ids := make([]IDNumber, 0, len(batch))
+		for _, w := range batch {
+			ids = append(ids, w.IDNumber)
+		}
+		known, err := im.s.Workers.FindByIDNumbers(ctx, im.e.ID, ids)
+		if err != nil {
+			return err
+		}
+		var fresh []Worker
+		for _, w := range batch {
+			if err := im.one(ctx, known, w, &fresh, counting); err != nil {
+				return err
+			}
+		}
+		if counting {
+			continue
+		}
+		if err := im.s.Workers.CreateMany(ctx, fresh); err != nil {
+			return err
+		}
+		var alerts []Alert
+		for _, w := range fresh {
+			alerts = append(alerts, im.t.ArrivalAlerts(w)...)
+		}
+		if _, err := im.tally.raise(ctx, im.s.Alerts, alerts); err != nil {
 			return err
 		}
 	}
-	if err := im.s.Workers.CreateMany(ctx, fresh); err != nil {
-		return err
-	}
-	var alerts []Alert
-	for _, w := range fresh {
-		alerts = append(alerts, im.t.ArrivalAlerts(w)...)
-	}
-	_, err = im.tally.raise(ctx, im.s.Alerts, alerts)
-	return err
+	return nil
 }
 
-// one updates a person already on the roster, or adds a new one to fresh.
-func (im *importer) one(ctx context.Context, known map[IDNumber]Worker, w Worker, fresh *[]Worker) error {
+// one updates a person already on the roster (counts them only, when counting), or adds a new
+// one to fresh.
+func (im *importer) one(ctx context.Context, known map[IDNumber]Worker, w Worker, fresh *[]Worker, counting bool) error {
 	old, ok := known[w.IDNumber]
 	if !ok {
 		w.TownshipID, w.EnterpriseID, w.Status = im.e.TownshipID, im.e.ID, WorkerExpected
@@ -141,6 +240,9 @@ func (im *importer) one(ctx context.Context, known map[IDNumber]Worker, w Worker
 		return nil
 	}
 	im.res.Updated++
+	if counting {
+		return nil
+	}
 	if err := im.s.Workers.Update(ctx, next); err != nil {
 		return err
 	}
@@ -180,10 +282,11 @@ func (p *rowParser) parse(rows []RosterRow) ([]Worker, []RowError) {
 }
 
 // readAhead runs src on a goroutine of its own and gives its batches to consume as they come,
-// one batch ahead: the next batch is read while consume writes this one. A consume error stops
-// src and is returned. A panic while reading (the workbook library is not ours) becomes an
-// error rather than ending the server, as it would on any goroutine but the request's.
-func readAhead(src RosterSource, consume func([]RosterRow) error) ([]RowError, error) {
+// one batch ahead: the next batch is read while consume parses this one. A consume error, or
+// the end of ctx, stops src and is returned. A panic while reading (the workbook library is not
+// ours) becomes an error rather than ending the server, as it would on any goroutine but the
+// request's.
+func readAhead(ctx context.Context, src RosterSource, consume func([]RosterRow) error) ([]RowError, error) {
 	batches := make(chan []RosterRow, 1)
 	stop := make(chan struct{})
 	var stopOnce sync.Once
@@ -203,7 +306,7 @@ func readAhead(src RosterSource, consume func([]RosterRow) error) ([]RowError, e
 			close(batches)
 			done <- r
 		}()
-		r.errs, r.err = src(func(rows []RosterRow) error {
+		r.errs, r.err = src(ctx, func(rows []RosterRow) error {
 			select {
 			case <-stop: // stopped: not one batch more, even with room for it
 				return errStopped
@@ -222,13 +325,21 @@ func readAhead(src RosterSource, consume func([]RosterRow) error) ([]RowError, e
 		if err != nil {
 			continue // src stops at its next batch
 		}
-		if err = consume(rows); err != nil {
+		if ctx.Err() != nil {
+			err = context.Cause(ctx)
+		} else {
+			err = consume(rows)
+		}
+		if err != nil {
 			halt()
 		}
 	}
 	r := <-done
 	if err != nil {
 		return nil, err
+	}
+	if r.err == nil && ctx.Err() != nil {
+		return nil, context.Cause(ctx) // the source may have been done already
 	}
 	return r.errs, r.err
 }

@@ -37,6 +37,8 @@ type Options struct {
 	// NoDashboardCache makes every dashboard read compute its answer (benchmarks of the
 	// uncached path). The cache is on only with a Notifier that is a ChangeFeed.
 	NoDashboardCache bool
+	ImportSlots      int           // roster imports running at once on this server; default 2
+	ImportBudget     time.Duration // how long one roster import may take; default one minute
 }
 
 // Services are all of Fugong's domain services, wired to one set of stores.
@@ -75,6 +77,12 @@ func NewServices(st Stores, o Options) Services {
 	if o.Passwords.Gate == nil {
 		o.Passwords.Gate = NewPasswordGate(0, 0) // one gate for every service's checks
 	}
+	if o.ImportSlots == 0 {
+		o.ImportSlots = 2
+	}
+	if o.ImportBudget == 0 {
+		o.ImportBudget = time.Minute
+	}
 	// Townships are kept in memory where a change feed tells when to read them again.
 	var places *placeCache
 	if feed, ok := o.Notifier.(ChangeFeed); ok {
@@ -89,6 +97,7 @@ func NewServices(st Stores, o Options) Services {
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
 		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder,
+		Imports: &ImportSlots{Max: o.ImportSlots}, ImportBudget: o.ImportBudget,
 	}
 	return Services{
 		Auth: &AuthService{

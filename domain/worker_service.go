@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 )
 
 // MaxImportRows is how many data rows one roster upload may have.
@@ -22,6 +23,10 @@ type WorkerService struct {
 	Clock       Clock
 	Changes     Notifier
 	Recorder    Recorder // hears of the alerts raised on arrival; nil for none
+	// Imports bounds the roster imports running at once; nil for no bound.
+	Imports *ImportSlots
+	// ImportBudget is how long an import may take, reading and writing; 0 for no limit.
+	ImportBudget time.Duration
 }
 
 // WorkerUpdate changes the fields that are set.

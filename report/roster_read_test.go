@@ -3,7 +3,9 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/xlsxtest"
 )
 
 func TestReadRoster(t *testing.T) {
@@ -383,4 +386,37 @@ func TestReadRosterLibreOffice(t *testing.T) {
 			t.Errorf("row %d numeric: got %v, want %v", tt.row.Row, tt.row.Numeric, tt.numeric)
 		}
 	}
+}
+
+// TestStreamRosterStops: a reading stops when its context ends, before the first row or
+// between batches, and returns the context's cause: a client that left, or a spent time
+// budget, does not keep a core busy with the rest of the sheet.
+func TestStreamRosterStops(t *testing.T) {
+	book := xlsxtest.Valid(t, 100)
+	left := errors.New("the client left")
+	t.Run("Before", func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(left)
+		batches := 0
+		_, err := StreamRoster(ctx, bytes.NewReader(book), domain.MaxImportRows, 10, func([]domain.RosterRow) error {
+			batches++
+			return nil
+		})
+		if !errors.Is(err, left) || batches != 0 {
+			t.Errorf("got %v after %d batches, want the cause and none", err, batches)
+		}
+	})
+	t.Run("Between", func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		batches := 0
+		_, err := StreamRoster(ctx, bytes.NewReader(book), domain.MaxImportRows, 10, func([]domain.RosterRow) error {
+			if batches++; batches == 2 {
+				cancel(left)
+			}
+			return nil
+		})
+		if !errors.Is(err, left) || batches != 2 {
+			t.Errorf("got %v after %d batches, want the cause after 2", err, batches)
+		}
+	})
 }
