@@ -168,10 +168,12 @@ func TestRosterImportHostile(t *testing.T) {
 		{"ZipBomb", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 0) }, "", 422, "解压后超过 64 MB"},
 		{"ZipBombLying1KB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 1<<10) }, "", 422, "文件已损坏"},
 		{"ZipBombLying60MB", func(t testing.TB) []byte { return xlsxtest.ZipBomb(t, 4<<30, 60<<20) }, "", 422, "有一段超过 256 KB"},
-		// <dimension ref="A1:Z1048576"/> and a million rows: the row limit, named; the error
+		// <dimension ref="A1:Z1048576"/> and a million rows: the sheet's row limit, named, as
+		// the package is checked. 100,000 people: the roster's row limit, named; the error
 		// workbook is not made for it.
-		{"MillionRows", func(t testing.TB) []byte { return xlsxtest.ManyRows(t, 1_000_000) }, "", 422, "最多 60000 行"},
-		{"MillionRowsErrorWorkbook", func(t testing.TB) []byte { return xlsxtest.ManyRows(t, 1_000_000) }, xlsxType, 422, "不提供标注错误的工作簿"},
+		{"MillionRows", func(t testing.TB) []byte { return xlsxtest.ManyRows(t, 1_000_000) }, "", 422, "读到第 120001 行时已超过 120000 行"},
+		{"ManyRows", func(t testing.TB) []byte { return xlsxtest.ManyRows(t, 100_000) }, "", 422, "最多 60000 行"},
+		{"ManyRowsErrorWorkbook", func(t testing.TB) []byte { return xlsxtest.ManyRows(t, 100_000) }, xlsxType, 422, "不提供标注错误的工作簿"},
 		{"HugeSharedString", func(t testing.TB) []byte { return xlsxtest.HugeSharedString(t, 50<<20) }, "", 422, "有一段超过 256 KB"},
 		{"ManySharedStrings", func(t testing.TB) []byte { return xlsxtest.ManySharedStrings(t, 12_000_000) }, "", 422, "文字条目超过 300000 条"},
 		{"Truncated", func(t testing.TB) []byte { return xlsxtest.Truncated(t, 20, 0.6) }, "", 422, "不是有效的 Excel 工作簿"},

@@ -94,6 +94,11 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 		if err := im.write(ctx, false); err != nil {
 			return err
 		}
+		if im.res.Created+im.res.Updated == 0 {
+			// The roster is as it was, and so are its figures: HR's import is recorded, and
+			// nothing else is written.
+			return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, "新增 0 人,更新 0 人")
+		}
 		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
 			return err
 		}

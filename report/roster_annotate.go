@@ -27,12 +27,11 @@ import (
 // roster sheet is loaded whole to be edited, so a sheet of more than maxAnnotateCells cells or
 // maxAnnotateRows rows is not annotated: the answer is ErrTooBigToAnnotate.
 func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
-	f, zr, err := openUpload(upload)
+	f, zr, parts, err := openUpload(upload)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	parts := newSheetParts(zr)
 	// Bounded by maxAnnotateRows and maxAnnotateCells, not by a context: the import's answer
 	// is made once the import is over.
 	sheet, l, sr, err := findRoster(context.Background(), f, parts, &sharedStrings{zf: parts.files[sharedStringsPart]})
@@ -97,7 +96,12 @@ func scanRest(sr *sheetReader, l layout) (width, errCol int, annotated []int, er
 		}
 	}
 	// Cells as excelize would hold them once it loads the sheet to edit it: every row as wide
-	// as its rightmost cell.
+	// as its rightmost cell. Of the cells, only the old error column's are kept.
+	if errCol >= 0 {
+		sr.only([]int{errCol})
+	} else {
+		sr.only(nil)
+	}
 	cellCount := len(l.cells)
 	for {
 		row, ok, err := sr.next()
@@ -107,7 +111,7 @@ func scanRest(sr *sheetReader, l layout) (width, errCol int, annotated []int, er
 		if !ok {
 			break
 		}
-		w := row.width()
+		w := row.width
 		if cellCount += w; cellCount > maxAnnotateCells || row.n > maxAnnotateRows {
 			return 0, 0, nil, ErrTooBigToAnnotate
 		}

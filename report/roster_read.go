@@ -33,6 +33,11 @@ const (
 	headerScanRows   = 1000
 )
 
+// headerColumns is how many columns from A the header is looked for in: 256 (A to IV, as
+// many as Excel had before 2007) leave room for any roster, and a row of 16,384 cells, or of
+// a million cells all in column A, costs no more memory than a row of 256.
+const headerColumns = 256
+
 // readUpload reads an upload whole, as excelize would; an upload larger than it may unpack to
 // is refused before excelize copies it. A reader that knows its length (the API passes a
 // bytes.Reader) is read in one allocation, not io.ReadAll's doubling ones.
@@ -55,12 +60,12 @@ func readUpload(r io.Reader) ([]byte, error) {
 }
 
 // openUpload checks an uploaded workbook (checkPackage) and opens it with low unzip limits,
-// returning also the zip checkPackage read. Whatever is not a readable .xlsx is ErrInvalid
-// naming field file, with a message that tells HR what to do.
-func openUpload(data []byte) (*excelize.File, *zip.Reader, error) {
-	zr, err := checkPackage(data)
+// returning also the zip checkPackage read and where its sheets are. Whatever is not a
+// readable .xlsx is ErrInvalid naming field file, with a message that tells HR what to do.
+func openUpload(data []byte) (*excelize.File, *zip.Reader, *sheetParts, error) {
+	zr, parts, err := checkPackage(data)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data),
 		excelize.Options{UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
@@ -70,19 +75,19 @@ func openUpload(data []byte) (*excelize.File, *zip.Reader, error) {
 		}
 		// excelize reports the limit with an unexported fmt error, so only its text tells.
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, nil, domain.Invalid("file", msgTooBig)
+			return nil, nil, nil, domain.Invalid("file", msgTooBig)
 		}
-		return nil, nil, domain.Invalid("file", msgNotWorkbook)
+		return nil, nil, nil, domain.Invalid("file", msgNotWorkbook)
 	}
 	switch n := len(f.GetSheetList()); {
 	case n == 0:
 		_ = f.Close()
-		return nil, nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
+		return nil, nil, nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
 	case n > maxSheets:
 		_ = f.Close()
-		return nil, nil, domain.Invalid("file", "工作簿中有 "+strconv.Itoa(n)+" 个工作表,超过 "+strconv.Itoa(maxSheets)+" 个;请只保留花名册后上传")
+		return nil, nil, nil, domain.Invalid("file", "工作簿中有 "+strconv.Itoa(n)+" 个工作表,超过 "+strconv.Itoa(maxSheets)+" 个;请只保留花名册后上传")
 	}
-	return f, zr, nil
+	return f, zr, parts, nil
 }
 
 // errDamaged is the answer to a workbook that opens but whose sheet cannot be read through:
@@ -106,6 +111,7 @@ const checkEvery = 1024
 // in its first column). It returns the header's layout, or the number of the first non-empty
 // row when there is none (0 for a sheet with no data).
 func findHeader(ctx context.Context, s *sheetReader) (layout, int, bool, error) {
+	s.first(headerColumns)
 	first, seen := 0, 0
 	for seen < headerSearchRows && s.read < headerScanRows {
 		if s.read%checkEvery == 0 {
@@ -168,6 +174,7 @@ func findRoster(ctx context.Context, f *excelize.File, parts *sheetParts, sst *s
 	if err != nil {
 		return "", layout{}, nil, errDamaged(fallback, 0)
 	}
+	sr.first(headerColumns)
 	for {
 		row, ok, err := sr.next()
 		if err != nil || !ok {
@@ -182,11 +189,10 @@ func findRoster(ctx context.Context, f *excelize.File, parts *sheetParts, sst *s
 
 // openRoster opens an upload and finds its roster sheet and header (findRoster).
 func openRoster(ctx context.Context, data []byte) (*excelize.File, string, layout, *sheetReader, error) {
-	f, zr, err := openUpload(data)
+	f, _, parts, err := openUpload(data)
 	if err != nil {
 		return nil, "", layout{}, nil, err
 	}
-	parts := newSheetParts(zr)
 	sheet, l, sr, err := findRoster(ctx, f, parts, &sharedStrings{zf: parts.files[sharedStringsPart]})
 	if err != nil {
 		_ = f.Close()

@@ -317,36 +317,48 @@ type sheetCell struct {
 	kind cellKind
 }
 
-// sheetRow is a row as sheetReader reads it: its 1-based number and the cells it read, in the
-// sheet's order. A row keeps no empty cell, so a cell in column XFD costs what any cell does.
+// sheetRow is a row as sheetReader reads it: its 1-based number, the cells it kept (one per
+// column, in the sheet's order) and its width. A row keeps no empty cell, so a cell in column
+// XFD costs what any cell does.
 type sheetRow struct {
 	n     int
 	cells []sheetCell
+	// width is one more than the rightmost column that holds something, the length of the
+	// row as excelize's iterator padded it: of the cells read, those with a value or a
+	// formula; of those stepped over, any that is not empty (<c r="X1"/>).
+	width int
 }
 
 // cell returns the text and kind of column col; "" when the row has nothing there.
 func (r sheetRow) cell(col int) (string, cellKind) {
-	for i := len(r.cells) - 1; i >= 0; i-- { // a column written twice: the later cell wins
-		if r.cells[i].col == col {
-			return r.cells[i].v, r.cells[i].kind
+	for _, c := range r.cells {
+		if c.col == col {
+			return c.v, c.kind
 		}
 	}
 	return "", kindText
 }
 
-// width is one more than the rightmost column that holds something: the length of the row
-// as excelize's iterator pads it.
-func (r sheetRow) width() int {
-	w := 0
-	for _, c := range r.cells {
-		w = max(w, c.col+1)
+// keep adds a cell to the row; a column written twice keeps the later cell, as excelize's
+// iterator did.
+func (r *sheetRow) keep(c sheetCell) {
+	r.width = max(r.width, c.col+1)
+	for i := range r.cells {
+		if r.cells[i].col == c.col {
+			r.cells[i] = c
+			return
+		}
 	}
-	return w
+	r.cells = append(r.cells, c)
 }
 
-// dense is the row as one text per column, up to its width: for a header.
+// dense is the row's kept cells as one text per column, up to the rightmost: for a header.
 func (r sheetRow) dense() []string {
-	out := make([]string, r.width())
+	n := 0
+	for _, c := range r.cells {
+		n = max(n, c.col+1)
+	}
+	out := make([]string, n)
 	for _, c := range r.cells {
 		out[c.col] = c.v
 	}
@@ -414,6 +426,14 @@ func (s *sheetReader) only(cols []int) {
 	}
 }
 
+// first makes the reader keep the cells of the first n columns and step over the others.
+func (s *sheetReader) first(n int) {
+	s.cols = make([]bool, n)
+	for i := range s.cols {
+		s.cols[i] = true
+	}
+}
+
 func (s *sheetReader) wants(col int) bool {
 	return s.cols == nil || (col < len(s.cols) && s.cols[col])
 }
@@ -433,7 +453,7 @@ func (s *sheetReader) next() (row sheetRow, ok bool, err error) {
 			}
 			row := sheetRow{n: s.n}
 			if !t.empty {
-				if row.cells, err = s.readCells(); err != nil {
+				if err := s.readCells(&row); err != nil {
 					return sheetRow{}, false, err
 				}
 			}
@@ -462,17 +482,16 @@ func (s *sheetReader) startRow(t tag) error {
 }
 
 // readCells reads a row's cells to its end tag.
-func (s *sheetReader) readCells() ([]sheetCell, error) {
-	var cells []sheetCell
+func (s *sheetReader) readCells(row *sheetRow) error {
 	col := -1
 	depth := len(s.x.open)
 	for {
 		t, err := s.x.next(nil)
 		if err != nil {
-			return nil, unexpectedEOF(err)
+			return unexpectedEOF(err)
 		}
 		if len(s.x.open) < depth {
-			return cells, nil // </row>
+			return nil // </row>
 		}
 		if t.name != "c" || t.end || s.x.level(t) != depth+1 {
 			continue // only the row's own cells count
@@ -481,7 +500,7 @@ func (s *sheetReader) readCells() ([]sheetCell, error) {
 		if ref := t.attr("r"); ref != "" {
 			c, _, err := excelize.CellNameToCoordinates(decodeAttr(ref))
 			if err != nil {
-				return nil, fmt.Errorf("cell %q: %w", ref, errMalformed)
+				return fmt.Errorf("cell %q: %w", ref, errMalformed)
 			}
 			col = c - 1
 		}
@@ -489,17 +508,18 @@ func (s *sheetReader) readCells() ([]sheetCell, error) {
 			continue
 		}
 		if !s.wants(col) {
+			row.width = max(row.width, col+1)
 			if err := s.x.skip(); err != nil {
-				return nil, err
+				return err
 			}
 			continue
 		}
 		c, keep, err := s.readCell(col, decodeAttr(t.attr("t")))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if keep {
-			cells = append(cells, c)
+			row.keep(c)
 		}
 	}
 }

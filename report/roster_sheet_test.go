@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -157,6 +158,41 @@ func wellFormed(zr *zip.Reader, name string) bool {
 			return true
 		} else if err != nil {
 			return false
+		}
+	}
+}
+
+// TestSheetReaderKeepsLittle: what a row keeps is bounded by the columns asked for, however
+// many cells the row has: 16,384 cells with values keep 256 while the header is looked for, and
+// 100,000 cells all in column A keep one; the row's width still says how far it reaches.
+func TestSheetReaderKeepsLittle(t *testing.T) {
+	var wide, same strings.Builder
+	wide.WriteString(`<row r="1">`)
+	for c := 1; c <= 16384; c++ {
+		name, _ := excelize.CoordinatesToCellName(c, 1)
+		fmt.Fprintf(&wide, `<c r="%s"><v>%d</v></c>`, name, c)
+	}
+	wide.WriteString(`</row><row r="2">`)
+	same.WriteString(strings.Repeat(`<c r="A2"><v>1</v></c>`, 100_000))
+	rows := wide.String() + same.String() + `</row>`
+	data := xlsxtest.Book{Rows: func(w io.Writer) error { _, err := io.WriteString(w, rows); return err }}.Bytes(t)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := openSheet(newSheetParts(zr), "花名册", &sharedStrings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sr.Close()
+	sr.first(headerColumns)
+	for _, want := range []struct{ kept, width int }{{headerColumns, 16384}, {1, 1}} {
+		row, ok, err := sr.next()
+		if err != nil || !ok {
+			t.Fatalf("got %v, %v; want a row", ok, err)
+		}
+		if len(row.cells) != want.kept || row.width != want.width {
+			t.Errorf("row %d: got %d cells kept and width %d, want %d and %d", row.n, len(row.cells), row.width, want.kept, want.width)
 		}
 	}
 }

@@ -106,49 +106,52 @@ const (
 // header says. The XML parts it reads with tagReader on the way, which refuses a token longer
 // than maxXMLToken (excelize holds a cell's text, or any other token, whole), and counts the
 // shared strings.
-func checkPackage(data []byte) (*zip.Reader, error) {
+func checkPackage(data []byte) (*zip.Reader, *sheetParts, error) {
 	if err := sniff(data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // that one is named below
-		return nil, domain.Invalid("file", msgNotWorkbook)
+		return nil, nil, domain.Invalid("file", msgNotWorkbook)
 	}
 	if len(zr.File) > maxParts {
-		return nil, domain.Invalid("file", "文件中有 "+strconv.Itoa(len(zr.File))+" 个条目,Excel 或 WPS 保存的工作簿不会这么多(上限 "+
+		return nil, nil, domain.Invalid("file", "文件中有 "+strconv.Itoa(len(zr.File))+" 个条目,Excel 或 WPS 保存的工作簿不会这么多(上限 "+
 			strconv.Itoa(maxParts)+");请重新保存后上传")
 	}
 	var total uint64
 	for _, f := range zr.File {
 		if unsafePath(f.Name) {
-			return nil, domain.Invalid("file", "文件中有路径不安全的条目("+partLabel(f.Name)+"),不是 Excel 或 WPS 保存的工作簿,已拒绝")
+			return nil, nil, domain.Invalid("file", "文件中有路径不安全的条目("+partLabel(f.Name)+"),不是 Excel 或 WPS 保存的工作簿,已拒绝")
 		}
 		// One size at a time first: a zip64 header may declare 2⁶³ bytes, and two such
 		// would add up to a small number.
 		if f.UncompressedSize64 > unzipSizeLimit || total+f.UncompressedSize64 > unzipSizeLimit {
-			return nil, domain.Invalid("file", msgTooBig)
+			return nil, nil, domain.Invalid("file", msgTooBig)
 		}
 		total += f.UncompressedSize64
 	}
 	if err := checkWholeParts(zr); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := checkParts(zr.File); err != nil {
-		return nil, err
+	// The workbook and its relationships are known to be small now.
+	parts := newSheetParts(zr)
+	if err := checkParts(zr.File, parts.names); err != nil {
+		return nil, nil, err
 	}
-	return zr, nil
+	return zr, parts, nil
 }
 
 // checkParts checks every part, as many at once as there are cores: a roster's sheet and its
 // shared strings are about the same size, and checking them one after the other held up the
-// import's reading. The error is the first part's in the zip's order, as one by one.
-func checkParts(files []*zip.File) error {
+// import's reading. sheets names the worksheets by their parts (partName). The error is the
+// first part's in the zip's order, as one by one.
+func checkParts(files []*zip.File, sheets map[string]string) error {
 	errs := make([]error, len(files))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, f := range files {
 		g.Go(func() error {
-			errs[i] = checkPart(f)
+			errs[i] = checkPart(f, sheets[partName(f.Name)])
 			return nil
 		})
 	}
@@ -233,8 +236,9 @@ func partLabel(name string) string {
 }
 
 // checkPart inflates one part to its end, which is where archive/zip checks its size and
-// checksum, reading an XML part's tokens on the way.
-func checkPart(f *zip.File) error {
+// checksum, reading an XML part's tokens on the way. sheet is the name of the worksheet the
+// part holds, "" for a part that holds none.
+func checkPart(f *zip.File, sheet string) error {
 	rc, err := f.Open()
 	if err != nil {
 		return errBadPart(f.Name)
@@ -242,7 +246,7 @@ func checkPart(f *zip.File) error {
 	defer rc.Close()
 	name := partName(f.Name)
 	if isXMLPart(name) {
-		if err := checkXML(f.Name, rc, name == sharedStringsPart); err != nil {
+		if err := checkXML(f.Name, rc, name == sharedStringsPart, sheet); err != nil {
 			return err
 		}
 	}
@@ -262,10 +266,12 @@ func isXMLPart(name string) bool {
 	return strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
 }
 
-// checkXML reads the tokens of an XML part, and with sst counts its items.
-func checkXML(name string, r io.Reader, sst bool) error {
+// checkXML reads the tokens of an XML part; with sst it counts its items, and with a sheet
+// its rows (maxSheetRows, as the roster's reader counts them): a sheet of 1.4 million rows is
+// refused once 120,000 have been looked at, not read to its end first, and three times over.
+func checkXML(name string, r io.Reader, sst bool, sheet string) error {
 	tr := &tagReader{r: bufio.NewReaderSize(r, 64<<10)}
-	items := 0
+	items, rows, row := 0, 0, 0
 	for {
 		t, ok := tr.next()
 		if !ok {
@@ -275,6 +281,17 @@ func checkXML(name string, r io.Reader, sst bool) error {
 			if items++; items > maxSharedStrings {
 				return domain.Invalid("file", "文件中的文字条目超过 "+strconv.Itoa(maxSharedStrings)+" 条,远多于花名册(最多 "+
 					strconv.Itoa(domain.MaxImportRows)+" 行)所需;请只保留花名册后重新上传")
+			}
+		}
+		if sheet != "" && t.name == "row" && !t.end {
+			row++
+			if r := t.attr("r"); r != "" {
+				if n, err := strconv.Atoi(r); err == nil && n > row {
+					row = n
+				}
+			}
+			if rows++; rows > maxSheetRows {
+				return errTooManySheetRows(sheet, row)
 			}
 		}
 	}
