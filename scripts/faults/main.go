@@ -1,12 +1,16 @@
 // Command faults breaks Fugong on purpose while workers check in, and proves that nothing it
 // acknowledged was lost (issue 8, RELIABILITY.md). Each scenario builds and starts the real
-// server as its own process on PostgreSQL, drives check-ins at it over HTTP, records every
-// answer, does its harm, and then compares the database with the answers:
+// server as its own process on PostgreSQL (wide-upload on SQLite too), drives check-ins at it
+// over HTTP, records every answer, does its harm, and then compares the database with the
+// answers, or the check-ins' latency before and during:
 //
 //	killserver  kill -9 the server mid-load, start it again on the same database
 //	pgrestart   stop and start PostgreSQL under a running server (a private cluster of the
 //	            script's own, never the machine's shared one)
 //	sigterm     SIGTERM the server mid-load: in-flight requests finish, it exits 0
+//	wide-upload upload the roster workbooks of issue 16 (1.4 million rows with a cell in
+//	            column XFD) while workers check in, on SQLite and PostgreSQL: check-in
+//	            latency before and during, the server's memory
 //
 //	go run ./scripts/faults all              # full size: thousands of check-ins, several faults
 //	go run ./scripts/faults -quick killserver
@@ -36,6 +40,7 @@ var scenarios = []scenario{
 	{"killserver", "The server is killed with SIGKILL mid-load and started again on the same database; the phones carry on.", runKillServer},
 	{"pgrestart", "PostgreSQL stops (fast, then immediate) and starts again under a running server, which must answer 503 at once meanwhile and recover by itself.", runPGRestart},
 	{"sigterm", "The server gets SIGTERM mid-load: requests in flight finish, new connections are refused, it exits 0 within its grace period.", runSigterm},
+	{"wide-upload", "HR upload the workbooks of issue 16 (1.4 million rows, and 30,000, with one cell each in column XFD) while workers check in, on SQLite and on PostgreSQL: the uploads are refused or finished within seconds, the check-ins keep their latency, the server its memory.", runWideUpload},
 }
 
 func main() {
