@@ -183,7 +183,7 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 				"shift_group": "甲班", "origin_region": "湖北省武汉市", "arrived_on": today, "transport": "自驾",
 				"key_area_exposure": true, "contact_history": false, "isolation_place": "宿舍 3 号楼"}},
 		"POST /workers/:id/reset-pin": {path: fmt.Sprintf("/api/v1/workers/%d/reset-pin", edited.ID), token: token(hr), valid: map[string]any{}},
-		"POST /notices/:id/read": {path: fmt.Sprintf("/api/v1/notices/%d/read", notices[0].ID), token: admin, valid: map[string]any{}},
+		"POST /notices/:id/read":      {path: fmt.Sprintf("/api/v1/notices/%d/read", notices[0].ID), token: admin, valid: map[string]any{}},
 		"PATCH /workers/:id": {path: fmt.Sprintf("/api/v1/workers/%d", edited.ID), token: token(hr),
 			valid: map[string]any{"department": "整理车间", "status": "isolating", "isolation_until": dayFromToday(7), "origin_region": "420100"}},
 	}
