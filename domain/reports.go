@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -131,7 +132,7 @@ func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay,
 	})
 	listed, err := s.Workers.DayPeople(ctx, t.ID, d, func(p *PersonDay) bool {
 		p.MissedSlots = missedSlots(*p, d)
-		return listedOn(*p, d)
+		return listedOn(p, d)
 	})
 	if err := errors.Join(err, g.Wait()); err != nil {
 		return nil, nil, err
@@ -154,9 +155,7 @@ func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert) 
 		p := &listed[i]
 		p.Worker.EnterpriseName = names[p.Worker.EnterpriseID]
 		p.Alerts = alerts[p.Worker.ID]
-		fig := RosterFigures(p.Worker, r.Date)
-		on[i] = [5]bool{p.AM.Abnormal() || p.PM.Abnormal(), len(p.MissedSlots) > 0, fig.KeyArea == 1, fig.Isolating == 1,
-			Unregistered(*p)}
+		on[i] = sheetsOf(p, r.Date)
 		for k, yes := range on[i] {
 			if yes {
 				sizes[k]++
@@ -195,16 +194,25 @@ func missedSlots(p PersonDay, d Date) []Slot {
 
 // Unregistered says whether a person reported on a day they were not due: the people the
 // figure Unregistered counts.
-func Unregistered(p PersonDay) bool {
-	return (p.AM != nil && !p.AM.Due) || (p.PM != nil && !p.PM.Due)
+func Unregistered(p PersonDay) bool { return ActivityFigures(p.AM, p.PM).Unregistered == 1 }
+
+// sheetsOf says which of the daily report's people sheets list a person on day d, MissedSlots
+// filled: abnormal (a kept fever or symptoms), missed, key area, isolating, unregistered. Each
+// lists the people its figure counts, by the figures' own rules (RosterFigures,
+// ActivityFigures). The rule people_listed of repo/stats narrows the people read to a superset
+// of those listed.
+func sheetsOf(p *PersonDay, d Date) [5]bool {
+	fig := RosterFigures(p.Worker, d)
+	fig.Add(ActivityFigures(p.AM, p.PM))
+	return [5]bool{fig.Fever == 1 || fig.Symptomatic == 1, len(p.MissedSlots) > 0, fig.KeyArea == 1,
+		fig.Isolating == 1, fig.Unregistered == 1}
 }
 
 // listedOn tells whether a person belongs on one of the people sheets of day d, MissedSlots
 // filled.
-func listedOn(p PersonDay, d Date) bool {
-	fig := RosterFigures(p.Worker, d)
-	return p.AM.Abnormal() || p.PM.Abnormal() || len(p.MissedSlots) > 0 || fig.KeyArea == 1 || fig.Isolating == 1 ||
-		Unregistered(p)
+func listedOn(p *PersonDay, d Date) bool {
+	on := sheetsOf(p, d)
+	return slices.Contains(on[:], true)
 }
 
 // dayAlerts returns a township's alerts dated d, by worker.

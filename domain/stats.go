@@ -12,7 +12,7 @@ import (
 // The roster figures (Roster … Due) are a snapshot of the roster: today's is kept current as
 // rosters change, a past day's is the one taken that day (DueOn and RosterFigures are the
 // rule). The activity figures (CheckinsAM … Unregistered) count check-ins and are kept exact
-// by the database as they arrive. Alerts counts the alerts dated the day; AlertsOpen those
+// by the database as they arrive (ActivityFigures is the rule). Alerts counts the alerts dated the day; AlertsOpen those
 // not yet taken in hand at the end of the day (now, for today), whatever day they were raised.
 type Figures struct {
 	Roster       int // on the roster: everyone but those who left
@@ -70,21 +70,26 @@ func (f *Figures) Add(g Figures) {
 	f.AlertsOpen += g.AlertsOpen
 }
 
+// The rules of the figures of a day, in Go. Each has a twin of the same name in the rules of
+// each database engine (repo/stats/postgres.sql and sqlite.sql), which keep and recount the
+// stored statistics; one table of cases holds the three to one another (TestFigureRules).
+// A change of a rule changes all three.
+
 // back says whether a worker is back in town by day d: marked back (not expected, not left)
-// with an arrival on or before d.
+// with an arrival on or before d. Twin of the rule back.
 func back(w Worker, d Date) bool {
 	return w.Status != WorkerExpected && w.Status != WorkerLeft && !w.ArrivedOn.IsZero() && !w.ArrivedOn.After(d)
 }
 
 // DueOn says whether a worker is due to report on day d: back by then, and at work or in
-// isolation observation (those in hospital, not back yet or gone are not). The stores apply
-// the same rule in SQL (the test of figure cases holds them to it).
+// isolation observation (those in hospital, not back yet or gone are not). Twin of the rule
+// due, which the check-in upsert stores with each slot (Checkin.Due).
 func DueOn(w Worker, d Date) bool {
 	return (w.Status == WorkerOnDuty || w.Status == WorkerIsolating) && back(w, d)
 }
 
-// RosterFigures is one worker's part of the roster figures of day d. The stores compute the
-// same rule in SQL; this form is the reference the tests recount with.
+// RosterFigures is one worker's part of the roster figures of day d. Twin of the rules
+// roster_figures (the snapshot) and, for isolating, isolating.
 func RosterFigures(w Worker, d Date) Figures {
 	var f Figures
 	if w.Status == WorkerLeft {
@@ -108,6 +113,40 @@ func RosterFigures(w Worker, d Date) Figures {
 	}
 	if DueOn(w, d) {
 		f.Due = 1
+	}
+	return f
+}
+
+// ActivityFigures is one person's part of the activity figures of a day, from their check-ins
+// of its two slots (nil without one), by the flags each slot carries: a slot counts as a report
+// only when it was due (Due), and as late when due and late; the person counts once for a kept
+// fever (HadFever), once for kept symptoms (HadSymptoms), and once as unregistered when a slot
+// was not due, whichever slot said so. Twin of the database triggers on checkins (the function
+// daily_stats_apply on PostgreSQL) and of the rule recount_checkins.
+func ActivityFigures(am, pm *Checkin) Figures {
+	var f Figures
+	for i, c := range [2]*Checkin{am, pm} {
+		if c == nil {
+			continue
+		}
+		if c.Due {
+			if i == 0 {
+				f.CheckinsAM = 1
+			} else {
+				f.CheckinsPM = 1
+			}
+			if c.Late {
+				f.Late++
+			}
+		} else {
+			f.Unregistered = 1
+		}
+		if c.HadFever {
+			f.Fever = 1
+		}
+		if c.HadSymptoms {
+			f.Symptomatic = 1
+		}
 	}
 	return f
 }

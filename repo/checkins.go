@@ -62,16 +62,22 @@ func (r checkinRow) toDomain() domain.Checkin {
 // upsertCheckin inserts or replaces a check-in, the row made from the worker's own: none when
 // they are not on that roster any more, or, for their own report ($14 not NULL), their session
 // has ended since (token_generation moved on), which is how this one statement also checks a
-// worker token's standing. The same read of the worker says whether they are due that day (sqlDue).
-// A replaced reading keeps the slot's fever and symptoms (had_fever, had_symptoms) and whether
-// its first report was late; it clears a correction's note. Written with $n for PostgreSQL;
-// SQLite gets ?n (upsertCheckinSQLite).
-var upsertCheckin = `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
+// worker token's standing. The same read of the worker says whether they are due that day (the
+// rule due of repo/stats, with the day $1). A replaced reading keeps the slot's fever and
+// symptoms (had_fever, had_symptoms) and whether its first report was late; it clears a
+// correction's note. Written with $n for PostgreSQL; SQLite's, with its own rule, gets ?n
+// (upsertCheckinSQLite).
+var upsertCheckin = upsertCheckinWith(postgresStats)
+
+var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckinWith(sqliteStats), "?$1")
+
+func upsertCheckinWith(r *statsRules) string {
+	return `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
 	fever, had_fever, symptoms, had_symptoms, symptom_note, location, submitted_by, late, due, correction_note,
 	created_at, updated_at)
 SELECT w.township_id, w.enterprise_id, w.id, $1, $2, $3, $4, $4, $5, $5 <> '', $6,
 	CASE WHEN $7 <> '' THEN $7 WHEN w.status = 'isolating' THEN 'isolation' ELSE 'work' END, $8, $13,
-	` + strings.ReplaceAll(sqlDue, "@d", "$1") + `, '', $9, $9
+	` + strings.ReplaceAll(r.rule("due"), "@d", "$1") + `, '', $9, $9
 FROM workers w WHERE w.id = $10 AND w.enterprise_id = $11 AND w.township_id = $12 AND w.status <> 'left'
 	AND w.token_generation = COALESCE($14, w.token_generation)
 ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
@@ -80,8 +86,7 @@ ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.tempera
 	location = excluded.location, submitted_by = excluded.submitted_by, due = excluded.due, correction_note = '',
 	updated_at = excluded.updated_at
 RETURNING id, location, due, created_at, updated_at`
-
-var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckin, "?$1")
+}
 
 // Upsert inserts or replaces a check-in with one INSERT … ON CONFLICT DO UPDATE, which both
 // engines run atomically, so concurrent retries of one report leave one row. A row whose

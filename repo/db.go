@@ -1,6 +1,7 @@
 // Package repo implements domain's store interfaces with GORM, on PostgreSQL in production and
 // on SQLite (pure Go, no cgo) as the embedded default. Both engines run the same versioned SQL
-// migrations, one folder per dialect, embedded in the binary.
+// migrations, one folder per dialect, embedded in the binary; the rules of the daily
+// statistics, triggers included, are one file per dialect in stats/ (stats_rules.go).
 package repo
 
 import (

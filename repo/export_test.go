@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"fugong/domain"
@@ -72,4 +73,73 @@ func MigrateDown(ctx context.Context, db *DB) error {
 // Exec runs a statement of a test's own, to put rows in a state no service writes.
 func Exec(ctx context.Context, db *DB, query string, args ...any) error {
 	return db.conn(ctx).Exec(query, args...).Error
+}
+
+// MigrateTo applies the migrations up to a version and no further, without the statistics
+// rules: a database as a binary of that version left it.
+func MigrateTo(ctx context.Context, db *DB, version int64) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// StatsObjectsDiffer says how the statistics' functions and triggers the database has differ
+// from those of its engine's file in repo/stats: each must be there once, with the file's text
+// (a function's body, a SQLite trigger's statement), and no other trigger may sit on checkins
+// or alerts. No problems: the database runs the file.
+func StatsObjectsDiffer(ctx context.Context, db *DB) ([]string, error) {
+	r := db.stats()
+	var problems []string
+	seen := map[string]int{}
+	type object struct{ Name, Text string }
+	var have []object
+	if db.Dialect == SQLite {
+		err := db.conn(ctx).Raw(`SELECT name, sql AS text FROM sqlite_master
+			WHERE type = 'trigger' AND tbl_name IN ('checkins', 'alerts')`).Scan(&have).Error
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		err := db.conn(ctx).Raw(`SELECT p.proname AS name, p.prosrc AS text FROM pg_proc p
+			JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()
+			UNION ALL SELECT tgname, '' FROM pg_trigger
+			WHERE NOT tgisinternal AND tgrelid IN ('checkins'::regclass, 'alerts'::regclass)`).Scan(&have).Error
+		if err != nil {
+			return nil, err
+		}
+	}
+	want := map[string]string{}
+	for _, o := range r.objects {
+		text := strings.TrimSuffix(o.sql, ";")
+		if db.Dialect == Postgres {
+			text = "" // a trigger: the catalog rewrites its statement
+			if parts := strings.Split(o.sql, "$$"); len(parts) == 3 {
+				text = parts[1] // a function: its body as written
+			}
+		}
+		want[o.name] = text
+	}
+	for _, h := range have {
+		text, ok := want[h.Name]
+		if !ok {
+			if db.Dialect == SQLite {
+				problems = append(problems, fmt.Sprintf("trigger %s is not in %s", h.Name, r.file))
+			}
+			continue
+		}
+		seen[h.Name]++
+		if h.Text != text {
+			problems = append(problems, fmt.Sprintf("%s is not the text of %s:\n%s", h.Name, r.file, h.Text))
+		}
+	}
+	for name := range want {
+		if seen[name] != 1 {
+			problems = append(problems, fmt.Sprintf("%s: %d in the database, want 1", name, seen[name]))
+		}
+	}
+	slices.Sort(problems)
+	return problems, nil
 }

@@ -13,8 +13,10 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// Migrate applies the migrations of the database's dialect that it has not had yet; on an
-// up-to-date database it does nothing. It returns how many it applied.
+// Migrate applies the migrations of the database's dialect that it has not had yet, then the
+// statistics' functions and triggers of its file in repo/stats when that file changed or a
+// migration ran (applyStatsRules); on an up-to-date database it does nothing. It returns how
+// many migrations it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
 	p, err := db.migrator()
 	if err != nil {
@@ -23,6 +25,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	res, err := p.Up(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	if err := db.applyStatsRules(ctx, len(res) > 0); err != nil {
+		return len(res), fmt.Errorf("migrate: %w", err)
 	}
 	return len(res), nil
 }

@@ -16,11 +16,11 @@ import (
 
 // dayPeopleQuery reads the workers of a township with their two check-ins of a day, in one
 // statement: only the columns the daily report's people sheets show or decide with. It leaves
-// out whoever no sheet can list,
-// which in a township at work is most people: both check-ins in and normal, low risk, never
-// isolated (what each sheet lists is decided by the caller, which this only narrows: a
-// quarter of a 50,000-worker report's time was reading the people it then dropped).
-const dayPeopleQuery = `SELECT w.id, w.enterprise_id, w.name, w.id_number_sealed, w.phone, w.department,
+// out whoever no sheet can list (the rule people_listed of repo/stats), which in a township at
+// work is most people; what each sheet lists is decided by the caller, which this only
+// narrows: a quarter of a 50,000-worker report's time was reading the people it then dropped.
+func dayPeopleQuery(r *statsRules) string {
+	return `SELECT w.id, w.enterprise_id, w.name, w.id_number_sealed, w.phone, w.department,
   w.origin_region, w.arrived_on, w.risk_level, w.status, w.isolation_start, w.isolation_until,
   am.id, am.temperature, am.fever, am.symptoms, am.symptom_note, am.had_fever, am.had_symptoms, am.due, am.late,
   pm.id, pm.temperature, pm.fever, pm.symptoms, pm.symptom_note, pm.had_fever, pm.had_symptoms, pm.due, pm.late
@@ -28,9 +28,8 @@ FROM workers w
 LEFT JOIN checkins am ON am.worker_id = w.id AND am.date = @d AND am.slot = 'am'
 LEFT JOIN checkins pm ON pm.worker_id = w.id AND pm.date = @d AND pm.slot = 'pm'
 WHERE w.township_id = @t
-  AND (am.id IS NULL OR pm.id IS NULL OR am.had_fever OR pm.had_fever OR am.had_symptoms OR pm.had_symptoms
-    OR NOT am.due OR NOT pm.due OR am.late OR pm.late
-    OR w.risk_level IN ('high', 'medium') OR w.isolation_start IS NOT NULL)`
+  AND ` + r.rule("people_listed")
+}
 
 // DayPeople streams a township's workers with their check-ins of day d and returns those keep
 // wants, by enterprise and worker ID, with their ID numbers opened. It scans rows by hand rather than through GORM's
@@ -87,7 +86,7 @@ func (k *keptPeople) at(i int) *domain.PersonDay { return &k.blocks[i/peopleBloc
 // dayPeopleSQL reads dayPeopleQuery through database/sql: SQLite, and PostgreSQL inside a
 // transaction.
 func (s *WorkerStore) dayPeopleSQL(ctx context.Context, townshipID int64, d domain.Date, take func(*personRow)) error {
-	rows, err := s.DB.conn(ctx).Raw(dayPeopleQuery, map[string]any{"t": townshipID, "d": d.Time()}).Rows()
+	rows, err := s.DB.conn(ctx).Raw(dayPeopleQuery(s.DB.stats()), map[string]any{"t": townshipID, "d": d.Time()}).Rows()
 	if err != nil {
 		return err
 	}
@@ -113,7 +112,7 @@ func (s *WorkerStore) dayPeoplePgx(ctx context.Context, townshipID int64, d doma
 		return err
 	}
 	err = withPgx(ctx, pool, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, dayPeopleQuery, pgx.NamedArgs{"t": townshipID, "d": d.Time()})
+		rows, err := conn.Query(ctx, dayPeopleQuery(postgresStats), pgx.NamedArgs{"t": townshipID, "d": d.Time()})
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package repo_test
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 
@@ -225,110 +224,6 @@ func TestBatchAsksBeforeOverwrite(t *testing.T) {
 		rs := w.readingsOf(t, wk, domain.SlotAM)
 		if len(rs) != 2 || rs[0].Source() != domain.FromWorker || rs[1].Source() != domain.FromOnBehalf {
 			t.Errorf("got readings %+v, want the worker's then HR's", rs)
-		}
-	})
-}
-
-// TestDueRuleCases is the one table of who counts how on a day, run against the Go rule
-// (domain.RosterFigures, domain.DueOn) and each database: the roster snapshot's SQL, and the
-// check-in upsert's due flag with the counts the triggers keep from it. Each case is a worker
-// of an enterprise of its own, so that each enterprise's row is that case's.
-func TestDueRuleCases(t *testing.T) {
-	type want struct{ roster, returned, onDuty, isolating, keyArea, due int }
-	cases := []struct {
-		name   string
-		worker func(d domain.Date) domain.Worker
-		want   want
-	}{
-		{"OnDutyBackDaysAgo", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerOnDuty, ArrivedOn: d.AddDays(-3), RiskLevel: domain.RiskLow}
-		}, want{1, 1, 1, 0, 0, 1}},
-		{"OnDutyBackToday", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerOnDuty, ArrivedOn: d, RiskLevel: domain.RiskLow}
-		}, want{1, 1, 1, 0, 0, 1}},
-		{"OnDutyBackTomorrow", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerOnDuty, ArrivedOn: d.AddDays(1), RiskLevel: domain.RiskLow}
-		}, want{1, 0, 0, 0, 0, 0}},
-		{"ExpectedNoArrival", func(domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerExpected, RiskLevel: domain.RiskLow}
-		}, want{1, 0, 0, 0, 0, 0}},
-		{"ExpectedWithArrivalDate", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerExpected, ArrivedOn: d.AddDays(-1), RiskLevel: domain.RiskLow}
-		}, want{1, 0, 0, 0, 0, 0}},
-		{"IsolatingHighRisk", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerIsolating, ArrivedOn: d.AddDays(-2), RiskLevel: domain.RiskHigh,
-				IsolationStart: d.AddDays(-2), IsolationUntil: d.AddDays(12)}
-		}, want{1, 1, 0, 1, 1, 1}},
-		{"OnDutyIsolationOver", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerOnDuty, ArrivedOn: d.AddDays(-20), RiskLevel: domain.RiskMedium,
-				IsolationStart: d.AddDays(-20), IsolationUntil: d.AddDays(-6)}
-		}, want{1, 1, 1, 0, 1, 1}},
-		{"OnDutyIsolationEndsToday", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerOnDuty, ArrivedOn: d.AddDays(-14), RiskLevel: domain.RiskMedium,
-				IsolationStart: d.AddDays(-14), IsolationUntil: d}
-		}, want{1, 1, 0, 1, 1, 1}},
-		{"InHospital", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerInHospital, ArrivedOn: d.AddDays(-5), RiskLevel: domain.RiskLow}
-		}, want{1, 1, 0, 0, 0, 0}},
-		{"Left", func(d domain.Date) domain.Worker {
-			return domain.Worker{Status: domain.WorkerLeft, ArrivedOn: d.AddDays(-5), RiskLevel: domain.RiskLow, LeftOn: d}
-		}, want{0, 0, 0, 0, 0, 0}},
-	}
-	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
-		w := newWorld(t, db)
-		d := w.today()
-		type made struct {
-			ent    domain.Enterprise
-			worker domain.Worker
-		}
-		var all []made
-		for i, tc := range cases {
-			ent := w.enterprise(t, w.admin.Actor(), "规则测试"+strconv.Itoa(i)+"号厂", 20+i, "一区")
-			wk := tc.worker(d)
-			wk.TownshipID, wk.EnterpriseID, wk.Name = w.tw.ID, ent.ID, tc.name
-			wk.IDNumber, wk.Phone = personID(100+i), phoneOf(100+i)
-			must(t, w.stores.Workers.Create(w.ctx, &wk))
-			all = append(all, made{ent, wk})
-		}
-		must(t, w.stores.Stats.SnapshotRoster(w.ctx, w.tw.ID, nil, d, false))
-		for i, tc := range cases {
-			m := all[i]
-			g := domain.RosterFigures(m.worker, d)
-			goGot := want{g.Roster, g.Returned, g.OnDuty, g.Isolating, g.KeyArea, g.Due}
-			if goGot != tc.want {
-				t.Errorf("%s: Go rule gives %+v, want %+v", tc.name, goGot, tc.want)
-			}
-			if due := domain.DueOn(m.worker, d); due != (tc.want.due == 1) {
-				t.Errorf("%s: DueOn gives %v, want %v", tc.name, due, tc.want.due == 1)
-			}
-			c := domain.Checkin{TownshipID: w.tw.ID, EnterpriseID: m.ent.ID, WorkerID: m.worker.ID, Date: d,
-				Slot: domain.SlotAM, Temperature: 365, Location: domain.AtWork}
-			_, err := w.stores.Checkins.Upsert(w.ctx, &c)
-			if tc.want.roster == 0 {
-				wantErr(t, err, domain.ErrNotFound) // the upsert refuses who left
-			} else {
-				must(t, err)
-				if c.Due != (tc.want.due == 1) {
-					t.Errorf("%s: the upsert's due is %v, want %v", tc.name, c.Due, tc.want.due == 1)
-				}
-			}
-		}
-		rows, err := w.stores.Stats.Days(w.ctx, domain.StatsFilter{TownshipID: w.tw.ID}, d, d)
-		must(t, err)
-		byEnt := map[int64]domain.Figures{}
-		for _, r := range rows {
-			byEnt[r.EnterpriseID] = r.Figures
-		}
-		for i, tc := range cases {
-			f := byEnt[all[i].ent.ID]
-			sqlGot := want{f.Roster, f.Returned, f.OnDuty, f.Isolating, f.KeyArea, f.Due}
-			if sqlGot != tc.want {
-				t.Errorf("%s: the database's snapshot gives %+v, want %+v", tc.name, sqlGot, tc.want)
-			}
-			reported := tc.want.roster // everyone on the roster reported
-			if f.CheckinsAM != reported*tc.want.due || f.Unregistered != reported*(1-tc.want.due) {
-				t.Errorf("%s: got %d reports and %d unregistered, want the report counted as due=%d", tc.name, f.CheckinsAM, f.Unregistered, tc.want.due)
-			}
 		}
 	})
 }

@@ -46,12 +46,12 @@ func (w *world) recount(t *testing.T, tw domain.Township, from, to domain.Date, 
 	in := func(d domain.Date) bool { return !d.Before(from) && !d.After(to) }
 	cs, _, err := w.stores.Checkins.List(w.ctx, domain.CheckinFilter{Page: everything})
 	must(t, err)
-	// A person counts once a day for a fever and once for symptoms, whichever slot said so.
+	// A person's day counts by the Go rule of the figures: ActivityFigures of its two slots.
 	type personDay struct {
-		worker int64
-		day    domain.Date
+		enterprise, worker int64
+		day                domain.Date
 	}
-	fever, symptoms, unregistered := map[personDay]bool{}, map[personDay]bool{}, map[personDay]bool{}
+	slots := map[personDay]*[2]*domain.Checkin{}
 	for _, c := range cs {
 		if c.TownshipID != tw.ID || !in(c.Date) {
 			continue
@@ -62,31 +62,20 @@ func (w *world) recount(t *testing.T, tw domain.Township, from, to domain.Date, 
 		if (c.Fever && !c.HadFever) || (len(c.Symptoms) > 0 && !c.HadSymptoms) {
 			t.Errorf("check-in %d: got a reading not kept in its slot's flags: %+v", c.ID, c)
 		}
-		k, p := dayKey{c.EnterpriseID, c.Date}, personDay{c.WorkerID, c.Date}
+		p := personDay{c.EnterpriseID, c.WorkerID, c.Date}
+		if slots[p] == nil {
+			slots[p] = new([2]*domain.Checkin)
+		}
+		if c.Slot == domain.SlotAM {
+			slots[p][0] = &c
+		} else {
+			slots[p][1] = &c
+		}
+	}
+	for p, s := range slots {
+		k := dayKey{p.enterprise, p.day}
 		f := out[k]
-		// Only the reports of people due count as reports; the others count once a day apart.
-		switch {
-		case !c.Due:
-			if !unregistered[p] {
-				unregistered[p] = true
-				f.Unregistered++
-			}
-		case c.Slot == domain.SlotAM:
-			f.CheckinsAM++
-		case c.Slot == domain.SlotPM:
-			f.CheckinsPM++
-		}
-		if c.Due && c.Late {
-			f.Late++
-		}
-		if c.HadFever && !fever[p] {
-			fever[p] = true
-			f.Fever++
-		}
-		if c.HadSymptoms && !symptoms[p] {
-			symptoms[p] = true
-			f.Symptomatic++
-		}
+		f.Add(domain.ActivityFigures(s[0], s[1]))
 		out[k] = f
 	}
 	as, _, err := w.stores.Alerts.List(w.ctx, domain.AlertFilter{TownshipID: tw.ID, Page: everything})

@@ -11,27 +11,15 @@ import (
 	"fugong/domain"
 )
 
-// StatsStore keeps the daily statistics. Triggers (migration 00006) keep the activity figures;
-// this store snapshots the roster figures and reads both.
+// StatsStore keeps the daily statistics. The triggers of repo/stats keep the activity
+// figures; this store snapshots the roster figures and reads both, by the rules of its
+// engine's file there.
 type StatsStore struct{ DB *DB }
 
 var _ domain.StatsStore = (*StatsStore)(nil)
 
-// The roster rule of domain.RosterFigures in SQL, for a worker w on the day @d. The tests
-// recount with the Go form and compare.
-const (
-	sqlBack      = `(w.status NOT IN ('expected', 'left') AND w.arrived_on IS NOT NULL AND w.arrived_on <= @d)`
-	sqlIsolating = `(` + sqlBack + ` AND w.status IN ('isolating', 'on_duty') AND w.isolation_start IS NOT NULL
-		AND w.isolation_start <= @d AND (w.status = 'isolating' OR COALESCE(w.isolation_until >= @d, FALSE)))`
-	// sqlDue is DueOn.
-	sqlDue           = `(` + sqlBack + ` AND w.status IN ('on_duty', 'isolating'))`
-	sqlRosterFigures = `SUM(CASE WHEN w.status <> 'left' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + sqlBack + ` THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + sqlBack + ` AND w.status = 'on_duty' AND NOT ` + sqlIsolating + ` THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + sqlIsolating + ` THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + sqlBack + ` AND w.risk_level IN ('high', 'medium') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + sqlDue + ` THEN 1 ELSE 0 END)`
-)
+// rule is a rule of the database's engine (repo/stats).
+func (s *StatsStore) rule(name string) string { return s.DB.stats().rule(name) }
 
 // dayParam is a day as a value of a SELECT list: PostgreSQL cannot tell a bare parameter's
 // type there, while SQLite would turn a CAST to DATE into a number.
@@ -55,7 +43,7 @@ func (s *StatsStore) SnapshotRoster(ctx context.Context, townshipID int64, enter
 		cond = " WHERE daily_stats.snapshot = FALSE"
 	}
 	q := `INSERT INTO daily_stats (township_id, enterprise_id, date, snapshot, roster, returned, on_duty, isolating, key_area, due)
-		SELECT w.township_id, w.enterprise_id, ` + s.dayParam() + `, TRUE, ` + sqlRosterFigures + `
+		SELECT w.township_id, w.enterprise_id, ` + s.dayParam() + `, TRUE, ` + s.rule("roster_figures") + `
 		FROM workers w WHERE ` + where + `
 		GROUP BY w.township_id, w.enterprise_id
 		ON CONFLICT (enterprise_id, date) DO UPDATE SET snapshot = TRUE, roster = excluded.roster,
@@ -63,7 +51,7 @@ func (s *StatsStore) SnapshotRoster(ctx context.Context, townshipID int64, enter
 			key_area = excluded.key_area, due = excluded.due` + cond
 	origins := `INSERT INTO daily_origins (township_id, enterprise_id, date, province, workers)
 		SELECT w.township_id, w.enterprise_id, ` + s.dayParam() + `, substr(w.origin_region, 1, 2) || '0000', COUNT(*)
-		FROM workers w WHERE ` + where + ` AND w.origin_region <> '' AND ` + sqlBack + `
+		FROM workers w WHERE ` + where + ` AND w.origin_region <> '' AND ` + s.rule("back") + `
 		GROUP BY w.township_id, w.enterprise_id, substr(w.origin_region, 1, 2)
 		ON CONFLICT (enterprise_id, date, province) DO NOTHING`
 	return s.DB.InTx(ctx, func(ctx context.Context) error {
@@ -76,7 +64,7 @@ func (s *StatsStore) SnapshotRoster(ctx context.Context, townshipID int64, enter
 			// marked back today turns today's reports from unregistered into reports.
 			// (by enterprise, the index check-ins have)
 			due := `UPDATE checkins SET due = NOT due WHERE date = @d AND due <> COALESCE(
-				(SELECT ` + sqlDue + ` FROM workers w WHERE w.id = checkins.worker_id), FALSE)`
+				(SELECT ` + s.rule("due") + ` FROM workers w WHERE w.id = checkins.worker_id), FALSE)`
 			if len(enterpriseIDs) > 0 {
 				due += " AND enterprise_id IN @ids"
 			} else {
@@ -214,35 +202,14 @@ func (s *StatsStore) Origins(ctx context.Context, f domain.StatsFilter, d domain
 }
 
 // RecountActivity replaces the activity figures of a township's days by a count of the
-// check-ins and alerts, in one transaction. A check-in committed meanwhile waits for the rows
-// this locks and then adds itself, so nothing is counted twice or lost.
+// check-ins and alerts (the rules recount_* of repo/stats), in one transaction. A check-in
+// committed meanwhile waits for the rows this locks and then adds itself, so nothing is
+// counted twice or lost.
 func (s *StatsStore) RecountActivity(ctx context.Context, townshipID int64, from, to domain.Date) error {
 	args := map[string]any{"t": townshipID, "from": from.Time(), "to": to.Time()}
 	return s.DB.InTx(ctx, func(ctx context.Context) error {
 		db := s.DB.conn(ctx)
-		steps := []string{
-			`UPDATE daily_stats SET checkins_am = 0, checkins_pm = 0, late = 0, fever = 0, symptomatic = 0, unregistered = 0,
-				alerts = 0, alerts_open = 0
-			WHERE township_id = @t AND date >= @from AND date <= @to`,
-			`INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, late, fever, symptomatic, unregistered)
-			SELECT township_id, enterprise_id, date, SUM(am), SUM(pm), SUM(lt), SUM(f), SUM(sym), SUM(u) FROM (
-				SELECT township_id, enterprise_id, date, worker_id,
-					SUM(CASE WHEN due AND slot = 'am' THEN 1 ELSE 0 END) AS am, SUM(CASE WHEN due AND slot = 'pm' THEN 1 ELSE 0 END) AS pm,
-					SUM(CASE WHEN due AND late THEN 1 ELSE 0 END) AS lt,
-					MAX(CASE WHEN had_fever THEN 1 ELSE 0 END) AS f, MAX(CASE WHEN had_symptoms THEN 1 ELSE 0 END) AS sym,
-					MAX(CASE WHEN due THEN 0 ELSE 1 END) AS u
-				FROM checkins WHERE township_id = @t AND date >= @from AND date <= @to
-				GROUP BY township_id, enterprise_id, date, worker_id) per_worker
-			GROUP BY township_id, enterprise_id, date
-			ON CONFLICT (enterprise_id, date) DO UPDATE SET checkins_am = excluded.checkins_am,
-				checkins_pm = excluded.checkins_pm, late = excluded.late, fever = excluded.fever,
-				symptomatic = excluded.symptomatic, unregistered = excluded.unregistered`,
-			`INSERT INTO daily_stats (township_id, enterprise_id, date, alerts, alerts_open)
-			SELECT township_id, enterprise_id, date, COUNT(*), SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END)
-			FROM alerts WHERE township_id = @t AND date >= @from AND date <= @to
-			GROUP BY township_id, enterprise_id, date
-			ON CONFLICT (enterprise_id, date) DO UPDATE SET alerts = excluded.alerts, alerts_open = excluded.alerts_open`,
-		}
+		steps := []string{s.rule("recount_zero"), s.rule("recount_checkins"), s.rule("recount_alerts")}
 		for _, q := range steps {
 			if err := db.Exec(q, args).Error; err != nil {
 				return err

@@ -82,46 +82,36 @@ func recount(t *testing.T, st domain.Stores, townshipID int64, also ...domain.Da
 		}
 		out[d][e] = f
 	}
+	// A person's day counts by the Go rule of the figures: ActivityFigures of its two slots.
 	type personDay struct {
-		worker int64
-		day    domain.Date
+		enterprise, worker int64
+		day                domain.Date
 	}
-	fever, sym, unreg := map[personDay]bool{}, map[personDay]bool{}, map[personDay]bool{}
+	slots := map[personDay]*[2]*domain.Checkin{}
 	for f := (domain.CheckinFilter{Page: domain.Page{Limit: domain.MaxPageSize}}); ; f.Offset += domain.MaxPageSize {
 		cs, total, err := st.Checkins.List(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range cs {
-			fig := at(c.Date, c.EnterpriseID)
-			k := personDay{c.WorkerID, c.Date}
-			switch {
-			case !c.Due:
-				if !unreg[k] {
-					unreg[k] = true
-					fig.Unregistered++
-				}
-			case c.Slot == domain.SlotAM:
-				fig.CheckinsAM++
-			default:
-				fig.CheckinsPM++
+			k := personDay{c.EnterpriseID, c.WorkerID, c.Date}
+			if slots[k] == nil {
+				slots[k] = new([2]*domain.Checkin)
 			}
-			if c.Due && c.Late {
-				fig.Late++
+			if c.Slot == domain.SlotAM {
+				slots[k][0] = &c
+			} else {
+				slots[k][1] = &c
 			}
-			if c.HadFever && !fever[k] {
-				fever[k] = true
-				fig.Fever++
-			}
-			if c.HadSymptoms && !sym[k] {
-				sym[k] = true
-				fig.Symptomatic++
-			}
-			set(c.Date, c.EnterpriseID, fig)
 		}
 		if f.Offset+len(cs) >= total {
 			break
 		}
+	}
+	for k, s := range slots {
+		fig := at(k.day, k.enterprise)
+		fig.Add(domain.ActivityFigures(s[0], s[1]))
+		set(k.day, k.enterprise, fig)
 	}
 	var alerts []domain.Alert
 	for f := (domain.AlertFilter{TownshipID: townshipID, Page: domain.Page{Limit: domain.MaxPageSize}}); ; f.Offset += domain.MaxPageSize {

@@ -1,3 +1,6 @@
+-- History: since migration 00016 the statistics' functions and triggers that run are those of
+-- repo/stats/postgres.sql, which the program applies after the migrations. Edit them there.
+--
 -- Daily statistics (DESIGN.md): one row per enterprise and day, which the dashboard and the
 -- Excel reports read instead of raw check-ins.
 --

@@ -1,3 +1,6 @@
+-- History: since migration 00016 the statistics' functions and triggers that run are those of
+-- repo/stats/postgres.sql, which the program applies after the migrations. Edit them there.
+--
 -- Data retention (`fugong retention run`): a township keeps personal data for retention_days
 -- (default 180) and then removes it — check-ins and alerts older than that, and the files of
 -- workers who left longer ago (DESIGN.md: personal data is kept no longer than it is needed).

@@ -1,3 +1,6 @@
+-- History: since migration 00016 the statistics' functions and triggers that run are those of
+-- repo/stats/postgres.sql, which the program applies after the migrations. Edit them there.
+--
 -- Figures that mean one thing (FIGURES.md) and readings that are kept, not replaced.
 --
 -- checkins gain what the figures need from each slot:

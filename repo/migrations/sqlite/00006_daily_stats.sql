@@ -1,3 +1,6 @@
+-- History: since migration 00016 the statistics' triggers that run are those of
+-- repo/stats/sqlite.sql, which the program applies after the migrations. Edit them there.
+--
 -- SQLite twin of the PostgreSQL migration: daily statistics per enterprise and day, whose
 -- activity figures triggers keep exact and whose roster figures the application snapshots.
 -- SQLite has one writer at a time, so the triggers need no lock to see a worker's other slot.

@@ -1,3 +1,6 @@
+-- History: since migration 00016 the statistics' triggers that run are those of
+-- repo/stats/sqlite.sql, which the program applies after the migrations. Edit them there.
+--
 -- SQLite twin of the PostgreSQL migration: retention_days per township, when a worker left,
 -- and the statistics triggers standing aside while the retention removes old rows. SQLite has
 -- no session settings: the retention inserts a row into stats_frozen inside its own

@@ -1,3 +1,6 @@
+-- History: since migration 00016 the statistics' triggers that run are those of
+-- repo/stats/sqlite.sql, which the program applies after the migrations. Edit them there.
+--
 -- SQLite twin of the PostgreSQL migration: the slots' due, late and kept flags, every reading
 -- kept in checkin_readings, unregistered and late in daily_stats, alerts' taken_at and the
 -- unregistered_arrival type. SQLite cannot change a CHECK constraint, so alerts is rebuilt
