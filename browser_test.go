@@ -20,7 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
-	"fugong/report"
+	"fugong/report/roster"
 )
 
 // browser is a headless Chromium tab on a fresh profile, with every console error and CSP
@@ -326,7 +326,7 @@ func TestBrowserPlanReview(t *testing.T) {
 // (name, ID number, phone, origin).
 func rosterFile(t *testing.T, rows [][]string) string {
 	t.Helper()
-	tpl, err := report.RosterTemplate()
+	tpl, err := roster.Template()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,12 +17,12 @@ import (
 	"fugong/domain"
 	"fugong/repo"
 	"fugong/repo/dbtest"
-	"fugong/report"
+	"fugong/report/roster"
 	"fugong/report/xlsxtest"
 )
 
 // FuzzRosterImport feeds arbitrary bytes, as the uploaded workbook, to what the import route
-// does with an upload (importWorkbook: report.ReadRoster, then WorkerService.Import), on a
+// does with an upload (importWorkbook: roster.Stream, then WorkerService.Import), on a
 // real SQLite database made once per fuzzing process. Whatever the bytes:
 //   - nothing panics;
 //   - an error is what the route would answer with a 422: ErrInvalid naming the file, with
@@ -45,8 +45,8 @@ func FuzzRosterImport(f *testing.F) {
 // FuzzRosterSheet is FuzzRosterImport with the zip taken care of: the fuzzer writes the rows
 // of the sheet (inside <sheetData>) and the items of the shared string table, which go into a
 // well-formed package. FuzzRosterImport's changes rarely get past the zip's checksums, which
-// checkPackage verifies; these reach the sheet reader's reading of the XML (sheetReader),
-// the header's mapping and domain's validation.
+// the upload's check verifies (report/internal/ooxml); these reach the sheet reader's reading
+// of the XML, the header's mapping and domain's validation.
 func FuzzRosterSheet(f *testing.F) {
 	shared := xlsxtest.SI("姓名") + xlsxtest.SI("身份证号") + xlsxtest.SI("手机号") + xlsxtest.SI("张三") +
 		xlsxtest.SI("371626199001011234") + xlsxtest.SI("13800000000")
@@ -110,8 +110,8 @@ func importChecker(f *testing.F) func(t *testing.T, upload []byte) {
 		if len(res.Errors) == 0 {
 			return
 		}
-		_, err = report.AnnotateErrors(upload, res.Errors)
-		if err != nil && !errors.Is(err, report.ErrTooBigToAnnotate) {
+		_, err = roster.Annotate(upload, res.Errors)
+		if err != nil && !errors.Is(err, roster.ErrTooBigToAnnotate) {
 			wantFileError(t, err)
 		}
 	}
@@ -201,7 +201,7 @@ func rosterSeeds(tb testing.TB) [][]byte {
 	}
 	seeds = append(seeds, empty.Bytes(),
 		xlsxtest.Zip(tb, xlsxtest.Part{Name: "[Content_Types].xml", Data: []byte(`<Types/>`)}, xlsxtest.Part{Name: "docProps/app.xml", Data: []byte(`<Properties/>`)}))
-	template, err := report.RosterTemplate()
+	template, err := roster.Template()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"fugong/domain"
-	"fugong/report"
+	"fugong/report/daily"
 )
 
 type reportHandler struct{ svc *domain.DashboardService }
@@ -37,10 +37,10 @@ func (h *reportHandler) daily(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteDaily(&buf, r); err != nil {
+	if err := daily.Write(&buf, r); err != nil {
 		return err
 	}
-	setDownload(c, "daily-"+r.Date.String()+".xlsx", report.DailyFileName(r.Township.Name, r.Date))
+	setDownload(c, "daily-"+r.Date.String()+".xlsx", daily.FileName(r.Township.Name, r.Date))
 	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
 }
 
@@ -58,7 +58,7 @@ func (h *reportHandler) rangeReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rw, err := report.NewRangeWriter(t.Name, from, to)
+	rw, err := daily.NewRangeWriter(t.Name, from, to)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (h *reportHandler) rangeReport(c echo.Context) error {
 	if err := h.svc.RangeReport(c.Request().Context(), actor, from, to, rw.Add); err != nil {
 		return err
 	}
-	setDownload(c, "range.xlsx", report.RangeFileName(t.Name, from, to))
+	setDownload(c, "range.xlsx", daily.RangeFileName(t.Name, from, to))
 	c.Response().WriteHeader(http.StatusOK)
 	_, err = rw.WriteTo(c.Response())
 	return err

@@ -17,7 +17,7 @@ import (
 
 	"fugong/domain"
 	"fugong/domain/region"
-	"fugong/report"
+	"fugong/report/roster"
 )
 
 type workerHandler struct{ svc *domain.WorkerService }
@@ -342,9 +342,9 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	}
 	msg := fmt.Sprintf("发现 %d 处错误,未导入任何数据;请改正后重新上传", len(res.Errors))
 	if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), xlsxType) {
-		annotated, err := report.AnnotateErrors(upload, res.Errors)
+		annotated, err := roster.Annotate(upload, res.Errors)
 		switch {
-		case errors.Is(err, report.ErrTooBigToAnnotate):
+		case errors.Is(err, roster.ErrTooBigToAnnotate):
 			msg = fmt.Sprintf("发现 %d 处错误,未导入任何数据;花名册较大,不提供标注错误的工作簿,请按错误列表改正后重新上传", len(res.Errors))
 		case err != nil:
 			return err
@@ -367,7 +367,7 @@ const statusClientClosedRequest = 499
 // a byte of the file.
 func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, dryRun bool) (domain.ImportResult, error) {
 	return svc.ImportFrom(ctx, actor, enterpriseID, func(ctx context.Context, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
-		return report.StreamRoster(ctx, bytes.NewReader(upload), domain.MaxImportRows, importBatch, yield)
+		return roster.Stream(ctx, bytes.NewReader(upload), domain.MaxImportRows, importBatch, yield)
 	}, dryRun)
 }
 
@@ -448,7 +448,7 @@ func (h *workerHandler) template(c echo.Context) error {
 	if err := h.svc.CanWrite(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
-	b, err := report.RosterTemplate()
+	b, err := roster.Template()
 	if err != nil {
 		return err
 	}
@@ -470,7 +470,7 @@ func (h *workerHandler) export(c echo.Context) error {
 	}
 	setDownload(c, "roster.xlsx", "职工花名册-"+today.String()+".xlsx")
 	c.Response().WriteHeader(http.StatusOK)
-	return report.WriteRoster(c.Response(), ws, reveal, today)
+	return roster.Write(c.Response(), ws, reveal, today)
 }
 
 // regions serves the township staff's roster forms (a worker's origin); it reads no tenant's

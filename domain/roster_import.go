@@ -11,7 +11,8 @@ import (
 // RosterSource gives an uploaded roster's rows to yield in batches, in sheet order, stopping at
 // yield's first error, which it returns, and when ctx ends, returning its cause. It returns
 // the sheet's own problems (a missing column, too many rows) as RowErrors: they replace
-// whatever the rows yielded said, and those rows are not imported. report.StreamRoster is one.
+// whatever the rows yielded said, and those rows are not imported. report/roster's Stream is
+// one.
 type RosterSource func(ctx context.Context, yield func([]RosterRow) error) ([]RowError, error)
 
 // RosterRows is a source of rows already read, in one batch.

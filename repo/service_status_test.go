@@ -13,7 +13,7 @@ import (
 	"fugong/domain"
 	"fugong/repo"
 	"fugong/repo/dbtest"
-	xlsx "fugong/report"
+	"fugong/report/daily"
 )
 
 // step is a status change as the tests compare it: what it moved, on which day, by whom.
@@ -359,7 +359,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 		})
 		t.Run("RangeWorkbook", func(t *testing.T) {
 			from, to := day(3), day(10)
-			rw, err := xlsx.NewRangeWriter(w.tw.Name, from, to)
+			rw, err := daily.NewRangeWriter(w.tw.Name, from, to)
 			must(t, err)
 			defer rw.Close()
 			must(t, dash.RangeReport(ctx, admin, from, to, rw.Add))

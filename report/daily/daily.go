@@ -1,4 +1,4 @@
-package report
+package daily
 
 import (
 	"archive/zip"
@@ -13,6 +13,7 @@ import (
 
 	"fugong/domain"
 	"fugong/domain/region"
+	"fugong/report/internal/xlstyle"
 )
 
 // The daily report's sheets, in the order the town reads them.
@@ -27,9 +28,9 @@ const (
 	unregisteredSheet = "未登记返岗"
 )
 
-// DailyFileName is the download name of a township's daily report, e.g.
+// FileName is the download name of a township's daily report, e.g.
 // "长山镇复工日报-2026-02-17.xlsx".
-func DailyFileName(township string, d domain.Date) string {
+func FileName(township string, d domain.Date) string {
 	return fileNamePart(township) + "复工日报-" + d.String() + ".xlsx"
 }
 
@@ -44,12 +45,12 @@ func fileNamePart(s string) string {
 	}, s)
 }
 
-// WriteDaily writes the township daily report workbook (日报) of r to w: the sheet 汇总 with
+// Write writes the township daily report workbook (日报) of r to w: the sheet 汇总 with
 // the headline numbers, the by-zone and 14-day tables and their two charts; 企业明细 with one
 // row per enterprise, those needing a look filled light red; and the people sheets 异常人员,
 // 未打卡, 重点地区返岗, 隔离观察 and 未登记返岗 with the same columns. ID numbers are always masked: the
 // report is forwarded upward and printed, so it must never carry a whole one.
-func WriteDaily(w io.Writer, r domain.DailyReport) error {
+func Write(w io.Writer, r domain.DailyReport) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	f.SetZipWriter(fastZip)
@@ -132,7 +133,7 @@ type reportStyles struct {
 	cells                  map[cellStyleKey]int
 }
 
-// Number formats of the reports besides numFmtText and dateFormat.
+// Number formats of the reports besides xlstyle.NumFmtText and xlstyle.DateFormat.
 const (
 	percentFormat = "0.0%"
 	decimalFormat = "0.0"
@@ -150,7 +151,7 @@ func newReportStyles(f *excelize.File) (reportStyles, error) {
 	if st.caption, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}}); err != nil {
 		return st, fmt.Errorf("new style: %w", err)
 	}
-	header := headerStyle()
+	header := xlstyle.Header()
 	if st.header, err = f.NewStyle(&header); err != nil {
 		return st, fmt.Errorf("new style: %w", err)
 	}
@@ -159,10 +160,10 @@ func newReportStyles(f *excelize.File) (reportStyles, error) {
 			for _, alarm := range []bool{false, true} {
 				s := fieldStyle(kind)
 				if fill {
-					s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colorErrorFill}}
+					s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{xlstyle.ErrorFill}}
 				}
 				if alarm {
-					s.Font = &excelize.Font{Bold: true, Color: colorErrorText}
+					s.Font = &excelize.Font{Bold: true, Color: xlstyle.ErrorText}
 				}
 				id, err := f.NewStyle(&s)
 				if err != nil {
@@ -177,10 +178,10 @@ func newReportStyles(f *excelize.File) (reportStyles, error) {
 
 // fieldStyle is the plain style of a cell kind.
 func fieldStyle(kind fieldKind) excelize.Style {
-	format := map[fieldKind]string{fieldDate: dateFormat, fieldPercent: percentFormat, fieldDecimal: decimalFormat}[kind]
+	format := map[fieldKind]string{fieldDate: xlstyle.DateFormat, fieldPercent: percentFormat, fieldDecimal: decimalFormat}[kind]
 	switch {
 	case kind == fieldText:
-		return excelize.Style{NumFmt: numFmtText}
+		return excelize.Style{NumFmt: xlstyle.NumFmtText}
 	case format != "":
 		return excelize.Style{CustomNumFmt: &format}
 	}
@@ -366,7 +367,7 @@ func personValues(p *domain.PersonDay, values []any) (fill bool) {
 	w := &p.Worker
 	copy(values, []any{
 		w.EnterpriseName, w.Name, w.IDNumber.Masked(), w.Phone, w.Department, originName(w.OriginRegion),
-		w.ArrivedOn, w.IsolationUntil, riskLabel[w.RiskLevel], w.Status.Label(),
+		w.ArrivedOn, w.IsolationUntil, xlstyle.RiskLabel[w.RiskLevel], w.Status.Label(),
 		temperature(p.AM), temperature(p.PM), symptomText(p.AM, p.PM), slotText(p.MissedSlots), alertText(p.Alerts),
 	})
 	return false
@@ -571,7 +572,7 @@ func startList(f *excelize.File, st reportStyles, sheet, title string, cols []li
 	}
 	header := make([]any, len(cols))
 	for i, c := range cols {
-		if err := colLayout(sw, i+1, c.width, st.cell(c.kind)); err != nil {
+		if err := xlstyle.SetColumn(sw, i+1, c.width, st.cell(c.kind)); err != nil {
 			return nil, err
 		}
 		header[i] = excelize.Cell{StyleID: st.header, Value: c.header}

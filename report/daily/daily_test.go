@@ -1,4 +1,4 @@
-package report
+package daily
 
 import (
 	"archive/zip"
@@ -15,6 +15,8 @@ import (
 
 	"fugong/domain"
 	"fugong/domain/region"
+	"fugong/report/internal/xlstyle"
+	"fugong/report/xlsxtest"
 )
 
 // dailyDay is the day of the test's daily report.
@@ -23,6 +25,11 @@ var dailyDay = domain.NewDate(2026, 2, 17)
 // dailyIDs are the whole ID numbers of the people in dailyReport, which the workbook must
 // never contain.
 var dailyIDs = []domain.IDNumber{validID("37168119900101123"), validID("37168119920315002")}
+
+// validID makes a valid ID number from its first 17 digits.
+func validID(first17 string) domain.IDNumber {
+	return domain.IDNumber(first17 + string(domain.IDCheckChar(first17)))
+}
 
 // dailyReport builds a township's day by hand: three enterprises in two zones and one without
 // a zone (one abnormal, one without a plan), people on three of the four lists and 14 days of
@@ -113,8 +120,8 @@ func dailyReport() domain.DailyReport {
 func writeDaily(t *testing.T, r domain.DailyReport) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteDaily(&buf, r); err != nil {
-		t.Fatalf("WriteDaily: %v", err)
+	if err := Write(&buf, r); err != nil {
+		t.Fatalf("Write: %v", err)
 	}
 	return buf.Bytes()
 }
@@ -172,7 +179,7 @@ func percent(r float64, ok bool) string {
 func TestWriteDaily(t *testing.T) {
 	r := dailyReport()
 	data := writeDaily(t, r)
-	f := reopen(t, data)
+	f := xlsxtest.Reopen(t, data)
 	listSheets := []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet}
 
 	t.Run("Sheets", func(t *testing.T) {
@@ -267,18 +274,18 @@ func TestWriteDaily(t *testing.T) {
 		rows := allRows(t, f, summarySheet)
 		z := rowStarting(t, rows, 1, "各责任区打卡情况") + 2
 		tr := rowStarting(t, rows, z, "近14日趋势") + 2
-		rels := zipPart(t, data, "xl/worksheets/_rels/sheet1.xml.rels")
+		rels := xlsxtest.PartText(t, data, "xl/worksheets/_rels/sheet1.xml.rels")
 		if !strings.Contains(rels, "../drawings/drawing1.xml") {
 			t.Fatalf("汇总 has no drawing: %s", rels)
 		}
-		drawing := zipPart(t, data, "xl/drawings/_rels/drawing1.xml.rels")
+		drawing := xlsxtest.PartText(t, data, "xl/drawings/_rels/drawing1.xml.rels")
 		for _, c := range []string{"../charts/chart1.xml", "../charts/chart2.xml"} {
 			if !strings.Contains(drawing, c) {
 				t.Errorf("the drawing of 汇总 has no %s", c)
 			}
 		}
 		unquote := strings.NewReplacer("&#39;", "'").Replace
-		bar := unquote(zipPart(t, data, "xl/charts/chart1.xml"))
+		bar := unquote(xlsxtest.PartText(t, data, "xl/charts/chart1.xml"))
 		for _, want := range []string{
 			"<barChart>", `<barDir val="col">`, `<varyColors val="0">`, "各责任区打卡完成率",
 			fmt.Sprintf("'汇总'!$A$%d:$A$%d", z, z+2), fmt.Sprintf("'汇总'!$G$%d:$G$%d", z, z+2),
@@ -287,7 +294,7 @@ func TestWriteDaily(t *testing.T) {
 				t.Errorf("chart1: no %s", want)
 			}
 		}
-		line := unquote(zipPart(t, data, "xl/charts/chart2.xml"))
+		line := unquote(xlsxtest.PartText(t, data, "xl/charts/chart2.xml"))
 		for _, want := range []string{
 			"<lineChart>", "近14日趋势", fmt.Sprintf("'汇总'!$A$%d:$A$%d", tr, tr+13),
 			fmt.Sprintf("'汇总'!$C$%d:$C$%d", tr, tr+13), fmt.Sprintf("'汇总'!$E$%d:$E$%d", tr, tr+13),
@@ -304,7 +311,7 @@ func TestWriteDaily(t *testing.T) {
 		// other tables.
 		anchors := regexp.MustCompile(`<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>`+
 			`<xdr:rowOff>\d+</xdr:rowOff></xdr:from><xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>`).
-			FindAllStringSubmatch(zipPart(t, data, "xl/drawings/drawing1.xml"), -1)
+			FindAllStringSubmatch(xlsxtest.PartText(t, data, "xl/drawings/drawing1.xml"), -1)
 		if len(anchors) != 2 {
 			t.Fatalf("got %d chart anchors, want 2", len(anchors))
 		}
@@ -349,7 +356,7 @@ func TestWriteDaily(t *testing.T) {
 			t.Errorf("东方食品厂 责任区: got %q", got)
 		}
 		for _, name := range []string{"口罩可用天数", "手套可用天数", "消毒液可用天数"} {
-			if v := getCell(t, f, enterpriseSheet, col(name)+"4"); v != "" {
+			if v := xlsxtest.Cell(t, f, enterpriseSheet, col(name)+"4"); v != "" {
 				t.Errorf("东方食品厂 has no plan: %s got %q, want blank", name, v)
 			}
 		}
@@ -372,7 +379,7 @@ func TestWriteDaily(t *testing.T) {
 			}
 		}
 		// 2.96 days of disinfectant is short of the 3 a plan needs: red, and not rounded up.
-		if s := cellStyle(t, f, enterpriseSheet, last+"2"); s.Font == nil || s.Font.Color != colorErrorText {
+		if s := xlsxtest.Style(t, f, enterpriseSheet, last+"2"); s.Font == nil || s.Font.Color != xlstyle.ErrorText {
 			t.Errorf("%s2: short supply not in red: %+v", last, s.Font)
 		}
 	})
@@ -394,10 +401,10 @@ func TestWriteDaily(t *testing.T) {
 				t.Errorf("%s: got %v, want %v", sheet, rows[1:], zhang)
 			}
 		}
-		if s := cellStyle(t, f, abnormalSheet, "K2"); s.Font == nil || s.Font.Color != colorErrorText || !s.Font.Bold {
+		if s := xlsxtest.Style(t, f, abnormalSheet, "K2"); s.Font == nil || s.Font.Color != xlstyle.ErrorText || !s.Font.Bold {
 			t.Errorf("a fever reading is not in red bold: %+v", s.Font)
 		}
-		if s := cellStyle(t, f, abnormalSheet, "L2"); s.Font != nil && s.Font.Color == colorErrorText {
+		if s := xlsxtest.Style(t, f, abnormalSheet, "L2"); s.Font != nil && s.Font.Color == xlstyle.ErrorText {
 			t.Errorf("a normal reading is in red")
 		}
 		rows := allRows(t, f, missedSheet)
@@ -485,7 +492,7 @@ func TestWriteDaily(t *testing.T) {
 				t.Errorf("%s: got print titles %q, want %q", sheet, titles[sheet], want)
 			}
 		}
-		sheetXML := zipPart(t, data, "xl/worksheets/sheet2.xml")
+		sheetXML := xlsxtest.PartText(t, data, "xl/worksheets/sheet2.xml")
 		if i := strings.Index(sheetXML, "<autoFilter"); i < strings.Index(sheetXML, "</sheetData>") {
 			t.Errorf("企业明细: autoFilter missing or before the rows")
 		}
@@ -506,12 +513,12 @@ func TestWriteDaily(t *testing.T) {
 // no chart of nothing, every list saying 无.
 func TestWriteDailyEmpty(t *testing.T) {
 	data := writeDaily(t, domain.DailyReport{Township: domain.Township{Name: "长山镇"}, Date: dailyDay})
-	f := reopen(t, data)
+	f := xlsxtest.Reopen(t, data)
 	if got := len(f.GetSheetList()); got != 7 {
 		t.Fatalf("got %d sheets, want 7", got)
 	}
 	for _, sheet := range []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet} {
-		if got := getCell(t, f, sheet, "A2"); got != "无" {
+		if got := xlsxtest.Cell(t, f, sheet, "A2"); got != "无" {
 			t.Errorf("%s A2: got %q, want 无", sheet, got)
 		}
 	}
@@ -519,16 +526,16 @@ func TestWriteDailyEmpty(t *testing.T) {
 	if got := cellAt(rows, 2, rowStarting(t, rows, 3, "完成率")); got != domain.NoValue {
 		t.Errorf("完成率 with nobody due: got %q, want %s, not 100%%", got, domain.NoValue)
 	}
-	if strings.Contains(zipPart(t, data, "[Content_Types].xml"), "chart") {
+	if strings.Contains(xlsxtest.PartText(t, data, "[Content_Types].xml"), "chart") {
 		t.Errorf("got a chart without data")
 	}
 }
 
 func TestDailyFileName(t *testing.T) {
-	if got := DailyFileName("长山镇", dailyDay); got != "长山镇复工日报-2026-02-17.xlsx" {
+	if got := FileName("长山镇", dailyDay); got != "长山镇复工日报-2026-02-17.xlsx" {
 		t.Errorf("got %q", got)
 	}
-	if got := DailyFileName(`长山/镇`, dailyDay); got != "长山_镇复工日报-2026-02-17.xlsx" {
+	if got := FileName(`长山/镇`, dailyDay); got != "长山_镇复工日报-2026-02-17.xlsx" {
 		t.Errorf("got %q, want the slash replaced", got)
 	}
 }
@@ -536,7 +543,7 @@ func TestDailyFileName(t *testing.T) {
 // wantDateCell checks that a cell is a real Excel date of day d shown as yyyy-mm-dd.
 func wantDateCell(t *testing.T, f *excelize.File, sheet, cell string, d domain.Date) {
 	t.Helper()
-	if got := getCell(t, f, sheet, cell); got != d.String() {
+	if got := xlsxtest.Cell(t, f, sheet, cell); got != d.String() {
 		t.Errorf("%s!%s: got %q, want %s", sheet, cell, got, d)
 	}
 	raw, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
@@ -544,8 +551,8 @@ func wantDateCell(t *testing.T, f *excelize.File, sheet, cell string, d domain.D
 	if want := int(d.Time().Sub(domain.NewDate(1899, 12, 30).Time()).Hours() / 24); err != nil || serial != want {
 		t.Errorf("%s!%s: got raw %q, want the serial date %d", sheet, cell, raw, want)
 	}
-	if s := cellStyle(t, f, sheet, cell); s.CustomNumFmt == nil || *s.CustomNumFmt != dateFormat {
-		t.Errorf("%s!%s: got format %v, want %s", sheet, cell, s.CustomNumFmt, dateFormat)
+	if s := xlsxtest.Style(t, f, sheet, cell); s.CustomNumFmt == nil || *s.CustomNumFmt != xlstyle.DateFormat {
+		t.Errorf("%s!%s: got format %v, want %s", sheet, cell, s.CustomNumFmt, xlstyle.DateFormat)
 	}
 }
 
@@ -581,8 +588,8 @@ func deref[T any](p *T) any {
 // filled reports whether a cell shows the light red fill of an abnormal row.
 func filled(t *testing.T, f *excelize.File, sheet, cell string) bool {
 	t.Helper()
-	s := cellStyle(t, f, sheet, cell)
-	return s.Fill.Type == "pattern" && slices.Contains(s.Fill.Color, colorErrorFill)
+	s := xlsxtest.Style(t, f, sheet, cell)
+	return s.Fill.Type == "pattern" && slices.Contains(s.Fill.Color, xlstyle.ErrorFill)
 }
 
 // padRow pads a row read with GetRows, which drops trailing blank cells, to n cells.

@@ -1,4 +1,4 @@
-package report
+package daily
 
 import (
 	"archive/zip"

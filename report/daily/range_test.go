@@ -1,4 +1,4 @@
-package report
+package daily
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/xlsxtest"
 )
 
 // rangeEnterprises are the enterprises of the range tests.
@@ -62,7 +63,7 @@ func TestRangeWriter(t *testing.T) {
 	from := domain.NewDate(2026, 1, 9)
 	const days = 40
 	data := writeRange(t, from, days)
-	f := reopen(t, data)
+	f := xlsxtest.Reopen(t, data)
 	header := []string{"日期", "企业名称", "统一社会信用代码", "责任区", "行业", "复工状态", "花名册人数", "已返岗", "在岗",
 		"隔离观察", "重点地区返回", "应打卡", "上午已打卡", "下午已打卡", "上午未打卡", "下午未打卡", "迟报", "完成率", "发热",
 		"有症状", "未登记返岗", "新增预警", "未处理预警"}
@@ -103,7 +104,7 @@ func TestRangeWriter(t *testing.T) {
 		if raw != "0" {
 			t.Errorf("已返岗 on day 0: got raw %q, want the number 0", raw)
 		}
-		if s := cellStyle(t, f, rangeSheet, col("完成率")+"3"); s.CustomNumFmt == nil || *s.CustomNumFmt != percentFormat {
+		if s := xlsxtest.Style(t, f, rangeSheet, col("完成率")+"3"); s.CustomNumFmt == nil || *s.CustomNumFmt != percentFormat {
 			t.Errorf("完成率: got format %v, want %s", s.CustomNumFmt, percentFormat)
 		}
 	})
@@ -144,7 +145,7 @@ func TestRangeWriter(t *testing.T) {
 // table Excel accepts.
 func TestRangeWriterEmpty(t *testing.T) {
 	data := writeRange(t, domain.NewDate(2026, 2, 1), 0)
-	f := reopen(t, data)
+	f := xlsxtest.Reopen(t, data)
 	rows := allRows(t, f, rangeSheet)
 	if len(rows) != 2 || rows[1][0] != "日期" {
 		t.Errorf("got rows %v, want the title and the header", rows)

@@ -1,9 +1,7 @@
-package report
+package roster
 
 import (
-	"archive/zip"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,28 +11,31 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/internal/ooxml"
+	"fugong/report/internal/xlstyle"
 )
 
-// AnnotateErrors returns the uploaded workbook with its errors written into it, for HR to
-// download, correct and upload again: the roster sheet (found as StreamRoster finds it) gets a
+// Annotate returns the uploaded workbook with its errors written into it, for HR to
+// download, correct and upload again: the roster sheet (found as Stream finds it) gets a
 // column 错误说明 after its last used column, holding each row's messages ("身份证号：校验位不正确；
 // 手机号：…"); the cells of the columns named are filled light red; errors of the header or of
 // the whole file (row 0, or the header row) go into the header cell of that column.
 //
 // A workbook annotated before is annotated again in place: its 错误说明 column is reused and
 // cleared, and the red fills of the rows annotated before are removed, so that only the
-// current errors show. The upload is opened with the same limits as StreamRoster's and its
+// current errors show. The upload is opened with the same limits as Stream's and its
 // roster sheet is loaded whole to be edited, so a sheet of more than maxAnnotateCells cells or
 // maxAnnotateRows rows is not annotated: the answer is ErrTooBigToAnnotate.
-func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
-	f, zr, parts, err := openUpload(upload)
+func Annotate(upload []byte, errs []domain.RowError) ([]byte, error) {
+	u, err := ooxml.Open(upload)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer u.Close()
+	f := u.File
 	// Bounded by maxAnnotateRows and maxAnnotateCells, not by a context: the import's answer
 	// is made once the import is over.
-	sheet, l, sr, err := findRoster(context.Background(), f, parts, &sharedStrings{zf: parts.files[sharedStringsPart]})
+	sheet, l, sr, err := findRoster(context.Background(), u)
 	if err != nil {
 		return nil, err
 	}
@@ -44,12 +45,12 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	case errors.Is(err, ErrTooBigToAnnotate):
 		return nil, err
 	case err != nil:
-		return nil, errDamaged(sheet, sr.n)
+		return nil, errDamaged(sheet, sr.RowNumber())
 	}
 	if errCol < 0 {
 		errCol = width
 	}
-	a, err := newAnnotator(f, sheet, l, errCol, hasStyleSheet(zr))
+	a, err := newAnnotator(f, sheet, l, errCol, u.HasStyleSheet())
 	if err != nil {
 		return nil, fmt.Errorf("annotate errors: %w", err)
 	}
@@ -71,7 +72,7 @@ func AnnotateErrors(upload []byte, errs []domain.RowError) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Bounds of the sheet AnnotateErrors edits. excelize loads a sheet whole to edit it, at about
+// Bounds of the sheet Annotate edits. excelize loads a sheet whole to edit it, at about
 // 1.1 KB a cell all told: a roster of 60,000 rows and 11 columns took 753 MB and 33 s, one of
 // 200,000 one-cell rows over 2 minutes, 60,000 of them 18 s. 120,000 cells, the template's
 // 11 columns of 10,000 rows and then some, take about 135 MB; rows cost time even with few
@@ -81,14 +82,14 @@ const (
 	maxAnnotateRows  = 20_000
 )
 
-// ErrTooBigToAnnotate is AnnotateErrors's answer for a sheet too big to load whole. The
+// ErrTooBigToAnnotate is Annotate's answer for a sheet too big to load whole. The
 // errors themselves are no less true: the caller sends them as a list instead.
 var ErrTooBigToAnnotate = errors.New("roster sheet too big to annotate")
 
 // scanRest reads the rows below the header for the sheet's last used column (its width) and
 // for the rows an earlier annotation wrote in an existing 错误说明 column (errCol, -1 if none).
-// It stops with ErrTooBigToAnnotate as soon as the sheet is bigger than AnnotateErrors edits.
-func scanRest(sr *sheetReader, l layout) (width, errCol int, annotated []int, err error) {
+// It stops with ErrTooBigToAnnotate as soon as the sheet is bigger than Annotate edits.
+func scanRest(sr *ooxml.SheetReader, l layout) (width, errCol int, annotated []int, err error) {
 	width, errCol = len(l.cells), -1
 	for i, c := range l.cells {
 		if strings.HasPrefix(normalizeHeader(c), errorHeader) {
@@ -98,26 +99,26 @@ func scanRest(sr *sheetReader, l layout) (width, errCol int, annotated []int, er
 	// Cells as excelize would hold them once it loads the sheet to edit it: every row as wide
 	// as its rightmost cell. Of the cells, only the old error column's are kept.
 	if errCol >= 0 {
-		sr.only([]int{errCol})
+		sr.Only([]int{errCol})
 	} else {
-		sr.only(nil)
+		sr.Only(nil)
 	}
 	cellCount := len(l.cells)
 	for {
-		row, ok, err := sr.next()
+		row, ok, err := sr.Next()
 		if err != nil {
 			return 0, 0, nil, err
 		}
 		if !ok {
 			break
 		}
-		w := row.width
-		if cellCount += w; cellCount > maxAnnotateCells || row.n > maxAnnotateRows {
+		w := row.Width
+		if cellCount += w; cellCount > maxAnnotateCells || row.N > maxAnnotateRows {
 			return 0, 0, nil, ErrTooBigToAnnotate
 		}
 		width = max(width, w)
-		if v, _ := row.cell(errCol); errCol >= 0 && strings.TrimSpace(v) != "" {
-			annotated = append(annotated, row.n)
+		if v, _ := row.Cell(errCol); errCol >= 0 && strings.TrimSpace(v) != "" {
+			annotated = append(annotated, row.N)
 		}
 	}
 	if errCol >= 0 {
@@ -139,51 +140,26 @@ type annotator struct {
 	unred   map[int]int // a red-filled style → the same style without the fill
 }
 
-// hasStyleSheet reports whether the workbook's style sheet has the lists excelize adds a style
-// to. Programs other than Excel and WPS may write a workbook without styles.xml, or with only
-// some of its lists; excelize's NewStyle then dereferences a nil list and panics.
-func hasStyleSheet(zr *zip.Reader) bool {
-	var st struct {
-		Fonts   *struct{} `xml:"fonts"`
-		Fills   *struct{} `xml:"fills"`
-		Borders *struct{} `xml:"borders"`
-		CellXfs *struct{} `xml:"cellXfs"`
-	}
-	for _, f := range zr.File {
-		// excelize reads the style sheet by this name exactly (backslashes aside).
-		if strings.ReplaceAll(f.Name, `\`, "/") != "xl/styles.xml" {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return false
-		}
-		defer rc.Close()
-		return xml.NewDecoder(rc).Decode(&st) == nil && st.Fonts != nil && st.Fills != nil && st.Borders != nil && st.CellXfs != nil
-	}
-	return false
-}
-
 // errorColWidth fits a message or two on a line; longer ones wrap.
 const errorColWidth = 60
 
 // newAnnotator prepares to write into the error column errCol (0-based) of sheet; styled says
-// whether it may add styles (hasStyleSheet).
+// whether it may add styles (ooxml.Upload.HasStyleSheet).
 func newAnnotator(f *excelize.File, sheet string, l layout, errCol int, styled bool) (*annotator, error) {
 	a := &annotator{f: f, sheet: sheet, l: l, errCol: errCol, styled: styled, red: map[int]int{}, unred: map[int]int{}}
 	if !styled {
 		return a, nil
 	}
-	hs := headerStyle()
-	hs.Font = &excelize.Font{Bold: true, Color: colorErrorText}
+	hs := xlstyle.Header()
+	hs.Font = &excelize.Font{Bold: true, Color: xlstyle.ErrorText}
 	hs.Alignment = &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}
 	var err error
 	if a.header, err = f.NewStyle(&hs); err != nil {
 		return nil, err
 	}
 	a.message, err = f.NewStyle(&excelize.Style{
-		NumFmt:    numFmtText,
-		Font:      &excelize.Font{Color: colorErrorText},
+		NumFmt:    xlstyle.NumFmtText,
+		Font:      &excelize.Font{Color: xlstyle.ErrorText},
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true},
 	})
 	return a, err
@@ -295,14 +271,14 @@ func (a *annotator) restyle(cell string, cache map[int]int, change func(*exceliz
 
 // redFilled fills a style light red; it reports whether anything changed.
 func redFilled(s *excelize.Style) bool {
-	s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colorErrorFill}}
+	s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{xlstyle.ErrorFill}}
 	return true
 }
 
 // unfilled removes the red fill an annotation gave; other fills are HR's and stay.
 func unfilled(s *excelize.Style) bool {
 	if s.Fill.Type != "pattern" || !slices.ContainsFunc(s.Fill.Color, func(c string) bool {
-		return strings.EqualFold(strings.TrimPrefix(c, "#"), colorErrorFill) || strings.EqualFold(c, "FF"+colorErrorFill)
+		return strings.EqualFold(strings.TrimPrefix(c, "#"), xlstyle.ErrorFill) || strings.EqualFold(c, "FF"+xlstyle.ErrorFill)
 	}) {
 		return false
 	}

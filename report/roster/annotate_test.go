@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/internal/ooxml"
+	"fugong/report/internal/xlstyle"
 	"fugong/report/xlsxtest"
 )
 
@@ -29,11 +31,11 @@ func TestAnnotateErrors(t *testing.T) {
 		{Row: 5, Message: "整行有误"},
 		{Row: 0, Message: "最多 1 行，请分批导入"},
 	}
-	out, err := AnnotateErrors(upload, errs)
+	out, err := Annotate(upload, errs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := reopen(t, out)
+	f := xlsxtest.Reopen(t, out)
 	sheet := f.GetSheetName(0)
 
 	t.Run("ErrorColumn", func(t *testing.T) {
@@ -46,7 +48,7 @@ func TestAnnotateErrors(t *testing.T) {
 			"F4": "多写的一格",
 		}
 		for cell, v := range want {
-			if got := getCell(t, f, sheet, cell); got != v {
+			if got := xlsxtest.Cell(t, f, sheet, cell); got != v {
 				t.Errorf("%s: got %q, want %q", cell, got, v)
 			}
 		}
@@ -85,14 +87,14 @@ func TestAnnotateErrors(t *testing.T) {
 	})
 
 	t.Run("AnnotatedAgain", func(t *testing.T) {
-		again, err := AnnotateErrors(out, []domain.RowError{{Row: 3, Column: "手机号", Message: "手机号已被占用"}})
+		again, err := Annotate(out, []domain.RowError{{Row: 3, Column: "手机号", Message: "手机号已被占用"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := reopen(t, again)
+		g := xlsxtest.Reopen(t, again)
 		want := map[string]string{"G2": "错误说明", "G3": "手机号：手机号已被占用", "G4": "", "G5": "", "H2": "", "H3": ""}
 		for cell, v := range want {
-			if got := getCell(t, g, sheet, cell); got != v {
+			if got := xlsxtest.Cell(t, g, sheet, cell); got != v {
 				t.Errorf("%s: got %q, want %q", cell, got, v)
 			}
 		}
@@ -106,22 +108,22 @@ func TestAnnotateErrors(t *testing.T) {
 	t.Run("MissingColumn", func(t *testing.T) {
 		upload := newBook(t, []any{"姓名", "手机号"}, []any{"张三", "13800000000"})
 		_, errs := readRoster(t, upload, 0)
-		out, err := AnnotateErrors(upload, errs)
+		out, err := Annotate(upload, errs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := reopen(t, out)
-		if got, want := getCell(t, g, "Sheet1", "C1"), "错误说明：缺少「身份证号」列"; got != want {
+		g := xlsxtest.Reopen(t, out)
+		if got, want := xlsxtest.Cell(t, g, "Sheet1", "C1"), "错误说明：缺少「身份证号」列"; got != want {
 			t.Errorf("C1: got %q, want %q", got, want)
 		}
 	})
 
 	t.Run("KeepsCellFormats", func(t *testing.T) {
-		data, err := RosterTemplate()
+		data, err := Template()
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := reopen(t, data)
+		g := xlsxtest.Reopen(t, data)
 		id := colName(t, domain.ColIDNumber) + "3"
 		for cell, v := range map[string]string{colName(t, domain.ColName) + "3": "张三", id: "371626199001011234",
 			colName(t, domain.ColPhone) + "3": "13800000000"} {
@@ -133,17 +135,17 @@ func TestAnnotateErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := AnnotateErrors(buf.Bytes(), []domain.RowError{{Row: 3, Column: "身份证号", Message: "校验位不正确"}})
+		out, err := Annotate(buf.Bytes(), []domain.RowError{{Row: 3, Column: "身份证号", Message: "校验位不正确"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := reopen(t, out)
-		s := cellStyle(t, h, rosterSheet, id)
-		if !isRed(t, h, rosterSheet, id) || s.NumFmt != numFmtText {
+		h := xlsxtest.Reopen(t, out)
+		s := xlsxtest.Style(t, h, rosterSheet, id)
+		if !isRed(t, h, rosterSheet, id) || s.NumFmt != xlstyle.NumFmtText {
 			t.Errorf("%s: got fill %v format %d, want red and still text", id, s.Fill, s.NumFmt)
 		}
 		errCol, _ := excelize.ColumnNumberToName(len(domain.RosterColumns) + 1)
-		if got := getCell(t, h, rosterSheet, errCol+"3"); got != "身份证号：校验位不正确" {
+		if got := xlsxtest.Cell(t, h, rosterSheet, errCol+"3"); got != "身份证号：校验位不正确" {
 			t.Errorf("%s3: got %q, want the message", errCol, got)
 		}
 		if got := h.GetSheetName(h.GetActiveSheetIndex()); got != rosterSheet {
@@ -155,8 +157,8 @@ func TestAnnotateErrors(t *testing.T) {
 // isRed reports whether a cell is filled with the error colour.
 func isRed(t *testing.T, f *excelize.File, sheet, cell string) bool {
 	t.Helper()
-	s := cellStyle(t, f, sheet, cell)
-	return s.Fill.Type == "pattern" && len(s.Fill.Color) > 0 && strings.HasSuffix(strings.ToUpper(s.Fill.Color[0]), colorErrorFill)
+	s := xlsxtest.Style(t, f, sheet, cell)
+	return s.Fill.Type == "pattern" && len(s.Fill.Color) > 0 && strings.HasSuffix(strings.ToUpper(s.Fill.Color[0]), xlstyle.ErrorFill)
 }
 
 // TestAnnotateErrorsPlainWorkbook: a workbook that programs other than Excel write, with no
@@ -185,14 +187,14 @@ func TestAnnotateErrorsPlainWorkbook(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := AnnotateErrors(tt.book.Bytes(t), []domain.RowError{
+			out, err := Annotate(tt.book.Bytes(t), []domain.RowError{
 				{Row: 3, Column: "身份证号", Message: "校验位不正确"}, {Row: 4, Column: "身份证号", Message: "应为 18 位"}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := reopen(t, out)
+			f := xlsxtest.Reopen(t, out)
 			for cell, want := range map[string]string{"L1": "错误说明", "L3": "身份证号：校验位不正确", "L4": "身份证号：应为 18 位"} {
-				if got := getCell(t, f, "花名册", cell); got != want {
+				if got := xlsxtest.Cell(t, f, "花名册", cell); got != want {
 					t.Errorf("%s: got %q, want %q", cell, got, want)
 				}
 			}
@@ -209,11 +211,11 @@ func TestAnnotateErrorsTooBig(t *testing.T) {
 	}{
 		{"TooManyCells", xlsxtest.Valid(t, maxAnnotateCells/10)}, // 10 cells a row, and the header's 11
 		{"TooManyRows", xlsxtest.ManyRows(t, maxAnnotateRows)},
-		{"MostRows", xlsxtest.ManyRows(t, maxSheetRows-1)}, // and the header: as many as a sheet may have
+		{"MostRows", xlsxtest.ManyRows(t, ooxml.MaxSheetRows-1)}, // and the header: as many as a sheet may have
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := AnnotateErrors(tt.book, []domain.RowError{{Row: 0, Message: "最多 60000 行，请分批导入"}})
+			_, err := Annotate(tt.book, []domain.RowError{{Row: 0, Message: "最多 60000 行，请分批导入"}})
 			if !errors.Is(err, ErrTooBigToAnnotate) {
 				t.Errorf("got %v, want ErrTooBigToAnnotate", err)
 			}

@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"fmt"
@@ -8,10 +8,11 @@ import (
 
 	"fugong/domain"
 	"fugong/domain/region"
+	"fugong/report/internal/xlstyle"
 )
 
 // exportColumn is a column the export adds after the template's: what derives from the ID
-// number, the risk assessment and the isolation. StreamRoster ignores them on re-import.
+// number, the risk assessment and the isolation. Stream ignores them on re-import.
 type exportColumn struct {
 	header string
 	width  float64
@@ -38,7 +39,7 @@ var derivedColumns = []exportColumn{
 	{"年龄", 6, asNumber, func(_ domain.Worker, id domain.IDView, _ domain.Date) any { return ageValue(id) }},
 	{"性别", 6, asText, func(_ domain.Worker, id domain.IDView, _ domain.Date) any { return sexLabel(id.Sex) }},
 	{"户籍地", 24, asText, func(_ domain.Worker, id domain.IDView, _ domain.Date) any { return regionName(id.HouseholdRegion) }},
-	{"风险等级", 8, asText, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return riskLabel[w.RiskLevel] }},
+	{"风险等级", 8, asText, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return xlstyle.RiskLabel[w.RiskLevel] }},
 	{"风险原因", 30, asText, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return w.RiskReason }},
 	{"状态", 10, asText, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return w.Status.Label() }},
 	{"隔离开始", 12, asDate, func(w domain.Worker, _ domain.IDView, _ domain.Date) any { return dateValue(w.IsolationStart) }},
@@ -51,18 +52,15 @@ var derivedColumns = []exportColumn{
 	}},
 }
 
-// riskLabel names the risk levels as the township does.
-var riskLabel = map[domain.RiskLevel]string{domain.RiskHigh: "高", domain.RiskMedium: "中", domain.RiskLow: "低"}
-
-// WriteRoster writes workers as a roster workbook to w: the template's columns in the
+// Write writes workers as a roster workbook to w: the template's columns in the
 // template's order, so that the export can be corrected and imported again, then the derived
 // columns 出生日期 (only with reveal), 年龄, 性别, 户籍地 (the province only without reveal), 风险等级, 风险原因, 状态, 隔离开始, 隔离截止 and 隔离剩余天数
 // (days left on today). ID numbers are masked unless reveal (a masked export is for reading:
 // its ID numbers cannot be imported again); they and the other text columns are text cells in
 // text-formatted columns. Dates are real Excel dates formatted yyyy-mm-dd,
-// which StreamRoster reads back as YYYY-MM-DD and HR can sort. The sheet is written with
+// which Stream reads back as YYYY-MM-DD and HR can sort. The sheet is written with
 // excelize's StreamWriter, so memory does not grow with the rows beyond the workers given.
-func WriteRoster(w io.Writer, workers []domain.Worker, reveal bool, today domain.Date) error {
+func Write(w io.Writer, workers []domain.Worker, reveal bool, today domain.Date) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := writeRosterSheet(f, workers, reveal, today); err != nil {
@@ -108,14 +106,14 @@ func writeRosterSheet(f *excelize.File, workers []domain.Worker, reveal bool, to
 		if c.Key == domain.ColArrivedOn {
 			style = st.date
 		}
-		if err := colLayout(sw, i+1, c.Width, style); err != nil {
+		if err := xlstyle.SetColumn(sw, i+1, c.Width, style); err != nil {
 			return err
 		}
 		header = append(header, excelize.Cell{StyleID: st.header, Value: c.Header})
 	}
 	for i, c := range derivedColumns {
 		style := map[columnFormat]int{asText: st.text, asDate: st.date, asNumber: 0}[c.format]
-		if err := colLayout(sw, len(domain.RosterColumns)+i+1, c.width, style); err != nil {
+		if err := xlstyle.SetColumn(sw, len(domain.RosterColumns)+i+1, c.width, style); err != nil {
 			return err
 		}
 		header = append(header, excelize.Cell{StyleID: st.header, Value: c.header})
@@ -158,19 +156,7 @@ func cellOf(v any, st templateStyles) any {
 	return v
 }
 
-// colLayout sets a column's width and style; cells written without a style of their own take
-// the column's, so the text columns stay text when HR edits the export.
-func colLayout(sw *excelize.StreamWriter, col int, width float64, style int) error {
-	if err := sw.SetColWidth(col, col, max(width, 8)); err != nil {
-		return err
-	}
-	if style == 0 {
-		return nil
-	}
-	return sw.SetColStyle(col, col, style)
-}
-
-// templateValue is the value of a template column for a worker, as StreamRoster and domain read
+// templateValue is the value of a template column for a worker, as Stream and domain read
 // it back.
 func templateValue(key string, w domain.Worker, id domain.IDView) any {
 	switch key {

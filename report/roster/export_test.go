@@ -1,9 +1,7 @@
-package report
+package roster
 
 import (
-	"archive/zip"
 	"bytes"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +12,8 @@ import (
 
 	"fugong/domain"
 	"fugong/domain/region"
+	"fugong/report/internal/xlstyle"
+	"fugong/report/xlsxtest"
 )
 
 // validID makes a valid ID number from its first 17 digits.
@@ -40,7 +40,7 @@ func TestWriteRoster(t *testing.T) {
 	write := func(t *testing.T, reveal bool) []byte {
 		t.Helper()
 		var buf bytes.Buffer
-		if err := WriteRoster(&buf, workers, reveal, today); err != nil {
+		if err := Write(&buf, workers, reveal, today); err != nil {
 			t.Fatal(err)
 		}
 		return buf.Bytes()
@@ -57,7 +57,7 @@ func TestWriteRoster(t *testing.T) {
 	}
 
 	t.Run("Header", func(t *testing.T) {
-		f := reopen(t, masked)
+		f := xlsxtest.Reopen(t, masked)
 		rows, err := f.GetRows(rosterSheet) // a small test workbook: GetRows is fine here
 		if err != nil {
 			t.Fatal(err)
@@ -68,7 +68,7 @@ func TestWriteRoster(t *testing.T) {
 		if len(rows) != 3 {
 			t.Errorf("got %d rows, want 3", len(rows))
 		}
-		if s := cellStyle(t, f, rosterSheet, "A1"); s.Font == nil || !s.Font.Bold || s.Fill.Type != "pattern" {
+		if s := xlsxtest.Style(t, f, rosterSheet, "A1"); s.Font == nil || !s.Font.Bold || s.Fill.Type != "pattern" {
 			t.Errorf("A1: got style %+v, want the header style", s)
 		}
 		p, err := f.GetPanes(rosterSheet)
@@ -84,7 +84,7 @@ func TestWriteRoster(t *testing.T) {
 	})
 
 	t.Run("AutoFilter", func(t *testing.T) {
-		sheetXML := strings.ReplaceAll(zipPart(t, masked, "xl/worksheets/sheet1.xml"), "$", "")
+		sheetXML := strings.ReplaceAll(xlsxtest.PartText(t, masked, "xl/worksheets/sheet1.xml"), "$", "")
 		want := `<autoFilter ref="A1:` + col("隔离剩余天数") + `3"`
 		if !strings.Contains(sheetXML, want) {
 			t.Errorf("got no %s in the sheet", want)
@@ -92,7 +92,7 @@ func TestWriteRoster(t *testing.T) {
 		if strings.Index(sheetXML, "<autoFilter") < strings.Index(sheetXML, "</sheetData>") {
 			t.Errorf("autoFilter comes before the rows; Excel wants it after sheetData")
 		}
-		f := reopen(t, masked)
+		f := xlsxtest.Reopen(t, masked)
 		names := f.GetDefinedName()
 		if !slices.ContainsFunc(names, func(d excelize.DefinedName) bool { return d.Name == "_xlnm._FilterDatabase" }) {
 			t.Errorf("got defined names %+v, want the filter database", names)
@@ -100,7 +100,7 @@ func TestWriteRoster(t *testing.T) {
 	})
 
 	t.Run("Cells", func(t *testing.T) {
-		f := reopen(t, masked)
+		f := xlsxtest.Reopen(t, masked)
 		w := workers[0]
 		household, _ := region.Name(w.IDNumber.Region()[:2] + "0000") // masked: the province only
 		origin, _ := region.Name("420100")
@@ -112,7 +112,7 @@ func TestWriteRoster(t *testing.T) {
 			"状态": "隔离观察", "隔离开始": "2026-02-10", "隔离截止": "2026-02-24", "隔离剩余天数": "7",
 		}
 		for header, v := range want {
-			if got := getCell(t, f, rosterSheet, col(header)+"2"); got != v {
+			if got := xlsxtest.Cell(t, f, rosterSheet, col(header)+"2"); got != v {
 				t.Errorf("%s: got %q, want %q", header, got, v)
 			}
 		}
@@ -122,7 +122,7 @@ func TestWriteRoster(t *testing.T) {
 			"隔离剩余天数": "",
 		}
 		for header, v := range second {
-			if got := getCell(t, f, rosterSheet, col(header)+"3"); got != v {
+			if got := xlsxtest.Cell(t, f, rosterSheet, col(header)+"3"); got != v {
 				t.Errorf("row 3 %s: got %q, want %q", header, got, v)
 			}
 		}
@@ -138,21 +138,21 @@ func TestWriteRoster(t *testing.T) {
 				t.Errorf("%s: got cell type %v, want %v", c.header, got, c.want)
 			}
 		}
-		if s := cellStyle(t, f, rosterSheet, col("返岗日期")+"2"); s.CustomNumFmt == nil || *s.CustomNumFmt != dateFormat {
-			t.Errorf("返岗日期: got format %v, want %q", s.CustomNumFmt, dateFormat)
+		if s := xlsxtest.Style(t, f, rosterSheet, col("返岗日期")+"2"); s.CustomNumFmt == nil || *s.CustomNumFmt != xlstyle.DateFormat {
+			t.Errorf("返岗日期: got format %v, want %q", s.CustomNumFmt, xlstyle.DateFormat)
 		}
-		if s := cellStyle(t, f, rosterSheet, col("身份证号")+"2"); s.NumFmt != numFmtText {
+		if s := xlsxtest.Style(t, f, rosterSheet, col("身份证号")+"2"); s.NumFmt != xlstyle.NumFmtText {
 			t.Errorf("身份证号: got number format %d, want text", s.NumFmt)
 		}
 	})
 
 	t.Run("Revealed", func(t *testing.T) {
-		f := reopen(t, revealed)
+		f := xlsxtest.Reopen(t, revealed)
 		for i, w := range workers {
 			n := strconv.Itoa(i + 2)
 			household, _ := region.Name(w.IDNumber.Region())
 			for header, want := range map[string]string{"身份证号": string(w.IDNumber), "出生日期": w.IDNumber.BirthDate().String(), "户籍地": household} {
-				if got := getCell(t, f, rosterSheet, col(header)+n); got != want {
+				if got := xlsxtest.Cell(t, f, rosterSheet, col(header)+n); got != want {
 					t.Errorf("%s%s: got %q, want %q", header, n, got, want)
 				}
 			}
@@ -164,13 +164,13 @@ func TestWriteRoster(t *testing.T) {
 		if len(errs) != 0 || len(rows) != len(workers) {
 			t.Fatalf("got %d rows, errors %v, want %d rows", len(rows), errs, len(workers))
 		}
-		f := reopen(t, revealed)
+		f := xlsxtest.Reopen(t, revealed)
 		for i, r := range rows {
 			if r.Row != i+2 {
 				t.Errorf("got row %d, want %d", r.Row, i+2)
 			}
 			for _, c := range domain.RosterColumns {
-				want := getCell(t, f, rosterSheet, col(c.Header)+strconv.Itoa(i+2))
+				want := xlsxtest.Cell(t, f, rosterSheet, col(c.Header)+strconv.Itoa(i+2))
 				if r.Cells[c.Key] != want {
 					t.Errorf("row %d %s: got %q, want %q as exported", r.Row, c.Header, r.Cells[c.Key], want)
 				}
@@ -189,7 +189,7 @@ func TestWriteRoster(t *testing.T) {
 
 	t.Run("Empty", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := WriteRoster(&buf, nil, false, today); err != nil {
+		if err := Write(&buf, nil, false, today); err != nil {
 			t.Fatal(err)
 		}
 		rows, errs := readRoster(t, buf.Bytes(), 0)
@@ -205,10 +205,10 @@ func TestWriteRosterDates(t *testing.T) {
 	w := exportWorkers()[:1]
 	w[0].ArrivedOn = domain.NewDate(2026, 12, 31)
 	var buf bytes.Buffer
-	if err := WriteRoster(&buf, w, true, domain.NewDate(2027, 1, 1)); err != nil {
+	if err := Write(&buf, w, true, domain.NewDate(2027, 1, 1)); err != nil {
 		t.Fatal(err)
 	}
-	f := reopen(t, buf.Bytes())
+	f := xlsxtest.Reopen(t, buf.Bytes())
 	i := slices.Index(templateHeaderTexts(), "返岗日期")
 	cell, _ := excelize.CoordinatesToCellName(i+1, 2)
 	raw, err := f.GetCellValue(rosterSheet, cell, excelize.Options{RawCellValue: true})
@@ -219,23 +219,4 @@ func TestWriteRosterDates(t *testing.T) {
 	if raw != strconv.FormatInt(serial, 10) {
 		t.Errorf("got serial %q, want %d", raw, serial)
 	}
-}
-
-// zipPart reads one part of a workbook as text.
-func zipPart(t *testing.T, data []byte, name string) string {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := zr.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

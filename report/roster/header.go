@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"regexp"
@@ -8,20 +8,20 @@ import (
 	"fugong/domain"
 )
 
-// The template's two sheets. StreamRoster does not depend on these names: HR renames sheets and
+// The template's two sheets. Stream does not depend on these names: HR renames sheets and
 // pastes rosters into workbooks of their own.
 const (
 	rosterSheet = "花名册"
 	guideSheet  = "填写说明"
 )
 
-// exampleMark starts the name cell of the template's example row. StreamRoster skips any row
+// exampleMark starts the name cell of the template's example row. Stream skips any row
 // whose name starts with it: a mark in the cell's own text survives copying, re-saving in WPS
 // or LibreOffice and reordering columns, where a comment or a style would not, and no Chinese
 // name starts with 示例.
 const exampleMark = "示例"
 
-// errorHeader heads the column AnnotateErrors adds. StreamRoster ignores it like any unknown
+// errorHeader heads the column Annotate adds. Stream ignores it like any unknown
 // header, so an annotated workbook can be corrected and uploaded again as it is.
 const errorHeader = "错误说明"
 

@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"bytes"
@@ -74,47 +74,12 @@ func newBookSheets(t *testing.T, sheets map[string][][]any, order ...string) []b
 	return buf.Bytes()
 }
 
-// reopen opens a workbook the code under test wrote.
-func reopen(t *testing.T, data []byte) *excelize.File {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	t.Cleanup(func() { _ = f.Close() })
-	return f
-}
-
-// getCell reads a cell as Excel shows it.
-func getCell(t *testing.T, f *excelize.File, sheet, cell string) string {
-	t.Helper()
-	v, err := f.GetCellValue(sheet, cell)
-	if err != nil {
-		t.Fatalf("cell %s: %v", cell, err)
-	}
-	return v
-}
-
-// cellStyle reads the style a cell shows with, its column's when it has none of its own.
-func cellStyle(t *testing.T, f *excelize.File, sheet, cell string) *excelize.Style {
-	t.Helper()
-	id, err := f.GetCellStyle(sheet, cell)
-	if err != nil {
-		t.Fatalf("style of %s: %v", cell, err)
-	}
-	s, err := f.GetStyle(id)
-	if err != nil {
-		t.Fatalf("style %d: %v", id, err)
-	}
-	return s
-}
-
 // readRoster reads a workbook and fails the test on an error.
 func readRoster(t *testing.T, data []byte, maxRows int) ([]domain.RosterRow, []domain.RowError) {
 	t.Helper()
-	rows, errs, err := ReadRoster(bytes.NewReader(data), maxRows)
+	rows, errs, err := readAll(bytes.NewReader(data), maxRows)
 	if err != nil {
-		t.Fatalf("ReadRoster: %v", err)
+		t.Fatalf("readAll: %v", err)
 	}
 	return rows, errs
 }
@@ -162,11 +127,11 @@ func templateHeaders() []any {
 	return h
 }
 
-// ReadRoster is StreamRoster's rows, all of them, or none with the sheet's problems: what the
-// tests of reading a roster compare.
-func ReadRoster(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
+// readAll is Stream's rows, all of them, or none with the sheet's problems: what the tests of
+// reading a roster compare.
+func readAll(r io.Reader, maxRows int) ([]domain.RosterRow, []domain.RowError, error) {
 	var out []domain.RosterRow
-	errs, err := StreamRoster(context.Background(), r, maxRows, 0, func(rows []domain.RosterRow) error {
+	errs, err := Stream(context.Background(), r, maxRows, 0, func(rows []domain.RosterRow) error {
 		out = append(out, rows...)
 		return nil
 	})

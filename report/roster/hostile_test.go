@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"archive/zip"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"fugong/domain"
+	"fugong/report/internal/ooxml"
 	"fugong/report/xlsxtest"
 )
 
@@ -128,7 +129,7 @@ var stringCases = []hostileCase{
 	{"HugeSharedString", func(t testing.TB) []byte { return xlsxtest.HugeSharedString(t, 50<<20) },
 		"其中的 xl/sharedStrings.xml 有一段超过 256 KB"},
 	{"ManySharedStrings", func(t testing.TB) []byte { return xlsxtest.ManySharedStrings(t, 12_000_000) }, "文字条目超过 300000 条"},
-	{"OneSharedStringTooMany", func(t testing.TB) []byte { return xlsxtest.ManySharedStrings(t, maxSharedStrings-3+1) }, "文字条目超过 300000 条"},
+	{"OneSharedStringTooMany", func(t testing.TB) []byte { return xlsxtest.ManySharedStrings(t, ooxml.MaxSharedStrings-3+1) }, "文字条目超过 300000 条"},
 	{"HugeInlineString", func(t testing.TB) []byte {
 		return xlsxtest.Book{Rows: xlsxtest.Rows(xlsxtest.Header, []string{strings.Repeat("长", 1<<20), "x"})}.Bytes(t)
 	}, "其中的 xl/worksheets/sheet1.xml 有一段超过 256 KB"},
@@ -188,16 +189,16 @@ var wholePartCases = []hostileCase{
 }
 
 var entryCases = []hostileCase{
-	{"TooManyEntries", func(t testing.TB) []byte { return xlsxtest.ManyEntries(t, maxParts-4) }, "文件中有 10001 个条目"},
+	{"TooManyEntries", func(t testing.TB) []byte { return xlsxtest.ManyEntries(t, ooxml.MaxParts-4) }, "文件中有 10001 个条目"},
 }
 
 var sheetCases = []hostileCase{
-	{"TooManySheets", func(t testing.TB) []byte { return xlsxtest.ManySheets(t, maxSheets, nil) }, "工作簿中有 1001 个工作表"},
+	{"TooManySheets", func(t testing.TB) []byte { return xlsxtest.ManySheets(t, ooxml.MaxSheets, nil) }, "工作簿中有 1001 个工作表"},
 	// 999 sheets, each of 100,000 empty rows: the header is looked for in the first thousand
 	// rows of each, so this takes a second rather than an hour. (A sheet of more than
-	// maxSheetRows is refused as it is checked.)
+	// ooxml.MaxSheetRows is refused as it is checked.)
 	{"ManyEmptyRows", func(t testing.TB) []byte {
-		return xlsxtest.ManySheets(t, maxSheets-1, func(w io.Writer) error {
+		return xlsxtest.ManySheets(t, ooxml.MaxSheets-1, func(w io.Writer) error {
 			_, err := io.WriteString(w, strings.Repeat("<row/>", 100_000))
 			return err
 		})
@@ -219,7 +220,7 @@ func TestReadRosterHostile(t *testing.T) {
 	for _, tt := range slices.Concat(notWorkbookCases, damagedCases, bombCases, pathCases, stringCases, wholePartCases, entryCases, sheetCases) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.book(t)
-			rows, errs, err := ReadRoster(bytes.NewReader(data), domain.MaxImportRows)
+			rows, errs, err := readAll(bytes.NewReader(data), domain.MaxImportRows)
 			wantInvalidFile(t, err)
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("got %v, want a message with %q", err, tt.wantMsg)
@@ -265,7 +266,7 @@ func TestReadRosterWide(t *testing.T) {
 	var rows []domain.RosterRow
 	var errs []domain.RowError
 	var err error
-	alloc := allocated(func() { rows, errs, err = ReadRoster(bytes.NewReader(book), domain.MaxImportRows) })
+	alloc := allocated(func() { rows, errs, err = readAll(bytes.NewReader(book), domain.MaxImportRows) })
 	t.Logf("%d KB workbook: allocated %.1f MB", len(book)>>10, float64(alloc)/(1<<20))
 	if err != nil || len(errs) != 0 || len(rows) != 3 {
 		t.Fatalf("got %d rows, errors %v, %v; want the 3 people", len(rows), errs, err)
@@ -279,7 +280,7 @@ func TestReadRosterWide(t *testing.T) {
 	}
 }
 
-// TestReadRosterRowLimit: every row the reader reads counts against maxSheetRows, empty ones
+// TestReadRosterRowLimit: every row the reader reads counts against ooxml.MaxSheetRows, empty ones
 // and ones with nothing in the roster's columns too; past it the file is refused, naming the
 // sheet and the row. Before, such rows did not count, and a sheet of a million of them was
 // read to its end.
@@ -291,9 +292,9 @@ func TestReadRosterRowLimit(t *testing.T) {
 			return err
 		}}.Bytes(t)
 	}
-	tooMany := fmt.Sprintf("工作表「花名册」读到第 %d 行时已超过 %d 行", maxSheetRows+1, maxSheetRows)
+	tooMany := fmt.Sprintf("工作表「花名册」读到第 %d 行时已超过 %d 行", ooxml.MaxSheetRows+1, ooxml.MaxSheetRows)
 	t.Run("OKAtTheLimit", func(t *testing.T) {
-		rows, errs := readRoster(t, blank(maxSheetRows-2), domain.MaxImportRows)
+		rows, errs := readRoster(t, blank(ooxml.MaxSheetRows-2), domain.MaxImportRows)
 		if len(rows) != 1 || len(errs) != 0 {
 			t.Fatalf("got rows %v and errors %v, want the one person", rows, errs)
 		}
@@ -302,11 +303,11 @@ func TestReadRosterRowLimit(t *testing.T) {
 		name string
 		book []byte
 	}{
-		{"ErrBlankRows", blank(maxSheetRows - 1)},
-		{"ErrWideRows", xlsxtest.Wide(1, maxSheetRows-1).Bytes(t)},
+		{"ErrBlankRows", blank(ooxml.MaxSheetRows - 1)},
+		{"ErrWideRows", xlsxtest.Wide(1, ooxml.MaxSheetRows-1).Bytes(t)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, errs, err := ReadRoster(bytes.NewReader(tt.book), domain.MaxImportRows)
+			rows, errs, err := readAll(bytes.NewReader(tt.book), domain.MaxImportRows)
 			wantInvalidFile(t, err)
 			if !strings.Contains(err.Error(), tooMany) {
 				t.Errorf("got %v, want a message with %q", err, tooMany)

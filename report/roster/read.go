@@ -1,10 +1,7 @@
-package report
+package roster
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -13,17 +10,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/internal/ooxml"
 )
 
-// Upload limits. A workbook may unpack to unzipSizeLimit in all, so that a zip bomb stops
-// there; worksheets and shared strings above unzipXMLSizeLimit are unpacked to temporary files
-// instead of memory. A 10,000-row roster unpacks to about 3 MB.
-const (
-	unzipSizeLimit    = 64 << 20
-	unzipXMLSizeLimit = 16 << 20
-)
-
-// headerSearchRows is how many non-empty rows StreamRoster looks through for the header: HR's
+// headerSearchRows is how many non-empty rows Stream looks through for the header: HR's
 // sheets often start with a title row ("XX公司返岗职工花名册") and a note or two above it.
 // headerScanRows bounds the rows it reads for them, empty ones included: a sheet whose first
 // thousand rows are empty holds no roster, and 20 sheets of 700,000 empty rows each (8 KB
@@ -37,58 +27,6 @@ const (
 // many as Excel had before 2007) leave room for any roster, and a row of 16,384 cells, or of
 // a million cells all in column A, costs no more memory than a row of 256.
 const headerColumns = 256
-
-// readUpload reads an upload whole, as excelize would; an upload larger than it may unpack to
-// is refused before excelize copies it. A reader that knows its length (the API passes a
-// bytes.Reader) is read in one allocation, not io.ReadAll's doubling ones.
-func readUpload(r io.Reader) ([]byte, error) {
-	if lr, ok := r.(interface{ Len() int }); ok && lr.Len() <= unzipSizeLimit {
-		data := make([]byte, lr.Len())
-		if _, err := io.ReadFull(r, data); err != nil {
-			return nil, fmt.Errorf("read upload: %w", err)
-		}
-		return data, nil
-	}
-	data, err := io.ReadAll(io.LimitReader(r, unzipSizeLimit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read upload: %w", err)
-	}
-	if len(data) > unzipSizeLimit {
-		return nil, domain.Invalid("file", "文件超过 64 MB,请分批导入")
-	}
-	return data, nil
-}
-
-// openUpload checks an uploaded workbook (checkPackage) and opens it with low unzip limits,
-// returning also the zip checkPackage read and where its sheets are. Whatever is not a
-// readable .xlsx is ErrInvalid naming field file, with a message that tells HR what to do.
-func openUpload(data []byte) (*excelize.File, *zip.Reader, *sheetParts, error) {
-	zr, parts, err := checkPackage(data)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data),
-		excelize.Options{UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
-	if err != nil {
-		if f != nil {
-			_ = f.Close()
-		}
-		// excelize reports the limit with an unexported fmt error, so only its text tells.
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, nil, nil, domain.Invalid("file", msgTooBig)
-		}
-		return nil, nil, nil, domain.Invalid("file", msgNotWorkbook)
-	}
-	switch n := len(f.GetSheetList()); {
-	case n == 0:
-		_ = f.Close()
-		return nil, nil, nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
-	case n > maxSheets:
-		_ = f.Close()
-		return nil, nil, nil, domain.Invalid("file", "工作簿中有 "+strconv.Itoa(n)+" 个工作表,超过 "+strconv.Itoa(maxSheets)+" 个;请只保留花名册后上传")
-	}
-	return f, zr, parts, nil
-}
 
 // errDamaged is the answer to a workbook that opens but whose sheet cannot be read through:
 // a damaged file, or one written by a program that does not follow the format. n is the row
@@ -110,44 +48,54 @@ const checkEvery = 1024
 // that names at least two roster columns (one could be chance: the 填写说明 sheet has a 姓名
 // in its first column). It returns the header's layout, or the number of the first non-empty
 // row when there is none (0 for a sheet with no data).
-func findHeader(ctx context.Context, s *sheetReader) (layout, int, bool, error) {
-	s.first(headerColumns)
+func findHeader(ctx context.Context, s *ooxml.SheetReader) (layout, int, bool, error) {
+	s.First(headerColumns)
 	first, seen := 0, 0
-	for seen < headerSearchRows && s.read < headerScanRows {
-		if s.read%checkEvery == 0 {
+	for seen < headerSearchRows && s.RowsRead() < headerScanRows {
+		if s.RowsRead()%checkEvery == 0 {
 			if ctx.Err() != nil {
 				return layout{}, 0, false, context.Cause(ctx)
 			}
 		}
-		row, ok, err := s.next()
+		row, ok, err := s.Next()
 		if err != nil || !ok {
 			return layout{}, first, false, err
 		}
-		if row.blank() {
+		if blank(row) {
 			continue
 		}
 		seen++
 		if first == 0 {
-			first = row.n
+			first = row.N
 		}
-		if l := mapHeader(row.n, row.dense()); len(l.col) >= 2 {
+		if l := mapHeader(row.N, row.Dense()); len(l.col) >= 2 {
 			return l, first, true, nil
 		}
 	}
 	return layout{}, first, false, nil
 }
 
+// blank reports whether a row has nothing but spaces (cleanCell).
+func blank(r ooxml.Row) bool {
+	for _, c := range r.Cells {
+		if cleanCell(c.Value) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // findRoster picks the sheet that holds the roster and reads its header: the first visible
 // sheet with a header row; failing that, the first with any data, read with its first
 // non-empty row as the header so that the missing columns are named. The reader returned
 // stands after the header.
-func findRoster(ctx context.Context, f *excelize.File, parts *sheetParts, sst *sharedStrings) (string, layout, *sheetReader, error) {
+func findRoster(ctx context.Context, u *ooxml.Upload) (string, layout, *ooxml.SheetReader, error) {
 	fallback, fallbackRow := "", 0
-	for _, sheet := range f.GetSheetList() {
-		if visible, err := f.GetSheetVisible(sheet); err == nil && !visible {
+	for _, sheet := range u.File.GetSheetList() {
+		if visible, err := u.File.GetSheetVisible(sheet); err == nil && !visible {
 			continue // hidden sheets hold lookup lists, not rosters
 		}
-		sr, err := openSheet(parts, sheet, sst)
+		sr, err := u.OpenSheet(sheet)
 		if err != nil {
 			return "", layout{}, nil, errDamaged(sheet, 0)
 		}
@@ -157,7 +105,7 @@ func findRoster(ctx context.Context, f *excelize.File, parts *sheetParts, sst *s
 			if ctx.Err() != nil {
 				return "", layout{}, nil, err
 			}
-			return "", layout{}, nil, errDamaged(sheet, sr.n)
+			return "", layout{}, nil, errDamaged(sheet, sr.RowNumber())
 		}
 		if found {
 			return sheet, l, sr, nil
@@ -170,54 +118,40 @@ func findRoster(ctx context.Context, f *excelize.File, parts *sheetParts, sst *s
 	if fallback == "" {
 		return "", layout{}, nil, domain.Invalid("file", "文件中没有任何数据;请在模板的“花名册”表中填写后上传")
 	}
-	sr, err := openSheet(parts, fallback, sst)
+	sr, err := u.OpenSheet(fallback)
 	if err != nil {
 		return "", layout{}, nil, errDamaged(fallback, 0)
 	}
-	sr.first(headerColumns)
+	sr.First(headerColumns)
 	for {
-		row, ok, err := sr.next()
+		row, ok, err := sr.Next()
 		if err != nil || !ok {
 			_ = sr.Close()
-			return "", layout{}, nil, errDamaged(fallback, sr.n)
+			return "", layout{}, nil, errDamaged(fallback, sr.RowNumber())
 		}
-		if row.n == fallbackRow {
-			return fallback, mapHeader(row.n, row.dense()), sr, nil
+		if row.N == fallbackRow {
+			return fallback, mapHeader(row.N, row.Dense()), sr, nil
 		}
 	}
 }
 
-// openRoster opens an upload and finds its roster sheet and header (findRoster).
-func openRoster(ctx context.Context, data []byte) (*excelize.File, string, layout, *sheetReader, error) {
-	f, _, parts, err := openUpload(data)
+// openRoster opens an upload (ooxml.Open) and finds its roster sheet and header (findRoster).
+func openRoster(ctx context.Context, data []byte) (*ooxml.Upload, string, layout, *ooxml.SheetReader, error) {
+	u, err := ooxml.Open(data)
 	if err != nil {
 		return nil, "", layout{}, nil, err
 	}
-	sheet, l, sr, err := findRoster(ctx, f, parts, &sharedStrings{zf: parts.files[sharedStringsPart]})
+	sheet, l, sr, err := findRoster(ctx, u)
 	if err != nil {
-		_ = f.Close()
+		_ = u.Close()
 		return nil, "", layout{}, nil, err
 	}
-	return f, sheet, l, sr, nil
+	return u, sheet, l, sr, nil
 }
 
-// maxSheetRows bounds the rows StreamRoster reads of the roster's sheet, empty ones included:
-// every row costs the reading, whether it holds a person or nothing the roster uses. A sheet
-// of 1.4 million rows, each with one cell in column XFD and none in the roster's columns, read
-// as a roster with no people (169 KB; it took half an hour). Twice MaxImportRows leaves room
-// for the empty rows of a full roster.
-const maxSheetRows = 2 * domain.MaxImportRows
-
-// errTooManySheetRows refuses a sheet with more rows than StreamRoster reads.
-func errTooManySheetRows(sheet string, n int) error {
-	return domain.Invalid("file", "工作表「"+sheet+"」读到第 "+strconv.Itoa(n)+" 行时已超过 "+strconv.Itoa(maxSheetRows)+
-		" 行(空行、只在花名册以外的列有内容的行也算在内),而花名册最多 "+strconv.Itoa(domain.MaxImportRows)+
-		" 行;请删除多余的行后上传")
-}
-
-// StreamRoster reads an uploaded roster workbook into rows of text keyed by column, calling
+// Stream reads an uploaded roster workbook into rows of text keyed by column, calling
 // yield with them in sheet order, batch rows at a time (all at once when batch is 0), as it
-// reads them. It streams the sheet straight from the upload (sheetReader), keeping only the
+// reads them. It streams the sheet straight from the upload (ooxml.SheetReader), keeping only the
 // cells of the roster's columns, so memory grows with a batch, not with the sheet's XML or
 // its width. It stops when ctx ends, returning its cause. An error from yield stops it and is
 // returned.
@@ -235,22 +169,22 @@ func errTooManySheetRows(sheet string, n int) error {
 // stored a number keeps Excel's form of it ("3.71626199001011E+17") and is marked in Numeric;
 // an Excel date in the date column is not.
 //
-// A file that is not a workbook, that checkPackage refuses (a zip bomb, a lying or damaged
+// A file that is not a workbook, that ooxml.Open refuses (a zip bomb, a lying or damaged
 // zip, an entry named ../, overlong text, too many shared strings, parts, sheets or styles),
-// whose roster sheet has more than maxSheetRows rows (empty ones too), or whose roster sheet
+// whose roster sheet has more than ooxml.MaxSheetRows rows (empty ones too), or whose roster sheet
 // cannot be read through to its end (damaged XML, rows out of order) is a *domain.Error of kind
 // ErrInvalid naming field file, with a message that says which; rows read before the damage
 // may have been yielded.
-func StreamRoster(ctx context.Context, r io.Reader, maxRows, batch int, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
-	data, err := readUpload(r)
+func Stream(ctx context.Context, r io.Reader, maxRows, batch int, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
+	data, err := ooxml.ReadUpload(r)
 	if err != nil {
 		return nil, err
 	}
-	f, sheet, l, sr, err := openRoster(ctx, data)
+	u, sheet, l, sr, err := openRoster(ctx, data)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer u.Close()
 	defer sr.Close()
 	if missing := l.missing(); len(missing) > 0 {
 		errs := make([]domain.RowError, 0, len(missing))
@@ -260,32 +194,32 @@ func StreamRoster(ctx context.Context, r io.Reader, maxRows, batch int, yield fu
 		return errs, nil
 	}
 	date1904 := false
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+	if props, err := u.File.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		date1904 = *props.Date1904
 	}
-	sr.only(l.columns())
+	sr.Only(l.columns())
 	var out []domain.RosterRow
 	read := 0
 	for {
-		if sr.read%checkEvery == 0 {
+		if sr.RowsRead()%checkEvery == 0 {
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
 			}
 		}
-		row, ok, err := sr.next()
+		row, ok, err := sr.Next()
 		if err != nil {
-			return nil, errDamaged(sheet, sr.n)
+			return nil, errDamaged(sheet, sr.RowNumber())
 		}
 		if !ok {
-			if err := sr.finish(); err != nil {
-				return nil, errDamaged(sheet, sr.n)
+			if err := sr.Finish(); err != nil {
+				return nil, errDamaged(sheet, sr.RowNumber())
 			}
 			break
 		}
-		if sr.read > maxSheetRows {
-			return nil, errTooManySheetRows(sheet, row.n)
+		if sr.RowsRead() > ooxml.MaxSheetRows {
+			return nil, ooxml.TooManyRows(sheet, row.N)
 		}
-		if len(row.cells) == 0 {
+		if len(row.Cells) == 0 {
 			continue // nothing in the roster's columns
 		}
 		rr, keep := l.rosterRow(row, date1904)
@@ -314,11 +248,11 @@ func StreamRoster(ctx context.Context, r io.Reader, maxRows, batch int, yield fu
 
 // rosterRow turns one sheet row into a roster row; keep is false for an empty row and for the
 // template's example.
-func (l layout) rosterRow(sr sheetRow, date1904 bool) (domain.RosterRow, bool) {
-	row := domain.RosterRow{Row: sr.n, Cells: make(map[string]string, len(l.col)), Numeric: map[string]bool{}}
+func (l layout) rosterRow(sr ooxml.Row, date1904 bool) (domain.RosterRow, bool) {
+	row := domain.RosterRow{Row: sr.N, Cells: make(map[string]string, len(l.col)), Numeric: map[string]bool{}}
 	blank := true
 	for key, i := range l.col {
-		v, kind := sr.cell(i)
+		v, kind := sr.Cell(i)
 		v, row.Numeric[key] = cellValue(key, cleanCell(v), kind, date1904)
 		if !row.Numeric[key] {
 			delete(row.Numeric, key)
@@ -333,19 +267,19 @@ func (l layout) rosterRow(sr sheetRow, date1904 bool) (domain.RosterRow, bool) {
 }
 
 // cellValue gives a cleaned cell's text and whether it stored a number where text was wanted.
-func cellValue(key, v string, kind cellKind, date1904 bool) (string, bool) {
+func cellValue(key, v string, kind ooxml.CellKind, date1904 bool) (string, bool) {
 	if v == "" {
 		return "", false
 	}
 	switch kind {
-	case kindNumber:
+	case ooxml.KindNumber:
 		if key == domain.ColArrivedOn {
 			if d, ok := serialDate(v, date1904); ok {
 				return d, false
 			}
 		}
 		return v, true
-	case kindISODate:
+	case ooxml.KindISODate:
 		if len(v) >= 10 {
 			if _, err := time.Parse(time.DateOnly, v[:10]); err == nil {
 				return v[:10], false

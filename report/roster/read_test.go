@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"archive/zip"
@@ -198,7 +198,7 @@ func TestReadRosterNotAWorkbook(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, errs, err := ReadRoster(bytes.NewReader(tt.data), 100)
+			rows, errs, err := readAll(bytes.NewReader(tt.data), 100)
 			wantInvalidFile(t, err)
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("got %v, want a message with %q", err, tt.wantMsg)
@@ -206,7 +206,7 @@ func TestReadRosterNotAWorkbook(t *testing.T) {
 			if rows != nil || errs != nil {
 				t.Errorf("got rows %v errors %v, want none", rows, errs)
 			}
-			_, err = AnnotateErrors(tt.data, []domain.RowError{{Row: 2, Message: "x"}})
+			_, err = Annotate(tt.data, []domain.RowError{{Row: 2, Message: "x"}})
 			wantInvalidFile(t, err)
 		})
 	}
@@ -398,7 +398,7 @@ func TestStreamRosterStops(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		cancel(left)
 		batches := 0
-		_, err := StreamRoster(ctx, bytes.NewReader(book), domain.MaxImportRows, 10, func([]domain.RosterRow) error {
+		_, err := Stream(ctx, bytes.NewReader(book), domain.MaxImportRows, 10, func([]domain.RosterRow) error {
 			batches++
 			return nil
 		})
@@ -409,7 +409,7 @@ func TestStreamRosterStops(t *testing.T) {
 	t.Run("Between", func(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		batches := 0
-		_, err := StreamRoster(ctx, bytes.NewReader(book), domain.MaxImportRows, 10, func([]domain.RosterRow) error {
+		_, err := Stream(ctx, bytes.NewReader(book), domain.MaxImportRows, 10, func([]domain.RosterRow) error {
 			if batches++; batches == 2 {
 				cancel(left)
 			}

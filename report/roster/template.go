@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/internal/xlstyle"
 )
 
 // templateRows is how many rows below the header carry the template's drop-down lists: more
@@ -15,20 +16,10 @@ import (
 // holds wherever HR types and the sheet's used range stays at the rows actually filled.
 const templateRows = 10000
 
-// Number formats: 49 is Excel's built-in "@" (text); dates are written year first, as
-// domain.ParseLooseDate and Chinese forms expect.
+// Colours of the template's own marks; the rest of the look is xlstyle's.
 const (
-	numFmtText = 49
-	dateFormat = "yyyy-mm-dd"
-)
-
-// Colours of the workbooks.
-const (
-	colorHeaderFill = "DDEBF7"
-	colorRequired   = "FF0000"
-	colorExample    = "808080"
-	colorErrorFill  = "FFC7CE"
-	colorErrorText  = "9C0006"
+	colorRequired = "FF0000"
+	colorExample  = "808080"
 )
 
 // guideText says, for the 填写说明 sheet, what goes in each column; a column without an entry
@@ -55,15 +46,15 @@ type templateStyles struct {
 // newTemplateStyles registers the template's styles with f.
 func newTemplateStyles(f *excelize.File) (templateStyles, error) {
 	var s templateStyles
-	date := dateFormat
+	date := xlstyle.DateFormat
 	for _, st := range []struct {
 		id    *int
 		style excelize.Style
 	}{
-		{&s.header, headerStyle()},
-		{&s.text, excelize.Style{NumFmt: numFmtText}},
+		{&s.header, xlstyle.Header()},
+		{&s.text, excelize.Style{NumFmt: xlstyle.NumFmtText}},
 		{&s.date, excelize.Style{CustomNumFmt: &date}},
-		{&s.example, excelize.Style{NumFmt: numFmtText, Font: &excelize.Font{Italic: true, Color: colorExample}}},
+		{&s.example, excelize.Style{NumFmt: xlstyle.NumFmtText, Font: &excelize.Font{Italic: true, Color: colorExample}}},
 		{&s.exampleDate, excelize.Style{CustomNumFmt: &date, Font: &excelize.Font{Italic: true, Color: colorExample}}},
 	} {
 		id, err := f.NewStyle(&st.style)
@@ -75,24 +66,12 @@ func newTemplateStyles(f *excelize.File) (templateStyles, error) {
 	return s, nil
 }
 
-// headerStyle is the header row's look in every roster workbook.
-func headerStyle() excelize.Style {
-	border := func(side string) excelize.Border { return excelize.Border{Type: side, Color: "9BC2E6", Style: 1} }
-	return excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colorHeaderFill}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
-		Border:    []excelize.Border{border("left"), border("right"), border("top"), border("bottom")},
-		NumFmt:    numFmtText,
-	}
-}
-
-// RosterTemplate returns the roster template HR fills in: a sheet 花名册 with the header of
+// Template returns the roster template HR fills in: a sheet 花名册 with the header of
 // domain.RosterColumns (required columns marked with a red "*", hints as comments), every
 // column formatted as text but the date column (so that Excel keeps the 18 digits of an ID
 // number), drop-down lists for the columns with choices, a frozen header and one example row
-// in grey italics that StreamRoster skips; and a sheet 填写说明 that explains every column.
-func RosterTemplate() ([]byte, error) {
+// in grey italics that Stream skips; and a sheet 填写说明 that explains every column.
+func Template() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", rosterSheet); err != nil {
@@ -175,7 +154,7 @@ func writeTemplateSheet(f *excelize.File, st templateStyles) error {
 }
 
 // headerRuns writes a header with a red "*" before it when the column is required. The star is
-// part of the text, so StreamRoster and HR's own tools see "*身份证号"; normalizeHeader drops it.
+// part of the text, so Stream and HR's own tools see "*身份证号"; normalizeHeader drops it.
 func headerRuns(c domain.RosterColumn) []excelize.RichTextRun {
 	runs := []excelize.RichTextRun{{Text: c.Header, Font: &excelize.Font{Bold: true}}}
 	if c.Required {

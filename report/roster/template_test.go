@@ -1,4 +1,4 @@
-package report
+package roster
 
 import (
 	"bytes"
@@ -9,14 +9,16 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
+	"fugong/report/internal/xlstyle"
+	"fugong/report/xlsxtest"
 )
 
 func TestRosterTemplate(t *testing.T) {
-	data, err := RosterTemplate()
+	data, err := Template()
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := reopen(t, data)
+	f := xlsxtest.Reopen(t, data)
 
 	t.Run("Sheets", func(t *testing.T) {
 		if got, want := f.GetSheetList(), []string{rosterSheet, guideSheet}; !slices.Equal(got, want) {
@@ -30,7 +32,7 @@ func TestRosterTemplate(t *testing.T) {
 	t.Run("Header", func(t *testing.T) {
 		for i, c := range domain.RosterColumns {
 			cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-			got := getCell(t, f, rosterSheet, cell)
+			got := xlsxtest.Cell(t, f, rosterSheet, cell)
 			want := c.Header
 			if c.Required {
 				want = "*" + c.Header
@@ -50,7 +52,7 @@ func TestRosterTemplate(t *testing.T) {
 			if starRed != c.Required {
 				t.Errorf("%s: got red star %v, want %v (runs %+v)", cell, starRed, c.Required, runs)
 			}
-			if s := cellStyle(t, f, rosterSheet, cell); s.Fill.Type != "pattern" || s.Font == nil || !s.Font.Bold {
+			if s := xlsxtest.Style(t, f, rosterSheet, cell); s.Fill.Type != "pattern" || s.Font == nil || !s.Font.Bold {
 				t.Errorf("%s: got style %+v, want a bold header with a fill", cell, s)
 			}
 			width, err := f.GetColWidth(rosterSheet, cell[:len(cell)-1])
@@ -94,15 +96,15 @@ func TestRosterTemplate(t *testing.T) {
 		for _, c := range domain.RosterColumns {
 			col := colName(t, c.Key)
 			for _, row := range []string{"2", "3", "5000", "10001"} {
-				s := cellStyle(t, f, rosterSheet, col+row)
+				s := xlsxtest.Style(t, f, rosterSheet, col+row)
 				if c.Key == domain.ColArrivedOn {
-					if s.CustomNumFmt == nil || *s.CustomNumFmt != dateFormat {
-						t.Errorf("%s%s: got format %v, want %q", col, row, s.CustomNumFmt, dateFormat)
+					if s.CustomNumFmt == nil || *s.CustomNumFmt != xlstyle.DateFormat {
+						t.Errorf("%s%s: got format %v, want %q", col, row, s.CustomNumFmt, xlstyle.DateFormat)
 					}
 					continue
 				}
-				if s.NumFmt != numFmtText {
-					t.Errorf("%s%s (%s): got number format %d, want %d (text)", col, row, c.Header, s.NumFmt, numFmtText)
+				if s.NumFmt != xlstyle.NumFmtText {
+					t.Errorf("%s%s (%s): got number format %d, want %d (text)", col, row, c.Header, s.NumFmt, xlstyle.NumFmtText)
 				}
 			}
 		}
@@ -152,16 +154,16 @@ func TestRosterTemplate(t *testing.T) {
 
 	t.Run("ExampleRow", func(t *testing.T) {
 		name := colName(t, domain.ColName) + "2"
-		if got := getCell(t, f, rosterSheet, name); !strings.HasPrefix(got, exampleMark) {
+		if got := xlsxtest.Cell(t, f, rosterSheet, name); !strings.HasPrefix(got, exampleMark) {
 			t.Errorf("%s: got %q, want it to start with %q", name, got, exampleMark)
 		}
-		s := cellStyle(t, f, rosterSheet, name)
+		s := xlsxtest.Style(t, f, rosterSheet, name)
 		if s.Font == nil || !s.Font.Italic || !strings.HasSuffix(strings.ToUpper(s.Font.Color), colorExample) {
 			t.Errorf("%s: got font %+v, want grey italics", name, s.Font)
 		}
 		for i, c := range domain.RosterColumns {
 			cell, _ := excelize.CoordinatesToCellName(i+1, 2)
-			if got := getCell(t, f, rosterSheet, cell); c.Key != domain.ColName && got != c.Example {
+			if got := xlsxtest.Cell(t, f, rosterSheet, cell); c.Key != domain.ColName && got != c.Example {
 				t.Errorf("%s: got %q, want %q", cell, got, c.Example)
 			}
 		}
@@ -172,7 +174,7 @@ func TestRosterTemplate(t *testing.T) {
 	})
 
 	t.Run("FilledTemplateImports", func(t *testing.T) {
-		g := reopen(t, data)
+		g := xlsxtest.Reopen(t, data)
 		values := map[string]string{
 			domain.ColName: "李四", domain.ColIDNumber: "371626199001011234", domain.ColPhone: "13900000000",
 			domain.ColArrivedOn: "2026/2/17", domain.ColTransport: "火车",
@@ -204,28 +206,28 @@ func TestRosterTemplate(t *testing.T) {
 	})
 
 	t.Run("Guide", func(t *testing.T) {
-		if got := getCell(t, f, guideSheet, "A1"); got != "列名" {
+		if got := xlsxtest.Cell(t, f, guideSheet, "A1"); got != "列名" {
 			t.Errorf("A1: got %q, want 列名", got)
 		}
 		for i, c := range domain.RosterColumns {
 			a, _ := excelize.CoordinatesToCellName(1, i+2)
 			b, _ := excelize.CoordinatesToCellName(2, i+2)
 			cc, _ := excelize.CoordinatesToCellName(3, i+2)
-			if got := getCell(t, f, guideSheet, a); got != c.Header {
+			if got := xlsxtest.Cell(t, f, guideSheet, a); got != c.Header {
 				t.Errorf("%s: got %q, want %q", a, got, c.Header)
 			}
 			want := map[bool]string{true: "必填", false: "选填"}[c.Required]
-			if got := getCell(t, f, guideSheet, b); got != want {
+			if got := xlsxtest.Cell(t, f, guideSheet, b); got != want {
 				t.Errorf("%s: got %q, want %q", b, got, want)
 			}
-			if got := getCell(t, f, guideSheet, cc); got == "" || (c.Hint != "" && !strings.Contains(got, c.Hint)) {
+			if got := xlsxtest.Cell(t, f, guideSheet, cc); got == "" || (c.Hint != "" && !strings.Contains(got, c.Hint)) {
 				t.Errorf("%s: got %q, want what to fill, with the hint %q", cc, got, c.Hint)
 			}
 		}
 	})
 
 	t.Run("GuideSheetIsNotARoster", func(t *testing.T) {
-		g := reopen(t, data)
+		g := xlsxtest.Reopen(t, data)
 		if err := g.DeleteSheet(rosterSheet); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@
 // million rows, shared string tables of 50 MB, entries named ../../x, files that only pretend to
 // be workbooks. Large parts are generated while they are compressed, so that a test holds the
 // small file, never the part it unpacks to.
+// It also reads a workbook the code under test wrote back (read.go), for the tests of every
+// workbook report writes.
 package xlsxtest
 
 import (

@@ -1,4 +1,4 @@
-package report
+package ooxml
 
 import (
 	"archive/zip"
@@ -239,7 +239,7 @@ func unescapeChars(s string) string {
 }
 
 // sharedStrings is a workbook's shared string table, read whole the first time a cell asks
-// for an item: checkPackage has bounded it to maxSharedStrings items of at most maxXMLToken.
+// for an item: checkPackage has bounded it to MaxSharedStrings items of at most maxXMLToken.
 type sharedStrings struct {
 	zf     *zip.File // nil: the workbook has none
 	loaded bool
@@ -309,88 +309,89 @@ func readSharedStrings(zf *zip.File) ([]string, error) {
 	}
 }
 
-// sheetCell is a cell that holds something: its 0-based column, its text as stored (dates as
+// CellKind is what a cell stores, as the worksheet's XML says in the cell's t attribute.
+type CellKind byte
+
+// The kinds a SheetReader tells apart. Strings (shared, inline, formula results), booleans and
+// errors are all text to it.
+const (
+	KindText    CellKind = iota
+	KindNumber           // no t, or t="n": numbers, and dates, which Excel stores as numbers
+	KindISODate          // t="d": an ISO 8601 date, which few programs write
+)
+
+// Cell is a cell that holds something: its 0-based column, its text as stored (dates as
 // serial numbers, shared strings looked up) and its kind.
-type sheetCell struct {
-	col  int
-	v    string
-	kind cellKind
+type Cell struct {
+	Col   int
+	Value string
+	Kind  CellKind
 }
 
-// sheetRow is a row as sheetReader reads it: its 1-based number, the cells it kept (one per
-// column, in the sheet's order) and its width. A row keeps no empty cell, so a cell in column
+// Row is a row as a SheetReader reads it: its 1-based number N, the Cells it kept (one per
+// column, in the sheet's order) and its Width. A row keeps no empty cell, so a cell in column
 // XFD costs what any cell does.
-type sheetRow struct {
-	n     int
-	cells []sheetCell
-	// width is one more than the rightmost column that holds something, the length of the
+type Row struct {
+	N     int
+	Cells []Cell
+	// Width is one more than the rightmost column that holds something, the length of the
 	// row as excelize's iterator padded it: of the cells read, those with a value or a
 	// formula; of those stepped over, any that is not empty (<c r="X1"/>).
-	width int
+	Width int
 }
 
-// cell returns the text and kind of column col; "" when the row has nothing there.
-func (r sheetRow) cell(col int) (string, cellKind) {
-	for _, c := range r.cells {
-		if c.col == col {
-			return c.v, c.kind
+// Cell returns the text and kind of column col; "" when the row has nothing there.
+func (r Row) Cell(col int) (string, CellKind) {
+	for _, c := range r.Cells {
+		if c.Col == col {
+			return c.Value, c.Kind
 		}
 	}
-	return "", kindText
+	return "", KindText
 }
 
 // keep adds a cell to the row; a column written twice keeps the later cell, as excelize's
 // iterator did.
-func (r *sheetRow) keep(c sheetCell) {
-	r.width = max(r.width, c.col+1)
-	for i := range r.cells {
-		if r.cells[i].col == c.col {
-			r.cells[i] = c
+func (r *Row) keep(c Cell) {
+	r.Width = max(r.Width, c.Col+1)
+	for i := range r.Cells {
+		if r.Cells[i].Col == c.Col {
+			r.Cells[i] = c
 			return
 		}
 	}
-	r.cells = append(r.cells, c)
+	r.Cells = append(r.Cells, c)
 }
 
-// dense is the row's kept cells as one text per column, up to the rightmost: for a header.
-func (r sheetRow) dense() []string {
+// Dense is the row's kept cells as one text per column, up to the rightmost: for a header.
+func (r Row) Dense() []string {
 	n := 0
-	for _, c := range r.cells {
-		n = max(n, c.col+1)
+	for _, c := range r.Cells {
+		n = max(n, c.Col+1)
 	}
 	out := make([]string, n)
-	for _, c := range r.cells {
-		out[c.col] = c.v
+	for _, c := range r.Cells {
+		out[c.Col] = c.Value
 	}
 	return out
 }
 
-// blank reports whether a row has nothing but spaces.
-func (r sheetRow) blank() bool {
-	for _, c := range r.cells {
-		if cleanCell(c.v) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// sheetReader reads a worksheet's rows straight from its part in the zip, a tag at a time.
+// SheetReader reads a worksheet's rows straight from its part in the zip, a tag at a time.
 // It replaces excelize's row iterator, which pads every row with an empty string for each
 // column up to its last cell (a row with one cell in column XFD is 16,384 strings), decodes
 // every cell of every column, and reads blank rows into memory to say they are blank: a
 // workbook of 1.4 million such rows (169 KB) kept the server busy for half an hour.
 //
-// It keeps only the cells of the columns asked for (only); the others are stepped over
+// It keeps only the cells of the columns asked for (Only, First); the others are stepped over
 // without their text being read or their shared string looked up. It counts the rows it
-// reads, empty ones too (read), so that its caller can stop at a bound of its own, and it
+// reads, empty ones too (RowsRead), so that its caller can stop at a bound of its own, and it
 // reads the cells' kinds from their t attribute as it goes: excelize's iterator drops them,
 // and reading the part a second time for them cost a pass over the XML. Rows are numbered as
 // excelize numbers them: by r, or one after the row before.
 //
-// Whatever is not a well-formed worksheet is an error, with n the row being read: excelize's
-// iterator stopped at the first thing its decoder could not read without a word.
-type sheetReader struct {
+// Whatever is not a well-formed worksheet is an error, with RowNumber the row being read:
+// excelize's iterator stopped at the first thing its decoder could not read without a word.
+type SheetReader struct {
 	x       *xmlStream
 	strings *sharedStrings
 	cols    []bool // cols[i] says whether column i is read; nil: every column
@@ -399,8 +400,8 @@ type sheetReader struct {
 	done    bool   // the end of the sheet data
 }
 
-// openSheet starts reading a sheet. ok is false when the sheet's part cannot be found.
-func openSheet(parts *sheetParts, sheet string, sst *sharedStrings) (*sheetReader, error) {
+// openSheet starts reading a sheet; a sheet whose part cannot be found is errMalformed.
+func openSheet(parts *sheetParts, sheet string, sst *sharedStrings) (*SheetReader, error) {
 	zf, ok := parts.find(sheet)
 	if !ok {
 		return nil, fmt.Errorf("sheet %q has no part: %w", sheet, errMalformed)
@@ -409,14 +410,21 @@ func openSheet(parts *sheetParts, sheet string, sst *sharedStrings) (*sheetReade
 	if err != nil {
 		return nil, err
 	}
-	return &sheetReader{x: x, strings: sst}, nil
+	return &SheetReader{x: x, strings: sst}, nil
 }
 
 // Close releases the part.
-func (s *sheetReader) Close() error { return s.x.Close() }
+func (s *SheetReader) Close() error { return s.x.Close() }
 
-// only makes the reader keep the cells of these 0-based columns and step over the others.
-func (s *sheetReader) only(cols []int) {
+// RowNumber is the number of the row read last, or being read when Next failed; 0 before the
+// first.
+func (s *SheetReader) RowNumber() int { return s.n }
+
+// RowsRead is how many rows Next has read, empty ones included.
+func (s *SheetReader) RowsRead() int { return s.read }
+
+// Only makes the reader keep the cells of these 0-based columns and step over the others.
+func (s *SheetReader) Only(cols []int) {
 	s.cols = make([]bool, 0)
 	for _, c := range cols {
 		if c >= len(s.cols) {
@@ -426,35 +434,35 @@ func (s *sheetReader) only(cols []int) {
 	}
 }
 
-// first makes the reader keep the cells of the first n columns and step over the others.
-func (s *sheetReader) first(n int) {
+// First makes the reader keep the cells of the first n columns and step over the others.
+func (s *SheetReader) First(n int) {
 	s.cols = make([]bool, n)
 	for i := range s.cols {
 		s.cols[i] = true
 	}
 }
 
-func (s *sheetReader) wants(col int) bool {
+func (s *SheetReader) wants(col int) bool {
 	return s.cols == nil || (col < len(s.cols) && s.cols[col])
 }
 
-// next reads the next row; ok is false at the end of the sheet data.
-func (s *sheetReader) next() (row sheetRow, ok bool, err error) {
+// Next reads the next row; ok is false at the end of the sheet data.
+func (s *SheetReader) Next() (row Row, ok bool, err error) {
 	for !s.done {
 		t, err := s.x.next(nil)
 		switch {
 		case err == io.EOF: // a part with no sheet data has no rows
 			s.done = true
 		case err != nil:
-			return sheetRow{}, false, err
+			return Row{}, false, err
 		case t.name == "row" && !t.end:
 			if err := s.startRow(t); err != nil {
-				return sheetRow{}, false, err
+				return Row{}, false, err
 			}
-			row := sheetRow{n: s.n}
+			row := Row{N: s.n}
 			if !t.empty {
 				if err := s.readCells(&row); err != nil {
-					return sheetRow{}, false, err
+					return Row{}, false, err
 				}
 			}
 			return row, true, nil
@@ -462,11 +470,11 @@ func (s *sheetReader) next() (row sheetRow, ok bool, err error) {
 			s.done = true
 		}
 	}
-	return sheetRow{}, false, nil
+	return Row{}, false, nil
 }
 
 // startRow numbers a row: by its r, which must be a row number below every row after it.
-func (s *sheetReader) startRow(t tag) error {
+func (s *SheetReader) startRow(t tag) error {
 	s.read++
 	next := s.n + 1
 	if r := t.attr("r"); r != "" {
@@ -482,7 +490,7 @@ func (s *sheetReader) startRow(t tag) error {
 }
 
 // readCells reads a row's cells to its end tag.
-func (s *sheetReader) readCells(row *sheetRow) error {
+func (s *SheetReader) readCells(row *Row) error {
 	col := -1
 	depth := len(s.x.open)
 	for {
@@ -508,7 +516,7 @@ func (s *sheetReader) readCells(row *sheetRow) error {
 			continue
 		}
 		if !s.wants(col) {
-			row.width = max(row.width, col+1)
+			row.Width = max(row.Width, col+1)
 			if err := s.x.skip(); err != nil {
 				return err
 			}
@@ -527,14 +535,14 @@ func (s *sheetReader) readCells(row *sheetRow) error {
 // readCell reads a cell to its end tag, as excelize's iterator reads it with RawCellValue:
 // the value as stored (v), a shared string's text, an inline string's text. keep is false
 // for a cell with neither a value nor a formula.
-func (s *sheetReader) readCell(col int, typ string) (c sheetCell, keep bool, err error) {
+func (s *SheetReader) readCell(col int, typ string) (c Cell, keep bool, err error) {
 	var v, inline string
 	hasInline, formula := false, false
 	depth := len(s.x.open)
 	for {
 		t, err := s.x.next(nil)
 		if err != nil {
-			return sheetCell{}, false, unexpectedEOF(err)
+			return Cell{}, false, unexpectedEOF(err)
 		}
 		if len(s.x.open) < depth {
 			break // </c>
@@ -546,51 +554,51 @@ func (s *sheetReader) readCell(col int, typ string) (c sheetCell, keep bool, err
 		case "v":
 			if !t.empty {
 				if v, err = s.x.text(); err != nil {
-					return sheetCell{}, false, err
+					return Cell{}, false, err
 				}
 			}
 		case "is":
 			hasInline = true
 			if !t.empty {
 				if inline, err = s.readInline(); err != nil {
-					return sheetCell{}, false, err
+					return Cell{}, false, err
 				}
 			}
 		case "f":
 			formula = true
 			if !t.empty {
 				if err := s.x.skip(); err != nil {
-					return sheetCell{}, false, err
+					return Cell{}, false, err
 				}
 			}
 		}
 	}
-	c = sheetCell{col: col, v: v, kind: kindText}
+	c = Cell{Col: col, Value: v, Kind: KindText}
 	switch typ {
 	case "s":
 		if v != "" {
 			i, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
-				return sheetCell{}, false, fmt.Errorf("shared string %q: %w", v, errMalformed)
+				return Cell{}, false, fmt.Errorf("shared string %q: %w", v, errMalformed)
 			}
-			if c.v, err = s.strings.get(i); err != nil {
-				return sheetCell{}, false, err
+			if c.Value, err = s.strings.get(i); err != nil {
+				return Cell{}, false, err
 			}
 		}
 	case "inlineStr":
 		if hasInline {
-			c.v = inline
+			c.Value = inline
 		}
 	case "", "n":
-		c.kind = kindNumber
+		c.Kind = KindNumber
 	case "d":
-		c.kind = kindISODate
+		c.Kind = KindISODate
 	}
-	return c, c.v != "" || formula, nil
+	return c, c.Value != "" || formula, nil
 }
 
 // readInline reads an inline string (<is>) to its end tag: its text, or its runs' texts.
-func (s *sheetReader) readInline() (string, error) {
+func (s *SheetReader) readInline() (string, error) {
 	var sb strings.Builder
 	depth := len(s.x.open)
 	for {
@@ -619,9 +627,9 @@ func (s *sheetReader) readInline() (string, error) {
 	}
 }
 
-// finish reads what follows the sheet data and reports whether the part is well-formed to
+// Finish reads what follows the sheet data and reports whether the part is well-formed to
 // its end.
-func (s *sheetReader) finish() error { return s.x.finish() }
+func (s *SheetReader) Finish() error { return s.x.finish() }
 
 // decodeAttr expands the entities of an attribute value (the r and t read here hold none when
 // a spreadsheet program writes them); a value that cannot be read stays as it is, and is then

@@ -1,4 +1,4 @@
-package report
+package ooxml
 
 import (
 	"archive/zip"
@@ -54,7 +54,7 @@ func TestSheetReaderAgrees(t *testing.T) {
 // the iterator without an error), each row with something in it must be the same cells at the
 // same row number. The reader may refuse what the iterator read, never read it otherwise.
 //
-//	go test -run XXX -fuzz FuzzSheetReader -fuzztime 2m ./report
+//	go test -run XXX -fuzz FuzzSheetReader -fuzztime 2m ./report/internal/ooxml
 func FuzzSheetReader(f *testing.F) {
 	for _, s := range sheetSeeds {
 		f.Add([]byte(s.rows), []byte(s.sst))
@@ -103,20 +103,20 @@ func readAllRows(zr *zip.Reader) (map[int][]string, error) {
 	defer sr.Close()
 	out := map[int][]string{}
 	for {
-		row, ok, err := sr.next()
+		row, ok, err := sr.Next()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return out, sr.finish()
+			return out, sr.Finish()
 		}
-		if len(row.cells) > 0 {
-			out[row.n] = row.dense()
+		if len(row.Cells) > 0 {
+			out[row.N] = row.Dense()
 		}
 	}
 }
 
-// excelizeRows reads every row of the book's sheet as the import did before sheetReader.
+// excelizeRows reads every row of the book's sheet as the import did before SheetReader.
 func excelizeRows(data []byte) (map[int][]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
@@ -166,6 +166,7 @@ func wellFormed(zr *zip.Reader, name string) bool {
 // many cells the row has: 16,384 cells with values keep 256 while the header is looked for, and
 // 100,000 cells all in column A keep one; the row's width still says how far it reaches.
 func TestSheetReaderKeepsLittle(t *testing.T) {
+	const headerColumns = 256 // as many as the roster's reader looks for its header in
 	var wide, same strings.Builder
 	wide.WriteString(`<row r="1">`)
 	for c := 1; c <= 16384; c++ {
@@ -185,14 +186,14 @@ func TestSheetReaderKeepsLittle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sr.Close()
-	sr.first(headerColumns)
+	sr.First(headerColumns)
 	for _, want := range []struct{ kept, width int }{{headerColumns, 16384}, {1, 1}} {
-		row, ok, err := sr.next()
+		row, ok, err := sr.Next()
 		if err != nil || !ok {
 			t.Fatalf("got %v, %v; want a row", ok, err)
 		}
-		if len(row.cells) != want.kept || row.width != want.width {
-			t.Errorf("row %d: got %d cells kept and width %d, want %d and %d", row.n, len(row.cells), row.width, want.kept, want.width)
+		if len(row.Cells) != want.kept || row.Width != want.width {
+			t.Errorf("row %d: got %d cells kept and width %d, want %d and %d", row.N, len(row.Cells), row.Width, want.kept, want.width)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package ooxml
 
 import (
 	"bufio"

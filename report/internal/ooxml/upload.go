@@ -1,16 +1,19 @@
-package report
+package ooxml
 
 import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/sync/errgroup"
 
 	"fugong/domain"
@@ -70,29 +73,151 @@ func utf16LE(s string) []byte {
 	return b
 }
 
+// Upload limits. A workbook may unpack to unzipSizeLimit in all, so that a zip bomb stops
+// there; worksheets and shared strings above unzipXMLSizeLimit are unpacked to temporary files
+// instead of memory. A 10,000-row roster unpacks to about 3 MB.
+const (
+	unzipSizeLimit    = 64 << 20
+	unzipXMLSizeLimit = 16 << 20
+)
+
 // Limits of checkPackage: each far above what a roster needs, and low enough that excelize's
 // memory stays bounded.
 const (
 	// maxXMLToken bounds a text, tag, comment or CDATA section of an XML part. Excel holds at
 	// most 32,767 characters in a cell; 256 KB is that many even written as &#x4E00;.
 	maxXMLToken = 256 << 10
-	// maxSharedStrings bounds the shared string table, which excelize decodes whole: 3,000,000
+	// MaxSharedStrings bounds the shared string table, which excelize decodes whole: 3,000,000
 	// empty items (15 MB of XML) took 620 MB and 11 s; 300,000 items of 14 characters, 122 MB.
 	// A 60,000-row roster has about 200,000 distinct texts (names, ID numbers, phones). The
 	// table's own size does not help: unpacked to a temporary file above unzipXMLSizeLimit,
 	// it is indexed at 40 bytes an item but read two and a half times slower.
-	maxSharedStrings = 300_000
+	MaxSharedStrings = 300_000
 	// maxWholeParts bounds the parts excelize decodes whole into structures as it opens a
 	// workbook (isWholePart), together: 27 MB of styles took 657 MB and 39 s, 4 MB about
 	// 100 MB. A roster's come to tens of KB; a workbook bloated with styles, to a few MB.
 	maxWholeParts = 4 << 20
-	// maxParts bounds the entries of the zip, each of which excelize reads into a map: a
+	// MaxParts bounds the entries of the zip, each of which excelize reads into a map: a
 	// 20 MB upload of 180,000 empty entries took 289 MB. A workbook has tens.
-	maxParts = 10_000
-	// maxSheets bounds the sheets StreamRoster looks through for the roster's header: each costs
-	// excelize about 70 KB of allocations to open. A roster workbook has a few.
-	maxSheets = 1_000
+	MaxParts = 10_000
+	// MaxSheets bounds the sheets of a workbook, which the roster's reader looks through for
+	// its header: each costs excelize about 70 KB of allocations to open. A roster workbook
+	// has a few.
+	MaxSheets = 1_000
 )
+
+// MaxSheetRows bounds the rows read of a sheet, empty ones included, as the upload is checked
+// and again as the roster's sheet is read: every row costs the reading, whether it holds a
+// person or nothing the roster uses. A sheet of 1.4 million rows, each with one cell in column
+// XFD and none in the roster's columns, read as a roster with no people (169 KB; it took half
+// an hour). Twice MaxImportRows leaves room for the empty rows of a full roster.
+const MaxSheetRows = 2 * domain.MaxImportRows
+
+// TooManyRows refuses a sheet with more rows than MaxSheetRows, naming the row n it had come
+// to.
+func TooManyRows(sheet string, n int) error {
+	return domain.Invalid("file", "工作表「"+sheet+"」读到第 "+strconv.Itoa(n)+" 行时已超过 "+strconv.Itoa(MaxSheetRows)+
+		" 行(空行、只在花名册以外的列有内容的行也算在内),而花名册最多 "+strconv.Itoa(domain.MaxImportRows)+
+		" 行;请删除多余的行后上传")
+}
+
+// ReadUpload reads an upload whole, as excelize would; an upload larger than it may unpack to
+// is refused before excelize copies it. A reader that knows its length (the API passes a
+// bytes.Reader) is read in one allocation, not io.ReadAll's doubling ones.
+func ReadUpload(r io.Reader) ([]byte, error) {
+	if lr, ok := r.(interface{ Len() int }); ok && lr.Len() <= unzipSizeLimit {
+		data := make([]byte, lr.Len())
+		if _, err := io.ReadFull(r, data); err != nil {
+			return nil, fmt.Errorf("read upload: %w", err)
+		}
+		return data, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r, unzipSizeLimit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if len(data) > unzipSizeLimit {
+		return nil, domain.Invalid("file", "文件超过 64 MB,请分批导入")
+	}
+	return data, nil
+}
+
+// Upload is an uploaded workbook that checkPackage passed, opened by excelize with low unzip
+// limits, together with the zip checkPackage read and where its sheets are, so that its sheets
+// are read from the zip (OpenSheet) rather than through excelize.
+type Upload struct {
+	// File is the workbook as excelize opened it: for its sheets' names and the workbook's
+	// properties, and to edit it; its rows are read with OpenSheet.
+	File  *excelize.File
+	zr    *zip.Reader
+	parts *sheetParts
+	sst   *sharedStrings // shared by the sheets opened, read once
+}
+
+// Open checks an uploaded workbook (checkPackage) and opens it. Whatever is not a readable
+// .xlsx is ErrInvalid naming field file, with a message that tells HR what to do. The caller
+// closes the Upload.
+func Open(data []byte) (*Upload, error) {
+	zr, parts, err := checkPackage(data)
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data),
+		excelize.Options{UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		// excelize reports the limit with an unexported fmt error, so only its text tells.
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, domain.Invalid("file", msgTooBig)
+		}
+		return nil, domain.Invalid("file", msgNotWorkbook)
+	}
+	switch n := len(f.GetSheetList()); {
+	case n == 0:
+		_ = f.Close()
+		return nil, domain.Invalid("file", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表")
+	case n > MaxSheets:
+		_ = f.Close()
+		return nil, domain.Invalid("file", "工作簿中有 "+strconv.Itoa(n)+" 个工作表,超过 "+strconv.Itoa(MaxSheets)+" 个;请只保留花名册后上传")
+	}
+	return &Upload{File: f, zr: zr, parts: parts, sst: &sharedStrings{zf: parts.files[sharedStringsPart]}}, nil
+}
+
+// Close releases the workbook.
+func (u *Upload) Close() error { return u.File.Close() }
+
+// OpenSheet starts reading the named sheet (SheetReader). A sheet whose part cannot be found is
+// an error: the file is damaged.
+func (u *Upload) OpenSheet(sheet string) (*SheetReader, error) {
+	return openSheet(u.parts, sheet, u.sst)
+}
+
+// HasStyleSheet reports whether the workbook's style sheet has the lists excelize adds a style
+// to. Programs other than Excel and WPS may write a workbook without styles.xml, or with only
+// some of its lists; excelize's NewStyle then dereferences a nil list and panics.
+func (u *Upload) HasStyleSheet() bool {
+	var st struct {
+		Fonts   *struct{} `xml:"fonts"`
+		Fills   *struct{} `xml:"fills"`
+		Borders *struct{} `xml:"borders"`
+		CellXfs *struct{} `xml:"cellXfs"`
+	}
+	for _, f := range u.zr.File {
+		// excelize reads the style sheet by this name exactly (backslashes aside).
+		if strings.ReplaceAll(f.Name, `\`, "/") != "xl/styles.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		return xml.NewDecoder(rc).Decode(&st) == nil && st.Fonts != nil && st.Fills != nil && st.Borders != nil && st.CellXfs != nil
+	}
+	return false
+}
 
 // checkPackage looks through an uploaded .xlsx, a zip archive of XML parts, before excelize
 // reads it, and refuses what would make excelize spend memory or time out of proportion to a
@@ -114,9 +239,9 @@ func checkPackage(data []byte) (*zip.Reader, *sheetParts, error) {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // that one is named below
 		return nil, nil, domain.Invalid("file", msgNotWorkbook)
 	}
-	if len(zr.File) > maxParts {
+	if len(zr.File) > MaxParts {
 		return nil, nil, domain.Invalid("file", "文件中有 "+strconv.Itoa(len(zr.File))+" 个条目,Excel 或 WPS 保存的工作簿不会这么多(上限 "+
-			strconv.Itoa(maxParts)+");请重新保存后上传")
+			strconv.Itoa(MaxParts)+");请重新保存后上传")
 	}
 	var total uint64
 	for _, f := range zr.File {
@@ -267,7 +392,7 @@ func isXMLPart(name string) bool {
 }
 
 // checkXML reads the tokens of an XML part; with sst it counts its items, and with a sheet
-// its rows (maxSheetRows, as the roster's reader counts them): a sheet of 1.4 million rows is
+// its rows (MaxSheetRows, as the roster's reader counts them): a sheet of 1.4 million rows is
 // refused once 120,000 have been looked at, not read to its end first, and three times over.
 func checkXML(name string, r io.Reader, sst bool, sheet string) error {
 	tr := &tagReader{r: bufio.NewReaderSize(r, 64<<10)}
@@ -278,8 +403,8 @@ func checkXML(name string, r io.Reader, sst bool, sheet string) error {
 			break
 		}
 		if sst && t.name == "si" && !t.end {
-			if items++; items > maxSharedStrings {
-				return domain.Invalid("file", "文件中的文字条目超过 "+strconv.Itoa(maxSharedStrings)+" 条,远多于花名册(最多 "+
+			if items++; items > MaxSharedStrings {
+				return domain.Invalid("file", "文件中的文字条目超过 "+strconv.Itoa(MaxSharedStrings)+" 条,远多于花名册(最多 "+
 					strconv.Itoa(domain.MaxImportRows)+" 行)所需;请只保留花名册后重新上传")
 			}
 		}
@@ -290,8 +415,8 @@ func checkXML(name string, r io.Reader, sst bool, sheet string) error {
 					row = n
 				}
 			}
-			if rows++; rows > maxSheetRows {
-				return errTooManySheetRows(sheet, row)
+			if rows++; rows > MaxSheetRows {
+				return TooManyRows(sheet, row)
 			}
 		}
 	}
