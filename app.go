@@ -19,10 +19,10 @@ import (
 	"fugong/api"
 	"fugong/domain"
 	"fugong/frontend"
+	"fugong/internal/demo"
 	"fugong/live"
 	"fugong/pii"
 	"fugong/repo"
-	"fugong/scripts/demo"
 )
 
 // app is Fugong wired together: one database, the services on it, the HTTP edge.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"fugong/scripts/demo"
+	"fugong/internal/demo"
 )
 
 // TestBrowserNotice: the platform admin sets a new password on the demo's second town admin,

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"fugong/internal/demo"
 	"fugong/repo/dbtest"
-	"fugong/scripts/demo"
 )
 
 // proc is the fugong binary running as its own process.

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/internal/demo"
 	"fugong/pii"
 	"fugong/repo"
 	"fugong/repo/dbtest"
-	"fugong/scripts/demo"
 )
 
 // TestRetentionCommand runs `fugong retention run` on a demo whose fortnight ended 200 days

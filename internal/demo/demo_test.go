@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/internal/demo"
 	"fugong/repo"
 	"fugong/repo/dbtest"
-	"fugong/scripts/demo"
 )
 
 func TestMain(m *testing.M) {
