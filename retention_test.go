@@ -48,7 +48,7 @@ func TestRetentionCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			count := func(table string) int {
-				n, err := repo.CountRows(ctx, db, table)
+				n, err := dbtest.CountRows(ctx, db, table)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -251,7 +251,7 @@ func (f *fixture) do(method, path, token string, body any) response {
 // count returns how many rows a table has, to prove that a refused request changed nothing.
 func (f *fixture) count(table string) int {
 	f.t.Helper()
-	n, err := repo.CountRows(context.Background(), f.db, table)
+	n, err := dbtest.CountRows(context.Background(), f.db, table)
 	if err != nil {
 		f.t.Fatal(err)
 	}
