@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/internal/app"
 	"fugong/internal/demo"
 	"fugong/pii"
 	"fugong/repo"
@@ -72,7 +73,7 @@ func TestRetentionCommand(t *testing.T) {
 			said := regexp.MustCompile(`长山镇 \(keeps 180 days\): (would remove|removed) (\d+) check-ins and (\d+) alerts dated before \d{4}-\d\d-\d\d, and 0 workers`)
 
 			var out strings.Builder
-			if err := run(ctx, []string{"retention", "run", "--dry-run"}, getenv, nil, &out); err != nil {
+			if err := app.Run(ctx, []string{"retention", "run", "--dry-run"}, getenv, nil, &out); err != nil {
 				t.Fatalf("dry run: %v", err)
 			}
 			m := said.FindStringSubmatch(out.String())
@@ -84,7 +85,7 @@ func TestRetentionCommand(t *testing.T) {
 			}
 
 			out.Reset()
-			if err := run(ctx, []string{"retention", "run"}, getenv, nil, &out); err != nil {
+			if err := app.Run(ctx, []string{"retention", "run"}, getenv, nil, &out); err != nil {
 				t.Fatalf("run: %v", err)
 			}
 			if m := said.FindStringSubmatch(out.String()); m == nil || m[1] != "removed" || m[2] != strconv.Itoa(checkins) {
@@ -101,7 +102,7 @@ func TestRetentionCommand(t *testing.T) {
 				t.Errorf("got events %+v (%v), want the run recorded with its counts", events, err)
 			}
 			for _, bad := range [][]string{{"retention"}, {"retention", "purge"}, {"retention", "run", "--now"}} {
-				if err := run(ctx, bad, getenv, nil, io.Discard); err == nil {
+				if err := app.Run(ctx, bad, getenv, nil, io.Discard); err == nil {
 					t.Errorf("%v: got no error, want a usage message", bad)
 				}
 			}
