@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -284,7 +284,7 @@ func TestFrontendAssets(t *testing.T) {
 // loopback and publishes only the API's port (issue 16, item 12): it listened on every
 // interface, /debug/pprof included.
 func TestDockerfileMetricsOnLoopback(t *testing.T) {
-	b, err := os.ReadFile("Dockerfile")
+	b, err := os.ReadFile("../Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
