@@ -34,7 +34,7 @@ func TestConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.env["FUGONG_DATA_DIR"] = t.TempDir()
-			_, err := loadConfig(func(k string) string { return tt.env[k] }, tt.demo, dbtest.Quiet)
+			_, err := LoadConfig(func(k string) string { return tt.env[k] }, tt.demo, dbtest.Quiet)
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("got %v, want no error", err)

@@ -416,12 +416,12 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	}
 
 	t0 := time.Now()
-	db, stores, err := r.Open(ctx, dbURL)
+	a, err := r.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
-	ds, err := r.Seed(ctx, stores, nEnt, nWorkers)
-	db.Close()
+	ds, err := r.Seed(ctx, a, nEnt, nWorkers)
+	a.Close()
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
