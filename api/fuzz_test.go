@@ -15,6 +15,7 @@ import (
 
 	"fugong/api"
 	"fugong/domain"
+	"fugong/internal/app"
 	"fugong/repo"
 	"fugong/repo/dbtest"
 )
@@ -47,7 +48,7 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	tb.Helper()
 	f := newFixture(tb, db)
 	ctx := context.Background()
-	tokens := &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 24 * time.Hour}
+	tokens := app.Tokens(f.tokens.Secret, 24*time.Hour)
 	token := func(a domain.Actor) string {
 		s, err := tokens.Issue(a)
 		if err != nil {

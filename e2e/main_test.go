@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"fugong/domain"
 	"fugong/internal/app"
 	"fugong/repo/dbtest"
 )
@@ -346,6 +347,23 @@ func TestDataKeyChecked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openApp opens the database of the program started with env as the program itself does
+// (app.Open, with the configuration env gives), for a test to plant or read what it holds; it
+// is closed when the test ends.
+func openApp(t testing.TB, env map[string]string) *app.App {
+	t.Helper()
+	cfg, err := app.LoadConfig(func(k string) string { return env[k] }, false, dbtest.Quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(context.Background(), cfg, dbtest.Quiet, domain.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
 }
 
 // testPIN is the PIN the tests' workers enrol with: six digits no rule of domain.CheckPIN

@@ -14,8 +14,6 @@ import (
 	"fugong/domain"
 	"fugong/internal/app"
 	"fugong/internal/demo"
-	"fugong/pii"
-	"fugong/repo"
 	"fugong/repo/dbtest"
 )
 
@@ -35,21 +33,13 @@ func TestRetentionCommand(t *testing.T) {
 			env := map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_DATA_DIR": t.TempDir(),
 				"FUGONG_DATA_KEY": base64.StdEncoding.EncodeToString(key)}
 			getenv := func(k string) string { return env[k] }
-			db, err := repo.Open(ctx, url, dbtest.Quiet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			box, _ := pii.New(key)
-			st := repo.Stores(db, box)
+			a := openApp(t, env)
+			st := a.Stores
 			if _, err := demo.Seed(ctx, st, time.Now().Add(-200*24*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			count := func(table string) int {
-				n, err := dbtest.CountRows(ctx, db, table)
+				n, err := dbtest.CountRows(ctx, a.DB, table)
 				if err != nil {
 					t.Fatal(err)
 				}
