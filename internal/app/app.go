@@ -53,9 +53,9 @@ const (
 	tokenAudience = "fugong-api"
 )
 
-// Tokens signs and checks access tokens with secret as every Fugong server does (the server's
-// live accessTTL); a program that mints tokens for a server it started, or a test, gets the
-// same issuer and audience from here and chooses ttl.
+// Tokens signs and checks access tokens with secret and the issuer and audience of every
+// Fugong server; they live ttl (a server's: accessTTL). The programs that mint tokens for a
+// server they started, and the tests, take theirs from here.
 func Tokens(secret []byte, ttl time.Duration) *api.Tokens {
 	return &api.Tokens{Secret: secret, Issuer: tokenIssuer, Audience: tokenAudience, TTL: ttl}
 }
