@@ -17,6 +17,7 @@ import (
 
 	"fugong/api"
 	"fugong/domain"
+	"fugong/internal/app"
 	"fugong/repo"
 	"fugong/repo/dbtest"
 )
@@ -220,8 +221,13 @@ func TestForgedTokens(t *testing.T) {
 	}
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)
-		secret := []byte("0123456789abcdef0123456789abcdef")
-		good := &api.Tokens{Secret: secret, Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute}
+		// like is a signer as the server's (and the fixture's), changed by edit.
+		like := func(edit func(*api.Tokens)) *api.Tokens {
+			tk := app.Tokens(f.tokens.Secret, time.Minute)
+			edit(tk)
+			return tk
+		}
+		secret, good := f.tokens.Secret, like(func(*api.Tokens) {})
 		actor := f.adminA.Actor()
 		sign := func(tk *api.Tokens, a domain.Actor) string {
 			s, err := tk.Issue(a)
@@ -235,8 +241,8 @@ func TestForgedTokens(t *testing.T) {
 		forge := func(m jwt.SigningMethod, key any, edit func(jwt.MapClaims)) string {
 			now := time.Now()
 			c := jwt.MapClaims{
-				"sub": itoa(actor.UserID), "role": "town_admin", "tid": actor.TownshipID, "iss": "fugong",
-				"aud": "fugong-api", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+				"sub": itoa(actor.UserID), "role": "town_admin", "tid": actor.TownshipID, "iss": good.Issuer,
+				"aud": good.Audience, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 			}
 			if edit != nil {
 				edit(c)
@@ -259,10 +265,10 @@ func TestForgedTokens(t *testing.T) {
 		escalated := f.hrA1.Actor()
 		escalated.Role = domain.RoleTownAdmin
 		tests := map[string]string{
-			"OtherKey":            sign(&api.Tokens{Secret: []byte("another-key-another-key-another-k"), Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute}, actor),
-			"OtherIssuer":         sign(&api.Tokens{Secret: secret, Issuer: "evil", Audience: "fugong-api", TTL: time.Minute}, actor),
-			"OtherAudience":       sign(&api.Tokens{Secret: secret, Issuer: "fugong", Audience: "other", TTL: time.Minute}, actor),
-			"Expired":             sign(&api.Tokens{Secret: secret, Issuer: "fugong", Audience: "fugong-api", TTL: time.Minute, Now: func() time.Time { return time.Now().Add(-time.Hour) }}, actor),
+			"OtherKey":            sign(like(func(tk *api.Tokens) { tk.Secret = []byte("another-key-another-key-another-k") }), actor),
+			"OtherIssuer":         sign(like(func(tk *api.Tokens) { tk.Issuer = "evil" }), actor),
+			"OtherAudience":       sign(like(func(tk *api.Tokens) { tk.Audience = "other" }), actor),
+			"Expired":             sign(like(func(tk *api.Tokens) { tk.Now = func() time.Time { return time.Now().Add(-time.Hour) } }), actor),
 			"AlgNone":             forge(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, nil),
 			"AlgHS384":            forge(jwt.SigningMethodHS384, secret, nil),
 			"AlgHS512":            forge(jwt.SigningMethodHS512, secret, nil),

@@ -20,6 +20,7 @@ import (
 
 	"fugong/api"
 	"fugong/domain"
+	"fugong/internal/app"
 	"fugong/live"
 	"fugong/repo"
 	"fugong/repo/dbtest"
@@ -77,7 +78,7 @@ func newFixture(t testing.TB, db *repo.DB) *fixture {
 		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Notifier: f.hub,
 		Clock: func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) },
 	})
-	f.tokens = &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 15 * time.Minute}
+	f.tokens = app.Tokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute)
 	f.e, f.routes = api.New(f.svc, api.Config{
 		Tokens: f.tokens,
 		Log:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: db.Ping, BodyLimit: "64K", Metrics: api.NewMetrics(),
@@ -251,7 +252,7 @@ func (f *fixture) do(method, path, token string, body any) response {
 // count returns how many rows a table has, to prove that a refused request changed nothing.
 func (f *fixture) count(table string) int {
 	f.t.Helper()
-	n, err := repo.CountRows(context.Background(), f.db, table)
+	n, err := dbtest.CountRows(context.Background(), f.db, table)
 	if err != nil {
 		f.t.Fatal(err)
 	}

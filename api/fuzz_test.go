@@ -15,6 +15,7 @@ import (
 
 	"fugong/api"
 	"fugong/domain"
+	"fugong/internal/app"
 	"fugong/repo"
 	"fugong/repo/dbtest"
 )
@@ -47,7 +48,7 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	tb.Helper()
 	f := newFixture(tb, db)
 	ctx := context.Background()
-	tokens := &api.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "fugong", Audience: "fugong-api", TTL: 24 * time.Hour}
+	tokens := app.Tokens(f.tokens.Secret, 24*time.Hour)
 	token := func(a domain.Actor) string {
 		s, err := tokens.Issue(a)
 		if err != nil {
@@ -219,11 +220,11 @@ func (w *writeFixture) send(rt api.Route, body []byte) *httptest.ResponseRecorde
 	return rec
 }
 
-// fingerprint sums up the database (repo.Fingerprint), less the tables a refusal of the route
+// fingerprint sums up the database (dbtest.Fingerprint), less the tables a refusal of the route
 // writes by design.
 func (w *writeFixture) fingerprint(t testing.TB, rt api.Route) map[string]string {
 	t.Helper()
-	fp, err := repo.Fingerprint(context.Background(), w.db)
+	fp, err := dbtest.Fingerprint(context.Background(), w.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +376,7 @@ func (l leaf) set(doc map[string]any, v any) map[string]any {
 // route table) with a valid token of a caller allowed on it, over the real Echo app on
 // SQLite, and checks the promises of the edge: never a 5xx (a panic is one: echo's Recover
 // answers it with 500); a refusal is the JSON error shape with a code and a message; and a
-// refusal wrote nothing (repo.Fingerprint before and after). The first byte chooses the route,
+// refusal wrote nothing (dbtest.Fingerprint before and after). The first byte chooses the route,
 // so that the fuzzer spends its inputs where new code is reached rather than sending each one
 // to every route. The fixture is built once per process: state carries over from one input to
 // the next (a plan may have been approved by an earlier input), as it does in production.

@@ -82,7 +82,7 @@ func importChecker(f *testing.F) func(t *testing.T, upload []byte) {
 	state := func(t *testing.T) string {
 		var s string
 		for _, table := range []string{"workers", "daily_stats", "daily_origins", "alerts", "audit_events"} {
-			n, err := repo.CountRows(ctx, db, table)
+			n, err := dbtest.CountRows(ctx, db, table)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -316,14 +316,6 @@ func like(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// CountRows counts the rows of a table; tests use it to prove that a refused request wrote
-// nothing. table must be a constant of the caller's, never user input.
-func CountRows(ctx context.Context, db *DB, table string) (int, error) {
-	var n int64
-	err := db.conn(ctx).Table(table).Count(&n).Error
-	return int(n), err
-}
-
 // nullDate stores a domain date in a DATE column; the zero date is NULL.
 func nullDate(d domain.Date) sql.NullTime {
 	return sql.NullTime{Time: d.Time(), Valid: !d.IsZero()}
@@ -358,65 +350,4 @@ func convert[R, D any](rows []R, conv func(R) D) []D {
 		out = append(out, conv(r))
 	}
 	return out
-}
-
-// Fingerprint sums up what the database holds: each table's row count and the latest value of
-// each of its timestamp columns (created_at, updated_at, used_at, handled_at, …). Tests compare
-// it before and after a refused request to prove that the request wrote nothing, without
-// knowing which tables it could have touched: an insert or a delete changes a count, an update
-// sets one of those columns. Tables and columns come from the catalog, so that a table added
-// later is covered without changing the tests. Two statements, whatever the size of the data.
-// The answer maps each table to its count and latest times.
-func Fingerprint(ctx context.Context, db *DB) (map[string]string, error) {
-	catalog := `SELECT m.name AS tbl, p.name AS col FROM sqlite_master m
-		LEFT JOIN pragma_table_info(m.name) p ON p.name LIKE '%\_at' ESCAPE '\'
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY 1, 2`
-	if db.Dialect == Postgres {
-		catalog = `SELECT t.table_name AS tbl, c.column_name AS col FROM information_schema.tables t
-		LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name
-			AND c.column_name LIKE '%\_at' ESCAPE '\'
-		WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE' ORDER BY 1, 2`
-	}
-	var cols []struct {
-		Tbl string
-		Col *string
-	}
-	if err := db.conn(ctx).Raw(catalog).Scan(&cols).Error; err != nil {
-		return nil, fmt.Errorf("fingerprint: %w", err)
-	}
-	var tables []string
-	latest := map[string][]string{} // table → MAX(col) expressions
-	for _, c := range cols {
-		if _, seen := latest[c.Tbl]; !seen {
-			tables = append(tables, c.Tbl)
-			latest[c.Tbl] = nil
-		}
-		if c.Col != nil {
-			latest[c.Tbl] = append(latest[c.Tbl], fmt.Sprintf(`COALESCE(CAST(MAX(%q) AS TEXT), '-')`, *c.Col))
-		}
-	}
-	parts := make([]string, 0, len(tables))
-	for _, t := range tables {
-		times := "''"
-		if len(latest[t]) > 0 {
-			times = strings.Join(latest[t], ` || ' ' || `)
-		}
-		parts = append(parts, fmt.Sprintf(`SELECT '%s' AS tbl, COUNT(*) AS n, %s AS latest FROM %q`, t, times, t))
-	}
-	if len(parts) == 0 {
-		return nil, errors.New("fingerprint: no tables")
-	}
-	var rows []struct {
-		Tbl    string
-		N      int64
-		Latest string
-	}
-	if err := db.conn(ctx).Raw(strings.Join(parts, " UNION ALL ")).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("fingerprint: %w", err)
-	}
-	out := make(map[string]string, len(rows))
-	for _, r := range rows {
-		out[r.Tbl] = fmt.Sprintf("%d %s", r.N, r.Latest)
-	}
-	return out, nil
 }

@@ -3,12 +3,10 @@ package repo_test
 import (
 	"context"
 	"errors"
-	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"fugong/domain"
 	"fugong/repo"
@@ -214,47 +212,4 @@ func newestMigration(t *testing.T, d repo.Dialect) int64 {
 		t.Fatalf("got no migrations of %s, want some", d)
 	}
 	return newest
-}
-
-// TestFingerprint checks the summary tests use to prove that nothing was written: it holds
-// still while nothing is, and moves with an insert and with an update that sets a time.
-func TestFingerprint(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
-		ctx := context.Background()
-		fingerprint := func() map[string]string {
-			t.Helper()
-			fp, err := repo.Fingerprint(ctx, db)
-			must(t, err)
-			return fp
-		}
-		first := fingerprint()
-		for _, table := range []string{"townships", "users", "workers", "checkins", "alerts", "refresh_tokens", "audit_events"} {
-			if _, ok := first[table]; !ok {
-				t.Errorf("got tables %v, want %s among them", first, table)
-			}
-		}
-		if again := fingerprint(); !maps.Equal(again, first) {
-			t.Fatalf("nothing written: got %v, then %v", first, again)
-		}
-		u := storeUser(t, db, domain.User{Username: "fp", Name: "fp", Role: domain.RolePlatformAdmin, Active: true, PasswordHash: "x"})
-		inserted := fingerprint()
-		if inserted["users"] == first["users"] {
-			t.Errorf("after an insert: got users %q, want it changed", inserted["users"])
-		}
-		tokens := &repo.RefreshTokenStore{DB: db}
-		at := time.Date(2026, 2, 17, 8, 0, 0, 0, time.UTC)
-		tok := domain.RefreshToken{FamilyID: "f", UserID: u.ID, Hash: "h", ExpiresAt: at.Add(time.Hour), CreatedAt: at}
-		must(t, tokens.Create(ctx, &tok))
-		created := fingerprint()
-		if _, err := tokens.Spend(ctx, tok.ID, at.Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-		spent := fingerprint()
-		if spent["refresh_tokens"] == created["refresh_tokens"] {
-			t.Errorf("after an update of used_at: got refresh_tokens %q, want it changed", spent["refresh_tokens"])
-		}
-		if spent["users"] != created["users"] {
-			t.Errorf("users: got %q, want %q unchanged", spent["users"], created["users"])
-		}
-	})
 }

@@ -216,7 +216,7 @@ func storeUser(t *testing.T, db *repo.DB, u domain.User) domain.User {
 // rows counts the rows of a table, outside any transaction.
 func rows(t *testing.T, db *repo.DB, table string) int {
 	t.Helper()
-	n, err := repo.CountRows(context.Background(), db, table)
+	n, err := dbtest.CountRows(context.Background(), db, table)
 	must(t, err)
 	return n
 }

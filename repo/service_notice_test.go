@@ -38,7 +38,7 @@ func TestTownAdminRecovery(t *testing.T) {
 		}
 		count := func(t *testing.T, table string) int {
 			t.Helper()
-			n, err := repo.CountRows(ctx, db, table)
+			n, err := dbtest.CountRows(ctx, db, table)
 			must(t, err)
 			return n
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -14,20 +15,20 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the driver under github.com/glebarez/sqlite, the product's
 	"github.com/jackc/pgx/v5/pgxpool"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"fugong/domain"
+	"fugong/repo"
 	"fugong/scripts/internal/loadtest"
 )
 
 func init() {
 	register(scenario{order: 10, name: "checkin",
-		about: "Signed-in workers send check-ins (new and repeated slots) to the server on PostgreSQL; baseline: the same upsert sent straight to PostgreSQL with pgx by as many connections.",
+		about: "Signed-in workers send check-ins (new and repeated slots) to the server on PostgreSQL; baseline: the product's upsert statement (repo.CheckinStatement) sent straight to PostgreSQL with pgx by as many connections.",
 		run:   func(ctx context.Context, r *runner) error { return runCheckin(ctx, r, checkinPostgres) }})
 	register(scenario{order: 20, name: "checkin-sqlite",
-		about: "The same on the embedded default, SQLite; baseline: the same upsert straight into SQLite through database/sql with the product's driver and pragmas.",
+		about: "The same on the embedded default, SQLite; baseline: the same statement straight into SQLite through the product's connection pool (driver and pragmas), without the server.",
 		run:   func(ctx context.Context, r *runner) error { return runCheckin(ctx, r, checkinSQLite) }})
 }
 
@@ -45,24 +46,6 @@ const (
 	checkinPostgres checkinEngine = iota
 	checkinSQLite
 )
-
-// checkinUpsert is the statement CheckinStore.Upsert (repo/checkins.go) runs, copied so the
-// baseline does exactly the product's one write per check-in and nothing else. Keep the two
-// in step.
-const checkinUpsert = `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
-			fever, symptoms, symptom_note, location, submitted_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.temperature, fever = excluded.fever,
-			symptoms = excluded.symptoms, symptom_note = excluded.symptom_note, location = excluded.location,
-			submitted_by = excluded.submitted_by, updated_at = excluded.updated_at
-		RETURNING id, created_at, updated_at`
-
-// checkinSQLiteDSN is what repo.sqliteDSN makes of a path (unexported there): the product's
-// pragmas, so the baseline's SQLite is set up exactly as the server's.
-func checkinSQLiteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-}
 
 // checkinBaselineShift puts the baseline's check-ins this many days before the server's, in the
 // same table of the same database: same indexes, same size, same disk, and no row of one
@@ -197,7 +180,7 @@ type checkinRun struct {
 // adds the answer to tally and r, timed from start.
 func (r *checkinRun) upsertNext(ctx context.Context, start time.Time, ds *loadtest.Dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) {
 	key := keys.deal()
-	created, err := upsert(ctx, checkinKeyOf(ds, key, checkinBaselineShift))
+	created, err := upsert(ctx, checkinOf(ds, checkinKeyOf(ds, key, checkinBaselineShift)))
 	res := &vegeta.Result{Timestamp: start, Latency: time.Since(start), Code: http.StatusOK}
 	if created {
 		res.Code = http.StatusCreated
@@ -248,9 +231,9 @@ func checkinAttack(ctx context.Context, tr vegeta.Targeter, pacer vegeta.Pacer, 
 	return run
 }
 
-// checkinUpsertFunc writes one key's check-in straight into the database and says whether the row
+// checkinUpsertFunc writes one check-in straight into the database and says whether the row
 // is new.
-type checkinUpsertFunc func(ctx context.Context, k checkinKey) (created bool, err error)
+type checkinUpsertFunc func(ctx context.Context, c *domain.Checkin) (created bool, err error)
 
 // checkinClosedLoop runs the baseline: conns goroutines, each upserting the next key as soon as the
 // last one is done, for d. Its latencies go through vegeta's Metrics, like the server's.
@@ -295,12 +278,25 @@ func checkinOpenLoop(ctx context.Context, rate int, d time.Duration, ds *loadtes
 	return run
 }
 
-// checkinParams are the arguments CheckinStore.Upsert binds for a worker's own check-in of
-// 36.5 °C with no symptoms, in its order and with its Go types.
-func checkinParams(k checkinKey) []any {
-	now := time.Now().UTC()
-	return []any{k.worker.TownshipID, k.worker.EnterpriseID, k.worker.ID, k.date.Time(), string(k.slot), 365,
-		false, "", "", string(domain.AtWork), sql.NullInt64{}, now, now}
+// checkinOf is the check-in a worker's phone sends for k (36.5 °C, no symptoms) as the service
+// hands it to CheckinStore.Upsert: the worker's own, in their session's generation, late as
+// the server's report of the same slot on the unshifted day would be.
+func checkinOf(ds *loadtest.Dataset, k checkinKey) *domain.Checkin {
+	w := k.worker
+	cutoff := ds.Township.Cutoff(k.date.AddDays(-checkinBaselineShift), k.slot)
+	return &domain.Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: k.date,
+		Slot: k.slot, Temperature: 365, Generation: w.Generation, Late: !time.Now().Before(cutoff)}
+}
+
+// checkinScan reads what the product's statement returns (repo.CheckinStatement) and says
+// whether the row is new.
+func checkinScan(scan func(dest ...any) error) (bool, error) {
+	var id int64
+	var location string
+	var due bool
+	var createdAt, updatedAt time.Time
+	err := scan(&id, &location, &due, &createdAt, &updatedAt)
+	return createdAt.Equal(updatedAt), err
 }
 
 // checkinPgUpsert is the baseline on PostgreSQL: a pgx pool of checkinConns connections, the
@@ -319,63 +315,45 @@ func checkinPgUpsert(ctx context.Context, dbURL string) (checkinUpsertFunc, func
 		pool.Close()
 		return nil, nil, err
 	}
-	stmt := checkinDollars(checkinUpsert)
-	return func(ctx context.Context, k checkinKey) (bool, error) {
-		var id int64
-		var createdAt, updatedAt time.Time
-		err := pool.QueryRow(ctx, stmt, checkinParams(k)...).Scan(&id, &createdAt, &updatedAt)
-		return createdAt.Equal(updatedAt), err
+	return func(ctx context.Context, c *domain.Checkin) (bool, error) {
+		q, args := repo.CheckinStatement(repo.Postgres, c)
+		return checkinScan(pool.QueryRow(ctx, q, args...).Scan)
 	}, pool.Close, nil
 }
 
-// checkinDollars numbers ? placeholders for PostgreSQL, as GORM does for the product.
-func checkinDollars(q string) string {
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// checkinSQLiteUpsert is the baseline on SQLite: database/sql with the product's driver and
-// DSN, and a pool of maxOpen connections, all kept idle, as the product keeps its own
-// (FUGONG_DB_MAX_CONNS, 16 by default).
-func checkinSQLiteUpsert(ctx context.Context, path string, maxOpen int) (checkinUpsertFunc, func(), error) {
-	db, err := sql.Open("sqlite", checkinSQLiteDSN(path))
+// checkinSQLiteUpsert is the baseline on SQLite: the product's connection pool under GORM (its
+// driver and pragmas; repo.Open) with maxOpen connections, all kept idle, as the product keeps
+// its own (FUGONG_DB_MAX_CONNS, 16 by default), and nothing of the product in between.
+func checkinSQLiteUpsert(ctx context.Context, dbURL string, maxOpen int) (checkinUpsertFunc, func(), error) {
+	db, err := repo.Open(ctx, dbURL, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, nil, err
 	}
-	db.SetMaxOpenConns(maxOpen)
-	db.SetMaxIdleConns(maxOpen)
-	if err := db.PingContext(ctx); err != nil {
+	pool, err := db.Pool()
+	if err == nil {
+		err = db.LimitPool(maxOpen)
+	}
+	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
-	return func(ctx context.Context, k checkinKey) (bool, error) {
-		var id int64
-		var createdAt, updatedAt time.Time
-		err := db.QueryRowContext(ctx, checkinUpsert, checkinParams(k)...).Scan(&id, &createdAt, &updatedAt)
-		return createdAt.Equal(updatedAt), err
+	return func(ctx context.Context, c *domain.Checkin) (bool, error) {
+		q, args := repo.CheckinStatement(repo.SQLite, c)
+		return checkinScan(pool.QueryRowContext(ctx, q, args...).Scan)
 	}, func() { db.Close() }, nil
 }
 
 // checkinCount counts the rows of the given days, straight from the database.
 func checkinCount(ctx context.Context, engine checkinEngine, dbURL string, days ...domain.Date) (int, error) {
-	driver, dsn := "pgx", dbURL
-	if engine == checkinSQLite {
-		driver, dsn = "sqlite", checkinSQLiteDSN(strings.TrimPrefix(dbURL, "sqlite:"))
-	}
-	db, err := sql.Open(driver, dsn)
+	rdb, err := repo.Open(ctx, dbURL, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return 0, err
 	}
-	defer db.Close()
+	defer rdb.Close()
+	db, err := rdb.Pool()
+	if err != nil {
+		return 0, err
+	}
 	args := make([]any, len(days))
 	marks := make([]string, len(days))
 	for i, d := range days {
@@ -416,12 +394,12 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	}
 
 	t0 := time.Now()
-	db, stores, err := r.Open(ctx, dbURL)
+	a, err := r.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
-	ds, err := r.Seed(ctx, stores, nEnt, nWorkers)
-	db.Close()
+	ds, err := r.Seed(ctx, a, nEnt, nWorkers)
+	a.Close()
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -479,8 +457,7 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 		baseline = checkinClosedLoop(ctx, runFor, ds, baseKeys, baseTally, upsert)
 		closeDB()
 	} else {
-		path := strings.TrimPrefix(dbURL, "sqlite:")
-		upsert, closeDB, err := checkinSQLiteUpsert(ctx, path, checkinConns)
+		upsert, closeDB, err := checkinSQLiteUpsert(ctx, dbURL, checkinConns)
 		if err != nil {
 			return err
 		}
@@ -489,7 +466,7 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 		// The same again through one connection, since SQLite has one writer at a time: the
 		// better of the two is the baseline.
 		timeline = append(timeline, "baseline, one connection "+since())
-		upsert, closeDB, err = checkinSQLiteUpsert(ctx, path, 1)
+		upsert, closeDB, err = checkinSQLiteUpsert(ctx, dbURL, 1)
 		if err != nil {
 			return err
 		}

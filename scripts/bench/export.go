@@ -69,8 +69,8 @@ func exportDaily(ctx context.Context, r *runner) error {
 		return err
 	}
 	defer release()
-	dbURL, st, d := sc.url, sc.st, sc.d
-	checkins, alerts, err := exportCheckins(ctx, st, d)
+	dbURL, d := sc.url, sc.d
+	checkins, alerts, err := exportCheckins(ctx, sc.app.Stores, d)
 	if err != nil {
 		return err
 	}

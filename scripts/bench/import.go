@@ -16,7 +16,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/crypto/bcrypt"
 
 	"fugong/domain"
 	"fugong/domain/region"
@@ -44,10 +43,9 @@ func importScenario(ctx context.Context, r *runner) error {
 		return err
 	}
 	defer release()
-	dbURL, st, d := sc.url, sc.st, sc.d
+	dbURL, d := sc.url, sc.d
 	ent := d.Enterprises[0]
-	svc := domain.NewServices(st, domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
-	hr, err := svc.Users.Create(ctx, d.Admin.Actor(), domain.NewUser{Username: "hr-bench", Password: "bench-password",
+	hr, err := sc.app.Services.Users.Create(ctx, d.Admin.Actor(), domain.NewUser{Username: "hr-bench", Password: "bench-password",
 		Role: domain.RoleEnterpriseHR, Name: "人事", Phone: "13900000000", EnterpriseID: ent.ID})
 	if err != nil {
 		return fmt.Errorf("HR user: %w", err)

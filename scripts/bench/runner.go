@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"fugong/domain"
+	"fugong/internal/app"
 	"fugong/scripts/internal/loadtest"
 )
 
@@ -37,10 +37,10 @@ func (r *runner) duration(full, quick time.Duration) time.Duration {
 }
 
 // scratch is a scenario's own PostgreSQL database, migrated and seeded through the loading
-// path. seededPostgres's release closes the benchmark's connection and drops the database.
+// path, still open for more. seededPostgres's release closes it and drops the database.
 type scratch struct {
 	url string
-	st  domain.Stores
+	app *app.App
 	d   *loadtest.Dataset
 }
 
@@ -51,16 +51,16 @@ func (r *runner) seededPostgres(ctx context.Context, nEnt, nWorkers int) (*scrat
 	if err != nil {
 		return nil, nil, err
 	}
-	db, st, err := r.Open(ctx, dbURL)
+	a, err := r.Open(ctx, dbURL)
 	if err != nil {
 		drop()
 		return nil, nil, err
 	}
-	release := func() { db.Close(); drop() }
-	d, err := r.Seed(ctx, st, nEnt, nWorkers)
+	release := func() { a.Close(); drop() }
+	d, err := r.Seed(ctx, a, nEnt, nWorkers)
 	if err != nil {
 		release()
 		return nil, nil, fmt.Errorf("seed: %w", err)
 	}
-	return &scratch{url: dbURL, st: st, d: d}, release, nil
+	return &scratch{url: dbURL, app: a, d: d}, release, nil
 }

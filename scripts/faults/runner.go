@@ -32,12 +32,12 @@ type dataset struct {
 // seedDatabase migrates a database through the product's own code, loads a township into it
 // (see loadtest.Runner.Seed) with the data key the servers get, and mints every worker's token.
 func (r *runner) seedDatabase(ctx context.Context, dbURL string, nEnt, nWorkers int) (*dataset, error) {
-	db, st, err := r.Open(ctx, dbURL)
+	a, err := r.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	seeded, err := r.Seed(ctx, st, nEnt, nWorkers)
+	defer a.Close()
+	seeded, err := r.Seed(ctx, a, nEnt, nWorkers)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}

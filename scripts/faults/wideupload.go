@@ -16,8 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"fugong/domain"
 	"fugong/report/xlsxtest"
 	"fugong/scripts/internal/loadtest"
@@ -200,15 +198,14 @@ func failedOf(attempts []attempt) int {
 // hrTokens creates n HR accounts, one for each of the first n enterprises, and returns their
 // access tokens.
 func (r *runner) hrTokens(ctx context.Context, dbURL string, d *dataset, n int) ([]string, error) {
-	db, st, err := r.Open(ctx, dbURL)
+	a, err := r.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	svc := domain.NewServices(st, domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
+	defer a.Close()
 	var tokens []string
 	for i := range n {
-		u, err := svc.Users.Create(ctx, d.Admin.Actor(), domain.NewUser{Username: fmt.Sprintf("hr%d", i),
+		u, err := a.Services.Users.Create(ctx, d.Admin.Actor(), domain.NewUser{Username: fmt.Sprintf("hr%d", i),
 			Password: "faults-password-hr", Role: domain.RoleEnterpriseHR, Name: "人事", EnterpriseID: d.Enterprises[i].ID})
 		if err != nil {
 			return nil, fmt.Errorf("HR account: %w", err)

@@ -16,11 +16,11 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"golang.org/x/crypto/bcrypt"
 
 	"fugong/api"
 	"fugong/domain"
-	"fugong/pii"
-	"fugong/repo"
+	"fugong/internal/app"
 )
 
 // Options say which program a Runner serves. Name marks everything the runner leaves on the
@@ -143,29 +143,36 @@ func (r *Runner) NewSQLite() string {
 	return "sqlite:" + filepath.Join(r.dir, r.opt.Name+"-"+hex.EncodeToString(randomBytes(4))+".db")
 }
 
-// Open connects the program itself to a database, migrated, with the stores the server uses
-// and the same data key: the loading path.
-func (r *Runner) Open(ctx context.Context, dbURL string) (*repo.DB, domain.Stores, error) {
-	db, err := repo.Open(ctx, dbURL, slog.New(slog.DiscardHandler))
+// Open opens a database as the servers the runner starts on it do (app.Open, with their
+// environment: the same data key, pool and migrations), for loading data through the
+// product's own code. Its services hash passwords at bcrypt's least cost, which the servers
+// check as well as any.
+func (r *Runner) Open(ctx context.Context, dbURL string) (*app.App, error) {
+	quiet := slog.New(slog.DiscardHandler)
+	cfg, err := app.LoadConfig(lookup(r.serverEnv(dbURL)), false, quiet)
 	if err != nil {
-		return nil, domain.Stores{}, err
+		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, domain.Stores{}, err
-	}
-	box, err := pii.New(r.dataKey)
-	if err != nil {
-		db.Close()
-		return nil, domain.Stores{}, err
-	}
-	return db, repo.Stores(db, box), nil
+	return app.Open(ctx, cfg, quiet, domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
 }
 
-// Tokens signs access tokens the servers accept: what a sign-in would hand out.
-func (r *Runner) Tokens() *api.Tokens {
-	return &api.Tokens{Secret: r.jwtSecret, Issuer: "fugong", Audience: "fugong-api", TTL: 2 * time.Hour}
+// lookup reads a variable from env as a process started with it would: the last
+// NAME=value wins.
+func lookup(env []string) func(string) string {
+	return func(name string) string {
+		v := ""
+		for _, kv := range env {
+			if k, val, ok := strings.Cut(kv, "="); ok && k == name {
+				v = val
+			}
+		}
+		return v
+	}
 }
+
+// Tokens signs access tokens the servers accept: what a sign-in would hand out, living
+// long enough for any run.
+func (r *Runner) Tokens() *api.Tokens { return app.Tokens(r.jwtSecret, 2*time.Hour) }
 
 // serverEnv is the environment every fugong process of a scenario runs with. A key given
 // twice takes its last value (os/exec), so Options.Env and a server's own env override it.

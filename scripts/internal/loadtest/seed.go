@@ -6,9 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"fugong/domain"
+	"fugong/internal/app"
 )
 
 // Dataset is a township loaded for a scenario.
@@ -27,12 +26,13 @@ var origins = []string{"371626", "371626", "371626", "370000", "410000", "420100
 // a program can write a roster that looks like the seeded one.
 func Origins() []string { return slices.Clone(origins) }
 
-// Seed creates a township with nEnt enterprises and nWorkers back at work (due to check in),
-// spread evenly: the township and enterprises through the services, the workers in bulk
-// through WorkerStore.CreateMany (the roster import's own path), then today's roster snapshot.
-// Root and the township admin ("admin") sign in with the password NAME-password.
-func (r *Runner) Seed(ctx context.Context, st domain.Stores, nEnt, nWorkers int) (*Dataset, error) {
-	svc := domain.NewServices(st, domain.Options{Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}})
+// Seed creates, in a database the runner opened (Open), a township with nEnt enterprises and
+// nWorkers back at work (due to check in), spread evenly: the township and enterprises
+// through the services, the workers in bulk through WorkerStore.CreateMany (the roster
+// import's own path), then today's roster snapshot. Root and the township admin ("admin")
+// sign in with the password NAME-password.
+func (r *Runner) Seed(ctx context.Context, a *app.App, nEnt, nWorkers int) (*Dataset, error) {
+	st, svc := a.Stores, a.Services
 	password := r.opt.Name + "-password"
 	root, err := svc.Users.Bootstrap(ctx, "root", password, "平台")
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"crypto/rand"
@@ -40,10 +40,10 @@ type Config struct {
 // Production reports whether Fugong runs in production, where nothing is generated for it.
 func (c Config) Production() bool { return c.Env == "production" }
 
-// loadConfig reads FUGONG_* variables. Secrets may also come from FUGONG_*_FILE. Outside
+// LoadConfig reads FUGONG_* variables. Secrets may also come from FUGONG_*_FILE. Outside
 // production (and always in demo mode) missing secrets are generated once and kept in the data
 // folder; in production they are required.
-func loadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config, error) {
+func LoadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config, error) {
 	c := Config{
 		Env:         or(getenv("FUGONG_ENV"), "development"),
 		DatabaseURL: or(getenv("FUGONG_DATABASE_URL"), "sqlite:data/fugong.db"),

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	_ "github.com/glebarez/go-sqlite"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"fugong/internal/app"
 	"fugong/repo/dbtest"
 )
 
@@ -70,7 +71,7 @@ func TestStatsRebuild(t *testing.T) {
 			today := time.Now().In(time.FixedZone("CST", 8*3600))
 			var out strings.Builder
 			args := []string{"stats", "rebuild", "--from", today.AddDate(0, 0, -20).Format(time.DateOnly), "--to", today.Format(time.DateOnly)}
-			if err := run(context.Background(), args, func(k string) string { return env[k] }, nil, &out); err != nil {
+			if err := app.Run(context.Background(), args, func(k string) string { return env[k] }, nil, &out); err != nil {
 				t.Fatalf("stats rebuild: %v", err)
 			}
 			if !strings.Contains(out.String(), "rebuilt the daily statistics of 1 township") {
@@ -81,7 +82,7 @@ func TestStatsRebuild(t *testing.T) {
 			}
 
 			for _, bad := range [][]string{{"stats"}, {"stats", "rebuild"}, {"stats", "rebuild", "--from", "2020-02-10", "--to", "2020-02-01"}} {
-				if err := run(context.Background(), bad, func(k string) string { return env[k] }, nil, io.Discard); err == nil {
+				if err := app.Run(context.Background(), bad, func(k string) string { return env[k] }, nil, io.Discard); err == nil {
 					t.Errorf("%v: got no error, want a usage message", bad)
 				}
 			}

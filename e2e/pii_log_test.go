@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"fugong/domain"
-	"fugong/pii"
-	"fugong/repo"
 	"fugong/repo/dbtest"
 )
 
@@ -38,9 +36,10 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 			for i := range key {
 				key[i] = byte(i * 7)
 			}
-			s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_LOG_LEVEL": "debug",
-				"FUGONG_DATA_KEY": base64.StdEncoding.EncodeToString(key)})
-			people := demoPeople(t, url, key)
+			env := map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_LOG_LEVEL": "debug",
+				"FUGONG_DATA_KEY": base64.StdEncoding.EncodeToString(key)}
+			s := startServer(t, env)
+			people := demoPeople(t, env)
 			exercise(t, s, people)
 			metrics := s.scrape(t)
 			s.stop()
@@ -119,20 +118,14 @@ func (p people) find(text string) []string {
 }
 
 // demoPeople reads the demo's workers (ID numbers decrypted with the server's key), staff and
-// enterprise contacts.
-func demoPeople(t *testing.T, url string, key []byte) people {
+// enterprise contacts from the database of the server started with env.
+func demoPeople(t *testing.T, env map[string]string) people {
 	t.Helper()
 	ctx := context.Background()
-	db, err := repo.Open(ctx, url, dbtest.Quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	box, _ := pii.New(key)
-	st := repo.Stores(db, box)
+	st := openApp(t, env).Stores
 	p := people{ids: map[string]bool{}, phones: map[string]bool{}}
 	names := map[string]bool{}
-	err = st.Workers.ForTownship(ctx, 1, func(ws []domain.Worker) error {
+	err := st.Workers.ForTownship(ctx, 1, func(ws []domain.Worker) error {
 		for _, w := range ws {
 			p.ids[string(w.IDNumber)], p.phones[w.Phone], names[w.Name] = true, true, true
 			if p.worker.ID == 0 && w.Status == domain.WorkerOnDuty {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -12,10 +12,9 @@ import (
 	"time"
 
 	"fugong/domain"
-	"fugong/pii"
-	"fugong/repo"
+	"fugong/internal/app"
+	"fugong/internal/demo"
 	"fugong/repo/dbtest"
-	"fugong/scripts/demo"
 )
 
 // TestRetentionCommand runs `fugong retention run` on a demo whose fortnight ended 200 days
@@ -34,21 +33,13 @@ func TestRetentionCommand(t *testing.T) {
 			env := map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_DATA_DIR": t.TempDir(),
 				"FUGONG_DATA_KEY": base64.StdEncoding.EncodeToString(key)}
 			getenv := func(k string) string { return env[k] }
-			db, err := repo.Open(ctx, url, dbtest.Quiet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			box, _ := pii.New(key)
-			st := repo.Stores(db, box)
+			a := openApp(t, env)
+			st := a.Stores
 			if _, err := demo.Seed(ctx, st, time.Now().Add(-200*24*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			count := func(table string) int {
-				n, err := repo.CountRows(ctx, db, table)
+				n, err := dbtest.CountRows(ctx, a.DB, table)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -72,7 +63,7 @@ func TestRetentionCommand(t *testing.T) {
 			said := regexp.MustCompile(`长山镇 \(keeps 180 days\): (would remove|removed) (\d+) check-ins and (\d+) alerts dated before \d{4}-\d\d-\d\d, and 0 workers`)
 
 			var out strings.Builder
-			if err := run(ctx, []string{"retention", "run", "--dry-run"}, getenv, nil, &out); err != nil {
+			if err := app.Run(ctx, []string{"retention", "run", "--dry-run"}, getenv, nil, &out); err != nil {
 				t.Fatalf("dry run: %v", err)
 			}
 			m := said.FindStringSubmatch(out.String())
@@ -84,7 +75,7 @@ func TestRetentionCommand(t *testing.T) {
 			}
 
 			out.Reset()
-			if err := run(ctx, []string{"retention", "run"}, getenv, nil, &out); err != nil {
+			if err := app.Run(ctx, []string{"retention", "run"}, getenv, nil, &out); err != nil {
 				t.Fatalf("run: %v", err)
 			}
 			if m := said.FindStringSubmatch(out.String()); m == nil || m[1] != "removed" || m[2] != strconv.Itoa(checkins) {
@@ -101,7 +92,7 @@ func TestRetentionCommand(t *testing.T) {
 				t.Errorf("got events %+v (%v), want the run recorded with its counts", events, err)
 			}
 			for _, bad := range [][]string{{"retention"}, {"retention", "purge"}, {"retention", "run", "--now"}} {
-				if err := run(ctx, bad, getenv, nil, io.Discard); err == nil {
+				if err := app.Run(ctx, bad, getenv, nil, io.Discard); err == nil {
 					t.Errorf("%v: got no error, want a usage message", bad)
 				}
 			}

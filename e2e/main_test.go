@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"fugong/domain"
+	"fugong/internal/app"
 	"fugong/repo/dbtest"
 )
 
@@ -62,7 +64,7 @@ func startServer(t testing.TB, env map[string]string) *server {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, strings.NewReader(""), pw)
+		done <- app.Run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, strings.NewReader(""), pw)
 		pw.Close()
 	}()
 	urlc := make(chan string, 1)
@@ -204,7 +206,7 @@ func TestMigrateTwice(t *testing.T) {
 			var versions []string
 			for i := range 2 {
 				var out strings.Builder
-				if err := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out); err != nil {
+				if err := app.Run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out); err != nil {
 					t.Fatalf("run %d: %v", i+1, err)
 				}
 				applied := strings.Contains(out.String(), "applied migrations")
@@ -228,60 +230,22 @@ func TestUserCreate(t *testing.T) {
 	env := map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "u.db"), "FUGONG_DATA_DIR": t.TempDir()}
 	getenv := func(k string) string { return env[k] }
 	var out strings.Builder
-	err := run(context.Background(), []string{"user", "create", "--username", "ops", "--name", "运维"}, getenv, strings.NewReader("long-password-1\n"), &out)
+	err := app.Run(context.Background(), []string{"user", "create", "--username", "ops", "--name", "运维"}, getenv, strings.NewReader("long-password-1\n"), &out)
 	if err != nil || !strings.Contains(out.String(), "created platform admin ops") {
 		t.Fatalf("got %v %q, want created", err, out.String())
 	}
 	t.Run("ErrInvalid", func(t *testing.T) {
-		err := run(context.Background(), []string{"user", "create", "--username", "x"}, getenv, strings.NewReader("short\n"), io.Discard)
+		err := app.Run(context.Background(), []string{"user", "create", "--username", "x"}, getenv, strings.NewReader("short\n"), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "username") || !strings.Contains(err.Error(), "password") {
 			t.Errorf("got %v, want an error naming username and password", err)
 		}
 	})
 	t.Run("ErrConflict", func(t *testing.T) {
-		err := run(context.Background(), []string{"user", "create", "--username", "ops"}, getenv, strings.NewReader("long-password-2\n"), io.Discard)
+		err := app.Run(context.Background(), []string{"user", "create", "--username", "ops"}, getenv, strings.NewReader("long-password-2\n"), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "ops") {
 			t.Errorf("got %v, want a conflict naming ops", err)
 		}
 	})
-}
-
-func TestConfig(t *testing.T) {
-	tests := []struct {
-		name    string
-		env     map[string]string
-		demo    bool
-		wantErr string
-	}{
-		{"Defaults", map[string]string{}, false, ""},
-		{"ProductionNeedsSecrets", map[string]string{"FUGONG_ENV": "production"}, false, "FUGONG_JWT_SECRET"},
-		{"ProductionNeedsDataKey", map[string]string{"FUGONG_ENV": "production", "FUGONG_JWT_SECRET": strings.Repeat("s", 32)}, false, "FUGONG_DATA_KEY"},
-		{"ProductionOK", map[string]string{"FUGONG_ENV": "production", "FUGONG_JWT_SECRET": strings.Repeat("s", 32), "FUGONG_DATA_KEY": strings.Repeat("ab", 32)}, false, ""},
-		{"ShortSecret", map[string]string{"FUGONG_JWT_SECRET": "short"}, false, "at least 32 bytes"},
-		{"BadDataKey", map[string]string{"FUGONG_DATA_KEY": "not-a-key"}, false, "FUGONG_DATA_KEY must be 32 bytes"},
-		{"BadDatabaseURL", map[string]string{"FUGONG_DATABASE_URL": "mysql://x"}, false, "FUGONG_DATABASE_URL"},
-		{"BadEnv", map[string]string{"FUGONG_ENV": "staging"}, false, "FUGONG_ENV"},
-		{"BadProxy", map[string]string{"FUGONG_TRUSTED_PROXIES": "10.0.0.1"}, false, "CIDR"},
-		{"BadAddr", map[string]string{"FUGONG_ADDR": "8080"}, false, "FUGONG_ADDR"},
-		{"CheckinLanes", map[string]string{"FUGONG_CHECKIN_LANES": "3"}, false, ""},
-		{"BadCheckinLanes", map[string]string{"FUGONG_CHECKIN_LANES": "0"}, false, "FUGONG_CHECKIN_LANES"},
-		{"BadDBMaxConns", map[string]string{"FUGONG_DB_MAX_CONNS": "many"}, false, "FUGONG_DB_MAX_CONNS"},
-		{"ImportLimits", map[string]string{"FUGONG_IMPORT_SLOTS": "4", "FUGONG_IMPORT_TIMEOUT": "90s"}, false, ""},
-		{"BadImportSlots", map[string]string{"FUGONG_IMPORT_SLOTS": "0"}, false, "FUGONG_IMPORT_SLOTS"},
-		{"BadImportTimeout", map[string]string{"FUGONG_IMPORT_TIMEOUT": "90"}, false, "FUGONG_IMPORT_TIMEOUT"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.env["FUGONG_DATA_DIR"] = t.TempDir()
-			_, err := loadConfig(func(k string) string { return tt.env[k] }, tt.demo, dbtest.Quiet)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Errorf("got %v, want no error", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("got %v, want an error containing %q", err, tt.wantErr)
-			}
-		})
-	}
 }
 
 // TestFrontendAssets checks how the embedded UI is served: history-mode paths get index.html,
@@ -321,7 +285,7 @@ func TestFrontendAssets(t *testing.T) {
 // loopback and publishes only the API's port (issue 16, item 12): it listened on every
 // interface, /debug/pprof included.
 func TestDockerfileMetricsOnLoopback(t *testing.T) {
-	b, err := os.ReadFile("Dockerfile")
+	b, err := os.ReadFile("../Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +318,7 @@ func TestDataKeyChecked(t *testing.T) {
 			start := func(key string, args ...string) error {
 				env := map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_DATA_DIR": t.TempDir(), "FUGONG_DATA_KEY": key}
 				var out strings.Builder
-				return run(context.Background(), args, func(k string) string { return env[k] }, nil, &out)
+				return app.Run(context.Background(), args, func(k string) string { return env[k] }, nil, &out)
 			}
 			// The demo seals its workers' ID numbers with key A.
 			s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": url, "FUGONG_DATA_KEY": keyA})
@@ -383,6 +347,23 @@ func TestDataKeyChecked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openApp opens the database of the program started with env as the program itself does
+// (app.Open, with the configuration env gives), for a test to plant or read what it holds; it
+// is closed when the test ends.
+func openApp(t testing.TB, env map[string]string) *app.App {
+	t.Helper()
+	cfg, err := app.LoadConfig(func(k string) string { return env[k] }, false, dbtest.Quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(context.Background(), cfg, dbtest.Quiet, domain.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
 }
 
 // testPIN is the PIN the tests' workers enrol with: six digits no rule of domain.CheckPIN

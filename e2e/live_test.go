@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"fugong/internal/demo"
 	"fugong/repo/dbtest"
-	"fugong/scripts/demo"
 )
 
 // proc is the fugong binary running as its own process.
@@ -54,7 +54,7 @@ func (p *proc) waitLine(t *testing.T, re *regexp.Regexp) []string {
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "fugong")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", bin, "fugong").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

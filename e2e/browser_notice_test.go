@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"fugong/scripts/demo"
+	"fugong/internal/demo"
 )
 
 // TestBrowserNotice: the platform admin sets a new password on the demo's second town admin,

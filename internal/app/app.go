@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -19,19 +19,21 @@ import (
 	"fugong/api"
 	"fugong/domain"
 	"fugong/frontend"
+	"fugong/internal/demo"
 	"fugong/live"
 	"fugong/pii"
 	"fugong/repo"
-	"fugong/scripts/demo"
 )
 
-// app is Fugong wired together: one database, the services on it, the HTTP edge.
-type app struct {
-	cfg      Config
-	log      *slog.Logger
-	db       *repo.DB
-	stores   domain.Stores
-	services domain.Services
+// App is Fugong wired together: one database, the stores and services on it, and what the
+// HTTP edge and the sweep share with them. The server, the commands, the tests that start the
+// whole program and the scripts that load data for a server all build it with Open.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	DB       *repo.DB
+	Stores   domain.Stores
+	Services domain.Services
 	hub      *live.Hub    // changes for the dashboard's live stream
 	metrics  *api.Metrics // what /metrics shows; the services count into it
 }
@@ -45,14 +47,25 @@ const shutdownGrace = 20 * time.Second
 // accessTTL is how long an access token lives (DESIGN.md: short); refresh tokens rotate.
 const accessTTL = 15 * time.Minute
 
-// open reads the configuration, connects to the database and applies its migrations.
-func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout io.Writer) (*app, error) {
-	boot := slog.New(slog.NewJSONHandler(stdout, nil))
-	cfg, err := loadConfig(getenv, demoMode, boot)
-	if err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
-	}
-	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+// The issuer and audience of the access tokens a Fugong server signs and accepts.
+const (
+	tokenIssuer   = "fugong"
+	tokenAudience = "fugong-api"
+)
+
+// Tokens signs and checks access tokens with secret and the issuer and audience of every
+// Fugong server; they live ttl (a server's: accessTTL). The programs that mint tokens for a
+// server they started, and the tests, take theirs from here.
+func Tokens(secret []byte, ttl time.Duration) *api.Tokens {
+	return &api.Tokens{Secret: secret, Issuer: tokenIssuer, Audience: tokenAudience, TTL: ttl}
+}
+
+// Open connects to the database cfg (as LoadConfig made it) names, sizes its pool, applies
+// the migrations, checks cfg's data key against the personal data already sealed, and wires
+// the stores and services on it. o tunes the services where the configuration says nothing
+// (a loader's cheaper password hashes, say); their notifier, recorder, dashboard cache and
+// import limits are the app's and cfg's. Close releases the database.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (*App, error) {
 	db, err := repo.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return nil, err
@@ -88,9 +101,28 @@ func open(ctx context.Context, getenv func(string) string, demoMode bool, stdout
 		return nil, err
 	}
 	metrics.WatchDB(pool)
-	services := domain.NewServices(stores, domain.Options{Notifier: hub, Recorder: metrics, NoDashboardCache: !cfg.DashboardCache,
-		ImportSlots: cfg.ImportSlots, ImportBudget: cfg.ImportTimeout})
-	return &app{cfg: cfg, log: log, db: db, stores: stores, services: services, hub: hub, metrics: metrics}, nil
+	o.Notifier, o.Recorder, o.NoDashboardCache = hub, metrics, !cfg.DashboardCache
+	o.ImportSlots, o.ImportBudget = cfg.ImportSlots, cfg.ImportTimeout
+	services := domain.NewServices(stores, o)
+	return &App{Config: cfg, Log: log, DB: db, Stores: stores, Services: services, hub: hub, metrics: metrics}, nil
+}
+
+// Close ends the live streams and closes the database.
+func (a *App) Close() error {
+	a.hub.Close()
+	return a.DB.Close()
+}
+
+// load reads the configuration from getenv and opens the app with it, logging in JSON to
+// stdout: how every command of the binary starts.
+func load(ctx context.Context, getenv func(string) string, demoMode bool, stdout io.Writer) (*App, error) {
+	boot := slog.New(slog.NewJSONHandler(stdout, nil))
+	cfg, err := LoadConfig(getenv, demoMode, boot)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	return Open(ctx, cfg, log, domain.Options{})
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -99,11 +131,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	a, err := open(ctx, getenv, *demoMode, stdout)
+	a, err := load(ctx, getenv, *demoMode, stdout)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.Close()
 	if *demoMode {
 		if err := a.seedDemo(ctx, stdout); err != nil {
 			return err
@@ -112,13 +144,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return a.serve(ctx, stdout)
 }
 
-func (a *app) seedDemo(ctx context.Context, stdout io.Writer) error {
-	created, err := demo.Seed(ctx, a.stores, time.Now())
+func (a *App) seedDemo(ctx context.Context, stdout io.Writer) error {
+	created, err := demo.Seed(ctx, a.Stores, time.Now())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if created {
-		a.log.Info("created the demo township 长山镇")
+		a.Log.Info("created the demo township 长山镇")
 	}
 	// No worker's sign-in is printed: a log is kept and shipped (issue 16). The README says how
 	// to sign in as a demo worker.
@@ -128,31 +160,31 @@ func (a *app) seedDemo(ctx context.Context, stdout io.Writer) error {
 
 // serve listens on the API and metrics addresses until ctx ends, then shuts down gracefully:
 // in-flight requests finish, new ones are refused.
-func (a *app) serve(ctx context.Context, stdout io.Writer) error {
+func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 	dist, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return err
 	}
 	metrics := a.metrics
-	e, _ := api.New(a.services, api.Config{
-		Tokens: &api.Tokens{Secret: a.cfg.JWTSecret, Issuer: "fugong", Audience: "fugong-api", TTL: accessTTL},
-		Log:    a.log, Ready: a.db.Ping, Frontend: dist, BodyLimit: a.cfg.BodyLimit,
-		TrustedProxies: a.cfg.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
+	e, _ := api.New(a.Services, api.Config{
+		Tokens: Tokens(a.Config.JWTSecret, accessTTL),
+		Log:    a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
+		TrustedProxies: a.Config.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
 	})
 	srv := &http.Server{
 		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", a.cfg.Addr)
+	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
 		return err
 	}
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
-	if a.cfg.MetricsAddr != "off" {
-		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if a.Config.MetricsAddr != "off" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
 		if err != nil {
 			srv.Close()
 			return fmt.Errorf("metrics listener: %w", err)
@@ -167,12 +199,12 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, msrv)
 		go func() { errc <- msrv.Serve(mln) }()
-		a.log.Info("metrics listening", slog.String("addr", mln.Addr().String()))
+		a.Log.Info("metrics listening", slog.String("addr", mln.Addr().String()))
 	}
 	go a.sweep(ctx)
-	if a.db.Dialect == repo.Postgres {
+	if a.DB.Dialect == repo.Postgres {
 		// Changes made by the other processes on this database reach this one's viewers.
-		bridge := &live.PGBridge{Hub: a.hub, DSN: a.cfg.DatabaseURL, Log: a.log}
+		bridge := &live.PGBridge{Hub: a.hub, DSN: a.Config.DatabaseURL, Log: a.Log}
 		go bridge.Run(ctx)
 	}
 	fmt.Fprintf(stdout, "Fugong listening on http://%s\n", displayAddr(ln.Addr()))
@@ -181,7 +213,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down")
+	a.Log.Info("shutting down")
 	a.hub.Close() // open event streams end; Shutdown would wait for them
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
@@ -196,17 +228,17 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 
 // sweep raises the alerts that time calls for (missed check-ins after a cut-off, isolations
 // ending today) once a minute until ctx ends. Every replica may run it: alerts are unique.
-func (a *app) sweep(ctx context.Context) {
+func (a *App) sweep(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
-		if err := a.services.Dashboard.EnsureToday(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("daily statistics", slog.String("error", err.Error()))
+		if err := a.Services.Dashboard.EnsureToday(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("daily statistics", slog.String("error", err.Error()))
 		}
-		if n, err := a.services.Checkins.Sweep(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			a.log.Error("sweep alerts", slog.String("error", err.Error()))
+		if n, err := a.Services.Checkins.Sweep(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.Log.Error("sweep alerts", slog.String("error", err.Error()))
 		} else if n > 0 {
-			a.log.Info("raised alerts", slog.Int("count", n))
+			a.Log.Info("raised alerts", slog.Int("count", n))
 		}
 		select {
 		case <-ctx.Done():
@@ -226,12 +258,12 @@ func displayAddr(addr net.Addr) string {
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	a, err := open(ctx, getenv, false, stdout)
+	a, err := load(ctx, getenv, false, stdout)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	v, err := a.db.MigrationVersion(ctx)
+	defer a.Close()
+	v, err := a.DB.MigrationVersion(ctx)
 	if err != nil {
 		return err
 	}
@@ -255,12 +287,12 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	a, err := open(ctx, getenv, false, io.Discard)
+	a, err := load(ctx, getenv, false, io.Discard)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	u, err := a.services.Users.Bootstrap(ctx, *username, password, *name)
+	defer a.Close()
+	u, err := a.Services.Users.Bootstrap(ctx, *username, password, *name)
 	if err != nil {
 		return describeErr(err)
 	}
@@ -296,12 +328,12 @@ func rebuildStats(ctx context.Context, args []string, getenv func(string) string
 	if !ok1 || !ok2 || from.IsZero() || to.IsZero() || from.After(to) {
 		return errors.New("stats rebuild: --from and --to must be days YYYY-MM-DD, from not after to")
 	}
-	a, err := open(ctx, getenv, false, io.Discard)
+	a, err := load(ctx, getenv, false, io.Discard)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	n, err := a.services.Dashboard.Rebuild(ctx, from, to)
+	defer a.Close()
+	n, err := a.Services.Dashboard.Rebuild(ctx, from, to)
 	if err != nil {
 		return describeErr(err)
 	}
@@ -317,12 +349,12 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	a, err := open(ctx, getenv, false, io.Discard)
+	a, err := load(ctx, getenv, false, io.Discard)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	results, err := a.services.Retention.Run(ctx, *dryRun)
+	defer a.Close()
+	results, err := a.Services.Retention.Run(ctx, *dryRun)
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/internal/demo"
 	"fugong/repo"
 	"fugong/repo/dbtest"
-	"fugong/scripts/demo"
 )
 
 // TestDemoStatsEqualRecount is the "done when": on the demo, the dashboard's summary,

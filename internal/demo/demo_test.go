@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"fugong/domain"
+	"fugong/internal/demo"
 	"fugong/repo"
 	"fugong/repo/dbtest"
-	"fugong/scripts/demo"
 )
 
 func TestMain(m *testing.M) {
@@ -31,7 +31,7 @@ func TestSeed(t *testing.T) {
 		}
 		count := func(table string) int {
 			t.Helper()
-			n, err := repo.CountRows(ctx, db, table)
+			n, err := dbtest.CountRows(ctx, db, table)
 			if err != nil {
 				t.Fatal(err)
 			}
