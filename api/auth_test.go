@@ -323,7 +323,7 @@ func TestForgedTokens(t *testing.T) {
 		})
 		t.Run("DeletedWorkerChecksIn", func(t *testing.T) {
 			// The check-in route leaves a worker token's standing to its own write
-			// (Route.SelfChecked); a worker who is gone must be refused there the same way.
+			// (Route.StandingInWrite); a worker who is gone must be refused there the same way.
 			before := f.count("checkins")
 			res := f.do(http.MethodPost, "/api/v1/checkins", tests["DeletedWorker"], map[string]any{"slot": "am", "temperature": 36.5})
 			if res.status != http.StatusUnauthorized || f.count("checkins") != before {

@@ -18,7 +18,7 @@ func (h *checkinHandler) register(r *router) {
 	alertRoles := []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR}
 	r.add(Route{Method: http.MethodPost, Path: "/checkins", Roles: worker,
 		Summary: "A worker's daily health check-in; a repeat of the same day and slot replaces it (201 new, 200 replaced)",
-		Body:    checkinRequest{}, Response: checkinResponse{}, Status: http.StatusCreated, SelfChecked: true}, h.submit)
+		Body:    checkinRequest{}, Response: checkinResponse{}, Status: http.StatusCreated, StandingInWrite: true}, h.submit)
 	r.add(Route{Method: http.MethodGet, Path: "/checkins/me", Roles: worker, Summary: "The worker's own check-ins, newest first",
 		Query: pageParams, Response: list[checkinResponse]{}, Status: http.StatusOK}, h.mine)
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/checkins", Roles: []domain.Role{domain.RoleEnterpriseHR},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,11 +24,8 @@ type Route struct {
 	Response any // response DTO, nil for an empty answer
 	Status   int // success status
 	Produces string
-	// SelfChecked routes leave checking a worker token's standing (on the roster, not left,
-	// in the token's enterprise) to the service, which does it inside its own write: the
-	// check-in, where it saves a round trip on the busiest route (BENCHMARKS.md). Staff tokens
-	// are checked as on every route.
-	SelfChecked bool
+	// StandingInWrite registers the route on router.standingInWrite (see there).
+	StandingInWrite bool
 }
 
 // Param documents a query parameter.
@@ -40,10 +38,18 @@ type Routes struct {
 	List []Route
 }
 
-// router registers handlers on the public or the authenticated group and records their docs.
+// router registers handlers on the public or the authenticated groups and records their docs.
 type router struct {
-	public, private, selfChecked *echo.Group
-	routes                       *Routes
+	public, private *echo.Group
+	// standingInWrite is authenticated as private is, but for a worker's token the middleware
+	// reads nothing: its standing (on the roster of the token's enterprise, not left, of the
+	// token's generation) is checked by the route's one write, in the same statement
+	// (domain.CheckinStore.UpsertOwn). The worker's own check-in is the busiest route, and that
+	// saves it a query (BENCHMARKS.md). Staff tokens are checked as on every route. A route
+	// joins it with Route.StandingInWrite, and only a route whose service writes through
+	// UpsertOwn may.
+	standingInWrite *echo.Group
+	routes          *Routes
 }
 
 // add registers a route. Its documented Query parameters are the only ones it accepts: any
@@ -54,8 +60,8 @@ func (r *router) add(rt Route, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 	switch {
 	case rt.Public:
 		g = r.public
-	case rt.SelfChecked:
-		g = r.selfChecked
+	case rt.StandingInWrite:
+		g = r.standingInWrite
 	}
 	g.Add(rt.Method, rt.Path, h, append([]echo.MiddlewareFunc{knownQuery(rt.Query)}, m...)...)
 	r.routes.List = append(r.routes.List, rt)
@@ -98,10 +104,9 @@ const (
 	expiresKey = "expires" // when the access token ends
 )
 
-// authenticate verifies the bearer token and that its user may still act, and puts the actor
-// in the context for the handlers to pass to services. With workersChecked false, a worker
-// token's standing is left to the route's service (Route.SelfChecked).
-func authenticate(tokens *Tokens, auth *domain.AuthService, workersChecked bool) echo.MiddlewareFunc {
+// authenticate verifies the bearer token, has check confirm that its account may still act,
+// and puts the actor in the context for the handlers to pass to services.
+func authenticate(tokens *Tokens, check func(context.Context, domain.Actor) error) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			raw, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
@@ -113,16 +118,32 @@ func authenticate(tokens *Tokens, auth *domain.AuthService, workersChecked bool)
 				return err
 			}
 			c.Set(expiresKey, exp)
-			if workersChecked || !a.Is(domain.RoleWorker) {
-				ctx, err := auth.CheckRequest(c.Request().Context(), a)
-				if err != nil {
-					return err
-				}
-				c.SetRequest(c.Request().WithContext(ctx))
+			if err := check(c.Request().Context(), a); err != nil {
+				return err
 			}
 			c.Set(actorKey, a)
 			return next(c)
 		}
+	}
+}
+
+// standing is the check of every authenticated request: the account behind the token may
+// still act (domain.AuthService.Check).
+func standing(auth *domain.AuthService) func(context.Context, domain.Actor) error {
+	return func(ctx context.Context, a domain.Actor) error {
+		_, err := auth.Check(ctx, a)
+		return err
+	}
+}
+
+// staffStanding is standing for staff tokens only, for router.standingInWrite.
+func staffStanding(auth *domain.AuthService) func(context.Context, domain.Actor) error {
+	check := standing(auth)
+	return func(ctx context.Context, a domain.Actor) error {
+		if a.Is(domain.RoleWorker) {
+			return nil
+		}
+		return check(ctx, a)
 	}
 }
 

@@ -67,8 +67,8 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 
 	routes := &Routes{}
 	v1 := e.Group("/api/v1", noStore)
-	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, svc.Auth, true)),
-		selfChecked: v1.Group("", authenticate(cfg.Tokens, svc.Auth, false)), routes: routes}
+	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, standing(svc.Auth))),
+		standingInWrite: v1.Group("", authenticate(cfg.Tokens, staffStanding(svc.Auth))), routes: routes}
 	(&authHandler{svc: svc.Auth, users: svc.Users, workers: svc.Workers, townships: svc.Townships, tokens: cfg.Tokens}).register(r)
 	(&townshipHandler{svc: svc.Townships}).register(r)
 	(&userHandler{svc: svc.Users}).register(r)

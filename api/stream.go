@@ -23,7 +23,7 @@ type StreamConfig struct {
 	// 2,000, each a goroutine, a file and a share of every change's fan-out (issue 16).
 	PerAccount, PerServer int
 	// Recheck is how often an open stream checks its viewer's account again, as every request
-	// is checked (domain.AuthService.CheckRequest): a stream of an account disabled, signed
+	// is checked (domain.AuthService.Check): a stream of an account disabled, signed
 	// out or whose password changed ends within this time, not when its token expires; 15 s.
 	// One read of the account's row per stream each time: at 500 streams, 33 a second.
 	Recheck time.Duration
@@ -139,7 +139,7 @@ func (h *dashboardHandler) stream(c echo.Context) error {
 		case <-recheck.C:
 			// Disabled, signed out, password changed (its generation moved on): the stream
 			// ends like the token, and the client's reconnection is answered 401.
-			if _, err := h.auth.CheckRequest(ctx, actor); err != nil {
+			if _, err := h.auth.Check(ctx, actor); err != nil {
 				return nil
 			}
 			continue

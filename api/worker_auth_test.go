@@ -135,7 +135,7 @@ func TestWorkerLogin(t *testing.T) {
 			if res := f.do(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": spare.RefreshToken}); res.status != 401 {
 				t.Errorf("refresh of a worker who left: got %d %s, want 401", res.status, res.body)
 			}
-			// The check-in route leaves the token's standing to its own write (SelfChecked).
+			// The check-in route leaves the token's standing to its own write (StandingInWrite).
 			before := f.count("checkins")
 			res := f.do(http.MethodPost, "/api/v1/checkins", tok.AccessToken, map[string]any{"slot": "pm", "temperature": 36.5})
 			if res.status != 422 || !slices.Equal(res.errorFields(t), []string{"worker_id"}) || f.count("checkins") != before {

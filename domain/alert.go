@@ -175,10 +175,6 @@ type Checkin struct {
 	CorrectionNote string // why the latest reading was corrected; empty unless it was
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
-	// Generation, on a worker's own report (SubmittedBy 0), is the token generation of the
-	// session that sent it: the store takes the report only while that is still the worker's
-	// (Worker.Generation), so a session ended a moment ago files nothing.
-	Generation int64
 }
 
 // Abnormal says whether the slot counts as a fever or symptoms.

@@ -374,12 +374,13 @@ func (s *AuthService) bump(ctx context.Context, a Actor) error {
 // Check verifies that the user behind a verified access token still exists, is active, has
 // the role and scope the token claims, and that the token is of the account's current
 // generation; a disabled account, a changed password, a logout stop the token at once, not
-// when it expires. The generation rides on the row read anyway: no query of its own.
-// ErrUnauthenticated.
+// when it expires. The generation rides on the row read anyway: no query of its own. A
+// worker's token stands while the worker is on the roster of the token's enterprise, has not
+// left and is of the token's generation (CheckinStore.UpsertOwn is the same check, made by the
+// write itself). ErrUnauthenticated.
 func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 	if a.Is(RoleWorker) {
-		_, err := s.checkWorker(ctx, a)
-		return User{}, err
+		return User{}, s.checkWorker(ctx, a)
 	}
 	u, err := s.Users.Get(ctx, a.UserID)
 	if errors.Is(err, ErrNotFound) {

@@ -21,10 +21,18 @@ type CheckinFilter struct {
 type CheckinStore interface {
 	// Upsert inserts the check-in of its worker, day and slot, or replaces the one there, in one
 	// statement, so that concurrent retries never make two. It reports whether the row is new,
-	// and fills ID, times and, when Location is empty, the location the worker's status gives
-	// (isolation while isolating, else work). The same statement checks the worker's standing:
-	// ErrNotFound when the worker is not on the roster of c's enterprise and township, or left.
+	// and fills ID, times, Due and, when Location is empty, the location the worker's status
+	// gives (isolation while isolating, else work). It writes only for a worker on the roster of
+	// c's enterprise and township who has not left: ErrNotFound otherwise.
 	Upsert(ctx context.Context, c *Checkin) (created bool, err error)
+	// UpsertOwn is Upsert of a worker's own report, sent under an access token of token
+	// generation gen: it writes only for a worker still on the roster of c's enterprise and
+	// township, not left, whose token generation is still gen (Worker.Generation), and answers
+	// ErrNotFound otherwise, all in Upsert's one statement. That is the whole standing of a
+	// worker's token (AuthService.Check reads the same), so the route of a worker's own report
+	// leaves the standing to this write instead of reading the worker first: it saves the
+	// busiest route a query (api's router.standingInWrite; BENCHMARKS.md).
+	UpsertOwn(ctx context.Context, c *Checkin, gen int64) (created bool, err error)
 	// Get returns a worker's check-in of a day and slot. ErrNotFound.
 	Get(ctx context.Context, workerID int64, d Date, s Slot) (Checkin, error)
 	// GetByID returns one check-in. ErrNotFound.
@@ -129,14 +137,9 @@ func (s *CheckinService) Submit(ctx context.Context, actor Actor, in CheckinInpu
 	if !actor.Is(RoleWorker) {
 		return Checkin{}, false, Forbidden("只有返岗职工本人可以打卡;企业人事请使用代报")
 	}
-	// The route leaves the token's standing to the upsert (api Route.SelfChecked): the worker
-	// is who the token says, and the write itself refuses one who left or moved. Its status is
-	// known only when the authentication read it.
-	w, ok := signedIn(ctx, actor.WorkerID)
-	if !ok {
-		w = Worker{ID: actor.WorkerID, TownshipID: actor.TownshipID, EnterpriseID: actor.EnterpriseID}
-	}
-	w.Generation = actor.Generation // the upsert refuses a session ended since (Checkin.Generation)
+	// The worker as the token says; the write checks that they still stand so (UpsertOwn).
+	w := Worker{ID: actor.WorkerID, TownshipID: actor.TownshipID, EnterpriseID: actor.EnterpriseID,
+		Generation: actor.Generation}
 	return s.record(ctx, w, in, 0)
 }
 
@@ -196,7 +199,8 @@ func (s *CheckinService) onBehalf(ctx context.Context, actor Actor, w Worker, in
 func (s *CheckinService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
 // record checks and writes one check-in with its alerts, in one transaction: the answer comes
-// only after both are committed.
+// only after both are committed. by is the staff user reporting on the worker's behalf, 0 for
+// the worker's own report under a token of w.Generation.
 func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, by int64) (Checkin, bool, error) {
 	if w.Status == WorkerLeft {
 		return Checkin{}, false, Invalid("worker_id", "该职工已离职")
@@ -222,7 +226,7 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		// A normal reading raises nothing, whatever the slots around it hold (two fevers in a
 		// row need this one to be a fever): the upsert alone, one statement, is the whole
 		// write. Most reports are this one.
-		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
+		if created, err = s.upsert(ctx, &c, w.Generation); err != nil {
 			return Checkin{}, false, s.notOnRoster(ctx, err, w.ID)
 		}
 		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
@@ -231,7 +235,7 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 	}
 	tally := raised{}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if created, err = s.Checkins.Upsert(ctx, &c); err != nil {
+		if created, err = s.upsert(ctx, &c, w.Generation); err != nil {
 			return s.notOnRoster(ctx, err, w.ID)
 		}
 		previous, next, err := s.Checkins.Around(ctx, c.WorkerID, c.Date, c.Slot)
@@ -258,6 +262,15 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		err = s.settle(ctx, t, c)
 	}
 	return c, created, err
+}
+
+// upsert writes c: a worker's own report (SubmittedBy 0) only while their token of generation
+// gen stands (UpsertOwn), HR's for a worker on the roster (Upsert).
+func (s *CheckinService) upsert(ctx context.Context, c *Checkin, gen int64) (bool, error) {
+	if c.SubmittedBy == 0 {
+		return s.Checkins.UpsertOwn(ctx, c, gen)
+	}
+	return s.Checkins.Upsert(ctx, c)
 }
 
 // ownReadingThere refuses HR's report of a slot the worker reported themselves, unless HR
@@ -320,8 +333,7 @@ func (s *CheckinService) notOnRoster(ctx context.Context, err error, workerID in
 // parse checks a check-in's fields against the worker and the township's today.
 func (in CheckinInput) parse(w Worker, today Date) (Checkin, error) {
 	var p Problems
-	c := Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Slot: in.Slot, Location: in.Location,
-		Generation: w.Generation}
+	c := Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Slot: in.Slot, Location: in.Location}
 	if !in.Slot.Valid() {
 		p.Add("slot", "请选择上午(am)或下午(pm)")
 	}

@@ -61,12 +61,11 @@ func (r checkinRow) toDomain() domain.Checkin {
 
 // upsertCheckin inserts or replaces a check-in, the row made from the worker's own: none when
 // they are not on that roster any more, or, for their own report ($14 not NULL), their session
-// has ended since (token_generation moved on), which is how this one statement also checks a
-// worker token's standing. The same read of the worker says whether they are due that day (the
-// rule due of repo/stats, with the day $1). A replaced reading keeps the slot's fever and
-// symptoms (had_fever, had_symptoms) and whether its first report was late; it clears a
-// correction's note. Written with $n for PostgreSQL; SQLite's, with its own rule, gets ?n
-// (upsertCheckinSQLite).
+// has ended since (token_generation moved on): the contract of domain.CheckinStore.UpsertOwn.
+// The same read of the worker says whether they are due that day (the rule due of repo/stats,
+// with the day $1). A replaced reading keeps the slot's fever and symptoms (had_fever,
+// had_symptoms) and whether its first report was late; it clears a correction's note. Written
+// with $n for PostgreSQL; SQLite's, with its own rule, gets ?n (upsertCheckinSQLite).
 var upsertCheckin = upsertCheckinWith(postgresStats)
 
 var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckinWith(sqliteStats), "?$1")
@@ -93,7 +92,19 @@ RETURNING id, location, due, created_at, updated_at`
 // creation and update times are equal was just inserted. On PostgreSQL, outside a
 // transaction, it commits with the check-ins sent at the same moment (checkin_group.go).
 func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, error) {
-	args := newUpsertArgs(c)
+	return s.upsert(ctx, c, sql.NullInt64{})
+}
+
+// UpsertOwn is Upsert that writes only while the worker's token generation is gen: the same
+// statement, with the generation its WHERE compares.
+func (s *CheckinStore) UpsertOwn(ctx context.Context, c *domain.Checkin, gen int64) (bool, error) {
+	return s.upsert(ctx, c, sql.NullInt64{Int64: gen, Valid: true})
+}
+
+// upsert runs upsertCheckin for c, comparing the worker's token generation with gen unless
+// it is NULL.
+func (s *CheckinStore) upsert(ctx context.Context, c *domain.Checkin, gen sql.NullInt64) (bool, error) {
+	args := newUpsertArgs(c, gen)
 	if g := s.DB.checkinGroups(ctx); g != nil {
 		return g.upsert(ctx, c.EnterpriseID, c.WorkerID, args).into(c)
 	}
@@ -101,12 +112,12 @@ func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, err
 	return upsertDone{u, err}.into(c)
 }
 
-// newUpsertArgs are the values upsertCheckin takes for c, stamped now.
-func newUpsertArgs(c *domain.Checkin) upsertArgs {
+// newUpsertArgs are the values upsertCheckin takes for c and the token generation gen,
+// stamped now.
+func newUpsertArgs(c *domain.Checkin, gen sql.NullInt64) upsertArgs {
 	row := newCheckinRow(*c)
 	return upsertArgs{c.Date.Time(), row.Slot, row.Temperature, row.Fever, row.Symptoms, row.SymptomNote,
-		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID, c.Late,
-		sql.NullInt64{Int64: c.Generation, Valid: c.SubmittedBy == 0}}
+		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID, c.Late, gen}
 }
 
 // into completes c with what its upsert returned and says whether it is new: a row whose

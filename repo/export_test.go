@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +17,7 @@ import (
 func UpsertGroup(ctx context.Context, db *DB, cs []domain.Checkin) ([]bool, []error) {
 	group := make([]*pendingUpsert, len(cs))
 	for i := range cs {
-		group[i] = newPendingUpsert(ctx, cs[i].EnterpriseID, cs[i].WorkerID, newUpsertArgs(&cs[i]))
+		group[i] = newPendingUpsert(ctx, cs[i].EnterpriseID, cs[i].WorkerID, newUpsertArgs(&cs[i], sql.NullInt64{}))
 	}
 	db.groups.commit(slices.Clone(group)) // commit sorts its group
 	created, errs := make([]bool, len(cs)), make([]error, len(cs))

@@ -391,7 +391,7 @@ func TestAuthServiceGeneration(t *testing.T) {
 		}
 		stillChecks := func(t *testing.T, a domain.Actor, want bool) {
 			t.Helper()
-			_, err := e.auth.CheckRequest(ctx, a)
+			_, err := e.auth.Check(ctx, a)
 			switch {
 			case want && err != nil:
 				t.Errorf("got %v, want the actor accepted", err)

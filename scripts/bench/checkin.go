@@ -180,7 +180,8 @@ type checkinRun struct {
 // adds the answer to tally and r, timed from start.
 func (r *checkinRun) upsertNext(ctx context.Context, start time.Time, ds *loadtest.Dataset, keys *checkinKeys, tally *checkinTally, upsert checkinUpsertFunc) {
 	key := keys.deal()
-	created, err := upsert(ctx, checkinOf(ds, checkinKeyOf(ds, key, checkinBaselineShift)))
+	c, gen := checkinOf(ds, checkinKeyOf(ds, key, checkinBaselineShift))
+	created, err := upsert(ctx, c, gen)
 	res := &vegeta.Result{Timestamp: start, Latency: time.Since(start), Code: http.StatusOK}
 	if created {
 		res.Code = http.StatusCreated
@@ -233,7 +234,7 @@ func checkinAttack(ctx context.Context, tr vegeta.Targeter, pacer vegeta.Pacer, 
 
 // checkinUpsertFunc writes one check-in straight into the database and says whether the row
 // is new.
-type checkinUpsertFunc func(ctx context.Context, c *domain.Checkin) (created bool, err error)
+type checkinUpsertFunc func(ctx context.Context, c *domain.Checkin, gen int64) (created bool, err error)
 
 // checkinClosedLoop runs the baseline: conns goroutines, each upserting the next key as soon as the
 // last one is done, for d. Its latencies go through vegeta's Metrics, like the server's.
@@ -279,13 +280,13 @@ func checkinOpenLoop(ctx context.Context, rate int, d time.Duration, ds *loadtes
 }
 
 // checkinOf is the check-in a worker's phone sends for k (36.5 °C, no symptoms) as the service
-// hands it to CheckinStore.Upsert: the worker's own, in their session's generation, late as
-// the server's report of the same slot on the unshifted day would be.
-func checkinOf(ds *loadtest.Dataset, k checkinKey) *domain.Checkin {
+// hands it to CheckinStore.UpsertOwn, with their session's generation: the worker's own, late
+// as the server's report of the same slot on the unshifted day would be.
+func checkinOf(ds *loadtest.Dataset, k checkinKey) (*domain.Checkin, int64) {
 	w := k.worker
 	cutoff := ds.Township.Cutoff(k.date.AddDays(-checkinBaselineShift), k.slot)
 	return &domain.Checkin{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: k.date,
-		Slot: k.slot, Temperature: 365, Generation: w.Generation, Late: !time.Now().Before(cutoff)}
+		Slot: k.slot, Temperature: 365, Late: !time.Now().Before(cutoff)}, w.Generation
 }
 
 // checkinScan reads what the product's statement returns (repo.CheckinStatement) and says
@@ -315,8 +316,8 @@ func checkinPgUpsert(ctx context.Context, dbURL string) (checkinUpsertFunc, func
 		pool.Close()
 		return nil, nil, err
 	}
-	return func(ctx context.Context, c *domain.Checkin) (bool, error) {
-		q, args := repo.CheckinStatement(repo.Postgres, c)
+	return func(ctx context.Context, c *domain.Checkin, gen int64) (bool, error) {
+		q, args := repo.CheckinStatement(repo.Postgres, c, gen)
 		return checkinScan(pool.QueryRow(ctx, q, args...).Scan)
 	}, pool.Close, nil
 }
@@ -337,8 +338,8 @@ func checkinSQLiteUpsert(ctx context.Context, dbURL string, maxOpen int) (checki
 		db.Close()
 		return nil, nil, err
 	}
-	return func(ctx context.Context, c *domain.Checkin) (bool, error) {
-		q, args := repo.CheckinStatement(repo.SQLite, c)
+	return func(ctx context.Context, c *domain.Checkin, gen int64) (bool, error) {
+		q, args := repo.CheckinStatement(repo.SQLite, c, gen)
 		return checkinScan(pool.QueryRowContext(ctx, q, args...).Scan)
 	}, func() { db.Close() }, nil
 }
