@@ -1,6 +1,7 @@
 package repo_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -28,8 +29,10 @@ func openPostgres(t *testing.T) *repo.DB {
 // left. Every answer must match what is stored, and the daily statistics a recount.
 func TestCheckinGroupsConcurrent(t *testing.T) {
 	db := openPostgres(t)
-	db.SetCheckinLanes(3)
-	w := newWorld(t, db)
+	w := newWorldOn(t, db, newEnvOn(t, db, repo.StoresWith(db, dbtest.Box(), repo.Options{Checkins: repo.CheckinOptions{Lanes: 3}})))
+	if got := repo.CheckinLanes(w.stores.Checkins.(*repo.CheckinStore)); got != 3 {
+		t.Fatalf("got %d lanes, want 3", got)
+	}
 	const each = 8
 	var ws []domain.Worker
 	for i, hr := range []domain.User{w.hr, w.hr2, w.hr3} {
@@ -126,7 +129,7 @@ func TestCheckinGroupFailsAlone(t *testing.T) {
 		{"BadOneFailsAlone", []domain.Checkin{checkin(a, domain.SlotPM, 365), checkin(b, domain.SlotPM, 999), checkin(b, domain.SlotAM, 367)}, []bool{false, true, false}, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			created, errs := repo.UpsertGroup(w.ctx, db, tt.group)
+			created, errs := repo.UpsertGroup(w.ctx, w.stores.Checkins.(*repo.CheckinStore), tt.group)
 			for i, err := range errs {
 				if (err != nil) != tt.wantErrs[i] {
 					t.Errorf("check-in %d: got error %v, want failed %v", i, err, tt.wantErrs[i])
@@ -143,7 +146,7 @@ func TestCheckinGroupFailsAlone(t *testing.T) {
 			}
 		})
 	}
-	_, errs := repo.UpsertGroup(w.ctx, db, []domain.Checkin{stranger})
+	_, errs := repo.UpsertGroup(w.ctx, w.stores.Checkins.(*repo.CheckinStore), []domain.Checkin{stranger})
 	if !errors.Is(errs[0], domain.ErrNotFound) {
 		t.Errorf("stranger alone: got %v, want not found", errs[0])
 	}
@@ -151,4 +154,41 @@ func TestCheckinGroupFailsAlone(t *testing.T) {
 	got, err := w.stores.Stats.Days(w.ctx, domain.StatsFilter{TownshipID: w.tw.ID}, today, today)
 	must(t, err)
 	wantDays(t, got, w.recount(t, w.tw, today, today, today))
+}
+
+// TestCheckinStoreOptions: the group commit is the check-in store's own, with the lanes its
+// options give (DefaultCheckinLanes by default), on PostgreSQL only; it stops when the database
+// closes, and a check-in sent then is refused as the database being away.
+func TestCheckinStoreOptions(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		for _, tt := range []struct {
+			name  string
+			o     repo.CheckinOptions
+			lanes int
+		}{
+			{"Default", repo.CheckinOptions{}, repo.DefaultCheckinLanes()},
+			{"Lanes", repo.CheckinOptions{Lanes: 5}, 5},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				want := tt.lanes
+				if db.Dialect != repo.Postgres {
+					want = 0
+				}
+				if got := repo.CheckinLanes(repo.NewCheckinStore(db, tt.o)); got != want {
+					t.Errorf("got %d lanes, want %d", got, want)
+				}
+			})
+		}
+		if got := repo.CheckinLanes(&repo.CheckinStore{DB: db}); got != 0 {
+			t.Errorf("got %d lanes in a store not made by NewCheckinStore, want 0", got)
+		}
+	})
+	t.Run("StopsWithDB", func(t *testing.T) {
+		db := openPostgres(t)
+		s := repo.NewCheckinStore(db, repo.CheckinOptions{Lanes: 2})
+		must(t, db.Close())
+		_, err := s.Upsert(context.Background(), &domain.Checkin{TownshipID: 1, EnterpriseID: 1, WorkerID: 1,
+			Date: domain.NewDate(2020, 2, 10), Slot: domain.SlotAM, Temperature: 365})
+		wantErr(t, err, domain.ErrUnavailable)
+	})
 }

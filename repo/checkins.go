@@ -14,8 +14,46 @@ import (
 	"fugong/domain"
 )
 
-// CheckinStore keeps check-ins, one per worker, day and slot.
-type CheckinStore struct{ DB *DB }
+// CheckinStore keeps check-ins, one per worker, day and slot. NewCheckinStore makes one that
+// commits check-ins in groups on PostgreSQL; a CheckinStore{DB: db} commits each on its own.
+type CheckinStore struct {
+	DB     *DB
+	groups *checkinGroups // nil: none
+}
+
+// CheckinOptions tune a CheckinStore; zero values take the defaults.
+type CheckinOptions struct {
+	// Lanes is how many groups of check-ins commit at once on PostgreSQL (checkin_group.go);
+	// 0 is DefaultCheckinLanes. SQLite writes one at a time anyway and groups nothing.
+	Lanes int
+}
+
+// NewCheckinStore returns the store of db's check-ins. Its group commit stops when db closes.
+func NewCheckinStore(db *DB, o CheckinOptions) *CheckinStore {
+	s := &CheckinStore{DB: db}
+	if db.Dialect != Postgres {
+		return s
+	}
+	pool, err := db.Pool()
+	if err != nil { // not a database/sql pool: not one Open made, which groups nothing
+		return s
+	}
+	if o.Lanes <= 0 {
+		o.Lanes = DefaultCheckinLanes()
+	}
+	s.groups = newCheckinGroups(pool, o.Lanes, s.upsertOne)
+	db.onClose(s.groups.close)
+	return s
+}
+
+// grouped returns the group committer for a check-in written with ctx: none in a transaction,
+// which the check-in must join, nor without one.
+func (s *CheckinStore) grouped(ctx context.Context) *checkinGroups {
+	if inTx(ctx) {
+		return nil
+	}
+	return s.groups
+}
 
 var _ domain.CheckinStore = (*CheckinStore)(nil)
 
@@ -105,7 +143,7 @@ func (s *CheckinStore) UpsertOwn(ctx context.Context, c *domain.Checkin, gen int
 // it is NULL.
 func (s *CheckinStore) upsert(ctx context.Context, c *domain.Checkin, gen sql.NullInt64) (bool, error) {
 	args := newUpsertArgs(c, gen)
-	if g := s.DB.checkinGroups(ctx); g != nil {
+	if g := s.grouped(ctx); g != nil {
 		return g.upsert(ctx, c.EnterpriseID, c.WorkerID, args).into(c)
 	}
 	u, err := s.upsertOne(ctx, args)

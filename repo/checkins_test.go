@@ -24,7 +24,7 @@ func TestCheckinStoreUpsertOwn(t *testing.T) {
 		ent := storeEnterprise(t, db, domain.Enterprise{TownshipID: tw.ID, Code: "100001", Name: "甲厂", CreditCode: domain.CreditCode(creditCode(1)), ZoneID: tw.Zones[0].ID})
 		ent2 := storeEnterprise(t, db, domain.Enterprise{TownshipID: tw.ID, Code: "100002", Name: "乙厂", CreditCode: domain.CreditCode(creditCode(2)), ZoneID: tw.Zones[0].ID})
 		workers := &repo.WorkerStore{DB: db, Box: dbtest.Box()}
-		checkins := &repo.CheckinStore{DB: db}
+		checkins := repo.NewCheckinStore(db, repo.CheckinOptions{})
 		n := 0
 		newWorker := func(t *testing.T, status domain.WorkerStatus) domain.Worker {
 			t.Helper()

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -44,7 +45,10 @@ type DB struct {
 	// check-ins fell to a few dozen a second (measured: one connection did 1,584/s, sixteen
 	// polling 21/s). Waiting here is a queue instead, and gives up when the request does.
 	writer chan struct{}
-	groups *checkinGroups // check-ins committed in groups, on PostgreSQL
+	// closing are the stores' own goroutines to stop when the database closes (the check-ins'
+	// group commit).
+	mu      sync.Mutex
+	closing []func()
 }
 
 var _ domain.TxRunner = (*DB)(nil)
@@ -138,13 +142,6 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 	if dialect == SQLite {
 		db.writer = make(chan struct{}, 1)
 	}
-	if dialect == Postgres {
-		pool, err := g.DB()
-		if err != nil {
-			return nil, err
-		}
-		db.groups = newCheckinGroups(pool, DefaultCheckinLanes(), (&CheckinStore{DB: db}).upsertOne)
-	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -198,27 +195,21 @@ func (db *DB) Close() error {
 	if err != nil {
 		return err
 	}
-	if db.groups != nil {
-		db.groups.close()
+	db.mu.Lock()
+	closing := db.closing
+	db.closing = nil
+	db.mu.Unlock()
+	for _, stop := range closing {
+		stop()
 	}
 	return sqlDB.Close()
 }
 
-// SetCheckinLanes sets how many groups of check-ins commit at once on PostgreSQL
-// (checkin_group.go); call it before the first check-in.
-func (db *DB) SetCheckinLanes(n int) {
-	if db.groups != nil {
-		db.groups = newCheckinGroups(db.groups.pool, n, db.groups.one)
-	}
-}
-
-// checkinGroups returns the group committer for a check-in written with ctx: none in a
-// transaction, which the check-in must join, nor on SQLite, which writes one at a time anyway.
-func (db *DB) checkinGroups(ctx context.Context) *checkinGroups {
-	if inTx(ctx) {
-		return nil
-	}
-	return db.groups
+// onClose has stop called when the database closes, before its pool.
+func (db *DB) onClose(stop func()) {
+	db.mu.Lock()
+	db.closing = append(db.closing, stop)
+	db.mu.Unlock()
 }
 
 type txKey struct{}

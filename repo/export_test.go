@@ -11,20 +11,28 @@ import (
 	"fugong/domain"
 )
 
-// UpsertGroup writes check-ins as one group of the group commit (checkin_group.go), as a lane
+// UpsertGroup writes check-ins as one group of s's group commit (checkin_group.go), as a lane
 // does with check-ins that arrive together, and returns each one's outcome as Upsert would.
 // PostgreSQL only.
-func UpsertGroup(ctx context.Context, db *DB, cs []domain.Checkin) ([]bool, []error) {
+func UpsertGroup(ctx context.Context, s *CheckinStore, cs []domain.Checkin) ([]bool, []error) {
 	group := make([]*pendingUpsert, len(cs))
 	for i := range cs {
 		group[i] = newPendingUpsert(ctx, cs[i].EnterpriseID, cs[i].WorkerID, newUpsertArgs(&cs[i], sql.NullInt64{}))
 	}
-	db.groups.commit(slices.Clone(group)) // commit sorts its group
+	s.groups.commit(slices.Clone(group)) // commit sorts its group
 	created, errs := make([]bool, len(cs)), make([]error, len(cs))
 	for i, p := range group {
 		created[i], errs[i] = (<-p.done).into(&cs[i])
 	}
 	return created, errs
+}
+
+// CheckinLanes is how many lanes s's group commit has; 0 when it groups nothing.
+func CheckinLanes(s *CheckinStore) int {
+	if s.groups == nil {
+		return 0
+	}
+	return len(s.groups.lanes)
 }
 
 // TableText returns every row of a table with each column's value as text, by column name,

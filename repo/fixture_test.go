@@ -71,8 +71,13 @@ const refreshTTL = 30 * 24 * time.Hour
 
 func newEnv(t *testing.T, db *repo.DB) *env {
 	t.Helper()
+	return newEnvOn(t, db, repo.Stores(db, dbtest.Box()))
+}
+
+// newEnvOn is newEnv on stores of the test's own making.
+func newEnvOn(t *testing.T, db *repo.DB, st domain.Stores) *env {
+	t.Helper()
 	clock := &testClock{now: start}
-	st := repo.Stores(db, dbtest.Box())
 	svc := domain.NewServices(st, domain.Options{
 		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Clock: clock.Now,
 	})

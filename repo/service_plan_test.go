@@ -34,7 +34,13 @@ type world struct {
 
 func newWorld(t *testing.T, db *repo.DB) *world {
 	t.Helper()
-	w := &world{env: newEnv(t, db), ctx: context.Background()}
+	return newWorldOn(t, db, newEnv(t, db))
+}
+
+// newWorldOn is newWorld in an env of the test's own making.
+func newWorldOn(t *testing.T, db *repo.DB, e *env) *world {
+	t.Helper()
+	w := &world{env: e, ctx: context.Background()}
 	w.tw, w.admin = w.township(t, "371626104", "一区", "二区")
 	w.twB, w.adminB = w.township(t, "371626105", "一区")
 	a, b := w.admin.Actor(), w.adminB.Actor()

@@ -5,9 +5,17 @@ import (
 	"fugong/pii"
 )
 
-// Stores returns every domain store on db, ready for domain.NewServices; box protects the
-// personal identifiers they keep.
-func Stores(db *DB, box *pii.Box) domain.Stores {
+// Stores returns every domain store on db with its default options, ready for
+// domain.NewServices; box protects the personal identifiers they keep.
+func Stores(db *DB, box *pii.Box) domain.Stores { return StoresWith(db, box, Options{}) }
+
+// Options are the stores' own options; zero values take the defaults.
+type Options struct {
+	Checkins CheckinOptions
+}
+
+// StoresWith is Stores with options.
+func StoresWith(db *DB, box *pii.Box, o Options) domain.Stores {
 	return domain.Stores{
 		Townships:     &TownshipStore{DB: db},
 		Users:         &UserStore{DB: db},
@@ -18,7 +26,7 @@ func Stores(db *DB, box *pii.Box) domain.Stores {
 		Inspections:   &InspectionStore{DB: db},
 		Audit:         &AuditStore{DB: db},
 		Workers:       &WorkerStore{DB: db, Box: box},
-		Checkins:      &CheckinStore{DB: db},
+		Checkins:      NewCheckinStore(db, o.Checkins),
 		Alerts:        &AlertStore{DB: db},
 		Stats:         &StatsStore{DB: db},
 		Retention:     &RetentionStore{DB: db},

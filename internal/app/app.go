@@ -74,7 +74,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 		db.Close()
 		return nil, err
 	}
-	db.SetCheckinLanes(cfg.CheckinLanes)
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()
@@ -92,7 +91,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 		db.Close()
 		return nil, err
 	}
-	stores := repo.Stores(db, box)
+	stores := repo.StoresWith(db, box, repo.Options{Checkins: repo.CheckinOptions{Lanes: cfg.CheckinLanes}})
 	hub := live.NewHub()
 	metrics := api.NewMetrics()
 	pool, err := db.Pool()
