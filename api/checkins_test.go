@@ -179,14 +179,15 @@ func TestSweepAndDayStatus(t *testing.T) {
 
 		// Before today's cut-off: the isolation ending today, and yesterday's two missed slots
 		// of the isolating worker, the only one who was back yesterday.
-		if n, err := f.svc.Checkins.Sweep(ctx, at(9, 30)); err != nil || n != 3 {
+		var swept domain.Swept
+		if n, err := f.svc.Checkins.Sweep(ctx, at(9, 30), &swept); err != nil || n != 3 {
 			t.Errorf("before the cut-off: got %d alerts (%v), want 3", n, err)
 		}
-		n, err := f.svc.Checkins.Sweep(ctx, at(10, 5))
+		n, err := f.svc.Checkins.Sweep(ctx, at(10, 5), &swept)
 		if err != nil || n != 3 {
 			t.Errorf("after the cut-off: got %d new alerts (%v), want 3 missed mornings", n, err)
 		}
-		if n, _ := f.svc.Checkins.Sweep(ctx, at(10, 6)); n != 0 {
+		if n, _ := f.svc.Checkins.Sweep(ctx, at(10, 6), &swept); n != 0 {
 			t.Errorf("a second sweep: got %d new alerts, want none", n)
 		}
 		res := f.do(http.MethodGet, "/api/v1/alerts?type=missed_checkin", f.token("hra1"), nil)

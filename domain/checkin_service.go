@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -119,15 +118,46 @@ type CheckinService struct {
 	Changes     Notifier
 	Recorder    Recorder    // hears of saved check-ins and raised alerts; nil for none
 	places      *placeCache // townships kept in memory; nil reads them each time
-
-	swept sync.Map // sweepKey → true: that slot's missed check-ins were raised by this process
 }
+
+// Swept is what the sweeps of one process have done: the townships' slots whose missed
+// check-ins they raised, and the days whose isolations ending. The process that runs the sweeps
+// keeps one and hands it to each (app's sweep loop), so that a slot once swept is not swept
+// again every minute; a new one, after a restart, sweeps everything once more, which the
+// alerts' unique index keeps harmless. Its zero value is empty; one sweep at a time uses it.
+type Swept struct{ done map[sweepKey]bool }
 
 // sweepKey names one township's slot of one day (or, with slot "", its isolations ending).
 type sweepKey struct {
 	township int64
 	day      Date
 	slot     Slot
+}
+
+// has says whether a sweep recorded in s did k; a nil s remembers nothing.
+func (s *Swept) has(k sweepKey) bool { return s != nil && s.done[k] }
+
+// add records that a sweep did k.
+func (s *Swept) add(k sweepKey) {
+	if s == nil {
+		return
+	}
+	if s.done == nil {
+		s.done = map[sweepKey]bool{}
+	}
+	s.done[k] = true
+}
+
+// forget drops what a township's sweeps did before day d, which no sweep looks at any more.
+func (s *Swept) forget(township int64, d Date) {
+	if s == nil {
+		return
+	}
+	for k := range s.done {
+		if k.township == township && k.day.Before(d) {
+			delete(s.done, k)
+		}
+	}
 }
 
 // Submit records a worker's own check-in; a repeat of the same day and slot replaces the
@@ -661,8 +691,9 @@ func (s *CheckinService) dayStatus(ctx context.Context, e Enterprise, d Date) ([
 // Sweep raises, for every township, the alerts that time rather than a check-in calls for:
 // a missed slot once the township's cut-off has passed today, and an isolation ending today.
 // The alerts' unique index makes it safe to run as often as wanted, from any number of
-// processes; it returns how many new alerts it raised.
-func (s *CheckinService) Sweep(ctx context.Context, now time.Time) (int, error) {
+// processes; it returns how many new alerts it raised. It skips what swept says this process
+// did already and records there what it does (nil: it sweeps everything and records nothing).
+func (s *CheckinService) Sweep(ctx context.Context, now time.Time, swept *Swept) (int, error) {
 	count := 0
 	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
 		ts, total, err := s.Townships.List(ctx, page)
@@ -670,7 +701,7 @@ func (s *CheckinService) Sweep(ctx context.Context, now time.Time) (int, error) 
 			return count, err
 		}
 		for _, t := range ts {
-			n, err := s.sweepTownship(ctx, t, now)
+			n, err := s.sweepTownship(ctx, t, now, swept)
 			count += n
 			if err != nil {
 				return count, err
@@ -684,11 +715,11 @@ func (s *CheckinService) Sweep(ctx context.Context, now time.Time) (int, error) 
 
 // sweepTownship looks at yesterday's slots as well as today's, so that a sweep missed at the
 // afternoon cut-off (a restart, say) still raises the day's missed alerts after midnight.
-// Each slot is swept once per process once its cut-off has passed: sweeping it again every
-// minute found nothing new and cost a township of 50,000 workers 200,000 refused inserts a
-// minute (measured by the check-in benchmark). Someone who becomes due after a cut-off was not
-// due at it. A restart sweeps again; the alerts' unique index keeps that harmless.
-func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time.Time) (int, error) {
+// Each slot is swept once per process once its cut-off has passed (Swept): sweeping it again
+// every minute found nothing new and cost a township of 50,000 workers 200,000 refused inserts
+// a minute (measured by the check-in benchmark). Someone who becomes due after a cut-off was
+// not due at it. A restart sweeps again; the alerts' unique index keeps that harmless.
+func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time.Time, swept *Swept) (int, error) {
 	today := t.Today(now)
 	type slotKey struct {
 		day  Date
@@ -700,7 +731,7 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 			if now.Before(t.Cutoff(day, slot)) {
 				continue
 			}
-			if _, done := s.swept.Load(sweepKey{t.ID, day, slot}); done {
+			if swept.has(sweepKey{t.ID, day, slot}) {
 				continue
 			}
 			ids, err := s.Checkins.CheckedIn(ctx, t.ID, 0, day, slot)
@@ -711,7 +742,7 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 		}
 	}
 	isolations := sweepKey{t.ID, today, ""}
-	if _, done := s.swept.Load(isolations); done && len(checked) == 0 {
+	if swept.has(isolations) && len(checked) == 0 {
 		return 0, nil
 	}
 	count := 0
@@ -744,15 +775,10 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 	}
 	if err == nil {
 		for k := range checked {
-			s.swept.Store(sweepKey{t.ID, k.day, k.slot}, true)
+			swept.add(sweepKey{t.ID, k.day, k.slot})
 		}
-		s.swept.Store(isolations, true)
-		s.swept.Range(func(k, _ any) bool { // forget the days no sweep looks at any more
-			if key := k.(sweepKey); key.township == t.ID && key.day.Before(today.AddDays(-1)) {
-				s.swept.Delete(k)
-			}
-			return true
-		})
+		swept.add(isolations)
+		swept.forget(t.ID, today.AddDays(-1))
 	}
 	return count, err
 }

@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 	"sort"
-	"sync"
 )
 
 // DashboardService is the town's real-time monitoring: totals, trends and per-enterprise rows
@@ -21,9 +20,8 @@ type DashboardService struct {
 	Tx          TxRunner
 	Clock       Clock
 
-	snapped sync.Map   // township and day → true once today's roster snapshot is known to exist
-	cache   *viewCache // answers kept until their township changes; nil: none
-	places  *placeCache
+	cache  *viewCache // answers kept until their township changes; nil: none
+	places *placeCache
 }
 
 // DashboardQuery narrows a dashboard read; zero fields do not filter. A zero Date is today in
@@ -128,16 +126,7 @@ func (s *DashboardService) scope(ctx context.Context, actor Actor, q DashboardQu
 // ensureToday takes today's roster snapshot of the township if nobody has yet: the first read
 // of a new day. Past days keep whatever snapshot they have.
 func (s *DashboardService) ensureToday(ctx context.Context, t Township) error {
-	today := t.Today(s.Clock.Now())
-	key := [2]int64{t.ID, int64(today.Time().Unix())}
-	if _, ok := s.snapped.Load(key); ok {
-		return nil
-	}
-	if err := s.Stats.SnapshotRoster(ctx, t.ID, nil, today, true); err != nil {
-		return err
-	}
-	s.snapped.Store(key, true)
-	return nil
+	return s.Stats.EnsureSnapshot(ctx, t.ID, t.Today(s.Clock.Now()))
 }
 
 // EnsureToday is ensureToday for every township, for the sweep: the new day's snapshot is

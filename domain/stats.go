@@ -179,6 +179,12 @@ type StatsStore interface {
 	// those given, when enterpriseIDs is not empty) from the workers table. With onlyMissing, it
 	// leaves days that already have a snapshot as they are.
 	SnapshotRoster(ctx context.Context, townshipID int64, enterpriseIDs []int64, d Date, onlyMissing bool) error
+	// EnsureSnapshot takes day d's roster figures of the township's enterprises that have no
+	// snapshot of the day yet (SnapshotRoster with onlyMissing): the first look at a new day
+	// finds them there. It is asked on every dashboard and report read, so a store remembers
+	// the days it did so and returns at once after: a day once snapshotted stays so, and the
+	// services snapshot an enterprise's day themselves as its roster changes.
+	EnsureSnapshot(ctx context.Context, townshipID int64, d Date) error
 	// Days returns the rows of the matching enterprises from one day to another.
 	Days(ctx context.Context, f StatsFilter, from, to Date) ([]DayRow, error)
 	// Totals returns the matching enterprises' figures summed per day, oldest first.

@@ -64,6 +64,7 @@ type env struct {
 	audit       *domain.AuditService
 
 	platform domain.Actor
+	swept    domain.Swept // what the test's sweeps did, kept as the sweeping process keeps it
 }
 
 // refreshTTL is the refresh-token lifetime of DESIGN.md, which NewServices defaults to.

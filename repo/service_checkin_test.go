@@ -631,7 +631,7 @@ func TestCheckinServiceSweep(t *testing.T) {
 		both := []domain.Slot{domain.SlotAM, domain.SlotPM}
 
 		t.Run("OKBeforeCutoff", func(t *testing.T) {
-			_, err := w.checkins.Sweep(ctx, local(startDay, 9, 59))
+			_, err := w.checkins.Sweep(ctx, local(startDay, 9, 59), &w.swept)
 			must(t, err)
 			wantMissed(t, w.missed(t, startDay), nil)
 		})
@@ -648,7 +648,7 @@ func TestCheckinServiceSweep(t *testing.T) {
 			if !at.Equal(local(startDay, 10, 0)) {
 				t.Fatalf("got %v, want %v", at, local(startDay, 10, 0))
 			}
-			n, err := w.checkins.Sweep(ctx, at)
+			n, err := w.checkins.Sweep(ctx, at, &w.swept)
 			must(t, err)
 			if n != 4 {
 				t.Errorf("got %d raised, want 4", n)
@@ -663,7 +663,7 @@ func TestCheckinServiceSweep(t *testing.T) {
 			}
 		})
 		t.Run("OKOnce", func(t *testing.T) {
-			n, err := w.checkins.Sweep(ctx, local(startDay, 10, 30))
+			n, err := w.checkins.Sweep(ctx, local(startDay, 10, 30), &w.swept)
 			must(t, err)
 			if n != 0 {
 				t.Errorf("got %d raised, want 0", n)
@@ -673,7 +673,7 @@ func TestCheckinServiceSweep(t *testing.T) {
 		})
 		t.Run("OKAfterAfternoonCutoff", func(t *testing.T) {
 			w.submit(t, w.silent, report(domain.SlotPM, 36.5)) // late for the morning, on time for the afternoon
-			n, err := w.checkins.Sweep(ctx, local(startDay, 16, 0))
+			n, err := w.checkins.Sweep(ctx, local(startDay, 16, 0), &w.swept)
 			must(t, err)
 			if n != 4 {
 				t.Errorf("got %d raised, want 4", n)
@@ -685,9 +685,27 @@ func TestCheckinServiceSweep(t *testing.T) {
 				w.wantAlerts(t, wk, domain.AlertMissedCheckin, 0)
 			}
 		})
+		t.Run("OKOncePerProcess", func(t *testing.T) {
+			// Someone back three days ago, put on the roster after both cut-offs: the process
+			// that swept the day's slots does not sweep them again; one started since (a new
+			// Swept) does, and raises their missed slots of today and yesterday.
+			late := w.back(t, w.hr, 9)
+			n, err := w.checkins.Sweep(ctx, local(startDay, 16, 30), &w.swept)
+			must(t, err)
+			if n != 0 {
+				t.Errorf("got %d raised by the process that swept the slots, want 0", n)
+			}
+			var restarted domain.Swept
+			n, err = w.checkins.Sweep(ctx, local(startDay, 16, 30), &restarted)
+			must(t, err)
+			if n != 4 {
+				t.Errorf("got %d raised after a restart, want 4", n)
+			}
+			w.wantAlerts(t, late, domain.AlertMissedCheckin, 4)
+		})
 		t.Run("OKNextDayInShanghaiBeforeCutoff", func(t *testing.T) {
 			// 23:30 UTC on the 10th is 07:30 on the 11th in Shanghai: before that day's cut-off.
-			_, err := w.checkins.Sweep(ctx, time.Date(2020, 2, 10, 23, 30, 0, 0, time.UTC))
+			_, err := w.checkins.Sweep(ctx, time.Date(2020, 2, 10, 23, 30, 0, 0, time.UTC), &w.swept)
 			must(t, err)
 			wantMissed(t, w.missed(t, startDay.AddDays(1)), nil)
 		})

@@ -155,7 +155,7 @@ func TestLateReport(t *testing.T) {
 		w := newWorld(t, db)
 		wk := w.back(t, w.hr, 1)
 		w.clock.Set(local(w.today(), 10, 30))
-		_, err := w.checkins.Sweep(w.ctx, w.clock.Now())
+		_, err := w.checkins.Sweep(w.ctx, w.clock.Now(), &w.swept)
 		must(t, err)
 		todays := func() domain.Alert {
 			t.Helper()

@@ -64,7 +64,7 @@ func TestRecorder(t *testing.T) {
 			t.Fatalf("got check-ins %v and alerts %v, want two fever readings and one fever alert", rec.checkins, rec.alerts)
 		}
 		w.clock.Set(local(today, 16, 30)) // both cut-offs passed: the afternoon is missing
-		n, err := svc.Checkins.Sweep(w.ctx, w.clock.Now())
+		n, err := svc.Checkins.Sweep(w.ctx, w.clock.Now(), nil)
 		must(t, err)
 		if n == 0 || rec.alerts[domain.AlertMissedCheckin] != n {
 			t.Errorf("the sweep raised %d, the recorder heard %v", n, rec.alerts)

@@ -428,7 +428,7 @@ func (w *statsWorld) randomOps(t *testing.T, r *rand.Rand, n int) tally {
 			ok("alert handled", err)
 		case op < 72: // the sweep, past one cut-off or both
 			at := []time.Time{local(today, 10, 0), local(today, 16, 0), local(today, 23, 59)}[r.IntN(3)]
-			n, err := w.checkins.Sweep(ctx, at)
+			n, err := w.checkins.Sweep(ctx, at, &w.swept)
 			must(t, err)
 			done["swept alert"] += n
 		case op < 90: // HR changes a worker

@@ -14,7 +14,10 @@ import (
 // StatsStore keeps the daily statistics. The triggers of repo/stats keep the activity
 // figures; this store snapshots the roster figures and reads both, by the rules of its
 // engine's file there.
-type StatsStore struct{ DB *DB }
+type StatsStore struct {
+	DB    *DB
+	taken snapshotsTaken // EnsureSnapshot's days
+}
 
 var _ domain.StatsStore = (*StatsStore)(nil)
 

@@ -230,11 +230,12 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 func (a *App) sweep(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
+	var swept domain.Swept // what this process swept, so that it sweeps each slot once
 	for {
 		if err := a.Services.Dashboard.EnsureToday(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("daily statistics", slog.String("error", err.Error()))
 		}
-		if n, err := a.Services.Checkins.Sweep(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if n, err := a.Services.Checkins.Sweep(ctx, time.Now(), &swept); err != nil && ctx.Err() == nil {
 			a.Log.Error("sweep alerts", slog.String("error", err.Error()))
 		} else if n > 0 {
 			a.Log.Info("raised alerts", slog.Int("count", n))
