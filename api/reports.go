@@ -10,7 +10,7 @@ import (
 	"fugong/report/daily"
 )
 
-type reportHandler struct{ svc *domain.DashboardService }
+type reportHandler struct{ svc *domain.ReportService }
 
 func (h *reportHandler) register(r *router) {
 	admin := []domain.Role{domain.RoleTownAdmin}

@@ -78,7 +78,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&workerHandler{svc: svc.Workers}).register(r)
 	(&checkinHandler{svc: svc.Checkins}).register(r)
 	(&dashboardHandler{svc: svc.Dashboard, auth: svc.Auth, live: cfg.Live}).register(r)
-	(&reportHandler{svc: svc.Dashboard}).register(r)
+	(&reportHandler{svc: svc.Reports}).register(r)
 	(&auditHandler{svc: svc.Audit}).register(r)
 	(&noticeHandler{svc: svc.Notices}).register(r)
 

@@ -9,19 +9,20 @@ import (
 // for a day, read from the daily statistics, for town admins (their township) and supervisors
 // (their enterprises).
 type DashboardService struct {
-	Stats       StatsStore
-	Enterprises EnterpriseStore
-	Townships   TownshipStore
-	Workers     WorkerStore
-	Checkins    CheckinStore
-	Alerts      AlertStore
-	Plans       PlanStore
-	Audit       AuditStore
-	Tx          TxRunner
-	Clock       Clock
+	figures *figureReader
+	cache   *viewCache // answers kept until their township changes; nil: none
+}
 
-	cache  *viewCache // answers kept until their township changes; nil: none
-	places *placeCache
+// figureReader reads a township's figures as the dashboard and the reports show them: who may
+// watch which (scope), the enterprises as they stood on a day with their figures, the totals
+// by zone, the trend. DashboardService and ReportService read through the same one, so that a
+// report's numbers are the dashboard's.
+type figureReader struct {
+	stats       StatsStore
+	enterprises EnterpriseStore
+	townships   TownshipStore
+	places      *placeCache // townships kept in memory; nil reads them each time
+	clock       Clock
 }
 
 // DashboardQuery narrows a dashboard read; zero fields do not filter. A zero Date is today in
@@ -104,11 +105,11 @@ type view struct {
 
 // scope checks that the actor watches a township's numbers and narrows them to what they may
 // see: town admins all of their township, supervisors their enterprises.
-func (s *DashboardService) scope(ctx context.Context, actor Actor, q DashboardQuery) (view, error) {
+func (s *figureReader) scope(ctx context.Context, actor Actor, q DashboardQuery) (view, error) {
 	if !actor.Is(RoleTownAdmin, RoleSupervisor) {
 		return view{}, Forbidden("只有镇专班和驻厂监督员可以查看监测大屏")
 	}
-	t, err := s.places.township(ctx, s.Townships, actor.TownshipID)
+	t, err := s.places.township(ctx, s.townships, actor.TownshipID)
 	if err != nil {
 		return view{}, err
 	}
@@ -118,48 +119,24 @@ func (s *DashboardService) scope(ctx context.Context, actor Actor, q DashboardQu
 	}
 	d := q.Date
 	if d.IsZero() {
-		d = t.Today(s.Clock.Now())
+		d = t.Today(s.clock.Now())
 	}
 	return view{township: t, filter: f, date: d}, nil
 }
 
 // ensureToday takes today's roster snapshot of the township if nobody has yet: the first read
 // of a new day. Past days keep whatever snapshot they have.
-func (s *DashboardService) ensureToday(ctx context.Context, t Township) error {
-	return s.Stats.EnsureSnapshot(ctx, t.ID, t.Today(s.Clock.Now()))
+func (s *figureReader) ensureToday(ctx context.Context, t Township) error {
+	return s.stats.EnsureSnapshot(ctx, t.ID, t.Today(s.clock.Now()))
 }
 
-// EnsureToday is ensureToday for every township, for the sweep: the new day's snapshot is
-// there before anyone looks.
-func (s *DashboardService) EnsureToday(ctx context.Context) error {
-	return eachTownship(ctx, s.Townships, func(t Township) error { return s.ensureToday(ctx, t) })
-}
-
-// eachTownship calls fn for every township.
-func eachTownship(ctx context.Context, store TownshipStore, fn func(Township) error) error {
-	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
-		ts, total, err := store.List(ctx, page)
-		if err != nil {
-			return err
-		}
-		for _, t := range ts {
-			if err := fn(t); err != nil {
-				return err
-			}
-		}
-		if page.Offset+len(ts) >= total || len(ts) == 0 {
-			return nil
-		}
-	}
-}
-
-// enterprises returns every enterprise of the view, by ID.
-func (s *DashboardService) enterprises(ctx context.Context, v view) ([]Enterprise, error) {
+// listEnterprises returns every enterprise of the view, by ID.
+func (s *figureReader) listEnterprises(ctx context.Context, v view) ([]Enterprise, error) {
 	f := EnterpriseFilter{TownshipID: v.filter.TownshipID, SupervisorID: v.filter.SupervisorID,
 		Zone: v.filter.Zone, Industry: v.filter.Industry, Page: Page{Limit: MaxPageSize}}
 	var all []Enterprise
 	for ; ; f.Offset += MaxPageSize {
-		es, total, err := s.Enterprises.List(ctx, f)
+		es, total, err := s.enterprises.List(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -173,12 +150,12 @@ func (s *DashboardService) enterprises(ctx context.Context, v view) ([]Enterpris
 // EnterpriseDays returns one row per enterprise of the actor's view for a day, in the order of
 // the enterprise list. ErrForbidden.
 func (s *DashboardService) EnterpriseDays(ctx context.Context, actor Actor, q DashboardQuery) ([]EnterpriseDay, Date, error) {
-	v, err := s.scope(ctx, actor, q)
+	v, err := s.figures.scope(ctx, actor, q)
 	if err != nil {
 		return nil, Date{}, err
 	}
 	days, err := get(s.cache, v.township.ID, v.cacheKey("enterprises"), func() ([]EnterpriseDay, error) {
-		return s.enterpriseDays(ctx, v)
+		return s.figures.enterpriseDays(ctx, v)
 	})
 	return days, v.date, err
 }
@@ -186,7 +163,7 @@ func (s *DashboardService) EnterpriseDays(ctx context.Context, actor Actor, q Da
 // enterpriseDays reads the view's enterprises as they stood at the end of its day, each with
 // its figures of the day. A past day reads the statuses of then from the history, in one read
 // for the township.
-func (s *DashboardService) enterpriseDays(ctx context.Context, v view) ([]EnterpriseDay, error) {
+func (s *figureReader) enterpriseDays(ctx context.Context, v view) ([]EnterpriseDay, error) {
 	book, err := s.readStatusBook(ctx, v, v.date, v.date)
 	if err != nil {
 		return nil, err
@@ -196,22 +173,22 @@ func (s *DashboardService) enterpriseDays(ctx context.Context, v view) ([]Enterp
 
 // enterpriseDaysOf is enterpriseDays with the history already read (up to the view's day at
 // least).
-func (s *DashboardService) enterpriseDaysOf(ctx context.Context, v view, book statusBook) ([]EnterpriseDay, error) {
+func (s *figureReader) enterpriseDaysOf(ctx context.Context, v view, book statusBook) ([]EnterpriseDay, error) {
 	if err := s.ensureToday(ctx, v.township); err != nil {
 		return nil, err
 	}
-	es, err := s.enterprises(ctx, v)
+	es, err := s.listEnterprises(ctx, v)
 	if err != nil {
 		return nil, err
 	}
 	for i := range es {
 		es[i] = book.asOf(es[i], v.date)
 	}
-	rows, err := s.Stats.Days(ctx, v.filter, v.date, v.date)
+	rows, err := s.stats.Days(ctx, v.filter, v.date, v.date)
 	if err != nil {
 		return nil, err
 	}
-	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, v.date, v.date, v.township.Today(s.Clock.Now()))
+	open, err := openAlerts(ctx, s.stats, v.township, v.filter, v.date, v.date, v.township.Today(s.clock.Now()))
 	if err != nil {
 		return nil, err
 	}
@@ -231,14 +208,14 @@ func (s *DashboardService) enterpriseDaysOf(ctx context.Context, v view, book st
 // Summary returns the totals of the actor's view for a day, by zone, with the returned
 // workers' home provinces. ErrForbidden.
 func (s *DashboardService) Summary(ctx context.Context, actor Actor, q DashboardQuery) (Summary, error) {
-	v, err := s.scope(ctx, actor, q)
+	v, err := s.figures.scope(ctx, actor, q)
 	if err != nil {
 		return Summary{}, err
 	}
-	return get(s.cache, v.township.ID, v.cacheKey("summary"), func() (Summary, error) { return s.summary(ctx, v) })
+	return get(s.cache, v.township.ID, v.cacheKey("summary"), func() (Summary, error) { return s.figures.summary(ctx, v) })
 }
 
-func (s *DashboardService) summary(ctx context.Context, v view) (Summary, error) {
+func (s *figureReader) summary(ctx context.Context, v view) (Summary, error) {
 	days, err := s.enterpriseDays(ctx, v)
 	if err != nil {
 		return Summary{}, err
@@ -247,7 +224,7 @@ func (s *DashboardService) summary(ctx context.Context, v view) (Summary, error)
 }
 
 // summarize totals the enterprise rows of a day, by zone, and adds the origins.
-func (s *DashboardService) summarize(ctx context.Context, v view, days []EnterpriseDay) (Summary, error) {
+func (s *figureReader) summarize(ctx context.Context, v view, days []EnterpriseDay) (Summary, error) {
 	var err error
 	out := Summary{Date: v.date, FeverThreshold: v.township.Policy.FeverThreshold}
 	zones := map[string]*ZoneFigures{}
@@ -274,7 +251,7 @@ func (s *DashboardService) summarize(ctx context.Context, v view, days []Enterpr
 	for _, zf := range zones { // enterprises without a zone
 		out.Zones = append(out.Zones, *zf)
 	}
-	if out.Origins, err = s.Stats.Origins(ctx, v.filter, v.date); err != nil {
+	if out.Origins, err = s.stats.Origins(ctx, v.filter, v.date); err != nil {
 		return Summary{}, err
 	}
 	sort.SliceStable(out.Origins, func(i, j int) bool { return out.Origins[i].Workers > out.Origins[j].Workers })
@@ -284,16 +261,16 @@ func (s *DashboardService) summarize(ctx context.Context, v view, days []Enterpr
 // Trend returns the totals of the actor's view for every day from one date to another (the 14
 // days up to today when both are zero). ErrForbidden, ErrInvalid.
 func (s *DashboardService) Trend(ctx context.Context, actor Actor, q DashboardQuery, from, to Date) ([]TrendPoint, error) {
-	v, err := s.scope(ctx, actor, q)
+	v, err := s.figures.scope(ctx, actor, q)
 	if err != nil {
 		return nil, err
 	}
-	from, to, err = dayRange(from, to, v.township.Today(s.Clock.Now()))
+	from, to, err = dayRange(from, to, v.township.Today(s.figures.clock.Now()))
 	if err != nil {
 		return nil, err
 	}
 	return get(s.cache, v.township.ID, v.cacheKey("trend", from, to), func() ([]TrendPoint, error) {
-		return s.trend(ctx, v, from, to)
+		return s.figures.trend(ctx, v, from, to)
 	})
 }
 
@@ -314,11 +291,11 @@ func dayRange(from, to, today Date) (Date, Date, error) {
 	return from, to, p.Err()
 }
 
-func (s *DashboardService) trend(ctx context.Context, v view, from, to Date) ([]TrendPoint, error) {
+func (s *figureReader) trend(ctx context.Context, v view, from, to Date) ([]TrendPoint, error) {
 	if err := s.ensureToday(ctx, v.township); err != nil {
 		return nil, err
 	}
-	es, err := s.enterprises(ctx, v)
+	es, err := s.listEnterprises(ctx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -332,12 +309,12 @@ func (s *DashboardService) trend(ctx context.Context, v view, from, to Date) ([]
 // trendOf is trend for the view's enterprises, already listed, with the history read up to
 // the last day at least. A day's reopened enterprises are those whose status at its end was
 // reopened: not those that reopened later, nor those suspended then.
-func (s *DashboardService) trendOf(ctx context.Context, v view, es []Enterprise, book statusBook, from, to Date) ([]TrendPoint, error) {
-	totals, err := s.Stats.Totals(ctx, v.filter, from, to)
+func (s *figureReader) trendOf(ctx context.Context, v view, es []Enterprise, book statusBook, from, to Date) ([]TrendPoint, error) {
+	totals, err := s.stats.Totals(ctx, v.filter, from, to)
 	if err != nil {
 		return nil, err
 	}
-	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to, v.township.Today(s.Clock.Now()))
+	open, err := openAlerts(ctx, s.stats, v.township, v.filter, from, to, v.township.Today(s.clock.Now()))
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +350,7 @@ func (w Watch) Sees(enterpriseID int64) bool {
 
 // Watch returns what the actor's live view follows. ErrForbidden.
 func (s *DashboardService) Watch(ctx context.Context, actor Actor, q DashboardQuery) (Watch, error) {
-	v, err := s.scope(ctx, actor, q)
+	v, err := s.figures.scope(ctx, actor, q)
 	if err != nil {
 		return Watch{}, err
 	}
@@ -381,7 +358,7 @@ func (s *DashboardService) Watch(ctx context.Context, actor Actor, q DashboardQu
 	if v.filter == (StatsFilter{TownshipID: v.township.ID}) {
 		return w, nil
 	}
-	es, err := s.enterprises(ctx, v)
+	es, err := s.figures.listEnterprises(ctx, v)
 	if err != nil {
 		return Watch{}, err
 	}
@@ -390,41 +367,4 @@ func (s *DashboardService) Watch(ctx context.Context, actor Actor, q DashboardQu
 		w.Enterprises[e.ID] = true
 	}
 	return w, nil
-}
-
-// Township returns the township whose numbers the actor watches. ErrForbidden.
-func (s *DashboardService) Township(ctx context.Context, actor Actor) (Township, error) {
-	v, err := s.scope(ctx, actor, DashboardQuery{})
-	return v.township, err
-}
-
-// Rebuild recounts the statistics of every township's days from one date to another: the
-// activity figures from the check-ins and alerts, today's roster figures from the rosters, and
-// the roster figures of past days that have no snapshot by the rule of RosterFigures (past
-// snapshots stand: they are what the roster was that day). It returns how many townships.
-func (s *DashboardService) Rebuild(ctx context.Context, from, to Date) (int, error) {
-	n := 0
-	err := eachTownship(ctx, s.Townships, func(t Township) error {
-		// Days whose check-ins the retention removed keep the figures they had: a recount
-		// would find nothing and zero them.
-		from := from
-		if from.Before(t.PurgedBefore) {
-			from = t.PurgedBefore
-		}
-		if from.After(to) {
-			return nil
-		}
-		if err := s.Stats.RecountActivity(ctx, t.ID, from, to); err != nil {
-			return err
-		}
-		today := t.Today(s.Clock.Now())
-		for d := from; !d.After(to) && !d.After(today); d = d.AddDays(1) {
-			if err := s.Stats.SnapshotRoster(ctx, t.ID, nil, d, d != today); err != nil {
-				return err
-			}
-		}
-		n++
-		return nil
-	})
-	return n, err
 }

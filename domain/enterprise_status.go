@@ -245,13 +245,13 @@ type statusBook struct {
 
 // readStatusBook reads the history a view needs for the days from one date to another, or
 // nothing when none of them is before today.
-func (s *DashboardService) readStatusBook(ctx context.Context, v view, from, to Date) (statusBook, error) {
-	b := statusBook{today: v.township.Today(s.Clock.Now())}
+func (s *figureReader) readStatusBook(ctx context.Context, v view, from, to Date) (statusBook, error) {
+	b := statusBook{today: v.township.Today(s.clock.Now())}
 	if !from.Before(b.today) {
 		return b, nil
 	}
 	var err error
-	b.changes, err = s.Enterprises.StatusChangesUpTo(ctx, v.township.ID, to)
+	b.changes, err = s.enterprises.StatusChangesUpTo(ctx, v.township.ID, to)
 	return b, err
 }
 

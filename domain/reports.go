@@ -8,6 +8,17 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// ReportService gathers the town admin's exports of the figures: the daily report and the
+// range report, whose numbers are the dashboard's (the same figureReader).
+type ReportService struct {
+	figures *figureReader
+	workers WorkerStore
+	alerts  AlertStore
+	plans   PlanStore
+	audit   AuditStore
+	clock   Clock
+}
+
 // DailyReport is everything the township's daily report workbook holds (DESIGN.md, What a
 // township daily report holds). Its numbers are the dashboard's for the same day.
 type DailyReport struct {
@@ -50,11 +61,11 @@ type RangeRow struct {
 
 // DailyReport gathers the daily report of the town admin's township for a day (today when d
 // is zero) and records the export. ErrForbidden.
-func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date) (DailyReport, error) {
+func (s *ReportService) DailyReport(ctx context.Context, actor Actor, d Date) (DailyReport, error) {
 	if !actor.Is(RoleTownAdmin) {
 		return DailyReport{}, Forbidden("只有镇专班可以导出日报")
 	}
-	v, err := s.scope(ctx, actor, DashboardQuery{Date: d})
+	v, err := s.figures.scope(ctx, actor, DashboardQuery{Date: d})
 	if err != nil {
 		return DailyReport{}, err
 	}
@@ -71,21 +82,21 @@ func (s *DashboardService) DailyReport(ctx context.Context, actor Actor, d Date)
 		return DailyReport{}, err
 	}
 	r.placePeople(listed, alerts)
-	err = s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
+	err = s.auditor().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
 	return r, err
 }
 
-func (s *DashboardService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *ReportService) auditor() audit { return audit{store: s.audit, clock: s.clock} }
 
 // enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
 // their day are read once, for all three.
-func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *DailyReport) error {
+func (s *ReportService) enterpriseSheets(ctx context.Context, v view, r *DailyReport) error {
 	// One read of the history serves the day's statuses and the trend's 14 days before it.
-	book, err := s.readStatusBook(ctx, v, v.date.AddDays(-13), v.date)
+	book, err := s.figures.readStatusBook(ctx, v, v.date.AddDays(-13), v.date)
 	if err != nil {
 		return err
 	}
-	days, err := s.enterpriseDaysOf(ctx, v, book)
+	days, err := s.figures.enterpriseDaysOf(ctx, v, book)
 	if err != nil {
 		return err
 	}
@@ -93,10 +104,10 @@ func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *Dail
 	for _, d := range days {
 		es = append(es, d.Enterprise)
 	}
-	if r.Summary, err = s.summarize(ctx, v, days); err != nil {
+	if r.Summary, err = s.figures.summarize(ctx, v, days); err != nil {
 		return err
 	}
-	if r.Trend, err = s.trendOf(ctx, v, es, book, v.date.AddDays(-13), v.date); err != nil {
+	if r.Trend, err = s.figures.trendOf(ctx, v, es, book, v.date.AddDays(-13), v.date); err != nil {
 		return err
 	}
 	r.Enterprises, err = s.reportEnterprises(ctx, v, days)
@@ -104,8 +115,8 @@ func (s *DashboardService) enterpriseSheets(ctx context.Context, v view, r *Dail
 }
 
 // reportEnterprises adds to each enterprise's day the supplies of its latest plan.
-func (s *DashboardService) reportEnterprises(ctx context.Context, v view, days []EnterpriseDay) ([]ReportEnterprise, error) {
-	plans, err := s.Plans.Latest(ctx, v.township.ID)
+func (s *ReportService) reportEnterprises(ctx context.Context, v view, days []EnterpriseDay) ([]ReportEnterprise, error) {
+	plans, err := s.plans.Latest(ctx, v.township.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +133,7 @@ func (s *DashboardService) reportEnterprises(ctx context.Context, v view, days [
 
 // readPeople reads the people some people sheet lists, from the roster and the day's
 // check-ins in one read that keeps only them, and beside it the day's alerts by worker.
-func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay, map[int64][]Alert, error) {
+func (s *ReportService) readPeople(ctx context.Context, v view) ([]PersonDay, map[int64][]Alert, error) {
 	t, d := v.township, v.date
 	var alerts map[int64][]Alert
 	g, gctx := errgroup.WithContext(ctx)
@@ -130,7 +141,7 @@ func (s *DashboardService) readPeople(ctx context.Context, v view) ([]PersonDay,
 		alerts, err = s.dayAlerts(gctx, t.ID, d)
 		return err
 	})
-	listed, err := s.Workers.DayPeople(ctx, t.ID, d, func(p *PersonDay) bool {
+	listed, err := s.workers.DayPeople(ctx, t.ID, d, func(p *PersonDay) bool {
 		p.MissedSlots = missedSlots(*p, d)
 		return listedOn(p, d)
 	})
@@ -216,9 +227,9 @@ func listedOn(p *PersonDay, d Date) bool {
 }
 
 // dayAlerts returns a township's alerts dated d, by worker.
-func (s *DashboardService) dayAlerts(ctx context.Context, townshipID int64, d Date) (map[int64][]Alert, error) {
+func (s *ReportService) dayAlerts(ctx context.Context, townshipID int64, d Date) (map[int64][]Alert, error) {
 	out := map[int64][]Alert{}
-	err := s.Alerts.OfDay(ctx, townshipID, d, func(a Alert) {
+	err := s.alerts.OfDay(ctx, townshipID, d, func(a Alert) {
 		out[a.WorkerID] = append(out[a.WorkerID], a)
 	})
 	return out, err
@@ -226,11 +237,11 @@ func (s *DashboardService) dayAlerts(ctx context.Context, townshipID int64, d Da
 
 // RangeReport calls fn with one row per enterprise of the town admin's township and day from
 // one date to another, streaming, after recording the export. ErrForbidden, ErrInvalid.
-func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, to Date, fn func(RangeRow) error) error {
+func (s *ReportService) RangeReport(ctx context.Context, actor Actor, from, to Date, fn func(RangeRow) error) error {
 	if !actor.Is(RoleTownAdmin) {
 		return Forbidden("只有镇专班可以导出报表")
 	}
-	v, err := s.scope(ctx, actor, DashboardQuery{})
+	v, err := s.figures.scope(ctx, actor, DashboardQuery{})
 	if err != nil {
 		return err
 	}
@@ -250,10 +261,10 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 	if from.AddDays(MaxRangeDays - 1).Before(to) {
 		return Invalid("to", "一次最多导出 3660 天")
 	}
-	if err := s.ensureToday(ctx, v.township); err != nil {
+	if err := s.figures.ensureToday(ctx, v.township); err != nil {
 		return err
 	}
-	es, err := s.enterprises(ctx, v)
+	es, err := s.figures.listEnterprises(ctx, v)
 	if err != nil {
 		return err
 	}
@@ -262,19 +273,19 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 		byID[e.ID] = e
 	}
 	// Each row reads its enterprise's status of the row's day, from one read of the history.
-	book, err := s.readStatusBook(ctx, v, from, to)
+	book, err := s.figures.readStatusBook(ctx, v, from, to)
 	if err != nil {
 		return err
 	}
 	detail := "区间报表 " + from.String() + " 至 " + to.String()
-	if err := s.audit().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
+	if err := s.auditor().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
 		return err
 	}
-	open, err := openAlerts(ctx, s.Stats, v.township, v.filter, from, to, v.township.Today(s.Clock.Now()))
+	open, err := openAlerts(ctx, s.figures.stats, v.township, v.filter, from, to, v.township.Today(s.clock.Now()))
 	if err != nil {
 		return err
 	}
-	return s.Stats.EachDay(ctx, v.filter, from, to, func(r DayRow) error {
+	return s.figures.stats.EachDay(ctx, v.filter, from, to, func(r DayRow) error {
 		e, ok := byID[r.EnterpriseID]
 		if !ok {
 			return errors.New("daily statistics of an unknown enterprise")
@@ -282,4 +293,11 @@ func (s *DashboardService) RangeReport(ctx context.Context, actor Actor, from, t
 		r.AlertsOpen = open.at(r.EnterpriseID, r.Date)
 		return fn(RangeRow{Enterprise: book.asOf(e, r.Date), DayRow: r})
 	})
+}
+
+// Township returns the township whose numbers the actor watches, for the name of an export.
+// ErrForbidden.
+func (s *ReportService) Township(ctx context.Context, actor Actor) (Township, error) {
+	v, err := s.figures.scope(ctx, actor, DashboardQuery{})
+	return v.township, err
 }

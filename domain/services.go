@@ -52,6 +52,8 @@ type Services struct {
 	Workers     *WorkerService
 	Checkins    *CheckinService
 	Dashboard   *DashboardService
+	Reports     *ReportService
+	Stats       *StatsService
 	Audit       *AuditService
 	Retention   *RetentionService
 	Notices     *NoticeService
@@ -89,6 +91,7 @@ func NewServices(st Stores, o Options) Services {
 		places = &placeCache{c: newViewCache()}
 		feed.Listen(places.changed)
 	}
+	figures := &figureReader{stats: st.Stats, enterprises: st.Enterprises, townships: st.Townships, places: places, clock: o.Clock}
 	users := &UserService{
 		Users: st.Users, Enterprises: st.Enterprises, Townships: st.Townships, Passwords: o.Passwords,
 		Sessions: st.RefreshTokens, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
@@ -126,7 +129,10 @@ func NewServices(st Stores, o Options) Services {
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
 			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder, places: places,
 		},
-		Dashboard: newDashboard(st, o, places),
+		Dashboard: newDashboard(figures, o),
+		Reports: &ReportService{figures: figures, workers: st.Workers, alerts: st.Alerts, plans: st.Plans, audit: st.Audit,
+			clock: o.Clock},
+		Stats:     &StatsService{stats: st.Stats, townships: st.Townships, clock: o.Clock},
 		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},
 		Retention: &RetentionService{Townships: st.Townships, Store: st.Retention, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock},
 		Notices:   &NoticeService{Notices: st.Notices, Tx: st.Tx, Clock: o.Clock},
@@ -134,15 +140,11 @@ func NewServices(st Stores, o Options) Services {
 }
 
 // newDashboard wires the dashboard, with its cache when a change feed can keep it true.
-func newDashboard(st Stores, o Options, places *placeCache) *DashboardService {
-	d := &DashboardService{
-		Stats: st.Stats, Enterprises: st.Enterprises, Townships: st.Townships, Workers: st.Workers,
-		Checkins: st.Checkins, Alerts: st.Alerts, Plans: st.Plans, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-	}
+func newDashboard(figures *figureReader, o Options) *DashboardService {
+	d := &DashboardService{figures: figures}
 	if feed, ok := o.Notifier.(ChangeFeed); ok && !o.NoDashboardCache {
 		d.cache = newViewCache()
 		feed.Listen(func(c Change) { d.cache.changedNow(c.TownshipID) })
 	}
-	d.places = places
 	return d
 }

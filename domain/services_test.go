@@ -194,7 +194,8 @@ func TestPlatformAdminOutsideTenants(t *testing.T) {
 	insp := &domain.InspectionService{}
 	workers := &domain.WorkerService{}
 	checkins := &domain.CheckinService{}
-	dash := &domain.DashboardService{}
+	svc := domain.NewServices(domain.Stores{}, domain.Options{})
+	dash, reports := svc.Dashboard, svc.Reports
 	today := domain.Date{}
 	calls := map[string]func() error{
 		"Enterprises.Get":    func() error { _, err := ents.Get(ctx, platformAdmin, 1); return err },
@@ -243,11 +244,11 @@ func TestPlatformAdminOutsideTenants(t *testing.T) {
 			_, _, err := dash.EnterpriseDays(ctx, platformAdmin, domain.DashboardQuery{})
 			return err
 		},
-		"Dashboard.Watch":    func() error { _, err := dash.Watch(ctx, platformAdmin, domain.DashboardQuery{}); return err },
-		"Dashboard.Township": func() error { _, err := dash.Township(ctx, platformAdmin); return err },
-		"Reports.Daily":      func() error { _, err := dash.DailyReport(ctx, platformAdmin, today); return err },
+		"Dashboard.Watch":  func() error { _, err := dash.Watch(ctx, platformAdmin, domain.DashboardQuery{}); return err },
+		"Reports.Township": func() error { _, err := reports.Township(ctx, platformAdmin); return err },
+		"Reports.Daily":    func() error { _, err := reports.DailyReport(ctx, platformAdmin, today); return err },
 		"Reports.Range": func() error {
-			return dash.RangeReport(ctx, platformAdmin, today, today, func(domain.RangeRow) error { return nil })
+			return reports.RangeReport(ctx, platformAdmin, today, today, func(domain.RangeRow) error { return nil })
 		},
 	}
 	for name, call := range calls {

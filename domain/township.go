@@ -471,3 +471,21 @@ func conflictField(err error, field, msg string) error {
 	}
 	return err
 }
+
+// eachTownship calls fn for every township.
+func eachTownship(ctx context.Context, store TownshipStore, fn func(Township) error) error {
+	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
+		ts, total, err := store.List(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if err := fn(t); err != nil {
+				return err
+			}
+		}
+		if page.Offset+len(ts) >= total || len(ts) == 0 {
+			return nil
+		}
+	}
+}

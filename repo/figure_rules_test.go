@@ -299,7 +299,7 @@ func TestFigureRules(t *testing.T) {
 		})
 
 		t.Run("Listed", func(t *testing.T) {
-			r, err := w.dashboard().DailyReport(ctx, w.admin.Actor(), d)
+			r, err := w.services().Reports.DailyReport(ctx, w.admin.Actor(), d)
 			must(t, err)
 			sheets := [][]domain.PersonDay{r.Abnormal, r.Missed, r.KeyArea, r.Isolating, r.Unregistered}
 			for _, way := range ways {

@@ -261,7 +261,7 @@ func TestRetention(t *testing.T) {
 			if !strings.Contains(purged, "CheckinsAM:2") {
 				t.Fatalf("the purged days have no figures to lose:\n%s", purged)
 			}
-			_, err := w.svc.Dashboard.Rebuild(w.ctx, w.t0, w.todayA)
+			_, err := w.svc.Stats.Rebuild(w.ctx, w.t0, w.todayA)
 			must(t, err)
 			if got := w.statsBefore(t, w.retentionA, w.tw); got != purged {
 				t.Errorf("after stats rebuild the purged days changed:\ngot\n%s\nwant\n%s", got, purged)

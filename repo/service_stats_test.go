@@ -21,11 +21,11 @@ import (
 // tests hold them to the first: whatever the services do, a count of the raw rows in Go gives
 // the same numbers, and the dashboard shows them.
 
-// dashboard wires a DashboardService on the world's stores with the test clock. It is built
-// here rather than in newEnv so that this file stands alone; it shares nothing with the other
-// services but the stores, exactly as in NewServices.
-func (w *world) dashboard() *domain.DashboardService {
-	return domain.NewServices(w.stores, domain.Options{Clock: w.clock.Now}).Dashboard
+// services wires the dashboard, report and statistics services (and the others) on the
+// world's stores with the test clock. They are built here rather than in newEnv so that this
+// file stands alone; they share nothing with the world's services but the stores.
+func (w *world) services() domain.Services {
+	return domain.NewServices(w.stores, domain.Options{Clock: w.clock.Now})
 }
 
 // dayKey is one enterprise's day.
@@ -269,7 +269,7 @@ func wantSummary(t *testing.T, got, want domain.Summary) {
 // every state the roster rule tells apart, and township B two, whose numbers must never mix.
 type statsWorld struct {
 	*world
-	dash   *domain.DashboardService
+	svc    domain.Services
 	people []domain.Worker // of both townships, as created; statuses change as the test goes
 	hrs    map[int64]domain.User
 	sups   map[int64]domain.User
@@ -279,7 +279,7 @@ type statsWorld struct {
 func newStatsWorld(t *testing.T, db *repo.DB) *statsWorld {
 	t.Helper()
 	w := &statsWorld{world: newWorld(t, db), next: 1}
-	w.dash = w.dashboard()
+	w.svc = w.services()
 	w.setKeyAreas(t, hubeiHigh, shanghaiMedium)
 	w.hrs = map[int64]domain.User{w.ent.ID: w.hr, w.ent2.ID: w.hr2, w.ent3.ID: w.hr3, w.entB.ID: w.hrB}
 	w.sups = map[int64]domain.User{w.ent.ID: w.sup, w.ent2.ID: w.sup2, w.ent3.ID: w.sup, w.entB.ID: w.supB}
@@ -523,7 +523,7 @@ func (w *statsWorld) checkAgainstRecount(t *testing.T, tw domain.Township, admin
 	got, err := w.stores.Stats.Days(w.ctx, domain.StatsFilter{TownshipID: tw.ID}, yesterday, today)
 	must(t, err)
 	wantDays(t, got, want)
-	sum, err := w.dash.Summary(w.ctx, admin.Actor(), domain.DashboardQuery{})
+	sum, err := w.svc.Dashboard.Summary(w.ctx, admin.Actor(), domain.DashboardQuery{})
 	must(t, err)
 	wantSummary(t, sum, w.expectedSummary(t, tw, today, withOpen(want, today, w.openAt(t, tw, today))))
 	if sum.MissingAM() != max(sum.Due-sum.CheckinsAM, 0) || sum.MissingPM() != max(sum.Due-sum.CheckinsPM, 0) {
@@ -565,7 +565,7 @@ func TestStatsEqualRecount(t *testing.T) {
 					}
 				})
 				t.Run("OKRebuild", func(t *testing.T) {
-					n, err := w.dash.Rebuild(w.ctx, w.daysAgo(1), w.today())
+					n, err := w.svc.Stats.Rebuild(w.ctx, w.daysAgo(1), w.today())
 					must(t, err)
 					if n != 2 {
 						t.Errorf("got %d townships rebuilt, want 2", n)
@@ -728,7 +728,7 @@ func entRows(days []domain.EnterpriseDay) []entFigures {
 func TestDashboardHandBuilt(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		w := newWorld(t, db)
-		dash := w.dashboard()
+		svc := w.services()
 		ctx, admin := w.ctx, w.admin.Actor()
 		d0, d1, d2 := domain.NewDate(2020, 2, 10), domain.NewDate(2020, 2, 11), domain.NewDate(2020, 2, 12)
 		am, pm := domain.SlotAM, domain.SlotPM
@@ -753,17 +753,17 @@ func TestDashboardHandBuilt(t *testing.T) {
 		sup3 := w.staff(t, admin, domain.RoleSupervisor, "supervisor3", 0)
 		_, err = w.enterprises.SetSupervisors(ctx, admin, w.ent2.ID, []int64{w.sup2.ID, sup3.ID})
 		must(t, err)
-		must(t, dash.EnsureToday(ctx))
+		must(t, svc.Stats.EnsureToday(ctx))
 
 		w.setDay(d1)
-		must(t, dash.EnsureToday(ctx)) // what the sweep does first thing every day
+		must(t, svc.Stats.EnsureToday(ctx)) // what the sweep does first thing every day
 		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, d1)
 		must(t, err)
 		w.setStatus(t, w.hr2, w6, domain.WorkerLeft)
 		w.submit(t, w4, report(am, 36.5))
 
 		w.setDay(d2)
-		must(t, dash.EnsureToday(ctx))
+		must(t, svc.Stats.EnsureToday(ctx))
 		w.submit(t, w1, report(am, 36.5))
 		w.submit(t, w2, report(am, 38.0))
 		cough := report(am, 36.4)
@@ -857,18 +857,18 @@ func TestDashboardHandBuilt(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				sum, err := dash.Summary(ctx, tt.actor, domain.DashboardQuery{})
+				sum, err := svc.Dashboard.Summary(ctx, tt.actor, domain.DashboardQuery{})
 				must(t, err)
 				wantSummary(t, sum, tt.summary)
 				if got := [2]int{sum.MissingAM(), sum.MissingPM()}; got != tt.missing {
 					t.Errorf("got missing am/pm %v, want %v", got, tt.missing)
 				}
-				days, day, err := dash.EnterpriseDays(ctx, tt.actor, domain.DashboardQuery{})
+				days, day, err := svc.Dashboard.EnterpriseDays(ctx, tt.actor, domain.DashboardQuery{})
 				must(t, err)
 				if got := entRows(days); day != d2 || !slices.Equal(got, tt.days) {
 					t.Errorf("got %v %+v, want %v %+v", day, got, d2, tt.days)
 				}
-				trend, err := dash.Trend(ctx, tt.actor, domain.DashboardQuery{}, d0, d2)
+				trend, err := svc.Dashboard.Trend(ctx, tt.actor, domain.DashboardQuery{}, d0, d2)
 				must(t, err)
 				if !slices.Equal(trend, tt.trend) {
 					t.Errorf("got trend %+v, want %+v", trend, tt.trend)
@@ -876,7 +876,7 @@ func TestDashboardHandBuilt(t *testing.T) {
 			})
 		}
 		t.Run("OKPastDay", func(t *testing.T) {
-			sum, err := dash.Summary(ctx, admin, domain.DashboardQuery{Date: d1})
+			sum, err := svc.Dashboard.Summary(ctx, admin, domain.DashboardQuery{Date: d1})
 			must(t, err)
 			want := domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 1, AlertsOpen: 3}
 			if sum.Date != d1 || sum.Figures != want {
@@ -884,7 +884,7 @@ func TestDashboardHandBuilt(t *testing.T) {
 			}
 		})
 		t.Run("OKZone", func(t *testing.T) {
-			days, _, err := dash.EnterpriseDays(ctx, admin, domain.DashboardQuery{Zone: "二区"})
+			days, _, err := svc.Dashboard.EnterpriseDays(ctx, admin, domain.DashboardQuery{Zone: "二区"})
 			must(t, err)
 			if got, want := entRows(days), []entFigures{{w.ent2.ID, ent2}, {w.ent3.ID, ent3}}; !slices.Equal(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
@@ -892,16 +892,16 @@ func TestDashboardHandBuilt(t *testing.T) {
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
 			for _, actor := range []domain.Actor{w.hr.Actor(), w1.Actor(), w.platform} {
-				_, err := dash.Summary(ctx, actor, domain.DashboardQuery{})
+				_, err := svc.Dashboard.Summary(ctx, actor, domain.DashboardQuery{})
 				wantErr(t, err, domain.ErrForbidden)
-				_, _, err = dash.EnterpriseDays(ctx, actor, domain.DashboardQuery{})
+				_, _, err = svc.Dashboard.EnterpriseDays(ctx, actor, domain.DashboardQuery{})
 				wantErr(t, err, domain.ErrForbidden)
-				_, err = dash.Trend(ctx, actor, domain.DashboardQuery{}, d0, d2)
+				_, err = svc.Dashboard.Trend(ctx, actor, domain.DashboardQuery{}, d0, d2)
 				wantErr(t, err, domain.ErrForbidden)
 			}
 		})
 		t.Run("ErrInvalidTrend", func(t *testing.T) {
-			_, err := dash.Trend(ctx, admin, domain.DashboardQuery{}, d2, d0)
+			_, err := svc.Dashboard.Trend(ctx, admin, domain.DashboardQuery{}, d2, d0)
 			wantErr(t, err, domain.ErrInvalid, "from")
 		})
 	})
@@ -912,7 +912,7 @@ func TestDashboardHandBuilt(t *testing.T) {
 func TestStatsPastDaysKeepTheirSnapshot(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		w := newWorld(t, db)
-		dash := w.dashboard()
+		svc := w.services()
 		ctx := w.ctx
 		day := w.today()
 		a, b := w.back(t, w.hr, 1), w.back(t, w.hr, 2) // the roster change that takes day's snapshot
@@ -946,14 +946,14 @@ func TestStatsPastDaysKeepTheirSnapshot(t *testing.T) {
 			if got := days(t); !maps.Equal(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
-			sum, err := dash.Summary(ctx, w.admin.Actor(), domain.DashboardQuery{Date: day})
+			sum, err := svc.Dashboard.Summary(ctx, w.admin.Actor(), domain.DashboardQuery{Date: day})
 			must(t, err)
 			if sum.Figures != onDay {
 				t.Errorf("got summary of %v %+v, want %+v", day, sum.Figures, onDay)
 			}
 		})
 		t.Run("OKRebuild", func(t *testing.T) {
-			_, err := dash.Rebuild(ctx, day.AddDays(-1), day.AddDays(1))
+			_, err := svc.Stats.Rebuild(ctx, day.AddDays(-1), day.AddDays(1))
 			must(t, err)
 			// The day before had no snapshot: the rebuild takes the rule over the roster as it
 			// stands (b has left by now; a was back three days before the test began).
@@ -984,7 +984,7 @@ func personNames(list []domain.PersonDay, slots bool) []string {
 func TestDailyReportPeople(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		w := newWorld(t, db)
-		dash := w.dashboard()
+		svc := w.services()
 		ctx, admin := w.ctx, w.admin.Actor()
 		am, pm := domain.SlotAM, domain.SlotPM
 		w.setKeyAreas(t, hubeiHigh, shanghaiMedium)
@@ -1030,7 +1030,7 @@ func TestDailyReportPeople(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				w.clock.Set(tt.at)
 				before := w.audit(t)
-				r, err := dash.DailyReport(ctx, admin, tt.day)
+				r, err := svc.Reports.DailyReport(ctx, admin, tt.day)
 				must(t, err)
 				if r.Date != tt.day || r.Township.ID != w.tw.ID {
 					t.Errorf("got %v of township %d, want %v of %d", r.Date, r.Township.ID, tt.day, w.tw.ID)
@@ -1048,7 +1048,7 @@ func TestDailyReportPeople(t *testing.T) {
 						t.Errorf("%s: got %v, want %v", l.name, l.got, l.want)
 					}
 				}
-				sum, err := dash.Summary(ctx, admin, domain.DashboardQuery{Date: tt.day})
+				sum, err := svc.Dashboard.Summary(ctx, admin, domain.DashboardQuery{Date: tt.day})
 				must(t, err)
 				if r.Summary.Figures != sum.Figures {
 					t.Errorf("got report figures %+v, want the dashboard's %+v", r.Summary.Figures, sum.Figures)
@@ -1063,7 +1063,7 @@ func TestDailyReportPeople(t *testing.T) {
 			})
 		}
 		t.Run("OKAbnormalDetail", func(t *testing.T) {
-			r, err := dash.DailyReport(ctx, admin, today)
+			r, err := svc.Reports.DailyReport(ctx, admin, today)
 			must(t, err)
 			if len(r.Abnormal) != 2 {
 				t.Fatalf("got %d abnormal, want 2", len(r.Abnormal))
@@ -1082,9 +1082,9 @@ func TestDailyReportPeople(t *testing.T) {
 		t.Run("ErrForbidden", func(t *testing.T) {
 			before := w.audit(t)
 			for _, actor := range []domain.Actor{w.sup.Actor(), w.hr.Actor(), a.Actor()} {
-				_, err := dash.DailyReport(ctx, actor, today)
+				_, err := svc.Reports.DailyReport(ctx, actor, today)
 				wantErr(t, err, domain.ErrForbidden)
-				err = dash.RangeReport(ctx, actor, yesterday, today, func(domain.RangeRow) error { return nil })
+				err = svc.Reports.RangeReport(ctx, actor, yesterday, today, func(domain.RangeRow) error { return nil })
 				wantErr(t, err, domain.ErrForbidden)
 			}
 			if got := w.audit(t); got != before {
@@ -1101,7 +1101,7 @@ func TestDailyReportPeople(t *testing.T) {
 			var got []dayKey
 			stats, err := w.stores.Stats.Days(ctx, domain.StatsFilter{TownshipID: w.tw.ID}, from, today)
 			must(t, err)
-			err = dash.RangeReport(ctx, admin, from, today, func(r domain.RangeRow) error {
+			err = svc.Reports.RangeReport(ctx, admin, from, today, func(r domain.RangeRow) error {
 				got = append(got, dayKey{r.EnterpriseID, r.Date})
 				if r.Enterprise.ID != r.EnterpriseID || r.Enterprise.Name == "" {
 					t.Errorf("got enterprise %+v on row of %d, want it named", r.Enterprise, r.EnterpriseID)
@@ -1130,8 +1130,8 @@ func TestDailyReportPeople(t *testing.T) {
 		t.Run("ErrInvalidRange", func(t *testing.T) {
 			before := w.audit(t)
 			noRows := func(domain.RangeRow) error { t.Error("got a row, want none"); return nil }
-			wantErr(t, dash.RangeReport(ctx, admin, today, yesterday, noRows), domain.ErrInvalid, "from")
-			wantErr(t, dash.RangeReport(ctx, admin, domain.Date{}, domain.Date{}, noRows), domain.ErrInvalid, "from", "to")
+			wantErr(t, svc.Reports.RangeReport(ctx, admin, today, yesterday, noRows), domain.ErrInvalid, "from")
+			wantErr(t, svc.Reports.RangeReport(ctx, admin, domain.Date{}, domain.Date{}, noRows), domain.ErrInvalid, "from", "to")
 			if got := w.audit(t); got != before {
 				t.Errorf("got %d audit events, want %d", got, before)
 			}

@@ -237,7 +237,7 @@ func TestEnterpriseStatusTransitions(t *testing.T) {
 func TestDashboardPastDayStatus(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		w := newWorld(t, db)
-		dash := w.dashboard()
+		svc := w.services()
 		ctx, admin := w.ctx, w.admin.Actor()
 		d0 := w.today()
 		day := func(n int) domain.Date { return d0.AddDays(n) }
@@ -258,7 +258,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 		w.setDay(today)
 		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, today)
 		must(t, err)
-		_, err = dash.Rebuild(ctx, d0, today) // a roster snapshot for every day, so that every day has rows
+		_, err = svc.Stats.Rebuild(ctx, d0, today) // a roster snapshot for every day, so that every day has rows
 		must(t, err)
 
 		statuses := func(days []domain.EnterpriseDay) map[int64]domain.EnterpriseStatus {
@@ -284,7 +284,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				q := domain.DashboardQuery{Date: tt.d}
-				sum, err := dash.Summary(ctx, admin, q)
+				sum, err := svc.Dashboard.Summary(ctx, admin, q)
 				must(t, err)
 				if sum.Enterprises != tt.counts {
 					t.Errorf("summary: got %+v, want %+v", sum.Enterprises, tt.counts)
@@ -300,7 +300,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 				if zones != tt.counts {
 					t.Errorf("zones: got %+v in all, want %+v", zones, tt.counts)
 				}
-				days, _, err := dash.EnterpriseDays(ctx, admin, q)
+				days, _, err := svc.Dashboard.EnterpriseDays(ctx, admin, q)
 				must(t, err)
 				got := statuses(days)
 				if got[w.ent.ID] != tt.ent || got[w.ent2.ID] != tt.ent2 {
@@ -315,7 +315,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 						t.Errorf("row of %s: got %s with reason %q", e.Name, e.Status, e.SuspensionReason)
 					}
 				}
-				r, err := dash.DailyReport(ctx, admin, tt.d)
+				r, err := svc.Reports.DailyReport(ctx, admin, tt.d)
 				must(t, err)
 				if r.Summary.Enterprises != tt.counts {
 					t.Errorf("daily report summary: got %+v, want %+v", r.Summary.Enterprises, tt.counts)
@@ -330,7 +330,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 			})
 		}
 		t.Run("Trend", func(t *testing.T) {
-			trend, err := dash.Trend(ctx, admin, domain.DashboardQuery{}, d0, today)
+			trend, err := svc.Dashboard.Trend(ctx, admin, domain.DashboardQuery{}, d0, today)
 			must(t, err)
 			var got, want []int
 			for i, p := range trend {
@@ -347,7 +347,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("got reopened per day %v, want %v", got, want)
 			}
-			r, err := dash.DailyReport(ctx, admin, day(8))
+			r, err := svc.Reports.DailyReport(ctx, admin, day(8))
 			must(t, err)
 			var inReport []int
 			for _, p := range r.Trend {
@@ -362,7 +362,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 			rw, err := daily.NewRangeWriter(w.tw.Name, from, to)
 			must(t, err)
 			defer rw.Close()
-			must(t, dash.RangeReport(ctx, admin, from, to, rw.Add))
+			must(t, svc.Reports.RangeReport(ctx, admin, from, to, rw.Add))
 			var buf bytes.Buffer
 			_, err = rw.WriteTo(&buf)
 			must(t, err)

@@ -232,7 +232,7 @@ func (a *App) sweep(ctx context.Context) {
 	defer tick.Stop()
 	var swept domain.Swept // what this process swept, so that it sweeps each slot once
 	for {
-		if err := a.Services.Dashboard.EnsureToday(ctx); err != nil && ctx.Err() == nil {
+		if err := a.Services.Stats.EnsureToday(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("daily statistics", slog.String("error", err.Error()))
 		}
 		if n, err := a.Services.Checkins.Sweep(ctx, time.Now(), &swept); err != nil && ctx.Err() == nil {
@@ -333,7 +333,7 @@ func rebuildStats(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer a.Close()
-	n, err := a.Services.Dashboard.Rebuild(ctx, from, to)
+	n, err := a.Services.Stats.Rebuild(ctx, from, to)
 	if err != nil {
 		return describeErr(err)
 	}

@@ -57,7 +57,7 @@ func (s *seeder) playAccess(ctx context.Context) error {
 // officeWork is yesterday's and today's reads and exports of personal data, and a refusal.
 func (s *seeder) officeWork(ctx context.Context) error {
 	yesterday := s.day(-1, 17, 30)
-	if _, err := s.svc.Dashboard.DailyReport(ctx, s.town, yesterday); err != nil {
+	if _, err := s.svc.Reports.DailyReport(ctx, s.town, yesterday); err != nil {
 		return fmt.Errorf("daily report: %w", err)
 	}
 	hr, e := s.hr[0], s.ents[0]
