@@ -10,10 +10,10 @@ import (
 )
 
 type dashboardHandler struct {
-	svc  *domain.DashboardService
-	auth *domain.AuthService // an open stream checks its viewer's account again (Live.Recheck)
-	live *Live
-	json answerMemo
+	svc   *domain.DashboardService
+	auth  *domain.AuthService // an open stream checks its viewer's account again (Live.Recheck)
+	live  *Live
+	cache *dashboardCache // nil: every answer computed
 }
 
 var watchRoles = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor}
@@ -181,15 +181,23 @@ func (h *dashboardHandler) summary(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	s, err := h.svc.Summary(c.Request().Context(), actorOf(c), q)
+	v, err := h.svc.View(c.Request().Context(), actorOf(c), q)
 	if err != nil {
 		return err
 	}
-	src := firstOf(s.Zones)
-	if src == nil {
-		src = firstOf(s.Origins)
+	body, err := h.summaryJSON(c, v)
+	if err != nil {
+		return err
 	}
-	return h.json.send(c, src, func() any { return newSummary(s) })
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// summaryJSON is the summary of a view as /dashboard/summary and the stream send it.
+func (h *dashboardHandler) summaryJSON(c echo.Context, v domain.DashboardView) ([]byte, error) {
+	return h.cache.answer("summary", v, func() (any, error) {
+		s, err := h.svc.Summary(c.Request().Context(), v)
+		return newSummary(s), err
+	})
 }
 
 func (h *dashboardHandler) trend(c echo.Context) error {
@@ -200,11 +208,18 @@ func (h *dashboardHandler) trend(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	points, err := h.svc.Trend(c.Request().Context(), actorOf(c), q, from, to)
+	v, err := h.svc.TrendView(c.Request().Context(), actorOf(c), q, from, to)
 	if err != nil {
 		return err
 	}
-	return h.json.send(c, firstOf(points), func() any { return newTrend(points) })
+	body, err := h.cache.answer("trend", v, func() (any, error) {
+		points, err := h.svc.Trend(c.Request().Context(), v)
+		return newTrend(points), err
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 func newTrend(points []domain.TrendPoint) trendResponse {
@@ -224,12 +239,18 @@ func (h *dashboardHandler) enterprises(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	days, d, err := h.svc.EnterpriseDays(c.Request().Context(), actorOf(c), q)
+	v, err := h.svc.View(c.Request().Context(), actorOf(c), q)
 	if err != nil {
 		return err
 	}
-	// The date is part of the question the domain keeps the answer under: one slice, one date.
-	return h.json.send(c, firstOf(days), func() any { return newEnterpriseDays(days, d) })
+	body, err := h.cache.answer("enterprises", v, func() (any, error) {
+		days, err := h.svc.EnterpriseDays(c.Request().Context(), v)
+		return newEnterpriseDays(days, v.Date()), err
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 func newEnterpriseDays(days []domain.EnterpriseDay, d domain.Date) enterpriseDaysResponse {

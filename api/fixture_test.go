@@ -75,7 +75,7 @@ func newFixture(t testing.TB, db *repo.DB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, db: db, logs: &syncBuffer{}, hub: live.NewHub()}
 	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{
-		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Notifier: f.hub,
+		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Changes: f.hub,
 		Clock: func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) },
 	})
 	f.tokens = app.Tokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute)

@@ -30,6 +30,10 @@ type Config struct {
 	TrustedProxies []*net.IPNet                    // whose X-Forwarded-For is believed
 	Metrics        *Metrics
 	Live           *Live // the dashboard's event stream; nil answers it with 503
+	// NoDashboardCache makes every dashboard read compute its answer (benchmarks of the
+	// uncached path). Otherwise answers are kept while Live's hub says their township has not
+	// changed (dashboardCache); without a hub, nothing would say when, and none are.
+	NoDashboardCache bool
 }
 
 // ContentSecurityPolicy is sent with every answer. The built UI runs under it: no inline
@@ -77,7 +81,11 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&inspectionHandler{svc: svc.Inspections}).register(r)
 	(&workerHandler{svc: svc.Workers}).register(r)
 	(&checkinHandler{svc: svc.Checkins}).register(r)
-	(&dashboardHandler{svc: svc.Dashboard, auth: svc.Auth, live: cfg.Live}).register(r)
+	var answers *dashboardCache
+	if cfg.Live != nil && cfg.Live.Hub != nil && !cfg.NoDashboardCache {
+		answers = newDashboardCache(cfg.Live.Hub)
+	}
+	(&dashboardHandler{svc: svc.Dashboard, auth: svc.Auth, live: cfg.Live, cache: answers}).register(r)
 	(&reportHandler{svc: svc.Reports}).register(r)
 	(&auditHandler{svc: svc.Audit}).register(r)
 	(&noticeHandler{svc: svc.Notices}).register(r)

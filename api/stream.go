@@ -72,11 +72,11 @@ func orInt(v, def int) int {
 	return def
 }
 
-// streamEvent is the data of an "update" event.
+// streamEvent is the data of an "update" event; Summary is a summaryResponse's JSON.
 type streamEvent struct {
 	Kinds       []string        `json:"kinds"`
 	Enterprises []int64         `json:"enterprise_ids"`
-	Summary     summaryResponse `json:"summary"`
+	Summary     json.RawMessage `json:"summary"`
 }
 
 // stream sends Server-Sent Events: an "update" with today's summary of the viewer's scope
@@ -188,11 +188,15 @@ func concerns(w domain.Watch, p live.Pending) bool {
 
 // update sends one "update" event with today's summary of the viewer's scope.
 func (h *dashboardHandler) update(c echo.Context, out *eventWriter, q domain.DashboardQuery, p live.Pending) error {
-	s, err := h.svc.Summary(c.Request().Context(), actorOf(c), q)
+	v, err := h.svc.View(c.Request().Context(), actorOf(c), q)
 	if err != nil {
 		return err
 	}
-	ev := streamEvent{Kinds: []string{}, Enterprises: []int64{}, Summary: newSummary(s)}
+	summary, err := h.summaryJSON(c, v)
+	if err != nil {
+		return err
+	}
+	ev := streamEvent{Kinds: []string{}, Enterprises: []int64{}, Summary: summary}
 	for k := range p.Kinds {
 		ev.Kinds = append(ev.Kinds, string(k))
 	}

@@ -28,8 +28,8 @@ type Notifier interface {
 }
 
 // ChangeFeed is a Notifier that also tells listeners of every change: those made in this
-// process and those heard from the others (the live hub). The dashboard's answers are kept
-// until it says their township changed.
+// process and those heard from the others (the live hub). The townships are kept in memory
+// until it says they changed (Options.Changes).
 type ChangeFeed interface {
 	Notifier
 	Listen(fn func(Change))

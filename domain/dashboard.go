@@ -2,15 +2,17 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"sort"
 )
 
 // DashboardService is the town's real-time monitoring: totals, trends and per-enterprise rows
 // for a day, read from the daily statistics, for town admins (their township) and supervisors
 // (their enterprises).
+// Each answer is of a DashboardView, which the service resolves from the actor first: the
+// API keeps the answers of a view until its township changes (api/dashboard_cache.go).
 type DashboardService struct {
 	figures *figureReader
-	cache   *viewCache // answers kept until their township changes; nil: none
 }
 
 // figureReader reads a township's figures as the dashboard and the reports show them: who may
@@ -103,6 +105,60 @@ type view struct {
 	date     Date
 }
 
+// DashboardView is one dashboard question as the service resolved it for its asker: the
+// township, the enterprises they may watch with the filters, and the days asked for (one, or a
+// trend's). Only the service makes one (View, TrendView), from the actor, so that whoever holds
+// one cannot widen its scope. Key names the question, for a cache of the answers.
+type DashboardView struct {
+	view
+	from Date // the trend's first day; the day asked for otherwise
+}
+
+// TownshipID is the township whose numbers the view shows.
+func (v DashboardView) TownshipID() int64 { return v.township.ID }
+
+// Date is the day asked for: a trend's last.
+func (v DashboardView) Date() Date { return v.date }
+
+// Key names the question: the scope (township, supervisor), the filters and the days. The
+// answer depends on nothing else but the data, which the township's changes tell of.
+func (v DashboardView) Key() string {
+	return fmt.Sprintf("%d|%d|%q|%q|%s|%s", v.filter.TownshipID, v.filter.SupervisorID, v.filter.Zone, v.filter.Industry,
+		v.from, v.date)
+}
+
+// made refuses a view the service did not resolve (a zero one).
+func (v DashboardView) made() error {
+	if v.township.ID == 0 {
+		return Forbidden("只有镇专班和驻厂监督员可以查看监测大屏")
+	}
+	return nil
+}
+
+// View resolves the actor's dashboard question of a day: town admins watch all of their
+// township, supervisors their enterprises, narrowed by q's filters; a zero q.Date is today in
+// the township. ErrForbidden.
+func (s *DashboardService) View(ctx context.Context, actor Actor, q DashboardQuery) (DashboardView, error) {
+	v, err := s.figures.scope(ctx, actor, q)
+	return DashboardView{view: v, from: v.date}, err
+}
+
+// TrendView is View for the days from one date to another (the 14 days up to today when both
+// are zero); q.Date is not read. ErrForbidden, ErrInvalid.
+func (s *DashboardService) TrendView(ctx context.Context, actor Actor, q DashboardQuery, from, to Date) (DashboardView, error) {
+	q.Date = Date{}
+	v, err := s.figures.scope(ctx, actor, q)
+	if err != nil {
+		return DashboardView{}, err
+	}
+	from, to, err = dayRange(from, to, v.township.Today(s.figures.clock.Now()))
+	if err != nil {
+		return DashboardView{}, err
+	}
+	v.date = to
+	return DashboardView{view: v, from: from}, nil
+}
+
 // scope checks that the actor watches a township's numbers and narrows them to what they may
 // see: town admins all of their township, supervisors their enterprises.
 func (s *figureReader) scope(ctx context.Context, actor Actor, q DashboardQuery) (view, error) {
@@ -147,17 +203,13 @@ func (s *figureReader) listEnterprises(ctx context.Context, v view) ([]Enterpris
 	}
 }
 
-// EnterpriseDays returns one row per enterprise of the actor's view for a day, in the order of
-// the enterprise list. ErrForbidden.
-func (s *DashboardService) EnterpriseDays(ctx context.Context, actor Actor, q DashboardQuery) ([]EnterpriseDay, Date, error) {
-	v, err := s.figures.scope(ctx, actor, q)
-	if err != nil {
-		return nil, Date{}, err
+// EnterpriseDays returns one row per enterprise of a view for its day, in the order of the
+// enterprise list. ErrForbidden (a view the service did not make).
+func (s *DashboardService) EnterpriseDays(ctx context.Context, v DashboardView) ([]EnterpriseDay, error) {
+	if err := v.made(); err != nil {
+		return nil, err
 	}
-	days, err := get(s.cache, v.township.ID, v.cacheKey("enterprises"), func() ([]EnterpriseDay, error) {
-		return s.figures.enterpriseDays(ctx, v)
-	})
-	return days, v.date, err
+	return s.figures.enterpriseDays(ctx, v.view)
 }
 
 // enterpriseDays reads the view's enterprises as they stood at the end of its day, each with
@@ -205,14 +257,13 @@ func (s *figureReader) enterpriseDaysOf(ctx context.Context, v view, book status
 	return out, nil
 }
 
-// Summary returns the totals of the actor's view for a day, by zone, with the returned
-// workers' home provinces. ErrForbidden.
-func (s *DashboardService) Summary(ctx context.Context, actor Actor, q DashboardQuery) (Summary, error) {
-	v, err := s.figures.scope(ctx, actor, q)
-	if err != nil {
+// Summary returns the totals of a view for its day, by zone, with the returned workers' home
+// provinces. ErrForbidden (a view the service did not make).
+func (s *DashboardService) Summary(ctx context.Context, v DashboardView) (Summary, error) {
+	if err := v.made(); err != nil {
 		return Summary{}, err
 	}
-	return get(s.cache, v.township.ID, v.cacheKey("summary"), func() (Summary, error) { return s.figures.summary(ctx, v) })
+	return s.figures.summary(ctx, v.view)
 }
 
 func (s *figureReader) summary(ctx context.Context, v view) (Summary, error) {
@@ -258,20 +309,13 @@ func (s *figureReader) summarize(ctx context.Context, v view, days []EnterpriseD
 	return out, nil
 }
 
-// Trend returns the totals of the actor's view for every day from one date to another (the 14
-// days up to today when both are zero). ErrForbidden, ErrInvalid.
-func (s *DashboardService) Trend(ctx context.Context, actor Actor, q DashboardQuery, from, to Date) ([]TrendPoint, error) {
-	v, err := s.figures.scope(ctx, actor, q)
-	if err != nil {
+// Trend returns the totals of a view for every one of its days, oldest first. ErrForbidden (a
+// view the service did not make).
+func (s *DashboardService) Trend(ctx context.Context, v DashboardView) ([]TrendPoint, error) {
+	if err := v.made(); err != nil {
 		return nil, err
 	}
-	from, to, err = dayRange(from, to, v.township.Today(s.figures.clock.Now()))
-	if err != nil {
-		return nil, err
-	}
-	return get(s.cache, v.township.ID, v.cacheKey("trend", from, to), func() ([]TrendPoint, error) {
-		return s.figures.trend(ctx, v, from, to)
-	})
+	return s.figures.trend(ctx, v.view, v.from, v.date)
 }
 
 // dayRange checks a range of days, defaulting to the 14 days up to today.

@@ -32,13 +32,13 @@ type Options struct {
 	// default 20, room for an office behind one address whose people mistype now and then.
 	MaxAddressFailures int
 	FailureWindow      time.Duration // default one minute
-	Notifier           Notifier      // hears of changes for live views; nil for none
-	Recorder           Recorder      // hears of check-ins and alerts for the metrics; nil for none
-	// NoDashboardCache makes every dashboard read compute its answer (benchmarks of the
-	// uncached path). The cache is on only with a Notifier that is a ChangeFeed.
-	NoDashboardCache bool
-	ImportSlots      int           // roster imports running at once on this server; default 2
-	ImportBudget     time.Duration // how long one roster import may take; default one minute
+	// Changes hears of the services' changes, for live views, and tells of every change, made
+	// here or in another process; with it the townships are kept in memory (placeCache),
+	// since it says when to read one again. nil for none.
+	Changes      ChangeFeed
+	Recorder     Recorder      // hears of check-ins and alerts for the metrics; nil for none
+	ImportSlots  int           // roster imports running at once on this server; default 2
+	ImportBudget time.Duration // how long one roster import may take; default one minute
 }
 
 // Services are all of Fugong's domain services, wired to one set of stores.
@@ -87,9 +87,8 @@ func NewServices(st Stores, o Options) Services {
 	}
 	// Townships are kept in memory where a change feed tells when to read them again.
 	var places *placeCache
-	if feed, ok := o.Notifier.(ChangeFeed); ok {
-		places = &placeCache{c: newViewCache()}
-		feed.Listen(places.changed)
+	if o.Changes != nil {
+		places = newPlaceCache(o.Changes)
 	}
 	figures := &figureReader{stats: st.Stats, enterprises: st.Enterprises, townships: st.Townships, places: places, clock: o.Clock}
 	users := &UserService{
@@ -99,7 +98,7 @@ func NewServices(st Stores, o Options) Services {
 	}
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
-		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder,
+		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder,
 		Imports: &ImportSlots{Max: o.ImportSlots}, ImportBudget: o.ImportBudget,
 	}
 	return Services{
@@ -109,16 +108,16 @@ func NewServices(st Stores, o Options) Services {
 			MaxFailures: o.MaxFailures, MaxAddressFailures: o.MaxAddressFailures, FailureWindow: o.FailureWindow,
 		},
 		Townships: &TownshipService{
-			Townships: st.Townships, Users: users, Rosters: workers, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+			Townships: st.Townships, Users: users, Rosters: workers, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes,
 		},
 		Users: users,
 		Enterprises: &EnterpriseService{
 			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-			Changes: o.Notifier,
+			Changes: o.Changes,
 		},
 		Plans: &PlanService{
 			Plans: st.Plans, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
-			Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier,
+			Tx: st.Tx, Clock: o.Clock, Changes: o.Changes,
 		},
 		Inspections: &InspectionService{
 			Inspections: st.Inspections, Enterprises: st.Enterprises, Townships: st.Townships,
@@ -127,9 +126,9 @@ func NewServices(st Stores, o Options) Services {
 		Workers: workers,
 		Checkins: &CheckinService{
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Notifier, Recorder: o.Recorder, places: places,
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder, places: places,
 		},
-		Dashboard: newDashboard(figures, o),
+		Dashboard: &DashboardService{figures: figures},
 		Reports: &ReportService{figures: figures, workers: st.Workers, alerts: st.Alerts, plans: st.Plans, audit: st.Audit,
 			clock: o.Clock},
 		Stats:     &StatsService{stats: st.Stats, townships: st.Townships, clock: o.Clock},
@@ -137,14 +136,4 @@ func NewServices(st Stores, o Options) Services {
 		Retention: &RetentionService{Townships: st.Townships, Store: st.Retention, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock},
 		Notices:   &NoticeService{Notices: st.Notices, Tx: st.Tx, Clock: o.Clock},
 	}
-}
-
-// newDashboard wires the dashboard, with its cache when a change feed can keep it true.
-func newDashboard(figures *figureReader, o Options) *DashboardService {
-	d := &DashboardService{figures: figures}
-	if feed, ok := o.Notifier.(ChangeFeed); ok && !o.NoDashboardCache {
-		d.cache = newViewCache()
-		feed.Listen(func(c Change) { d.cache.changedNow(c.TownshipID) })
-	}
-	return d
 }

@@ -235,13 +235,16 @@ func TestPlatformAdminOutsideTenants(t *testing.T) {
 		"Checkins.ListAlerts":  func() error { _, _, err := checkins.ListAlerts(ctx, platformAdmin, domain.AlertFilter{}); return err },
 		"Checkins.Acknowledge": func() error { _, err := checkins.Acknowledge(ctx, platformAdmin, 1, ""); return err },
 		"Checkins.Resolve":     func() error { _, err := checkins.Resolve(ctx, platformAdmin, 1, "已处理"); return err },
-		"Dashboard.Summary":    func() error { _, err := dash.Summary(ctx, platformAdmin, domain.DashboardQuery{}); return err },
-		"Dashboard.Trend": func() error {
-			_, err := dash.Trend(ctx, platformAdmin, domain.DashboardQuery{}, today, today)
+		"Dashboard.View":       func() error { _, err := dash.View(ctx, platformAdmin, domain.DashboardQuery{}); return err },
+		"Dashboard.TrendView": func() error {
+			_, err := dash.TrendView(ctx, platformAdmin, domain.DashboardQuery{}, today, today)
 			return err
 		},
+		// A view the service did not make (the zero one) is refused as well.
+		"Dashboard.Summary": func() error { _, err := dash.Summary(ctx, domain.DashboardView{}); return err },
+		"Dashboard.Trend":   func() error { _, err := dash.Trend(ctx, domain.DashboardView{}); return err },
 		"Dashboard.EnterpriseDays": func() error {
-			_, _, err := dash.EnterpriseDays(ctx, platformAdmin, domain.DashboardQuery{})
+			_, err := dash.EnterpriseDays(ctx, domain.DashboardView{})
 			return err
 		},
 		"Dashboard.Watch":  func() error { _, err := dash.Watch(ctx, platformAdmin, domain.DashboardQuery{}); return err },

@@ -19,6 +19,7 @@ type Hub struct {
 	mu      sync.Mutex
 	subs    map[int64]map[*Subscription]struct{} // by township
 	latest  map[int64]int64                      // last change ID by township
+	version map[int64]uint64                     // changes delivered by township
 	started int64                                // changes before the hub started are unknown to it
 	lastID  int64
 	forward func(domain.Change, int64) // to the other processes; nil when there are none
@@ -31,7 +32,8 @@ var _ domain.ChangeFeed = (*Hub)(nil)
 
 // NewHub returns a hub that has seen no change yet.
 func NewHub() *Hub {
-	h := &Hub{subs: map[int64]map[*Subscription]struct{}{}, latest: map[int64]int64{}, now: time.Now}
+	h := &Hub{subs: map[int64]map[*Subscription]struct{}{}, latest: map[int64]int64{}, version: map[int64]uint64{},
+		now: time.Now}
 	h.started = h.now().UnixMilli()
 	h.lastID = h.started
 	return h
@@ -124,6 +126,16 @@ func (h *Hub) Latest(townshipID int64) int64 {
 	return max(h.latest[townshipID], h.started)
 }
 
+// Version counts the changes of a township this hub has delivered, made here or heard from
+// another process: whatever was read of the township's numbers under one version may differ
+// under the next (the dashboard's answers are kept by it). Unlike Latest, which takes the
+// IDs of other processes' clocks, it moves on with every change.
+func (h *Hub) Version(townshipID int64) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.version[townshipID]
+}
+
 // Notify takes a change made in this process: its subscribers hear of it at once, the other
 // processes through the forwarder.
 func (h *Hub) Notify(c domain.Change) {
@@ -143,10 +155,11 @@ func (h *Hub) Deliver(c domain.Change, id int64) {
 	h.mu.Lock()
 	h.latest[c.TownshipID] = max(h.latest[c.TownshipID], id)
 	h.lastID = max(h.lastID, id)
+	h.version[c.TownshipID]++
 	listeners := h.listen
 	h.mu.Unlock()
-	// Listeners first (the dashboard forgets its stale answers), then the streams, which
-	// will ask for new ones.
+	// The version first, then the listeners (the townships kept in memory), then the streams,
+	// which will ask for new answers: none of them is served one of before the change.
 	for _, fn := range listeners {
 		fn(c)
 	}

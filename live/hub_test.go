@@ -44,6 +44,27 @@ func TestHub(t *testing.T) {
 			t.Errorf("got %d after five changes from %d, want at least %d", got, before, before+5)
 		}
 	})
+	t.Run("Version", func(t *testing.T) {
+		// Every change delivered moves its township's version on, one from another process
+		// with an ID older than the newest (its clock behind this one's) too.
+		v1, v2 := h.Version(1), h.Version(2)
+		h.Notify(domain.Change{TownshipID: 1, Kind: domain.ChangeCheckin})
+		h.Deliver(domain.Change{TownshipID: 1, Kind: domain.ChangeAlert}, h.started-1000)
+		if got := h.Version(1); got != v1+2 {
+			t.Errorf("got version %d after two changes from %d, want %d", got, v1, v1+2)
+		}
+		if got := h.Version(2); got != v2 {
+			t.Errorf("got version %d for township 2, want %d: the changes were township 1's", got, v2)
+		}
+		// A stream woken by a change finds the version moved on already.
+		c := h.Subscribe(3)
+		defer h.Unsubscribe(c)
+		h.Notify(domain.Change{TownshipID: 3, Kind: domain.ChangeCheckin})
+		<-c.Ready
+		if h.Version(3) != 1 {
+			t.Errorf("got version %d when the stream woke, want 1", h.Version(3))
+		}
+	})
 	t.Run("Forward", func(t *testing.T) {
 		var got []domain.Change
 		h.SetForwarder(func(c domain.Change, _ int64) { got = append(got, c) })

@@ -286,3 +286,32 @@ func zoneNames(t domain.Township) []string {
 	}
 	return out
 }
+
+// dashSummary is the dashboard's summary of the actor's view, asked as the API asks it: the view
+// first, then its answer.
+func dashSummary(ctx context.Context, d *domain.DashboardService, actor domain.Actor, q domain.DashboardQuery) (domain.Summary, error) {
+	v, err := d.View(ctx, actor, q)
+	if err != nil {
+		return domain.Summary{}, err
+	}
+	return d.Summary(ctx, v)
+}
+
+// dashDays is dashSummary for the dashboard's enterprise rows, with their day.
+func dashDays(ctx context.Context, d *domain.DashboardService, actor domain.Actor, q domain.DashboardQuery) ([]domain.EnterpriseDay, domain.Date, error) {
+	v, err := d.View(ctx, actor, q)
+	if err != nil {
+		return nil, domain.Date{}, err
+	}
+	days, err := d.EnterpriseDays(ctx, v)
+	return days, v.Date(), err
+}
+
+// dashTrend is dashSummary for the dashboard's trend.
+func dashTrend(ctx context.Context, d *domain.DashboardService, actor domain.Actor, q domain.DashboardQuery, from, to domain.Date) ([]domain.TrendPoint, error) {
+	v, err := d.TrendView(ctx, actor, q, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return d.Trend(ctx, v)
+}

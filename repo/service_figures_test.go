@@ -12,7 +12,7 @@ import (
 // summaryNow is the town admin's dashboard summary of today.
 func (w *world) summaryNow(t *testing.T) domain.Summary {
 	t.Helper()
-	s, err := w.services().Dashboard.Summary(w.ctx, w.admin.Actor(), domain.DashboardQuery{})
+	s, err := dashSummary(w.ctx, w.services().Dashboard, w.admin.Actor(), domain.DashboardQuery{})
 	must(t, err)
 	return s
 }

@@ -523,7 +523,7 @@ func (w *statsWorld) checkAgainstRecount(t *testing.T, tw domain.Township, admin
 	got, err := w.stores.Stats.Days(w.ctx, domain.StatsFilter{TownshipID: tw.ID}, yesterday, today)
 	must(t, err)
 	wantDays(t, got, want)
-	sum, err := w.svc.Dashboard.Summary(w.ctx, admin.Actor(), domain.DashboardQuery{})
+	sum, err := dashSummary(w.ctx, w.svc.Dashboard, admin.Actor(), domain.DashboardQuery{})
 	must(t, err)
 	wantSummary(t, sum, w.expectedSummary(t, tw, today, withOpen(want, today, w.openAt(t, tw, today))))
 	if sum.MissingAM() != max(sum.Due-sum.CheckinsAM, 0) || sum.MissingPM() != max(sum.Due-sum.CheckinsPM, 0) {
@@ -857,18 +857,18 @@ func TestDashboardHandBuilt(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				sum, err := svc.Dashboard.Summary(ctx, tt.actor, domain.DashboardQuery{})
+				sum, err := dashSummary(ctx, svc.Dashboard, tt.actor, domain.DashboardQuery{})
 				must(t, err)
 				wantSummary(t, sum, tt.summary)
 				if got := [2]int{sum.MissingAM(), sum.MissingPM()}; got != tt.missing {
 					t.Errorf("got missing am/pm %v, want %v", got, tt.missing)
 				}
-				days, day, err := svc.Dashboard.EnterpriseDays(ctx, tt.actor, domain.DashboardQuery{})
+				days, day, err := dashDays(ctx, svc.Dashboard, tt.actor, domain.DashboardQuery{})
 				must(t, err)
 				if got := entRows(days); day != d2 || !slices.Equal(got, tt.days) {
 					t.Errorf("got %v %+v, want %v %+v", day, got, d2, tt.days)
 				}
-				trend, err := svc.Dashboard.Trend(ctx, tt.actor, domain.DashboardQuery{}, d0, d2)
+				trend, err := dashTrend(ctx, svc.Dashboard, tt.actor, domain.DashboardQuery{}, d0, d2)
 				must(t, err)
 				if !slices.Equal(trend, tt.trend) {
 					t.Errorf("got trend %+v, want %+v", trend, tt.trend)
@@ -876,7 +876,7 @@ func TestDashboardHandBuilt(t *testing.T) {
 			})
 		}
 		t.Run("OKPastDay", func(t *testing.T) {
-			sum, err := svc.Dashboard.Summary(ctx, admin, domain.DashboardQuery{Date: d1})
+			sum, err := dashSummary(ctx, svc.Dashboard, admin, domain.DashboardQuery{Date: d1})
 			must(t, err)
 			want := domain.Figures{Roster: 7, Returned: 6, OnDuty: 3, Isolating: 2, KeyArea: 3, Due: 5, CheckinsAM: 1, AlertsOpen: 3}
 			if sum.Date != d1 || sum.Figures != want {
@@ -884,7 +884,7 @@ func TestDashboardHandBuilt(t *testing.T) {
 			}
 		})
 		t.Run("OKZone", func(t *testing.T) {
-			days, _, err := svc.Dashboard.EnterpriseDays(ctx, admin, domain.DashboardQuery{Zone: "二区"})
+			days, _, err := dashDays(ctx, svc.Dashboard, admin, domain.DashboardQuery{Zone: "二区"})
 			must(t, err)
 			if got, want := entRows(days), []entFigures{{w.ent2.ID, ent2}, {w.ent3.ID, ent3}}; !slices.Equal(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
@@ -892,16 +892,16 @@ func TestDashboardHandBuilt(t *testing.T) {
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
 			for _, actor := range []domain.Actor{w.hr.Actor(), w1.Actor(), w.platform} {
-				_, err := svc.Dashboard.Summary(ctx, actor, domain.DashboardQuery{})
+				_, err := dashSummary(ctx, svc.Dashboard, actor, domain.DashboardQuery{})
 				wantErr(t, err, domain.ErrForbidden)
-				_, _, err = svc.Dashboard.EnterpriseDays(ctx, actor, domain.DashboardQuery{})
+				_, _, err = dashDays(ctx, svc.Dashboard, actor, domain.DashboardQuery{})
 				wantErr(t, err, domain.ErrForbidden)
-				_, err = svc.Dashboard.Trend(ctx, actor, domain.DashboardQuery{}, d0, d2)
+				_, err = dashTrend(ctx, svc.Dashboard, actor, domain.DashboardQuery{}, d0, d2)
 				wantErr(t, err, domain.ErrForbidden)
 			}
 		})
 		t.Run("ErrInvalidTrend", func(t *testing.T) {
-			_, err := svc.Dashboard.Trend(ctx, admin, domain.DashboardQuery{}, d2, d0)
+			_, err := dashTrend(ctx, svc.Dashboard, admin, domain.DashboardQuery{}, d2, d0)
 			wantErr(t, err, domain.ErrInvalid, "from")
 		})
 	})
@@ -946,7 +946,7 @@ func TestStatsPastDaysKeepTheirSnapshot(t *testing.T) {
 			if got := days(t); !maps.Equal(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
-			sum, err := svc.Dashboard.Summary(ctx, w.admin.Actor(), domain.DashboardQuery{Date: day})
+			sum, err := dashSummary(ctx, svc.Dashboard, w.admin.Actor(), domain.DashboardQuery{Date: day})
 			must(t, err)
 			if sum.Figures != onDay {
 				t.Errorf("got summary of %v %+v, want %+v", day, sum.Figures, onDay)
@@ -1048,7 +1048,7 @@ func TestDailyReportPeople(t *testing.T) {
 						t.Errorf("%s: got %v, want %v", l.name, l.got, l.want)
 					}
 				}
-				sum, err := svc.Dashboard.Summary(ctx, admin, domain.DashboardQuery{Date: tt.day})
+				sum, err := dashSummary(ctx, svc.Dashboard, admin, domain.DashboardQuery{Date: tt.day})
 				must(t, err)
 				if r.Summary.Figures != sum.Figures {
 					t.Errorf("got report figures %+v, want the dashboard's %+v", r.Summary.Figures, sum.Figures)

@@ -284,7 +284,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				q := domain.DashboardQuery{Date: tt.d}
-				sum, err := svc.Dashboard.Summary(ctx, admin, q)
+				sum, err := dashSummary(ctx, svc.Dashboard, admin, q)
 				must(t, err)
 				if sum.Enterprises != tt.counts {
 					t.Errorf("summary: got %+v, want %+v", sum.Enterprises, tt.counts)
@@ -300,7 +300,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 				if zones != tt.counts {
 					t.Errorf("zones: got %+v in all, want %+v", zones, tt.counts)
 				}
-				days, _, err := svc.Dashboard.EnterpriseDays(ctx, admin, q)
+				days, _, err := dashDays(ctx, svc.Dashboard, admin, q)
 				must(t, err)
 				got := statuses(days)
 				if got[w.ent.ID] != tt.ent || got[w.ent2.ID] != tt.ent2 {
@@ -330,7 +330,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 			})
 		}
 		t.Run("Trend", func(t *testing.T) {
-			trend, err := svc.Dashboard.Trend(ctx, admin, domain.DashboardQuery{}, d0, today)
+			trend, err := dashTrend(ctx, svc.Dashboard, admin, domain.DashboardQuery{}, d0, today)
 			must(t, err)
 			var got, want []int
 			for i, p := range trend {
@@ -389,39 +389,8 @@ func TestDashboardPastDayStatus(t *testing.T) {
 				t.Errorf("got %d rows, want 16 (2 enterprises × 8 days): %v", len(got), fmt.Sprint(got))
 			}
 		})
-		t.Run("CacheSeesSuspension", func(t *testing.T) {
-			// A cached answer for a past day is dropped when a status changes: the suspension
-			// below is dated back to day 12.
-			cached := domain.NewServices(w.stores, domain.Options{Clock: w.clock.Now, Notifier: newTestFeed()})
-			q := domain.DashboardQuery{Date: day(12)}
-			sum, err := cached.Dashboard.Summary(ctx, admin, q)
-			must(t, err)
-			if sum.Enterprises.Suspended != 0 {
-				t.Fatalf("got %d suspended on day 12, want 0", sum.Enterprises.Suspended)
-			}
-			_, err = cached.Enterprises.Suspend(ctx, admin, w.ent2.ID, "复查发现隔离室未启用", day(12))
-			must(t, err)
-			sum, err = cached.Dashboard.Summary(ctx, admin, q)
-			must(t, err)
-			if sum.Enterprises.Suspended != 1 {
-				t.Errorf("got %d suspended on day 12 after the suspension, want 1", sum.Enterprises.Suspended)
-			}
-		})
 	})
 }
-
-// testFeed is an in-process change feed, as the live hub is, for tests of the cache.
-type testFeed struct{ listeners []func(domain.Change) }
-
-func newTestFeed() *testFeed { return &testFeed{} }
-
-func (f *testFeed) Notify(c domain.Change) {
-	for _, l := range f.listeners {
-		l(c)
-	}
-}
-
-func (f *testFeed) Listen(fn func(domain.Change)) { f.listeners = append(f.listeners, fn) }
 
 // TestStatusHistoryMigration writes enterprises through the services, drops the history and
 // applies its migration again: the backfill rebuilds from the plans, reviews, reopening days

@@ -63,8 +63,9 @@ func Tokens(secret []byte, ttl time.Duration) *api.Tokens {
 // Open connects to the database cfg (as LoadConfig made it) names, sizes its pool, applies
 // the migrations, checks cfg's data key against the personal data already sealed, and wires
 // the stores and services on it. o tunes the services where the configuration says nothing
-// (a loader's cheaper password hashes, say); their notifier, recorder, dashboard cache and
-// import limits are the app's and cfg's. Close releases the database.
+// (a loader's cheaper password hashes, say); their change feed, recorder and import limits
+// are the app's and cfg's (the dashboard's answer cache is the API's). Close releases the
+// database.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (*App, error) {
 	db, err := repo.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
@@ -100,7 +101,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 		return nil, err
 	}
 	metrics.WatchDB(pool)
-	o.Notifier, o.Recorder, o.NoDashboardCache = hub, metrics, !cfg.DashboardCache
+	o.Changes, o.Recorder = hub, metrics
 	o.ImportSlots, o.ImportBudget = cfg.ImportSlots, cfg.ImportTimeout
 	services := domain.NewServices(stores, o)
 	return &App{Config: cfg, Log: log, DB: db, Stores: stores, Services: services, hub: hub, metrics: metrics}, nil
@@ -169,6 +170,7 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		Tokens: Tokens(a.Config.JWTSecret, accessTTL),
 		Log:    a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
 		TrustedProxies: a.Config.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
+		NoDashboardCache: !a.Config.DashboardCache,
 	})
 	srv := &http.Server{
 		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,

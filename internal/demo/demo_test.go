@@ -205,7 +205,11 @@ func checkStatusHistory(t *testing.T, st domain.Stores, svc domain.Services, tow
 		d    domain.Date
 		want int
 	}{{today.AddDays(-7), 1}, {today.AddDays(-3), 0}, {today, 0}} {
-		sum, err := svc.Dashboard.Summary(ctx, town, domain.DashboardQuery{Date: tt.d})
+		v, err := svc.Dashboard.View(ctx, town, domain.DashboardQuery{Date: tt.d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := svc.Dashboard.Summary(ctx, v)
 		if err != nil {
 			t.Fatal(err)
 		}

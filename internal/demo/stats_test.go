@@ -30,7 +30,11 @@ func TestDemoStatsEqualRecount(t *testing.T) {
 		today := town.Today(now)
 		want := recount(t, st, town.ID, today) // today too: just after midnight it has no check-in yet
 
-		trend, err := svc.Dashboard.Trend(ctx, admin, domain.DashboardQuery{}, today.AddDays(-13), today)
+		tv, err := svc.Dashboard.TrendView(ctx, admin, domain.DashboardQuery{}, today.AddDays(-13), today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trend, err := svc.Dashboard.Trend(ctx, tv)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +51,11 @@ func TestDemoStatsEqualRecount(t *testing.T) {
 			}
 		}
 		for _, d := range []domain.Date{today, today.AddDays(-5)} {
-			days, _, err := svc.Dashboard.EnterpriseDays(ctx, admin, domain.DashboardQuery{Date: d})
+			v, err := svc.Dashboard.View(ctx, admin, domain.DashboardQuery{Date: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			days, err := svc.Dashboard.EnterpriseDays(ctx, v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +66,7 @@ func TestDemoStatsEqualRecount(t *testing.T) {
 				}
 				total.Add(row.Figures)
 			}
-			s, err := svc.Dashboard.Summary(ctx, admin, domain.DashboardQuery{Date: d})
+			s, err := svc.Dashboard.Summary(ctx, v)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,7 +62,7 @@ func runDashboard(ctx context.Context, r *runner) error {
 	}
 	routes := []string{"/api/v1/dashboard/summary", "/api/v1/dashboard/trend", "/api/v1/dashboard/enterprises",
 		"/api/v1/dashboard/trend?from=" + from.String()}
-	// As served: answers are kept until a change of their township (domain/dashboard_cache.go).
+	// As served: answers are kept until a change of their township (api/dashboard_cache.go).
 	if err := dashboardRuns(ctx, r, dbURL, token, routes, base, r.duration(10*time.Second, 2*time.Second), true); err != nil {
 		return err
 	}

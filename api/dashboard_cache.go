@@ -1,0 +1,111 @@
+package api
+
+import (
+	"encoding/json"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"fugong/domain"
+)
+
+// dashboardCache keeps the JSON of the dashboard's answers until the numbers behind them
+// change. A wall of screens asks the same questions every few seconds while the numbers change
+// far less often between check-in bursts; each answer costs several queries, and encoding the
+// 200 rows of /dashboard/enterprises for each viewer was most of that route's time
+// (BENCHMARKS.md). An answer is kept under its question, what is asked of which view (the
+// service resolved it for the viewer: scope, filters, days; domain.DashboardView.Key), with the
+// change version its township had when it was asked (live.Hub.Version, which every change made
+// here or heard from another process moves on): an answer of an older version is never served
+// again. Viewers asking the same question of the same version share one computation
+// (singleflight), so a check-in storm costs at most one computation at a time per question.
+// maxAge bounds what a change nobody announced (`fugong stats rebuild` from the command line)
+// can leave stale.
+type dashboardCache struct {
+	versions interface{ Version(townshipID int64) uint64 }
+	mu       sync.Mutex
+	answers  map[string]keptAnswer
+	flight   singleflight.Group
+	maxAge   time.Duration
+	now      func() time.Time
+}
+
+// keptAnswer is the JSON of an answer, with the version of its township it was computed under.
+type keptAnswer struct {
+	version uint64
+	at      time.Time // when its computation started
+	body    []byte
+}
+
+// maxAnswers bounds what is kept: past it, the answers too old to be served are dropped.
+const maxAnswers = 1000
+
+func newDashboardCache(versions interface{ Version(int64) uint64 }) *dashboardCache {
+	return &dashboardCache{versions: versions, answers: map[string]keptAnswer{}, maxAge: time.Minute, now: time.Now}
+}
+
+// answer returns the JSON of the answer to the question what of view v: the one kept, when its
+// township has not changed since it was computed, or compute's, encoded once for all who ask
+// at the same time. A nil cache computes every answer.
+func (c *dashboardCache) answer(what string, v domain.DashboardView, compute func() (any, error)) ([]byte, error) {
+	if c == nil {
+		return encode(compute)
+	}
+	return c.get(what+"|"+v.Key(), v.TownshipID(), compute)
+}
+
+// get is answer of the question key about township's numbers.
+func (c *dashboardCache) get(key string, township int64, compute func() (any, error)) ([]byte, error) {
+	version := c.versions.Version(township) // before the computation reads anything
+	c.mu.Lock()
+	a, ok := c.answers[key]
+	c.mu.Unlock()
+	if ok && a.version == version && c.now().Sub(a.at) < c.maxAge {
+		return a.body, nil
+	}
+	body, err, _ := c.flight.Do(key+"@"+strconv.FormatUint(version, 10), func() (any, error) {
+		started := c.now()
+		body, err := encode(compute)
+		if err == nil {
+			c.keep(key, keptAnswer{version: version, at: started, body: body})
+		}
+		return body, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return body.([]byte), nil
+}
+
+// keep keeps an answer unless one of a later version is kept already, dropping the answers too
+// old to be served when there are many.
+func (c *dashboardCache) keep(key string, a keptAnswer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.answers[key]; ok && old.version > a.version {
+		return
+	}
+	if len(c.answers) >= maxAnswers {
+		for k, old := range c.answers {
+			if c.now().Sub(old.at) >= c.maxAge {
+				delete(c.answers, k)
+			}
+		}
+	}
+	c.answers[key] = a
+}
+
+// encode is the JSON of compute's answer, ended by a newline as c.JSON's encoder ends it.
+func encode(compute func() (any, error)) ([]byte, error) {
+	v, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
