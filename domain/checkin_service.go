@@ -118,6 +118,7 @@ type CheckinService struct {
 	Changes     Notifier
 	Recorder    Recorder    // hears of saved check-ins and raised alerts; nil for none
 	places      *placeCache // townships kept in memory; nil reads them each time
+	scope       scopeLoader
 }
 
 // Swept is what the sweeps of one process have done: the townships' slots whose missed
@@ -634,15 +635,9 @@ type WorkerDay struct {
 // worker who must report with their morning and afternoon check-ins, so that HR can chase the
 // missing, and those who reported though not due (Due false), whose arrival HR confirms. Anyone who may see the enterprise may ask. ErrNotFound.
 func (s *CheckinService) DayStatus(ctx context.Context, actor Actor, enterpriseID int64, d Date) ([]WorkerDay, Date, error) {
-	if err := tenantOnly(actor); err != nil {
-		return nil, Date{}, err
-	}
-	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 	if err != nil {
 		return nil, Date{}, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return nil, Date{}, NotFound("企业")
 	}
 	if d.IsZero() {
 		t, err := s.Townships.Get(ctx, e.TownshipID)

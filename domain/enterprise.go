@@ -146,6 +146,7 @@ type EnterpriseService struct {
 	Tx          TxRunner
 	Clock       Clock
 	Changes     Notifier
+	scope       scopeLoader
 }
 
 func (s *EnterpriseService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
@@ -196,17 +197,7 @@ func (s *EnterpriseService) Create(ctx context.Context, actor Actor, in Enterpri
 
 // Get returns an enterprise in the actor's scope. ErrForbidden (platform admin), ErrNotFound.
 func (s *EnterpriseService) Get(ctx context.Context, actor Actor, id int64) (Enterprise, error) {
-	if err := tenantOnly(actor); err != nil {
-		return Enterprise{}, err
-	}
-	e, err := s.Enterprises.Get(ctx, id)
-	if err != nil {
-		return Enterprise{}, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return Enterprise{}, NotFound("企业")
-	}
-	return e, nil
+	return s.scope.enterprise(ctx, actor, id)
 }
 
 // CanSeeEnterprise is the one scope rule for enterprises: town admins see their township's,

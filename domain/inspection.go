@@ -121,6 +121,7 @@ type InspectionService struct {
 	Audit       AuditStore
 	Tx          TxRunner
 	Clock       Clock
+	scope       scopeLoader
 }
 
 // Create records a visit to an enterprise assigned to the actor. Earlier open rectifications
@@ -132,12 +133,9 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 	}
 	var out Inspection
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		e, err := s.Enterprises.Get(ctx, enterpriseID)
+		e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 		if err != nil {
 			return err
-		}
-		if !CanSeeEnterprise(actor, e) {
-			return NotFound("企业")
 		}
 		if !actor.Is(RoleSupervisor) {
 			return Forbidden("只有该企业的驻厂监督员可以登记现场检查")
@@ -240,15 +238,9 @@ func (in NewInspection) check(today Date) error {
 // List returns an enterprise's inspections, newest first, to anyone who may see it, with the
 // township's date by which rectifications are judged overdue.
 func (s *InspectionService) List(ctx context.Context, actor Actor, enterpriseID int64, page Page) ([]Inspection, int, Date, error) {
-	if err := tenantOnly(actor); err != nil {
-		return nil, 0, Date{}, err
-	}
-	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 	if err != nil {
 		return nil, 0, Date{}, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return nil, 0, Date{}, NotFound("企业")
 	}
 	today, err := s.Today(ctx, e.TownshipID)
 	if err != nil {

@@ -17,6 +17,7 @@ type PlanService struct {
 	Tx          TxRunner
 	Clock       Clock
 	Changes     Notifier
+	scope       scopeLoader
 }
 
 func (s *PlanService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
@@ -79,15 +80,9 @@ func (s *PlanService) Get(ctx context.Context, actor Actor, id int64) (Plan, err
 
 // ListForEnterprise returns every version of an enterprise's plan, newest first.
 func (s *PlanService) ListForEnterprise(ctx context.Context, actor Actor, enterpriseID int64, page Page) ([]Plan, int, error) {
-	if err := tenantOnly(actor); err != nil {
-		return nil, 0, err
-	}
-	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 	if err != nil {
 		return nil, 0, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return nil, 0, NotFound("企业")
 	}
 	return s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Page: page.Normalize()})
 }
@@ -235,12 +230,9 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 		return Enterprise{}, err
 	}
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		e, err := s.Enterprises.Get(ctx, enterpriseID)
+		e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 		if err != nil {
 			return err
-		}
-		if !CanSeeEnterprise(actor, e) {
-			return NotFound("企业")
 		}
 		if !actor.Is(RoleSupervisor) {
 			return Forbidden("只有该企业的驻厂监督员可以确认复工")
@@ -309,12 +301,9 @@ func (s *PlanService) visible(ctx context.Context, actor Actor, id int64) (Plan,
 	if err != nil {
 		return Plan{}, Enterprise{}, err
 	}
-	e, err := s.Enterprises.Get(ctx, p.EnterpriseID)
+	e, err := s.scope.enterpriseOf(ctx, actor, p.EnterpriseID, "复工方案")
 	if err != nil {
 		return Plan{}, Enterprise{}, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return Plan{}, Enterprise{}, NotFound("复工方案")
 	}
 	return p, e, nil
 }
@@ -332,15 +321,9 @@ func (s *PlanService) hrPlan(ctx context.Context, actor Actor, id int64) (Plan, 
 }
 
 func (s *PlanService) hrEnterprise(ctx context.Context, actor Actor, id int64) (Enterprise, error) {
-	if err := tenantOnly(actor); err != nil {
-		return Enterprise{}, err
-	}
-	e, err := s.Enterprises.Get(ctx, id)
+	e, err := s.scope.enterprise(ctx, actor, id)
 	if err != nil {
 		return Enterprise{}, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return Enterprise{}, NotFound("企业")
 	}
 	if !actor.Is(RoleEnterpriseHR) {
 		return Enterprise{}, Forbidden("复工方案由企业填写")

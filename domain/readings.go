@@ -66,14 +66,8 @@ func (s *CheckinService) visibleCheckin(ctx context.Context, actor Actor, id int
 		}
 		return c, nil
 	}
-	e, err := s.Enterprises.Get(ctx, c.EnterpriseID)
-	if err != nil {
-		return Checkin{}, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return Checkin{}, NotFound("打卡记录")
-	}
-	return c, nil
+	_, err = s.scope.enterpriseOf(ctx, actor, c.EnterpriseID, "打卡记录")
+	return c, err
 }
 
 // Readings returns a check-in and every reading of its slot, oldest first: to its worker, and

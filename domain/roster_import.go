@@ -42,7 +42,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 // the enterprise, or too many of the server's, under way), ErrUnavailable (the budget spent);
 // the cause of ctx when it ended.
 func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseID int64, src RosterSource, dryRun bool) (ImportResult, error) {
-	e, t, err := s.scope(ctx, actor, enterpriseID, true)
+	e, t, err := s.roster(ctx, actor, enterpriseID, true)
 	if err != nil {
 		return ImportResult{}, err
 	}

@@ -90,6 +90,7 @@ func NewServices(st Stores, o Options) Services {
 	if o.Changes != nil {
 		places = newPlaceCache(o.Changes)
 	}
+	scope := scopeLoader{enterprises: st.Enterprises}
 	figures := &figureReader{stats: st.Stats, enterprises: st.Enterprises, townships: st.Townships, places: places, clock: o.Clock}
 	users := &UserService{
 		Users: st.Users, Enterprises: st.Enterprises, Townships: st.Townships, Passwords: o.Passwords,
@@ -99,8 +100,7 @@ func NewServices(st Stores, o Options) Services {
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
 		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder,
-		Imports: &ImportSlots{Max: o.ImportSlots}, ImportBudget: o.ImportBudget,
-	}
+		Imports: &ImportSlots{Max: o.ImportSlots}, ImportBudget: o.ImportBudget, scope: scope}
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
@@ -113,21 +113,17 @@ func NewServices(st Stores, o Options) Services {
 		Users: users,
 		Enterprises: &EnterpriseService{
 			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-			Changes: o.Changes,
-		},
+			Changes: o.Changes, scope: scope},
 		Plans: &PlanService{
 			Plans: st.Plans, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
-			Tx: st.Tx, Clock: o.Clock, Changes: o.Changes,
-		},
+			Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, scope: scope},
 		Inspections: &InspectionService{
 			Inspections: st.Inspections, Enterprises: st.Enterprises, Townships: st.Townships,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-		},
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, scope: scope},
 		Workers: workers,
 		Checkins: &CheckinService{
 			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder, places: places,
-		},
+			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder, places: places, scope: scope},
 		Dashboard: &DashboardService{figures: figures},
 		Reports: &ReportService{figures: figures, workers: st.Workers, alerts: st.Alerts, plans: st.Plans, audit: st.Audit,
 			clock: o.Clock},

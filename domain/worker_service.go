@@ -27,6 +27,7 @@ type WorkerService struct {
 	Imports *ImportSlots
 	// ImportBudget is how long an import may take, reading and writing; 0 for no limit.
 	ImportBudget time.Duration
+	scope        scopeLoader
 }
 
 // WorkerUpdate changes the fields that are set.
@@ -47,18 +48,12 @@ type WorkerUpdate struct {
 
 func (s *WorkerService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
 
-// scope loads an enterprise and its township and checks that the actor may see it; with hrOnly,
-// that the actor is its HR.
-func (s *WorkerService) scope(ctx context.Context, actor Actor, enterpriseID int64, hrOnly bool) (Enterprise, Township, error) {
-	if err := tenantOnly(actor); err != nil {
-		return Enterprise{}, Township{}, err
-	}
-	e, err := s.Enterprises.Get(ctx, enterpriseID)
+// roster loads an enterprise and its township and checks that the actor may see it; with
+// hrOnly, that the actor is its HR.
+func (s *WorkerService) roster(ctx context.Context, actor Actor, enterpriseID int64, hrOnly bool) (Enterprise, Township, error) {
+	e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 	if err != nil {
 		return Enterprise{}, Township{}, err
-	}
-	if !CanSeeEnterprise(actor, e) {
-		return Enterprise{}, Township{}, NotFound("企业")
 	}
 	if hrOnly && !actor.Is(RoleEnterpriseHR) {
 		return Enterprise{}, Township{}, Forbidden("花名册由企业维护")
@@ -76,14 +71,14 @@ func (s *WorkerService) snapshot(ctx context.Context, t Township, enterpriseID i
 // CanWrite checks that the actor keeps the enterprise's roster (its HR), for what writes it or
 // serves the writing (the template). ErrNotFound, ErrForbidden.
 func (s *WorkerService) CanWrite(ctx context.Context, actor Actor, enterpriseID int64) error {
-	_, _, err := s.scope(ctx, actor, enterpriseID, true)
+	_, _, err := s.roster(ctx, actor, enterpriseID, true)
 	return err
 }
 
 // Create adds a worker to the actor's enterprise roster. ErrForbidden, ErrNotFound,
 // ErrInvalid, ErrConflict (the person is on the roster).
 func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID int64, in WorkerInput) (Worker, error) {
-	e, t, err := s.scope(ctx, actor, enterpriseID, true)
+	e, t, err := s.roster(ctx, actor, enterpriseID, true)
 	if err != nil {
 		return Worker{}, err
 	}
@@ -126,7 +121,7 @@ func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal b
 		return Worker{}, err
 	}
 	own := actor.Is(RoleWorker) && actor.WorkerID == id
-	if _, _, err := s.scope(ctx, actor, w.EnterpriseID, false); err != nil && !own {
+	if _, _, err := s.roster(ctx, actor, w.EnterpriseID, false); err != nil && !own {
 		return Worker{}, NotFound("职工")
 	}
 	if reveal {
@@ -148,7 +143,7 @@ func CanReveal(actor Actor, enterpriseID int64) bool {
 
 // List returns an enterprise's workers to anyone who may see the enterprise.
 func (s *WorkerService) List(ctx context.Context, actor Actor, enterpriseID int64, f WorkerFilter) ([]Worker, int, Date, error) {
-	_, t, err := s.scope(ctx, actor, enterpriseID, false)
+	_, t, err := s.roster(ctx, actor, enterpriseID, false)
 	if err != nil {
 		return nil, 0, Date{}, err
 	}
@@ -190,7 +185,7 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	if err != nil {
 		return Worker{}, err
 	}
-	_, t, err := s.scope(ctx, actor, w.EnterpriseID, true)
+	_, t, err := s.roster(ctx, actor, w.EnterpriseID, true)
 	if errors.Is(err, ErrNotFound) {
 		return Worker{}, NotFound("职工")
 	}

@@ -1,0 +1,32 @@
+package domain
+
+import "context"
+
+// scopeLoader is how the services read an enterprise, or a record of one, that an actor names
+// by ID, and check that it is theirs to see (CanSeeEnterprise): one out of their scope is
+// "not found", as one that does not exist, so that nobody learns which exist; the platform
+// admin, outside every township, is refused before anything is read (tenantOnly). Every
+// service that acts on an enterprise's records starts from it.
+type scopeLoader struct{ enterprises EnterpriseStore }
+
+// enterprise reads an enterprise the actor may see. ErrForbidden, ErrNotFound.
+func (l scopeLoader) enterprise(ctx context.Context, actor Actor, id int64) (Enterprise, error) {
+	return l.enterpriseOf(ctx, actor, id, "企业")
+}
+
+// enterpriseOf reads the enterprise of a record the actor names (a plan, a check-in), which is
+// "not found" by the record's name (what) when the actor may not see the enterprise.
+// ErrForbidden, ErrNotFound.
+func (l scopeLoader) enterpriseOf(ctx context.Context, actor Actor, id int64, what string) (Enterprise, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Enterprise{}, err
+	}
+	e, err := l.enterprises.Get(ctx, id)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	if !CanSeeEnterprise(actor, e) {
+		return Enterprise{}, NotFound(what)
+	}
+	return e, nil
+}
