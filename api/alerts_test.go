@@ -32,7 +32,7 @@ func newAlertFixture(t *testing.T, db *repo.DB) *alertFixture {
 	hrB1 := f.staff(f.adminB, "hrb1", domain.RoleEnterpriseHR, f.entB1.ID)
 	worker := func(hr domain.User, e domain.Enterprise, n int, name string) domain.Worker {
 		t.Helper()
-		w, err := f.svc.Workers.Create(ctx, hr.Actor(), e.ID, domain.WorkerInput{Name: name, IDNumber: idNumber(n),
+		w, _, err := f.svc.Workers.Create(ctx, hr.Actor(), e.ID, domain.WorkerInput{Name: name, IDNumber: idNumber(n),
 			Phone: fmt.Sprintf("1390000%04d", n), OriginRegion: "371681", ArrivedOn: dayFromToday(-20)})
 		if err != nil {
 			t.Fatalf("worker %s: %v", name, err)

@@ -247,7 +247,7 @@ func (h *authHandler) me(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
 	if a.Is(domain.RoleWorker) {
-		w, err := h.workers.Get(ctx, a, a.WorkerID, false)
+		w, _, err := h.workers.Get(ctx, a, a.WorkerID, false)
 		if err != nil {
 			return err
 		}

@@ -558,7 +558,7 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 // worker puts a person on an enterprise's roster, back ten days ago and so on duty.
 func (w *authzWorld) worker(hr domain.User, e domain.Enterprise, n int, name string) domain.Worker {
 	w.t.Helper()
-	wk, err := w.svc.Workers.Create(context.Background(), hr.Actor(), e.ID, domain.WorkerInput{
+	wk, _, err := w.svc.Workers.Create(context.Background(), hr.Actor(), e.ID, domain.WorkerInput{
 		Name: name, IDNumber: idNumber(n), Phone: fmt.Sprintf("1390000%04d", n), OriginRegion: "371681", ArrivedOn: dayFromToday(-10),
 	})
 	if err != nil {

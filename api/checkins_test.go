@@ -19,7 +19,7 @@ import (
 func (f *fixture) workerToken(n int) (int64, string) {
 	f.t.Helper()
 	id, phone := idNumber(n), fmt.Sprintf("1390000%04d", n)
-	w, err := f.svc.Workers.Create(context.Background(), f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: fmt.Sprintf("职工%d", n),
+	w, _, err := f.svc.Workers.Create(context.Background(), f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: fmt.Sprintf("职工%d", n),
 		IDNumber: id, Phone: phone, OriginRegion: "371681", ArrivedOn: dayFromToday(-3)})
 	if err != nil {
 		f.t.Fatal(err)
@@ -118,7 +118,7 @@ func TestCheckins(t *testing.T) {
 			}
 		})
 		t.Run("OnBehalf", func(t *testing.T) {
-			other, err := f.svc.Workers.Create(context.Background(), domain.Actor{Role: domain.RoleEnterpriseHR, TownshipID: f.townA.ID, EnterpriseID: f.entA2.ID, UserID: f.staff(f.adminA, "hra2", domain.RoleEnterpriseHR, f.entA2.ID).ID},
+			other, _, err := f.svc.Workers.Create(context.Background(), domain.Actor{Role: domain.RoleEnterpriseHR, TownshipID: f.townA.ID, EnterpriseID: f.entA2.ID, UserID: f.staff(f.adminA, "hra2", domain.RoleEnterpriseHR, f.entA2.ID).ID},
 				f.entA2.ID, domain.WorkerInput{Name: "外厂职工", IDNumber: idNumber(900), Phone: "13900000900"})
 			if err != nil {
 				t.Fatal(err)
@@ -158,7 +158,7 @@ func TestSweepAndDayStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 		add := func(n int, origin string, arrived int) int64 {
-			w, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: fmt.Sprintf("职工%d", n), IDNumber: idNumber(n),
+			w, _, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: fmt.Sprintf("职工%d", n), IDNumber: idNumber(n),
 				Phone: fmt.Sprintf("1370000%04d", n), OriginRegion: origin, ArrivedOn: dayFromToday(arrived)})
 			if err != nil {
 				t.Fatal(err)

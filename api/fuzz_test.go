@@ -68,9 +68,9 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	victim := f.staff(f.adminA, "victim", domain.RoleSupervisor, 0)
 	entA3 := f.enterprise(f.adminA, "长山三号建材有限公司", validCode("91371626MA3C8A03"), "一区")
 	hr := f.hrA1.Actor()
-	caller, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: "打卡人", IDNumber: idNumber(1), Phone: "13900000001", OriginRegion: "371681"})
+	caller, _, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: "打卡人", IDNumber: idNumber(1), Phone: "13900000001", OriginRegion: "371681"})
 	must(err)
-	edited, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: "被改人", IDNumber: idNumber(2), Phone: "13900000002"})
+	edited, _, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: "被改人", IDNumber: idNumber(2), Phone: "13900000002"})
 	must(err)
 	// A plan submitted for supA to approve or reject (A1), and a draft for hrA2 to edit (A2).
 	post := func(path, tok string, body any, want int) response {

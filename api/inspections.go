@@ -97,11 +97,7 @@ func (h *inspectionHandler) create(c echo.Context) error {
 		return err
 	}
 	ctx, actor := c.Request().Context(), actorOf(c)
-	i, err := h.svc.Create(ctx, actor, id, in)
-	if err != nil {
-		return err
-	}
-	today, err := h.svc.Today(ctx, i.TownshipID)
+	i, today, err := h.svc.Create(ctx, actor, id, in)
 	if err != nil {
 		return err
 	}

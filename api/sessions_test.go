@@ -111,7 +111,7 @@ func TestAccessTokensEndAtOnce(t *testing.T) {
 		})
 		t.Run("Worker", func(t *testing.T) {
 			ctx := context.Background()
-			w, err := f.svc.Workers.Create(ctx, f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{
+			w, _, err := f.svc.Workers.Create(ctx, f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{
 				Name: "打卡人", IDNumber: idNumber(41), Phone: "13900000041", OriginRegion: "371681"})
 			if err != nil {
 				t.Fatal(err)

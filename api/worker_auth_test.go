@@ -33,7 +33,7 @@ func TestWorkerLogin(t *testing.T) {
 		ctx := context.Background()
 		hr := f.hrA1.Actor()
 		id := idNumber(42)
-		w, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: "孙立", IDNumber: id, Phone: "13800000042", OriginRegion: "371681"})
+		w, _, err := f.svc.Workers.Create(ctx, hr, f.entA1.ID, domain.WorkerInput{Name: "孙立", IDNumber: id, Phone: "13800000042", OriginRegion: "371681"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestWorkerLogin(t *testing.T) {
 		})
 		t.Run("LeftCannotSignIn", func(t *testing.T) {
 			left := domain.WorkerLeft
-			if _, err := f.svc.Workers.Update(ctx, hr, w.ID, domain.WorkerUpdate{Status: &left}); err != nil {
+			if _, _, err := f.svc.Workers.Update(ctx, hr, w.ID, domain.WorkerUpdate{Status: &left}); err != nil {
 				t.Fatal(err)
 			}
 			if res := f.do(http.MethodGet, "/api/v1/me", tok.AccessToken, nil); res.status != 401 {
@@ -156,7 +156,7 @@ func TestWorkerEnrol(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		id, phone := idNumber(7301), "13800007301" // born 1990-01-03 (idNumber counts days from 1970)
-		w, err := f.svc.Workers.Create(ctx, f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: "于洋", IDNumber: id, Phone: phone, OriginRegion: "371681"})
+		w, _, err := f.svc.Workers.Create(ctx, f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: "于洋", IDNumber: id, Phone: phone, OriginRegion: "371681"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +239,7 @@ func TestSupervisorCannotBeTheWorker(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		id, phone := idNumber(9001), "13800009001"
-		w, err := f.svc.Workers.Create(ctx, f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: "郭敏", IDNumber: id, Phone: phone, OriginRegion: "371681"})
+		w, _, err := f.svc.Workers.Create(ctx, f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: "郭敏", IDNumber: id, Phone: phone, OriginRegion: "371681"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -210,11 +210,7 @@ func (h *workerHandler) create(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	w, err := h.svc.Create(c.Request().Context(), actorOf(c), id, req.toDomain())
-	if err != nil {
-		return err
-	}
-	today, err := h.today(c, w.TownshipID)
+	w, today, err := h.svc.Create(c.Request().Context(), actorOf(c), id, req.toDomain())
 	if err != nil {
 		return err
 	}
@@ -271,23 +267,11 @@ func (h *workerHandler) get(c echo.Context) error {
 	}
 	reveal := c.QueryParam("reveal") == "true" || c.QueryParam("reveal") == "1"
 	ctx, actor := c.Request().Context(), actorOf(c)
-	w, err := h.svc.Get(ctx, actor, id, reveal)
-	if err != nil {
-		return err
-	}
-	today, err := h.today(c, w.TownshipID)
+	w, today, err := h.svc.Get(ctx, actor, id, reveal)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, workerResponder(today, reveal)(w))
-}
-
-func (h *workerHandler) today(c echo.Context, townshipID int64) (domain.Date, error) {
-	t, err := h.svc.Townships.Get(c.Request().Context(), townshipID)
-	if err != nil {
-		return domain.Date{}, err
-	}
-	return t.Today(h.svc.Clock.Now()), nil
 }
 
 func (h *workerHandler) update(c echo.Context) error {
@@ -303,11 +287,7 @@ func (h *workerHandler) update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := h.svc.Update(c.Request().Context(), actorOf(c), id, u)
-	if err != nil {
-		return err
-	}
-	today, err := h.today(c, w.TownshipID)
+	w, today, err := h.svc.Update(c.Request().Context(), actorOf(c), id, u)
 	if err != nil {
 		return err
 	}

@@ -125,13 +125,15 @@ type InspectionService struct {
 }
 
 // Create records a visit to an enterprise assigned to the actor. Earlier open rectifications
-// whose failed items all pass now are closed by it. ErrForbidden, ErrNotFound, ErrInvalid.
-func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseID int64, in NewInspection) (Inspection, error) {
+// whose failed items all pass now are closed by it. It returns the visit with the township's
+// today, by which a rectification is judged overdue. ErrForbidden, ErrNotFound, ErrInvalid.
+func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseID int64, in NewInspection) (Inspection, Date, error) {
 	in.Findings = Clean(in.Findings)
 	if err := tenantOnly(actor); err != nil {
-		return Inspection{}, err
+		return Inspection{}, Date{}, err
 	}
 	var out Inspection
+	var today Date
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 		if err != nil {
@@ -140,8 +142,7 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 		if !actor.Is(RoleSupervisor) {
 			return Forbidden("只有该企业的驻厂监督员可以登记现场检查")
 		}
-		today, err := s.Today(ctx, e.TownshipID)
-		if err != nil {
+		if today, err = s.today(ctx, e.TownshipID); err != nil {
 			return err
 		}
 		if err := in.check(today); err != nil {
@@ -164,14 +165,14 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "inspection.create", "inspection", out.ID, detail)
 	})
 	if err != nil {
-		return Inspection{}, err
+		return Inspection{}, Date{}, err
 	}
 	// Read back by ID: a visit recorded late is not the enterprise's newest.
 	list, _, err := s.Inspections.List(ctx, InspectionFilter{ID: out.ID, Page: Page{Limit: 1}})
 	if err != nil || len(list) == 0 {
-		return out, err
+		return out, today, err
 	}
-	return list[0], nil
+	return list[0], today, nil
 }
 
 // closeRectified closes the enterprise's open rectifications that the new visit finds fixed.
@@ -242,7 +243,7 @@ func (s *InspectionService) List(ctx context.Context, actor Actor, enterpriseID 
 	if err != nil {
 		return nil, 0, Date{}, err
 	}
-	today, err := s.Today(ctx, e.TownshipID)
+	today, err := s.today(ctx, e.TownshipID)
 	if err != nil {
 		return nil, 0, Date{}, err
 	}
@@ -263,7 +264,7 @@ func (s *InspectionService) Open(ctx context.Context, actor Actor, overdueOnly b
 	default:
 		return nil, 0, Date{}, Forbidden("只有驻厂监督员和镇专班可以查看整改跟踪")
 	}
-	today, err := s.Today(ctx, actor.TownshipID)
+	today, err := s.today(ctx, actor.TownshipID)
 	if err != nil {
 		return nil, 0, Date{}, err
 	}
@@ -274,8 +275,8 @@ func (s *InspectionService) Open(ctx context.Context, actor Actor, overdueOnly b
 	return items, total, today, err
 }
 
-// Today returns a township's date, by which rectifications are judged overdue.
-func (s *InspectionService) Today(ctx context.Context, townshipID int64) (Date, error) {
+// today returns a township's date, by which rectifications are judged overdue.
+func (s *InspectionService) today(ctx context.Context, townshipID int64) (Date, error) {
 	t, err := s.Townships.Get(ctx, townshipID)
 	if err != nil {
 		return Date{}, err

@@ -100,7 +100,7 @@ func NewServices(st Stores, o Options) Services {
 	workers := &WorkerService{
 		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
 		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder,
-		Imports: &ImportSlots{Max: o.ImportSlots}, ImportBudget: o.ImportBudget, scope: scope}
+		Imports: &ImportSlots{Max: o.ImportSlots}, ImportBudget: o.ImportBudget, places: places, scope: scope}
 	return Services{
 		Auth: &AuthService{
 			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,

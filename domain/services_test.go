@@ -215,16 +215,16 @@ func TestPlatformAdminOutsideTenants(t *testing.T) {
 		"Plans.Reject":            func() error { _, err := plans.Reject(ctx, platformAdmin, 1, "补充"); return err },
 		"Plans.ConfirmReopening":  func() error { _, err := plans.ConfirmReopening(ctx, platformAdmin, 1, today); return err },
 		"Inspections.Create": func() error {
-			_, err := insp.Create(ctx, platformAdmin, 1, domain.NewInspection{})
+			_, _, err := insp.Create(ctx, platformAdmin, 1, domain.NewInspection{})
 			return err
 		},
 		"Inspections.List":   func() error { _, _, _, err := insp.List(ctx, platformAdmin, 1, domain.Page{}); return err },
 		"Inspections.Open":   func() error { _, _, _, err := insp.Open(ctx, platformAdmin, false, domain.Page{}); return err },
 		"Workers.CanWrite":   func() error { return workers.CanWrite(ctx, platformAdmin, 1) },
-		"Workers.Create":     func() error { _, err := workers.Create(ctx, platformAdmin, 1, domain.WorkerInput{}); return err },
-		"Workers.Get":        func() error { _, err := workers.Get(ctx, platformAdmin, 1, false); return err },
+		"Workers.Create":     func() error { _, _, err := workers.Create(ctx, platformAdmin, 1, domain.WorkerInput{}); return err },
+		"Workers.Get":        func() error { _, _, err := workers.Get(ctx, platformAdmin, 1, false); return err },
 		"Workers.List":       func() error { _, _, _, err := workers.List(ctx, platformAdmin, 1, domain.WorkerFilter{}); return err },
-		"Workers.Update":     func() error { _, err := workers.Update(ctx, platformAdmin, 1, domain.WorkerUpdate{}); return err },
+		"Workers.Update":     func() error { _, _, err := workers.Update(ctx, platformAdmin, 1, domain.WorkerUpdate{}); return err },
 		"Workers.Import":     func() error { _, err := workers.Import(ctx, platformAdmin, 1, nil, true); return err },
 		"Workers.Export":     func() error { _, _, _, err := workers.Export(ctx, platformAdmin, 1, domain.WorkerFilter{}); return err },
 		"Checkins.DayStatus": func() error { _, _, err := checkins.DayStatus(ctx, platformAdmin, 1, today); return err },

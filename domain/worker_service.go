@@ -27,6 +27,7 @@ type WorkerService struct {
 	Imports *ImportSlots
 	// ImportBudget is how long an import may take, reading and writing; 0 for no limit.
 	ImportBudget time.Duration
+	places       *placeCache // townships kept in memory; nil reads them each time
 	scope        scopeLoader
 }
 
@@ -75,17 +76,18 @@ func (s *WorkerService) CanWrite(ctx context.Context, actor Actor, enterpriseID 
 	return err
 }
 
-// Create adds a worker to the actor's enterprise roster. ErrForbidden, ErrNotFound,
+// Create adds a worker to the actor's enterprise roster, and returns them with the township's
+// today, as of which they are shown (age, isolation days left). ErrForbidden, ErrNotFound,
 // ErrInvalid, ErrConflict (the person is on the roster).
-func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID int64, in WorkerInput) (Worker, error) {
+func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID int64, in WorkerInput) (Worker, Date, error) {
 	e, t, err := s.roster(ctx, actor, enterpriseID, true)
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	today := t.Today(s.Clock.Now())
 	w, p := in.parse(today)
 	if err := p.Err(); err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
 	t.settle(&w, today)
@@ -103,36 +105,44 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "worker.create", "worker", w.ID, "")
 	})
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	tally.report(s.Recorder)
 	notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
-	return s.Workers.Get(ctx, w.ID)
+	w, err = s.Workers.Get(ctx, w.ID)
+	return w, today, err
 }
 
-// Get returns a worker in scope. With reveal, the enterprise's own HR gets the ID number whole
-// and the read is audited; everyone else gets it masked by the API either way.
-func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal bool) (Worker, error) {
+// Get returns a worker in scope, with the township's today as of which they are shown. With
+// reveal, the enterprise's own HR gets the ID number whole and the read is audited; everyone
+// else gets it masked by the API either way.
+func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal bool) (Worker, Date, error) {
 	if err := tenantOnly(actor); err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	w, err := s.Workers.Get(ctx, id)
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	own := actor.Is(RoleWorker) && actor.WorkerID == id
-	if _, _, err := s.roster(ctx, actor, w.EnterpriseID, false); err != nil && !own {
-		return Worker{}, NotFound("职工")
+	_, t, err := s.roster(ctx, actor, w.EnterpriseID, false)
+	switch {
+	case err != nil && !own:
+		return Worker{}, Date{}, NotFound("职工")
+	case err != nil: // the worker themself, who may not see their enterprise's roster
+		if t, err = s.places.township(ctx, s.Townships, w.TownshipID); err != nil {
+			return Worker{}, Date{}, err
+		}
 	}
 	if reveal {
 		if !CanReveal(actor, w.EnterpriseID) {
-			return Worker{}, Forbidden("只有本企业人事可以查看完整身份证号")
+			return Worker{}, Date{}, Forbidden("只有本企业人事可以查看完整身份证号")
 		}
 		if err := s.audit().record(ctx, actor, w.TownshipID, w.EnterpriseID, "worker.reveal", "worker", w.ID, "查看完整身份证号"); err != nil {
-			return Worker{}, err
+			return Worker{}, Date{}, err
 		}
 	}
-	return w, nil
+	return w, t.Today(s.Clock.Now()), nil
 }
 
 // CanReveal says who may read ID numbers whole: the HR of the worker's own enterprise, who
@@ -177,24 +187,24 @@ func (s *WorkerService) Enrolled(ctx context.Context, ws []Worker) (map[int64]bo
 
 // Update changes a worker: HR of the enterprise only. Putting an isolating worker on duty
 // before the isolation ends is refused. ErrForbidden, ErrNotFound, ErrInvalid, ErrConflict.
-func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u WorkerUpdate) (Worker, error) {
+func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u WorkerUpdate) (Worker, Date, error) {
 	if err := tenantOnly(actor); err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	w, err := s.Workers.Get(ctx, id)
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	_, t, err := s.roster(ctx, actor, w.EnterpriseID, true)
 	if errors.Is(err, ErrNotFound) {
-		return Worker{}, NotFound("职工")
+		return Worker{}, Date{}, NotFound("职工")
 	}
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	today := t.Today(s.Clock.Now())
 	if err := applyWorkerUpdate(&w, u, today); err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	if w.Status == WorkerIsolating && (u.IsolationUntil != nil || (u.Status != nil && *u.Status == WorkerIsolating)) {
 		w.RiskLevel, w.RiskReason = t.Assess(w) // an isolation HR ordered or extended stands
@@ -215,11 +225,12 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 		return s.audit().record(ctx, actor, w.TownshipID, w.EnterpriseID, "worker.update", "worker", w.ID, w.Status.Label())
 	})
 	if err != nil {
-		return Worker{}, err
+		return Worker{}, Date{}, err
 	}
 	tally.report(s.Recorder)
 	notify(s.Changes, Change{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, Kind: ChangeRoster})
-	return s.Workers.Get(ctx, id)
+	w, err = s.Workers.Get(ctx, id)
+	return w, today, err
 }
 
 func applyWorkerUpdate(w *Worker, u WorkerUpdate, today Date) error {

@@ -435,7 +435,7 @@ func TestAuthServiceGeneration(t *testing.T) {
 			})
 		}
 		t.Run("Worker", func(t *testing.T) {
-			w, err := e.workers.Create(ctx, f.hrA.Actor(), f.entA1.ID, domain.WorkerInput{
+			w, _, err := e.workers.Create(ctx, f.hrA.Actor(), f.entA1.ID, domain.WorkerInput{
 				Name: "职工甲", IDNumber: string(personID(1)), Phone: phoneOf(1)})
 			must(t, err)
 			phone := w.Actor()

@@ -29,7 +29,7 @@ func (w *world) back(t *testing.T, hr domain.User, n int) domain.Worker {
 // setStatus makes HR set a worker's status.
 func (w *world) setStatus(t *testing.T, hr domain.User, wk domain.Worker, s domain.WorkerStatus) domain.Worker {
 	t.Helper()
-	got, err := w.workers.Update(w.ctx, hr.Actor(), wk.ID, domain.WorkerUpdate{Status: &s})
+	got, _, err := w.workers.Update(w.ctx, hr.Actor(), wk.ID, domain.WorkerUpdate{Status: &s})
 	must(t, err)
 	return got
 }
@@ -817,11 +817,11 @@ func TestWorkerServiceArrivalAlerts(t *testing.T) {
 			wk := w.addWorker(t, w.hr, workerForm(4, "420100", domain.Date{}))
 			w.wantAlerts(t, wk, domain.AlertKeyAreaArrival, 0)
 			arrived := w.today().String()
-			_, err := w.workers.Update(ctx, w.hr.Actor(), wk.ID, domain.WorkerUpdate{ArrivedOn: &arrived})
+			_, _, err := w.workers.Update(ctx, w.hr.Actor(), wk.ID, domain.WorkerUpdate{ArrivedOn: &arrived})
 			must(t, err)
 			w.wantAlerts(t, wk, domain.AlertKeyAreaArrival, 1)
 			dept := "机修车间"
-			_, err = w.workers.Update(ctx, w.hr.Actor(), wk.ID, domain.WorkerUpdate{Department: &dept})
+			_, _, err = w.workers.Update(ctx, w.hr.Actor(), wk.ID, domain.WorkerUpdate{Department: &dept})
 			must(t, err)
 			w.wantAlerts(t, wk, domain.AlertKeyAreaArrival, 1)
 		})

@@ -137,7 +137,7 @@ func TestUnregisteredArrival(t *testing.T) {
 
 		t.Run("OKMarkedBack", func(t *testing.T) {
 			today, onDuty := w.today().String(), domain.WorkerOnDuty
-			_, err := w.workers.Update(w.ctx, w.hr.Actor(), early.ID, domain.WorkerUpdate{ArrivedOn: &today, Status: &onDuty})
+			_, _, err := w.workers.Update(w.ctx, w.hr.Actor(), early.ID, domain.WorkerUpdate{ArrivedOn: &today, Status: &onDuty})
 			must(t, err)
 			s := w.summaryNow(t)
 			if s.Due != 2 || s.CheckinsAM != 2 || s.Unregistered != 0 {

@@ -137,7 +137,7 @@ func TestWorkerServiceImportStops(t *testing.T) {
 			// keeps a waiting write from hanging the test: it would wait for ever.
 			ctx, cancel := context.WithTimeout(w.ctx, 30*time.Second)
 			defer cancel()
-			if _, err := w.workers.Create(ctx, w.hr2.Actor(), w.ent2.ID, workerForm(100, "371681", w.daysAgo(1))); err != nil {
+			if _, _, err := w.workers.Create(ctx, w.hr2.Actor(), w.ent2.ID, workerForm(100, "371681", w.daysAgo(1))); err != nil {
 				t.Errorf("a write while a file is read: got %v, want it written at once", err)
 			}
 			close(src.release)

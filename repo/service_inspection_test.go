@@ -44,7 +44,7 @@ func failing(items ...string) domain.Checklist {
 // inspect records a visit through the service and fails the test if it is refused.
 func (w *world) inspect(t *testing.T, sup domain.User, ent domain.Enterprise, in domain.NewInspection) domain.Inspection {
 	t.Helper()
-	got, err := w.inspections.Create(w.ctx, sup.Actor(), ent.ID, in)
+	got, _, err := w.inspections.Create(w.ctx, sup.Actor(), ent.ID, in)
 	if err != nil {
 		t.Fatalf("inspect %s on %v: %v", ent.Name, in.VisitedOn, err)
 	}
@@ -75,7 +75,7 @@ func TestInspectionServiceCreate(t *testing.T) {
 
 		t.Run("OKPassing", func(t *testing.T) {
 			before := w.audit(t)
-			got, err := w.inspections.Create(ctx, w.sup.Actor(), w.ent.ID, domain.NewInspection{VisitedOn: day, Checklist: passing, Findings: " 一切正常\u3000"})
+			got, _, err := w.inspections.Create(ctx, w.sup.Actor(), w.ent.ID, domain.NewInspection{VisitedOn: day, Checklist: passing, Findings: " 一切正常\u3000"})
 			must(t, err)
 			want := domain.Inspection{
 				ID: got.ID, TownshipID: w.tw.ID, EnterpriseID: w.ent.ID, EnterpriseName: w.ent.Name,
@@ -99,7 +99,7 @@ func TestInspectionServiceCreate(t *testing.T) {
 				VisitedOn: day.AddDays(-1), Checklist: failing("masks_worn", "canteen_staggered"),
 				Findings: "车间有人未戴口罩;食堂未错峰", RectificationDeadline: day.AddDays(2),
 			}
-			got, err := w.inspections.Create(ctx, w.sup.Actor(), w.ent3.ID, in)
+			got, _, err := w.inspections.Create(ctx, w.sup.Actor(), w.ent3.ID, in)
 			must(t, err)
 			if got.VisitedOn != in.VisitedOn || got.Checklist != in.Checklist || got.Findings != in.Findings || got.RectificationDeadline != in.RectificationDeadline {
 				t.Errorf("got %+v, want %+v", got, in)
@@ -139,7 +139,7 @@ func TestInspectionServiceCreate(t *testing.T) {
 		for _, tt := range invalid {
 			t.Run("ErrInvalid/"+tt.name, func(t *testing.T) {
 				n, audit := count(t), w.audit(t)
-				_, err := w.inspections.Create(ctx, w.sup.Actor(), w.ent.ID, tt.in)
+				_, _, err := w.inspections.Create(ctx, w.sup.Actor(), w.ent.ID, tt.in)
 				wantErr(t, err, domain.ErrInvalid, tt.fields...)
 				if got := count(t); got != n {
 					t.Errorf("got %d inspections, want %d", got, n)
@@ -166,7 +166,7 @@ func TestInspectionServiceCreate(t *testing.T) {
 		for _, tt := range refused {
 			t.Run("Refused/"+tt.name, func(t *testing.T) {
 				n, audit := count(t), w.audit(t)
-				_, err := w.inspections.Create(ctx, tt.actor, w.ent.ID, domain.NewInspection{VisitedOn: day, Checklist: passing})
+				_, _, err := w.inspections.Create(ctx, tt.actor, w.ent.ID, domain.NewInspection{VisitedOn: day, Checklist: passing})
 				wantErr(t, err, tt.kind)
 				if got := count(t); got != n {
 					t.Errorf("got %d inspections, want %d", got, n)
@@ -177,7 +177,7 @@ func TestInspectionServiceCreate(t *testing.T) {
 			})
 		}
 		t.Run("ErrNotFoundMissingEnterprise", func(t *testing.T) {
-			_, err := w.inspections.Create(ctx, w.sup.Actor(), 4242, domain.NewInspection{VisitedOn: day, Checklist: passing})
+			_, _, err := w.inspections.Create(ctx, w.sup.Actor(), 4242, domain.NewInspection{VisitedOn: day, Checklist: passing})
 			wantErr(t, err, domain.ErrNotFound)
 		})
 	})

@@ -42,7 +42,7 @@ func TestRecorder(t *testing.T) {
 		rec := &counter{checkins: map[string]int{}, alerts: map[domain.AlertType]int{}}
 		svc := domain.NewServices(w.stores, domain.Options{Clock: w.clock.Now, Recorder: rec})
 		today := w.today()
-		wuhan, err := svc.Workers.Create(w.ctx, w.hr.Actor(), w.ent.ID, workerForm(1, "420100", today))
+		wuhan, _, err := svc.Workers.Create(w.ctx, w.hr.Actor(), w.ent.ID, workerForm(1, "420100", today))
 		must(t, err)
 		if rec.alerts[domain.AlertKeyAreaArrival] != 1 {
 			t.Fatalf("after an arrival from Wuhan got %v, want one key_area_arrival", rec.alerts)

@@ -77,7 +77,7 @@ func newRetentionWorld(t *testing.T, db *repo.DB) *retentionWorld {
 		day int
 	}{{w.hr, w.early, 5}, {w.hrB, w.earlyB, 5}, {w.hr2, w.late, 40}} {
 		w.setDay(w.t0.AddDays(l.day))
-		got, err := w.workers.Update(w.ctx, l.hr.Actor(), l.wk.ID, domain.WorkerUpdate{Status: &left})
+		got, _, err := w.workers.Update(w.ctx, l.hr.Actor(), l.wk.ID, domain.WorkerUpdate{Status: &left})
 		must(t, err)
 		if got.LeftOn != w.today() {
 			t.Fatalf("%s left on %v, want %v", got.Name, got.LeftOn, w.today())
@@ -301,7 +301,7 @@ func TestRetention(t *testing.T) {
 		// Someone who comes back is no longer on their way out.
 		t.Run("RejoinedKeepsFile", func(t *testing.T) {
 			onDuty := domain.WorkerOnDuty
-			got, err := w.workers.Update(w.ctx, w.hr2.Actor(), w.late.ID, domain.WorkerUpdate{Status: &onDuty})
+			got, _, err := w.workers.Update(w.ctx, w.hr2.Actor(), w.late.ID, domain.WorkerUpdate{Status: &onDuty})
 			must(t, err)
 			if !got.LeftOn.IsZero() || !w.workerNow(t, w.late.ID).LeftOn.IsZero() {
 				t.Errorf("got left on %v, want none once back on duty", got.LeftOn)

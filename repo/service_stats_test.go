@@ -475,7 +475,7 @@ func (w *statsWorld) randomUpdate(t *testing.T, r *rand.Rand, i int, wk domain.W
 	case 6:
 		u.KeyAreaExposure = ptr(r.IntN(2) == 0)
 	}
-	_, err := w.workers.Update(w.ctx, w.hrs[wk.EnterpriseID].Actor(), wk.ID, u)
+	_, _, err := w.workers.Update(w.ctx, w.hrs[wk.EnterpriseID].Actor(), wk.ID, u)
 	allowed(t, fmt.Sprintf("op %d: update worker %d with %+v", i, wk.ID, u), err, domain.ErrInvalid)
 	return err
 }

@@ -39,7 +39,7 @@ func (w *world) setDay(day domain.Date) {
 // addWorker puts a worker on hr's roster through the service and fails the test if refused.
 func (w *world) addWorker(t *testing.T, hr domain.User, in domain.WorkerInput) domain.Worker {
 	t.Helper()
-	got, err := w.workers.Create(w.ctx, hr.Actor(), hr.EnterpriseID, in)
+	got, _, err := w.workers.Create(w.ctx, hr.Actor(), hr.EnterpriseID, in)
 	if err != nil {
 		t.Fatalf("create worker %s: %v", in.Name, err)
 	}
@@ -179,7 +179,7 @@ func TestWorkerServiceCreate(t *testing.T) {
 		})
 		t.Run("ErrInvalid", func(t *testing.T) {
 			before, audit := count(t), w.audit(t)
-			_, err := w.workers.Create(ctx, w.hr.Actor(), w.ent.ID, domain.WorkerInput{
+			_, _, err := w.workers.Create(ctx, w.hr.Actor(), w.ent.ID, domain.WorkerInput{
 				Name: "\u3000", IDNumber: "3.71626198001011E+17", Phone: "0543-4321234", OriginRegion: "火星",
 				ArrivedOn: w.today().AddDays(1).String(), Department: strings.Repeat("部", 51),
 			})
@@ -191,14 +191,14 @@ func TestWorkerServiceCreate(t *testing.T) {
 		t.Run("ErrInvalidArrivedOn", func(t *testing.T) {
 			in := workerForm(8, "371681", domain.Date{})
 			in.ArrivedOn = "2020-02-30"
-			_, err := w.workers.Create(ctx, w.hr.Actor(), w.ent.ID, in)
+			_, _, err := w.workers.Create(ctx, w.hr.Actor(), w.ent.ID, in)
 			wantErr(t, err, domain.ErrInvalid, "arrived_on")
 		})
 		t.Run("ErrConflict", func(t *testing.T) {
 			before := count(t)
 			in := workerForm(1, "371681", domain.Date{})
 			in.IDNumber = " " + string(personID(1))[:6] + " " + string(personID(1))[6:]
-			_, err := w.workers.Create(ctx, w.hr.Actor(), w.ent.ID, in)
+			_, _, err := w.workers.Create(ctx, w.hr.Actor(), w.ent.ID, in)
 			wantErr(t, err, domain.ErrConflict, "id_number")
 			if got := count(t); got != before {
 				t.Errorf("got %d workers, want %d", got, before)
@@ -227,7 +227,7 @@ func TestWorkerServiceCreate(t *testing.T) {
 		for _, tt := range scope {
 			t.Run(tt.name, func(t *testing.T) {
 				before, audit := count(t), w.audit(t)
-				_, err := w.workers.Create(ctx, tt.actor, w.ent.ID, workerForm(50, "371681", domain.Date{}))
+				_, _, err := w.workers.Create(ctx, tt.actor, w.ent.ID, workerForm(50, "371681", domain.Date{}))
 				wantErr(t, err, tt.kind)
 				if got, a := count(t), w.audit(t); got != before || a != audit {
 					t.Errorf("got %d workers and %d events, want %d and %d", got, a, before, audit)
@@ -235,7 +235,7 @@ func TestWorkerServiceCreate(t *testing.T) {
 			})
 		}
 		t.Run("ErrNotFoundEnterprise", func(t *testing.T) {
-			_, err := w.workers.Create(ctx, w.hr.Actor(), 4242, workerForm(51, "371681", domain.Date{}))
+			_, _, err := w.workers.Create(ctx, w.hr.Actor(), 4242, workerForm(51, "371681", domain.Date{}))
 			wantErr(t, err, domain.ErrNotFound)
 		})
 	})
@@ -250,7 +250,8 @@ func TestWorkerServiceUpdate(t *testing.T) {
 		until := arrived.AddDays(14)
 		onDuty := domain.WorkerOnDuty
 		update := func(actor domain.User, id int64, u domain.WorkerUpdate) (domain.Worker, error) {
-			return w.workers.Update(ctx, actor.Actor(), id, u)
+			got, _, err := w.workers.Update(ctx, actor.Actor(), id, u)
+			return got, err
 		}
 		// unchanged fails the test if worker id or the audit trail changed while fn ran.
 		unchanged := func(t *testing.T, id int64, fn func()) {
@@ -805,9 +806,9 @@ func TestWorkerServiceScope(t *testing.T) {
 				wantErr(t, err, domain.ErrForbidden)
 			}
 			for _, id := range []int64{a.ID, 4242} {
-				_, err := w.workers.Get(ctx, w.platform, id, false)
+				_, _, err := w.workers.Get(ctx, w.platform, id, false)
 				wantErr(t, err, domain.ErrForbidden)
-				_, err = w.workers.Update(ctx, w.platform, id, domain.WorkerUpdate{Department: ptr("质检部")})
+				_, _, err = w.workers.Update(ctx, w.platform, id, domain.WorkerUpdate{Department: ptr("质检部")})
 				wantErr(t, err, domain.ErrForbidden)
 			}
 			if n := w.audit(t); n != before {
@@ -862,7 +863,7 @@ func TestWorkerServiceScope(t *testing.T) {
 			for name, actor := range map[string]domain.Actor{"HR": w.hr.Actor(), "Supervisor": w.sup.Actor(), "TownAdmin": w.admin.Actor()} {
 				t.Run(name, func(t *testing.T) {
 					before := w.audit(t)
-					got, err := w.workers.Get(ctx, actor, a.ID, false)
+					got, _, err := w.workers.Get(ctx, actor, a.ID, false)
 					must(t, err)
 					if got != w.workerNow(t, a.ID) {
 						t.Errorf("got %+v, want the stored worker", got)
@@ -876,18 +877,18 @@ func TestWorkerServiceScope(t *testing.T) {
 		t.Run("GetOutOfScope", func(t *testing.T) {
 			for name, actor := range outOfScope {
 				t.Run(name, func(t *testing.T) {
-					_, err := w.workers.Get(ctx, actor, a.ID, false)
+					_, _, err := w.workers.Get(ctx, actor, a.ID, false)
 					wantErr(t, err, domain.ErrNotFound)
 				})
 			}
-			_, err := w.workers.Get(ctx, w.hr.Actor(), other.ID, false)
+			_, _, err := w.workers.Get(ctx, w.hr.Actor(), other.ID, false)
 			wantErr(t, err, domain.ErrNotFound)
-			_, err = w.workers.Get(ctx, w.hr.Actor(), 4242, false)
+			_, _, err = w.workers.Get(ctx, w.hr.Actor(), 4242, false)
 			wantErr(t, err, domain.ErrNotFound)
 		})
 		t.Run("GetRevealHR", func(t *testing.T) {
 			before := w.audit(t)
-			got, err := w.workers.Get(ctx, w.hr.Actor(), a.ID, true)
+			got, _, err := w.workers.Get(ctx, w.hr.Actor(), a.ID, true)
 			must(t, err)
 			if got.IDNumber != personID(1) {
 				t.Errorf("got %s, want %s", got.IDNumber, personID(1))
@@ -898,7 +899,7 @@ func TestWorkerServiceScope(t *testing.T) {
 			for name, actor := range map[string]domain.Actor{"Supervisor": w.sup.Actor(), "TownAdmin": w.admin.Actor(), "PlatformAdmin": w.platform} {
 				t.Run(name, func(t *testing.T) {
 					before := w.audit(t)
-					_, err := w.workers.Get(ctx, actor, a.ID, true)
+					_, _, err := w.workers.Get(ctx, actor, a.ID, true)
 					wantErr(t, err, domain.ErrForbidden)
 					if n := w.audit(t); n != before {
 						t.Errorf("got %d audit events, want %d", n, before)
@@ -908,7 +909,7 @@ func TestWorkerServiceScope(t *testing.T) {
 		})
 		t.Run("GetRevealOutOfScope", func(t *testing.T) {
 			before := w.audit(t)
-			_, err := w.workers.Get(ctx, w.hr2.Actor(), a.ID, true)
+			_, _, err := w.workers.Get(ctx, w.hr2.Actor(), a.ID, true)
 			wantErr(t, err, domain.ErrNotFound)
 			if n := w.audit(t); n != before {
 				t.Errorf("got %d audit events, want %d", n, before)

@@ -66,7 +66,7 @@ func (s *seeder) officeWork(ctx context.Context) error {
 	if err != nil || len(ws) == 0 {
 		return fmt.Errorf("roster of %s: %v", e.Name, err)
 	}
-	if _, err := s.svc.Workers.Get(ctx, hr, ws[0].ID, true); err != nil { // to report to the health station
+	if _, _, err := s.svc.Workers.Get(ctx, hr, ws[0].ID, true); err != nil { // to report to the health station
 		return err
 	}
 	s.day(0, 9, 40)

@@ -145,7 +145,7 @@ func (s *seeder) inspect(ctx context.Context, sup domain.Actor, e domain.Enterpr
 			in.RectificationDeadline = s.day(d+deadline, 0, 0)
 			s.day(d, 10, 30)
 		}
-		_, err := s.svc.Inspections.Create(ctx, sup, e.ID, in)
+		_, _, err := s.svc.Inspections.Create(ctx, sup, e.ID, in)
 		return err
 	}
 	switch st {

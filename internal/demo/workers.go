@@ -123,7 +123,7 @@ func (s *seeder) release(ctx context.Context, hr domain.Actor, enterpriseID int6
 		if w.IsolationUntil.After(today) || k%4 == 3 {
 			continue
 		}
-		if _, err := s.svc.Workers.Update(ctx, hr, w.ID, domain.WorkerUpdate{Status: &onDuty}); err != nil {
+		if _, _, err := s.svc.Workers.Update(ctx, hr, w.ID, domain.WorkerUpdate{Status: &onDuty}); err != nil {
 			return fmt.Errorf("release worker %s: %w", strconv.FormatInt(w.ID, 10), err)
 		}
 	}
