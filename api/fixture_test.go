@@ -59,6 +59,9 @@ type fixture struct {
 	logs   *syncBuffer // everything the server logged
 	hub    *live.Hub   // the live changes behind the dashboard's stream
 	tokens *api.Tokens // what signs the access tokens
+	// gate and imports are the services' password checks and roster imports under way.
+	gate    *domain.PasswordGate
+	imports *domain.ImportSlots
 	// ahead moves the services' clock on from the real time (pastRefreshGrace); the access
 	// tokens keep the real time.
 	ahead atomic.Int64
@@ -71,13 +74,20 @@ type fixture struct {
 	supA, supA2, hrA1 domain.User
 }
 
-func newFixture(t testing.TB, db *repo.DB) *fixture {
+// newFixture builds the fixture; opts change the services' options first.
+func newFixture(t testing.TB, db *repo.DB, opts ...func(*domain.Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: db, logs: &syncBuffer{}, hub: live.NewHub()}
-	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), domain.Options{
-		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost}, Changes: f.hub,
+	f := &fixture{t: t, db: db, logs: &syncBuffer{}, hub: live.NewHub(), gate: domain.NewPasswordGate(0, 0),
+		imports: &domain.ImportSlots{}}
+	o := domain.Options{
+		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost, Gate: f.gate}, Changes: f.hub, Imports: f.imports,
 		Clock: func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) },
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	f.gate, f.imports = o.Passwords.Gate, o.Imports
+	f.svc = domain.NewServices(repo.Stores(db, dbtest.Box()), o)
 	f.tokens = app.Tokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute)
 	f.e, f.routes = api.New(f.svc, api.Config{
 		Tokens: f.tokens,

@@ -156,7 +156,7 @@ func TestSignInFlood(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)
 		t.Run("MadeUpUsernames", func(t *testing.T) {
-			gate := f.svc.Auth.Passwords.Gate
+			gate := f.gate
 			before := gate.Checks()
 			counts := map[int]int{}
 			for i := range 300 {
@@ -184,9 +184,8 @@ func TestSignInFlood(t *testing.T) {
 // turn within a short wait is answered 503 at once rather than queued (issue 16, item 3).
 func TestPasswordChecksBounded(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
-		f := newFixture(t, db)
 		gate := domain.NewPasswordGate(2, 100*time.Millisecond)
-		f.svc.Auth.Passwords.Gate = gate // before any sign-in
+		f := newFixture(t, db, func(o *domain.Options) { o.Passwords.Gate = gate })
 		// Busy first: the flood below uses up the address's failures.
 		t.Run("BusyAnswers503", func(t *testing.T) {
 			var held []func()

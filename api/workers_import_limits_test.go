@@ -87,7 +87,7 @@ func TestRosterImportBusy(t *testing.T) {
 		f := newFixture(t, db)
 		hr := f.token("hra1")
 		path := fmt.Sprintf("/api/v1/enterprises/%d/workers/import", f.entA1.ID)
-		slots := f.svc.Workers.Imports
+		slots := f.imports
 		busy := func(t *testing.T, want string) {
 			t.Helper()
 			before := f.rosterState(hr)
@@ -154,7 +154,7 @@ func TestRosterImportClientLeaves(t *testing.T) {
 			}
 			done <- err
 		}()
-		slots := f.svc.Workers.Imports
+		slots := f.imports
 		waitFor(t, "the import to start", func() bool { return slots.Running() == 1 })
 		cancel()
 		if err := <-done; err == nil || !strings.Contains(err.Error(), "context canceled") {

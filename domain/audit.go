@@ -67,9 +67,9 @@ func (a audit) record(ctx context.Context, actor Actor, townshipID, enterpriseID
 // AuditService shows the audit log to those who answer for a township, and records refused
 // requests, which no service records itself.
 type AuditService struct {
-	Audit     AuditStore
-	Townships TownshipStore
-	Clock     Clock
+	audits    AuditStore
+	townships TownshipStore
+	clock     Clock
 }
 
 // AuditQuery is what a reader of the audit log asks for; zero fields do not filter.
@@ -127,7 +127,7 @@ func (s *AuditService) List(ctx context.Context, actor Actor, q AuditQuery) ([]A
 	if !q.To.IsZero() {
 		f.To = startOf(q.To.AddDays(1), loc)
 	}
-	return s.Audit.List(ctx, f)
+	return s.audits.List(ctx, f)
 }
 
 // zone is the time zone the days of a query are in: the township's, or China's for a platform
@@ -136,7 +136,7 @@ func (s *AuditService) zone(ctx context.Context, townshipID int64) (*time.Locati
 	if townshipID == 0 {
 		return Township{Timezone: "Asia/Shanghai"}.location(), nil
 	}
-	t, err := s.Townships.Get(ctx, townshipID)
+	t, err := s.townships.Get(ctx, townshipID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (s *AuditService) Denied(ctx context.Context, actor Actor, what, entityType
 	if entityType == "enterprise" {
 		enterpriseID = entityID
 	}
-	return audit{store: s.Audit, clock: s.Clock}.record(ctx, actor, actor.TownshipID, enterpriseID,
+	return audit{store: s.audits, clock: s.clock}.record(ctx, actor, actor.TownshipID, enterpriseID,
 		"access.denied", entityType, entityID, truncate(detail, 200))
 }
 

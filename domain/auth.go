@@ -118,24 +118,24 @@ func (w Worker) Actor() Actor {
 // AuthService signs staff in, rotates their refresh tokens, and checks that a token's user
 // still may act.
 type AuthService struct {
-	Users       UserStore
-	Workers     WorkerStore
-	Enterprises EnterpriseStore
-	Tokens      RefreshTokenStore
-	Attempts    LoginAttemptStore
-	Passwords   PasswordHasher
-	Audit       AuditStore // sign-ins, failed ones too, and reused refresh tokens
-	Tx          TxRunner
-	Clock       Clock
+	users       UserStore
+	workers     WorkerStore
+	enterprises EnterpriseStore
+	tokens      RefreshTokenStore
+	attempts    LoginAttemptStore
+	passwords   PasswordHasher
+	audits      AuditStore // sign-ins, failed ones too, and reused refresh tokens
+	tx          TxRunner
+	clock       Clock
 
-	RefreshTTL time.Duration // how long an unused refresh token lives
-	// RefreshGrace is how long after a refresh token was spent presenting it again still gets a
+	refreshTTL time.Duration // how long an unused refresh token lives
+	// refreshGrace is how long after a refresh token was spent presenting it again still gets a
 	// new token of its family rather than ending the family: two tabs, or two calls, that
 	// refresh at the same moment with the same token must not sign their user out.
-	RefreshGrace       time.Duration
-	MaxFailures        int // failures allowed per username and client address in FailureWindow
-	MaxAddressFailures int // failures allowed per client address, whatever the usernames, in FailureWindow
-	FailureWindow      time.Duration
+	refreshGrace       time.Duration
+	maxFailures        int // failures allowed per username and client address in failureWindow
+	maxAddressFailures int // failures allowed per client address, whatever the usernames, in failureWindow
+	failureWindow      time.Duration
 }
 
 // dummyHash is compared against when the username does not exist, so that a wrong username
@@ -150,24 +150,24 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fugong-no-such-user"), bc
 // ErrUnauthenticated, ErrTooManyRequests, ErrUnavailable.
 func (s *AuthService) Login(ctx context.Context, username, password, clientAddr string) (Session, error) {
 	username = strings.ToLower(Clean(username))
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	key, addrKey := username+"|"+clientAddr, addressKey(clientAddr)
 	// The address's count first: made-up usernames each open a new count of their own, and
 	// 300 of them from one address each cost a bcrypt check (issue 16).
-	n, err := s.Attempts.Failures(ctx, addrKey, now.Add(-s.FailureWindow))
+	n, err := s.attempts.Failures(ctx, addrKey, now.Add(-s.failureWindow))
 	if err != nil {
 		return Session{}, err
 	}
-	if n >= s.MaxAddressFailures {
+	if n >= s.maxAddressFailures {
 		return Session{}, &Error{Kind: ErrTooManyRequests, Message: "此网络登录失败次数过多,请一分钟后再试"}
 	}
-	if n, err = s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow)); err != nil {
+	if n, err = s.attempts.Failures(ctx, key, now.Add(-s.failureWindow)); err != nil {
 		return Session{}, err
 	}
-	if n >= s.MaxFailures {
+	if n >= s.maxFailures {
 		return Session{}, &Error{Kind: ErrTooManyRequests, Message: "登录失败次数过多,请一分钟后再试"}
 	}
-	u, err := s.Users.GetByUsername(ctx, username)
+	u, err := s.users.GetByUsername(ctx, username)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Session{}, err
 	}
@@ -176,7 +176,7 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 		hash = u.PasswordHash
 	}
 	known := err == nil
-	matches, err := s.Passwords.Check(ctx, hash, password)
+	matches, err := s.passwords.Check(ctx, hash, password)
 	if err != nil {
 		return Session{}, err
 	}
@@ -197,11 +197,11 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 	}
 	// The address's count stays: cleared by a success, it would let whoever has one account
 	// sign in with it between every few guesses at the others.
-	if err := s.Attempts.Clear(ctx, key); err != nil {
+	if err := s.attempts.Clear(ctx, key); err != nil {
 		return Session{}, err
 	}
 	var sess Session
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if sess, err = s.issue(ctx, u, newFamilyID()); err != nil {
 			return err
 		}
@@ -210,7 +210,7 @@ func (s *AuthService) Login(ctx context.Context, username, password, clientAddr 
 	return sess, err
 }
 
-func (s *AuthService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *AuthService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // addressKey is the key of the failed sign-ins from a client address, whatever the usernames.
 func addressKey(clientAddr string) string { return "addr|" + clientAddr }
@@ -223,13 +223,13 @@ func (s *AuthService) failed(ctx context.Context, key string, now time.Time, e A
 // failedAll is failed for a sign-in counted against several keys (the username's from an
 // address, and the address's).
 func (s *AuthService) failedAll(ctx context.Context, now time.Time, e AuditEvent, keys ...string) error {
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		for _, key := range keys {
-			if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+			if err := s.attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
 				return err
 			}
 		}
-		return s.Audit.Record(ctx, e)
+		return s.audits.Record(ctx, e)
 	})
 }
 
@@ -241,8 +241,8 @@ func (s *AuthService) failedAll(ctx context.Context, now time.Time, e AuditEvent
 // ErrUnauthenticated.
 func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error) {
 	denied := Unauthenticated("登录已失效,请重新登录")
-	now := s.Clock.Now()
-	t, err := s.Tokens.GetByHash(ctx, HashToken(token))
+	now := s.clock.Now()
+	t, err := s.tokens.GetByHash(ctx, HashToken(token))
 	if errors.Is(err, ErrNotFound) {
 		return Session{}, denied
 	}
@@ -250,12 +250,12 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 		return Session{}, err
 	}
 	if t.UsedAt == nil && t.RevokedAt == nil && now.Before(t.ExpiresAt) {
-		won, err := s.Tokens.Spend(ctx, t.ID, now)
+		won, err := s.tokens.Spend(ctx, t.ID, now)
 		if err != nil {
 			return Session{}, err
 		}
 		if !won { // a concurrent refresh spent it (or a logout revoked it) since: read which, and when
-			if t, err = s.Tokens.GetByHash(ctx, t.Hash); err != nil {
+			if t, err = s.tokens.GetByHash(ctx, t.Hash); err != nil {
 				return Session{}, err
 			}
 		}
@@ -263,14 +263,14 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) {
 		return Session{}, denied
 	}
-	if t.UsedAt != nil && !now.Before(t.UsedAt.Add(s.RefreshGrace)) {
+	if t.UsedAt != nil && !now.Before(t.UsedAt.Add(s.refreshGrace)) {
 		if err := s.reused(ctx, t, now); err != nil {
 			return Session{}, err
 		}
 		return Session{}, denied
 	}
 	if t.WorkerID != 0 {
-		w, err := s.Workers.Get(ctx, t.WorkerID)
+		w, err := s.workers.Get(ctx, t.WorkerID)
 		if errors.Is(err, ErrNotFound) || (err == nil && w.Status == WorkerLeft) {
 			return Session{}, denied
 		}
@@ -279,7 +279,7 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 		}
 		return s.issueWorker(ctx, w, t.FamilyID)
 	}
-	u, err := s.Users.Get(ctx, t.UserID)
+	u, err := s.users.Get(ctx, t.UserID)
 	if errors.Is(err, ErrNotFound) || (err == nil && !u.Active) {
 		return Session{}, denied
 	}
@@ -295,13 +295,13 @@ func (s *AuthService) Refresh(ctx context.Context, token string) (Session, error
 func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time) error {
 	e := AuditEvent{Action: "auth.token_reuse", At: now, Detail: "已使用过的登录凭证再次出现,该次登录已全部注销"}
 	if t.WorkerID != 0 {
-		w, err := s.Workers.Standing(ctx, t.WorkerID)
+		w, err := s.workers.Standing(ctx, t.WorkerID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
 		e.ActorRole, e.TownshipID, e.EnterpriseID, e.EntityType, e.EntityID = RoleWorker, w.TownshipID, w.EnterpriseID, "worker", t.WorkerID
 	} else {
-		u, err := s.Users.Get(ctx, t.UserID)
+		u, err := s.users.Get(ctx, t.UserID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -311,14 +311,14 @@ func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time)
 	if t.WorkerID != 0 {
 		owner.Role = RoleWorker
 	}
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Tokens.RevokeFamily(ctx, t.FamilyID, now); err != nil {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.tokens.RevokeFamily(ctx, t.FamilyID, now); err != nil {
 			return err
 		}
 		if err := s.bump(ctx, owner); err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, e)
+		return s.audits.Record(ctx, e)
 	})
 }
 
@@ -328,25 +328,25 @@ func (s *AuthService) reused(ctx context.Context, t RefreshToken, now time.Time)
 // their refresh tokens and get new access tokens with them. A token of someone else is
 // ignored rather than revealed.
 func (s *AuthService) Logout(ctx context.Context, actor Actor, token string) error {
-	now := s.Clock.Now()
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+	now := s.clock.Now()
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.bump(ctx, actor); err != nil {
 			return err
 		}
 		switch {
 		case token == "" && actor.Is(RoleWorker):
-			return s.Tokens.RevokeWorker(ctx, actor.WorkerID, now)
+			return s.tokens.RevokeWorker(ctx, actor.WorkerID, now)
 		case token == "":
-			return s.Tokens.RevokeUser(ctx, actor.UserID, now)
+			return s.tokens.RevokeUser(ctx, actor.UserID, now)
 		}
-		t, err := s.Tokens.GetByHash(ctx, HashToken(token))
+		t, err := s.tokens.GetByHash(ctx, HashToken(token))
 		if errors.Is(err, ErrNotFound) || (err == nil && (t.UserID != actor.UserID || t.WorkerID != actor.WorkerID)) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		return s.Tokens.RevokeFamily(ctx, t.FamilyID, now)
+		return s.tokens.RevokeFamily(ctx, t.FamilyID, now)
 	})
 }
 
@@ -354,11 +354,11 @@ func (s *AuthService) Logout(ctx context.Context, actor Actor, token string) err
 // their access tokens refused from now on (Generation). For a PIN reset, a phone lost, a
 // worker whom a supervisor signed in as. ErrNotFound.
 func (s *AuthService) EndWorkerSessions(ctx context.Context, workerID int64) error {
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Workers.BumpGeneration(ctx, workerID); err != nil {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.workers.BumpGeneration(ctx, workerID); err != nil {
 			return err
 		}
-		return s.Tokens.RevokeWorker(ctx, workerID, s.Clock.Now())
+		return s.tokens.RevokeWorker(ctx, workerID, s.clock.Now())
 	})
 }
 
@@ -366,9 +366,9 @@ func (s *AuthService) EndWorkerSessions(ctx context.Context, workerID int64) err
 // so that every access token issued before is refused.
 func (s *AuthService) bump(ctx context.Context, a Actor) error {
 	if a.Is(RoleWorker) {
-		return s.Workers.BumpGeneration(ctx, a.WorkerID)
+		return s.workers.BumpGeneration(ctx, a.WorkerID)
 	}
-	return s.Users.BumpGeneration(ctx, a.UserID)
+	return s.users.BumpGeneration(ctx, a.UserID)
 }
 
 // Check verifies that the user behind a verified access token still exists, is active, has
@@ -382,7 +382,7 @@ func (s *AuthService) Check(ctx context.Context, a Actor) (User, error) {
 	if a.Is(RoleWorker) {
 		return User{}, s.checkWorker(ctx, a)
 	}
-	u, err := s.Users.Get(ctx, a.UserID)
+	u, err := s.users.Get(ctx, a.UserID)
 	if errors.Is(err, ErrNotFound) {
 		return User{}, Unauthenticated("账号不存在")
 	}
@@ -417,12 +417,12 @@ func (s *AuthService) newRefreshToken(ctx context.Context, family string, userID
 		return "", RefreshToken{}, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	t := RefreshToken{
 		FamilyID: family, UserID: userID, WorkerID: workerID, Hash: HashToken(token),
-		ExpiresAt: now.Add(s.RefreshTTL), CreatedAt: now,
+		ExpiresAt: now.Add(s.refreshTTL), CreatedAt: now,
 	}
-	if err := s.Tokens.Create(ctx, &t); err != nil {
+	if err := s.tokens.Create(ctx, &t); err != nil {
 		return "", RefreshToken{}, err
 	}
 	return token, t, nil

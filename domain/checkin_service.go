@@ -107,18 +107,17 @@ type CheckinInput struct {
 
 // CheckinService takes the daily health reports and raises the alerts they call for.
 type CheckinService struct {
-	Checkins    CheckinStore
-	Alerts      AlertStore
-	Workers     WorkerStore
-	Enterprises EnterpriseStore
-	Townships   TownshipStore
-	Audit       AuditStore
-	Tx          TxRunner
-	Clock       Clock
-	Changes     Notifier
-	Recorder    Recorder    // hears of saved check-ins and raised alerts; nil for none
-	places      *placeCache // townships kept in memory; nil reads them each time
-	scope       scopeLoader
+	checkins  CheckinStore
+	alerts    AlertStore
+	workers   WorkerStore
+	townships TownshipStore
+	audits    AuditStore
+	tx        TxRunner
+	clock     Clock
+	changes   Notifier
+	recorder  Recorder    // hears of saved check-ins and raised alerts; nil for none
+	places    *placeCache // townships kept in memory; nil reads them each time
+	scope     scopeLoader
 }
 
 // Swept is what the sweeps of one process have done: the townships' slots whose missed
@@ -198,7 +197,7 @@ func (s *CheckinService) SubmitForWorkers(ctx context.Context, actor Actor, ente
 	out := make([]ItemResult, 0, len(items))
 	for i, in := range items {
 		r := ItemResult{Index: i}
-		w, err := s.Workers.Get(ctx, in.WorkerID)
+		w, err := s.workers.Get(ctx, in.WorkerID)
 		if errors.Is(err, ErrNotFound) || (err == nil && w.EnterpriseID != enterpriseID) {
 			err = Invalid("worker_id", "本企业花名册中没有此职工")
 		}
@@ -214,7 +213,7 @@ func (s *CheckinService) SubmitForWorkers(ctx context.Context, actor Actor, ente
 // onBehalf records one check-in HR reports for a worker, with its audit event, in one
 // transaction.
 func (s *CheckinService) onBehalf(ctx context.Context, actor Actor, w Worker, in CheckinInput) (c Checkin, created bool, err error) {
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if c, created, err = s.record(ctx, w, in, actor.UserID); err != nil {
 			return err
 		}
@@ -227,7 +226,7 @@ func (s *CheckinService) onBehalf(ctx context.Context, actor Actor, w Worker, in
 	return c, created, err
 }
 
-func (s *CheckinService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *CheckinService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // record checks and writes one check-in with its alerts, in one transaction: the answer comes
 // only after both are committed. by is the staff user reporting on the worker's behalf, 0 for
@@ -236,17 +235,17 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 	if w.Status == WorkerLeft {
 		return Checkin{}, false, Invalid("worker_id", "该职工已离职")
 	}
-	t, err := s.places.township(ctx, s.Townships, w.TownshipID)
+	t, err := s.places.township(ctx, s.townships, w.TownshipID)
 	if err != nil {
 		return Checkin{}, false, err
 	}
-	c, err := in.parse(w, t.Today(s.Clock.Now()))
+	c, err := in.parse(w, t.Today(s.clock.Now()))
 	if err != nil {
 		return Checkin{}, false, err
 	}
 	c.SubmittedBy = by
 	c.Fever = t.Fever(c.Temperature)
-	c.Late = !s.Clock.Now().Before(t.Cutoff(c.Date, c.Slot))
+	c.Late = !s.clock.Now().Before(t.Cutoff(c.Date, c.Slot))
 	if by != 0 && !in.Overwrite {
 		if err := s.ownReadingThere(ctx, t, c); err != nil {
 			return Checkin{}, false, err
@@ -260,16 +259,16 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 		if created, err = s.upsert(ctx, &c, w.Generation); err != nil {
 			return Checkin{}, false, s.notOnRoster(ctx, err, w.ID)
 		}
-		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
-		recordCheckin(s.Recorder, c)
+		notify(s.changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
+		recordCheckin(s.recorder, c)
 		return c, created, s.settle(ctx, t, c)
 	}
 	tally := raised{}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if created, err = s.upsert(ctx, &c, w.Generation); err != nil {
 			return s.notOnRoster(ctx, err, w.ID)
 		}
-		previous, next, err := s.Checkins.Around(ctx, c.WorkerID, c.Date, c.Slot)
+		previous, next, err := s.checkins.Around(ctx, c.WorkerID, c.Date, c.Slot)
 		if err != nil {
 			return err
 		}
@@ -283,13 +282,13 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 				}
 			}
 		}
-		_, err = tally.raise(ctx, s.Alerts, alerts)
+		_, err = tally.raise(ctx, s.alerts, alerts)
 		return err
 	})
 	if err == nil {
-		notify(s.Changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
-		recordCheckin(s.Recorder, c)
-		tally.report(s.Recorder)
+		notify(s.changes, Change{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID, Kind: ChangeCheckin})
+		recordCheckin(s.recorder, c)
+		tally.report(s.recorder)
 		err = s.settle(ctx, t, c)
 	}
 	return c, created, err
@@ -299,16 +298,16 @@ func (s *CheckinService) record(ctx context.Context, w Worker, in CheckinInput, 
 // gen stands (UpsertOwn), HR's for a worker on the roster (Upsert).
 func (s *CheckinService) upsert(ctx context.Context, c *Checkin, gen int64) (bool, error) {
 	if c.SubmittedBy == 0 {
-		return s.Checkins.UpsertOwn(ctx, c, gen)
+		return s.checkins.UpsertOwn(ctx, c, gen)
 	}
-	return s.Checkins.Upsert(ctx, c)
+	return s.checkins.Upsert(ctx, c)
 }
 
 // ownReadingThere refuses HR's report of a slot the worker reported themselves, unless HR
 // confirmed it (CheckinInput.Overwrite): the earlier reading would stay in the slot's history,
 // but the slot would show HR's.
 func (s *CheckinService) ownReadingThere(ctx context.Context, t Township, c Checkin) error {
-	own, err := s.Checkins.Get(ctx, c.WorkerID, c.Date, c.Slot)
+	own, err := s.checkins.Get(ctx, c.WorkerID, c.Date, c.Slot)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil
@@ -327,13 +326,13 @@ func (s *CheckinService) ownReadingThere(ctx context.Context, t Township, c Chec
 func (s *CheckinService) settle(ctx context.Context, t Township, c Checkin) error {
 	if !c.Due {
 		tally := raised{}
-		_, err := tally.raise(ctx, s.Alerts, []Alert{{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID,
+		_, err := tally.raise(ctx, s.alerts, []Alert{{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID,
 			WorkerID: c.WorkerID, Type: AlertUnregisteredArrival, Date: c.Date, Status: AlertOpen,
 			Detail: "尚未登记返岗的职工已打卡,请核实并登记返岗日期"}})
 		if err != nil {
 			return err
 		}
-		tally.report(s.Recorder)
+		tally.report(s.recorder)
 	}
 	// (A late report's closing of its slot's missed-check-in alert needs no word of its own:
 	// the check-in's change already has every view of the township read its figures again.)
@@ -348,7 +347,7 @@ func (s *CheckinService) notOnRoster(ctx context.Context, err error, workerID in
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	w, err := s.Workers.Standing(ctx, workerID)
+	w, err := s.workers.Standing(ctx, workerID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return Unauthenticated("职工不存在")
@@ -409,7 +408,7 @@ func (s *CheckinService) Mine(ctx context.Context, actor Actor, page Page) ([]Ch
 	if !actor.Is(RoleWorker) {
 		return nil, 0, Forbidden("只有返岗职工本人可以查看自己的打卡记录")
 	}
-	return s.Checkins.List(ctx, CheckinFilter{WorkerID: actor.WorkerID, Page: page.Normalize()})
+	return s.checkins.List(ctx, CheckinFilter{WorkerID: actor.WorkerID, Page: page.Normalize()})
 }
 
 // alertScope is the part of the alerts an actor may see and handle: HR their enterprise's,
@@ -459,7 +458,7 @@ func (s *CheckinService) ListAlerts(ctx context.Context, actor Actor, f AlertFil
 		return []Alert{}, 0, nil
 	}
 	f.Page = f.Page.Normalize()
-	return s.Alerts.List(ctx, f)
+	return s.alerts.List(ctx, f)
 }
 
 // MaxBulkAlerts is how many alerts one bulk acknowledgement or resolution takes at most.
@@ -508,7 +507,7 @@ func (s *CheckinService) handleOne(ctx context.Context, actor Actor, id int64, t
 			FieldError{Field: "status", Message: string(r.Status)})
 	}
 	scope, _, _ := alertScope(actor, AlertFilter{ID: id, Page: Page{Limit: 1}})
-	as, _, err := s.Alerts.List(ctx, scope)
+	as, _, err := s.alerts.List(ctx, scope)
 	if err == nil && len(as) == 0 {
 		err = NotFound("预警") // removed since, by the retention run
 	}
@@ -559,11 +558,11 @@ func (s *CheckinService) handle(ctx context.Context, actor Actor, ids []int64, t
 	}
 	byID := make(map[int64]Alert, len(unique))
 	outcome := make(map[int64]AlertResult, len(unique))
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		clear(outcome)
 		f := scope
 		f.IDs, f.Page = unique, Page{Limit: len(unique)}
-		visible, _, err := s.Alerts.List(ctx, f)
+		visible, _, err := s.alerts.List(ctx, f)
 		if err != nil {
 			return err
 		}
@@ -575,15 +574,15 @@ func (s *CheckinService) handle(ctx context.Context, actor Actor, ids []int64, t
 		for _, a := range visible {
 			byID[a.ID] = a
 		}
-		now := s.Clock.Now()
+		now := s.clock.Now()
 		// In ID order, whatever the request's: two bulk requests over the same alerts then
 		// take their row locks in the same order on PostgreSQL and never deadlock.
 		for _, id := range slices.Sorted(slices.Values(unique)) {
-			err := s.Alerts.Handle(ctx, id, move.from, to, actor.UserID, note, now)
+			err := s.alerts.Handle(ctx, id, move.from, to, actor.UserID, note, now)
 			if errors.Is(err, ErrConflict) {
 				// The conditional update refused it: someone moved it first. Its status now is
 				// the answer's, read after the update so that it is the one that refused.
-				cur, err := s.Alerts.Get(ctx, id)
+				cur, err := s.alerts.Get(ctx, id)
 				if err != nil {
 					return err
 				}
@@ -617,7 +616,7 @@ func (s *CheckinService) handle(ctx context.Context, actor Actor, ids []int64, t
 	for _, r := range results {
 		if a := byID[r.ID]; r.Moved && !notified[a.EnterpriseID] {
 			notified[a.EnterpriseID] = true
-			notify(s.Changes, Change{TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, Kind: ChangeAlert})
+			notify(s.changes, Change{TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, Kind: ChangeAlert})
 		}
 	}
 	return results, nil
@@ -640,28 +639,28 @@ func (s *CheckinService) DayStatus(ctx context.Context, actor Actor, enterpriseI
 		return nil, Date{}, err
 	}
 	if d.IsZero() {
-		t, err := s.Townships.Get(ctx, e.TownshipID)
+		t, err := s.townships.Get(ctx, e.TownshipID)
 		if err != nil {
 			return nil, Date{}, err
 		}
-		d = t.Today(s.Clock.Now())
+		d = t.Today(s.clock.Now())
 	}
 	days, err := s.dayStatus(ctx, e, d)
 	return days, d, err
 }
 
 func (s *CheckinService) dayStatus(ctx context.Context, e Enterprise, d Date) ([]WorkerDay, error) {
-	am, err := s.Checkins.CheckedIn(ctx, e.TownshipID, e.ID, d, SlotAM)
+	am, err := s.checkins.CheckedIn(ctx, e.TownshipID, e.ID, d, SlotAM)
 	if err != nil {
 		return nil, err
 	}
-	pm, err := s.Checkins.CheckedIn(ctx, e.TownshipID, e.ID, d, SlotPM)
+	pm, err := s.checkins.CheckedIn(ctx, e.TownshipID, e.ID, d, SlotPM)
 	if err != nil {
 		return nil, err
 	}
 	var out []WorkerDay
 	for f := (WorkerFilter{EnterpriseID: e.ID, Page: Page{Limit: MaxPageSize}}); ; f.Offset += MaxPageSize {
-		ws, total, err := s.Workers.List(ctx, f)
+		ws, total, err := s.workers.List(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -691,7 +690,7 @@ func (s *CheckinService) dayStatus(ctx context.Context, e Enterprise, d Date) ([
 func (s *CheckinService) Sweep(ctx context.Context, now time.Time, swept *Swept) (int, error) {
 	count := 0
 	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
-		ts, total, err := s.Townships.List(ctx, page)
+		ts, total, err := s.townships.List(ctx, page)
 		if err != nil {
 			return count, err
 		}
@@ -729,7 +728,7 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 			if swept.has(sweepKey{t.ID, day, slot}) {
 				continue
 			}
-			ids, err := s.Checkins.CheckedIn(ctx, t.ID, 0, day, slot)
+			ids, err := s.checkins.CheckedIn(ctx, t.ID, 0, day, slot)
 			if err != nil {
 				return 0, err
 			}
@@ -741,7 +740,7 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 		return 0, nil
 	}
 	count := 0
-	err := s.Workers.ForTownship(ctx, t.ID, func(ws []Worker) error {
+	err := s.workers.ForTownship(ctx, t.ID, func(ws []Worker) error {
 		var alerts []Alert
 		for _, w := range ws {
 			base := Alert{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, WorkerID: w.ID, Date: today, Status: AlertOpen}
@@ -760,13 +759,13 @@ func (s *CheckinService) sweepTownship(ctx context.Context, t Township, now time
 			}
 		}
 		tally := raised{}
-		n, err := tally.raise(ctx, s.Alerts, alerts)
-		tally.report(s.Recorder) // each type's insert committed on its own
+		n, err := tally.raise(ctx, s.alerts, alerts)
+		tally.report(s.recorder) // each type's insert committed on its own
 		count += n
 		return err
 	})
 	if count > 0 {
-		notify(s.Changes, Change{TownshipID: t.ID, Kind: ChangeAlert})
+		notify(s.changes, Change{TownshipID: t.ID, Kind: ChangeAlert})
 	}
 	if err == nil {
 		for k := range checked {

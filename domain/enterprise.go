@@ -139,17 +139,17 @@ var hrEditable = map[string]bool{"address": true, "contact_name": true, "contact
 
 // EnterpriseService registers enterprises and keeps them, each visible only in its scope.
 type EnterpriseService struct {
-	Enterprises EnterpriseStore
-	Townships   TownshipStore
-	Users       UserStore
-	Audit       AuditStore
-	Tx          TxRunner
-	Clock       Clock
-	Changes     Notifier
+	enterprises EnterpriseStore
+	townships   TownshipStore
+	users       UserStore
+	audits      AuditStore
+	tx          TxRunner
+	clock       Clock
+	changes     Notifier
 	scope       scopeLoader
 }
 
-func (s *EnterpriseService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *EnterpriseService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // Create registers an enterprise in the town admin's township with status not_applied and a
 // fresh login code. ErrForbidden, ErrInvalid, ErrConflict (credit code already registered).
@@ -173,18 +173,18 @@ func (s *EnterpriseService) Create(ctx context.Context, actor Actor, in Enterpri
 	if e.Code, err = s.newCode(ctx); err != nil {
 		return Enterprise{}, err
 	}
-	t, err := s.Townships.Get(ctx, e.TownshipID)
+	t, err := s.townships.Get(ctx, e.TownshipID)
 	if err != nil {
 		return Enterprise{}, err
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Enterprises.Create(ctx, &e); err != nil {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.enterprises.Create(ctx, &e); err != nil {
 			return conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
 		}
 		// The history starts with the registration, so that it explains every status from
 		// the first: an enterprise had not applied since the day it was registered.
-		if err := s.Enterprises.AddStatusChange(ctx, &StatusChange{TownshipID: e.TownshipID, EnterpriseID: e.ID,
-			To: StatusNotApplied, On: t.Today(s.Clock.Now()), ByID: actor.UserID, Reason: "登记企业", RecordedAt: s.Clock.Now()}); err != nil {
+		if err := s.enterprises.AddStatusChange(ctx, &StatusChange{TownshipID: e.TownshipID, EnterpriseID: e.ID,
+			To: StatusNotApplied, On: t.Today(s.clock.Now()), ByID: actor.UserID, Reason: "登记企业", RecordedAt: s.clock.Now()}); err != nil {
 			return err
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.create", "enterprise", e.ID, "登记 "+e.Name)
@@ -192,7 +192,7 @@ func (s *EnterpriseService) Create(ctx context.Context, actor Actor, in Enterpri
 	if err != nil {
 		return Enterprise{}, err
 	}
-	return s.changed(s.Enterprises.Get(ctx, e.ID))
+	return s.changed(s.enterprises.Get(ctx, e.ID))
 }
 
 // Get returns an enterprise in the actor's scope. ErrForbidden (platform admin), ErrNotFound.
@@ -235,7 +235,7 @@ func (s *EnterpriseService) List(ctx context.Context, actor Actor, f EnterpriseF
 	}
 	f.Query = Clean(f.Query)
 	f.Page = f.Page.Normalize()
-	return s.Enterprises.List(ctx, f)
+	return s.enterprises.List(ctx, f)
 }
 
 // Update changes an enterprise: town admins any field, its HR only the contact fields and
@@ -263,8 +263,8 @@ func (s *EnterpriseService) Update(ctx context.Context, actor Actor, id int64, i
 	if err := s.apply(ctx, &e, in); err != nil {
 		return Enterprise{}, err
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Enterprises.Update(ctx, e); err != nil {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.enterprises.Update(ctx, e); err != nil {
 			return conflictField(err, "credit_code", "该统一社会信用代码的企业已登记")
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.update", "enterprise", e.ID, enterpriseChange(before, e))
@@ -272,7 +272,7 @@ func (s *EnterpriseService) Update(ctx context.Context, actor Actor, id int64, i
 	if err != nil {
 		return Enterprise{}, err
 	}
-	return s.changed(s.Enterprises.Get(ctx, id))
+	return s.changed(s.enterprises.Get(ctx, id))
 }
 
 // SetSupervisors assigns the township's supervisors to an enterprise, replacing the previous
@@ -294,7 +294,7 @@ func (s *EnterpriseService) SetSupervisors(ctx context.Context, actor Actor, id 
 			continue
 		}
 		seen[uid] = true
-		u, err := s.Users.Get(ctx, uid)
+		u, err := s.users.Get(ctx, uid)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return Enterprise{}, err
 		}
@@ -312,8 +312,8 @@ func (s *EnterpriseService) SetSupervisors(ctx context.Context, actor Actor, id 
 	if len(names) > 0 {
 		detail = "指派驻厂监督员 " + strings.Join(names, "、")
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Enterprises.SetSupervisors(ctx, id, ids); err != nil {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.enterprises.SetSupervisors(ctx, id, ids); err != nil {
 			return err
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, id, "enterprise.supervisors", "enterprise", id, detail)
@@ -321,7 +321,7 @@ func (s *EnterpriseService) SetSupervisors(ctx context.Context, actor Actor, id 
 	if err != nil {
 		return Enterprise{}, err
 	}
-	return s.changed(s.Enterprises.Get(ctx, id))
+	return s.changed(s.enterprises.Get(ctx, id))
 }
 
 // enterpriseChange names the fields an update changed; their values may be personal (the
@@ -338,7 +338,7 @@ func enterpriseChange(old, new Enterprise) string {
 // changed tells live views that an enterprise changed, and passes it on.
 func (s *EnterpriseService) changed(e Enterprise, err error) (Enterprise, error) {
 	if err == nil {
-		notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeEnterprise})
+		notify(s.changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeEnterprise})
 	}
 	return e, err
 }
@@ -387,7 +387,7 @@ func (s *EnterpriseService) apply(ctx context.Context, e *Enterprise, in Enterpr
 		return err
 	}
 	if in.CreditCode != nil {
-		taken, err := s.Enterprises.CreditCodeTaken(ctx, e.TownshipID, e.CreditCode, e.ID)
+		taken, err := s.enterprises.CreditCodeTaken(ctx, e.TownshipID, e.CreditCode, e.ID)
 		if err != nil {
 			return err
 		}
@@ -404,7 +404,7 @@ func (s *EnterpriseService) applyZone(ctx context.Context, p *Problems, e *Enter
 		p.Add("zone", "请选择责任区")
 		return nil
 	}
-	t, err := s.Townships.Get(ctx, e.TownshipID)
+	t, err := s.townships.Get(ctx, e.TownshipID)
 	if err != nil {
 		return err
 	}
@@ -464,7 +464,7 @@ func (s *EnterpriseService) newCode(ctx context.Context) (string, error) {
 			}
 			b[i] = codeDigits[n.Int64()]
 		}
-		taken, err := s.Enterprises.CodeTaken(ctx, string(b))
+		taken, err := s.enterprises.CodeTaken(ctx, string(b))
 		if err != nil || !taken {
 			return string(b), err
 		}

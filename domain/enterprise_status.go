@@ -186,11 +186,11 @@ func (s *EnterpriseService) moveStatus(ctx context.Context, actor Actor, id int6
 	if err != nil {
 		return Enterprise{}, err
 	}
-	t, err := s.Townships.Get(ctx, e.TownshipID)
+	t, err := s.townships.Get(ctx, e.TownshipID)
 	if err != nil {
 		return Enterprise{}, err
 	}
-	today := t.Today(s.Clock.Now())
+	today := t.Today(s.clock.Now())
 	if on.IsZero() {
 		on = today
 	} else if on.After(today) {
@@ -199,12 +199,12 @@ func (s *EnterpriseService) moveStatus(ctx context.Context, actor Actor, id int6
 	if err := p.Err(); err != nil {
 		return Enterprise{}, err
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		// Read again inside the transaction: the rule is decided on the status it changes.
-		if e, err = s.Enterprises.Get(ctx, id); err != nil {
+		if e, err = s.enterprises.Get(ctx, id); err != nil {
 			return err
 		}
-		history, err := s.Enterprises.StatusHistory(ctx, id)
+		history, err := s.enterprises.StatusHistory(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -215,7 +215,7 @@ func (s *EnterpriseService) moveStatus(ctx context.Context, actor Actor, id int6
 		if last, ok := lastChange(history, Date{}); ok && on.Before(last.On) {
 			return Invalid("date", "生效日期不能早于企业成为“"+e.Status.Label()+"”的日期("+last.On.String()+")")
 		}
-		if e, err = changeStatus(ctx, s.Enterprises, s.Tx, s.Clock, actor, e, to, on, why); err != nil {
+		if e, err = changeStatus(ctx, s.enterprises, s.tx, s.clock, actor, e, to, on, why); err != nil {
 			return err
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, action, "enterprise", e.ID, detail(e, on))
@@ -223,7 +223,7 @@ func (s *EnterpriseService) moveStatus(ctx context.Context, actor Actor, id int6
 	if err != nil {
 		return Enterprise{}, err
 	}
-	return s.changed(s.Enterprises.Get(ctx, id))
+	return s.changed(s.enterprises.Get(ctx, id))
 }
 
 // StatusHistory returns an enterprise's status changes, oldest first, to whoever may see the
@@ -232,7 +232,7 @@ func (s *EnterpriseService) StatusHistory(ctx context.Context, actor Actor, id i
 	if _, err := s.Get(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	return s.Enterprises.StatusHistory(ctx, id)
+	return s.enterprises.StatusHistory(ctx, id)
 }
 
 // statusBook is a township's status history as one request reads it, once, by enterprise:

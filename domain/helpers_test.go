@@ -8,6 +8,10 @@ import (
 	"fugong/domain"
 )
 
+// storeless is every service built without stores, for the rules they check before reading
+// anything: a store call would panic on a nil interface.
+func storeless() domain.Services { return domain.NewServices(domain.Stores{}, domain.Options{}) }
+
 // fieldNames returns the fields a *domain.Error names, sorted, or nil for any other error.
 func fieldNames(err error) []string {
 	var de *domain.Error

@@ -115,12 +115,11 @@ type NewInspection struct {
 
 // InspectionService records on-site inspections and follows up their rectifications.
 type InspectionService struct {
-	Inspections InspectionStore
-	Enterprises EnterpriseStore
-	Townships   TownshipStore
-	Audit       AuditStore
-	Tx          TxRunner
-	Clock       Clock
+	inspections InspectionStore
+	townships   TownshipStore
+	audits      AuditStore
+	tx          TxRunner
+	clock       Clock
 	scope       scopeLoader
 }
 
@@ -134,7 +133,7 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 	}
 	var out Inspection
 	var today Date
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 		if err != nil {
 			return err
@@ -152,7 +151,7 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 			TownshipID: e.TownshipID, EnterpriseID: e.ID, InspectorID: actor.UserID, VisitedOn: in.VisitedOn,
 			Checklist: in.Checklist, Findings: in.Findings, RectificationDeadline: in.RectificationDeadline,
 		}
-		if err := s.Inspections.Create(ctx, &out); err != nil {
+		if err := s.inspections.Create(ctx, &out); err != nil {
 			return err
 		}
 		if err := s.closeRectified(ctx, actor, out); err != nil {
@@ -168,7 +167,7 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 		return Inspection{}, Date{}, err
 	}
 	// Read back by ID: a visit recorded late is not the enterprise's newest.
-	list, _, err := s.Inspections.List(ctx, InspectionFilter{ID: out.ID, Page: Page{Limit: 1}})
+	list, _, err := s.inspections.List(ctx, InspectionFilter{ID: out.ID, Page: Page{Limit: 1}})
 	if err != nil || len(list) == 0 {
 		return out, today, err
 	}
@@ -177,7 +176,7 @@ func (s *InspectionService) Create(ctx context.Context, actor Actor, enterpriseI
 
 // closeRectified closes the enterprise's open rectifications that the new visit finds fixed.
 func (s *InspectionService) closeRectified(ctx context.Context, actor Actor, now Inspection) error {
-	open, _, err := s.Inspections.List(ctx, InspectionFilter{EnterpriseID: now.EnterpriseID, OpenOnly: true, Page: Page{Limit: MaxPageSize}})
+	open, _, err := s.inspections.List(ctx, InspectionFilter{EnterpriseID: now.EnterpriseID, OpenOnly: true, Page: Page{Limit: MaxPageSize}})
 	if err != nil {
 		return err
 	}
@@ -198,7 +197,7 @@ func (s *InspectionService) closeRectified(ctx context.Context, actor Actor, now
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := s.Inspections.Close(ctx, ids, now.ID, now.VisitedOn); err != nil {
+	if err := s.inspections.Close(ctx, ids, now.ID, now.VisitedOn); err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -247,7 +246,7 @@ func (s *InspectionService) List(ctx context.Context, actor Actor, enterpriseID 
 	if err != nil {
 		return nil, 0, Date{}, err
 	}
-	items, total, err := s.Inspections.List(ctx, InspectionFilter{EnterpriseID: e.ID, Page: page.Normalize()})
+	items, total, err := s.inspections.List(ctx, InspectionFilter{EnterpriseID: e.ID, Page: page.Normalize()})
 	return items, total, today, err
 }
 
@@ -271,17 +270,17 @@ func (s *InspectionService) Open(ctx context.Context, actor Actor, overdueOnly b
 	if overdueOnly {
 		f.DeadlineBefore = today
 	}
-	items, total, err := s.Inspections.List(ctx, f)
+	items, total, err := s.inspections.List(ctx, f)
 	return items, total, today, err
 }
 
 // today returns a township's date, by which rectifications are judged overdue.
 func (s *InspectionService) today(ctx context.Context, townshipID int64) (Date, error) {
-	t, err := s.Townships.Get(ctx, townshipID)
+	t, err := s.townships.Get(ctx, townshipID)
 	if err != nil {
 		return Date{}, err
 	}
-	return t.Today(s.Clock.Now()), nil
+	return t.Today(s.clock.Now()), nil
 }
 
-func (s *InspectionService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *InspectionService) audit() audit { return audit{store: s.audits, clock: s.clock} }

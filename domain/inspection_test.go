@@ -90,7 +90,7 @@ func TestInspectionRectification(t *testing.T) {
 
 func TestInspectionServiceForbidden(t *testing.T) {
 	// Open refuses roles outside the follow-up before it reads any store.
-	s := &domain.InspectionService{}
+	s := storeless().Inspections
 	for _, a := range []domain.Actor{platformAdmin, hr, worker} {
 		t.Run(string(a.Role), func(t *testing.T) {
 			_, _, _, err := s.Open(context.Background(), a, false, domain.Page{})

@@ -64,9 +64,9 @@ type NoticeStore interface {
 // them, in the transaction of what they tell (UserService: a town admin made or reset by the
 // platform admin).
 type NoticeService struct {
-	Notices NoticeStore
-	Tx      TxRunner
-	Clock   Clock
+	notices NoticeStore
+	tx      TxRunner
+	clock   Clock
 }
 
 // List returns the actor's own notices, newest first. Workers have none. ErrForbidden.
@@ -76,7 +76,7 @@ func (s *NoticeService) List(ctx context.Context, actor Actor, f NoticeFilter) (
 	}
 	f.UserID = actor.UserID
 	f.Page = f.Page.Normalize()
-	return s.Notices.List(ctx, f)
+	return s.notices.List(ctx, f)
 }
 
 // MarkRead marks one of the actor's notices read and returns it; a notice read already keeps
@@ -87,9 +87,9 @@ func (s *NoticeService) MarkRead(ctx context.Context, actor Actor, id int64) (No
 		return Notice{}, Forbidden("只有工作人员账号有通知")
 	}
 	var n Notice
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if n, err = s.Notices.Get(ctx, id); err != nil {
+		if n, err = s.notices.Get(ctx, id); err != nil {
 			return err
 		}
 		if n.UserID != actor.UserID {
@@ -98,10 +98,10 @@ func (s *NoticeService) MarkRead(ctx context.Context, actor Actor, id int64) (No
 		if !n.Unread() {
 			return nil
 		}
-		if err := s.Notices.MarkRead(ctx, id, s.Clock.Now()); err != nil {
+		if err := s.notices.MarkRead(ctx, id, s.clock.Now()); err != nil {
 			return err
 		}
-		n, err = s.Notices.Get(ctx, id)
+		n, err = s.notices.Get(ctx, id)
 		return err
 	})
 	if err != nil {

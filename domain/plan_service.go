@@ -10,17 +10,17 @@ import (
 // PlanService runs the reopening workflow: HR drafts and submits a plan, the enterprise's
 // supervisor approves or rejects it, and confirms the day the enterprise actually reopened.
 type PlanService struct {
-	Plans       PlanStore
-	Enterprises EnterpriseStore
-	Townships   TownshipStore
-	Audit       AuditStore
-	Tx          TxRunner
-	Clock       Clock
-	Changes     Notifier
+	plans       PlanStore
+	enterprises EnterpriseStore
+	townships   TownshipStore
+	audits      AuditStore
+	tx          TxRunner
+	clock       Clock
+	changes     Notifier
 	scope       scopeLoader
 }
 
-func (s *PlanService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *PlanService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // Create starts a new draft version for the actor's enterprise. ErrForbidden (not its HR),
 // ErrNotFound, ErrInvalid, ErrConflict (a draft or submitted plan exists, or the enterprise is
@@ -31,7 +31,7 @@ func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int6
 	}
 	c = c.cleaned()
 	var id int64
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.hrEnterprise(ctx, actor, enterpriseID)
 		if err != nil {
 			return err
@@ -47,7 +47,7 @@ func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int6
 		if e.Status == StatusSuspended {
 			return statusConflict(e, "停工整顿期间不能提交新的复工方案,整改后由镇专班恢复")
 		}
-		open, _, err := s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanDraft, PlanSubmitted}, Page: Page{Limit: 1}})
+		open, _, err := s.plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanDraft, PlanSubmitted}, Page: Page{Limit: 1}})
 		if err != nil {
 			return err
 		}
@@ -55,12 +55,12 @@ func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int6
 			return Conflict("已有"+open[0].Status.Label()+"的方案(第 "+strconv.Itoa(open[0].Version)+" 版),请在其上修改",
 				FieldError{Field: "status", Message: string(open[0].Status)})
 		}
-		v, err := s.Plans.LatestVersion(ctx, e.ID)
+		v, err := s.plans.LatestVersion(ctx, e.ID)
 		if err != nil {
 			return err
 		}
 		p := Plan{TownshipID: e.TownshipID, EnterpriseID: e.ID, Version: v + 1, Status: PlanDraft, PlanContent: c, CreatedBy: actor.UserID}
-		if err := s.Plans.Create(ctx, &p); err != nil {
+		if err := s.plans.Create(ctx, &p); err != nil {
 			return conflictField(err, "status", "已有未完成的方案")
 		}
 		id = p.ID
@@ -69,7 +69,7 @@ func (s *PlanService) Create(ctx context.Context, actor Actor, enterpriseID int6
 	if err != nil {
 		return Plan{}, err
 	}
-	return s.Plans.Get(ctx, id)
+	return s.plans.Get(ctx, id)
 }
 
 // Get returns a plan the actor may see. ErrNotFound otherwise.
@@ -84,7 +84,7 @@ func (s *PlanService) ListForEnterprise(ctx context.Context, actor Actor, enterp
 	if err != nil {
 		return nil, 0, err
 	}
-	return s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Page: page.Normalize()})
+	return s.plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Page: page.Normalize()})
 }
 
 // Queue lists the plans in the actor's scope with the given statuses: a supervisor's are the
@@ -99,7 +99,7 @@ func (s *PlanService) Queue(ctx context.Context, actor Actor, statuses []PlanSta
 	default:
 		return nil, 0, Forbidden("只有驻厂监督员和镇专班可以查看审核队列")
 	}
-	return s.Plans.List(ctx, f)
+	return s.plans.List(ctx, f)
 }
 
 // Update replaces the content of a draft. ErrForbidden, ErrNotFound, ErrInvalid, ErrConflict
@@ -117,10 +117,10 @@ func (s *PlanService) Update(ctx context.Context, actor Actor, id int64, c PlanC
 		return Plan{}, err
 	}
 	p.PlanContent = c
-	if err := s.Plans.UpdateContent(ctx, p); err != nil {
+	if err := s.plans.UpdateContent(ctx, p); err != nil {
 		return Plan{}, s.stateConflict(ctx, err, id, "修改")
 	}
-	return s.Plans.Get(ctx, id)
+	return s.plans.Get(ctx, id)
 }
 
 // Submit sends a complete draft for review; the enterprise becomes applied. ErrForbidden,
@@ -129,7 +129,7 @@ func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, 
 	if err := tenantOnly(actor); err != nil {
 		return Plan{}, err
 	}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.hrPlan(ctx, actor, id)
 		if err != nil {
 			return err
@@ -137,14 +137,14 @@ func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, 
 		if err := wrongState(p, "提交", PlanDraft); err != nil {
 			return err
 		}
-		t, err := s.Townships.Get(ctx, p.TownshipID)
+		t, err := s.townships.Get(ctx, p.TownshipID)
 		if err != nil {
 			return err
 		}
-		if err := p.CheckSubmit(t.Today(s.Clock.Now())).Err(); err != nil {
+		if err := p.CheckSubmit(t.Today(s.clock.Now())).Err(); err != nil {
 			return err
 		}
-		if err := s.Plans.SetStatus(ctx, id, PlanDraft, PlanSubmitted, s.Clock.Now()); err != nil {
+		if err := s.plans.SetStatus(ctx, id, PlanDraft, PlanSubmitted, s.clock.Now()); err != nil {
 			return s.stateConflict(ctx, err, id, "提交")
 		}
 		if err := s.setEnterpriseStatus(ctx, actor, t, p.EnterpriseID, StatusApplied, "提交第 "+strconv.Itoa(p.Version)+" 版复工方案"); err != nil {
@@ -155,7 +155,7 @@ func (s *PlanService) Submit(ctx context.Context, actor Actor, id int64) (Plan, 
 	if err != nil {
 		return Plan{}, err
 	}
-	return s.changed(s.Plans.Get(ctx, id))
+	return s.changed(s.plans.Get(ctx, id))
 }
 
 // Approve approves a submitted plan; the enterprise becomes approved. Only a supervisor
@@ -184,7 +184,7 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 		return Plan{}, err
 	}
 	verb := map[PlanStatus]string{PlanApproved: "批准", PlanRejected: "退回"}[decision]
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		plan, e, err := s.visible(ctx, actor, id)
 		if err != nil {
 			return err
@@ -195,17 +195,17 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 		if err := wrongState(plan, verb, PlanSubmitted); err != nil {
 			return err
 		}
-		now := s.Clock.Now()
-		if err := s.Plans.SetStatus(ctx, id, PlanSubmitted, decision, now); err != nil {
+		now := s.clock.Now()
+		if err := s.plans.SetStatus(ctx, id, PlanSubmitted, decision, now); err != nil {
 			return s.stateConflict(ctx, err, id, verb)
 		}
-		if err := s.Plans.AddReview(ctx, id, Review{ReviewerID: actor.UserID, Decision: decision, Comment: comment, At: now}); err != nil {
+		if err := s.plans.AddReview(ctx, id, Review{ReviewerID: actor.UserID, Decision: decision, Comment: comment, At: now}); err != nil {
 			return err
 		}
 		// A rejection leaves the enterprise applied (DESIGN.md: HR revises the plan as the next
 		// version), so it is no step of the status history; the plan keeps the review.
 		if decision == PlanApproved {
-			t, err := s.Townships.Get(ctx, e.TownshipID)
+			t, err := s.townships.Get(ctx, e.TownshipID)
 			if err != nil {
 				return err
 			}
@@ -219,7 +219,7 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 	if err != nil {
 		return Plan{}, err
 	}
-	return s.changed(s.Plans.Get(ctx, id))
+	return s.changed(s.plans.Get(ctx, id))
 }
 
 // ConfirmReopening records the day an approved enterprise actually reopened; it becomes
@@ -229,7 +229,7 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 	if err := tenantOnly(actor); err != nil {
 		return Enterprise{}, err
 	}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 		if err != nil {
 			return err
@@ -244,7 +244,7 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 		if err := s.checkReopenDate(ctx, e, on); err != nil {
 			return err
 		}
-		if _, err := changeStatus(ctx, s.Enterprises, s.Tx, s.Clock, actor, e, StatusReopened, on, "确认复工"); err != nil {
+		if _, err := changeStatus(ctx, s.enterprises, s.tx, s.clock, actor, e, StatusReopened, on, "确认复工"); err != nil {
 			return err
 		}
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "enterprise.reopen", "enterprise", e.ID, "确认于 "+on.String()+" 复工")
@@ -252,9 +252,9 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 	if err != nil {
 		return Enterprise{}, err
 	}
-	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	e, err := s.enterprises.Get(ctx, enterpriseID)
 	if err == nil {
-		notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeEnterprise})
+		notify(s.changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeEnterprise})
 	}
 	return e, err
 }
@@ -262,7 +262,7 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 // changed tells live views that a plan's enterprise changed status, and passes p on.
 func (s *PlanService) changed(p Plan, err error) (Plan, error) {
 	if err == nil {
-		notify(s.Changes, Change{TownshipID: p.TownshipID, EnterpriseID: p.EnterpriseID, Kind: ChangeEnterprise})
+		notify(s.changes, Change{TownshipID: p.TownshipID, EnterpriseID: p.EnterpriseID, Kind: ChangeEnterprise})
 	}
 	return p, err
 }
@@ -271,14 +271,14 @@ func (s *PlanService) checkReopenDate(ctx context.Context, e Enterprise, on Date
 	if on.IsZero() {
 		return Invalid("date", "请填写实际复工日期")
 	}
-	t, err := s.Townships.Get(ctx, e.TownshipID)
+	t, err := s.townships.Get(ctx, e.TownshipID)
 	if err != nil {
 		return err
 	}
-	if today := t.Today(s.Clock.Now()); on.After(today) {
+	if today := t.Today(s.clock.Now()); on.After(today) {
 		return Invalid("date", "实际复工日期不能晚于今天("+today.String()+")")
 	}
-	approved, _, err := s.Plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanApproved}, Page: Page{Limit: 1}})
+	approved, _, err := s.plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanApproved}, Page: Page{Limit: 1}})
 	if err != nil {
 		return err
 	}
@@ -297,7 +297,7 @@ func (s *PlanService) visible(ctx context.Context, actor Actor, id int64) (Plan,
 	if err := tenantOnly(actor); err != nil {
 		return Plan{}, Enterprise{}, err
 	}
-	p, err := s.Plans.Get(ctx, id)
+	p, err := s.plans.Get(ctx, id)
 	if err != nil {
 		return Plan{}, Enterprise{}, err
 	}
@@ -335,11 +335,11 @@ func (s *PlanService) hrEnterprise(ctx context.Context, actor Actor, id int64) (
 // township. A step to the status it has already (a resubmission after a rejection) is no
 // change and leaves the history alone.
 func (s *PlanService) setEnterpriseStatus(ctx context.Context, actor Actor, t Township, id int64, status EnterpriseStatus, why string) error {
-	e, err := s.Enterprises.Get(ctx, id)
+	e, err := s.enterprises.Get(ctx, id)
 	if err != nil || e.Status == status {
 		return err
 	}
-	_, err = changeStatus(ctx, s.Enterprises, s.Tx, s.Clock, actor, e, status, t.Today(s.Clock.Now()), why)
+	_, err = changeStatus(ctx, s.enterprises, s.tx, s.clock, actor, e, status, t.Today(s.clock.Now()), why)
 	return err
 }
 
@@ -349,7 +349,7 @@ func (s *PlanService) stateConflict(ctx context.Context, err error, id int64, ve
 	if !errors.Is(err, ErrConflict) {
 		return err
 	}
-	p, gerr := s.Plans.Get(ctx, id)
+	p, gerr := s.plans.Get(ctx, id)
 	if gerr != nil {
 		return err
 	}

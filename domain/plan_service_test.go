@@ -12,7 +12,7 @@ import (
 )
 
 func TestPlanServiceRefuses(t *testing.T) {
-	s := &domain.PlanService{}
+	s := storeless().Plans
 	ctx := context.Background()
 	t.Run("RejectErrInvalidNoComment", func(t *testing.T) {
 		for _, comment := range []string{"", " \u3000 "} {

@@ -56,7 +56,7 @@ func (s *CheckinService) visibleCheckin(ctx context.Context, actor Actor, id int
 	if err := tenantOnly(actor); err != nil {
 		return Checkin{}, err
 	}
-	c, err := s.Checkins.GetByID(ctx, id)
+	c, err := s.checkins.GetByID(ctx, id)
 	if err != nil {
 		return Checkin{}, err
 	}
@@ -77,7 +77,7 @@ func (s *CheckinService) Readings(ctx context.Context, actor Actor, checkinID in
 	if err != nil {
 		return Checkin{}, nil, err
 	}
-	rs, err := s.Checkins.Readings(ctx, c.ID)
+	rs, err := s.checkins.Readings(ctx, c.ID)
 	return c, rs, err
 }
 
@@ -88,7 +88,7 @@ func (s *CheckinService) Readings(ctx context.Context, actor Actor, checkinID in
 // Audited. ErrNotFound, ErrForbidden, ErrInvalid.
 func (s *CheckinService) Correct(ctx context.Context, actor Actor, checkinID int64, in CorrectionInput) (Checkin, error) {
 	var out Checkin
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.visibleCheckin(ctx, actor, checkinID)
 		if err != nil {
 			return err
@@ -96,15 +96,15 @@ func (s *CheckinService) Correct(ctx context.Context, actor Actor, checkinID int
 		if !actor.Is(RoleEnterpriseHR, RoleSupervisor) {
 			return Forbidden("只有企业人事和驻厂监督员可以更正打卡读数")
 		}
-		t, err := s.places.township(ctx, s.Townships, c.TownshipID)
+		t, err := s.places.township(ctx, s.townships, c.TownshipID)
 		if err != nil {
 			return err
 		}
 		if err := in.apply(&c, t); err != nil {
 			return err
 		}
-		c.SubmittedBy, c.UpdatedAt = actor.UserID, s.Clock.Now()
-		if err := s.Checkins.Correct(ctx, c); err != nil {
+		c.SubmittedBy, c.UpdatedAt = actor.UserID, s.clock.Now()
+		if err := s.checkins.Correct(ctx, c); err != nil {
 			return err
 		}
 		out = c
@@ -114,8 +114,8 @@ func (s *CheckinService) Correct(ctx context.Context, actor Actor, checkinID int
 	if err != nil {
 		return Checkin{}, err
 	}
-	notify(s.Changes, Change{TownshipID: out.TownshipID, EnterpriseID: out.EnterpriseID, Kind: ChangeCheckin})
-	return s.Checkins.GetByID(ctx, out.ID)
+	notify(s.changes, Change{TownshipID: out.TownshipID, EnterpriseID: out.EnterpriseID, Kind: ChangeCheckin})
+	return s.checkins.GetByID(ctx, out.ID)
 }
 
 // apply checks a correction and puts it into c.

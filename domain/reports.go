@@ -15,7 +15,7 @@ type ReportService struct {
 	workers WorkerStore
 	alerts  AlertStore
 	plans   PlanStore
-	audit   AuditStore
+	audits  AuditStore
 	clock   Clock
 }
 
@@ -82,11 +82,11 @@ func (s *ReportService) DailyReport(ctx context.Context, actor Actor, d Date) (D
 		return DailyReport{}, err
 	}
 	r.placePeople(listed, alerts)
-	err = s.auditor().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
+	err = s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
 	return r, err
 }
 
-func (s *ReportService) auditor() audit { return audit{store: s.audit, clock: s.clock} }
+func (s *ReportService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
 // their day are read once, for all three.
@@ -278,7 +278,7 @@ func (s *ReportService) RangeReport(ctx context.Context, actor Actor, from, to D
 		return err
 	}
 	detail := "区间报表 " + from.String() + " 至 " + to.String()
-	if err := s.auditor().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
+	if err := s.audit().record(ctx, actor, v.township.ID, 0, "report.range", "township", v.township.ID, detail); err != nil {
 		return err
 	}
 	open, err := openAlerts(ctx, s.figures.stats, v.township, v.filter, from, to, v.township.Today(s.clock.Now()))

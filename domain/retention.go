@@ -26,11 +26,11 @@ type RetentionStore interface {
 // RetentionService applies each township's retention period (Policy.RetentionDays) to the
 // personal data it keeps: `fugong retention run`, once a day from cron or a timer.
 type RetentionService struct {
-	Townships TownshipStore
-	Store     RetentionStore
-	Audit     AuditStore
-	Tx        TxRunner
-	Clock     Clock
+	townships TownshipStore
+	store     RetentionStore
+	audits    AuditStore
+	tx        TxRunner
+	clock     Clock
 }
 
 // RetentionResult is what the retention did, or would do, in one township.
@@ -45,17 +45,17 @@ type RetentionResult struct {
 // removal. With dryRun it only counts and changes nothing.
 func (s *RetentionService) Run(ctx context.Context, dryRun bool) ([]RetentionResult, error) {
 	var out []RetentionResult
-	err := eachTownship(ctx, s.Townships, func(t Township) error {
-		r := RetentionResult{Township: t, Cut: t.Today(s.Clock.Now()).AddDays(-t.Policy.RetentionDays)}
+	err := eachTownship(ctx, s.townships, func(t Township) error {
+		r := RetentionResult{Township: t, Cut: t.Today(s.clock.Now()).AddDays(-t.Policy.RetentionDays)}
 		var err error
 		if dryRun {
-			r.Removed, err = s.Store.Expired(ctx, t.ID, r.Cut)
+			r.Removed, err = s.store.Expired(ctx, t.ID, r.Cut)
 		} else {
-			err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-				if r.Removed, err = s.Store.Purge(ctx, t.ID, r.Cut); err != nil {
+			err = s.tx.InTx(ctx, func(ctx context.Context) error {
+				if r.Removed, err = s.store.Purge(ctx, t.ID, r.Cut); err != nil {
 					return err
 				}
-				return audit{store: s.Audit, clock: s.Clock}.record(ctx, Actor{}, t.ID, 0, "retention.run", "township", t.ID, r.describe())
+				return audit{store: s.audits, clock: s.clock}.record(ctx, Actor{}, t.ID, 0, "retention.run", "township", t.ID, r.describe())
 			})
 		}
 		if err != nil {

@@ -37,8 +37,8 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 // It reads and checks the whole file before it opens the transaction, and a dry run opens
 // none: on SQLite a transaction is the database's one writer, and every sign-in and check-in
 // of every township waited while a file was read in one (issue 16). It runs in one of the
-// server's import places (Imports), within ImportBudget, and stops when ctx ends: a stopped
-// import has written nothing. ErrForbidden, ErrNotFound, ErrTooManyRequests (another import of
+// server's import places (Options.Imports), within Options.ImportBudget, and stops when ctx
+// ends: a stopped import has written nothing. ErrForbidden, ErrNotFound, ErrTooManyRequests (another import of
 // the enterprise, or too many of the server's, under way), ErrUnavailable (the budget spent);
 // the cause of ctx when it ended.
 func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseID int64, src RosterSource, dryRun bool) (ImportResult, error) {
@@ -46,16 +46,16 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 	if err != nil {
 		return ImportResult{}, err
 	}
-	if s.Imports != nil {
-		release, err := s.Imports.Take(e.ID)
+	if s.imports != nil {
+		release, err := s.imports.Take(e.ID)
 		if err != nil {
 			return ImportResult{}, err
 		}
 		defer release()
 	}
-	if s.ImportBudget > 0 {
+	if s.importBudget > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, s.ImportBudget, errImportBudget)
+		ctx, cancel = context.WithTimeoutCause(ctx, s.importBudget, errImportBudget)
 		defer cancel()
 	}
 	res, err := s.importFrom(ctx, actor, e, t, src, dryRun)
@@ -63,7 +63,7 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 		// Whatever the store or the reader made of it, the import stopped because ctx ended.
 		if context.Cause(ctx) == errImportBudget {
 			return ImportResult{}, &Error{Kind: ErrUnavailable, Message: "花名册导入超过 " +
-				strconv.FormatFloat(s.ImportBudget.Seconds(), 'f', -1, 64) + " 秒仍未完成,已停止,未导入任何数据;请分批导入,或稍后再试"}
+				strconv.FormatFloat(s.importBudget.Seconds(), 'f', -1, 64) + " 秒仍未完成,已停止,未导入任何数据;请分批导入,或稍后再试"}
 		}
 		return ImportResult{}, fmt.Errorf("import roster: %w", context.Cause(ctx))
 	}
@@ -74,7 +74,7 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 var errImportBudget = errors.New("import time budget spent")
 
 func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterprise, t Township, src RosterSource, dryRun bool) (ImportResult, error) {
-	today := t.Today(s.Clock.Now())
+	today := t.Today(s.clock.Now())
 	im := &importer{s: s, t: t, e: e, today: today, rows: rowParser{today: today, first: map[IDNumber]int{}}, tally: raised{}}
 	sheetErrs, err := readAhead(ctx, src, im.parse)
 	switch {
@@ -91,7 +91,7 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 		}
 		return im.res, nil
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := im.write(ctx, false); err != nil {
 			return err
 		}
@@ -109,8 +109,8 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 	if err != nil {
 		return ImportResult{}, err
 	}
-	im.tally.report(s.Recorder)
-	notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
+	im.tally.report(s.recorder)
+	notify(s.changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	return im.res, nil
 }
 
@@ -201,7 +201,7 @@ func (im *importer) write(ctx context.Context, counting bool) error {
 		for _, w := range batch {
 			ids = append(ids, w.IDNumber)
 		}
-		known, err := im.s.Workers.FindByIDNumbers(ctx, im.e.ID, ids)
+		known, err := im.s.workers.FindByIDNumbers(ctx, im.e.ID, ids)
 		if err != nil {
 			return err
 		}
@@ -214,14 +214,14 @@ func (im *importer) write(ctx context.Context, counting bool) error {
 		if counting {
 			continue
 		}
-		if err := im.s.Workers.CreateMany(ctx, fresh); err != nil {
+		if err := im.s.workers.CreateMany(ctx, fresh); err != nil {
 			return err
 		}
 		var alerts []Alert
 		for _, w := range fresh {
 			alerts = append(alerts, im.t.ArrivalAlerts(w)...)
 		}
-		if _, err := im.tally.raise(ctx, im.s.Alerts, alerts); err != nil {
+		if _, err := im.tally.raise(ctx, im.s.alerts, alerts); err != nil {
 			return err
 		}
 	}
@@ -249,10 +249,10 @@ func (im *importer) one(ctx context.Context, known map[IDNumber]Worker, w Worker
 	if counting {
 		return nil
 	}
-	if err := im.s.Workers.Update(ctx, next); err != nil {
+	if err := im.s.workers.Update(ctx, next); err != nil {
 		return err
 	}
-	_, err := im.tally.raise(ctx, im.s.Alerts, im.t.ArrivalAlerts(next))
+	_, err := im.tally.raise(ctx, im.s.alerts, im.t.ArrivalAlerts(next))
 	return err
 }
 

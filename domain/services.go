@@ -37,7 +37,7 @@ type Options struct {
 	// since it says when to read one again. nil for none.
 	Changes      ChangeFeed
 	Recorder     Recorder      // hears of check-ins and alerts for the metrics; nil for none
-	ImportSlots  int           // roster imports running at once on this server; default 2
+	Imports      *ImportSlots  // the server's places for roster imports; nil: two (ImportSlots)
 	ImportBudget time.Duration // how long one roster import may take; default one minute
 }
 
@@ -79,8 +79,8 @@ func NewServices(st Stores, o Options) Services {
 	if o.Passwords.Gate == nil {
 		o.Passwords.Gate = NewPasswordGate(0, 0) // one gate for every service's checks
 	}
-	if o.ImportSlots == 0 {
-		o.ImportSlots = 2
+	if o.Imports == nil {
+		o.Imports = &ImportSlots{}
 	}
 	if o.ImportBudget == 0 {
 		o.ImportBudget = time.Minute
@@ -93,43 +93,51 @@ func NewServices(st Stores, o Options) Services {
 	scope := scopeLoader{enterprises: st.Enterprises}
 	figures := &figureReader{stats: st.Stats, enterprises: st.Enterprises, townships: st.Townships, places: places, clock: o.Clock}
 	users := &UserService{
-		Users: st.Users, Enterprises: st.Enterprises, Townships: st.Townships, Passwords: o.Passwords,
-		Sessions: st.RefreshTokens, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-		Attempts: st.LoginAttempts, MaxFailures: o.MaxFailures, FailureWindow: o.FailureWindow, Notices: st.Notices,
+		users: st.Users, enterprises: st.Enterprises, townships: st.Townships, passwords: o.Passwords,
+		sessions: st.RefreshTokens, audits: st.Audit, tx: st.Tx, clock: o.Clock,
+		attempts: st.LoginAttempts, maxFailures: o.MaxFailures, failureWindow: o.FailureWindow, notices: st.Notices,
 	}
 	workers := &WorkerService{
-		Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit, Alerts: st.Alerts,
-		Stats: st.Stats, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder,
-		Imports: &ImportSlots{Max: o.ImportSlots}, ImportBudget: o.ImportBudget, places: places, scope: scope}
+		workers: st.Workers, enterprises: st.Enterprises, townships: st.Townships, audits: st.Audit, alerts: st.Alerts,
+		stats: st.Stats, tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder,
+		imports: o.Imports, importBudget: o.ImportBudget, places: places, scope: scope,
+	}
 	return Services{
 		Auth: &AuthService{
-			Users: st.Users, Workers: st.Workers, Enterprises: st.Enterprises, Tokens: st.RefreshTokens, Attempts: st.LoginAttempts, Passwords: o.Passwords,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, RefreshTTL: o.RefreshTTL, RefreshGrace: o.RefreshGrace,
-			MaxFailures: o.MaxFailures, MaxAddressFailures: o.MaxAddressFailures, FailureWindow: o.FailureWindow,
+			users: st.Users, workers: st.Workers, enterprises: st.Enterprises, tokens: st.RefreshTokens,
+			attempts: st.LoginAttempts, passwords: o.Passwords, audits: st.Audit, tx: st.Tx, clock: o.Clock,
+			refreshTTL: o.RefreshTTL, refreshGrace: o.RefreshGrace, maxFailures: o.MaxFailures,
+			maxAddressFailures: o.MaxAddressFailures, failureWindow: o.FailureWindow,
 		},
 		Townships: &TownshipService{
-			Townships: st.Townships, Users: users, Rosters: workers, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes,
+			townships: st.Townships, users: users, rosters: workers, audits: st.Audit, tx: st.Tx, clock: o.Clock,
+			changes: o.Changes,
 		},
 		Users: users,
 		Enterprises: &EnterpriseService{
-			Enterprises: st.Enterprises, Townships: st.Townships, Users: st.Users, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock,
-			Changes: o.Changes, scope: scope},
+			enterprises: st.Enterprises, townships: st.Townships, users: st.Users, audits: st.Audit, tx: st.Tx,
+			clock: o.Clock, changes: o.Changes, scope: scope,
+		},
 		Plans: &PlanService{
-			Plans: st.Plans, Enterprises: st.Enterprises, Townships: st.Townships, Audit: st.Audit,
-			Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, scope: scope},
+			plans: st.Plans, enterprises: st.Enterprises, townships: st.Townships, audits: st.Audit, tx: st.Tx,
+			clock: o.Clock, changes: o.Changes, scope: scope,
+		},
 		Inspections: &InspectionService{
-			Inspections: st.Inspections, Enterprises: st.Enterprises, Townships: st.Townships,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, scope: scope},
+			inspections: st.Inspections, townships: st.Townships, audits: st.Audit, tx: st.Tx, clock: o.Clock,
+			scope: scope,
+		},
 		Workers: workers,
 		Checkins: &CheckinService{
-			Checkins: st.Checkins, Alerts: st.Alerts, Workers: st.Workers, Enterprises: st.Enterprises, Townships: st.Townships,
-			Audit: st.Audit, Tx: st.Tx, Clock: o.Clock, Changes: o.Changes, Recorder: o.Recorder, places: places, scope: scope},
+			checkins: st.Checkins, alerts: st.Alerts, workers: st.Workers, townships: st.Townships, audits: st.Audit,
+			tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder, places: places, scope: scope,
+		},
 		Dashboard: &DashboardService{figures: figures},
-		Reports: &ReportService{figures: figures, workers: st.Workers, alerts: st.Alerts, plans: st.Plans, audit: st.Audit,
-			clock: o.Clock},
+		Reports: &ReportService{
+			figures: figures, workers: st.Workers, alerts: st.Alerts, plans: st.Plans, audits: st.Audit, clock: o.Clock,
+		},
 		Stats:     &StatsService{stats: st.Stats, townships: st.Townships, clock: o.Clock},
-		Audit:     &AuditService{Audit: st.Audit, Townships: st.Townships, Clock: o.Clock},
-		Retention: &RetentionService{Townships: st.Townships, Store: st.Retention, Audit: st.Audit, Tx: st.Tx, Clock: o.Clock},
-		Notices:   &NoticeService{Notices: st.Notices, Tx: st.Tx, Clock: o.Clock},
+		Audit:     &AuditService{audits: st.Audit, townships: st.Townships, clock: o.Clock},
+		Retention: &RetentionService{townships: st.Townships, store: st.Retention, audits: st.Audit, tx: st.Tx, clock: o.Clock},
+		Notices:   &NoticeService{notices: st.Notices, tx: st.Tx, clock: o.Clock},
 	}
 }

@@ -71,7 +71,7 @@ func TestTownshipServiceCreateRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &domain.TownshipService{}
+			s := storeless().Townships
 			_, err := s.Create(context.Background(), tt.actor, tt.in)
 			wantErr(t, err, tt.wantKind, tt.wantFields...)
 		})
@@ -84,7 +84,7 @@ func withTownship(n domain.NewTownship, change func(*domain.NewTownship)) domain
 }
 
 func TestTownshipServiceScope(t *testing.T) {
-	s := &domain.TownshipService{}
+	s := storeless().Townships
 	ctx := context.Background()
 	other := townAdmin.TownshipID + 1
 	t.Run("GetErrNotFoundOtherTownship", func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestUserServiceCreateRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &domain.UserService{}
+			s := storeless().Users
 			_, err := s.Create(context.Background(), tt.actor, tt.in)
 			wantErr(t, err, tt.wantKind, tt.wantFields...)
 		})
@@ -161,13 +161,13 @@ func TestUserServiceCreateRefuses(t *testing.T) {
 }
 
 func TestUserServiceBootstrapRefuses(t *testing.T) {
-	s := &domain.UserService{}
+	s := storeless().Users
 	_, err := s.Bootstrap(context.Background(), "Root!", "short", "")
 	wantErr(t, err, domain.ErrInvalid, "username", "password")
 }
 
 func TestUserServiceListForbidden(t *testing.T) {
-	s := &domain.UserService{}
+	s := storeless().Users
 	for _, a := range []domain.Actor{supervisor, hr, worker} {
 		t.Run(string(a.Role), func(t *testing.T) {
 			_, _, err := s.List(context.Background(), a, domain.UserFilter{})
@@ -189,13 +189,12 @@ func TestUserServiceListForbidden(t *testing.T) {
 // record exists or not.
 func TestPlatformAdminOutsideTenants(t *testing.T) {
 	ctx := context.Background()
-	ents := &domain.EnterpriseService{}
-	plans := &domain.PlanService{}
-	insp := &domain.InspectionService{}
-	workers := &domain.WorkerService{}
-	checkins := &domain.CheckinService{}
-	svc := domain.NewServices(domain.Stores{}, domain.Options{})
-	dash, reports := svc.Dashboard, svc.Reports
+	ents := storeless().Enterprises
+	plans := storeless().Plans
+	insp := storeless().Inspections
+	workers := storeless().Workers
+	checkins := storeless().Checkins
+	dash, reports := storeless().Dashboard, storeless().Reports
 	today := domain.Date{}
 	calls := map[string]func() error{
 		"Enterprises.Get":    func() error { _, err := ents.Get(ctx, platformAdmin, 1); return err },
@@ -305,7 +304,7 @@ func TestEnterpriseServiceCreateRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &domain.EnterpriseService{}
+			s := storeless().Enterprises
 			_, err := s.Create(context.Background(), tt.actor, tt.in)
 			wantErr(t, err, tt.wantKind, tt.wantFields...)
 		})
@@ -313,7 +312,7 @@ func TestEnterpriseServiceCreateRefuses(t *testing.T) {
 }
 
 func TestEnterpriseServiceForbidden(t *testing.T) {
-	s := &domain.EnterpriseService{}
+	s := storeless().Enterprises
 	ctx := context.Background()
 	for _, a := range []domain.Actor{platformAdmin, supervisor, hr} {
 		t.Run("SetSupervisors/"+string(a.Role), func(t *testing.T) {

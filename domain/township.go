@@ -144,16 +144,16 @@ var (
 
 // TownshipService opens townships and keeps their policy.
 type TownshipService struct {
-	Townships TownshipStore
-	Users     *UserService
-	Rosters   *WorkerService // re-evaluates workers when key areas or isolation policy change
-	Audit     AuditStore
-	Tx        TxRunner
-	Clock     Clock
-	Changes   Notifier
+	townships TownshipStore
+	users     *UserService
+	rosters   *WorkerService // re-evaluates workers when key areas or isolation policy change
+	audits    AuditStore
+	tx        TxRunner
+	clock     Clock
+	changes   Notifier
 }
 
-func (s *TownshipService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *TownshipService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // Create opens a township and creates its first town admin, in one transaction. Only platform
 // admins may. ErrForbidden, ErrInvalid, ErrConflict (code or username taken).
@@ -185,12 +185,12 @@ func (s *TownshipService) Create(ctx context.Context, actor Actor, in NewTownshi
 	if err := p.Err(); err != nil {
 		return Township{}, err
 	}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Townships.Create(ctx, &t); err != nil {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.townships.Create(ctx, &t); err != nil {
 			return conflictField(err, "code", "该区划代码的乡镇已开通")
 		}
 		admin.TownshipID = t.ID
-		u, err := s.Users.create(ctx, admin, "admin_")
+		u, err := s.users.create(ctx, admin, "admin_")
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (s *TownshipService) Create(ctx context.Context, actor Actor, in NewTownshi
 	if err != nil {
 		return Township{}, err
 	}
-	return s.Townships.Get(ctx, t.ID)
+	return s.townships.Get(ctx, t.ID)
 }
 
 // Get returns a township to a platform admin or one of its town admins. ErrNotFound for any
@@ -209,7 +209,7 @@ func (s *TownshipService) Get(ctx context.Context, actor Actor, id int64) (Towns
 	if err := canManageTownship(actor, id); err != nil {
 		return Township{}, err
 	}
-	return s.Townships.Get(ctx, id)
+	return s.townships.Get(ctx, id)
 }
 
 // Policy returns the rules of the actor's own township, which every member of it may read
@@ -219,7 +219,7 @@ func (s *TownshipService) Policy(ctx context.Context, actor Actor) (Policy, erro
 	if actor.TownshipID == 0 {
 		return Policy{}, NotFound("乡镇")
 	}
-	t, err := s.Townships.Get(ctx, actor.TownshipID)
+	t, err := s.townships.Get(ctx, actor.TownshipID)
 	if err != nil {
 		return Policy{}, err
 	}
@@ -231,7 +231,7 @@ func (s *TownshipService) List(ctx context.Context, actor Actor, page Page) ([]T
 	if !actor.Is(RolePlatformAdmin) {
 		return nil, 0, Forbidden("只有平台管理员可以查看乡镇列表")
 	}
-	return s.Townships.List(ctx, page.Normalize())
+	return s.townships.List(ctx, page.Normalize())
 }
 
 // Update changes a township's details, policy, key areas and zones. ErrNotFound, ErrForbidden,
@@ -241,8 +241,8 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		return Township{}, err
 	}
 	var out Township
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.Townships.Get(ctx, id)
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.townships.Get(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -250,22 +250,22 @@ func (s *TownshipService) Update(ctx context.Context, actor Actor, id int64, u T
 		if err := applyTownshipUpdate(&t, u); err != nil {
 			return err
 		}
-		if err := s.Townships.Update(ctx, t); err != nil {
+		if err := s.townships.Update(ctx, t); err != nil {
 			return conflictField(err, "zones", "要删除的责任区下还有企业,请先调整这些企业的责任区")
 		}
 		if u.KeyAreas != nil || u.IsolationDays != nil || u.IsolationLevels != nil {
-			if _, err := s.Rosters.Reevaluate(ctx, t); err != nil {
+			if _, err := s.rosters.Reevaluate(ctx, t); err != nil {
 				return err
 			}
 		}
 		if err := s.audit().record(ctx, actor, id, 0, "township.update", "township", id, townshipChange(before, t)); err != nil {
 			return err
 		}
-		out, err = s.Townships.Get(ctx, id)
+		out, err = s.townships.Get(ctx, id)
 		return err
 	})
 	if err == nil {
-		notify(s.Changes, Change{TownshipID: id, Kind: ChangeTownship})
+		notify(s.changes, Change{TownshipID: id, Kind: ChangeTownship})
 	}
 	return out, err
 }

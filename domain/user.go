@@ -108,26 +108,26 @@ var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
 // UserService manages staff accounts: a town admin those of their township, the platform admin
 // the town admins of every township; every staff user their own.
 type UserService struct {
-	Users       UserStore
-	Enterprises EnterpriseStore
-	Townships   TownshipStore
-	Passwords   PasswordHasher
-	Sessions    RefreshTokenStore
-	Audit       AuditStore
-	Tx          TxRunner
-	Clock       Clock
-	// Attempts counts wrong current passwords, so that a stolen access token cannot be used to
+	users       UserStore
+	enterprises EnterpriseStore
+	townships   TownshipStore
+	passwords   PasswordHasher
+	sessions    RefreshTokenStore
+	audits      AuditStore
+	tx          TxRunner
+	clock       Clock
+	// attempts counts wrong current passwords, so that a stolen access token cannot be used to
 	// guess its owner's password faster than the sign-in page allows: MaxFailures per
 	// FailureWindow, as there.
-	Attempts      LoginAttemptStore
-	MaxFailures   int
-	FailureWindow time.Duration
-	// Notices tells a township's town admins when the platform admin makes or resets a town
+	attempts      LoginAttemptStore
+	maxFailures   int
+	failureWindow time.Duration
+	// notices tells a township's town admins when the platform admin makes or resets a town
 	// admin account of theirs.
-	Notices NoticeStore
+	notices NoticeStore
 }
 
-func (s *UserService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *UserService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // Label is the role as a township calls it.
 func (r Role) Label() string {
@@ -141,7 +141,7 @@ func (r Role) Label() string {
 // by the platform admin is also told to the township's other town admins.
 func (s *UserService) createAudited(ctx context.Context, actor Actor, in NewUser) (User, error) {
 	var u User
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if u, err = s.create(ctx, in, ""); err != nil {
 			return err
@@ -184,11 +184,11 @@ func checkReason(p *Problems, reason *string, required bool) {
 // the township's only one, and its owner, signed in again, learns who changed it) a town admin
 // account, and why. In the caller's transaction: no recovery without its notice.
 func (s *UserService) notifyTownAdmins(ctx context.Context, actor Actor, kind NoticeKind, subject User, reason string) error {
-	admins, _, err := s.Users.List(ctx, UserFilter{TownshipID: subject.TownshipID, Role: RoleTownAdmin, Page: Page{Limit: MaxPageSize}})
+	admins, _, err := s.users.List(ctx, UserFilter{TownshipID: subject.TownshipID, Role: RoleTownAdmin, Page: Page{Limit: MaxPageSize}})
 	if err != nil {
 		return err
 	}
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	var ns []Notice
 	for _, a := range admins {
 		if !a.Active || (kind == NoticeTownAdminCreated && a.ID == subject.ID) {
@@ -200,7 +200,7 @@ func (s *UserService) notifyTownAdmins(ctx context.Context, actor Actor, kind No
 	if len(ns) == 0 {
 		return nil
 	}
-	return s.Notices.Create(ctx, ns)
+	return s.notices.Create(ctx, ns)
 }
 
 // Create makes a supervisor, enterprise HR or town admin account in the actor's township.
@@ -231,7 +231,7 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 		return User{}, err
 	}
 	if actor.Is(RolePlatformAdmin) {
-		if _, err := s.Townships.Get(ctx, in.TownshipID); errors.Is(err, ErrNotFound) {
+		if _, err := s.townships.Get(ctx, in.TownshipID); errors.Is(err, ErrNotFound) {
 			return User{}, Invalid("township_id", "所选乡镇不存在")
 		} else if err != nil {
 			return User{}, err
@@ -246,7 +246,7 @@ func (s *UserService) create(ctx context.Context, in NewUser, prefix string) (Us
 	if err := s.checkEnterprise(ctx, in.Role, in.TownshipID, &in.EnterpriseID, prefix); err != nil {
 		return User{}, err
 	}
-	hash, err := s.Passwords.Hash(in.Password)
+	hash, err := s.passwords.Hash(in.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -254,10 +254,10 @@ func (s *UserService) create(ctx context.Context, in NewUser, prefix string) (Us
 		Username: in.Username, Name: in.Name, Phone: in.Phone, Role: in.Role,
 		TownshipID: in.TownshipID, EnterpriseID: in.EnterpriseID, Active: true, PasswordHash: hash,
 	}
-	if err := s.Users.Create(ctx, &u); err != nil {
+	if err := s.users.Create(ctx, &u); err != nil {
 		return User{}, conflictField(err, prefix+"username", "用户名 "+u.Username+" 已被使用")
 	}
-	return s.Users.Get(ctx, u.ID)
+	return s.users.Get(ctx, u.ID)
 }
 
 // checkEnterprise makes sure that HR accounts point at an enterprise of their township and
@@ -270,7 +270,7 @@ func (s *UserService) checkEnterprise(ctx context.Context, role Role, townshipID
 	if *id == 0 {
 		return Invalid(prefix+"enterprise_id", "企业人事账号必须选择所属企业")
 	}
-	e, err := s.Enterprises.Get(ctx, *id)
+	e, err := s.enterprises.Get(ctx, *id)
 	if errors.Is(err, ErrNotFound) || (err == nil && e.TownshipID != townshipID) {
 		return Invalid(prefix+"enterprise_id", "所选企业不存在")
 	}
@@ -296,12 +296,12 @@ func (s *UserService) Bootstrap(ctx context.Context, username, password, name st
 // ErrForbidden.
 func (s *UserService) Get(ctx context.Context, actor Actor, id int64) (User, error) {
 	if actor.UserID == id && actor.Role != RoleWorker {
-		return s.Users.Get(ctx, id)
+		return s.users.Get(ctx, id)
 	}
 	if !actor.Is(RoleTownAdmin, RolePlatformAdmin) {
 		return User{}, Forbidden("无权查看账号")
 	}
-	u, err := s.Users.Get(ctx, id)
+	u, err := s.users.Get(ctx, id)
 	if err != nil {
 		return User{}, err
 	}
@@ -340,7 +340,7 @@ func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) ([]Us
 	}
 	f.Query = Clean(f.Query)
 	f.Page = f.Page.Normalize()
-	return s.Users.List(ctx, f)
+	return s.users.List(ctx, f)
 }
 
 // Update changes an account: a manager's (manages), or the actor's own. Disabling an account
@@ -403,12 +403,12 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 		return User{}, err
 	}
 	if up.Password != nil {
-		if u.PasswordHash, err = s.Passwords.Hash(*up.Password); err != nil {
+		if u.PasswordHash, err = s.passwords.Hash(*up.Password); err != nil {
 			return User{}, err
 		}
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Users.Update(ctx, u); err != nil {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.users.Update(ctx, u); err != nil {
 			return err
 		}
 		if up.Password != nil {
@@ -426,10 +426,10 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 			}
 		}
 		if endSessions {
-			if err := s.Sessions.RevokeUser(ctx, u.ID, s.Clock.Now()); err != nil {
+			if err := s.sessions.RevokeUser(ctx, u.ID, s.clock.Now()); err != nil {
 				return err
 			}
-			if err := s.Users.BumpGeneration(ctx, u.ID); err != nil {
+			if err := s.users.BumpGeneration(ctx, u.ID); err != nil {
 				return err
 			}
 		}
@@ -447,7 +447,7 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 	if err != nil {
 		return User{}, err
 	}
-	return s.Users.Get(ctx, id)
+	return s.users.Get(ctx, id)
 }
 
 // checkFixed refuses a change of role or township: sent with the account's own values they
@@ -471,18 +471,18 @@ func checkFixed(p *Problems, self bool, u User, up UserUpdate) {
 // refused, right or wrong, until the window has passed. It returns an error only for that
 // refusal or a store's failure.
 func (s *UserService) checkCurrentPassword(ctx context.Context, actor Actor, u User, current *string, p *Problems) error {
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	key := "current-password|" + strconv.FormatInt(u.ID, 10)
-	n, err := s.Attempts.Failures(ctx, key, now.Add(-s.FailureWindow))
+	n, err := s.attempts.Failures(ctx, key, now.Add(-s.failureWindow))
 	if err != nil {
 		return err
 	}
-	if n >= s.MaxFailures {
+	if n >= s.maxFailures {
 		return &Error{Kind: ErrTooManyRequests, Message: "当前密码错误次数过多,请一分钟后再试"}
 	}
 	right := false
 	if current != nil && *current != "" {
-		if right, err = s.Passwords.Check(ctx, u.PasswordHash, *current); err != nil {
+		if right, err = s.passwords.Check(ctx, u.PasswordHash, *current); err != nil {
 			return err
 		}
 	}
@@ -494,11 +494,11 @@ func (s *UserService) checkCurrentPassword(ctx context.Context, actor Actor, u U
 	case !right:
 		p.Add("current_password", "当前密码不正确")
 		detail = "修改密码时当前密码错误"
-		if err := s.Attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
+		if err := s.attempts.RecordFailure(ctx, key, now, now.Add(-time.Hour)); err != nil {
 			return err
 		}
 	default:
-		return s.Attempts.Clear(ctx, key)
+		return s.attempts.Clear(ctx, key)
 	}
 	return s.audit().record(ctx, actor, u.TownshipID, u.EnterpriseID, "user.password_refused", "user", u.ID, detail)
 }

@@ -57,7 +57,7 @@ type workerKey struct {
 
 func (s *AuthService) workerKeys(code, phone, addr string) []workerKey {
 	return []workerKey{
-		{"worker|" + code + "|" + phone + "|" + addr, s.MaxFailures, "登录失败次数过多,请一分钟后再试"},
+		{"worker|" + code + "|" + phone + "|" + addr, s.maxFailures, "登录失败次数过多,请一分钟后再试"},
 		{"worker-addr|" + addr, WorkerFailuresPerAddress, "此网络登录失败次数过多,请一分钟后再试"},
 		{"worker-code|" + code, WorkerFailuresPerCode, "本企业登录失败次数过多,请一分钟后再试"},
 	}
@@ -65,9 +65,9 @@ func (s *AuthService) workerKeys(code, phone, addr string) []workerKey {
 
 // limited refuses a worker's sign-in when any of its keys has had its failures.
 func (s *AuthService) limited(ctx context.Context, keys []workerKey) error {
-	since := s.Clock.Now().Add(-s.FailureWindow)
+	since := s.clock.Now().Add(-s.failureWindow)
 	for _, k := range keys {
-		n, err := s.Attempts.Failures(ctx, k.key, since)
+		n, err := s.attempts.Failures(ctx, k.key, since)
 		if err != nil {
 			return err
 		}
@@ -82,19 +82,19 @@ func (s *AuthService) limited(ctx context.Context, keys []workerKey) error {
 // client, together. The phone, PIN and ID number typed are personal data: the log names only
 // the enterprise.
 func (s *AuthService) workerFailed(ctx context.Context, keys []workerKey, e Enterprise, why string, c Client) error {
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	ev := AuditEvent{Action: "auth.worker_login_failed", ActorRole: RoleWorker, Detail: "企业码不存在;" + c.detail(), At: now}
 	if e.ID != 0 {
 		ev.TownshipID, ev.EnterpriseID, ev.EntityType, ev.EntityID = e.TownshipID, e.ID, "enterprise", e.ID
 		ev.Detail = why + ";" + c.detail()
 	}
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		for _, k := range keys {
-			if err := s.Attempts.RecordFailure(ctx, k.key, now, now.Add(-time.Hour)); err != nil {
+			if err := s.attempts.RecordFailure(ctx, k.key, now, now.Add(-time.Hour)); err != nil {
 				return err
 			}
 		}
-		return s.Audit.Record(ctx, ev)
+		return s.audits.Record(ctx, ev)
 	})
 }
 
@@ -131,7 +131,7 @@ func (s *AuthService) pinOwner(ctx context.Context, ws []Worker, pin string) (Wo
 	found, ok := Worker{}, false
 	compared := false
 	for _, w := range ws {
-		p, err := s.Workers.PIN(ctx, w.ID)
+		p, err := s.workers.PIN(ctx, w.ID)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
@@ -143,7 +143,7 @@ func (s *AuthService) pinOwner(ctx context.Context, ws []Worker, pin string) (Wo
 			continue
 		}
 		// Through the gate that bounds concurrent hash checks (PasswordHasher.Check).
-		if ok, err = s.Passwords.Check(ctx, p.Hash, pin); err != nil {
+		if ok, err = s.passwords.Check(ctx, p.Hash, pin); err != nil {
 			return Worker{}, false, err
 		}
 		if ok {
@@ -151,7 +151,7 @@ func (s *AuthService) pinOwner(ctx context.Context, ws []Worker, pin string) (Wo
 		}
 	}
 	if !compared {
-		if _, err := s.Passwords.Check(ctx, string(dummyHash), pin); err != nil {
+		if _, err := s.passwords.Check(ctx, string(dummyHash), pin); err != nil {
 			return Worker{}, false, err
 		}
 	}
@@ -189,12 +189,12 @@ func (s *AuthService) WorkerEnrol(ctx context.Context, code, phone, idNumber, pi
 	if err := CheckPIN(pin, w); err != nil {
 		return Session{}, err
 	}
-	hash, err := s.Passwords.Hash(pin)
+	hash, err := s.passwords.Hash(pin)
 	if err != nil {
 		return Session{}, err
 	}
 	return s.signWorkerIn(ctx, keys[0].key, w, "auth.worker_enrol", c, func(ctx context.Context) error {
-		set, err := s.Workers.SetPIN(ctx, WorkerPIN{WorkerID: w.ID, Hash: hash, SetAt: s.Clock.Now()})
+		set, err := s.workers.SetPIN(ctx, WorkerPIN{WorkerID: w.ID, Hash: hash, SetAt: s.clock.Now()})
 		if err == nil && !set {
 			err = Conflict("您已设置过 PIN,请直接用 PIN 登录;忘记了请联系企业人事重置")
 		}
@@ -207,9 +207,9 @@ func (s *AuthService) WorkerEnrol(ctx context.Context, code, phone, idNumber, pi
 // audited with the client, in one transaction.
 func (s *AuthService) signWorkerIn(ctx context.Context, key string, w Worker, action string, c Client, before func(context.Context) error) (Session, error) {
 	if w.Status == WorkerLeft {
-		err := s.Audit.Record(ctx, AuditEvent{
+		err := s.audits.Record(ctx, AuditEvent{
 			TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, ActorRole: RoleWorker, Action: "auth.worker_login_failed",
-			EntityType: "worker", EntityID: w.ID, Detail: "已离职;" + c.detail(), At: s.Clock.Now(),
+			EntityType: "worker", EntityID: w.ID, Detail: "已离职;" + c.detail(), At: s.clock.Now(),
 		})
 		if err != nil {
 			return Session{}, err
@@ -217,7 +217,7 @@ func (s *AuthService) signWorkerIn(ctx context.Context, key string, w Worker, ac
 		return Session{}, Unauthenticated("您已登记为离职,无需打卡;如有误请联系企业人事")
 	}
 	var sess Session
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		if before != nil {
 			if err := before(ctx); err != nil {
 				return err
@@ -232,7 +232,7 @@ func (s *AuthService) signWorkerIn(ctx context.Context, key string, w Worker, ac
 	if err != nil {
 		return Session{}, err
 	}
-	return sess, s.Attempts.Clear(ctx, key)
+	return sess, s.attempts.Clear(ctx, key)
 }
 
 // findWorkers returns the enterprise with that code (zero when none has it) and its workers
@@ -241,14 +241,14 @@ func (s *AuthService) findWorkers(ctx context.Context, code, phone string) (Ente
 	if code == "" {
 		return Enterprise{}, nil, nil
 	}
-	e, err := s.Enterprises.GetByCode(ctx, code)
+	e, err := s.enterprises.GetByCode(ctx, code)
 	if errors.Is(err, ErrNotFound) {
 		return Enterprise{}, nil, nil
 	}
 	if err != nil || phone == "" {
 		return e, nil, err
 	}
-	ws, _, err := s.Workers.List(ctx, WorkerFilter{EnterpriseID: e.ID, Phone: phone, Page: Page{Limit: 20}})
+	ws, _, err := s.workers.List(ctx, WorkerFilter{EnterpriseID: e.ID, Phone: phone, Page: Page{Limit: 20}})
 	return e, ws, err
 }
 
@@ -259,15 +259,15 @@ func (s *AuthService) ResetWorkerPIN(ctx context.Context, actor Actor, workerID 
 	if !actor.Is(RoleEnterpriseHR) {
 		return Forbidden("只有企业人事可以重置职工的 PIN")
 	}
-	w, err := s.Workers.Get(ctx, workerID)
+	w, err := s.workers.Get(ctx, workerID)
 	if err != nil {
 		return err
 	}
 	if !CanReveal(actor, w.EnterpriseID) { // HR of another enterprise: not theirs to know of
 		return NotFound("职工")
 	}
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		had, err := s.Workers.ClearPIN(ctx, w.ID)
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		had, err := s.workers.ClearPIN(ctx, w.ID)
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (s *AuthService) ResetWorkerPIN(ctx context.Context, actor Actor, workerID 
 // checkWorker verifies that a worker's token still stands for a worker on the roster who has
 // not left, in the enterprise and token generation the token says.
 func (s *AuthService) checkWorker(ctx context.Context, a Actor) error {
-	w, err := s.Workers.Standing(ctx, a.WorkerID)
+	w, err := s.workers.Standing(ctx, a.WorkerID)
 	if errors.Is(err, ErrNotFound) {
 		return Unauthenticated("职工不存在")
 	}

@@ -13,20 +13,20 @@ const MaxImportRows = 60_000
 // WorkerService keeps the enterprises' rosters: records, their risk and isolation, the Excel
 // import, and who may read ID numbers whole.
 type WorkerService struct {
-	Workers     WorkerStore
-	Enterprises EnterpriseStore
-	Townships   TownshipStore
-	Audit       AuditStore
-	Alerts      AlertStore
-	Stats       StatsStore
-	Tx          TxRunner
-	Clock       Clock
-	Changes     Notifier
-	Recorder    Recorder // hears of the alerts raised on arrival; nil for none
-	// Imports bounds the roster imports running at once; nil for no bound.
-	Imports *ImportSlots
-	// ImportBudget is how long an import may take, reading and writing; 0 for no limit.
-	ImportBudget time.Duration
+	workers     WorkerStore
+	enterprises EnterpriseStore
+	townships   TownshipStore
+	audits      AuditStore
+	alerts      AlertStore
+	stats       StatsStore
+	tx          TxRunner
+	clock       Clock
+	changes     Notifier
+	recorder    Recorder // hears of the alerts raised on arrival; nil for none
+	// imports bounds the roster imports running at once; nil for no bound.
+	imports *ImportSlots
+	// importBudget is how long an import may take, reading and writing; 0 for no limit.
+	importBudget time.Duration
 	places       *placeCache // townships kept in memory; nil reads them each time
 	scope        scopeLoader
 }
@@ -47,7 +47,7 @@ type WorkerUpdate struct {
 	IsolationUntil  *Date // with status isolating: HR orders an isolation until then
 }
 
-func (s *WorkerService) audit() audit { return audit{store: s.Audit, clock: s.Clock} }
+func (s *WorkerService) audit() audit { return audit{store: s.audits, clock: s.clock} }
 
 // roster loads an enterprise and its township and checks that the actor may see it; with
 // hrOnly, that the actor is its HR.
@@ -59,14 +59,14 @@ func (s *WorkerService) roster(ctx context.Context, actor Actor, enterpriseID in
 	if hrOnly && !actor.Is(RoleEnterpriseHR) {
 		return Enterprise{}, Township{}, Forbidden("花名册由企业维护")
 	}
-	t, err := s.Townships.Get(ctx, e.TownshipID)
+	t, err := s.townships.Get(ctx, e.TownshipID)
 	return e, t, err
 }
 
 // snapshot retakes today's roster figures of an enterprise, in the transaction that changed
 // its roster, so that the dashboard never shows a roster it does not have.
 func (s *WorkerService) snapshot(ctx context.Context, t Township, enterpriseID int64, today Date) error {
-	return s.Stats.SnapshotRoster(ctx, t.ID, []int64{enterpriseID}, today, false)
+	return s.stats.SnapshotRoster(ctx, t.ID, []int64{enterpriseID}, today, false)
 }
 
 // CanWrite checks that the actor keeps the enterprise's roster (its HR), for what writes it or
@@ -84,7 +84,7 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	if err != nil {
 		return Worker{}, Date{}, err
 	}
-	today := t.Today(s.Clock.Now())
+	today := t.Today(s.clock.Now())
 	w, p := in.parse(today)
 	if err := p.Err(); err != nil {
 		return Worker{}, Date{}, err
@@ -92,11 +92,11 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
 	t.settle(&w, today)
 	tally := raised{}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Workers.Create(ctx, &w); err != nil {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.workers.Create(ctx, &w); err != nil {
 			return conflictField(err, ColIDNumber, "此人已在本企业花名册中")
 		}
-		if _, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.alerts, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
@@ -107,9 +107,9 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	if err != nil {
 		return Worker{}, Date{}, err
 	}
-	tally.report(s.Recorder)
-	notify(s.Changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
-	w, err = s.Workers.Get(ctx, w.ID)
+	tally.report(s.recorder)
+	notify(s.changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
+	w, err = s.workers.Get(ctx, w.ID)
 	return w, today, err
 }
 
@@ -120,7 +120,7 @@ func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal b
 	if err := tenantOnly(actor); err != nil {
 		return Worker{}, Date{}, err
 	}
-	w, err := s.Workers.Get(ctx, id)
+	w, err := s.workers.Get(ctx, id)
 	if err != nil {
 		return Worker{}, Date{}, err
 	}
@@ -130,7 +130,7 @@ func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal b
 	case err != nil && !own:
 		return Worker{}, Date{}, NotFound("职工")
 	case err != nil: // the worker themself, who may not see their enterprise's roster
-		if t, err = s.places.township(ctx, s.Townships, w.TownshipID); err != nil {
+		if t, err = s.places.township(ctx, s.townships, w.TownshipID); err != nil {
 			return Worker{}, Date{}, err
 		}
 	}
@@ -142,7 +142,7 @@ func (s *WorkerService) Get(ctx context.Context, actor Actor, id int64, reveal b
 			return Worker{}, Date{}, err
 		}
 	}
-	return w, t.Today(s.Clock.Now()), nil
+	return w, t.Today(s.clock.Now()), nil
 }
 
 // CanReveal says who may read ID numbers whole: the HR of the worker's own enterprise, who
@@ -158,7 +158,7 @@ func (s *WorkerService) List(ctx context.Context, actor Actor, enterpriseID int6
 		return nil, 0, Date{}, err
 	}
 	f.EnterpriseID, f.TownshipID = enterpriseID, t.ID
-	today := t.Today(s.Clock.Now())
+	today := t.Today(s.clock.Now())
 	f.Query = Clean(f.Query)
 	if id, err := ParseIDNumber(f.Query, today); err == nil {
 		f.QueryID, f.Query = id, ""
@@ -171,7 +171,7 @@ func (s *WorkerService) List(ctx context.Context, actor Actor, enterpriseID int6
 		}
 	}
 	f.Page = f.Page.Normalize()
-	items, total, err := s.Workers.List(ctx, f)
+	items, total, err := s.workers.List(ctx, f)
 	return items, total, today, err
 }
 
@@ -182,7 +182,7 @@ func (s *WorkerService) Enrolled(ctx context.Context, ws []Worker) (map[int64]bo
 	for i, w := range ws {
 		ids[i] = w.ID
 	}
-	return s.Workers.Enrolled(ctx, ids)
+	return s.workers.Enrolled(ctx, ids)
 }
 
 // Update changes a worker: HR of the enterprise only. Putting an isolating worker on duty
@@ -191,7 +191,7 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	if err := tenantOnly(actor); err != nil {
 		return Worker{}, Date{}, err
 	}
-	w, err := s.Workers.Get(ctx, id)
+	w, err := s.workers.Get(ctx, id)
 	if err != nil {
 		return Worker{}, Date{}, err
 	}
@@ -202,7 +202,7 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	if err != nil {
 		return Worker{}, Date{}, err
 	}
-	today := t.Today(s.Clock.Now())
+	today := t.Today(s.clock.Now())
 	if err := applyWorkerUpdate(&w, u, today); err != nil {
 		return Worker{}, Date{}, err
 	}
@@ -212,11 +212,11 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 		t.settle(&w, today)
 	}
 	tally := raised{}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Workers.Update(ctx, w); err != nil {
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.workers.Update(ctx, w); err != nil {
 			return err
 		}
-		if _, err := tally.raise(ctx, s.Alerts, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.alerts, t.ArrivalAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, w.EnterpriseID, today); err != nil {
@@ -227,9 +227,9 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	if err != nil {
 		return Worker{}, Date{}, err
 	}
-	tally.report(s.Recorder)
-	notify(s.Changes, Change{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, Kind: ChangeRoster})
-	w, err = s.Workers.Get(ctx, id)
+	tally.report(s.recorder)
+	notify(s.changes, Change{TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, Kind: ChangeRoster})
+	w, err = s.workers.Get(ctx, id)
 	return w, today, err
 }
 
@@ -341,7 +341,7 @@ func (s *WorkerService) Export(ctx context.Context, actor Actor, enterpriseID in
 			break
 		}
 	}
-	e, err := s.Enterprises.Get(ctx, enterpriseID)
+	e, err := s.enterprises.Get(ctx, enterpriseID)
 	if err != nil {
 		return nil, false, Date{}, err
 	}
@@ -359,16 +359,16 @@ func (s *WorkerService) Export(ctx context.Context, actor Actor, enterpriseID in
 // Reevaluate re-derives the risk, isolation and status of a township's workers after its key
 // areas or isolation policy changed, saving those that changed, and returns how many did.
 func (s *WorkerService) Reevaluate(ctx context.Context, t Township) (int, error) {
-	today := t.Today(s.Clock.Now())
+	today := t.Today(s.clock.Now())
 	changed := 0
-	err := s.Workers.ForTownship(ctx, t.ID, func(batch []Worker) error {
+	err := s.workers.ForTownship(ctx, t.ID, func(batch []Worker) error {
 		for _, w := range batch {
 			next := w
 			t.settle(&next, today)
 			if next == w {
 				continue
 			}
-			if err := s.Workers.Update(ctx, next); err != nil {
+			if err := s.workers.Update(ctx, next); err != nil {
 				return err
 			}
 			changed++
@@ -379,5 +379,5 @@ func (s *WorkerService) Reevaluate(ctx context.Context, t Township) (int, error)
 		return changed, err
 	}
 	// The caller's transaction commits this with the changes; the caller tells live views.
-	return changed, s.Stats.SnapshotRoster(ctx, t.ID, nil, today, false)
+	return changed, s.stats.SnapshotRoster(ctx, t.ID, nil, today, false)
 }

@@ -129,7 +129,7 @@ func TestAuthServiceLoginLimit(t *testing.T) {
 		t.Run("AddressLimitAcrossUsernames", func(t *testing.T) {
 			// 20 failures from one address, each of another username: the 21st is refused, a
 			// right password too, without a password check; other addresses are not.
-			gate := e.auth.Passwords.Gate
+			gate := e.gate
 			for i := range 20 {
 				_, err := e.auth.Login(ctx, fmt.Sprintf("ghost%02d", i), "whatever-pw", "10.0.0.5")
 				wantErr(t, err, domain.ErrUnauthenticated)

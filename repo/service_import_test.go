@@ -106,9 +106,9 @@ func TestWorkerServiceImportStops(t *testing.T) {
 		t.Run("ErrCancelledWhileWriting", func(t *testing.T) {
 			ctx, cancel := context.WithCancel(w.ctx)
 			defer cancel()
-			svc := *w.workers
-			svc.Imports = &domain.ImportSlots{}
-			svc.Workers = cancelAfterCreate{WorkerStore: w.stores.Workers, cancel: cancel}
+			st := w.stores
+			st.Workers = cancelAfterCreate{WorkerStore: w.stores.Workers, cancel: cancel}
+			svc := domain.NewServices(st, domain.Options{Clock: w.clock.Now}).Workers
 			res, err := svc.Import(ctx, w.hr.Actor(), w.ent.ID, roster(0, 3000), false) // two batches
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("got %+v, %v; want context.Canceled", res, err)
@@ -116,8 +116,7 @@ func TestWorkerServiceImportStops(t *testing.T) {
 			unchanged(t)
 		})
 		t.Run("ErrBudgetSpent", func(t *testing.T) {
-			svc := *w.workers
-			svc.Imports, svc.ImportBudget = &domain.ImportSlots{}, 10*time.Millisecond
+			svc := domain.NewServices(w.stores, domain.Options{Clock: w.clock.Now, ImportBudget: 10 * time.Millisecond}).Workers
 			src := newHeldSource(roster(0, 10))
 			res, err := svc.ImportFrom(w.ctx, w.hr.Actor(), w.ent.ID, src.read, false)
 			wantErr(t, err, domain.ErrUnavailable)

@@ -28,7 +28,7 @@ func TestUserServiceCreate(t *testing.T) {
 			if got.Username != "hr.jia2" || got.Role != domain.RoleEnterpriseHR || got.TownshipID != f.adminA.TownshipID || got.EnterpriseID != f.entA2.ID || got.EnterpriseName != "乙厂" || !got.Active {
 				t.Errorf("got %+v, want an active HR of 乙厂 in the admin's township", got)
 			}
-			if got.PasswordHash == password || !e.users.Passwords.Matches(got.PasswordHash, password) {
+			if got.PasswordHash == password || !(domain.PasswordHasher{}).Matches(got.PasswordHash, password) {
 				t.Errorf("got hash %q, want a bcrypt hash of the password", got.PasswordHash)
 			}
 		})

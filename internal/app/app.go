@@ -102,7 +102,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 	}
 	metrics.WatchDB(pool)
 	o.Changes, o.Recorder = hub, metrics
-	o.ImportSlots, o.ImportBudget = cfg.ImportSlots, cfg.ImportTimeout
+	o.Imports, o.ImportBudget = &domain.ImportSlots{Max: cfg.ImportSlots}, cfg.ImportTimeout
 	services := domain.NewServices(stores, o)
 	return &App{Config: cfg, Log: log, DB: db, Stores: stores, Services: services, hub: hub, metrics: metrics}, nil
 }
