@@ -2,8 +2,8 @@ package domain
 
 import (
 	"context"
-	"fmt"
 	"sort"
+	"strconv"
 )
 
 // DashboardService is the town's real-time monitoring: totals, trends and per-enterprise rows
@@ -123,8 +123,19 @@ func (v DashboardView) Date() Date { return v.date }
 // Key names the question: the scope (township, supervisor), the filters and the days. The
 // answer depends on nothing else but the data, which the township's changes tell of.
 func (v DashboardView) Key() string {
-	return fmt.Sprintf("%d|%d|%q|%q|%s|%s", v.filter.TownshipID, v.filter.SupervisorID, v.filter.Zone, v.filter.Industry,
-		v.from, v.date)
+	b := make([]byte, 0, 64)
+	b = strconv.AppendInt(b, v.filter.TownshipID, 10)
+	b = append(b, '|')
+	b = strconv.AppendInt(b, v.filter.SupervisorID, 10)
+	b = append(b, '|')
+	b = strconv.AppendQuote(b, v.filter.Zone) // quoted: a filter may hold the separator
+	b = append(b, '|')
+	b = strconv.AppendQuote(b, v.filter.Industry)
+	b = append(b, '|')
+	b = append(b, v.from.String()...)
+	b = append(b, '|')
+	b = append(b, v.date.String()...)
+	return string(b)
 }
 
 // made refuses a view the service did not resolve (a zero one).
