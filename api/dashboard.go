@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -194,8 +195,8 @@ func (h *dashboardHandler) summary(c echo.Context) error {
 
 // summaryJSON is the summary of a view as /dashboard/summary and the stream send it.
 func (h *dashboardHandler) summaryJSON(c echo.Context, v domain.DashboardView) ([]byte, error) {
-	return h.cache.answer("summary", v, func() (any, error) {
-		s, err := h.svc.Summary(c.Request().Context(), v)
+	return h.cache.answer(c.Request().Context(), "summary", v, func(ctx context.Context) (any, error) {
+		s, err := h.svc.Summary(ctx, v)
 		return newSummary(s), err
 	})
 }
@@ -212,8 +213,8 @@ func (h *dashboardHandler) trend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := h.cache.answer("trend", v, func() (any, error) {
-		points, err := h.svc.Trend(c.Request().Context(), v)
+	body, err := h.cache.answer(c.Request().Context(), "trend", v, func(ctx context.Context) (any, error) {
+		points, err := h.svc.Trend(ctx, v)
 		return newTrend(points), err
 	})
 	if err != nil {
@@ -243,8 +244,8 @@ func (h *dashboardHandler) enterprises(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := h.cache.answer("enterprises", v, func() (any, error) {
-		days, err := h.svc.EnterpriseDays(c.Request().Context(), v)
+	body, err := h.cache.answer(c.Request().Context(), "enterprises", v, func(ctx context.Context) (any, error) {
+		days, err := h.svc.EnterpriseDays(ctx, v)
 		return newEnterpriseDays(days, v.Date()), err
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"sync"
@@ -48,16 +49,22 @@ func newDashboardCache(versions interface{ Version(int64) uint64 }) *dashboardCa
 
 // answer returns the JSON of the answer to the question what of view v: the one kept, when its
 // township has not changed since it was computed, or compute's, encoded once for all who ask
-// at the same time. A nil cache computes every answer.
-func (c *dashboardCache) answer(what string, v domain.DashboardView, compute func() (any, error)) ([]byte, error) {
+// at the same time. A nil cache computes every answer, with ctx.
+func (c *dashboardCache) answer(ctx context.Context, what string, v domain.DashboardView, compute func(context.Context) (any, error)) ([]byte, error) {
 	if c == nil {
-		return encode(compute)
+		return encode(ctx, compute)
 	}
-	return c.get(what+"|"+v.Key(), v.TownshipID(), compute)
+	return c.get(ctx, what+"|"+v.Key(), v.TownshipID(), compute)
 }
 
-// get is answer of the question key about township's numbers.
-func (c *dashboardCache) get(key string, township int64, compute func() (any, error)) ([]byte, error) {
+// computeTimeout bounds a shared computation, which no one asker's leaving ends.
+const computeTimeout = 30 * time.Second
+
+// get is answer of the question key about township's numbers. The computation several askers
+// share belongs to none of them: it runs on ctx's values without its end, so that the first
+// asker's leaving (a closed stream, a tab closed) does not fail it for the others; an asker
+// who leaves stops waiting for it.
+func (c *dashboardCache) get(ctx context.Context, key string, township int64, compute func(context.Context) (any, error)) ([]byte, error) {
 	version := c.versions.Version(township) // before the computation reads anything
 	c.mu.Lock()
 	a, ok := c.answers[key]
@@ -65,18 +72,25 @@ func (c *dashboardCache) get(key string, township int64, compute func() (any, er
 	if ok && a.version == version && c.now().Sub(a.at) < c.maxAge {
 		return a.body, nil
 	}
-	body, err, _ := c.flight.Do(key+"@"+strconv.FormatUint(version, 10), func() (any, error) {
+	done := c.flight.DoChan(key+"@"+strconv.FormatUint(version, 10), func() (any, error) {
+		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), computeTimeout)
+		defer cancel()
 		started := c.now()
-		body, err := encode(compute)
+		body, err := encode(shared, compute)
 		if err == nil {
 			c.keep(key, keptAnswer{version: version, at: started, body: body})
 		}
 		return body, err
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case r := <-done:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.([]byte), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return body.([]byte), nil
 }
 
 // keep keeps an answer unless one of a later version is kept already, dropping the answers too
@@ -98,8 +112,8 @@ func (c *dashboardCache) keep(key string, a keptAnswer) {
 }
 
 // encode is the JSON of compute's answer, ended by a newline as c.JSON's encoder ends it.
-func encode(compute func() (any, error)) ([]byte, error) {
-	v, err := compute()
+func encode(ctx context.Context, compute func(context.Context) (any, error)) ([]byte, error) {
+	v, err := compute(ctx)
 	if err != nil {
 		return nil, err
 	}

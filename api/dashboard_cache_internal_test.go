@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"sync"
@@ -34,15 +35,16 @@ func (vs *versions) change(township int64) {
 // failures are not kept; concurrent askers of one version share one computation; an answer
 // computed under an older version does not replace a newer one; a nil cache computes each time.
 func TestDashboardCache(t *testing.T) {
+	ctx := context.Background()
 	now := time.Date(2020, 2, 10, 8, 0, 0, 0, time.UTC)
 	vs := &versions{v: map[int64]uint64{}}
 	c := newDashboardCache(vs)
 	c.now = func() time.Time { return now }
 	calls := 0
-	compute := func() (any, error) { calls++; return calls, nil }
+	compute := func(context.Context) (any, error) { calls++; return calls, nil }
 	ask := func(t *testing.T, key string, township int64, want int) {
 		t.Helper()
-		body, err := c.get(key, township, compute)
+		body, err := c.get(ctx, key, township, compute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +67,7 @@ func TestDashboardCache(t *testing.T) {
 
 	t.Run("ErrorsNotKept", func(t *testing.T) {
 		boom := errors.New("boom")
-		if _, err := c.get("trend|1", 1, func() (any, error) { return nil, boom }); !errors.Is(err, boom) {
+		if _, err := c.get(ctx, "trend|1", 1, func(context.Context) (any, error) { return nil, boom }); !errors.Is(err, boom) {
 			t.Fatalf("got %v, want the computation's error", err)
 		}
 		ask(t, "trend|1", 1, calls+1)
@@ -77,7 +79,7 @@ func TestDashboardCache(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				_, _ = c.get("enterprises|1", 1, func() (any, error) { n.Add(1); <-release; return 1, nil })
+				_, _ = c.get(ctx, "enterprises|1", 1, func(context.Context) (any, error) { n.Add(1); <-release; return 1, nil })
 			})
 		}
 		time.Sleep(50 * time.Millisecond) // all eight are waiting on the first
@@ -94,26 +96,63 @@ func TestDashboardCache(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			_, _ = c.get("summary|9", 9, func() (any, error) { <-release; return "old", nil })
+			_, _ = c.get(ctx, "summary|9", 9, func(context.Context) (any, error) { <-release; return "old", nil })
 		}()
 		time.Sleep(20 * time.Millisecond)
 		vs.change(9)
-		body, err := c.get("summary|9", 9, func() (any, error) { return "new", nil })
+		body, err := c.get(ctx, "summary|9", 9, func(context.Context) (any, error) { return "new", nil })
 		if err != nil || string(body) != "\"new\"\n" {
 			t.Fatalf("got %q %v after the change, want a new computation", body, err)
 		}
 		close(release)
 		<-done
-		body, _ = c.get("summary|9", 9, func() (any, error) { return "again", nil })
+		body, _ = c.get(ctx, "summary|9", 9, func(context.Context) (any, error) { return "again", nil })
 		if string(body) != "\"new\"\n" {
 			t.Errorf("got %q, want the answer of the newer version kept", body)
+		}
+	})
+	t.Run("AskerLeaves", func(t *testing.T) {
+		// The asker whose computation the others wait on leaves (a stream closed): the
+		// computation goes on for them, on a context that did not end with the asker's, and
+		// its answer is kept; the one who left stops waiting at once.
+		vs.change(1)
+		first, leave := context.WithCancel(ctx)
+		started, release := make(chan struct{}), make(chan struct{})
+		left := make(chan error, 1)
+		go func() {
+			_, err := c.get(first, "stream|1", 1, func(ctx context.Context) (any, error) {
+				close(started)
+				<-release
+				return "summary", ctx.Err()
+			})
+			left <- err
+		}()
+		<-started
+		second := make(chan []byte, 1)
+		go func() {
+			body, err := c.get(ctx, "stream|1", 1, func(context.Context) (any, error) { return "again", nil })
+			if err != nil {
+				t.Errorf("the asker who stayed: got %v", err)
+			}
+			second <- body
+		}()
+		leave()
+		if err := <-left; !errors.Is(err, context.Canceled) {
+			t.Errorf("the asker who left: got %v, want context.Canceled", err)
+		}
+		close(release)
+		if got := string(<-second); got != "\"summary\"\n" {
+			t.Errorf("the asker who stayed: got %q, want the shared computation's answer", got)
+		}
+		if body, _ := c.get(ctx, "stream|1", 1, func(context.Context) (any, error) { return "late", nil }); string(body) != "\"summary\"\n" {
+			t.Errorf("got %q after the computation, want its answer kept", body)
 		}
 	})
 	t.Run("NilComputesEachTime", func(t *testing.T) {
 		var none *dashboardCache
 		n := 0
 		for range 2 {
-			if _, err := none.answer("summary", domain.DashboardView{}, func() (any, error) { n++; return n, nil }); err != nil {
+			if _, err := none.answer(ctx, "summary", domain.DashboardView{}, func(context.Context) (any, error) { n++; return n, nil }); err != nil {
 				t.Fatal(err)
 			}
 		}

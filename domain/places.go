@@ -61,8 +61,12 @@ func (p *placeCache) township(ctx context.Context, store TownshipStore, id int64
 	if ok && k.version == version && p.now().Sub(k.at) < p.maxAge {
 		return k.township, nil
 	}
-	// Who asks after a change does not join a read that started before it.
-	v, err, _ := p.flight.Do(strconv.FormatInt(id, 10)+"@"+strconv.FormatUint(version, 10), func() (any, error) {
+	// Who asks after a change does not join a read that started before it. The read belongs to
+	// no one reader: the first one's leaving (a phone giving up) does not fail it for the
+	// others, and a reader who leaves stops waiting for it.
+	done := p.flight.DoChan(strconv.FormatInt(id, 10)+"@"+strconv.FormatUint(version, 10), func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
+		defer cancel()
 		started := p.now()
 		t, err := store.Get(ctx, id)
 		if err == nil {
@@ -74,8 +78,16 @@ func (p *placeCache) township(ctx context.Context, store TownshipStore, id int64
 		}
 		return t, err
 	})
-	if err != nil {
-		return Township{}, err
+	select {
+	case r := <-done:
+		if r.Err != nil {
+			return Township{}, r.Err
+		}
+		return r.Val.(Township), nil
+	case <-ctx.Done():
+		return Township{}, ctx.Err()
 	}
-	return v.(Township), nil
 }
+
+// readTimeout bounds a shared read of a township.
+const readTimeout = 30 * time.Second

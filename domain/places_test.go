@@ -17,10 +17,13 @@ type townshipReads struct {
 	release chan struct{} // when set, a read waits for it
 }
 
-func (s *townshipReads) Get(_ context.Context, id int64) (Township, error) {
+func (s *townshipReads) Get(ctx context.Context, id int64) (Township, error) {
 	s.reads.Add(1)
 	if s.release != nil {
 		<-s.release
+	}
+	if err := ctx.Err(); err != nil {
+		return Township{}, err
 	}
 	return Township{ID: id, Name: "镇"}, s.fail
 }
@@ -93,6 +96,27 @@ func TestPlaceCache(t *testing.T) {
 		if got := store.reads.Load() - before; got != 1 {
 			t.Errorf("got %d reads for 8 concurrent readers, want 1", got)
 		}
+	})
+	t.Run("ReaderLeaves", func(t *testing.T) {
+		// The reader whose read the others wait on leaves: the read goes on for them.
+		f.Notify(Change{TownshipID: 1, Kind: ChangeTownship})
+		store.release = make(chan struct{})
+		first, leave := context.WithCancel(ctx)
+		left := make(chan error, 1)
+		go func() { _, err := p.township(first, store, 1); left <- err }()
+		time.Sleep(20 * time.Millisecond) // the first read has started
+		stayed := make(chan error, 1)
+		go func() { _, err := p.township(ctx, store, 1); stayed <- err }()
+		time.Sleep(20 * time.Millisecond)
+		leave()
+		if err := <-left; !errors.Is(err, context.Canceled) {
+			t.Errorf("the reader who left: got %v, want context.Canceled", err)
+		}
+		close(store.release)
+		if err := <-stayed; err != nil {
+			t.Errorf("the reader who stayed: got %v, want the township", err)
+		}
+		store.release = nil
 	})
 	t.Run("NoFeed", func(t *testing.T) {
 		var none *placeCache
