@@ -506,7 +506,7 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 		closeDB()
 	}
 	timeline = append(timeline, "done "+since())
-	rss, peak := memory(srv)
+	rss, peak := srv.Memory()
 
 	// 5. What the database holds against what the answers said.
 	rows, err := checkinCount(ctx, engine, dbURL, ds.Today, ds.Today.AddDays(-1))

@@ -95,7 +95,7 @@ func dashboardRuns(ctx context.Context, r *runner, dbURL, token string, routes [
 			errs, ms(base), ratio(float64(m.Latencies.P95), float64(base)), target, v)
 	}
 	tab.Print()
-	rss, _ := memory(srv)
+	rss, _ := srv.Memory()
 	fmt.Printf("Server RSS after: %.0f MiB.\n\n", rss)
 	return nil
 }

@@ -319,16 +319,16 @@ func exportRange(ctx context.Context, r *runner) error {
 	if _, err := exportGet(ctx, base+"from="+to.String()+"&to="+to.String(), token, nil); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
-	started, _ := memory(srv)
+	started, _ := srv.Memory()
 	time.Sleep(time.Second)
-	before, _ := memory(srv)
+	before, _ := srv.Memory()
 	path := filepath.Join(r.Dir(), "range.xlsx")
 	out, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(path)
-	watch := watchMemory(srv)
+	watch := srv.WatchMemory(50 * time.Millisecond)
 	t0 = time.Now()
 	_, err = exportGet(ctx, base+"from="+from.String()+"&to="+to.String(), token, out)
 	fugong := time.Since(t0)

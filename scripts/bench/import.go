@@ -77,7 +77,7 @@ func importScenario(ctx context.Context, r *runner) error {
 		return err
 	}
 	defer srv.Stop()
-	rssBefore, _ := memory(srv)
+	rssBefore, _ := srv.Memory()
 	url := fmt.Sprintf("%s/api/v1/enterprises/%d/workers/import", srv.URL, ent.ID)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body.Bytes()))
 	if err != nil {
@@ -85,7 +85,7 @@ func importScenario(ctx context.Context, r *runner) error {
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+token)
-	watch := watchMemory(srv)
+	watch := srv.WatchMemory(50 * time.Millisecond)
 	t0 = time.Now()
 	res, err := http.DefaultClient.Do(req)
 	var answer []byte

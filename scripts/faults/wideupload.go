@@ -9,7 +9,6 @@ import (
 	"maps"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 
 	"fugong/domain"
 	"fugong/report/xlsxtest"
-	"fugong/scripts/internal/loadtest"
 )
 
 // The workbooks of issue 16, item 2: rows with one cell in column XFD and nothing in the
@@ -100,10 +98,10 @@ func (r *runner) wideUploadOn(ctx context.Context, engine string, big, small []b
 	before0 := time.Now()
 	time.Sleep(window)
 	before1 := time.Now()
-	rssBefore, _ := serverMemory(srv)
+	rssBefore, _ := srv.Memory()
 
 	u := &uploader{url: srv.URL, http: &http.Client{Timeout: uploadTimeout}}
-	stopWatch := watchServerMemory(srv)
+	stopWatch := srv.WatchMemory(20 * time.Millisecond)
 	alone := []upload{
 		u.send(ctx, hr[0], d.Enterprises[0].ID, "1.4M", big, true),
 		u.send(ctx, hr[0], d.Enterprises[0].ID, "1.4M", big, false),
@@ -143,7 +141,7 @@ func (r *runner) wideUploadOn(ctx context.Context, engine string, big, small []b
 	}
 	rssPeak := stopWatch()
 	attempts := p.stop()
-	rssAfter, _ := serverMemory(srv)
+	rssAfter, _ := srv.Memory()
 
 	t := newTable(fmt.Sprintf("wide-upload on %s: %d workers in %d enterprises, phones checking in at %d/s; %s windows",
 		engine, nWorkers, nEnt, rate, window))
@@ -332,51 +330,6 @@ func statusCounts(m map[int]int) string {
 		parts = append(parts, fmt.Sprintf("%d× %s", m[s], name))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// serverMemory reads the server's resident set now and at its peak since it started, in MiB.
-func serverMemory(s *loadtest.Server) (rss, peak float64) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Pid()))
-	if err != nil {
-		return 0, 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb / 1024
-		case "VmHWM:":
-			peak = kb / 1024
-		}
-	}
-	return rss, peak
-}
-
-// watchServerMemory samples the server's resident set every 20 ms until stop is called, and
-// returns the highest sample.
-func watchServerMemory(s *loadtest.Server) (stop func() float64) {
-	done, result := make(chan struct{}), make(chan float64)
-	go func() {
-		highest := 0.0
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			if rss, _ := serverMemory(s); rss > highest {
-				highest = rss
-			}
-			select {
-			case <-done:
-				result <- highest
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() float64 { close(done); return <-result }
 }
 
 // kb shows a size in KB.

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"fmt"
@@ -6,12 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"fugong/scripts/internal/loadtest"
 )
 
-// memory reads the server's resident set now and at its peak, in MiB, from /proc.
-func memory(s *loadtest.Server) (rss, peak float64) {
+// Memory reads the server's resident set now and at its peak since it started, in MiB, from
+// /proc (0, 0 where there is none).
+func (s *Server) Memory() (rss, peak float64) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Pid()))
 	if err != nil {
 		return 0, 0
@@ -32,17 +31,17 @@ func memory(s *loadtest.Server) (rss, peak float64) {
 	return rss, peak
 }
 
-// watchMemory samples the server's resident set every 50 ms until stop is called, and
-// returns the highest sample: the peak during one piece of work, which VmHWM (the peak since
-// the process started) cannot tell.
-func watchMemory(s *loadtest.Server) (stop func() float64) {
+// WatchMemory samples the server's resident set at every tick until stop is called, and
+// returns the highest sample: the peak during one piece of work, which the peak since the
+// process started cannot tell.
+func (s *Server) WatchMemory(every time.Duration) (stop func() float64) {
 	done, result := make(chan struct{}), make(chan float64)
 	go func() {
 		highest := 0.0
-		tick := time.NewTicker(50 * time.Millisecond)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			if rss, _ := memory(s); rss > highest {
+			if rss, _ := s.Memory(); rss > highest {
 				highest = rss
 			}
 			select {
