@@ -247,7 +247,7 @@ func (h *authHandler) me(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
 	if a.Is(domain.RoleWorker) {
-		w, _, err := h.workers.Get(ctx, a, a.WorkerID, false)
+		w, today, err := h.workers.Get(ctx, a, a.WorkerID, false)
 		if err != nil {
 			return err
 		}
@@ -255,7 +255,8 @@ func (h *authHandler) me(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, workerMeResponse{workerResponder(domain.Date{}, false)(w), th})
+		// As of the township's today: the age and the isolation's days left are the day's.
+		return c.JSON(http.StatusOK, workerMeResponse{workerResponder(today, false)(w), th})
 	}
 	u, err := h.users.Get(ctx, a, a.UserID)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fugong/domain"
 	"fugong/repo"
@@ -65,6 +66,13 @@ func TestWorkerLogin(t *testing.T) {
 			res := f.do(http.MethodGet, "/api/v1/me", tok.AccessToken, nil)
 			if res.status != 200 || !strings.Contains(string(res.body), `"name":"孙立"`) || strings.Contains(string(res.body), id) {
 				t.Errorf("got %d %s, want the worker's own record, ID masked", res.status, res.body)
+			}
+			var me struct {
+				Age int `json:"age"`
+			}
+			res.decode(t, &me)
+			if want := domain.NewDate(1970, 1, 1).AddDays(42).YearsTo(domain.DateFromTime(time.Now())); me.Age != want {
+				t.Errorf("age: got %d, want %d (as of today)", me.Age, want)
 			}
 		})
 		t.Run("NoStaffRoutes", func(t *testing.T) {
