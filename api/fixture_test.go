@@ -155,6 +155,13 @@ func (f *fixture) enterprise(admin domain.User, name, code, zone string) domain.
 	if err != nil {
 		f.t.Fatalf("enterprise %s: %v", name, err)
 	}
+	// The shifts the roster tests name their people's 班组 by: large enough for any import.
+	for _, shift := range []string{"甲班", "乙班"} {
+		sh := domain.Shift{TownshipID: e.TownshipID, EnterpriseID: e.ID, Name: shift, Capacity: 10_000}
+		if err := repo.Stores(f.db, dbtest.Box()).Shifts.Create(context.Background(), &sh); err != nil {
+			f.t.Fatalf("shift %s of %s: %v", shift, name, err)
+		}
+	}
 	return e
 }
 

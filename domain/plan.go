@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -37,8 +38,9 @@ type Supplies struct {
 
 // Batch is one wave of a staggered return (错峰返岗): who comes back on which day.
 type Batch struct {
-	Date    Date
-	Workers int
+	Date        Date
+	Workers     int
+	Departments []string // the departments that come back in it; empty for any
 }
 
 // PlanContent is what HR writes in a one-company-one-plan (一企一策) reopening plan.
@@ -115,4 +117,9 @@ type PlanStore interface {
 	SetStatus(ctx context.Context, id int64, from, to PlanStatus, at time.Time) error
 	// AddReview records a review of a plan.
 	AddReview(ctx context.Context, planID int64, r Review) error
+}
+
+// Equal reports whether two batches are the same.
+func (b Batch) Equal(o Batch) bool {
+	return b.Date == o.Date && b.Workers == o.Workers && slices.Equal(b.Departments, o.Departments)
 }

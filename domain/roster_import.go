@@ -75,7 +75,11 @@ var errImportBudget = errors.New("import time budget spent")
 
 func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterprise, t Township, src RosterSource, dryRun bool) (ImportResult, error) {
 	today := t.Today(s.clock.Now())
-	im := &importer{s: s, t: t, e: e, today: today, rows: rowParser{today: today, first: map[IDNumber]int{}}, tally: raised{}}
+	pl, err := s.placementOf(ctx, e.ID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	im := &importer{s: s, t: t, e: e, today: today, rows: rowParser{today: today, first: map[IDNumber]int{}, place: pl}, tally: raised{}}
 	sheetErrs, err := readAhead(ctx, src, im.parse)
 	switch {
 	case err != nil:
@@ -261,6 +265,7 @@ func (im *importer) one(ctx context.Context, known map[IDNumber]Worker, w Worker
 type rowParser struct {
 	today Date
 	first map[IDNumber]int // the row each person was first listed on
+	place placement        // the enterprise's shifts, by which the rows name them
 }
 
 func (p *rowParser) parse(rows []RosterRow) ([]Worker, []RowError) {
@@ -269,6 +274,7 @@ func (p *rowParser) parse(rows []RosterRow) ([]Worker, []RowError) {
 	for _, r := range rows {
 		in, rowErrs := inputFromRow(r)
 		w, probs := in.parse(p.today)
+		p.place.placeShift(&w, &probs)
 		for _, f := range probs {
 			if f.Field == ColIDNumber && r.Numeric[ColIDNumber] {
 				continue // inputFromRow said why already

@@ -18,6 +18,8 @@ type Stores struct {
 	Stats         StatsStore
 	Retention     RetentionStore
 	Notices       NoticeStore
+	Batches       BatchStore
+	Shifts        ShiftStore
 	Tx            TxRunner
 }
 
@@ -98,7 +100,7 @@ func NewServices(st Stores, o Options) Services {
 		attempts: st.LoginAttempts, maxFailures: o.MaxFailures, failureWindow: o.FailureWindow, notices: st.Notices,
 	}
 	workers := &WorkerService{
-		workers: st.Workers, enterprises: st.Enterprises, townships: st.Townships, audits: st.Audit, alerts: st.Alerts,
+		workers: st.Workers, shifts: st.Shifts, batches: st.Batches, enterprises: st.Enterprises, townships: st.Townships, audits: st.Audit, alerts: st.Alerts,
 		stats: st.Stats, tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder,
 		imports: o.Imports, importBudget: o.ImportBudget, places: places, scope: scope,
 	}

@@ -37,15 +37,23 @@ func (s WorkerStatus) Label() string {
 // Worker is one person's file (一人一档) on an enterprise's roster. Birth date, sex and
 // household region are not stored: they derive from the ID number.
 type Worker struct {
-	ID              int64
-	TownshipID      int64
-	EnterpriseID    int64
-	EnterpriseName  string // filled on reads
-	Name            string
-	IDNumber        IDNumber
-	Phone           string
-	Department      string
-	ShiftGroup      string
+	ID             int64
+	TownshipID     int64
+	EnterpriseID   int64
+	EnterpriseName string // filled on reads
+	Name           string
+	IDNumber       IDNumber
+	Phone          string
+	Department     string
+	// ShiftID is the worker's shift (班组), 0 for none; ShiftGroup is its name, filled on reads
+	// and given by HR in forms and sheets (the service finds the shift by it).
+	ShiftID    int64
+	ShiftGroup string
+	// BatchID is the return batch (错峰返岗批次) HR assigned the worker to, 0 for none;
+	// BatchNumber and BatchDate are the batch's, filled on reads.
+	BatchID         int64
+	BatchNumber     int
+	BatchDate       Date
 	OriginRegion    string // GB/T 2260 code of where they return from
 	ArrivedOn       Date   // zero while not back
 	Transport       string // how they travelled back: 自驾, 火车 G1234, …
@@ -117,6 +125,11 @@ type WorkerStore interface {
 	SetPIN(ctx context.Context, p WorkerPIN) (bool, error)
 	// ClearPIN forgets a worker's PIN; it reports whether there was one.
 	ClearPIN(ctx context.Context, workerID int64) (bool, error)
+	// Assign sets the batch and/or the shift (whichever is non-nil; a pointer to 0 clears it) of
+	// the enterprise's workers with these IDs, and returns how many it changed: workers of
+	// another enterprise are left alone.
+	Assign(ctx context.Context, enterpriseID int64, workerIDs []int64, batchID, shiftID *int64) (int, error)
+
 	// Enrolled says which of the workers have a PIN.
 	Enrolled(ctx context.Context, workerIDs []int64) (map[int64]bool, error)
 }

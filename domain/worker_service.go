@@ -14,6 +14,8 @@ const MaxImportRows = 60_000
 // import, and who may read ID numbers whole.
 type WorkerService struct {
 	workers     WorkerStore
+	shifts      ShiftStore
+	batches     BatchStore
 	enterprises EnterpriseStore
 	townships   TownshipStore
 	audits      AuditStore
@@ -86,6 +88,11 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	}
 	today := t.Today(s.clock.Now())
 	w, p := in.parse(today)
+	pl, err := s.placementOf(ctx, e.ID)
+	if err != nil {
+		return Worker{}, Date{}, err
+	}
+	pl.placeShift(&w, &p)
 	if err := p.Err(); err != nil {
 		return Worker{}, Date{}, err
 	}
@@ -206,6 +213,16 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	if err := applyWorkerUpdate(&w, u, today); err != nil {
 		return Worker{}, Date{}, err
 	}
+	// The shift is found by its name again, whether or not HR changed it: the merge keeps
+	// names, not IDs.
+	pl, err := s.placementOf(ctx, w.EnterpriseID)
+	if err != nil {
+		return Worker{}, Date{}, err
+	}
+	var p Problems
+	if pl.placeShift(&w, &p); p.Err() != nil {
+		return Worker{}, Date{}, p.Err()
+	}
 	if w.Status == WorkerIsolating && (u.IsolationUntil != nil || (u.Status != nil && *u.Status == WorkerIsolating)) {
 		w.RiskLevel, w.RiskReason = t.Assess(w) // an isolation HR ordered or extended stands
 	} else {
@@ -317,7 +334,8 @@ func checkStatusChange(p *Problems, old, w Worker, to WorkerStatus, until *Date,
 
 // mergeWorker copies the parsed, editable fields onto the stored worker.
 func mergeWorker(w, parsed Worker) Worker {
-	w.Name, w.Phone, w.Department, w.ShiftGroup = parsed.Name, parsed.Phone, parsed.Department, parsed.ShiftGroup
+	w.Name, w.Phone, w.Department = parsed.Name, parsed.Phone, parsed.Department
+	w.ShiftGroup, w.ShiftID = parsed.ShiftGroup, parsed.ShiftID
 	w.OriginRegion, w.ArrivedOn, w.Transport = parsed.OriginRegion, parsed.ArrivedOn, parsed.Transport
 	w.IsolationPlace, w.KeyAreaExposure, w.ContactHistory = parsed.IsolationPlace, parsed.KeyAreaExposure, parsed.ContactHistory
 	return w

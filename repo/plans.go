@@ -67,14 +67,15 @@ func (reviewRow) TableName() string { return "plan_reviews" }
 
 // batchJSON is how a batch is kept in the batches column.
 type batchJSON struct {
-	Date    string `json:"date"`
-	Workers int    `json:"workers"`
+	Date        string   `json:"date"`
+	Workers     int      `json:"workers"`
+	Departments []string `json:"departments,omitempty"`
 }
 
 func newPlanRow(p domain.Plan) (planRow, error) {
 	batches := make([]batchJSON, 0, len(p.Batches))
 	for _, b := range p.Batches {
-		batches = append(batches, batchJSON{Date: b.Date.String(), Workers: b.Workers})
+		batches = append(batches, batchJSON{Date: b.Date.String(), Workers: b.Workers, Departments: b.Departments})
 	}
 	js, err := json.Marshal(batches)
 	if err != nil {
@@ -115,7 +116,7 @@ func (pr planRead) toDomain() (domain.Plan, error) {
 	}
 	for _, b := range batches {
 		d, _ := domain.ParseDate(b.Date) // written by newPlanRow, so well-formed
-		p.Batches = append(p.Batches, domain.Batch{Date: d, Workers: b.Workers})
+		p.Batches = append(p.Batches, domain.Batch{Date: d, Workers: b.Workers, Departments: b.Departments})
 	}
 	return p, nil
 }

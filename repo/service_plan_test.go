@@ -65,6 +65,12 @@ func newWorldOn(t *testing.T, db *repo.DB, e *env) *world {
 	assign(a, &w.ent2, w.sup2)
 	assign(a, &w.ent3, w.sup, w.sup2)
 	assign(b, &w.entB, w.supB)
+	// The shifts the roster tests name their people's 班组 by: large enough for any import.
+	for _, e := range []domain.Enterprise{w.ent, w.ent2, w.ent3, w.entB} {
+		for _, name := range []string{"甲班", "乙班"} {
+			must(t, w.stores.Shifts.Create(w.ctx, &domain.Shift{TownshipID: e.TownshipID, EnterpriseID: e.ID, Name: name, Capacity: 10_000}))
+		}
+	}
 	w.worker = domain.Actor{UserID: 9999, Role: domain.RoleWorker, TownshipID: w.tw.ID, EnterpriseID: w.ent.ID, WorkerID: 9999} // someone else on the roster, never the record under test
 	w.planCount = func(t *testing.T) int { t.Helper(); return rows(t, db, "reopening_plans") }
 	w.audit = func(t *testing.T) int { t.Helper(); return rows(t, db, "audit_events") }
@@ -237,7 +243,7 @@ func TestPlanServiceWorkflow(t *testing.T) {
 			before := w.audit(t)
 			got, err := w.plans.Update(ctx, hr, v1.ID, incomplete)
 			must(t, err)
-			if got.IsolationRoom != incomplete.IsolationRoom || !slices.Equal(got.Batches, incomplete.Batches) || got.Status != domain.PlanDraft {
+			if got.IsolationRoom != incomplete.IsolationRoom || !slices.EqualFunc(got.Batches, incomplete.Batches, domain.Batch.Equal) || got.Status != domain.PlanDraft {
 				t.Errorf("got %+v, want the incomplete content saved as a draft", got)
 			}
 			if after := w.audit(t); after != before {

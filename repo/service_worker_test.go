@@ -613,7 +613,7 @@ func TestWorkerServiceImport(t *testing.T) {
 			got := found[personID(999)]
 			want := domain.Worker{
 				ID: got.ID, TownshipID: w.tw.ID, EnterpriseID: w.ent.ID, EnterpriseName: w.ent.Name, Name: "职工999",
-				IDNumber: personID(999), Phone: phoneOf(999), Department: "织造车间", ShiftGroup: "甲班", OriginRegion: "371681",
+				IDNumber: personID(999), Phone: phoneOf(999), Department: "织造车间", ShiftID: got.ShiftID, ShiftGroup: "甲班", OriginRegion: "371681",
 				ArrivedOn: domain.NewDate(2020, 2, 7), Transport: "火车", RiskLevel: domain.RiskLow,
 				RiskReason: "无重点地区旅居史和接触史", Status: domain.WorkerOnDuty, CreatedAt: got.CreatedAt, UpdatedAt: got.UpdatedAt,
 			}

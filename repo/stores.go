@@ -31,6 +31,8 @@ func StoresWith(db *DB, box *pii.Box, o Options) domain.Stores {
 		Stats:         &StatsStore{DB: db},
 		Retention:     &RetentionStore{DB: db},
 		Notices:       &NoticeStore{DB: db},
+		Batches:       &BatchStore{DB: db},
+		Shifts:        &ShiftStore{DB: db},
 		Tx:            db,
 	}
 }

@@ -33,7 +33,8 @@ type workerRow struct {
 	IDNumberIndex   string `gorm:"column:id_number_index"`
 	Phone           string
 	Department      string
-	ShiftGroup      string
+	ShiftID         sql.NullInt64
+	BatchID         sql.NullInt64
 	OriginRegion    string
 	ArrivedOn       sql.NullTime
 	Transport       string
@@ -56,14 +57,18 @@ func (workerRow) TableName() string { return "workers" }
 type workerRead struct {
 	Row            workerRow `gorm:"embedded"`
 	EnterpriseName string
+	ShiftName      sql.NullString
+	BatchNumber    sql.NullInt64
+	BatchDate      sql.NullTime
 }
 
 func (s *WorkerStore) newRow(w domain.Worker) workerRow {
 	return workerRow{
 		ID: w.ID, TownshipID: w.TownshipID, EnterpriseID: w.EnterpriseID, Name: w.Name,
 		IDNumberSealed: s.Box.Seal(string(w.IDNumber), idPurpose), IDNumberIndex: s.index(w.IDNumber),
-		Phone: w.Phone, Department: w.Department, ShiftGroup: w.ShiftGroup, OriginRegion: w.OriginRegion,
-		ArrivedOn: nullDate(w.ArrivedOn), Transport: w.Transport, KeyAreaExposure: w.KeyAreaExposure,
+		Phone: w.Phone, Department: w.Department, ShiftID: nullID(w.ShiftID), BatchID: nullID(w.BatchID),
+		OriginRegion: w.OriginRegion,
+		ArrivedOn:    nullDate(w.ArrivedOn), Transport: w.Transport, KeyAreaExposure: w.KeyAreaExposure,
 		ContactHistory: w.ContactHistory, RiskLevel: string(w.RiskLevel), RiskReason: w.RiskReason,
 		Status: string(w.Status), IsolationPlace: w.IsolationPlace, IsolationStart: nullDate(w.IsolationStart),
 		IsolationUntil: nullDate(w.IsolationUntil), LeftOn: nullDate(w.LeftOn), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
@@ -81,7 +86,9 @@ func (s *WorkerStore) toDomain(wr workerRead) (domain.Worker, error) {
 	return domain.Worker{
 		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, EnterpriseName: wr.EnterpriseName,
 		Name: r.Name, IDNumber: domain.IDNumber(id), Phone: r.Phone, Department: r.Department,
-		ShiftGroup: r.ShiftGroup, OriginRegion: r.OriginRegion, ArrivedOn: dateOf(r.ArrivedOn),
+		ShiftID: r.ShiftID.Int64, ShiftGroup: wr.ShiftName.String, BatchID: r.BatchID.Int64,
+		BatchNumber: int(wr.BatchNumber.Int64), BatchDate: dateOf(wr.BatchDate),
+		OriginRegion: r.OriginRegion, ArrivedOn: dateOf(r.ArrivedOn),
 		Transport: r.Transport, KeyAreaExposure: r.KeyAreaExposure, ContactHistory: r.ContactHistory,
 		RiskLevel: domain.RiskLevel(r.RiskLevel), RiskReason: r.RiskReason, Status: domain.WorkerStatus(r.Status),
 		IsolationPlace: r.IsolationPlace, IsolationStart: dateOf(r.IsolationStart),
@@ -137,7 +144,9 @@ func (s *WorkerStore) CreateMany(ctx context.Context, ws []domain.Worker) error 
 
 func (s *WorkerStore) reads(ctx context.Context) *gorm.DB {
 	return s.DB.conn(ctx).Table("workers w").
-		Select("w.*, e.name AS enterprise_name").Joins("JOIN enterprises e ON e.id = w.enterprise_id")
+		Select("w.*, e.name AS enterprise_name, sh.name AS shift_name, b.number AS batch_number, b.date AS batch_date").
+		Joins("JOIN enterprises e ON e.id = w.enterprise_id").
+		Joins("LEFT JOIN shifts sh ON sh.id = w.shift_id").Joins("LEFT JOIN return_batches b ON b.id = w.batch_id")
 }
 
 // Get returns one worker.
@@ -232,7 +241,7 @@ func (s *WorkerStore) convert(rows []workerRead) ([]domain.Worker, error) {
 // Update saves a worker's fields; the ID number never changes.
 func (s *WorkerStore) Update(ctx context.Context, w domain.Worker) error {
 	row := s.newRow(w)
-	res := s.DB.conn(ctx).Model(&workerRow{ID: w.ID}).Select("name", "phone", "department", "shift_group",
+	res := s.DB.conn(ctx).Model(&workerRow{ID: w.ID}).Select("name", "phone", "department", "shift_id", "batch_id",
 		"origin_region", "arrived_on", "transport", "key_area_exposure", "contact_history", "risk_level",
 		"risk_reason", "status", "isolation_place", "isolation_start", "isolation_until", "left_on", "updated_at").Updates(&row)
 	if res.Error != nil {

@@ -57,10 +57,12 @@ func TestWorkerStoreRoundTrip(t *testing.T) {
 		tw := storeTownship(t, db, "371626104", "一区")
 		ent := storeEnterprise(t, db, domain.Enterprise{TownshipID: tw.ID, Code: "100001", Name: "甲厂", CreditCode: domain.CreditCode(creditCode(1)), ZoneID: tw.Zones[0].ID})
 
+		shift := storeShift(t, db, ent, "甲班")
+
 		t.Run("EveryField", func(t *testing.T) {
 			in := domain.Worker{
 				TownshipID: tw.ID, EnterpriseID: ent.ID, Name: "张三", IDNumber: personID(1), Phone: "13800000001",
-				Department: "织造车间", ShiftGroup: "甲班", OriginRegion: "420100", ArrivedOn: domain.NewDate(2020, 2, 7),
+				Department: "织造车间", ShiftID: shift.ID, ShiftGroup: "甲班", OriginRegion: "420100", ArrivedOn: domain.NewDate(2020, 2, 7),
 				Transport: "火车 G1234", KeyAreaExposure: true, ContactHistory: true,
 				RiskLevel: domain.RiskHigh, RiskReason: "来自高风险地区 湖北省武汉市", Status: domain.WorkerIsolating,
 				IsolationPlace: "东厂区一楼 2 间", IsolationStart: domain.NewDate(2020, 2, 7), IsolationUntil: domain.NewDate(2020, 2, 21),
@@ -432,9 +434,10 @@ func TestWorkerStoreUpdate(t *testing.T) {
 		twB := storeTownship(t, db, "371626105", "一区")
 		ent := storeEnterprise(t, db, domain.Enterprise{TownshipID: tw.ID, Code: "100001", Name: "甲厂", CreditCode: domain.CreditCode(creditCode(1)), ZoneID: tw.Zones[0].ID})
 		entB := storeEnterprise(t, db, domain.Enterprise{TownshipID: twB.ID, Code: "100002", Name: "乙厂", CreditCode: domain.CreditCode(creditCode(2)), ZoneID: twB.Zones[0].ID})
+		shift1, shift2 := storeShift(t, db, ent, "甲班"), storeShift(t, db, ent, "乙班")
 		w := storeWorkerIn(t, s, domain.Worker{
 			TownshipID: tw.ID, EnterpriseID: ent.ID, Name: "张三", IDNumber: personID(1), Phone: "13800000001",
-			Department: "织造车间", ShiftGroup: "甲班", OriginRegion: "420100", ArrivedOn: domain.NewDate(2020, 2, 7),
+			Department: "织造车间", ShiftID: shift1.ID, ShiftGroup: "甲班", OriginRegion: "420100", ArrivedOn: domain.NewDate(2020, 2, 7),
 			Transport: "火车", KeyAreaExposure: true, ContactHistory: true, RiskLevel: domain.RiskHigh, RiskReason: "来自高风险地区 湖北省武汉市",
 			Status: domain.WorkerIsolating, IsolationPlace: "宿舍", IsolationStart: domain.NewDate(2020, 2, 7), IsolationUntil: domain.NewDate(2020, 2, 21),
 		})
@@ -451,7 +454,7 @@ func TestWorkerStoreUpdate(t *testing.T) {
 		t.Run("OK", func(t *testing.T) {
 			next := domain.Worker{
 				ID: w.ID, TownshipID: twB.ID, EnterpriseID: entB.ID, Name: "张三丰", IDNumber: personID(2), Phone: "13900000009",
-				ShiftGroup: "乙班", OriginRegion: "371681", Transport: "自驾",
+				ShiftID: shift2.ID, ShiftGroup: "乙班", OriginRegion: "371681", Transport: "自驾",
 				RiskLevel: domain.RiskLow, RiskReason: "无重点地区旅居史和接触史", Status: domain.WorkerOnDuty,
 			}
 			must(t, s.Update(ctx, next))
@@ -549,4 +552,12 @@ func TestWorkerStoreCreateMany(t *testing.T) {
 			t.Errorf("after a refused batch: got %d workers, want %d", got, len(ws))
 		}
 	})
+}
+
+// storeShift adds a shift of capacity 50 to an enterprise.
+func storeShift(t *testing.T, db *repo.DB, e domain.Enterprise, name string) domain.Shift {
+	t.Helper()
+	sh := domain.Shift{TownshipID: e.TownshipID, EnterpriseID: e.ID, Name: name, Capacity: 50}
+	must(t, (&repo.ShiftStore{DB: db}).Create(context.Background(), &sh))
+	return sh
 }

@@ -34,6 +34,9 @@ func (s *seeder) createWorkers(ctx context.Context) error {
 	phone := 0
 	for i, e := range s.ents {
 		n := e.Headcount * 45 / 100
+		if err := s.createShifts(ctx, e, n); err != nil {
+			return err
+		}
 		rows := make([]domain.RosterRow, 0, n)
 		for j := range n {
 			phone++
@@ -67,7 +70,7 @@ func (s *seeder) workerRow(row int, st story, n int) domain.RosterRow {
 		domain.ColIDNumber:     s.idNumber(household),
 		domain.ColPhone:        "1380000" + fmt.Sprintf("%04d", n%10000),
 		domain.ColDepartment:   departments[s.rng.IntN(len(departments))],
-		domain.ColShiftGroup:   []string{"甲班", "乙班", "丙班"}[s.rng.IntN(3)],
+		domain.ColShiftGroup:   shiftNames[s.rng.IntN(len(shiftNames))],
 		domain.ColOriginRegion: origin,
 		domain.ColTransport:    transports[s.rng.IntN(len(transports))],
 	}
@@ -125,6 +128,21 @@ func (s *seeder) release(ctx context.Context, hr domain.Actor, enterpriseID int6
 		}
 		if _, _, err := s.svc.Workers.Update(ctx, hr, w.ID, domain.WorkerUpdate{Status: &onDuty}); err != nil {
 			return fmt.Errorf("release worker %s: %w", strconv.FormatInt(w.ID, 10), err)
+		}
+	}
+	return nil
+}
+
+// shiftNames are the demo's shifts (班组), which the roster rows name.
+var shiftNames = []string{"甲班", "乙班", "丙班"}
+
+// createShifts gives an enterprise the three shifts its roster names, each large enough for a
+// third of its n people and some.
+func (s *seeder) createShifts(ctx context.Context, e domain.Enterprise, n int) error {
+	for _, name := range shiftNames {
+		sh := domain.Shift{TownshipID: e.TownshipID, EnterpriseID: e.ID, Name: name, Capacity: n/2 + 10}
+		if err := s.stores.Shifts.Create(ctx, &sh); err != nil {
+			return fmt.Errorf("shifts of %s: %w", e.Name, err)
 		}
 	}
 	return nil

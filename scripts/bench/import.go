@@ -181,7 +181,7 @@ func importWorkbook(path string, n int, today domain.Date) error {
 			case domain.ColDepartment:
 				v = departments[i%len(departments)]
 			case domain.ColShiftGroup:
-				v = []string{"甲班", "乙班", "丙班"}[i%3]
+				v = loadtest.ShiftNames[i%len(loadtest.ShiftNames)]
 			case domain.ColOriginRegion:
 				v = places[i%len(places)]
 			case domain.ColArrivedOn:

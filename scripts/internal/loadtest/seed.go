@@ -55,12 +55,22 @@ func (r *Runner) Seed(ctx context.Context, a *app.App, nEnt, nWorkers int) (*Dat
 			return nil, fmt.Errorf("enterprise %d: %w", i, err)
 		}
 		d.Enterprises = append(d.Enterprises, e)
+		// The shifts the benchmark's and the faults' rosters name their people's 班组 by.
+		for _, name := range ShiftNames {
+			sh := domain.Shift{TownshipID: t.ID, EnterpriseID: e.ID, Name: name, Capacity: 10_000}
+			if err := st.Shifts.Create(ctx, &sh); err != nil {
+				return nil, fmt.Errorf("shift %s of enterprise %d: %w", name, i, err)
+			}
+		}
 	}
 	if d.Workers, err = createWorkers(ctx, st, d, nWorkers); err != nil {
 		return nil, err
 	}
 	return d, st.Stats.SnapshotRoster(ctx, t.ID, nil, d.Today, false)
 }
+
+// ShiftNames are the shifts (班组) of every enterprise Seed makes.
+var ShiftNames = []string{"甲班", "乙班", "丙班"}
 
 // createWorkers adds n workers to d's enterprises in turn, 5000 to a CreateMany (which sets
 // their IDs), all arrived 20 days ago.
