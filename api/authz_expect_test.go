@@ -121,6 +121,14 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/plans/:id/reject"},
 	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/enterprises/:id/reopen"},
 
+	// Return batches and shifts (issue 18): the enterprise's staff read them; its HR and its
+	// supervisors keep the shifts; the town reads, and leaves the keeping to them.
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/batches"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/shifts"},
+	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/shifts"},
+	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "PUT /api/v1/shifts/:id"},
+	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "DELETE /api/v1/shifts/:id"},
+
 	// Inspections: the enterprise's supervisor records them; the open rectifications are the
 	// supervisors' and town admins' work list.
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1

@@ -429,6 +429,19 @@ var authzSpecs = map[string]authzSpec{
 	"POST /api/v1/enterprises/:id/reopen": {setup: planAt("approved"), id: idEntA1,
 		body: func(*authzWorld) any { return map[string]any{"date": dayFromToday(0)} }, marker: nameA1},
 
+	"GET /api/v1/enterprises/:id/batches": {setup: (*authzWorld).batches, world: "batches", id: idEntA1,
+		marker: func(w *authzWorld) string { return fmt.Sprintf(`"plan_id":%d`, w.plan) }},
+	"GET /api/v1/enterprises/:id/shifts": {setup: (*authzWorld).shifts, world: "shifts", id: idEntA1, marker: shiftA1},
+	"POST /api/v1/enterprises/:id/shifts": {id: idEntA1, body: func(w *authzWorld) any {
+		return map[string]any{"name": fmt.Sprintf("%s%d", shiftA1(w), w.next()), "capacity": 20}
+	}, marker: shiftA1},
+	"PUT /api/v1/shifts/:id": {setup: (*authzWorld).shifts, world: "shifts", id: func(w *authzWorld) int64 { return w.shift },
+		body: func(w *authzWorld) any {
+			return map[string]any{"name": fmt.Sprintf("%s%d", shiftA1(w), w.next()), "capacity": 25, "meal_start": "11:00", "meal_end": "11:30"}
+		}, marker: shiftA1},
+	// Each call removes a shift of its own.
+	"DELETE /api/v1/shifts/:id": {id: func(w *authzWorld) int64 { return w.newShift(fmt.Sprintf("%s%d", shiftA1(w), w.next())) }},
+
 	"POST /api/v1/enterprises/:id/inspections": {id: idEntA1, body: func(*authzWorld) any {
 		return map[string]any{"visited_on": dayFromToday(0), "checklist": passingChecklist()}
 	}, marker: nameA1},
@@ -505,6 +518,7 @@ type authzWorld struct {
 	tokens            map[string]string
 	plan              int64 // A1's plan, when the spec's setup made one
 	notice            int64 // township A's admin's notice of a recovery, when the spec's setup made one
+	shift             int64 // a shift of A1, when the spec's setup made one
 	workbook          []byte
 	seq               int
 }
@@ -669,6 +683,30 @@ func (w *authzWorld) recoverAdminA2() {
 }
 
 // inspect records an inspection of A1 with a failed item, whose rectification stays open.
+// shiftA1 names A1's shifts in the matrix.
+func shiftA1(*authzWorld) string { return "A1早班" }
+
+// newShift adds a shift of A1 through the store and returns its ID.
+func (w *authzWorld) newShift(name string) int64 {
+	w.t.Helper()
+	sh := domain.Shift{TownshipID: w.entA1.TownshipID, EnterpriseID: w.entA1.ID, Name: name, Capacity: 30}
+	if err := repo.Stores(w.db, dbtest.Box()).Shifts.Create(context.Background(), &sh); err != nil {
+		w.t.Fatalf("shift %s: %v", name, err)
+	}
+	return sh.ID
+}
+
+func (w *authzWorld) shifts() { w.shift = w.newShift(shiftA1(w)) }
+
+// batches approves a plan of A1 and gives A1 a batch of it.
+func (w *authzWorld) batches() {
+	planAt("approved")(w)
+	b := []domain.ReturnBatch{{TownshipID: w.entA1.TownshipID, PlanID: w.plan, Number: 1, Date: domain.DateFromTime(time.Now()), Planned: 10}}
+	if err := repo.Stores(w.db, dbtest.Box()).Batches.Replace(context.Background(), w.entA1.ID, b); err != nil {
+		w.t.Fatalf("batches: %v", err)
+	}
+}
+
 func (w *authzWorld) inspect() {
 	checklist := passingChecklist()
 	checklist["disinfection_log"] = false

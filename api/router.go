@@ -166,6 +166,7 @@ var (
 	userRecord       = record{"user", "账号"}
 	workerRecord     = record{"worker", "职工"}
 	noticeRecord     = record{"notice", "通知"}
+	shiftRecord      = record{"shift", "班组"}
 )
 
 // targetKey keeps the record a request acts on, as its handler read it from the path: a

@@ -59,6 +59,7 @@ type Services struct {
 	Audit       *AuditService
 	Retention   *RetentionService
 	Notices     *NoticeService
+	Stagger     *StaggerService
 }
 
 // NewServices wires the services to st.
@@ -141,5 +142,9 @@ func NewServices(st Stores, o Options) Services {
 		Audit:     &AuditService{audits: st.Audit, townships: st.Townships, clock: o.Clock},
 		Retention: &RetentionService{townships: st.Townships, store: st.Retention, audits: st.Audit, tx: st.Tx, clock: o.Clock},
 		Notices:   &NoticeService{notices: st.Notices, tx: st.Tx, clock: o.Clock},
+		Stagger: &StaggerService{
+			batches: st.Batches, shifts: st.Shifts, plans: st.Plans, townships: st.Townships, audits: st.Audit, tx: st.Tx,
+			clock: o.Clock, changes: o.Changes, scope: scope,
+		},
 	}
 }
