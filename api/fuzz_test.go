@@ -123,6 +123,8 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	admin, sup := token(f.adminA.Actor()), token(f.supA.Actor())
 	today := dayFromToday(0)
 	ent := func(id int64, rest string) string { return fmt.Sprintf("/api/v1/enterprises/%d%s", id, rest) }
+	shifts, err := f.svc.Stagger.Shifts(ctx, hr, f.entA1.ID)
+	must(err)
 	calls := map[string]writeCall{
 		"POST /auth/login": {path: "/api/v1/auth/login", valid: map[string]any{"username": "hra1", "password": password},
 			mayWrite: []string{"login_failures"}},
@@ -183,6 +185,12 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 			valid: map[string]any{"name": "新职工", "id_number": idNumber(3), "phone": "13900000003", "department": "织造车间",
 				"shift_group": "甲班", "origin_region": "湖北省武汉市", "arrived_on": today, "transport": "自驾",
 				"key_area_exposure": true, "contact_history": false, "isolation_place": "宿舍 3 号楼"}},
+		"POST /enterprises/:id/shifts": {path: ent(f.entA1.ID, "/shifts"), token: token(hr),
+			valid: map[string]any{"name": "夜班", "workshop": "织造车间", "start": "20:00", "end": "04:00",
+				"meal_start": "23:30", "meal_end": "23:50", "capacity": 20}},
+		"PUT /shifts/:id": {path: fmt.Sprintf("/api/v1/shifts/%d", shifts[0].ID), token: token(hr),
+			valid: map[string]any{"name": "甲班", "workshop": "织造车间", "start": "08:00", "end": "16:00",
+				"meal_start": "11:00", "meal_end": "11:30", "capacity": 30}},
 		"POST /workers/:id/reset-pin": {path: fmt.Sprintf("/api/v1/workers/%d/reset-pin", edited.ID), token: token(hr), valid: map[string]any{}},
 		"POST /notices/:id/read":      {path: fmt.Sprintf("/api/v1/notices/%d/read", notices[0].ID), token: admin, valid: map[string]any{}},
 		"PATCH /workers/:id": {path: fmt.Sprintf("/api/v1/workers/%d", edited.ID), token: token(hr),

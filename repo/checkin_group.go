@@ -48,6 +48,7 @@ type upserted struct {
 	location             string
 	due                  bool
 	createdAt, updatedAt time.Time
+	inserted             bool // the statement inserted the row (it did not replace one)
 }
 
 // pendingUpsert is one check-in waiting in a lane for its group to commit.
@@ -191,7 +192,7 @@ func (g *checkinGroups) send(group []*pendingUpsert) ([]upserted, error) {
 		br := conn.SendBatch(ctx, b)
 		for i := range rows {
 			r := &rows[i]
-			err := br.QueryRow().Scan(&r.id, &r.location, &r.due, &r.createdAt, &r.updatedAt)
+			err := br.QueryRow().Scan(&r.id, &r.location, &r.due, &r.createdAt, &r.updatedAt, &r.inserted)
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				br.Close()
 				return err

@@ -104,11 +104,17 @@ func (r checkinRow) toDomain() domain.Checkin {
 // with the day $1). A replaced reading keeps the slot's fever and symptoms (had_fever,
 // had_symptoms) and whether its first report was late; it clears a correction's note. Written
 // with $n for PostgreSQL; SQLite's, with its own rule, gets ?n (upsertCheckinSQLite).
-var upsertCheckin = upsertCheckinWith(postgresStats)
+//
+// The last column says whether the row was inserted. On PostgreSQL that is xmax = 0: a row
+// the ON CONFLICT branch replaced carries the lock it took. Comparing its creation and update
+// times, as SQLite does (which keeps them to the nanosecond), failed there now and then: two
+// retries of one report stamped in the same microsecond, PostgreSQL's resolution, both read
+// as new (201 twice).
+var upsertCheckin = upsertCheckinWith(postgresStats, "xmax = 0")
 
-var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckinWith(sqliteStats), "?$1")
+var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckinWith(sqliteStats, "created_at = updated_at"), "?$1")
 
-func upsertCheckinWith(r *statsRules) string {
+func upsertCheckinWith(r *statsRules, inserted string) string {
 	return `INSERT INTO checkins (township_id, enterprise_id, worker_id, date, slot, temperature,
 	fever, had_fever, symptoms, had_symptoms, symptom_note, location, submitted_by, late, due, correction_note,
 	created_at, updated_at)
@@ -122,12 +128,12 @@ ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.tempera
 	had_symptoms = checkins.had_symptoms OR excluded.had_symptoms, symptom_note = excluded.symptom_note,
 	location = excluded.location, submitted_by = excluded.submitted_by, due = excluded.due, correction_note = '',
 	updated_at = excluded.updated_at
-RETURNING id, location, due, created_at, updated_at`
+RETURNING id, location, due, created_at, updated_at, ` + inserted
 }
 
 // Upsert inserts or replaces a check-in with one INSERT … ON CONFLICT DO UPDATE, which both
-// engines run atomically, so concurrent retries of one report leave one row. A row whose
-// creation and update times are equal was just inserted. On PostgreSQL, outside a
+// engines run atomically, so concurrent retries of one report leave one row; it says whether
+// the row is new. On PostgreSQL, outside a
 // transaction, it commits with the check-ins sent at the same moment (checkin_group.go).
 func (s *CheckinStore) Upsert(ctx context.Context, c *domain.Checkin) (bool, error) {
 	return s.upsert(ctx, c, sql.NullInt64{})
@@ -158,9 +164,8 @@ func newUpsertArgs(c *domain.Checkin, gen sql.NullInt64) upsertArgs {
 		row.Location, row.SubmittedBy, time.Now().UTC(), row.WorkerID, row.EnterpriseID, row.TownshipID, c.Late, gen}
 }
 
-// into completes c with what its upsert returned and says whether it is new: a row whose
-// creation and update times are equal was just inserted. No row: the worker is not on the
-// roster (ErrNotFound).
+// into completes c with what its upsert returned and says whether it is new. No row: the
+// worker is not on the roster (ErrNotFound).
 func (d upsertDone) into(c *domain.Checkin) (bool, error) {
 	if d.err != nil {
 		return false, translate(d.err, "checkin")
@@ -170,7 +175,7 @@ func (d upsertDone) into(c *domain.Checkin) (bool, error) {
 		return false, domain.NotFound("职工")
 	}
 	c.ID, c.Location, c.Due, c.CreatedAt, c.UpdatedAt = u.id, domain.Location(u.location), u.due, u.createdAt, u.updatedAt
-	return u.createdAt.Equal(u.updatedAt), nil
+	return u.inserted, nil
 }
 
 // upsertOne runs upsertCheckin on its own, in the transaction in ctx if there is one. The
@@ -185,7 +190,7 @@ func (s *CheckinStore) upsertOne(ctx context.Context, args upsertArgs) (upserted
 	var u upserted
 	err := s.DB.exclusive(ctx, func() error {
 		db := s.DB.conn(ctx)
-		err := db.Statement.ConnPool.QueryRowContext(ctx, q, args[:]...).Scan(&u.id, &u.location, &u.due, &u.createdAt, &u.updatedAt)
+		err := db.Statement.ConnPool.QueryRowContext(ctx, q, args[:]...).Scan(&u.id, &u.location, &u.due, &u.createdAt, &u.updatedAt, &u.inserted)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
