@@ -123,3 +123,20 @@ type PlanStore interface {
 func (b Batch) Equal(o Batch) bool {
 	return b.Date == o.Date && b.Workers == o.Workers && slices.Equal(b.Departments, o.Departments)
 }
+
+// ReturnBatches are the batches an approved plan makes the enterprise's: numbered from 1 by
+// date (batches of one day keep the plan's order).
+func (p Plan) ReturnBatches() []ReturnBatch {
+	out := make([]ReturnBatch, 0, len(p.Batches))
+	for _, b := range p.Batches {
+		out = append(out, ReturnBatch{
+			TownshipID: p.TownshipID, EnterpriseID: p.EnterpriseID, PlanID: p.ID, Date: b.Date, Planned: b.Workers,
+			Departments: append([]string{}, b.Departments...),
+		})
+	}
+	slices.SortStableFunc(out, func(a, b ReturnBatch) int { return a.Date.t.Compare(b.Date.t) })
+	for i := range out {
+		out[i].Number = i + 1
+	}
+	return out
+}

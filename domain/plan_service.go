@@ -11,6 +11,7 @@ import (
 // supervisor approves or rejects it, and confirms the day the enterprise actually reopened.
 type PlanService struct {
 	plans       PlanStore
+	batches     BatchStore
 	enterprises EnterpriseStore
 	townships   TownshipStore
 	audits      AuditStore
@@ -211,6 +212,9 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 			}
 			why := "批准第 " + strconv.Itoa(plan.Version) + " 版复工方案"
 			if err := s.setEnterpriseStatus(ctx, actor, t, e.ID, StatusApproved, why); err != nil {
+				return err
+			}
+			if err := s.batches.Replace(ctx, e.ID, plan.ReturnBatches()); err != nil {
 				return err
 			}
 		}

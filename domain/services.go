@@ -122,7 +122,7 @@ func NewServices(st Stores, o Options) Services {
 			clock: o.Clock, changes: o.Changes, scope: scope,
 		},
 		Plans: &PlanService{
-			plans: st.Plans, enterprises: st.Enterprises, townships: st.Townships, audits: st.Audit, tx: st.Tx,
+			plans: st.Plans, batches: st.Batches, enterprises: st.Enterprises, townships: st.Townships, audits: st.Audit, tx: st.Tx,
 			clock: o.Clock, changes: o.Changes, scope: scope,
 		},
 		Inspections: &InspectionService{
