@@ -116,6 +116,7 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/plans"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/plans/:id"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "PUT /api/v1/plans/:id"},
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/plans/:id/copy"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/plans/:id/submit"},
 	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/plans/:id/approve"},
 	{"401   403   403   404   ok    404   404   403   404   404   404   404   404   ", "POST /api/v1/plans/:id/reject"},

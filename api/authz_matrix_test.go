@@ -423,11 +423,14 @@ var authzSpecs = map[string]authzSpec{
 	"GET /api/v1/plans":                  {setup: planAt("submitted"), world: "plan submitted", query: func(*authzWorld) string { return "status=submitted" }, marker: nameA1},
 	"GET /api/v1/plans/:id":              {setup: planAt("submitted"), world: "plan submitted", id: idPlan, marker: nameA1},
 	"PUT /api/v1/plans/:id":              {setup: planAt("draft"), id: idPlan, body: func(*authzWorld) any { return fullPlan() }, marker: nameA1},
+	"POST /api/v1/plans/:id/copy":        {setup: planAt("approved"), id: idPlan, marker: nameA1},
 	"POST /api/v1/plans/:id/submit":      {setup: planAt("draft"), id: idPlan, marker: nameA1},
 	"POST /api/v1/plans/:id/approve":     {setup: planAt("submitted"), id: idPlan, body: say(map[string]any{"comment": "同意"}), marker: nameA1},
 	"POST /api/v1/plans/:id/reject":      {setup: planAt("submitted"), id: idPlan, body: say(map[string]any{"comment": "请补充物资"}), marker: nameA1},
 	"POST /api/v1/enterprises/:id/reopen": {setup: planAt("approved"), id: idEntA1,
-		body: func(*authzWorld) any { return map[string]any{"date": dayFromToday(0)} }, marker: nameA1},
+		body: func(*authzWorld) any {
+			return map[string]any{"date": dayFromToday(0), "reason": "订单急需,首批人员已到岗"}
+		}, marker: nameA1},
 
 	"GET /api/v1/enterprises/:id/batches": {setup: (*authzWorld).batches, world: "batches", id: idEntA1,
 		marker: func(w *authzWorld) string { return fmt.Sprintf(`"plan_id":%d`, w.plan) }},

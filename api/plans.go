@@ -33,6 +33,9 @@ func (h *planHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPut, Path: "/plans/:id", Roles: hr,
 		Summary: "Replace a draft's content (drafts may be incomplete; only forms are checked)",
 		Body:    planRequest{}, Response: planResponse{}, Status: http.StatusOK}, h.update)
+	r.add(Route{Method: http.MethodPost, Path: "/plans/:id/copy", Roles: hr,
+		Summary:  "Start the next draft version as a copy of this one, the latest (amending an approved plan, revising a rejected one)",
+		Response: planResponse{}, Status: http.StatusCreated}, h.copy)
 	r.add(Route{Method: http.MethodPost, Path: "/plans/:id/submit", Roles: hr,
 		Summary:  "Submit a draft for review after checking every rule; the enterprise becomes applied",
 		Response: planResponse{}, Status: http.StatusOK}, h.submit)
@@ -43,7 +46,7 @@ func (h *planHandler) register(r *router) {
 		Summary: "Return a submitted plan with a comment; HR revises it as the next version",
 		Body:    commentRequest{}, Response: planResponse{}, Status: http.StatusOK}, h.reject)
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/reopen", Roles: sup,
-		Summary: "Confirm the day an approved enterprise actually reopened; it becomes reopened",
+		Summary: "Confirm the day an approved enterprise actually reopened; it becomes reopened. Before the first return batch, or with more people on duty than the batches bring back by then, a reason is required",
 		Body:    reopenRequest{}, Response: enterpriseResponse{}, Status: http.StatusOK}, h.reopen)
 }
 
@@ -56,8 +59,9 @@ type suppliesDTO struct {
 }
 
 type batchDTO struct {
-	Date    string `json:"date" jsonschema_description:"YYYY-MM-DD"`
-	Workers int    `json:"workers"`
+	Date        string   `json:"date" jsonschema_description:"YYYY-MM-DD"`
+	Workers     int      `json:"workers"`
+	Departments []string `json:"departments" jsonschema_description:"the roster departments that come back in the batch (1-50 characters each, at most 20, no repeats); empty for any"`
 }
 
 type planRequest struct {
@@ -88,7 +92,7 @@ func (r planRequest) toDomain() (domain.PlanContent, error) {
 	}
 	for i, b := range r.Batches {
 		d := parseDate(&p, "batches["+strconv.Itoa(i)+"].date", b.Date)
-		c.Batches = append(c.Batches, domain.Batch{Date: d, Workers: b.Workers})
+		c.Batches = append(c.Batches, domain.Batch{Date: d, Workers: b.Workers, Departments: b.Departments})
 	}
 	return c, p.Err()
 }
@@ -107,7 +111,8 @@ type commentRequest struct {
 }
 
 type reopenRequest struct {
-	Date string `json:"date" jsonschema_description:"YYYY-MM-DD, the day the enterprise actually reopened"`
+	Date   string `json:"date" jsonschema_description:"YYYY-MM-DD, the day the enterprise actually reopened"`
+	Reason string `json:"reason,omitempty" jsonschema_description:"why the enterprise reopens before its first return batch or with more people on duty than its batches bring back by the day; required then (422 naming reason), at most 200 characters"`
 }
 
 type supplyDaysDTO struct {
@@ -130,6 +135,7 @@ type planResponse struct {
 	EnterpriseName    string            `json:"enterprise_name"`
 	Version           int               `json:"version"`
 	Status            domain.PlanStatus `json:"status" jsonschema:"enum=draft,enum=submitted,enum=approved,enum=rejected"`
+	InForce           bool              `json:"in_force" jsonschema_description:"the newest approved version: the one the enterprise runs"`
 	PlannedReopenDate *string           `json:"planned_reopen_date"`
 	ExpectedWorkers   int               `json:"expected_workers"`
 	LeadName          string            `json:"lead_name"`
@@ -154,7 +160,7 @@ func newPlanResponse(p domain.Plan) planResponse {
 	days := p.SupplyDays()
 	out := planResponse{
 		ID: p.ID, EnterpriseID: p.EnterpriseID, EnterpriseName: p.EnterpriseName, Version: p.Version,
-		Status: p.Status, PlannedReopenDate: dateOrNil(p.PlannedReopenDate), ExpectedWorkers: p.ExpectedWorkers,
+		Status: p.Status, InForce: p.InForce, PlannedReopenDate: dateOrNil(p.PlannedReopenDate), ExpectedWorkers: p.ExpectedWorkers,
 		LeadName: p.LeadName, LeadPhone: p.LeadPhone, Supplies: suppliesDTO(p.Supplies),
 		SupplyDays:    supplyDaysDTO{Masks: round1(days.Masks), DisinfectantLiters: round1(days.DisinfectantLiters), Gloves: round1(days.Gloves)},
 		IsolationRoom: p.IsolationRoom, Batches: []batchDTO{}, ShiftSize: p.ShiftSize, Canteen: p.Canteen,
@@ -162,7 +168,7 @@ func newPlanResponse(p domain.Plan) planResponse {
 		Reviews: []reviewDTO{}, SubmittedAt: p.SubmittedAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 	for _, b := range p.Batches {
-		out.Batches = append(out.Batches, batchDTO{Date: b.Date.String(), Workers: b.Workers})
+		out.Batches = append(out.Batches, batchDTO{Date: b.Date.String(), Workers: b.Workers, Departments: append([]string{}, b.Departments...)})
 	}
 	for _, r := range p.Reviews {
 		out.Reviews = append(out.Reviews, reviewDTO(r))
@@ -263,6 +269,18 @@ func (h *planHandler) update(c echo.Context) error {
 	return c.JSON(http.StatusOK, newPlanResponse(p))
 }
 
+func (h *planHandler) copy(c echo.Context) error {
+	id, err := pathID(c, "id", planRecord)
+	if err != nil {
+		return err
+	}
+	p, err := h.svc.Copy(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newPlanResponse(p))
+}
+
 func (h *planHandler) submit(c echo.Context) error {
 	id, err := pathID(c, "id", planRecord)
 	if err != nil {
@@ -311,7 +329,7 @@ func (h *planHandler) reopen(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	e, err := h.svc.ConfirmReopening(c.Request().Context(), actorOf(c), id, on)
+	e, err := h.svc.ConfirmReopening(c.Request().Context(), actorOf(c), id, on, req.Reason)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,8 @@ func fullPlan() map[string]any {
 		"lead_name": "王强", "lead_phone": "13800000000",
 		"supplies":       map[string]any{"masks": 2000, "thermometers": 10, "disinfectant_liters": 200, "gloves": 500, "goggles": 20},
 		"isolation_room": "东厂区一楼 2 间",
-		"batches":        []map[string]any{{"date": dayFromToday(3), "workers": 60}, {"date": dayFromToday(6), "workers": 60}},
+		"batches": []map[string]any{{"date": dayFromToday(3), "workers": 60, "departments": []string{"织造车间", "整理车间"}},
+			{"date": dayFromToday(6), "workers": 60}},
 		"shift_size":     20, "canteen": "错峰分餐", "dormitory": "每间不超过 4 人", "disinfection": "每日两次",
 		"emergency_plan": "发热职工立即隔离观察并报告卫生院", "pledge": true,
 	}
@@ -84,24 +85,53 @@ func TestPlanWorkflow(t *testing.T) {
 		step("approve", http.MethodPost, p2+"/approve", sup, map[string]string{"comment": "同意"}, 200, `"status":"approved"`, `"reviewer_name":"supa"`)
 		step("enterprise approved", http.MethodGet, ent, hr, nil, 200, `"status":"approved"`)
 		step("reopen tomorrow", http.MethodPost, ent+"/reopen", sup, map[string]string{"date": dayFromToday(1)}, 422, `"field":"date"`)
-		step("reopen", http.MethodPost, ent+"/reopen", sup, map[string]string{"date": dayFromToday(0)}, 200, `"status":"reopened"`, `"reopened_on":"`+dayFromToday(0)+`"`)
-		step("new plan after reopening", http.MethodPost, ent+"/plans", hr, nil, 409)
-		res := step("versions", http.MethodGet, ent+"/plans", f.token("admina"), nil, 200, `"total":2`)
+		step("reopen before the first batch", http.MethodPost, ent+"/reopen", sup, map[string]string{"date": dayFromToday(0)}, 422,
+			`"field":"reason"`, "确认复工日期早于首批返岗日期 "+dayFromToday(3))
+		step("enterprise still approved", http.MethodGet, ent, hr, nil, 200, `"status":"approved"`)
+		step("reopen with a reason", http.MethodPost, ent+"/reopen", sup, map[string]string{"date": dayFromToday(0), "reason": "订单急需,首批人员已到岗"}, 200,
+			`"status":"reopened"`, `"reopened_on":"`+dayFromToday(0)+`"`)
+		step("reason on the timeline", http.MethodGet, ent+"/status-history", hr, nil, 200, "理由:订单急需,首批人员已到岗", "确认复工日期早于首批返岗日期")
+
+		// An amendment (修改方案): a copy of the latest version, one more batch, reviewed while the
+		// enterprise stays reopened.
+		step("copy an earlier version", http.MethodPost, p1+"/copy", hr, nil, 409, `"field":"version"`)
+		step("copy by the supervisor", http.MethodPost, p2+"/copy", sup, nil, 403)
+		v3 := planID(t, step("copy", http.MethodPost, p2+"/copy", hr, nil, 201, `"version":3`, `"status":"draft"`,
+			`"departments":["织造车间","整理车间"]`, `"expected_workers":120`, `"pledge":false`))
+		step("copy twice", http.MethodPost, p2+"/copy", hr, nil, 409)
+		p3 := fmt.Sprintf("/api/v1/plans/%d", v3)
+		amended := fullPlan()
+		amended["expected_workers"] = 150
+		amended["batches"] = append(amended["batches"].([]map[string]any), map[string]any{"date": dayFromToday(9), "workers": 30, "departments": []string{"包装车间"}})
+		step("bad departments", http.MethodPut, p3, hr, map[string]any{"batches": []map[string]any{{"date": dayFromToday(3), "workers": 1, "departments": []string{"织造", "织造"}}}},
+			422, `"field":"batches[0].departments"`)
+		step("amend", http.MethodPut, p3, hr, amended, 200, `"departments":["包装车间"]`)
+		step("submit the amendment", http.MethodPost, p3+"/submit", hr, nil, 200, `"status":"submitted"`)
+		step("enterprise still reopened", http.MethodGet, ent, hr, nil, 200, `"status":"reopened"`)
+		step("approve the amendment", http.MethodPost, p3+"/approve", sup, map[string]string{"comment": "同意增加第三批"}, 200, `"in_force":true`)
+		step("reopened after the amendment", http.MethodGet, ent, hr, nil, 200, `"status":"reopened"`)
+		step("three batches", http.MethodGet, ent+"/batches", hr, nil, 200, `"number":3`, "包装车间")
+		res := step("versions", http.MethodGet, ent+"/plans", f.token("admina"), nil, 200, `"total":3`)
 		var versions struct {
 			Items []struct {
 				Version int
 				Status  string
+				InForce bool `json:"in_force"`
 				Reviews []struct{ Decision, Comment string }
 			}
 		}
 		res.decode(t, &versions)
 		got := fmt.Sprint(versions.Items)
-		want := "[{2 approved [{approved 同意}]} {1 rejected [{rejected 隔离室需独立设置}]}]"
+		want := "[{3 approved true [{approved 同意增加第三批}]} {2 approved false [{approved 同意}]} {1 rejected false [{rejected 隔离室需独立设置}]}]"
 		if got != want {
 			t.Errorf("got %s, want %s", got, want)
 		}
-		if n := f.changes() - changes; n != 7 {
-			t.Errorf("got %d audit events, want 7: 2 creates, 2 submits, reject, approve, reopen, and none for a refused step", n)
+		if n := f.changes() - changes; n != 10 {
+			t.Errorf("got %d audit events, want 10: 3 creates, 3 submits, reject, 2 approvals, reopen, and none for a refused step", n)
+		}
+		approval := f.events("plan.approved")
+		if len(approval) == 0 || !strings.Contains(approval[0].Detail, "返岗批次 2 批→3 批:新增 1 批,取消 0 批,变更 0 批,0 名员工") {
+			t.Errorf("got approval events %+v, want the newest to say what became of the batches", approval)
 		}
 	})
 }

@@ -78,6 +78,7 @@ type Plan struct {
 	EnterpriseName string // filled on reads
 	Version        int
 	Status         PlanStatus
+	InForce        bool // filled on reads: the newest approved version, the one the enterprise runs
 	PlanContent
 	Reviews     []Review
 	CreatedBy   int64
@@ -117,6 +118,9 @@ type PlanStore interface {
 	SetStatus(ctx context.Context, id int64, from, to PlanStatus, at time.Time) error
 	// AddReview records a review of a plan.
 	AddReview(ctx context.Context, planID int64, r Review) error
+	// OnDuty counts the people the reopening gate holds against an enterprise's plan on day d:
+	// on its roster, on duty, arrived on or before d.
+	OnDuty(ctx context.Context, enterpriseID int64, d Date) (int, error)
 }
 
 // Equal reports whether two batches are the same.

@@ -3,7 +3,10 @@ package domain
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Daily use of prevention supplies per returning worker, by which a plan's stock is turned into
@@ -50,12 +53,25 @@ func (c PlanContent) CheckDraft() Problems {
 // be submitted: every section filled in, batches adding up to the expected workers, no date in
 // the past, supplies for at least three days, a lead and an isolation room, and the pledge.
 func (c PlanContent) CheckSubmit(today Date) Problems {
+	return c.checkSubmit(today, nil)
+}
+
+// CheckAmendment is CheckSubmit for a new version of an approved plan: what the version in
+// force already set and the amendment keeps (the planned reopening date, a batch equal in date,
+// headcount and departments) may lie in the past by now, since it is history, not a plan;
+// a new or changed batch must still be today or later.
+func (c PlanContent) CheckAmendment(today Date, inForce PlanContent) Problems {
+	return c.checkSubmit(today, &inForce)
+}
+
+func (c PlanContent) checkSubmit(today Date, inForce *PlanContent) Problems {
 	var p Problems
 	c.checkForms(&p)
+	kept := inForce != nil && c.PlannedReopenDate == inForce.PlannedReopenDate
 	switch {
 	case c.PlannedReopenDate.IsZero():
 		p.Add("planned_reopen_date", "请填写计划复工日期")
-	case c.PlannedReopenDate.Before(today):
+	case c.PlannedReopenDate.Before(today) && !kept:
 		p.Add("planned_reopen_date", "计划复工日期不能早于今天("+today.String()+")")
 	}
 	if c.ExpectedWorkers <= 0 && !p.Has("expected_workers") {
@@ -81,7 +97,7 @@ func (c PlanContent) CheckSubmit(today Date) Problems {
 	if c.ExpectedWorkers > 0 {
 		c.checkSupplies(&p)
 	}
-	c.checkBatches(&p, today)
+	c.checkBatches(&p, today, inForce)
 	if !c.Pledge {
 		p.Add("pledge", "请阅读并勾选企业承诺")
 	}
@@ -130,7 +146,42 @@ func (c PlanContent) checkForms(p *Problems) {
 		if b.Workers < 0 {
 			p.Add("batches["+strconv.Itoa(i)+"].workers", "人数不能为负")
 		}
+		checkDepartments(p, "batches["+strconv.Itoa(i)+"].departments", b.Departments)
 	}
+}
+
+// MaxBatchDepartments is how many departments one batch may name: a batch brings back a few
+// departments, not a list of every team.
+const MaxBatchDepartments = 20
+
+// checkDepartments checks a batch's departments: each a roster department name of 1–50
+// characters, none twice. The enumeration comma is refused: it joins the names where the
+// enterprise's return batches keep them.
+func checkDepartments(p *Problems, field string, ds []string) {
+	if len(ds) > MaxBatchDepartments {
+		p.Add(field, "每批最多 "+strconv.Itoa(MaxBatchDepartments)+" 个部门")
+		return
+	}
+	seen := make(map[string]bool, len(ds))
+	for _, d := range ds {
+		switch {
+		case d == "" || utf8.RuneCountInString(d) > 50:
+			p.Add(field, "部门名称应为 1 到 50 个字")
+		case strings.Contains(d, "、"):
+			p.Add(field, "部门名称“"+d+"”不能含“、”,请分开填写")
+		case seen[d]:
+			p.Add(field, "部门“"+d+"”重复")
+		}
+		if p.Has(field) {
+			return
+		}
+		seen[d] = true
+	}
+}
+
+// hasBatch reports whether the version in force has a batch equal to b; false without one.
+func (c *PlanContent) hasBatch(b Batch) bool {
+	return c != nil && slices.ContainsFunc(c.Batches, b.Equal)
 }
 
 func (c PlanContent) checkSupplies(p *Problems) {
@@ -156,7 +207,7 @@ func (c PlanContent) checkSupplies(p *Problems) {
 	}
 }
 
-func (c PlanContent) checkBatches(p *Problems, today Date) {
+func (c PlanContent) checkBatches(p *Problems, today Date, inForce *PlanContent) {
 	if len(c.Batches) == 0 {
 		p.Add("batches", "请至少填写一批返岗安排")
 		return
@@ -167,7 +218,7 @@ func (c PlanContent) checkBatches(p *Problems, today Date) {
 		switch {
 		case b.Date.IsZero():
 			p.Add(field+".date", "请填写返岗日期")
-		case b.Date.Before(today):
+		case b.Date.Before(today) && !inForce.hasBatch(b):
 			p.Add(field+".date", "返岗日期不能早于今天")
 		case !c.PlannedReopenDate.IsZero() && b.Date.Before(c.PlannedReopenDate):
 			p.Add(field+".date", "返岗日期不能早于计划复工日期")

@@ -212,7 +212,7 @@ func TestPlatformAdminOutsideTenants(t *testing.T) {
 		"Plans.Submit":            func() error { _, err := plans.Submit(ctx, platformAdmin, 1); return err },
 		"Plans.Approve":           func() error { _, err := plans.Approve(ctx, platformAdmin, 1, "同意"); return err },
 		"Plans.Reject":            func() error { _, err := plans.Reject(ctx, platformAdmin, 1, "补充"); return err },
-		"Plans.ConfirmReopening":  func() error { _, err := plans.ConfirmReopening(ctx, platformAdmin, 1, today); return err },
+		"Plans.ConfirmReopening":  func() error { _, err := plans.ConfirmReopening(ctx, platformAdmin, 1, today, ""); return err },
 		"Inspections.Create": func() error {
 			_, _, err := insp.Create(ctx, platformAdmin, 1, domain.NewInspection{})
 			return err

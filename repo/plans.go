@@ -51,6 +51,7 @@ func (planRow) TableName() string { return "reopening_plans" }
 type planRead struct {
 	Row            planRow `gorm:"embedded"`
 	EnterpriseName string
+	InForce        bool
 }
 
 type reviewRow struct {
@@ -102,7 +103,7 @@ func (pr planRead) toDomain() (domain.Plan, error) {
 	}
 	p := domain.Plan{
 		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, EnterpriseName: pr.EnterpriseName,
-		Version: r.Version, Status: domain.PlanStatus(r.Status), Reviews: []domain.Review{},
+		Version: r.Version, Status: domain.PlanStatus(r.Status), InForce: pr.InForce, Reviews: []domain.Review{},
 		CreatedBy: r.CreatedBy, SubmittedAt: r.SubmittedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		PlanContent: domain.PlanContent{
 			PlannedReopenDate: dateOf(r.PlannedReopenDate), ExpectedWorkers: r.ExpectedWorkers,
@@ -136,7 +137,8 @@ func (s *PlanStore) Create(ctx context.Context, p *domain.Plan) error {
 
 func (s *PlanStore) reads(ctx context.Context) *gorm.DB {
 	return s.DB.conn(ctx).Table("reopening_plans p").
-		Select("p.*, e.name AS enterprise_name").Joins("JOIN enterprises e ON e.id = p.enterprise_id")
+		Select(`p.*, e.name AS enterprise_name, p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM reopening_plans q
+			WHERE q.enterprise_id = p.enterprise_id AND q.status = 'approved' AND q.version > p.version) AS in_force`).Joins("JOIN enterprises e ON e.id = p.enterprise_id")
 }
 
 // Get returns a plan with its reviews.
@@ -288,4 +290,13 @@ func (s *PlanStore) AddReview(ctx context.Context, planID int64, r domain.Review
 	}
 	row := reviewRow{TownshipID: p.TownshipID, PlanID: planID, ReviewerID: r.ReviewerID, Decision: string(r.Decision), Comment: r.Comment, ReviewedAt: r.At.UTC()}
 	return translate(db.Create(&row).Error, "review")
+}
+
+// OnDuty counts an enterprise's workers on duty who arrived on or before d.
+func (s *PlanStore) OnDuty(ctx context.Context, enterpriseID int64, d domain.Date) (int, error) {
+	var n int64
+	err := s.DB.conn(ctx).Model(&workerRow{}).
+		Where("enterprise_id = ? AND status = ? AND arrived_on <= ?", enterpriseID, string(domain.WorkerOnDuty), d.Time()).
+		Count(&n).Error
+	return int(n), err
 }

@@ -381,14 +381,14 @@ func TestPlanServiceWorkflow(t *testing.T) {
 		} {
 			t.Run("ConfirmReopening"+tt.name, func(t *testing.T) {
 				w.unchanged(t, v2.ID, func() {
-					_, err := w.plans.ConfirmReopening(ctx, sup, w.ent.ID, tt.on)
+					_, err := w.plans.ConfirmReopening(ctx, sup, w.ent.ID, tt.on, "")
 					wantErr(t, err, domain.ErrInvalid, "date")
 				})
 			})
 		}
 		t.Run("ConfirmReopening", func(t *testing.T) {
 			before := w.audit(t)
-			got, err := w.plans.ConfirmReopening(ctx, sup, w.ent.ID, domain.NewDate(2020, 2, 12))
+			got, err := w.plans.ConfirmReopening(ctx, sup, w.ent.ID, domain.NewDate(2020, 2, 12), "")
 			must(t, err)
 			if got.Status != domain.StatusReopened || got.ReopenedOn != domain.NewDate(2020, 2, 12) {
 				t.Errorf("got %s reopened %v, want reopened on 2020-02-12", got.Status, got.ReopenedOn)
@@ -400,7 +400,7 @@ func TestPlanServiceWorkflow(t *testing.T) {
 		})
 		t.Run("ConfirmReopeningErrConflictTwice", func(t *testing.T) {
 			w.unchanged(t, v2.ID, func() {
-				_, err := w.plans.ConfirmReopening(ctx, sup, w.ent.ID, domain.NewDate(2020, 2, 12))
+				_, err := w.plans.ConfirmReopening(ctx, sup, w.ent.ID, domain.NewDate(2020, 2, 12), "")
 				wantStatusConflict(t, err, "reopened")
 			})
 		})
@@ -514,7 +514,7 @@ func TestPlanServiceWrongState(t *testing.T) {
 				{plan: draft, actor: sup2, status: "not_applied"},
 			} {
 				w.unchanged(t, c.plan.ID, func() {
-					_, err := w.plans.ConfirmReopening(ctx, c.actor, c.plan.EnterpriseID, w.today())
+					_, err := w.plans.ConfirmReopening(ctx, c.actor, c.plan.EnterpriseID, w.today(), "")
 					wantStatusConflict(t, err, c.status)
 				})
 			}
@@ -687,19 +687,19 @@ func TestPlanServiceRoles(t *testing.T) {
 				return err
 			}},
 			{name: "ConfirmReopening/TownAdmin", kind: domain.ErrForbidden, do: func() error {
-				_, err := w.plans.ConfirmReopening(ctx, w.admin.Actor(), w.ent.ID, w.today())
+				_, err := w.plans.ConfirmReopening(ctx, w.admin.Actor(), w.ent.ID, w.today(), "")
 				return err
 			}},
 			{name: "ConfirmReopening/HR", kind: domain.ErrForbidden, do: func() error {
-				_, err := w.plans.ConfirmReopening(ctx, w.hr.Actor(), w.ent.ID, w.today())
+				_, err := w.plans.ConfirmReopening(ctx, w.hr.Actor(), w.ent.ID, w.today(), "")
 				return err
 			}},
 			{name: "ConfirmReopening/UnassignedSupervisor", kind: domain.ErrNotFound, do: func() error {
-				_, err := w.plans.ConfirmReopening(ctx, w.sup2.Actor(), w.ent.ID, w.today())
+				_, err := w.plans.ConfirmReopening(ctx, w.sup2.Actor(), w.ent.ID, w.today(), "")
 				return err
 			}},
 			{name: "ConfirmReopening/SupervisorOfOtherTownship", kind: domain.ErrNotFound, do: func() error {
-				_, err := w.plans.ConfirmReopening(ctx, w.supB.Actor(), w.ent.ID, w.today())
+				_, err := w.plans.ConfirmReopening(ctx, w.supB.Actor(), w.ent.ID, w.today(), "")
 				return err
 			}},
 		}

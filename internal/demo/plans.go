@@ -94,7 +94,7 @@ func (s *seeder) play(ctx context.Context, i int, st story) error {
 		return nil
 	}
 	reopenedOn := s.day(start+3, 17, 30)
-	if _, err := s.svc.Plans.ConfirmReopening(ctx, sup, e.ID, reopenedOn); err != nil {
+	if _, err := s.svc.Plans.ConfirmReopening(ctx, sup, e.ID, reopenedOn, ""); err != nil {
 		return err
 	}
 	if err := s.inspect(ctx, sup, e, st, start+5); err != nil {
