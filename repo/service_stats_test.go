@@ -503,7 +503,7 @@ func (w *statsWorld) planStep(t *testing.T, r *rand.Rand, enterpriseID int64) {
 		}
 		must(t, err)
 	case domain.StatusApproved:
-		_, err := w.plans.ConfirmReopening(ctx, sup.Actor(), enterpriseID, w.today(), "")
+		_, err := w.plans.ConfirmReopening(ctx, sup.Actor(), enterpriseID, w.today(), "统计测试:不按返岗批次复工")
 		must(t, err)
 	}
 }
@@ -757,7 +757,7 @@ func TestDashboardHandBuilt(t *testing.T) {
 
 		w.setDay(d1)
 		must(t, svc.Stats.EnsureToday(ctx)) // what the sweep does first thing every day
-		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, d1, "")
+		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, d1, "统计测试:不按返岗批次复工")
 		must(t, err)
 		w.setStatus(t, w.hr2, w6, domain.WorkerLeft)
 		w.submit(t, w4, report(am, 36.5))

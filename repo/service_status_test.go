@@ -82,7 +82,7 @@ func TestEnterpriseStatusTransitions(t *testing.T) {
 		})
 		t.Run("ConfirmReopeningDatedBack", func(t *testing.T) {
 			w.setDay(day(5))
-			got, err := w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, day(4), "")
+			got, err := w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, day(4), "订单急需,提前确认复工")
 			must(t, err)
 			if got.Status != domain.StatusReopened || got.ReopenedOn != day(4) {
 				t.Errorf("got %s reopened %v, want reopened on %v", got.Status, got.ReopenedOn, day(4))
@@ -246,7 +246,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 		w.approve(t, w.hr, w.sup)
 		w.approve(t, w.hr2, w.sup2)
 		w.setDay(day(1))
-		_, err := w.plans.ConfirmReopening(ctx, w.sup2.Actor(), w.ent2.ID, day(1), "")
+		_, err := w.plans.ConfirmReopening(ctx, w.sup2.Actor(), w.ent2.ID, day(1), "订单急需,提前确认复工")
 		must(t, err)
 		w.setDay(day(5))
 		_, err = w.enterprises.Suspend(ctx, admin, w.ent2.ID, "食堂未落实分餐,停工整顿", domain.Date{})
@@ -256,7 +256,7 @@ func TestDashboardPastDayStatus(t *testing.T) {
 		must(t, err)
 		today := day(21)
 		w.setDay(today)
-		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, today, "")
+		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, today, "订单急需,提前确认复工")
 		must(t, err)
 		_, err = svc.Stats.Rebuild(ctx, d0, today) // a roster snapshot for every day, so that every day has rows
 		must(t, err)
@@ -416,7 +416,7 @@ func TestStatusHistoryMigration(t *testing.T) {
 		w.setDay(day(3))
 		w.approve(t, w.hr, w.sup)
 		w.setDay(day(5))
-		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, day(4), "")
+		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, day(4), "订单急需,提前确认复工")
 		must(t, err)
 		w.approve(t, w.hr2, w.sup2)
 		w.setDay(day(6))
