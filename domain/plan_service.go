@@ -394,11 +394,7 @@ func (s *PlanService) ConfirmReopening(ctx context.Context, actor Actor, enterpr
 			return err
 		}
 		if len(breaches) > 0 && reason == "" {
-			var p Problems
-			for _, b := range breaches {
-				p.Add("reason", b+",请填写理由")
-			}
-			return p.Err()
+			return Invalid("reason", strings.Join(breaches, ";")+"。请填写理由")
 		}
 		why, what := "确认复工", "确认于 "+on.String()+" 复工"
 		if reason != "" {
