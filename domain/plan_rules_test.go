@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,6 +111,18 @@ func TestPlanContentCheckDraft(t *testing.T) {
 			LeadName: strings.Repeat("王", 32), IsolationRoom: strings.Repeat("间", 200), Canteen: strings.Repeat("餐", 500),
 			Dormitory: strings.Repeat("宿", 500), Disinfection: strings.Repeat("消", 500), EmergencyPlan: strings.Repeat("急", 5000),
 		}},
+		{name: "OKDepartments", c: domain.PlanContent{Batches: []domain.Batch{{Workers: 5, Departments: []string{"织造车间", strings.Repeat("部", 50)}}}}},
+		{name: "OKTwentyDepartments", c: domain.PlanContent{Batches: []domain.Batch{{Workers: 5, Departments: departments(20)}}}},
+		{name: "DepartmentsTooMany", c: domain.PlanContent{Batches: []domain.Batch{{Workers: 5}, {Workers: 5, Departments: departments(21)}}},
+			fields: []string{"batches[1].departments"}},
+		{name: "DepartmentEmpty", c: domain.PlanContent{Batches: []domain.Batch{{Workers: 5, Departments: []string{"织造车间", ""}}}},
+			fields: []string{"batches[0].departments"}},
+		{name: "DepartmentTooLong", c: domain.PlanContent{Batches: []domain.Batch{{Workers: 5, Departments: []string{strings.Repeat("部", 51)}}}},
+			fields: []string{"batches[0].departments"}},
+		{name: "DepartmentTwice", c: domain.PlanContent{Batches: []domain.Batch{{Workers: 5, Departments: []string{"织造车间", "整理车间", "织造车间"}}}},
+			fields: []string{"batches[0].departments"}},
+		{name: "DepartmentsJoined", c: domain.PlanContent{Batches: []domain.Batch{{Workers: 5, Departments: []string{"织造、整理"}}}},
+			fields: []string{"batches[0].departments"}},
 		{name: "Several", c: domain.PlanContent{ExpectedWorkers: -3, LeadPhone: "12345", ShiftSize: -2, Batches: []domain.Batch{{Workers: -1}}},
 			fields: []string{"expected_workers", "lead_phone", "shift_size", "batches[0].workers"}},
 	}
@@ -237,4 +250,65 @@ func TestPlanContentCheckSubmitMessages(t *testing.T) {
 	if msg := p[0].Message; !strings.Contains(msg, "至少需要 1.2") {
 		t.Errorf("got %q, want it to ask for 1.2 L", msg)
 	}
+}
+
+// departments are n department names, all different.
+func departments(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "车间" + strconv.Itoa(i+1)
+	}
+	return out
+}
+
+// TestPlanContentCheckAmendment checks a new version of an approved plan, submitted on a day
+// when the version in force's first dates are past: what it keeps of them passes, what it
+// adds or changes must still be today or later.
+func TestPlanContentCheckAmendment(t *testing.T) {
+	// The version in force, approved ten days ago: reopened on day −3, batches on −3 and +1.
+	inForce := withPlan(func(c *domain.PlanContent) {
+		c.PlannedReopenDate = today.AddDays(-3)
+		c.Batches = []domain.Batch{{Date: today.AddDays(-3), Workers: 60, Departments: []string{"织造车间"}}, {Date: today.AddDays(1), Workers: 60}}
+	})
+	amend := func(change func(*domain.PlanContent)) domain.PlanContent {
+		c := inForce
+		c.Batches = append([]domain.Batch(nil), inForce.Batches...)
+		change(&c)
+		return c
+	}
+	tests := []struct {
+		name   string
+		c      domain.PlanContent
+		fields []string
+	}{
+		{name: "OKUnchanged", c: inForce},
+		{name: "OKBatchAdded", c: amend(func(c *domain.PlanContent) {
+			c.ExpectedWorkers, c.Supplies.Masks, c.Supplies.Gloves = 150, 3000, 600
+			c.Batches = append(c.Batches, domain.Batch{Date: today, Workers: 30})
+		})},
+		{name: "OKFutureBatchChanged", c: amend(func(c *domain.PlanContent) { c.Batches[1].Date = today.AddDays(4) })},
+		{name: "OKPastBatchDropped", c: amend(func(c *domain.PlanContent) {
+			c.ExpectedWorkers = 60
+			c.Batches = c.Batches[1:]
+		})},
+		{name: "PastBatchHeadcountChanged", c: amend(func(c *domain.PlanContent) {
+			c.Batches[0].Workers, c.Batches[1].Workers = 50, 70
+		}), fields: []string{"batches[0].date"}},
+		{name: "PastBatchDepartmentsChanged", c: amend(func(c *domain.PlanContent) { c.Batches[0].Departments = []string{"整理车间"} }),
+			fields: []string{"batches[0].date"}},
+		{name: "NewBatchInThePast", c: amend(func(c *domain.PlanContent) {
+			c.ExpectedWorkers, c.Supplies.Masks, c.Supplies.Gloves = 150, 3000, 600
+			c.Batches = append(c.Batches, domain.Batch{Date: today.AddDays(-1), Workers: 30})
+		}), fields: []string{"batches[2].date"}},
+		{name: "ReopenDateMovedIntoThePast", c: amend(func(c *domain.PlanContent) { c.PlannedReopenDate = today.AddDays(-4) }),
+			fields: []string{"planned_reopen_date"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantProblems(t, tt.c.CheckAmendment(today, inForce), tt.fields...)
+		})
+	}
+	t.Run("SubmitRefusesThePastWithoutAVersionInForce", func(t *testing.T) {
+		wantProblems(t, inForce.CheckSubmit(today), "planned_reopen_date", "batches[0].date")
+	})
 }
