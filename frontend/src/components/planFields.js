@@ -66,7 +66,11 @@ export function displayValue(plan, field) {
     const list = Array.isArray(v) ? v : []
     if (!list.length) return t('common.empty')
     return list
-      .map((b) => t('plan.batchLine', { date: b.date || t('common.empty'), workers: b.workers ?? t('common.empty') }))
+      .map((b) => {
+        const args = { date: b.date || t('common.empty'), workers: b.workers ?? t('common.empty') }
+        const deps = Array.isArray(b.departments) ? b.departments : []
+        return deps.length ? t('plan.batchLineDepartments', { ...args, departments: deps.join('、') }) : t('plan.batchLine', args)
+      })
       .join('\n')
   }
   if (v === null || v === undefined || v === '') return t('common.empty')
@@ -101,7 +105,11 @@ export function formFromPlan(p = {}) {
     lead_phone: p.lead_phone || '',
     supplies: Object.fromEntries(SUPPLY_KEYS.map((k) => [k, given(s[k])])),
     isolation_room: p.isolation_room || '',
-    batches: (p.batches || []).map((b) => ({ date: b.date || '', workers: given(b.workers) })),
+    batches: (p.batches || []).map((b) => ({
+      date: b.date || '',
+      workers: given(b.workers),
+      departments: Array.isArray(b.departments) ? [...b.departments] : [],
+    })),
     shift_size: given(p.shift_size),
     canteen: p.canteen || '',
     dormitory: p.dormitory || '',
@@ -127,7 +135,11 @@ export function bodyFromForm(f) {
     lead_phone: text(f.lead_phone),
     supplies: Object.fromEntries(SUPPLY_KEYS.map((k) => [k, num(f.supplies[k])])),
     isolation_room: text(f.isolation_room),
-    batches: f.batches.map((b) => ({ date: b.date || null, workers: num(b.workers) })),
+    batches: f.batches.map((b) => ({
+      date: b.date || null,
+      workers: num(b.workers),
+      departments: (b.departments || []).map(text).filter(Boolean),
+    })),
     shift_size: num(f.shift_size),
     canteen: text(f.canteen),
     dormitory: text(f.dormitory),
