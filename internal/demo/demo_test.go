@@ -4,6 +4,7 @@ import (
 	"context"
 	"golang.org/x/crypto/bcrypt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +129,7 @@ func TestSeed(t *testing.T) {
 			t.Errorf("got %d sign-ins a week ago and before (%v), want the fortnight's", n, err)
 		}
 		t.Run("StatusHistory", func(t *testing.T) { checkStatusHistory(t, st, svc, town, today) })
+		t.Run("StaggeredPlans", func(t *testing.T) { checkStaggeredPlans(t, st, svc, town) })
 		// The platform admin's account recovery, with its reason, in the township's audit log and
 		// as an unread notice to changshan (issue 16, item 8).
 		t.Run("AccountRecovery", func(t *testing.T) {
@@ -216,5 +218,51 @@ func checkStatusHistory(t *testing.T, st domain.Stores, svc domain.Services, tow
 		if sum.Enterprises.Suspended != tt.want {
 			t.Errorf("dashboard of %s: got %d suspended, want %d", tt.d, sum.Enterprises.Suspended, tt.want)
 		}
+	}
+}
+
+// checkStaggeredPlans holds the demo's plans to issue 18: every approved enterprise's return
+// batches name their departments, one reopened enterprise runs an amended plan (its second
+// version, which added a batch, approved while it stayed reopened), and one reopening was
+// confirmed before the first batch with the supervisor's reason, on its timeline.
+func checkStaggeredPlans(t *testing.T, st domain.Stores, svc domain.Services, town domain.Actor) {
+	ctx := context.Background()
+	es, _, err := svc.Enterprises.List(ctx, town, domain.EnterpriseFilter{Page: domain.Page{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	amended, early := 0, 0
+	for _, e := range es {
+		bs, err := st.Batches.ForEnterprise(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bs {
+			if len(b.Departments) == 0 {
+				t.Errorf("%s: got batch %d without departments", e.Name, b.Number)
+			}
+		}
+		ps, _, err := st.Plans.List(ctx, domain.PlanFilter{EnterpriseID: e.ID, Statuses: []domain.PlanStatus{domain.PlanApproved}, Page: domain.Page{Limit: 10}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 2 {
+			amended++
+			if !ps[0].InForce || len(ps[0].Batches) != len(ps[1].Batches)+1 || len(bs) != len(ps[0].Batches) || e.Status != domain.StatusReopened {
+				t.Errorf("%s: got amendment %+v over %+v, batches %+v, status %s; want one more batch in force, reopened", e.Name, ps[0], ps[1], bs, e.Status)
+			}
+		}
+		cs, err := st.Enterprises.StatusHistory(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if c.To == domain.StatusReopened && strings.Contains(c.Reason, "首批返岗日期") && strings.HasSuffix(c.Reason, "理由:"+demo.EarlyReason) {
+				early++
+			}
+		}
+	}
+	if amended != 1 || early != 1 {
+		t.Errorf("got %d amended plans and %d early reopenings with a reason, want 1 of each", amended, early)
 	}
 }

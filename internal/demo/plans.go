@@ -93,17 +93,62 @@ func (s *seeder) play(ctx context.Context, i int, st story) error {
 	if st == approved {
 		return nil
 	}
-	reopenedOn := s.day(start+3, 17, 30)
-	if _, err := s.svc.Plans.ConfirmReopening(ctx, sup, e.ID, reopenedOn, ""); err != nil {
+	// Plants reopen on their first batch's day; one reopened two days early, with a reason.
+	reopenedOn, reason := s.day(start+3, 17, 30), ""
+	if i == earlyIndex {
+		reopenedOn, reason = s.day(start+1, 17, 30), EarlyReason
+	}
+	if _, err := s.svc.Plans.ConfirmReopening(ctx, sup, e.ID, reopenedOn, reason); err != nil {
 		return err
 	}
 	if err := s.inspect(ctx, sup, e, st, start+5); err != nil {
 		return err
 	}
+	if i == amendedIndex {
+		return s.amend(ctx, hr, sup, p, start+9)
+	}
 	if i == suspendedIndex {
 		return s.suspendAndResume(ctx, e)
 	}
 	return nil
+}
+
+// earlyIndex is the enterprise whose supervisor confirmed its reopening two days before its
+// first return batch, for the reason below, which its status history shows: supervisor1's
+// overdue one.
+const earlyIndex = 25
+
+// EarlyReason is why the supervisor confirmed that reopening early.
+const EarlyReason = "外贸订单交期紧,首批 20 名本地职工已提前到岗并完成健康登记,经镇专班同意提前两天复工"
+
+// amendedIndex is the reopened enterprise whose HR amended its approved plan (修改方案): the
+// second version, which adds a batch, was approved while it stayed reopened. supervisor1's
+// rectified one.
+const amendedIndex = 30
+
+// amend has HR copy the plan in force on day d, add a batch of a tenth more workers two days
+// later, and submit it; the supervisor approves it the next morning.
+func (s *seeder) amend(ctx context.Context, hr, sup domain.Actor, p domain.Plan, d int) error {
+	s.day(d, 9, 10)
+	v2, err := s.svc.Plans.Copy(ctx, hr, p.ID)
+	if err != nil {
+		return err
+	}
+	c := v2.PlanContent
+	more := max(c.ExpectedWorkers/10, 3)
+	c.ExpectedWorkers += more
+	c.Batches = append(c.Batches, domain.Batch{Date: s.day(d+2, 0, 0), Workers: more, Departments: []string{"包装车间", "仓储物流"}})
+	c.Pledge = true
+	s.day(d, 10, 40)
+	if _, err := s.svc.Plans.Update(ctx, hr, v2.ID, c); err != nil {
+		return err
+	}
+	if _, err := s.svc.Plans.Submit(ctx, hr, v2.ID); err != nil {
+		return err
+	}
+	s.day(d+1, 8, 50)
+	_, err = s.svc.Plans.Approve(ctx, sup, v2.ID, "新增订单需要增加包装和仓储人员,同意增加第 "+fmt.Sprint(len(c.Batches))+" 批返岗。")
+	return err
 }
 
 // suspendedIndex is the enterprise the town stopped for rectification (停工整顿) about ten days
@@ -173,15 +218,19 @@ func (s *seeder) content(e domain.Enterprise, planned domain.Date) domain.PlanCo
 	if expected < 10 {
 		expected = e.Headcount
 	}
-	batches := []domain.Batch{{Date: planned, Workers: expected / 2}}
+	// Management, quality and maintenance come back first to get the lines ready, then
+	// production, then packing and logistics.
+	batches := []domain.Batch{{Date: planned, Workers: expected / 2, Departments: []string{"行政后勤", "设备维修", "质检部", "生产一车间"}}}
+	last := []string{"生产二车间", "包装车间", "仓储物流"}
 	if expected >= 200 {
-		batches = append(batches, domain.Batch{Date: planned.AddDays(3), Workers: expected / 4})
+		batches = append(batches, domain.Batch{Date: planned.AddDays(3), Workers: expected / 4, Departments: []string{"生产二车间"}})
+		last = last[1:]
 	}
 	rest := expected
 	for _, b := range batches {
 		rest -= b.Workers
 	}
-	batches = append(batches, domain.Batch{Date: planned.AddDays(6), Workers: rest})
+	batches = append(batches, domain.Batch{Date: planned.AddDays(6), Workers: rest, Departments: last})
 	days := 7 + s.rng.IntN(8)
 	return domain.PlanContent{
 		PlannedReopenDate: planned, ExpectedWorkers: expected,
