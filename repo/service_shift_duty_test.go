@@ -182,7 +182,7 @@ func TestShiftOverCapacityAlert(t *testing.T) {
 		})
 		t.Run("OnceHoweverFound", func(t *testing.T) {
 			w.submit(t, ws[3], at(domain.SlotAM, domain.AtWork)) // a repeat
-			other := w.process().Checkins                         // remembers nothing
+			other := w.process().Checkins                        // remembers nothing
 			for _, wk := range ws[:4] {
 				if _, _, err := other.Submit(w.ctx, wk.Actor(), at(domain.SlotAM, domain.AtWork)); err != nil {
 					t.Fatal(err)
