@@ -46,6 +46,13 @@ func (w *world) crew(t *testing.T, hr domain.User, first, n int) []domain.Worker
 	return out
 }
 
+// home is in sent from home: for tests of other figures at an enterprise not approved, where a
+// report at work would add its 未批先复 alert (TestUnapprovedWork) to the alerts they count.
+func home(in domain.CheckinInput) domain.CheckinInput {
+	in.Location = domain.AtHome
+	return in
+}
+
 // at is a report of slot at location loc.
 func at(slot domain.Slot, loc domain.Location) domain.CheckinInput {
 	in := report(slot, 36.5)
