@@ -40,7 +40,8 @@ func (h *checkinHandler) register(r *router) {
 			"Filters narrow the caller's scope: one for an enterprise out of it finds nothing",
 		Query: append([]Param{
 			{"status", "string", "open, acknowledged or resolved"},
-			{"type", "string", "fever, symptoms, missed_checkin, isolation_ending, repeated_fever, key_area_arrival or unregistered_arrival"},
+			{"type", "string", "fever, symptoms, missed_checkin, isolation_ending, repeated_fever, key_area_arrival, " +
+				"unregistered_arrival, early_arrival, unapproved_work or shift_over_capacity"},
 			{"enterprise_id", "integer", "only this enterprise's alerts"},
 			{"zone", "string", "only alerts of enterprises of this zone (责任区), by name"},
 			{"worker_id", "integer", "only this worker's alerts"},
@@ -295,6 +296,9 @@ type alertResponse struct {
 	Zone           string           `json:"zone" jsonschema_description:"the enterprise's zone (责任区)"`
 	AM             *alertReadingDTO `json:"am" jsonschema_description:"the worker's morning reading of the alert's day; null without one"`
 	PM             *alertReadingDTO `json:"pm" jsonschema_description:"the afternoon's"`
+	// The shift of a shift_over_capacity alert (issue 18); null and "" for the other types.
+	ShiftID   *int64 `json:"shift_id" jsonschema_description:"the shift over capacity, for shift_over_capacity; null otherwise"`
+	ShiftName string `json:"shift_name"`
 }
 
 func newAlertResponse(a domain.Alert) alertResponse {
@@ -304,6 +308,7 @@ func newAlertResponse(a domain.Alert) alertResponse {
 		Date: a.Date.String(), Slot: a.Slot, AM: newAlertReading(a.AM), PM: newAlertReading(a.PM),
 		Escalated: a.Escalated, Detail: a.Detail, Note: a.Note,
 		HandledBy: idOrNil(a.HandledBy), HandledAt: a.HandledAt, CreatedAt: a.CreatedAt,
+		ShiftID: idOrNil(a.ShiftID), ShiftName: a.ShiftName,
 	}
 }
 

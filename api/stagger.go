@@ -20,8 +20,10 @@ func (h *staggerHandler) register(r *router) {
 		Summary:  "The enterprise's return batches (错峰返岗), as its approved plan set them, with the workers assigned to each",
 		Response: list[returnBatchResponse]{}, Status: http.StatusOK}, h.batches)
 	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/shifts", Roles: tenantStaff,
-		Summary:  "The enterprise's shifts (小班制 班组) by name, with their hours, meal time, capacity and the workers assigned",
-		Response: list[shiftResponse]{}, Status: http.StatusOK}, h.shifts)
+		Summary: "The enterprise's shifts (小班制 班组) by name, with their hours, meal time, capacity, the workers assigned " +
+			"and the people on duty of a day (morning check-ins at work) against the capacity",
+		Query:    []Param{{"date", "string", "YYYY-MM-DD: the day of on_duty; default the township's today"}},
+		Response: shiftListResponse{}, Status: http.StatusOK}, h.shifts)
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/shifts", Roles: shiftKeepers,
 		Summary: "Add a shift: its HR or one of its supervisors", Body: shiftRequest{}, Response: shiftResponse{},
 		Status: http.StatusCreated}, h.createShift)
@@ -77,6 +79,24 @@ type shiftResponse struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// shiftDutyResponse is a shift with its people on duty of the list's day.
+type shiftDutyResponse struct {
+	shiftResponse
+	OnDuty       int  `json:"on_duty" jsonschema_description:"its workers whose morning check-in of the day was at work (FIGURES.md, Shifts)"`
+	OverCapacity bool `json:"over_capacity" jsonschema_description:"on_duty > capacity"`
+}
+
+// shiftListResponse is an enterprise's shifts on one day.
+type shiftListResponse struct {
+	Date  string              `json:"date" jsonschema_description:"YYYY-MM-DD: the day of on_duty"`
+	Items []shiftDutyResponse `json:"items"`
+	Total int                 `json:"total"`
+}
+
+func newShiftDutyResponse(d domain.ShiftDuty) shiftDutyResponse {
+	return shiftDutyResponse{shiftResponse: newShiftResponse(d.Shift), OnDuty: d.OnDuty, OverCapacity: d.OverCapacity()}
+}
+
 func newShiftResponse(s domain.Shift) shiftResponse {
 	return shiftResponse{
 		ID: s.ID, Name: s.Name, Workshop: s.Workshop, Start: s.Start, End: s.End, MealStart: s.MealStart,
@@ -101,11 +121,17 @@ func (h *staggerHandler) shifts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ss, err := h.svc.Shifts(c.Request().Context(), actorOf(c), id)
+	var p domain.Problems
+	d := parseDate(&p, "date", c.QueryParam("date"))
+	if err := p.Err(); err != nil {
+		return err
+	}
+	ss, d, err := h.svc.ShiftsOn(c.Request().Context(), actorOf(c), id, d)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newList(ss, len(ss), newShiftResponse))
+	l := newList(ss, len(ss), newShiftDutyResponse)
+	return c.JSON(http.StatusOK, shiftListResponse{Date: d.String(), Items: l.Items, Total: l.Total})
 }
 
 func (h *staggerHandler) createShift(c echo.Context) error {

@@ -19,6 +19,14 @@ const (
 	// AlertUnregisteredArrival: someone HR has not marked back reported; HR confirms the
 	// arrival (or finds out why).
 	AlertUnregisteredArrival AlertType = "unregistered_arrival"
+	// AlertEarlyArrival: a worker came back before their return batch's date (错峰返岗).
+	AlertEarlyArrival AlertType = "early_arrival"
+	// AlertUnapprovedWork (未批先复): someone checked in at work at an enterprise whose
+	// reopening is not approved; one per enterprise and day, escalated to the town.
+	AlertUnapprovedWork AlertType = "unapproved_work"
+	// AlertShiftOverCapacity: a morning check-in at work took its shift's people on duty over
+	// the shift's capacity (小班制); one per shift and day.
+	AlertShiftOverCapacity AlertType = "shift_over_capacity"
 )
 
 // AlertStatus is where the handling of an alert stands: open → acknowledged → resolved.
@@ -43,7 +51,11 @@ func (s AlertStatus) Valid() bool {
 var alertTypeLabels = map[AlertType]string{
 	AlertFever: "发热", AlertSymptoms: "症状", AlertMissedCheckin: "未打卡", AlertIsolationEnding: "隔离期满",
 	AlertRepeatedFever: "连续发热", AlertKeyAreaArrival: "重点地区返回", AlertUnregisteredArrival: "未登记返岗",
+	AlertEarlyArrival: "提前返岗", AlertUnapprovedWork: "未批先复", AlertShiftOverCapacity: "班组超员",
 }
+
+// Label is the alert type as the people handling alerts call it.
+func (t AlertType) Label() string { return alertTypeLabels[t] }
 
 // AlertReading is one check-in's temperature as an alert shows it: what the person handling
 // the alert looks at first.
@@ -53,7 +65,9 @@ type AlertReading struct {
 }
 
 // Alert is something about a worker that someone must look at. One condition of one worker on
-// one day (and slot, for a missed check-in) is one alert, however often it is detected.
+// one day (and slot, for a missed check-in) is one alert, however often it is detected. The
+// conditions of a whole enterprise (AlertUnapprovedWork) or shift (AlertShiftOverCapacity) are
+// one alert per enterprise, shift and day, naming the worker whose check-in found them.
 type Alert struct {
 	ID           int64
 	TownshipID   int64
@@ -70,12 +84,14 @@ type Alert struct {
 	HandledAt    *time.Time
 	CreatedAt    time.Time
 	TakenAt      *time.Time // when it first left open: acknowledged or resolved
+	ShiftID      int64      // the shift of AlertShiftOverCapacity; 0 for the other types
 
 	// Filled by AlertStore.List, for the people who work the alerts: whose and where, and the
 	// worker's readings of the alert's day (nil for a slot without a check-in).
 	EnterpriseName string
 	Zone           string
 	WorkerName     string
+	ShiftName      string // the shift's name, for AlertShiftOverCapacity
 	AM, PM         *AlertReading
 }
 
@@ -175,6 +191,13 @@ type Checkin struct {
 	CorrectionNote string // why the latest reading was corrected; empty unless it was
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// Read by the upsert in the same statement, for what a check-in at work raises (so the
+	// busiest route asks no more of the database for them): for a check-in at work its
+	// enterprise's status, and for a morning's at work the worker's shift (0: none). Empty for
+	// other check-ins.
+	EnterpriseStatus EnterpriseStatus
+	ShiftID          int64
 }
 
 // Abnormal says whether the slot counts as a fever or symptoms.

@@ -118,6 +118,8 @@ type CheckinService struct {
 	recorder  Recorder    // hears of saved check-ins and raised alerts; nil for none
 	places    *placeCache // townships kept in memory; nil reads them each time
 	scope     scopeLoader
+	shifts    ShiftStore  // counts a shift's people on duty when a morning check-in at work asks
+	found     *foundToday // enterprise-wide alerts seen raised lately; nil remembers none
 }
 
 // Swept is what the sweeps of one process have done: the townships' slots whose missed
@@ -321,9 +323,13 @@ func (s *CheckinService) ownReadingThere(ctx context.Context, t Township, c Chec
 }
 
 // settle does what a report arriving tells beyond its figures, once it is written: a report
-// from someone not marked back raises an alert for HR to confirm the arrival. (A late report's
-// closing of its slot's missed-check-in alert is the database's, in the same statement.)
+// from someone not marked back raises an alert for HR to confirm the arrival, and one at work
+// what its enterprise or shift is found in (atWork). (A late report's closing of its slot's
+// missed-check-in alert is the database's, in the same statement.)
 func (s *CheckinService) settle(ctx context.Context, t Township, c Checkin) error {
+	if err := s.atWork(ctx, c); err != nil {
+		return err
+	}
 	if !c.Due {
 		tally := raised{}
 		_, err := tally.raise(ctx, s.alerts, []Alert{{TownshipID: c.TownshipID, EnterpriseID: c.EnterpriseID,

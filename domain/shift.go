@@ -38,4 +38,10 @@ type ShiftStore interface {
 	Update(ctx context.Context, s Shift) error
 	// Delete removes a shift. ErrConflict while workers are assigned to it.
 	Delete(ctx context.Context, id int64) error
+	// OnDuty counts, for each shift of an enterprise, its people on duty on day d (the rule
+	// OnShiftDuty), in one query; a shift with nobody on duty is absent.
+	OnDuty(ctx context.Context, enterpriseID int64, d Date) (map[int64]int, error)
+	// Duty returns one shift on day d: its name and capacity with its people on duty, in one
+	// query (a morning check-in at work asks it). ErrNotFound.
+	Duty(ctx context.Context, shiftID int64, d Date) (ShiftDuty, error)
 }

@@ -49,6 +49,13 @@ type upserted struct {
 	due                  bool
 	createdAt, updatedAt time.Time
 	inserted             bool // the statement inserted the row (it did not replace one)
+	enterpriseStatus     sql.NullString
+	shiftID              sql.NullInt64
+}
+
+// dest are where a scan of upsertCheckin's columns goes, in their order.
+func (u *upserted) dest() []any {
+	return []any{&u.id, &u.location, &u.due, &u.createdAt, &u.updatedAt, &u.inserted, &u.enterpriseStatus, &u.shiftID}
 }
 
 // pendingUpsert is one check-in waiting in a lane for its group to commit.
@@ -192,7 +199,7 @@ func (g *checkinGroups) send(group []*pendingUpsert) ([]upserted, error) {
 		br := conn.SendBatch(ctx, b)
 		for i := range rows {
 			r := &rows[i]
-			err := br.QueryRow().Scan(&r.id, &r.location, &r.due, &r.createdAt, &r.updatedAt, &r.inserted)
+			err := br.QueryRow().Scan(r.dest()...)
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				br.Close()
 				return err

@@ -105,7 +105,13 @@ func (r checkinRow) toDomain() domain.Checkin {
 // had_symptoms) and whether its first report was late; it clears a correction's note. Written
 // with $n for PostgreSQL; SQLite's, with its own rule, gets ?n (upsertCheckinSQLite).
 //
-// The last column says whether the row was inserted. On PostgreSQL that is xmax = 0: a row
+// After it come what a check-in at work raises needs (domain.CheckinService.atWork), read in
+// the same statement so that the busiest route asks nothing more for it: for a check-in at
+// work the enterprise's status, and for a morning's at work the worker's shift (NULL
+// otherwise). RETURNING sees only the row written, so each is a lookup by primary key, made
+// only when it can matter.
+//
+// The column before them says whether the row was inserted. On PostgreSQL that is xmax = 0: a row
 // the ON CONFLICT branch replaced carries the lock it took. Comparing its creation and update
 // times, as SQLite does (which keeps them to the nanosecond), failed there now and then: two
 // retries of one report stamped in the same microsecond, PostgreSQL's resolution, both read
@@ -128,7 +134,9 @@ ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.tempera
 	had_symptoms = checkins.had_symptoms OR excluded.had_symptoms, symptom_note = excluded.symptom_note,
 	location = excluded.location, submitted_by = excluded.submitted_by, due = excluded.due, correction_note = '',
 	updated_at = excluded.updated_at
-RETURNING id, location, due, created_at, updated_at, ` + inserted
+RETURNING id, location, due, created_at, updated_at, ` + inserted + `,
+	CASE WHEN location = 'work' THEN (SELECT e.status FROM enterprises e WHERE e.id = checkins.enterprise_id) END,
+	CASE WHEN location = 'work' AND slot = 'am' THEN (SELECT sw.shift_id FROM workers sw WHERE sw.id = checkins.worker_id) END`
 }
 
 // Upsert inserts or replaces a check-in with one INSERT … ON CONFLICT DO UPDATE, which both
@@ -175,6 +183,7 @@ func (d upsertDone) into(c *domain.Checkin) (bool, error) {
 		return false, domain.NotFound("职工")
 	}
 	c.ID, c.Location, c.Due, c.CreatedAt, c.UpdatedAt = u.id, domain.Location(u.location), u.due, u.createdAt, u.updatedAt
+	c.EnterpriseStatus, c.ShiftID = domain.EnterpriseStatus(u.enterpriseStatus.String), u.shiftID.Int64
 	return u.inserted, nil
 }
 
@@ -190,7 +199,7 @@ func (s *CheckinStore) upsertOne(ctx context.Context, args upsertArgs) (upserted
 	var u upserted
 	err := s.DB.exclusive(ctx, func() error {
 		db := s.DB.conn(ctx)
-		err := db.Statement.ConnPool.QueryRowContext(ctx, q, args[:]...).Scan(&u.id, &u.location, &u.due, &u.createdAt, &u.updatedAt, &u.inserted)
+		err := db.Statement.ConnPool.QueryRowContext(ctx, q, args[:]...).Scan(u.dest()...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -308,6 +317,7 @@ type alertRow struct {
 	HandledAt    *time.Time
 	CreatedAt    time.Time
 	TakenAt      *time.Time
+	ShiftID      sql.NullInt64
 }
 
 func (alertRow) TableName() string { return "alerts" }
@@ -317,12 +327,15 @@ func (r alertRow) toDomain() domain.Alert {
 		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, WorkerID: r.WorkerID,
 		Type: domain.AlertType(r.Type), Date: dateOf(r.Date), Slot: domain.Slot(r.Slot), Escalated: r.Escalated,
 		Detail: r.Detail, Status: domain.AlertStatus(r.Status), Note: r.Note, HandledBy: r.HandledBy.Int64,
-		HandledAt: r.HandledAt, CreatedAt: r.CreatedAt, TakenAt: r.TakenAt,
+		HandledAt: r.HandledAt, CreatedAt: r.CreatedAt, TakenAt: r.TakenAt, ShiftID: r.ShiftID.Int64,
 	}
 }
 
-// Raise inserts the alerts whose condition has none yet; the unique index decides, so that
-// two processes detecting the same condition at once still raise it once.
+// Raise inserts the alerts whose condition has none yet; the unique indexes decide, so that
+// two processes detecting the same condition at once still raise it once. There are two: one
+// condition per worker, day, type and slot, and one per enterprise, day, type and shift for
+// the enterprise-wide types (alerts_enterprise_condition, migration 00017). ON CONFLICT with
+// no target honours both on both engines; naming one would let the other fail the insert.
 func (s *AlertStore) Raise(ctx context.Context, alerts []domain.Alert) (int, error) {
 	if len(alerts) == 0 {
 		return 0, nil
@@ -332,12 +345,10 @@ func (s *AlertStore) Raise(ctx context.Context, alerts []domain.Alert) (int, err
 		rows = append(rows, alertRow{
 			TownshipID: a.TownshipID, EnterpriseID: a.EnterpriseID, WorkerID: a.WorkerID, Type: string(a.Type),
 			Date: nullDate(a.Date), Slot: string(a.Slot), Escalated: a.Escalated, Detail: a.Detail,
-			Status: string(domain.AlertOpen), CreatedAt: time.Now().UTC(),
+			Status: string(domain.AlertOpen), CreatedAt: time.Now().UTC(), ShiftID: nullID(a.ShiftID),
 		})
 	}
-	res := s.DB.conn(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "worker_id"}, {Name: "date"}, {Name: "type"}, {Name: "slot"}}, DoNothing: true,
-	}).Create(&rows)
+	res := s.DB.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
 	return int(res.RowsAffected), translate(res.Error, "alert")
 }
 
@@ -351,12 +362,14 @@ func (s *AlertStore) Get(ctx context.Context, id int64) (domain.Alert, error) {
 }
 
 // alertView is an alert as its list shows it: with its enterprise's name and zone, its
-// worker's name and the worker's two readings of its day (NULL where there is no check-in).
+// worker's name, its shift's name (a density alert's) and the worker's two readings of its
+// day (NULL where there is no check-in).
 type alertView struct {
 	Row            alertRow `gorm:"embedded"`
 	EnterpriseName sql.NullString
 	ZoneName       sql.NullString
 	WorkerName     sql.NullString
+	ShiftName      sql.NullString
 	AMTemperature  sql.NullInt64 `gorm:"column:am_temperature"`
 	AMFever        sql.NullBool  `gorm:"column:am_fever"`
 	PMTemperature  sql.NullInt64 `gorm:"column:pm_temperature"`
@@ -366,6 +379,7 @@ type alertView struct {
 func (v alertView) toDomain() domain.Alert {
 	a := v.Row.toDomain()
 	a.EnterpriseName, a.Zone, a.WorkerName = v.EnterpriseName.String, v.ZoneName.String, v.WorkerName.String
+	a.ShiftName = v.ShiftName.String
 	reading := func(t sql.NullInt64, fever sql.NullBool) *domain.AlertReading {
 		if !t.Valid {
 			return nil
@@ -381,11 +395,12 @@ func (v alertView) toDomain() domain.Alert {
 // by the alerts' indexes by township or enterprise, with status and date (migration 00005).
 func (s *AlertStore) List(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
 	q := s.DB.conn(ctx).Table("alerts a").
-		Select(`a.*, e.name AS enterprise_name, z.name AS zone_name, w.name AS worker_name,
+		Select(`a.*, e.name AS enterprise_name, z.name AS zone_name, w.name AS worker_name, sh.name AS shift_name,
 			am.temperature AS am_temperature, am.fever AS am_fever, pm.temperature AS pm_temperature, pm.fever AS pm_fever`).
 		Joins("JOIN enterprises e ON e.id = a.enterprise_id").
 		Joins("LEFT JOIN zones z ON z.id = e.zone_id").
 		Joins("LEFT JOIN workers w ON w.id = a.worker_id").
+		Joins("LEFT JOIN shifts sh ON sh.id = a.shift_id").
 		Joins("LEFT JOIN checkins am ON am.worker_id = a.worker_id AND am.date = a.date AND am.slot = 'am'").
 		Joins("LEFT JOIN checkins pm ON pm.worker_id = a.worker_id AND pm.date = a.date AND pm.slot = 'pm'")
 	for col, v := range map[string]int64{"a.id": f.ID, "a.township_id": f.TownshipID, "a.enterprise_id": f.EnterpriseID, "a.worker_id": f.WorkerID} {
@@ -447,7 +462,8 @@ func (s *AlertStore) OfDay(ctx context.Context, townshipID int64, d domain.Date,
 // The words of the enum columns a report reads by the hundred thousand, for intern.
 var (
 	alertTypes = []domain.AlertType{domain.AlertFever, domain.AlertSymptoms, domain.AlertMissedCheckin,
-		domain.AlertIsolationEnding, domain.AlertRepeatedFever, domain.AlertKeyAreaArrival, domain.AlertUnregisteredArrival}
+		domain.AlertIsolationEnding, domain.AlertRepeatedFever, domain.AlertKeyAreaArrival, domain.AlertUnregisteredArrival,
+		domain.AlertEarlyArrival, domain.AlertUnapprovedWork, domain.AlertShiftOverCapacity}
 	alertStatuses  = []domain.AlertStatus{domain.AlertOpen, domain.AlertAcknowledged, domain.AlertResolved}
 	slotWords      = []domain.Slot{domain.SlotAM, domain.SlotPM}
 	riskLevels     = []domain.RiskLevel{domain.RiskHigh, domain.RiskMedium, domain.RiskLow}

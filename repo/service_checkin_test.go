@@ -265,6 +265,7 @@ func TestCheckinServiceSubmitConcurrent(t *testing.T) {
 func TestCheckinServiceAlerts(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		w := newWorld(t, db)
+		w.approve(t, w.hr, w.sup) // its people at work raise no 未批先复 among the alerts under test
 
 		t.Run("OKFeverAtThreshold", func(t *testing.T) {
 			wk := w.back(t, w.hr, 1)
@@ -435,7 +436,7 @@ func newAlertWorld(t *testing.T, db *repo.DB) *alertWorld {
 	fever := func(hr domain.User, n int) domain.Alert {
 		t.Helper()
 		wk := w.back(t, hr, n)
-		w.submit(t, wk, report(domain.SlotAM, 38.5))
+		w.submit(t, wk, home(report(domain.SlotAM, 38.5))) // home: the fever's alert alone, no 未批先复
 		return w.wantAlerts(t, wk, domain.AlertFever, 1)[0]
 	}
 	w.a, w.a2, w.a3, w.aB = fever(w.hr, 1), fever(w.hr2, 2), fever(w.hr3, 3), fever(w.hrB, 4)

@@ -760,7 +760,9 @@ func TestDashboardHandBuilt(t *testing.T) {
 		_, err = w.plans.ConfirmReopening(ctx, w.sup.Actor(), w.ent.ID, d1, "统计测试:不按返岗批次复工")
 		must(t, err)
 		w.setStatus(t, w.hr2, w6, domain.WorkerLeft)
-		w.submit(t, w4, report(am, 36.5))
+		// ent2 and ent3 are not approved: their people report from home (home), or each day
+		// would add a 未批先复 alert to the alerts counted here.
+		w.submit(t, w4, home(report(am, 36.5)))
 
 		w.setDay(d2)
 		must(t, svc.Stats.EnsureToday(ctx))
@@ -768,10 +770,10 @@ func TestDashboardHandBuilt(t *testing.T) {
 		w.submit(t, w2, report(am, 38.0))
 		cough := report(am, 36.4)
 		cough.Symptoms = []string{string(domain.SymptomDryCough)}
-		w.submit(t, w4, cough)
+		w.submit(t, w4, home(cough))
 		w.clock.Set(local(d2, 15, 0))
 		w.submit(t, w1, report(pm, 36.6))
-		w.submit(t, w8, report(pm, 36.8))
+		w.submit(t, w8, home(report(pm, 36.8)))
 		_, err = w.checkins.Acknowledge(ctx, w.hr.Actor(), w.wantAlerts(t, w2, domain.AlertFever, 1)[0].ID, "已送隔离观察室")
 		must(t, err)
 
@@ -916,7 +918,7 @@ func TestStatsPastDaysKeepTheirSnapshot(t *testing.T) {
 		ctx := w.ctx
 		day := w.today()
 		a, b := w.back(t, w.hr, 1), w.back(t, w.hr, 2) // the roster change that takes day's snapshot
-		w.submit(t, a, report(domain.SlotAM, 36.5))
+		w.submit(t, a, home(report(domain.SlotAM, 36.5))) // home: no 未批先复 alert among the figures
 		days := func(t *testing.T) map[domain.Date]domain.Figures {
 			t.Helper()
 			rows, err := w.stores.Stats.Days(ctx, domain.StatsFilter{TownshipID: w.tw.ID}, day.AddDays(-1), day.AddDays(1))

@@ -73,7 +73,7 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now, stores: stores}
 	for _, step := range []func(context.Context) error{
 		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins, s.playAccess,
-		s.accountRecovery, s.snapshotStats, s.readingsOfNote, s.serverCost, s.enrolWorkers,
+		s.accountRecovery, s.snapshotStats, s.readingsOfNote, s.heldToToday, s.serverCost, s.enrolWorkers,
 	} {
 		if err := step(ctx); err != nil {
 			return false, err

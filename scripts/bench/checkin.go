@@ -289,15 +289,18 @@ func checkinOf(ds *loadtest.Dataset, k checkinKey) (*domain.Checkin, int64) {
 		Slot: k.slot, Temperature: 365, Late: !time.Now().Before(cutoff)}, w.Generation
 }
 
-// checkinScan reads what the product's statement returns (repo.CheckinStatement) and says
-// whether the row is new.
+// checkinScan reads what the product's statement returns (repo.CheckinStatement), every
+// column of it (both drivers refuse a scan of fewer), and says whether the row is new, as the
+// statement itself says.
 func checkinScan(scan func(dest ...any) error) (bool, error) {
 	var id int64
 	var location string
-	var due bool
+	var due, inserted bool
 	var createdAt, updatedAt time.Time
-	err := scan(&id, &location, &due, &createdAt, &updatedAt)
-	return createdAt.Equal(updatedAt), err
+	var enterpriseStatus sql.NullString
+	var shiftID sql.NullInt64
+	err := scan(&id, &location, &due, &createdAt, &updatedAt, &inserted, &enterpriseStatus, &shiftID)
+	return inserted, err
 }
 
 // checkinPgUpsert is the baseline on PostgreSQL: a pgx pool of checkinConns connections, the

@@ -15,8 +15,9 @@ type Dataset struct {
 	Township    domain.Township
 	Admin       domain.User
 	Enterprises []domain.Enterprise
-	Workers     []domain.Worker // in the order they were created, IDs set
-	Today       domain.Date     // the township's today when it was seeded
+	Workers     []domain.Worker   // in the order they were created, IDs set
+	Today       domain.Date       // the township's today when it was seeded
+	shifts      map[int64][]int64 // each enterprise's shifts (ShiftNames), by enterprise
 }
 
 // origins spread the workers over a few home regions, as a real township's are.
@@ -48,7 +49,7 @@ func (r *Runner) Seed(ctx context.Context, a *app.App, nEnt, nWorkers int) (*Dat
 	if err != nil {
 		return nil, err
 	}
-	d := &Dataset{Township: t, Admin: admin, Today: t.Today(time.Now())}
+	d := &Dataset{Township: t, Admin: admin, Today: t.Today(time.Now()), shifts: map[int64][]int64{}}
 	for i := range nEnt {
 		e, err := svc.Enterprises.Create(ctx, admin.Actor(), r.enterpriseInput(i, t.Zones[i%len(t.Zones)].Name))
 		if err != nil {
@@ -61,6 +62,7 @@ func (r *Runner) Seed(ctx context.Context, a *app.App, nEnt, nWorkers int) (*Dat
 			if err := st.Shifts.Create(ctx, &sh); err != nil {
 				return nil, fmt.Errorf("shift %s of enterprise %d: %w", name, i, err)
 			}
+			d.shifts[e.ID] = append(d.shifts[e.ID], sh.ID)
 		}
 	}
 	if d.Workers, err = createWorkers(ctx, st, d, nWorkers); err != nil {
@@ -73,13 +75,15 @@ func (r *Runner) Seed(ctx context.Context, a *app.App, nEnt, nWorkers int) (*Dat
 var ShiftNames = []string{"甲班", "乙班", "丙班"}
 
 // createWorkers adds n workers to d's enterprises in turn, 5000 to a CreateMany (which sets
-// their IDs), all arrived 20 days ago.
+// their IDs), all arrived 20 days ago, each in one of their enterprise's shifts in turn (so
+// that a morning check-in at work counts its shift's people on duty, as a real one does).
 func createWorkers(ctx context.Context, st domain.Stores, d *Dataset, n int) ([]domain.Worker, error) {
 	arrived := d.Today.AddDays(-20)
 	workers := make([]domain.Worker, 0, n)
 	for i := range n {
 		e := d.Enterprises[i%len(d.Enterprises)]
-		workers = append(workers, domain.Worker{
+		shifts := d.shifts[e.ID]
+		workers = append(workers, domain.Worker{ShiftID: shifts[(i/len(d.Enterprises))%len(shifts)],
 			TownshipID: d.Township.ID, EnterpriseID: e.ID, Name: fmt.Sprintf("职工%05d", i), IDNumber: IDNumber(i),
 			Phone: fmt.Sprintf("138%08d", i), Department: "车间", OriginRegion: origins[i%len(origins)],
 			ArrivedOn: arrived, RiskLevel: domain.RiskLow, Status: domain.WorkerOnDuty,
