@@ -19,6 +19,8 @@ const (
 	// AlertUnregisteredArrival: someone HR has not marked back reported; HR confirms the
 	// arrival (or finds out why).
 	AlertUnregisteredArrival AlertType = "unregistered_arrival"
+	// AlertEarlyArrival: a worker came back before their return batch's date (提前返岗).
+	AlertEarlyArrival AlertType = "early_arrival"
 )
 
 // AlertStatus is where the handling of an alert stands: open → acknowledged → resolved.
@@ -43,6 +45,7 @@ func (s AlertStatus) Valid() bool {
 var alertTypeLabels = map[AlertType]string{
 	AlertFever: "发热", AlertSymptoms: "症状", AlertMissedCheckin: "未打卡", AlertIsolationEnding: "隔离期满",
 	AlertRepeatedFever: "连续发热", AlertKeyAreaArrival: "重点地区返回", AlertUnregisteredArrival: "未登记返岗",
+	AlertEarlyArrival: "提前返岗",
 }
 
 // AlertReading is one check-in's temperature as an alert shows it: what the person handling

@@ -13,7 +13,8 @@ type Recorder interface {
 }
 
 // AlertTypes are every alert type, in the order of API.md.
-var AlertTypes = []AlertType{AlertFever, AlertSymptoms, AlertMissedCheckin, AlertIsolationEnding, AlertRepeatedFever, AlertKeyAreaArrival, AlertUnregisteredArrival}
+var AlertTypes = []AlertType{AlertFever, AlertSymptoms, AlertMissedCheckin, AlertIsolationEnding, AlertRepeatedFever, AlertKeyAreaArrival, AlertUnregisteredArrival,
+	AlertEarlyArrival}
 
 // raised counts new alerts by type while a transaction runs; they are reported once it has
 // committed, so that a rolled-back write is never counted.

@@ -447,7 +447,8 @@ func (s *AlertStore) OfDay(ctx context.Context, townshipID int64, d domain.Date,
 // The words of the enum columns a report reads by the hundred thousand, for intern.
 var (
 	alertTypes = []domain.AlertType{domain.AlertFever, domain.AlertSymptoms, domain.AlertMissedCheckin,
-		domain.AlertIsolationEnding, domain.AlertRepeatedFever, domain.AlertKeyAreaArrival, domain.AlertUnregisteredArrival}
+		domain.AlertIsolationEnding, domain.AlertRepeatedFever, domain.AlertKeyAreaArrival, domain.AlertUnregisteredArrival,
+		domain.AlertEarlyArrival}
 	alertStatuses  = []domain.AlertStatus{domain.AlertOpen, domain.AlertAcknowledged, domain.AlertResolved}
 	slotWords      = []domain.Slot{domain.SlotAM, domain.SlotPM}
 	riskLevels     = []domain.RiskLevel{domain.RiskHigh, domain.RiskMedium, domain.RiskLow}

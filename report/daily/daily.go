@@ -453,6 +453,7 @@ var (
 		domain.AlertFever: "发热", domain.AlertSymptoms: "症状", domain.AlertMissedCheckin: "未打卡",
 		domain.AlertIsolationEnding: "隔离期满", domain.AlertRepeatedFever: "连续发热",
 		domain.AlertKeyAreaArrival: "重点地区返回", domain.AlertUnregisteredArrival: "未登记返岗",
+		domain.AlertEarlyArrival: "提前返岗",
 	}
 	alertStatusLabels = map[domain.AlertStatus]string{
 		domain.AlertOpen: "待处理", domain.AlertAcknowledged: "处理中", domain.AlertResolved: "已解决",
