@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -295,6 +296,7 @@ func (im *importer) seats(ctx context.Context, counting bool) (seats, error) {
 	for id := range named {
 		ids = append(ids, id)
 	}
+	slices.Sort(ids) // locked in one order, as every writer does
 	if !counting {
 		return im.s.lockSeats(ctx, ids)
 	}
