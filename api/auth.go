@@ -235,6 +235,36 @@ type meResponse struct {
 type workerMeResponse struct {
 	workerResponse
 	feverThreshold
+	Schedule scheduleDTO `json:"schedule" jsonschema_description:"the worker's return: their batch's date, what to bring, their shift's hours and meal time"`
+}
+
+// scheduleDTO is what the worker's phone page shows of their return.
+type scheduleDTO struct {
+	BatchNumber *int      `json:"batch_number" jsonschema_description:"null until HR puts the worker in a batch"`
+	BatchDate   *string   `json:"batch_date" jsonschema_description:"YYYY-MM-DD: the day to come back"`
+	Bring       []string  `json:"bring" jsonschema_description:"what to bring on the day"`
+	Shift       *shiftDTO `json:"shift" jsonschema_description:"null until HR puts the worker in a shift"`
+}
+
+// shiftDTO is a shift as its worker sees it.
+type shiftDTO struct {
+	Name      string `json:"name"`
+	Workshop  string `json:"workshop"`
+	Start     string `json:"start" jsonschema_description:"HH:MM"`
+	End       string `json:"end"`
+	MealStart string `json:"meal_start" jsonschema_description:"HH:MM: the shift's own meal time"`
+	MealEnd   string `json:"meal_end"`
+}
+
+func newScheduleDTO(s domain.ReturnSchedule) scheduleDTO {
+	out := scheduleDTO{BatchDate: dateOrNil(s.BatchDate), Bring: append([]string{}, s.Bring...)}
+	if s.BatchNumber != 0 {
+		out.BatchNumber = &s.BatchNumber
+	}
+	if sh := s.Shift; sh != nil {
+		out.Shift = &shiftDTO{Name: sh.Name, Workshop: sh.Workshop, Start: sh.Start, End: sh.End, MealStart: sh.MealStart, MealEnd: sh.MealEnd}
+	}
+	return out
 }
 
 // feverThreshold is what the screens need of the township to mark readings, the one setting
@@ -255,8 +285,12 @@ func (h *authHandler) me(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		sched, err := h.workers.Schedule(ctx, w)
+		if err != nil {
+			return err
+		}
 		// As of the township's today: the age and the isolation's days left are the day's.
-		return c.JSON(http.StatusOK, workerMeResponse{workerResponder(today, false)(w), th})
+		return c.JSON(http.StatusOK, workerMeResponse{workerResponder(today, false)(w), th, newScheduleDTO(sched)})
 	}
 	u, err := h.users.Get(ctx, a, a.UserID)
 	if err != nil {

@@ -150,6 +150,8 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   403   403   403   403   403   ok    404   404   403   403   403   ", "POST /api/v1/workers/:id/reset-pin"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/workers/import"},
 	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/import-template"},
+	// Only HR puts its workers in batches and shifts (issue 18).
+	{"401   403   403   404   403   404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/workers/assign"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/workers/export"},
 	// Region search serves the township staff's roster forms; workers, who fill in none, and the
 	// platform admin, who keeps no roster, are refused.

@@ -464,8 +464,13 @@ var authzSpecs = map[string]authzSpec{
 	"PATCH /api/v1/workers/:id":                           {id: idTarget, body: say(map[string]any{"department": "质检部"}), marker: targetNm, never: targetIDn},
 	"POST /api/v1/enterprises/:id/workers/import":         {id: idEntA1, upload: (*authzWorld).roster, marker: func(*authzWorld) string { return `"created":1` }},
 	"GET /api/v1/enterprises/:id/workers/import-template": {id: idEntA1},
-	"GET /api/v1/enterprises/:id/workers/export":          {id: idEntA1, marker: targetNm},
-	"GET /api/v1/regions":                                 {query: func(*authzWorld) string { return "q=3716" }},
+	"POST /api/v1/enterprises/:id/workers/assign": {setup: (*authzWorld).shifts, world: "shifts", id: idEntA1,
+		body: func(w *authzWorld) any {
+			return map[string]any{"worker_ids": []int64{w.target.ID}, "shift_id": w.shift}
+		},
+		marker: func(*authzWorld) string { return `"changed":1` }},
+	"GET /api/v1/enterprises/:id/workers/export": {id: idEntA1, marker: targetNm},
+	"GET /api/v1/regions":                        {query: func(*authzWorld) string { return "q=3716" }},
 
 	// Every worker checks in for themself: there is no target to miss.
 	"POST /api/v1/checkins": {body: say(map[string]any{"slot": "pm", "temperature": 36.5, "location": "work"})},

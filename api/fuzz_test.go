@@ -186,6 +186,8 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 			valid: map[string]any{"name": "新职工", "id_number": idNumber(3), "phone": "13900000003", "department": "织造车间",
 				"shift_group": "甲班", "origin_region": "湖北省武汉市", "arrived_on": today, "transport": "自驾",
 				"key_area_exposure": true, "contact_history": false, "isolation_place": "宿舍 3 号楼"}},
+		"POST /enterprises/:id/workers/assign": {path: ent(f.entA1.ID, "/workers/assign"), token: token(hr),
+			valid: map[string]any{"worker_ids": []int64{edited.ID}, "shift_id": shifts[0].ID}},
 		"POST /enterprises/:id/shifts": {path: ent(f.entA1.ID, "/shifts"), token: token(hr),
 			valid: map[string]any{"name": "夜班", "workshop": "织造车间", "start": "20:00", "end": "04:00",
 				"meal_start": "23:30", "meal_end": "23:50", "capacity": 20}},

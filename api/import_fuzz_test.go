@@ -92,7 +92,7 @@ func importChecker(f *testing.F) func(t *testing.T, upload []byte) {
 	}
 	return func(t *testing.T, upload []byte) {
 		before := state(t)
-		res, err := importWorkbook(ctx, svc.Workers, hr, enterpriseID, upload, false)
+		res, err := importWorkbook(ctx, svc.Workers, hr, enterpriseID, upload, domain.ImportOptions{})
 		if err != nil || len(res.Errors) > 0 {
 			if after := state(t); after != before {
 				t.Errorf("a refused upload wrote: got %s, want %s", after, before)

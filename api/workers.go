@@ -48,10 +48,16 @@ func (h *workerHandler) register(r *router) {
 		Summary: "Import a roster workbook (multipart field file). Every row is validated first; any error writes nothing. " +
 			"?dry_run=true validates only. With Accept: " + xlsxType + " and errors, the answer is the workbook with an error column. " +
 			"One import per enterprise and a few per server run at once (429 beyond); one that outruns its time budget stops, writing nothing (503).",
-		Query:    []Param{{"dry_run", "boolean", "validate only"}},
+		Query: []Param{{"dry_run", "boolean", "validate only; the answer lists the isolation warnings to confirm"},
+			{"confirm_isolation", "boolean", "HR confirms the isolation warnings; without it an import with warnings writes nothing (409)"}},
 		Response: importResponse{}, Status: http.StatusOK}, h.importRoster, middleware.BodyLimit(fmt.Sprint(MaxUpload)))
 	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/import-template", Roles: hr,
-		Summary: "The roster template workbook", Status: http.StatusOK, Produces: xlsxType}, h.template)
+		Summary: "The enterprise's roster template workbook, its return batches and shifts offered in drop-down lists",
+		Status:  http.StatusOK, Produces: xlsxType}, h.template)
+	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/workers/assign", Roles: hr,
+		Summary: "Put workers in a return batch and/or a shift (0 takes them out), all or nothing (audited): " +
+			"422 when the shift has too few places (with the count); 409 with field confirm_isolation when someone's isolation outlasts the batch's date, until confirmed",
+		Body: assignRequest{}, Response: assignResponse{}, Status: http.StatusOK}, h.assign)
 	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/workers/export", Roles: tenantStaff,
 		Summary: "The roster as a workbook in the template's layout, filtered like the list; ID numbers masked but for the enterprise's HR (audited)",
 		Query:   []Param{{"status", "string", "worker status"}, {"risk", "string", "risk level"}, {"q", "string", "search"}},
@@ -70,20 +76,24 @@ type workerRequest struct {
 	IDNumber        string `json:"id_number" jsonschema_description:"18 characters (GB 11643)"`
 	Phone           string `json:"phone"`
 	Department      string `json:"department,omitempty"`
-	ShiftGroup      string `json:"shift_group,omitempty"`
+	ShiftGroup      string `json:"shift_group,omitempty" jsonschema_description:"the name of one of the enterprise's shifts; empty for none"`
+	Batch           string `json:"batch,omitempty" jsonschema_description:"the return batch: its number (1, 第1批) or its date; empty for none"`
 	OriginRegion    string `json:"origin_region,omitempty" jsonschema_description:"a GB/T 2260 code (province, city or county) or its full name"`
 	ArrivedOn       string `json:"arrived_on,omitempty" jsonschema_description:"YYYY-MM-DD; empty while not back"`
 	Transport       string `json:"transport,omitempty"`
 	KeyAreaExposure bool   `json:"key_area_exposure,omitempty"`
 	ContactHistory  bool   `json:"contact_history,omitempty"`
 	IsolationPlace  string `json:"isolation_place,omitempty"`
+	// ConfirmIsolation confirms the warning of a 409 on this field.
+	ConfirmIsolation bool `json:"confirm_isolation,omitempty" jsonschema_description:"HR confirms placing a worker at risk in a batch their isolation outlasts (after a 409 naming it)"`
 }
 
 func (r workerRequest) toDomain() domain.WorkerInput {
 	return domain.WorkerInput{
 		Name: r.Name, IDNumber: r.IDNumber, Phone: r.Phone, Department: r.Department, ShiftGroup: r.ShiftGroup,
-		OriginRegion: r.OriginRegion, ArrivedOn: r.ArrivedOn, Transport: r.Transport,
+		Batch: r.Batch, OriginRegion: r.OriginRegion, ArrivedOn: r.ArrivedOn, Transport: r.Transport,
 		IsolationPlace: r.IsolationPlace, KeyAreaExposure: r.KeyAreaExposure, ContactHistory: r.ContactHistory,
+		ConfirmIsolation: r.ConfirmIsolation,
 	}
 }
 
@@ -91,7 +101,8 @@ type workerUpdateRequest struct {
 	Name            *string `json:"name,omitempty"`
 	Phone           *string `json:"phone,omitempty"`
 	Department      *string `json:"department,omitempty"`
-	ShiftGroup      *string `json:"shift_group,omitempty"`
+	ShiftGroup      *string `json:"shift_group,omitempty" jsonschema_description:"one of the enterprise's shifts by name; empty for none"`
+	Batch           *string `json:"batch,omitempty" jsonschema_description:"the return batch by number or date; empty for none"`
 	OriginRegion    *string `json:"origin_region,omitempty"`
 	ArrivedOn       *string `json:"arrived_on,omitempty"`
 	Transport       *string `json:"transport,omitempty"`
@@ -100,13 +111,16 @@ type workerUpdateRequest struct {
 	Status          *string `json:"status,omitempty" jsonschema:"enum=expected,enum=isolating,enum=on_duty,enum=left,enum=in_hospital"`
 	IsolationPlace  *string `json:"isolation_place,omitempty"`
 	IsolationUntil  *string `json:"isolation_until,omitempty" jsonschema_description:"YYYY-MM-DD, with status isolating"`
+	// ConfirmIsolation confirms the warning of a 409 on this field.
+	ConfirmIsolation bool `json:"confirm_isolation,omitempty" jsonschema_description:"HR confirms placing a worker at risk in a batch their isolation outlasts (after a 409 naming it)"`
 }
 
 func (r workerUpdateRequest) toDomain() (domain.WorkerUpdate, error) {
 	u := domain.WorkerUpdate{
-		Name: r.Name, Phone: r.Phone, Department: r.Department, ShiftGroup: r.ShiftGroup,
+		Name: r.Name, Phone: r.Phone, Department: r.Department, ShiftGroup: r.ShiftGroup, Batch: r.Batch,
 		OriginRegion: r.OriginRegion, ArrivedOn: r.ArrivedOn, Transport: r.Transport,
 		KeyAreaExposure: r.KeyAreaExposure, ContactHistory: r.ContactHistory, IsolationPlace: r.IsolationPlace,
+		ConfirmIsolation: r.ConfirmIsolation,
 	}
 	var p domain.Problems
 	if r.Status != nil {
@@ -137,6 +151,11 @@ type workerResponse struct {
 	Phone             string           `json:"phone"`
 	Department        string           `json:"department"`
 	ShiftGroup        string           `json:"shift_group"`
+	ShiftID           *int64           `json:"shift_id" jsonschema_description:"the worker's shift; null for none"`
+	BatchID           *int64           `json:"batch_id" jsonschema_description:"the worker's return batch; null for none"`
+	BatchNumber       *int             `json:"batch_number"`
+	BatchDate         *string          `json:"batch_date" jsonschema_description:"YYYY-MM-DD: the day the worker's batch comes back"`
+	EarlyArrival      bool             `json:"early_arrival" jsonschema_description:"back before their batch's date (提前返岗)"`
 	OriginRegion      string           `json:"origin_region"`
 	OriginRegionName  string           `json:"origin_region_name"`
 	ArrivedOn         *string          `json:"arrived_on"`
@@ -162,7 +181,7 @@ func workerResponder(today domain.Date, reveal bool) func(domain.Worker) workerR
 		v := w.IDNumber.View(today, reveal)
 		household, _ := region.Name(v.HouseholdRegion)
 		origin, _ := region.Name(w.OriginRegion)
-		return workerResponse{
+		r := workerResponse{
 			ID: w.ID, EnterpriseID: w.EnterpriseID, EnterpriseName: w.EnterpriseName, Name: w.Name, IDNumber: v.Number,
 			BirthDate: dateOrNil(v.BirthDate), Age: v.Age, Sex: v.Sex, HouseholdRegion: household,
 			Phone: w.Phone, Department: w.Department, ShiftGroup: w.ShiftGroup, OriginRegion: w.OriginRegion,
@@ -172,7 +191,46 @@ func workerResponder(today domain.Date, reveal bool) func(domain.Worker) workerR
 			IsolationStart: dateOrNil(w.IsolationStart), IsolationUntil: dateOrNil(w.IsolationUntil),
 			IsolationDaysLeft: w.IsolationDaysLeft(today), LeftOn: dateOrNil(w.LeftOn), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 		}
+		if w.ShiftID != 0 {
+			r.ShiftID = &w.ShiftID
+		}
+		if w.BatchID != 0 {
+			r.BatchID, r.BatchNumber, r.BatchDate = &w.BatchID, &w.BatchNumber, dateOrNil(w.BatchDate)
+		}
+		_, r.EarlyArrival = domain.EarlyArrival(w)
+		return r
 	}
+}
+
+type assignRequest struct {
+	WorkerIDs []int64 `json:"worker_ids" jsonschema_description:"the workers, at most 200, all of the enterprise"`
+	BatchID   *int64  `json:"batch_id,omitempty" jsonschema_description:"the batch to put them in; 0 takes them out of theirs; absent leaves it"`
+	ShiftID   *int64  `json:"shift_id,omitempty" jsonschema_description:"the shift to put them in; 0 takes them out of theirs; absent leaves it"`
+	// ConfirmIsolation confirms the warnings of a 409 on this field.
+	ConfirmIsolation bool `json:"confirm_isolation,omitempty" jsonschema_description:"HR confirms the isolation warnings of a 409"`
+}
+
+type assignResponse struct {
+	Changed  int      `json:"changed" jsonschema_description:"workers whose batch or shift changed"`
+	Warnings []string `json:"warnings" jsonschema_description:"the isolation warnings HR confirmed"`
+}
+
+func (h *workerHandler) assign(c echo.Context) error {
+	id, err := pathID(c, "id", enterpriseRecord)
+	if err != nil {
+		return err
+	}
+	var req assignRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	res, err := h.svc.Assign(c.Request().Context(), actorOf(c), id, domain.AssignInput{
+		WorkerIDs: req.WorkerIDs, BatchID: req.BatchID, ShiftID: req.ShiftID, ConfirmIsolation: req.ConfirmIsolation,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, assignResponse{Changed: res.Changed, Warnings: append([]string{}, res.Warnings...)})
 }
 
 type rowErrorDTO struct {
@@ -187,6 +245,7 @@ type importResponse struct {
 	Unchanged int           `json:"unchanged"`
 	DryRun    bool          `json:"dry_run"`
 	Errors    []rowErrorDTO `json:"errors"`
+	Warnings  []rowErrorDTO `json:"warnings" jsonschema_description:"people at risk whose isolation outlasts their batch's date: to confirm with confirm_isolation"`
 }
 
 // importFailure is the answer to an import with errors: the error shape every client knows,
@@ -303,19 +362,28 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dryRun := c.QueryParam("dry_run") == "true" || c.QueryParam("dry_run") == "1"
-	res, err := importWorkbook(c.Request().Context(), h.svc, actorOf(c), id, upload, dryRun)
+	opt := domain.ImportOptions{DryRun: boolQuery(c, "dry_run"), ConfirmIsolation: boolQuery(c, "confirm_isolation")}
+	res, err := importWorkbook(c.Request().Context(), h.svc, actorOf(c), id, upload, opt)
+	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: opt.DryRun,
+		Errors: []rowErrorDTO{}, Warnings: []rowErrorDTO{}}
+	for _, e := range res.Errors {
+		out.Errors = append(out.Errors, rowErrorDTO(e))
+	}
+	for _, w := range res.Warnings {
+		out.Warnings = append(out.Warnings, rowErrorDTO(w))
+	}
+	var de *domain.Error
 	switch {
 	case err != nil && c.Request().Context().Err() != nil:
 		// The client left, and the import stopped with nothing written: nobody reads this
 		// answer, and it is no fault of the server's.
 		return echo.NewHTTPError(statusClientClosedRequest)
+	case errors.As(err, &de) && errors.Is(err, domain.ErrConflict) && len(res.Warnings) > 0:
+		// Isolation warnings not confirmed: nothing written, the warnings listed by row.
+		return c.JSON(http.StatusConflict, importFailure{errorBody: errorBody{Error: errorDetail{Code: "conflict",
+			Message: de.Message, Fields: []fieldError{{Field: domain.FieldConfirmIsolation, Message: de.Message}}}}, importResponse: out})
 	case err != nil:
 		return err
-	}
-	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: dryRun, Errors: []rowErrorDTO{}}
-	for _, e := range res.Errors {
-		out.Errors = append(out.Errors, rowErrorDTO(e))
 	}
 	if len(res.Errors) == 0 {
 		return c.JSON(http.StatusOK, out)
@@ -345,10 +413,15 @@ const statusClientClosedRequest = 499
 // next is read: what the import route does between reading the upload and answering, and what
 // FuzzRosterImport feeds. The service checks that the actor keeps the roster before it reads
 // a byte of the file.
-func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, dryRun bool) (domain.ImportResult, error) {
-	return svc.ImportFrom(ctx, actor, enterpriseID, func(ctx context.Context, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
+func importWorkbook(ctx context.Context, svc *domain.WorkerService, actor domain.Actor, enterpriseID int64, upload []byte, opt domain.ImportOptions) (domain.ImportResult, error) {
+	return svc.ImportWith(ctx, actor, enterpriseID, func(ctx context.Context, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
 		return roster.Stream(ctx, bytes.NewReader(upload), domain.MaxImportRows, importBatch, yield)
-	}, dryRun)
+	}, opt)
+}
+
+// boolQuery reads a yes/no query parameter: true or 1.
+func boolQuery(c echo.Context, name string) bool {
+	return c.QueryParam(name) == "true" || c.QueryParam(name) == "1"
 }
 
 // importBatch is how many rows the reader hands over at a time: few enough that the parsing of
@@ -425,10 +498,11 @@ func (h *workerHandler) template(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.CanWrite(c.Request().Context(), actorOf(c), id); err != nil {
+	choices, err := h.svc.TemplateChoices(c.Request().Context(), actorOf(c), id)
+	if err != nil {
 		return err
 	}
-	b, err := roster.Template()
+	b, err := roster.TemplateFor(choices)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ const (
 	ColPhone           = "phone"
 	ColDepartment      = "department"
 	ColShiftGroup      = "shift_group"
+	ColBatch           = "batch"
 	ColOriginRegion    = "origin_region"
 	ColArrivedOn       = "arrived_on"
 	ColTransport       = "transport"
@@ -37,7 +38,8 @@ var RosterColumns = []RosterColumn{
 	{Key: ColPhone, Header: "手机号", Aliases: []string{"手机号码", "联系电话", "电话", "手机"}, Required: true,
 		Example: "13800000000", Width: 14},
 	{Key: ColDepartment, Header: "部门", Aliases: []string{"车间", "所在部门"}, Example: "织造车间", Width: 12},
-	{Key: ColShiftGroup, Header: "班组", Aliases: []string{"班次", "小组"}, Example: "甲班", Width: 8},
+	{Key: ColShiftGroup, Header: "班组", Aliases: []string{"班次", "小组"}, Example: "甲班", Width: 8,
+		Hint: "本企业已有的班组名称;不填为未分班组。表中没有此列时,导入不改动职工原来的班组"},
 	{Key: ColOriginRegion, Header: "返回地", Aliases: []string{"从何地返回", "来源地", "返回地区", "出发地"},
 		Example: "湖北省武汉市", Width: 20, Hint: "省、市或县的名称或 6 位行政区划代码;本地职工填本地"},
 	{Key: ColArrivedOn, Header: "返岗日期", Aliases: []string{"返回日期", "到达日期", "抵达日期"},
@@ -49,6 +51,9 @@ var RosterColumns = []RosterColumn{
 	{Key: ColContactHistory, Header: "接触过确诊或疑似病例", Aliases: []string{"接触史", "是否有接触史"},
 		Choices: []string{"是", "否"}, Example: "否", Width: 12},
 	{Key: ColIsolationPlace, Header: "隔离地点", Aliases: []string{"隔离场所"}, Example: "", Width: 16},
+	// Added last (issue 18), so that sheets laid out by the earlier template keep their columns.
+	{Key: ColBatch, Header: "返岗批次", Aliases: []string{"批次", "返岗批"}, Example: "第1批", Width: 16,
+		Hint: "批次序号(如 1、第1批、第一批)或该批的返岗日期;不填为未分配。表中没有此列时,导入不改动职工原来的批次"},
 }
 
 // RosterRow is one data row of an uploaded roster, as text, keyed by column key. Dates read
@@ -73,4 +78,7 @@ type ImportResult struct {
 	Updated   int
 	Unchanged int // already on the roster exactly as in the file
 	Errors    []RowError
+	// Warnings are people at risk placed in a batch their isolation outlasts, for HR to
+	// confirm (ImportOptions.ConfirmIsolation); Column is the batch's.
+	Warnings []RowError
 }

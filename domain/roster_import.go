@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -30,9 +31,28 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 	return s.ImportFrom(ctx, actor, enterpriseID, RosterRows(rows), dryRun)
 }
 
-// ImportFrom validates every row of an uploaded roster and, only when there is no error at all
+// ImportOptions say how an import runs.
+type ImportOptions struct {
+	// DryRun checks and counts, and writes nothing: the answer lists the errors and the
+	// isolation warnings HR will have to confirm.
+	DryRun bool
+	// ConfirmIsolation is HR's confirmation of the isolation warnings (FieldConfirmIsolation):
+	// without it, an import with warnings writes nothing and returns them.
+	ConfirmIsolation bool
+}
+
+// ImportFrom is ImportWith without HR's confirmation of isolation warnings.
+func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseID int64, src RosterSource, dryRun bool) (ImportResult, error) {
+	return s.ImportWith(ctx, actor, enterpriseID, src, ImportOptions{DryRun: dryRun})
+}
+
+// ImportWith validates every row of an uploaded roster and, only when there is no error at all
 // and this is no dry run, writes the whole file in one transaction: people not on the roster
-// are created, people already on it (same ID number) updated.
+// are created, people already on it (same ID number) updated. Rows that would put a shift over
+// its capacity (the file and the roster counted together, in the writing transaction, the
+// shifts locked) are row errors. People at risk placed in a batch their isolation outlasts are
+// warnings (ImportResult.Warnings): a dry run lists them, and the import writes nothing and
+// returns them unless HR confirmed them (ImportOptions.ConfirmIsolation).
 //
 // It reads and checks the whole file before it opens the transaction, and a dry run opens
 // none: on SQLite a transaction is the database's one writer, and every sign-in and check-in
@@ -41,7 +61,7 @@ func (s *WorkerService) Import(ctx context.Context, actor Actor, enterpriseID in
 // ends: a stopped import has written nothing. ErrForbidden, ErrNotFound, ErrTooManyRequests (another import of
 // the enterprise, or too many of the server's, under way), ErrUnavailable (the budget spent);
 // the cause of ctx when it ended.
-func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseID int64, src RosterSource, dryRun bool) (ImportResult, error) {
+func (s *WorkerService) ImportWith(ctx context.Context, actor Actor, enterpriseID int64, src RosterSource, opt ImportOptions) (ImportResult, error) {
 	e, t, err := s.roster(ctx, actor, enterpriseID, true)
 	if err != nil {
 		return ImportResult{}, err
@@ -58,7 +78,7 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 		ctx, cancel = context.WithTimeoutCause(ctx, s.importBudget, errImportBudget)
 		defer cancel()
 	}
-	res, err := s.importFrom(ctx, actor, e, t, src, dryRun)
+	res, err := s.importFrom(ctx, actor, e, t, src, opt)
 	if err != nil && ctx.Err() != nil {
 		// Whatever the store or the reader made of it, the import stopped because ctx ended.
 		if context.Cause(ctx) == errImportBudget {
@@ -70,16 +90,30 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 	return res, err
 }
 
+// errImportRefused rolls back an import whose rows, compared with the roster in its
+// transaction, overfill a shift or have isolation warnings HR did not confirm.
+var errImportRefused = errors.New("import refused")
+
+// warningTexts are the warnings' messages, with their rows, for the conflict that lists them.
+func warningTexts(ws []RowError) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, "第 "+strconv.Itoa(w.Row)+" 行 "+w.Message)
+	}
+	return out
+}
+
 // errImportBudget ends the context of an import that ran out of time.
 var errImportBudget = errors.New("import time budget spent")
 
-func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterprise, t Township, src RosterSource, dryRun bool) (ImportResult, error) {
+func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterprise, t Township, src RosterSource, opt ImportOptions) (ImportResult, error) {
 	today := t.Today(s.clock.Now())
 	pl, err := s.placementOf(ctx, e.ID)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	im := &importer{s: s, t: t, e: e, today: today, rows: rowParser{today: today, first: map[IDNumber]int{}, place: pl}, tally: raised{}}
+	im := &importer{s: s, t: t, e: e, today: today, rows: rowParser{today: today, first: map[IDNumber]int{}, place: pl},
+		tally: raised{}, confirm: opt.ConfirmIsolation}
 	sheetErrs, err := readAhead(ctx, src, im.parse)
 	switch {
 	case err != nil:
@@ -88,16 +122,22 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 		return ImportResult{Errors: sheetErrs}, nil
 	case len(im.errs) > 0:
 		return ImportResult{Errors: im.errs}, nil
-	case dryRun:
+	case opt.DryRun:
 		// Counted against the roster as it is, with reads alone.
 		if err := im.write(ctx, true); err != nil {
 			return ImportResult{}, err
+		}
+		if len(im.errs) > 0 {
+			return ImportResult{Errors: im.errs, Warnings: im.res.Warnings}, nil
 		}
 		return im.res, nil
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := im.write(ctx, false); err != nil {
 			return err
+		}
+		if im.blocked() {
+			return errImportRefused // rolls back what the batches before the first problem wrote
 		}
 		if im.res.Created+im.res.Updated == 0 {
 			// The roster is as it was, and so are its figures: HR's import is recorded, and
@@ -110,7 +150,12 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 		detail := "新增 " + strconv.Itoa(im.res.Created) + " 人,更新 " + strconv.Itoa(im.res.Updated) + " 人"
 		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, detail)
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, errImportRefused) && len(im.errs) > 0:
+		return ImportResult{Errors: im.errs, Warnings: im.res.Warnings}, nil
+	case errors.Is(err, errImportRefused):
+		return ImportResult{Warnings: im.res.Warnings}, isolationConflict(warningTexts(im.res.Warnings))
+	case err != nil:
 		return ImportResult{}, err
 	}
 	im.tally.report(s.recorder)
@@ -178,9 +223,17 @@ type importer struct {
 	today  Date
 	rows   rowParser
 	parsed []Worker // every row's person, while no row has a problem
+	rowNum []int    // the sheet row of each of parsed
 	res    ImportResult
 	errs   []RowError
 	tally  raised
+	// confirm: HR confirmed the isolation warnings, which do not stop the import then.
+	confirm bool
+}
+
+// blocked says that the import may write nothing: a row error, or warnings not confirmed.
+func (im *importer) blocked() bool {
+	return len(im.errs) > 0 || (len(im.res.Warnings) > 0 && !im.confirm)
 }
 
 // parse parses a batch of rows and keeps their people. After a problem it only parses, so
@@ -188,76 +241,129 @@ type importer struct {
 func (im *importer) parse(rows []RosterRow) error {
 	parsed, errs := im.rows.parse(rows)
 	if im.errs = append(im.errs, errs...); len(im.errs) > 0 {
-		im.parsed = nil
+		im.parsed, im.rowNum = nil, nil
 		return nil
 	}
 	im.parsed = append(im.parsed, parsed...)
+	for _, r := range rows {
+		im.rowNum = append(im.rowNum, r.Row)
+	}
 	return nil
 }
 
 // write compares the people read with the roster, importBatch at a time, and counts them:
-// new, changed, unchanged. Unless only is counting, it writes them: changed people one by one,
-// new people in a few multi-row statements, then the alerts their arrival raises.
+// new, changed, unchanged, and the places they take in the shifts. Unless only is counting, it
+// writes them while nothing blocks the import: changed people one by one, new people in a
+// few multi-row statements, then the alerts their arrival raises. After a problem it goes on
+// counting, so that HR hears of every row that overfills a shift in one go.
 func (im *importer) write(ctx context.Context, counting bool) error {
+	seats, err := im.seats(ctx, counting)
+	if err != nil {
+		return err
+	}
 	for start := 0; start < len(im.parsed); start += importBatch {
-		batch := im.parsed[start:min(start+importBatch, len(im.parsed))]
-		ids := make([]IDNumber, 0, len(batch))
-		for _, w := range batch {
+		end := min(start+importBatch, len(im.parsed))
+		ids := make([]IDNumber, 0, end-start)
+		for _, w := range im.parsed[start:end] {
 			ids = append(ids, w.IDNumber)
 		}
 		known, err := im.s.workers.FindByIDNumbers(ctx, im.e.ID, ids)
 		if err != nil {
 			return err
 		}
-		var fresh []Worker
-		for _, w := range batch {
-			if err := im.one(ctx, known, w, &fresh, counting); err != nil {
-				return err
-			}
+		var fresh, changed []Worker
+		for i := start; i < end; i++ {
+			im.one(known, im.parsed[i], im.rowNum[i], seats, &fresh, &changed)
 		}
-		if counting {
+		if counting || im.blocked() {
 			continue
 		}
-		if err := im.s.workers.CreateMany(ctx, fresh); err != nil {
-			return err
-		}
-		var alerts []Alert
-		for _, w := range fresh {
-			alerts = append(alerts, im.t.ArrivalAlerts(w)...)
-		}
-		if _, err := im.tally.raise(ctx, im.s.alerts, alerts); err != nil {
+		if err := im.save(ctx, fresh, changed); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// one updates a person already on the roster (counts them only, when counting), or adds a new
-// one to fresh.
-func (im *importer) one(ctx context.Context, known map[IDNumber]Worker, w Worker, fresh *[]Worker, counting bool) error {
-	old, ok := known[w.IDNumber]
-	if !ok {
-		w.TownshipID, w.EnterpriseID, w.Status = im.e.TownshipID, im.e.ID, WorkerExpected
-		im.t.settle(&w, im.today)
-		im.res.Created++
-		*fresh = append(*fresh, w)
-		return nil
+// seats are the shifts the file places people in, locked in the import's transaction (read
+// only, for a dry run).
+func (im *importer) seats(ctx context.Context, counting bool) (seats, error) {
+	named := map[int64]bool{}
+	for _, w := range im.parsed {
+		named[w.ShiftID] = true
 	}
-	next := mergeWorker(old, w)
-	im.t.settle(&next, im.today)
-	if next == old {
-		im.res.Unchanged++
-		return nil
+	ids := make([]int64, 0, len(named))
+	for id := range named {
+		ids = append(ids, id)
 	}
-	im.res.Updated++
-	if counting {
-		return nil
+	slices.Sort(ids) // locked in one order, as every writer does
+	if !counting {
+		return im.s.lockSeats(ctx, ids)
 	}
-	if err := im.s.workers.Update(ctx, next); err != nil {
+	st := seats{}
+	for _, id := range ids {
+		if sh, ok := im.rows.place.byID[id]; ok {
+			st[id] = &sh
+		}
+	}
+	return st, nil
+}
+
+// save writes a batch: the changed people, the new ones, and the alerts they raise.
+func (im *importer) save(ctx context.Context, fresh, changed []Worker) error {
+	var alerts []Alert
+	for _, w := range changed {
+		if err := im.s.workers.Update(ctx, w); err != nil {
+			return err
+		}
+		alerts = append(alerts, im.t.placedAlerts(w)...)
+	}
+	if err := im.s.workers.CreateMany(ctx, fresh); err != nil {
 		return err
 	}
-	_, err := im.tally.raise(ctx, im.s.alerts, im.t.ArrivalAlerts(next))
+	for _, w := range fresh {
+		alerts = append(alerts, im.t.placedAlerts(w)...)
+	}
+	_, err := im.tally.raise(ctx, im.s.alerts, alerts)
 	return err
+}
+
+// one counts a person of sheet row row: new (added to fresh), changed (to changed) or
+// unchanged; a place their shift has not is the row's error, an isolation their batch does
+// not wait for its warning. A column the sheet does not have leaves what it holds as it was.
+func (im *importer) one(known map[IDNumber]Worker, w Worker, row int, st seats, fresh, changed *[]Worker) {
+	var prev *Worker
+	next := w
+	if old, ok := known[w.IDNumber]; ok {
+		prev = &old
+		next = mergeWorker(old, w)
+		if im.rows.keepShift {
+			next.ShiftID, next.ShiftGroup = old.ShiftID, old.ShiftGroup
+		}
+		if !im.rows.keepBatch {
+			next.BatchID, next.BatchNumber, next.BatchDate = w.BatchID, w.BatchNumber, w.BatchDate
+		}
+	} else {
+		next.TownshipID, next.EnterpriseID, next.Status = im.e.TownshipID, im.e.ID, WorkerExpected
+	}
+	im.t.settle(&next, im.today)
+	if prev != nil && next == *prev {
+		im.res.Unchanged++
+		return
+	}
+	if sh, ok := st.take(prev, next); !ok {
+		im.errs = append(im.errs, RowError{Row: row, Column: rosterHeader(ColShiftGroup), Message: capacityMessage(sh, 1)})
+	}
+	if msg, warn := im.t.newIsolationWarning(prev, next, im.today); warn {
+		im.res.Warnings = append(im.res.Warnings, RowError{Row: row, Column: rosterHeader(ColBatch), Message: msg})
+	}
+	if prev == nil {
+		im.res.Created++
+		*fresh = append(*fresh, next)
+		return
+	}
+	im.res.Updated++
+	*changed = append(*changed, next)
 }
 
 // rowParser parses roster rows, collecting every problem by row and column, and refuses a
@@ -265,16 +371,28 @@ func (im *importer) one(ctx context.Context, known map[IDNumber]Worker, w Worker
 type rowParser struct {
 	today Date
 	first map[IDNumber]int // the row each person was first listed on
-	place placement        // the enterprise's shifts, by which the rows name them
+	place placement        // the enterprise's shifts and batches, by which the rows name them
+	// keepShift and keepBatch: the sheet has no 班组 or 返岗批次 column, and leaves the
+	// shifts or batches of the people on the roster as they are (a sheet of phone numbers
+	// does not take everyone out of their shifts). Set by the first row: every row of a
+	// sheet has its columns.
+	keepShift, keepBatch bool
+	seen                 bool
 }
 
 func (p *rowParser) parse(rows []RosterRow) ([]Worker, []RowError) {
 	var errs []RowError
 	out := make([]Worker, 0, len(rows))
 	for _, r := range rows {
+		if !p.seen {
+			_, hasShift := r.Cells[ColShiftGroup]
+			_, hasBatch := r.Cells[ColBatch]
+			p.keepShift, p.keepBatch, p.seen = !hasShift, !hasBatch, true
+		}
 		in, rowErrs := inputFromRow(r)
 		w, probs := in.parse(p.today)
 		p.place.placeShift(&w, &probs)
+		p.place.placeBatch(&w, in.Batch, &probs)
 		for _, f := range probs {
 			if f.Field == ColIDNumber && r.Numeric[ColIDNumber] {
 				continue // inputFromRow said why already

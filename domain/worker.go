@@ -83,6 +83,7 @@ type WorkerFilter struct {
 	Phone        string   // exactly this phone number
 	Query        string   // part of the name or phone, or a whole ID number
 	QueryID      IDNumber // set by the service when Query is a valid ID number
+	IDs          []int64  // only these workers
 	Page
 }
 

@@ -16,12 +16,16 @@ type WorkerInput struct {
 	Phone           string
 	Department      string
 	ShiftGroup      string
+	Batch           string // the return batch: its number, its date or both (ParseBatchRef)
 	OriginRegion    string // a code or a name
 	ArrivedOn       string // a date in any of the forms people type
 	Transport       string
 	IsolationPlace  string
 	KeyAreaExposure bool
 	ContactHistory  bool
+	// ConfirmIsolation is HR's confirmation that the worker goes in a batch their isolation
+	// outlasts (FieldConfirmIsolation).
+	ConfirmIsolation bool
 }
 
 // parse checks every field and returns the worker it describes, or the problems, each named by
@@ -125,7 +129,7 @@ func inputFromRow(r RosterRow) (WorkerInput, []RowError) {
 	}
 	in := WorkerInput{
 		Name: r.Cells[ColName], IDNumber: r.Cells[ColIDNumber], Phone: r.Cells[ColPhone],
-		Department: r.Cells[ColDepartment], ShiftGroup: r.Cells[ColShiftGroup],
+		Department: r.Cells[ColDepartment], ShiftGroup: r.Cells[ColShiftGroup], Batch: r.Cells[ColBatch],
 		OriginRegion: r.Cells[ColOriginRegion], ArrivedOn: r.Cells[ColArrivedOn], Transport: r.Cells[ColTransport],
 		IsolationPlace:  r.Cells[ColIsolationPlace],
 		KeyAreaExposure: yesNo(ColKeyAreaExposure), ContactHistory: yesNo(ColContactHistory),

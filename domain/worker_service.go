@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -39,6 +40,7 @@ type WorkerUpdate struct {
 	Phone           *string
 	Department      *string
 	ShiftGroup      *string
+	Batch           *string // the return batch as ParseBatchRef reads it; empty for none
 	OriginRegion    *string
 	ArrivedOn       *string
 	Transport       *string
@@ -47,6 +49,8 @@ type WorkerUpdate struct {
 	Status          *WorkerStatus
 	IsolationPlace  *string
 	IsolationUntil  *Date // with status isolating: HR orders an isolation until then
+	// ConfirmIsolation: HR confirms the isolation warning of the change (FieldConfirmIsolation).
+	ConfirmIsolation bool
 }
 
 func (s *WorkerService) audit() audit { return audit{store: s.audits, clock: s.clock} }
@@ -78,6 +82,51 @@ func (s *WorkerService) CanWrite(ctx context.Context, actor Actor, enterpriseID 
 	return err
 }
 
+// TemplateChoices are what the enterprise's roster template offers in its drop-down lists, by
+// column key: its return batches (BatchLabel) and its shifts. Only for its HR (CanWrite).
+func (s *WorkerService) TemplateChoices(ctx context.Context, actor Actor, enterpriseID int64) (map[string][]string, error) {
+	if err := s.CanWrite(ctx, actor, enterpriseID); err != nil {
+		return nil, err
+	}
+	pl, err := s.placementOf(ctx, enterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, b := range pl.batches {
+		out[ColBatch] = append(out[ColBatch], BatchLabel(b))
+	}
+	for name := range pl.shifts {
+		out[ColShiftGroup] = append(out[ColShiftGroup], name)
+	}
+	slices.Sort(out[ColShiftGroup])
+	return out, nil
+}
+
+// ReturnSchedule is what a worker's own page shows of their return: the day of their batch
+// and what to bring on it, and their shift's hours and meal time.
+type ReturnSchedule struct {
+	BatchNumber int  // 0: no batch yet
+	BatchDate   Date // zero: no batch yet
+	Bring       []string
+	Shift       *Shift // nil: no shift yet
+}
+
+// Schedule returns the return schedule of a worker read through Get (which checked the
+// actor's scope).
+func (s *WorkerService) Schedule(ctx context.Context, w Worker) (ReturnSchedule, error) {
+	out := ReturnSchedule{BatchNumber: w.BatchNumber, BatchDate: w.BatchDate, Bring: WhatToBring}
+	if w.ShiftID == 0 {
+		return out, nil
+	}
+	sh, err := s.shifts.Get(ctx, w.ShiftID)
+	if err != nil {
+		return ReturnSchedule{}, err
+	}
+	out.Shift = &sh
+	return out, nil
+}
+
 // Create adds a worker to the actor's enterprise roster, and returns them with the township's
 // today, as of which they are shown (age, isolation days left). ErrForbidden, ErrNotFound,
 // ErrInvalid, ErrConflict (the person is on the roster).
@@ -93,17 +142,24 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 		return Worker{}, Date{}, err
 	}
 	pl.placeShift(&w, &p)
+	pl.placeBatch(&w, in.Batch, &p)
 	if err := p.Err(); err != nil {
 		return Worker{}, Date{}, err
 	}
 	w.TownshipID, w.EnterpriseID, w.Status = e.TownshipID, e.ID, WorkerExpected
 	t.settle(&w, today)
+	if msg, warn := t.newIsolationWarning(nil, w, today); warn && !in.ConfirmIsolation {
+		return Worker{}, Date{}, isolationConflict([]string{msg})
+	}
 	tally := raised{}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.takeSeat(ctx, nil, w); err != nil {
+			return err
+		}
 		if err := s.workers.Create(ctx, &w); err != nil {
 			return conflictField(err, ColIDNumber, "此人已在本企业花名册中")
 		}
-		if _, err := tally.raise(ctx, s.alerts, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.alerts, t.placedAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
@@ -118,6 +174,24 @@ func (s *WorkerService) Create(ctx context.Context, actor Actor, enterpriseID in
 	notify(s.changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
 	w, err = s.workers.Get(ctx, w.ID)
 	return w, today, err
+}
+
+// takeSeat takes w's place in its shift, when the write moves w into it (old is w as it was,
+// nil for a new worker), in the writing transaction: the shift is locked and counted first,
+// so that of two writes at once only one takes its last place. ErrInvalid on the shift's
+// field when it is full.
+func (s *WorkerService) takeSeat(ctx context.Context, old *Worker, w Worker) error {
+	if !joinsShift(old, w) {
+		return nil
+	}
+	st, err := s.lockSeats(ctx, []int64{w.ShiftID})
+	if err != nil {
+		return err
+	}
+	if sh, ok := st.take(old, w); !ok {
+		return capacityError(ColShiftGroup, capacityMessage(sh, 1))
+	}
+	return nil
 }
 
 // Get returns a worker in scope, with the township's today as of which they are shown. With
@@ -210,17 +284,22 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 		return Worker{}, Date{}, err
 	}
 	today := t.Today(s.clock.Now())
+	old := w
 	if err := applyWorkerUpdate(&w, u, today); err != nil {
 		return Worker{}, Date{}, err
 	}
 	// The shift is found by its name again, whether or not HR changed it: the merge keeps
-	// names, not IDs.
+	// names, not IDs. The batch stays unless HR names another.
 	pl, err := s.placementOf(ctx, w.EnterpriseID)
 	if err != nil {
 		return Worker{}, Date{}, err
 	}
 	var p Problems
-	if pl.placeShift(&w, &p); p.Err() != nil {
+	pl.placeShift(&w, &p)
+	if u.Batch != nil {
+		pl.placeBatch(&w, *u.Batch, &p)
+	}
+	if p.Err() != nil {
 		return Worker{}, Date{}, p.Err()
 	}
 	if w.Status == WorkerIsolating && (u.IsolationUntil != nil || (u.Status != nil && *u.Status == WorkerIsolating)) {
@@ -228,12 +307,18 @@ func (s *WorkerService) Update(ctx context.Context, actor Actor, id int64, u Wor
 	} else {
 		t.settle(&w, today)
 	}
+	if msg, warn := t.newIsolationWarning(&old, w, today); warn && !u.ConfirmIsolation {
+		return Worker{}, Date{}, isolationConflict([]string{msg})
+	}
 	tally := raised{}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.takeSeat(ctx, &old, w); err != nil {
+			return err
+		}
 		if err := s.workers.Update(ctx, w); err != nil {
 			return err
 		}
-		if _, err := tally.raise(ctx, s.alerts, t.ArrivalAlerts(w)); err != nil {
+		if _, err := tally.raise(ctx, s.alerts, t.placedAlerts(w)); err != nil {
 			return err
 		}
 		if err := s.snapshot(ctx, t, w.EnterpriseID, today); err != nil {

@@ -206,6 +206,9 @@ func (s *WorkerStore) List(ctx context.Context, f domain.WorkerFilter) ([]domain
 	if f.Status != "" {
 		q = q.Where("w.status = ?", string(f.Status))
 	}
+	if len(f.IDs) > 0 {
+		q = q.Where("w.id IN ?", f.IDs)
+	}
 	if f.Phone != "" {
 		q = q.Where("w.phone = ?", f.Phone)
 	}

@@ -170,6 +170,11 @@ func templateValue(key string, w domain.Worker, id domain.IDView) any {
 		return w.Department
 	case domain.ColShiftGroup:
 		return w.ShiftGroup
+	case domain.ColBatch:
+		if w.BatchID == 0 {
+			return ""
+		}
+		return domain.BatchLabel(domain.ReturnBatch{Number: w.BatchNumber, Date: w.BatchDate})
 	case domain.ColOriginRegion:
 		return regionText(w.OriginRegion)
 	case domain.ColArrivedOn:

@@ -273,7 +273,9 @@ func cellValue(key, v string, kind ooxml.CellKind, date1904 bool) (string, bool)
 	}
 	switch kind {
 	case ooxml.KindNumber:
-		if key == domain.ColArrivedOn {
+		// A date typed into the batch column is a batch's date; a small number there is its
+		// number, which serialDate leaves alone (it reads only dates of 1990 to 2100).
+		if key == domain.ColArrivedOn || key == domain.ColBatch {
 			if d, ok := serialDate(v, date1904); ok {
 				return d, false
 			}

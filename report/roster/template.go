@@ -29,7 +29,8 @@ var guideText = map[string]string{
 	domain.ColIDNumber:        "18 位居民身份证号,末位可以是 X;出生日期、性别、户籍地由它得出",
 	domain.ColPhone:           "11 位手机号;职工用它登录每日健康打卡",
 	domain.ColDepartment:      "所在部门或车间",
-	domain.ColShiftGroup:      "所在班组或班次,错峰、小班制排班用",
+	domain.ColShiftGroup:      "所在班组(小班制),须是本企业已建的班组;班组满员时导入会指出超出容量的行",
+	domain.ColBatch:           "分配到的错峰返岗批次,按复工申请批准的批次;可写序号或日期",
 	domain.ColOriginRegion:    "从哪里返回本地",
 	domain.ColArrivedOn:       "返回本地的日期,如 2026-02-17",
 	domain.ColTransport:       "从下拉列表中选择,也可写明车次、航班,如“火车 G1234”",
@@ -66,12 +67,17 @@ func newTemplateStyles(f *excelize.File) (templateStyles, error) {
 	return s, nil
 }
 
-// Template returns the roster template HR fills in: a sheet 花名册 with the header of
+// Template is TemplateFor without an enterprise's own choices.
+func Template() ([]byte, error) { return TemplateFor(nil) }
+
+// TemplateFor returns the roster template HR fills in: a sheet 花名册 with the header of
 // domain.RosterColumns (required columns marked with a red "*", hints as comments), every
 // column formatted as text but the date column (so that Excel keeps the 18 digits of an ID
 // number), drop-down lists for the columns with choices, a frozen header and one example row
-// in grey italics that Stream skips; and a sheet 填写说明 that explains every column.
-func Template() ([]byte, error) {
+// in grey italics that Stream skips; and a sheet 填写说明 that explains every column. choices
+// are an enterprise's own by column key (its batches, its shifts: domain's TemplateChoices),
+// offered as drop-down lists and listed in the guide.
+func TemplateFor(choices map[string][]string) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", rosterSheet); err != nil {
@@ -81,10 +87,11 @@ func Template() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("roster template: %w", err)
 	}
-	if err := writeTemplateSheet(f, st); err != nil {
+	cols := withChoices(choices)
+	if err := writeTemplateSheet(f, st, cols); err != nil {
 		return nil, fmt.Errorf("roster template: %w", err)
 	}
-	if err := writeGuideSheet(f, st); err != nil {
+	if err := writeGuideSheet(f, st, cols); err != nil {
 		return nil, fmt.Errorf("roster template: %w", err)
 	}
 	f.SetActiveSheet(0)
@@ -95,10 +102,26 @@ func Template() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// withChoices is the template's columns with an enterprise's own choices; a column with none
+// keeps its example, and the example of one with some is its first.
+func withChoices(choices map[string][]string) []domain.RosterColumn {
+	cols := slices.Clone(domain.RosterColumns)
+	for i, c := range cols {
+		if own, ok := choices[c.Key]; ok && len(own) > 0 {
+			cols[i].Choices, cols[i].Example = own, own[0]
+		}
+	}
+	return cols
+}
+
+// maxDropList is the most characters Excel takes in a drop-down list written in the cell
+// rule itself; a longer list (an enterprise with very many shifts) is left to the guide.
+const maxDropList = 255
+
 // writeTemplateSheet lays out the 花名册 sheet.
-func writeTemplateSheet(f *excelize.File, st templateStyles) error {
+func writeTemplateSheet(f *excelize.File, st templateStyles, cols []domain.RosterColumn) error {
 	const sheet = rosterSheet
-	for i, c := range domain.RosterColumns {
+	for i, c := range cols {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		header, _ := excelize.CoordinatesToCellName(i+1, 1)
 		example, _ := excelize.CoordinatesToCellName(i+1, 2)
@@ -133,14 +156,14 @@ func writeTemplateSheet(f *excelize.File, st templateStyles) error {
 		if err := f.SetCellStyle(sheet, example, example, exampleStyle); err != nil {
 			return err
 		}
-		if len(c.Choices) > 0 {
+		if len(c.Choices) > 0 && len([]rune(strings.Join(c.Choices, ","))) <= maxDropList {
 			if err := addDropList(f, sheet, col, c); err != nil {
 				return err
 			}
 		}
 	}
 	nameCell := "A2"
-	if i := slices.IndexFunc(domain.RosterColumns, func(c domain.RosterColumn) bool { return c.Key == domain.ColName }); i >= 0 {
+	if i := slices.IndexFunc(cols, func(c domain.RosterColumn) bool { return c.Key == domain.ColName }); i >= 0 {
 		nameCell, _ = excelize.CoordinatesToCellName(i+1, 2)
 	}
 	if err := f.AddComment(sheet, excelize.Comment{Cell: nameCell, Author: "复工",
@@ -181,7 +204,7 @@ func addDropList(f *excelize.File, sheet, col string, c domain.RosterColumn) err
 }
 
 // writeGuideSheet writes the 填写说明 sheet: one row per column, then general notes.
-func writeGuideSheet(f *excelize.File, st templateStyles) error {
+func writeGuideSheet(f *excelize.File, st templateStyles, cols []domain.RosterColumn) error {
 	const sheet = guideSheet
 	if _, err := f.NewSheet(sheet); err != nil {
 		return err
@@ -193,7 +216,7 @@ func writeGuideSheet(f *excelize.File, st templateStyles) error {
 		return err
 	}
 	row := 2
-	for _, c := range domain.RosterColumns {
+	for _, c := range cols {
 		need := "选填"
 		if c.Required {
 			need = "必填"
@@ -211,6 +234,8 @@ func writeGuideSheet(f *excelize.File, st templateStyles) error {
 		"3. 身份证号、手机号等列已设为“文本”格式,请勿改成数字或常规格式,否则 18 位身份证号的末几位会丢失。",
 		"4. 日期写成 2026-02-17、2026/2/17 或 2026年2月17日 均可。",
 		"5. 已在花名册上的职工(身份证号相同)再次导入时按表中内容更新,不会重复添加。",
+		"6. 返岗批次和班组:表中没有“返岗批次”或“班组”列时,导入不改动职工原有的批次和班组;有此列而留空的,表示取消。",
+		"7. 中、高风险地区返回的职工,隔离观察期晚于所在批次返岗日期的,检查文件时会列出提示,须确认后才能导入。",
 	}
 	row++
 	for _, n := range notes {
