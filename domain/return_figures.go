@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"slices"
+	"strconv"
 )
 
 // ReturnFigures are the plan-against-actual figures of a staggered return (错峰返岗) for one
@@ -246,10 +247,11 @@ type ReturnService struct {
 	scope     scopeLoader
 }
 
-// Progress returns an enterprise's figures for each day from one date to another (the 14 days
-// up to today when both are zero) and its batches as of the last. ErrNotFound out of scope,
-// ErrInvalid for a bad range.
-func (s *ReturnService) Progress(ctx context.Context, actor Actor, enterpriseID int64, from, to Date) (ReturnProgress, error) {
+// Progress returns an enterprise's figures for each day from one date to another and its
+// batches as of the last. The last day is to, today when zero; the first is from, or days-1
+// days before the last when days is given (not nil), or 13 days before it when neither is.
+// ErrNotFound out of scope, ErrInvalid for a bad range.
+func (s *ReturnService) Progress(ctx context.Context, actor Actor, enterpriseID int64, from, to Date, days *int) (ReturnProgress, error) {
 	e, err := s.scope.enterprise(ctx, actor, enterpriseID)
 	if err != nil {
 		return ReturnProgress{}, err
@@ -258,7 +260,11 @@ func (s *ReturnService) Progress(ctx context.Context, actor Actor, enterpriseID 
 	if err != nil {
 		return ReturnProgress{}, err
 	}
-	if from, to, err = dayRange(from, to, t.Today(s.clock.Now())); err != nil {
+	today := t.Today(s.clock.Now())
+	if from, err = lastDays(from, to, days, today); err != nil {
+		return ReturnProgress{}, err
+	}
+	if from, to, err = dayRange(from, to, today); err != nil {
 		return ReturnProgress{}, err
 	}
 	f := ReturnFilter{StatsFilter: StatsFilter{TownshipID: e.TownshipID}, EnterpriseID: e.ID}
@@ -271,6 +277,23 @@ func (s *ReturnService) Progress(ctx context.Context, actor Actor, enterpriseID 
 		out.Days = append(out.Days, ReturnDay{Date: d, ReturnFigures: book.On(e.ID, d)})
 	}
 	return out, nil
+}
+
+// lastDays is the first day of a range given as a number of days up to its last (to, today
+// when zero); from when days is nil.
+func lastDays(from, to Date, days *int, today Date) (Date, error) {
+	switch {
+	case days == nil:
+		return from, nil
+	case !from.IsZero():
+		return Date{}, Invalid("days", "请只选择开始日期或天数之一")
+	case *days < 1 || *days > MaxTrendDays:
+		return Date{}, Invalid("days", "天数应在 1 到 "+strconv.Itoa(MaxTrendDays)+" 之间")
+	}
+	if to.IsZero() {
+		to = today
+	}
+	return to.AddDays(1 - *days), nil
 }
 
 // readReturnBook reads the batches and the workers of a filter's enterprises for the days

@@ -94,7 +94,7 @@ func TestReturnFigures(t *testing.T) {
 			{4, 9, 0, 5, 3, 1}, // +2: batch 3's day; 待返 not yet a no-show
 		}
 		hr := w.hr.Actor()
-		got, err := svc.Returns.Progress(w.ctx, hr, w.ent.ID, d.AddDays(-6), d.AddDays(2))
+		got, err := svc.Returns.Progress(w.ctx, hr, w.ent.ID, d.AddDays(-6), d.AddDays(2), nil)
 		must(t, err)
 		if len(got.Days) != len(want) {
 			t.Fatalf("got %d days, want %d", len(got.Days), len(want))
@@ -133,7 +133,7 @@ func TestReturnFigures(t *testing.T) {
 		hr2 := w.hr2.Actor()
 		wantAt := func(day int, want returnRow) {
 			t.Helper()
-			p, err := svc.Returns.Progress(w.ctx, hr2, w.ent2.ID, d.AddDays(day), d.AddDays(day))
+			p, err := svc.Returns.Progress(w.ctx, hr2, w.ent2.ID, d.AddDays(day), d.AddDays(day), nil)
 			must(t, err)
 			if got := rowOf(p.Days[0].ReturnFigures); got != want {
 				t.Errorf("ent2 on %d: got %v, want %v", day, got, want)
@@ -156,7 +156,7 @@ func TestReturnFigures(t *testing.T) {
 		}
 		town, sup := curve(w.admin.Actor()), curve(w.sup.Actor()) // supervisor1: ent and ent3
 		for i := range want {
-			e2, err := svc.Returns.Progress(w.ctx, hr2, w.ent2.ID, town[i].Date, town[i].Date)
+			e2, err := svc.Returns.Progress(w.ctx, hr2, w.ent2.ID, town[i].Date, town[i].Date, nil)
 			must(t, err)
 			sum := got.Days[i].ReturnFigures
 			sum.Add(e2.Days[0].ReturnFigures)
@@ -169,7 +169,7 @@ func TestReturnFigures(t *testing.T) {
 		}
 
 		// Out of scope is not found.
-		_, err = svc.Returns.Progress(w.ctx, hr2, w.ent.ID, d, d)
+		_, err = svc.Returns.Progress(w.ctx, hr2, w.ent.ID, d, d, nil)
 		wantErr(t, err, domain.ErrNotFound)
 	})
 }
