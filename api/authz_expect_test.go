@@ -126,6 +126,7 @@ var authzTable = []struct{ cells, key string }{
 	// supervisors keep the shifts; the town reads, and leaves the keeping to them.
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/batches"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/shifts"},
+	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   ", "GET /api/v1/enterprises/:id/return-progress"},
 	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "POST /api/v1/enterprises/:id/shifts"},
 	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "PUT /api/v1/shifts/:id"},
 	{"401   403   403   404   ok    404   404   ok    404   404   404   404   404   ", "DELETE /api/v1/shifts/:id"},
@@ -181,6 +182,7 @@ var authzTable = []struct{ cells, key string }{
 	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/summary"},
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/trend"},
+	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/return-curve"},
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/enterprises"},
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   ", "GET /api/v1/dashboard/stream"},
 	{"401   403   ok    own   403   403   403   403   403   403   403   403   403   ", "GET /api/v1/reports/daily.xlsx"},

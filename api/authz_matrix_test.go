@@ -435,6 +435,8 @@ var authzSpecs = map[string]authzSpec{
 	"GET /api/v1/enterprises/:id/batches": {setup: (*authzWorld).batches, world: "batches", id: idEntA1,
 		marker: func(w *authzWorld) string { return fmt.Sprintf(`"plan_id":%d`, w.plan) }},
 	"GET /api/v1/enterprises/:id/shifts": {setup: (*authzWorld).shifts, world: "shifts", id: idEntA1, marker: shiftA1},
+	"GET /api/v1/enterprises/:id/return-progress": {setup: (*authzWorld).batches, world: "batches", id: idEntA1,
+		marker: func(w *authzWorld) string { return fmt.Sprintf(`"enterprise_id":%d`, w.entA1.ID) }},
 	"POST /api/v1/enterprises/:id/shifts": {id: idEntA1, body: func(w *authzWorld) any {
 		return map[string]any{"name": fmt.Sprintf("%s%d", shiftA1(w), w.next()), "capacity": 20}
 	}, marker: shiftA1},

@@ -33,6 +33,10 @@ func (h *dashboardHandler) register(r *router) {
 		Summary:  "Totals per day from one date to another (default the last 14 days)",
 		Query:    append([]Param{{"from", "string", "YYYY-MM-DD"}, {"to", "string", "YYYY-MM-DD, default today"}}, filterParams...),
 		Response: trendResponse{}, Status: http.StatusOK}, h.trend)
+	r.add(Route{Method: http.MethodGet, Path: "/dashboard/return-curve", Roles: watchRoles,
+		Summary:  "Planned against actual arrivals (错峰返岗) per day from one date to another (default the last 14 days): the township's curve",
+		Query:    append([]Param{{"from", "string", "YYYY-MM-DD"}, {"to", "string", "YYYY-MM-DD, default today"}}, filterParams...),
+		Response: returnCurveResponse{}, Status: http.StatusOK}, h.returnCurve)
 	r.add(Route{Method: http.MethodGet, Path: "/dashboard/enterprises", Roles: watchRoles,
 		Summary: "One row per enterprise for a day, abnormal rows flagged",
 		Query:   append([]Param{dateParam}, filterParams...), Response: enterpriseDaysResponse{}, Status: http.StatusOK}, h.enterprises)

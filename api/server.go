@@ -90,6 +90,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&auditHandler{svc: svc.Audit}).register(r)
 	(&noticeHandler{svc: svc.Notices}).register(r)
 	(&staggerHandler{svc: svc.Stagger}).register(r)
+	(&returnHandler{svc: svc.Returns}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

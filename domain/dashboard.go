@@ -25,6 +25,7 @@ type figureReader struct {
 	townships   TownshipStore
 	places      *placeCache // townships kept in memory; nil reads them each time
 	clock       Clock
+	returns     ReturnStore // the plan-against-actual figures' batches and arrivals
 }
 
 // DashboardQuery narrows a dashboard read; zero fields do not filter. A zero Date is today in

@@ -33,6 +33,16 @@ type DailyReport struct {
 	Isolating   []PersonDay // back and isolating on the day
 	// Unregistered reported though not due (not marked back): HR confirms their arrival.
 	Unregistered []PersonDay
+	// Returns are the enterprises' return against their plans on the day (错峰返岗), in the
+	// order of Enterprises; ReturnTotal is their sum, the township's.
+	Returns     []EnterpriseReturn
+	ReturnTotal ReturnFigures
+}
+
+// EnterpriseReturn is one enterprise's plan-against-actual figures of a day.
+type EnterpriseReturn struct {
+	Enterprise Enterprise
+	ReturnFigures
 }
 
 // ReportEnterprise is one enterprise's row of the daily report.
@@ -57,6 +67,7 @@ const MaxRangeDays = 3660
 type RangeRow struct {
 	Enterprise Enterprise // as it stood at the end of the row's day: its status then
 	DayRow
+	Return ReturnFigures // the day's return against the enterprise's plan (错峰返岗)
 }
 
 // DailyReport gathers the daily report of the town admin's township for a day (today when d
@@ -110,8 +121,25 @@ func (s *ReportService) enterpriseSheets(ctx context.Context, v view, r *DailyRe
 	if r.Trend, err = s.figures.trendOf(ctx, v, es, book, v.date.AddDays(-13), v.date); err != nil {
 		return err
 	}
-	r.Enterprises, err = s.reportEnterprises(ctx, v, days)
-	return err
+	if r.Enterprises, err = s.reportEnterprises(ctx, v, days); err != nil {
+		return err
+	}
+	return s.returns(ctx, v, r)
+}
+
+// returns fills the 错峰返岗 rows: each enterprise's figures of the day and their sum.
+func (s *ReportService) returns(ctx context.Context, v view, r *DailyReport) error {
+	book, _, err := s.figures.returnBook(ctx, v, v.date)
+	if err != nil {
+		return err
+	}
+	r.Returns = make([]EnterpriseReturn, 0, len(r.Enterprises))
+	for _, e := range r.Enterprises {
+		f := book.On(e.Enterprise.ID, v.date)
+		r.Returns = append(r.Returns, EnterpriseReturn{Enterprise: e.Enterprise, ReturnFigures: f})
+		r.ReturnTotal.Add(f)
+	}
+	return nil
 }
 
 // reportEnterprises adds to each enterprise's day the supplies of its latest plan.
@@ -285,13 +313,17 @@ func (s *ReportService) RangeReport(ctx context.Context, actor Actor, from, to D
 	if err != nil {
 		return err
 	}
+	returns, _, err := s.figures.returnBook(ctx, v, from)
+	if err != nil {
+		return err
+	}
 	return s.figures.stats.EachDay(ctx, v.filter, from, to, func(r DayRow) error {
 		e, ok := byID[r.EnterpriseID]
 		if !ok {
 			return errors.New("daily statistics of an unknown enterprise")
 		}
 		r.AlertsOpen = open.at(r.EnterpriseID, r.Date)
-		return fn(RangeRow{Enterprise: book.asOf(e, r.Date), DayRow: r})
+		return fn(RangeRow{Enterprise: book.asOf(e, r.Date), DayRow: r, Return: returns.On(r.EnterpriseID, r.Date)})
 	})
 }
 

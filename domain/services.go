@@ -20,6 +20,7 @@ type Stores struct {
 	Notices       NoticeStore
 	Batches       BatchStore
 	Shifts        ShiftStore
+	Returns       ReturnStore
 	Tx            TxRunner
 }
 
@@ -60,6 +61,7 @@ type Services struct {
 	Retention   *RetentionService
 	Notices     *NoticeService
 	Stagger     *StaggerService
+	Returns     *ReturnService
 }
 
 // NewServices wires the services to st.
@@ -94,7 +96,8 @@ func NewServices(st Stores, o Options) Services {
 		places = newPlaceCache(o.Changes)
 	}
 	scope := scopeLoader{enterprises: st.Enterprises}
-	figures := &figureReader{stats: st.Stats, enterprises: st.Enterprises, townships: st.Townships, places: places, clock: o.Clock}
+	figures := &figureReader{stats: st.Stats, enterprises: st.Enterprises, townships: st.Townships, places: places, clock: o.Clock,
+		returns: st.Returns}
 	users := &UserService{
 		users: st.Users, enterprises: st.Enterprises, townships: st.Townships, passwords: o.Passwords,
 		sessions: st.RefreshTokens, audits: st.Audit, tx: st.Tx, clock: o.Clock,
@@ -147,5 +150,6 @@ func NewServices(st Stores, o Options) Services {
 			batches: st.Batches, shifts: st.Shifts, plans: st.Plans, townships: st.Townships, audits: st.Audit, tx: st.Tx,
 			clock: o.Clock, changes: o.Changes, scope: scope,
 		},
+		Returns: &ReturnService{returns: st.Returns, townships: st.Townships, clock: o.Clock, scope: scope},
 	}
 }

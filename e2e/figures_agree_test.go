@@ -23,7 +23,9 @@ import (
 // row of 企业明细 added up, and the people sheets that list the people a figure counts), in
 // range.xlsx, on every enterprise's HR check-in status page and in the dashboard's enterprise
 // rows; every enterprise's status on a past day is its status as of that day by its history;
-// and today's open alerts are the alert page's open alerts.
+// today's open alerts are the alert page's open alerts; and every 错峰返岗 figure of the
+// dashboard's curve reads the same in the enterprises' return progress, in daily.xlsx and in
+// range.xlsx, with today's 实际累计 the summary's 已返岗.
 func TestFiguresAgree(t *testing.T) {
 	for _, e := range dbtest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -197,6 +199,7 @@ func (a *agreement) compare(d domain.Date, sum map[string]float64, today domain.
 
 	p = append(p, a.daily(d, sum, want, sums)...)
 	a.rangeDays(d, today, want, sums)
+	p = append(p, a.returns(d, today, sum)...)
 
 	if d == today {
 		var open struct {
@@ -358,6 +361,95 @@ func numbers(r map[string]any) map[string]float64 {
 		if v, ok := r[def.Key].(float64); ok && def.Kind == domain.FigureCount {
 			out[def.Key] = v
 		}
+	}
+	return out
+}
+
+// returns reads the 错峰返岗 figures of day d everywhere and returns what disagrees with the
+// dashboard's curve, the answer its chart reads.
+func (a *agreement) returns(d, today domain.Date, sum map[string]float64) []string {
+	var p []string
+	var curve struct {
+		Items []map[string]any `json:"items"`
+	}
+	a.get(fmt.Sprintf("/api/v1/dashboard/return-curve?from=%s&to=%s", d, d), &curve)
+	if len(curve.Items) != 1 {
+		return []string{fmt.Sprintf("return curve of %s: got %d days, want 1", d, len(curve.Items))}
+	}
+	ref := returnNumbers(curve.Items[0])
+	check := func(where string, got map[string]float64) {
+		for _, def := range domain.ReturnFigureDefs {
+			if got[def.Key] != ref[def.Key] {
+				p = append(p, fmt.Sprintf("%s %s: got %v, want the curve's %v", where, def.Key, got[def.Key], ref[def.Key]))
+			}
+		}
+	}
+	add := func(total, m map[string]float64) {
+		for k, v := range m {
+			total[k] += v
+		}
+	}
+
+	progress := map[string]float64{}
+	for _, e := range a.ents {
+		var pr struct {
+			Days []map[string]any `json:"days"`
+		}
+		a.get(fmt.Sprintf("/api/v1/enterprises/%d/return-progress?from=%s&to=%s", e.ID, d, d), &pr)
+		if len(pr.Days) != 1 {
+			a.t.Fatalf("return progress of %d: got %d days, want 1", e.ID, len(pr.Days))
+		}
+		add(progress, returnNumbers(pr.Days[0]))
+	}
+	check("return-progress of every enterprise added up", progress)
+
+	daily := a.workbook("/api/v1/reports/daily.xlsx?date=" + d.String())
+	defer daily.Close()
+	rows, ents := returnRows(sheetMaps(daily, "错峰返岗", 1)), map[string]float64{}
+	if len(rows) != len(a.ents)+1 {
+		p = append(p, fmt.Sprintf("daily.xlsx 错峰返岗: got %d rows, want one per enterprise and the total", len(rows)))
+	} else {
+		for _, r := range rows[:len(rows)-1] {
+			add(ents, r)
+		}
+		check("daily.xlsx 错峰返岗 rows added up", ents)
+		check("daily.xlsx 错峰返岗 全镇合计", rows[len(rows)-1])
+	}
+
+	ranged := a.workbook(fmt.Sprintf("/api/v1/reports/range.xlsx?from=%s&to=%s", d, d))
+	defer ranged.Close()
+	days := map[string]float64{}
+	for _, r := range returnRows(sheetMaps(ranged, "复工统计", 2)) {
+		add(days, r)
+	}
+	check("range.xlsx "+d.String(), days)
+
+	if d == today && ref["arrived_to_date"] != sum["workers_returned"] {
+		p = append(p, fmt.Sprintf("arrived_to_date today: got %v, want the summary's workers_returned %v",
+			ref["arrived_to_date"], sum["workers_returned"]))
+	}
+	return p
+}
+
+// returnNumbers keeps the 错峰返岗 figures of a JSON object.
+func returnNumbers(r map[string]any) map[string]float64 {
+	out := map[string]float64{}
+	for _, def := range domain.ReturnFigureDefs {
+		out[def.Key], _ = r[def.Key].(float64)
+	}
+	return out
+}
+
+// returnRows turns sheet rows into 错峰返岗 figures by key, by the labels of
+// domain.ReturnFigureDefs.
+func returnRows(rows []map[string]string) []map[string]float64 {
+	out := make([]map[string]float64, 0, len(rows))
+	for _, r := range rows {
+		m := map[string]float64{}
+		for _, def := range domain.ReturnFigureDefs {
+			m[def.Key], _ = strconv.ParseFloat(r[def.Label], 64)
+		}
+		out = append(out, m)
 	}
 	return out
 }

@@ -33,6 +33,7 @@ func StoresWith(db *DB, box *pii.Box, o Options) domain.Stores {
 		Notices:       &NoticeStore{DB: db},
 		Batches:       &BatchStore{DB: db},
 		Shifts:        &ShiftStore{DB: db},
+		Returns:       &ReturnStore{DB: db},
 		Tx:            db,
 	}
 }

@@ -26,6 +26,8 @@ const (
 	isolatingSheet  = "隔离观察"
 	// unregisteredSheet lists who reported though not marked back (the figure 未登记返岗).
 	unregisteredSheet = "未登记返岗"
+	// returnSheet holds each enterprise's return against its plan (FIGURES.md, 错峰返岗).
+	returnSheet = "错峰返岗"
 )
 
 // FileName is the download name of a township's daily report, e.g.
@@ -90,6 +92,9 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 		return err
 	}
 	if err := writeList(f, st, enterpriseSheet, enterpriseColumns, r.Enterprises, enterpriseValues); err != nil {
+		return err
+	}
+	if err := writeList(f, st, returnSheet, returnColumns, returnLines(r), returnValues); err != nil {
 		return err
 	}
 	for _, s := range []struct {
@@ -291,6 +296,64 @@ func figureCell(d domain.FigureDef, f domain.Figures) any {
 		return v
 	}
 	return domain.NoValue
+}
+
+// returnFigureColumns are the columns of the plan-against-actual figures
+// (domain.ReturnFigureDefs), in their order and under their names, on every sheet that lists
+// them.
+func returnFigureColumns() []listColumn {
+	out := make([]listColumn, 0, len(domain.ReturnFigureDefs))
+	for _, d := range domain.ReturnFigureDefs {
+		out = append(out, listColumn{d.Label, 8, fieldInt})
+	}
+	return out
+}
+
+// returnFigureValues appends the plan-against-actual figures in the order of
+// returnFigureColumns.
+func returnFigureValues(out []any, f domain.ReturnFigures) []any {
+	for _, d := range domain.ReturnFigureDefs {
+		out = append(out, d.Value(f))
+	}
+	return out
+}
+
+// returnColumns are the columns of 错峰返岗.
+var returnColumns = slices.Concat([]listColumn{
+	{"企业名称", 28, fieldText}, {"统一社会信用代码", 21, fieldText}, {"责任区", 10, fieldText}, {"复工状态", 9, fieldText},
+}, returnFigureColumns())
+
+// returnLine is a row of 错峰返岗: an enterprise's, or the township's total (total set).
+type returnLine struct {
+	domain.EnterpriseReturn
+	total bool
+}
+
+// returnLines are the rows of 错峰返岗: the enterprises in the order of 企业明细, then their
+// total, the township's.
+func returnLines(r domain.DailyReport) []returnLine {
+	out := make([]returnLine, 0, len(r.Returns)+1)
+	for _, e := range r.Returns {
+		out = append(out, returnLine{EnterpriseReturn: e})
+	}
+	return append(out, returnLine{EnterpriseReturn: domain.EnterpriseReturn{ReturnFigures: r.ReturnTotal}, total: true})
+}
+
+// returnTotalLabel names the township's total row of 错峰返岗.
+const returnTotalLabel = "全镇合计"
+
+// returnValues puts a row of 错峰返岗 into values, filled light red when people of a batch
+// whose day has passed are not back, or came early: the ones a supervisor follows up.
+func returnValues(l *returnLine, values []any) (fill bool) {
+	row := values[:0]
+	if l.total {
+		row = append(row, returnTotalLabel, "", "", "")
+	} else {
+		e := l.Enterprise
+		row = append(row, e.Name, string(e.CreditCode), zoneName(e.Zone), e.Status.Label())
+	}
+	returnFigureValues(row, l.ReturnFigures)
+	return !l.total && (l.NoShow > 0 || l.Early > 0)
 }
 
 // completionDef is the completion figure, which the zone and trend tables show beside others.

@@ -110,10 +110,19 @@ func dailyReport() domain.DailyReport {
 			{Type: domain.AlertSymptoms, Status: domain.AlertResolved}}}
 	missed := domain.PersonDay{Worker: li, MissedSlots: []domain.Slot{domain.SlotAM, domain.SlotPM},
 		Alerts: []domain.Alert{{Type: domain.AlertMissedCheckin, Slot: domain.SlotPM, Status: domain.AlertAcknowledged}}}
-	return domain.DailyReport{
+	r := domain.DailyReport{
 		Township: tw, Date: dailyDay, Summary: sum, Trend: trend, Enterprises: ents,
 		Abnormal: []domain.PersonDay{fever}, Missed: []domain.PersonDay{missed}, KeyArea: []domain.PersonDay{fever},
 	}
+	for i, f := range []domain.ReturnFigures{
+		{Planned: 20, PlannedToDate: 110, Arrived: 18, ArrivedToDate: 100, Early: 3, NoShow: 12},
+		{PlannedToDate: 30, ArrivedToDate: 30},
+		{},
+	} {
+		r.Returns = append(r.Returns, domain.EnterpriseReturn{Enterprise: ents[i].Enterprise, ReturnFigures: f})
+		r.ReturnTotal.Add(f)
+	}
+	return r
 }
 
 // writeDaily writes the report and returns the workbook's bytes.
@@ -180,15 +189,41 @@ func TestWriteDaily(t *testing.T) {
 	r := dailyReport()
 	data := writeDaily(t, r)
 	f := xlsxtest.Reopen(t, data)
-	listSheets := []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet}
+	listSheets := []string{enterpriseSheet, returnSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet}
 
 	t.Run("Sheets", func(t *testing.T) {
-		want := []string{"汇总", "企业明细", "异常人员", "未打卡", "重点地区返岗", "隔离观察", "未登记返岗"}
+		want := []string{"汇总", "企业明细", "错峰返岗", "异常人员", "未打卡", "重点地区返岗", "隔离观察", "未登记返岗"}
 		if got := f.GetSheetList(); !slices.Equal(got, want) {
 			t.Fatalf("got sheets %v, want %v", got, want)
 		}
 		if got := f.GetActiveSheetIndex(); got != 0 {
 			t.Errorf("got active sheet %d, want 0 (汇总)", got)
+		}
+	})
+
+	t.Run("Returns", func(t *testing.T) {
+		rows := allRows(t, f, returnSheet)
+		want := [][]string{
+			{"企业名称", "统一社会信用代码", "责任区", "复工状态", "计划返岗", "计划累计", "实际返岗", "实际累计", "提前返岗", "逾期未返", "累计较计划"},
+			{"鲁丰纺织有限公司", "913716260000000012", "一区", "已复工", "20", "110", "18", "100", "3", "12", "-10"},
+			{"华兴机械厂", "91371626MA3C00001X", "二区", "已批准", "0", "30", "0", "30", "0", "0", "0"},
+			{"东方食品厂", "913716260000000099", "未划分责任区", "未申请", "0", "0", "0", "0", "0", "0", "0"},
+			{"全镇合计", "", "", "", "20", "140", "18", "130", "3", "12", "-10"},
+		}
+		if len(rows) != len(want) {
+			t.Fatalf("got %d rows %v, want %d", len(rows), rows, len(want))
+		}
+		for i := range want {
+			if !slices.Equal(padRow(rows[i], len(want[0])), want[i]) {
+				t.Errorf("row %d: got %v, want %v", i+1, rows[i], want[i])
+			}
+		}
+		raw, _ := f.GetCellValue(returnSheet, "K2", excelize.Options{RawCellValue: true})
+		if raw != "-10" {
+			t.Errorf("累计较计划: got raw %q, want the number -10", raw)
+		}
+		if !filled(t, f, returnSheet, "A2") || filled(t, f, returnSheet, "A3") || filled(t, f, returnSheet, "A5") {
+			t.Errorf("fills: want 鲁丰纺织 (no-shows, early) light red, 华兴机械厂 (on plan) and the total not")
 		}
 	})
 
@@ -387,7 +422,7 @@ func TestWriteDaily(t *testing.T) {
 	t.Run("People", func(t *testing.T) {
 		header := []string{"企业", "姓名", "身份证号", "手机号", "部门", "返回地", "返岗日期", "隔离截止", "风险等级", "状态",
 			"上午体温", "下午体温", "症状", "未打卡时段", "预警"}
-		for _, sheet := range listSheets[1:] {
+		for _, sheet := range listSheets[2:] {
 			if rows := allRows(t, f, sheet); !slices.Equal(rows[0], header) {
 				t.Errorf("%s header: got %v, want %v", sheet, rows[0], header)
 			}
@@ -514,8 +549,11 @@ func TestWriteDaily(t *testing.T) {
 func TestWriteDailyEmpty(t *testing.T) {
 	data := writeDaily(t, domain.DailyReport{Township: domain.Township{Name: "长山镇"}, Date: dailyDay})
 	f := xlsxtest.Reopen(t, data)
-	if got := len(f.GetSheetList()); got != 7 {
-		t.Fatalf("got %d sheets, want 7", got)
+	if got := len(f.GetSheetList()); got != 8 {
+		t.Fatalf("got %d sheets, want 8", got)
+	}
+	if got := xlsxtest.Cell(t, f, returnSheet, "A2"); got != returnTotalLabel {
+		t.Errorf("%s A2: got %q, want the township's total alone", returnSheet, got)
 	}
 	for _, sheet := range []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet} {
 		if got := xlsxtest.Cell(t, f, sheet, "A2"); got != "无" {

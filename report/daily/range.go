@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 
@@ -25,10 +26,10 @@ const maxRangeRows = excelize.TotalRows - rangeHeaderRow
 // rangeColumns are the columns of range.xlsx. 复工状态 is the enterprise's status as of the
 // row's day, which domain reads from the status history (RangeRow.Enterprise is the
 // enterprise as it stood that day).
-var rangeColumns = append([]listColumn{
+var rangeColumns = slices.Concat([]listColumn{
 	{"日期", 12, fieldDate}, {"企业名称", 28, fieldText}, {"统一社会信用代码", 21, fieldText},
 	{"责任区", 10, fieldText}, {"行业", 10, fieldText}, {"复工状态", 9, fieldText},
-}, figureColumns()...)
+}, figureColumns(), returnFigureColumns())
 
 // RangeFileName is the download name of a township's range export, e.g.
 // "长山镇复工统计-2026-02-01至2026-02-17.xlsx".
@@ -107,7 +108,7 @@ func (rw *RangeWriter) Add(r domain.RangeRow) error {
 func rangeValues(values []any, r domain.RangeRow) []any {
 	e := r.Enterprise
 	values = append(values[:0], r.Date, e.Name, string(e.CreditCode), zoneName(e.Zone), e.Industry, e.Status.Label())
-	return figureValues(values, r.Figures)
+	return returnFigureValues(figureValues(values, r.Figures), r.Return)
 }
 
 // WriteTo flushes the stream and writes the workbook to w, then releases temp files. It

@@ -29,7 +29,9 @@ func rangeRow(from domain.Date, n int, e domain.Enterprise) domain.RangeRow {
 	return domain.RangeRow{Enterprise: e, DayRow: domain.DayRow{EnterpriseID: e.ID, Date: from.AddDays(n),
 		Figures: domain.Figures{Roster: 100 * i, Returned: n * i, OnDuty: n, Isolating: (n * i) - n, KeyArea: n % 5,
 			Due: n * i, CheckinsAM: n*i - n%3, CheckinsPM: n*i - n%4, Fever: n % 7 / 6, Symptomatic: n % 11 / 10,
-			Alerts: n % 3, AlertsOpen: n % 2}}}
+			Alerts: n % 3, AlertsOpen: n % 2}},
+		Return: domain.ReturnFigures{Planned: n % 2 * i, PlannedToDate: n * i, Arrived: n % 3, ArrivedToDate: n*i - 1,
+			Early: n % 4, NoShow: i}}
 }
 
 // writeRange writes days × enterprises rows, ordered by day and enterprise as the stores give
@@ -66,7 +68,8 @@ func TestRangeWriter(t *testing.T) {
 	f := xlsxtest.Reopen(t, data)
 	header := []string{"日期", "企业名称", "统一社会信用代码", "责任区", "行业", "复工状态", "花名册人数", "已返岗", "在岗",
 		"隔离观察", "重点地区返回", "应打卡", "上午已打卡", "下午已打卡", "上午未打卡", "下午未打卡", "迟报", "完成率", "发热",
-		"有症状", "未登记返岗", "新增预警", "未处理预警"}
+		"有症状", "未登记返岗", "新增预警", "未处理预警", "计划返岗", "计划累计", "实际返岗", "实际累计", "提前返岗", "逾期未返",
+		"累计较计划"}
 
 	t.Run("Rows", func(t *testing.T) {
 		if got := f.GetSheetList(); !slices.Equal(got, []string{"复工统计"}) {
@@ -85,7 +88,8 @@ func TestRangeWriter(t *testing.T) {
 		// Day 39 of 华兴机械厂: the second enterprise of the last day.
 		r := rangeRow(from, 39, rangeEnterprises[1])
 		want := []string{"2026-02-17", "华兴机械厂", "91371626MA3C00001X", "二区", "机械制造", "已批准",
-			"200", "78", "39", "39", "4", "78", "78", "75", "0", "3", "0", percent(r.Completion()), "0", "0", "0", "0", "1"}
+			"200", "78", "39", "39", "4", "78", "78", "75", "0", "3", "0", percent(r.Completion()), "0", "0", "0", "0", "1",
+			"2", "78", "0", "77", "3", "2", "-1"}
 		if got := rows[len(rows)-2]; !slices.Equal(got, want) {
 			t.Errorf("last day of 华兴机械厂: got %v, want %v", got, want)
 		}
@@ -121,7 +125,7 @@ func TestRangeWriter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "A2:W" + strconv.Itoa(2+days*len(rangeEnterprises)); len(tables) != 1 || tables[0].Range != want {
+		if want := "A2:AD" + strconv.Itoa(2+days*len(rangeEnterprises)); len(tables) != 1 || tables[0].Range != want {
 			t.Errorf("got tables %+v, want one over %s (its filter)", tables, want)
 		}
 		for _, c := range []struct {

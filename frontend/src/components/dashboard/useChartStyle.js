@@ -5,7 +5,7 @@ import { useViewport } from './useViewport.js'
 export const CHART_HEIGHT = 'clamp(240px, 32vh, 760px)'
 
 /** COLORS of the dashboard's series, the same in every chart. */
-export const COLORS = { returned: '#12417f', am: '#2f9e6e', pm: '#e6a23c', fever: '#d9534f', completion: '#7a5af8', origin: '#3a78c2' }
+export const COLORS = { returned: '#12417f', am: '#2f9e6e', pm: '#e6a23c', fever: '#d9534f', completion: '#7a5af8', origin: '#3a78c2', planned: '#8a9bb5', early: '#c77c02' }
 
 /**
  * useChartStyle gives the charts their text size, which scales with the screen (12 px on a
