@@ -26,7 +26,7 @@ func fullPlan() map[string]any {
 		"isolation_room": "东厂区一楼 2 间",
 		"batches": []map[string]any{{"date": dayFromToday(3), "workers": 60, "departments": []string{"织造车间", "整理车间"}},
 			{"date": dayFromToday(6), "workers": 60}},
-		"shift_size":     20, "canteen": "错峰分餐", "dormitory": "每间不超过 4 人", "disinfection": "每日两次",
+		"shift_size": 20, "canteen": "错峰分餐", "dormitory": "每间不超过 4 人", "disinfection": "每日两次",
 		"emergency_plan": "发热职工立即隔离观察并报告卫生院", "pledge": true,
 	}
 }

@@ -308,8 +308,8 @@ func (s *PlanService) decide(ctx context.Context, actor Actor, id int64, decisio
 }
 
 // putInForce makes an approved plan the enterprise's: an applied enterprise becomes approved
-// (an approved, reopened or suspended one, whose amendment this is, keeps its status), and the plan's
-// batches become its return batches. It says for the audit what the batches became.
+// (an approved, reopened or suspended one, whose amendment this is, keeps its status), and
+// the plan's batches become its return batches. It says for the audit what the batches became.
 func (s *PlanService) putInForce(ctx context.Context, actor Actor, e Enterprise, plan Plan) (string, error) {
 	if e.Status != StatusApproved && e.Status != StatusReopened && e.Status != StatusSuspended {
 		t, err := s.townships.Get(ctx, e.TownshipID)
@@ -467,12 +467,13 @@ func (s *PlanService) checkReopenDate(ctx context.Context, e Enterprise, on Date
 	if today := t.Today(s.clock.Now()); on.After(today) {
 		return Invalid("date", "实际复工日期不能晚于今天("+today.String()+")")
 	}
-	approved, _, err := s.plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanApproved}, Page: Page{Limit: 1}})
+	// The day the enterprise was first approved: an amendment approved later does not move it.
+	approved, _, err := s.plans.List(ctx, PlanFilter{EnterpriseID: e.ID, Statuses: []PlanStatus{PlanApproved}, Page: Page{Limit: MaxPageSize}})
 	if err != nil {
 		return err
 	}
 	if len(approved) > 0 {
-		for _, r := range approved[0].Reviews {
+		for _, r := range approved[len(approved)-1].Reviews {
 			if day := t.Today(r.At); r.Decision == PlanApproved && on.Before(day) {
 				return Invalid("date", "实际复工日期不能早于方案批准日期("+day.String()+")")
 			}

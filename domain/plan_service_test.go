@@ -28,6 +28,10 @@ func TestPlanServiceRefuses(t *testing.T) {
 		_, err := s.Reject(ctx, supervisor, 1, strings.Repeat("改", 1001))
 		wantErr(t, err, domain.ErrInvalid, "comment")
 	})
+	t.Run("ConfirmReopeningErrInvalidReasonTooLong", func(t *testing.T) {
+		_, err := s.ConfirmReopening(ctx, supervisor, 1, domain.NewDate(2026, 2, 10), strings.Repeat("急", domain.MaxReopenReason+1))
+		wantErr(t, err, domain.ErrInvalid, "reason")
+	})
 	for _, a := range []domain.Actor{hr, worker} {
 		t.Run("QueueErrForbidden/"+string(a.Role), func(t *testing.T) {
 			_, _, err := s.Queue(ctx, a, []domain.PlanStatus{domain.PlanSubmitted}, domain.Page{})

@@ -292,3 +292,38 @@ func TestReopeningGate(t *testing.T) {
 		})
 	})
 }
+
+// TestConfirmReopeningAfterAmendment confirms the reopening of an enterprise whose amended plan
+// was approved after the day it reopened: the day may go back to its first approval, which an
+// amendment does not move.
+func TestConfirmReopeningAfterAmendment(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		w := newWorld(t, db)
+		d0 := w.today()
+		v1, err := w.plans.Create(w.ctx, w.hr.Actor(), w.ent.ID, gatePlan(d0))
+		must(t, err)
+		_, err = w.plans.Submit(w.ctx, w.hr.Actor(), v1.ID)
+		must(t, err)
+		_, err = w.plans.Approve(w.ctx, w.sup.Actor(), v1.ID, "同意")
+		must(t, err)
+		w.setDay(d0.AddDays(3))
+		c := gatePlan(d0)
+		c.ExpectedWorkers = 5
+		c.Batches = append(c.Batches, domain.Batch{Date: d0.AddDays(6), Workers: 1})
+		w.amended(t, w.hr, w.sup, c, true)
+		if e := w.enterpriseNow(t, w.ent.ID); e.Status != domain.StatusApproved {
+			t.Fatalf("got %s after the amendment, want approved still", e.Status)
+		}
+		t.Run("ErrInvalidBeforeFirstApproval", func(t *testing.T) {
+			_, err := w.plans.ConfirmReopening(w.ctx, w.sup.Actor(), w.ent.ID, d0.AddDays(-1), "提前")
+			wantErr(t, err, domain.ErrInvalid, "date")
+		})
+		t.Run("OK", func(t *testing.T) {
+			got, err := w.plans.ConfirmReopening(w.ctx, w.sup.Actor(), w.ent.ID, d0.AddDays(2), "")
+			must(t, err)
+			if got.Status != domain.StatusReopened || got.ReopenedOn != d0.AddDays(2) {
+				t.Errorf("got %s reopened %v, want reopened on %v", got.Status, got.ReopenedOn, d0.AddDays(2))
+			}
+		})
+	})
+}
