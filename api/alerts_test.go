@@ -45,7 +45,8 @@ func newAlertFixture(t *testing.T, db *repo.DB) *alertFixture {
 	f.today = f.townA.Today(time.Now())
 	temp := 38.2
 	results, err := f.svc.Checkins.SubmitForWorkers(ctx, f.hrA1.Actor(), f.entA1.ID,
-		[]domain.CheckinInput{{WorkerID: f.wA1.ID, Slot: domain.SlotAM, Temperature: &temp}})
+		// From home: at work, at an enterprise not approved, it would add a 未批先复 alert.
+		[]domain.CheckinInput{{WorkerID: f.wA1.ID, Slot: domain.SlotAM, Temperature: &temp, Location: domain.AtHome}})
 	if err != nil || results[0].Err != nil {
 		t.Fatalf("fever check-in: %v %v", err, results)
 	}

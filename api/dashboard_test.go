@@ -54,7 +54,8 @@ func TestDashboardScope(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		f := newFixture(t, db)
 		_, worker := f.workerToken(1)
-		res := f.do(http.MethodPost, "/api/v1/checkins", worker, map[string]any{"slot": "am", "temperature": 38.1})
+		// From home: at work, at an enterprise not approved, it would add a 未批先复 alert.
+		res := f.do(http.MethodPost, "/api/v1/checkins", worker, map[string]any{"slot": "am", "temperature": 38.1, "location": "home"})
 		if res.status != http.StatusCreated {
 			t.Fatalf("check in: got %d %s", res.status, res.body)
 		}

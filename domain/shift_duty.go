@@ -103,6 +103,9 @@ func (s *CheckinService) atWork(ctx context.Context, c Checkin) error {
 		return err
 	}
 	tally.report(s.recorder)
+	if c.SubmittedBy != 0 {
+		return nil // HR's report on a worker's behalf: its transaction may yet roll the alert back
+	}
 	for _, a := range alerts {
 		// Raised now or before (the unique index kept it single): either way it is there.
 		s.found.add(a.Date, foundKey{a.Type, a.EnterpriseID, a.ShiftID})

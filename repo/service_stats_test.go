@@ -918,7 +918,8 @@ func TestStatsPastDaysKeepTheirSnapshot(t *testing.T) {
 		ctx := w.ctx
 		day := w.today()
 		a, b := w.back(t, w.hr, 1), w.back(t, w.hr, 2) // the roster change that takes day's snapshot
-		w.submit(t, a, home(report(domain.SlotAM, 36.5))) // home: no 未批先复 alert among the figures
+		// From home: at work, at an enterprise not approved, it would add a 未批先复 alert.
+		w.submit(t, a, home(report(domain.SlotAM, 36.5)))
 		days := func(t *testing.T) map[domain.Date]domain.Figures {
 			t.Helper()
 			rows, err := w.stores.Stats.Days(ctx, domain.StatsFilter{TownshipID: w.tw.ID}, day.AddDays(-1), day.AddDays(1))

@@ -94,7 +94,18 @@ export const LOCATIONS = ['work', 'home', 'isolation']
 export const SLOTS = ['am', 'pm']
 
 /** ALERT_TYPES (labels: alert.types.*). */
-export const ALERT_TYPES = ['fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival', 'unregistered_arrival']
+export const ALERT_TYPES = [
+  'fever',
+  'symptoms',
+  'missed_checkin',
+  'isolation_ending',
+  'repeated_fever',
+  'key_area_arrival',
+  'unregistered_arrival',
+  'early_arrival',
+  'unapproved_work',
+  'shift_over_capacity',
+]
 
 /** ALERT_STATUSES in lifecycle order, with the tag type of each (labels: alert.statuses.*). */
 export const ALERT_STATUSES = [

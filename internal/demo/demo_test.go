@@ -115,6 +115,14 @@ func TestSeed(t *testing.T) {
 				}
 			}
 		}
+		// Today a shift of a reopened enterprise is over capacity and an enterprise not approved
+		// has people at work (issue 18): their alerts, raised by the check-ins themselves.
+		for typ, escalated := range map[domain.AlertType]bool{domain.AlertShiftOverCapacity: false, domain.AlertUnapprovedWork: true} {
+			as, n, err := svc.Checkins.ListAlerts(ctx, town, domain.AlertFilter{Type: typ, Status: domain.AlertOpen})
+			if err != nil || n < 1 || as[0].Escalated != escalated || (typ == domain.AlertShiftOverCapacity) != (as[0].ShiftName != "") {
+				t.Errorf("got %d open %s alerts %+v (%v), want some", n, typ, as, err)
+			}
+		}
 		// The audit log tells the fortnight: sign-ins and failed ones, a refusal, reads and
 		// exports of personal data, and the changes, spread over the days.
 		for _, action := range []string{"auth.login", "auth.login_failed", "access.denied", "worker.reveal", "roster.export",
