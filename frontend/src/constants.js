@@ -94,7 +94,7 @@ export const LOCATIONS = ['work', 'home', 'isolation']
 export const SLOTS = ['am', 'pm']
 
 /** ALERT_TYPES (labels: alert.types.*). */
-export const ALERT_TYPES = ['fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival', 'unregistered_arrival']
+export const ALERT_TYPES = ['fever', 'symptoms', 'missed_checkin', 'isolation_ending', 'repeated_fever', 'key_area_arrival', 'unregistered_arrival', 'early_arrival']
 
 /** ALERT_STATUSES in lifecycle order, with the tag type of each (labels: alert.statuses.*). */
 export const ALERT_STATUSES = [
@@ -134,6 +134,7 @@ export const AUDIT_ACTIONS = [
   'alert.resolve',
   'worker.create',
   'worker.update',
+  'worker.assign',
   'worker.reveal',
   'roster.import',
   'roster.export',
