@@ -42,7 +42,7 @@ func (h *authHandler) register(r *router) {
 		Summary: "Revoke the family of the given refresh token (all of the caller's sessions when none is given); the caller's access tokens stop working at once, other sessions refresh theirs",
 		Body:    refreshRequest{}, Status: http.StatusNoContent}, h.logout)
 	r.add(Route{Method: http.MethodGet, Path: "/me", Roles: allRoles,
-		Summary:  "The signed-in user (for a worker: their own record, ID number masked), with their township's fever threshold",
+		Summary:  "The signed-in user (for a worker: their own record, ID number masked, and their return schedule: batch date, what to bring, shift hours and meal time), with their township's fever threshold",
 		Response: meResponse{}, Status: http.StatusOK}, h.me)
 }
 

@@ -145,6 +145,7 @@ export const AUDIT_ACTIONS = [
   'alert.resolve',
   'worker.create',
   'worker.update',
+  'worker.assign',
   'worker.reveal',
   'roster.import',
   'roster.export',

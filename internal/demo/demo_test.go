@@ -123,6 +123,7 @@ func TestSeed(t *testing.T) {
 				t.Errorf("got %d open %s alerts %+v (%v), want some", n, typ, as, err)
 			}
 		}
+		wantPlacements(t, ctx, st, svc)
 		// The audit log tells the fortnight: sign-ins and failed ones, a refusal, reads and
 		// exports of personal data, and the changes, spread over the days.
 		for _, action := range []string{"auth.login", "auth.login_failed", "access.denied", "worker.reveal", "roster.export",
@@ -272,5 +273,66 @@ func checkStaggeredPlans(t *testing.T, st domain.Stores, svc domain.Services, to
 	}
 	if amended != 1 || early != 1 {
 		t.Errorf("got %d amended plans and %d early reopenings with a reason, want 1 of each", amended, early)
+	}
+}
+
+// wantPlacements checks the demo's staggered return (issue 18): every reopened enterprise has
+// batches and shifts, every shift within its capacity, which is its plan's shift size; workers
+// in batches by the plan's counts; a few early arrivals, each with its alert, and a few
+// no-shows.
+func wantPlacements(t *testing.T, ctx context.Context, st domain.Stores, svc domain.Services) {
+	t.Helper()
+	town := domain.Actor{Role: domain.RoleTownAdmin, TownshipID: 1}
+	reopened, _, err := svc.Enterprises.List(ctx, town, domain.EnterpriseFilter{Status: domain.StatusReopened, Page: domain.Page{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := st.Plans.Latest(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(time.FixedZone("CST", 8*3600))
+	early, noShows := 0, 0
+	for _, e := range reopened {
+		bs, err := st.Batches.ForEnterprise(ctx, e.ID)
+		if err != nil || len(bs) == 0 {
+			t.Fatalf("%s: got %d batches (%v), want its plan's", e.Name, len(bs), err)
+		}
+		shifts, err := st.Shifts.ForEnterprise(ctx, e.ID)
+		if err != nil || len(shifts) == 0 {
+			t.Fatalf("%s: got %d shifts (%v), want some", e.Name, len(shifts), err)
+		}
+		for _, sh := range shifts {
+			if sh.Capacity != plans[e.ID].ShiftSize || sh.Assigned > sh.Capacity || sh.MealStart == "" {
+				t.Errorf("%s %s: got %d of %d, meal %q, want within the plan's shift size %d, with a meal time",
+					e.Name, sh.Name, sh.Assigned, sh.Capacity, sh.MealStart, plans[e.ID].ShiftSize)
+			}
+		}
+		for _, b := range bs {
+			if b.Assigned == 0 || b.Assigned > b.Planned {
+				t.Errorf("%s batch %d: got %d assigned, want up to the plan's %d", e.Name, b.Number, b.Assigned, b.Planned)
+			}
+		}
+		hr := domain.Actor{Role: domain.RoleEnterpriseHR, TownshipID: 1, EnterpriseID: e.ID}
+		ws, _, err := st.Workers.List(ctx, domain.WorkerFilter{EnterpriseID: e.ID, Page: domain.Page{Limit: 10_000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			if _, ok := domain.EarlyArrival(w); ok {
+				early++
+				as, _, err := svc.Checkins.ListAlerts(ctx, hr, domain.AlertFilter{WorkerID: w.ID, Type: domain.AlertEarlyArrival})
+				if err != nil || len(as) != 1 || as[0].Escalated {
+					t.Errorf("%s: got early-arrival alerts %+v (%v), want one for HR", w.Name, as, err)
+				}
+			}
+			if w.BatchID != 0 && w.ArrivedOn.IsZero() && w.BatchDate.Time().Before(today.AddDate(0, 0, -1)) {
+				noShows++
+			}
+		}
+	}
+	t.Logf("%d early arrivals, %d no-shows", early, noShows)
+	if early == 0 || early > 200 || noShows == 0 || noShows > 200 {
+		t.Errorf("got %d early arrivals and %d no-shows, want a few of each", early, noShows)
 	}
 }

@@ -27,22 +27,40 @@ var (
 )
 
 // createWorkers fills every roster through the same import HR uses: nearly half of each
-// enterprise's headcount, about 3,500 people in all. Enterprises that reopened have most of
-// theirs back; others are still expecting them.
+// enterprise's headcount, about 3,500 people in all, each in one of its shifts (sized by its
+// plan) and, where the plan is approved, in its batches by the plan's counts. Enterprises that
+// reopened have most of theirs back, on their batch's day, a few early and a few not come;
+// others are still expecting them. HR confirmed the isolation warnings of the import (people
+// from key areas placed in batches their isolation outlasts).
 func (s *seeder) createWorkers(ctx context.Context) error {
 	s.clock.t = s.end
+	plans, err := s.stores.Plans.Latest(ctx, s.township.ID)
+	if err != nil {
+		return err
+	}
+	today := s.township.Today(s.end)
 	phone := 0
 	for i, e := range s.ents {
 		n := e.Headcount * 45 / 100
-		if err := s.createShifts(ctx, e, n); err != nil {
+		names, per, err := s.createShifts(ctx, e, n, shiftSize(plans[e.ID]))
+		if err != nil {
+			return err
+		}
+		batches, err := s.stores.Batches.ForEnterprise(ctx, e.ID)
+		if err != nil {
 			return err
 		}
 		rows := make([]domain.RosterRow, 0, n)
 		for j := range n {
 			phone++
-			rows = append(rows, s.workerRow(j+2, stories[i], phone))
+			row := s.workerRow(j+2, stories[i], phone)
+			row.Cells[domain.ColShiftGroup] = names[j/per]
+			if b, ok := batchOf(batches, j, n); ok {
+				s.placeInBatch(row, b, today)
+			}
+			rows = append(rows, row)
 		}
-		res, err := s.svc.Workers.Import(ctx, s.hr[i], e.ID, rows, false)
+		res, err := s.svc.Workers.ImportWith(ctx, s.hr[i], e.ID, domain.RosterRows(rows), domain.ImportOptions{ConfirmIsolation: true})
 		if err != nil {
 			return fmt.Errorf("roster of %s: %w", e.Name, err)
 		}
@@ -54,6 +72,51 @@ func (s *seeder) createWorkers(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// batchOf is the batch the j-th of a roster's n workers comes back in: the plan's batches take
+// their planned headcounts in turn. A roster shorter than the plan (HR has not listed everyone
+// yet) is spread over the batches in their proportions; the people beyond the plan's count have
+// no batch yet.
+func batchOf(batches []domain.ReturnBatch, j, n int) (domain.ReturnBatch, bool) {
+	planned := 0
+	for _, b := range batches {
+		planned += b.Planned
+	}
+	if n < planned {
+		j = j * planned / n
+	}
+	for _, b := range batches {
+		if j < b.Planned {
+			return b, true
+		}
+		j -= b.Planned
+	}
+	return domain.ReturnBatch{}, false
+}
+
+// placeInBatch puts a worker's row in batch b, with an arrival that fits it: a batch still to
+// come has nobody back but a few from key areas who came early to sit out their isolation; a
+// batch whose day has passed came back that day or the next, but for one in 30 who came a few
+// days early (提前返岗) and one in 40 who has not come (a no-show).
+func (s *seeder) placeInBatch(row domain.RosterRow, b domain.ReturnBatch, today domain.Date) {
+	row.Cells[domain.ColBatch] = strconv.Itoa(b.Number)
+	switch {
+	case b.Date.After(today):
+		if !keyArea[row.Cells[domain.ColOriginRegion]] {
+			delete(row.Cells, domain.ColArrivedOn)
+		}
+	case s.rng.IntN(40) == 0:
+		delete(row.Cells, domain.ColArrivedOn)
+	case s.rng.IntN(30) == 0:
+		row.Cells[domain.ColArrivedOn] = b.Date.AddDays(-1 - s.rng.IntN(3)).String()
+	default:
+		back := b.Date.AddDays(s.rng.IntN(2))
+		if back.After(today) {
+			back = today
+		}
+		row.Cells[domain.ColArrivedOn] = back.String()
+	}
 }
 
 // workerRow makes one plausible worker: a valid ID number of someone born 1965–2002, a phone
@@ -70,7 +133,6 @@ func (s *seeder) workerRow(row int, st story, n int) domain.RosterRow {
 		domain.ColIDNumber:     s.idNumber(household),
 		domain.ColPhone:        "1380000" + fmt.Sprintf("%04d", n%10000),
 		domain.ColDepartment:   departments[s.rng.IntN(len(departments))],
-		domain.ColShiftGroup:   shiftNames[s.rng.IntN(len(shiftNames))],
 		domain.ColOriginRegion: origin,
 		domain.ColTransport:    transports[s.rng.IntN(len(transports))],
 	}
@@ -133,17 +195,45 @@ func (s *seeder) release(ctx context.Context, hr domain.Actor, enterpriseID int6
 	return nil
 }
 
-// shiftNames are the demo's shifts (班组), which the roster rows name.
-var shiftNames = []string{"甲班", "乙班", "丙班"}
+// shiftNames name an enterprise's shifts (班组) in order, as Chinese plants count them; beyond
+// the ten stems they are numbered.
+var shiftNames = []string{"甲班", "乙班", "丙班", "丁班", "戊班", "己班", "庚班", "辛班", "壬班", "癸班"}
 
-// createShifts gives an enterprise the three shifts its roster names, each large enough for a
-// third of its n people and some.
-func (s *seeder) createShifts(ctx context.Context, e domain.Enterprise, n int) error {
-	for _, name := range shiftNames {
-		sh := domain.Shift{TownshipID: e.TownshipID, EnterpriseID: e.ID, Name: name, Capacity: n/2 + 10}
-		if err := s.stores.Shifts.Create(ctx, &sh); err != nil {
-			return fmt.Errorf("shifts of %s: %w", e.Name, err)
-		}
+func shiftName(i int) string {
+	if i < len(shiftNames) {
+		return shiftNames[i]
 	}
-	return nil
+	return strconv.Itoa(i+1) + "班"
+}
+
+// shiftSize is the capacity of an enterprise's shifts: its plan's shift size (小班人数), or a
+// small shift's 25 people while it has no plan that says.
+func shiftSize(p domain.Plan) int {
+	if p.ShiftSize > 0 {
+		return p.ShiftSize
+	}
+	return 25
+}
+
+// The demo shifts' hours: day shifts at the same hours in their workshops, each eating at its
+// own half hour so that the canteen never holds two shifts at once.
+var mealTimes = [][2]string{{"11:00", "11:30"}, {"11:30", "12:00"}, {"12:00", "12:30"}, {"12:30", "13:00"}}
+
+// createShifts gives an enterprise as many shifts of capacity size as its n people need, each
+// filled to per people (two places under its capacity, which HR keeps for the people it adds
+// later), and returns their names in order and per.
+func (s *seeder) createShifts(ctx context.Context, e domain.Enterprise, n, size int) ([]string, int, error) {
+	per := max(1, size-2)
+	count := max(1, (n+per-1)/per)
+	names := make([]string, 0, count)
+	for i := range count {
+		meal := mealTimes[i%len(mealTimes)]
+		sh := domain.Shift{TownshipID: e.TownshipID, EnterpriseID: e.ID, Name: shiftName(i), Workshop: departments[i%3],
+			Start: "08:00", End: "17:00", MealStart: meal[0], MealEnd: meal[1], Capacity: size}
+		if err := s.stores.Shifts.Create(ctx, &sh); err != nil {
+			return nil, 0, fmt.Errorf("shifts of %s: %w", e.Name, err)
+		}
+		names = append(names, sh.Name)
+	}
+	return names, per, nil
 }
