@@ -124,6 +124,14 @@ func TestReturnProgress(t *testing.T) {
 			if fmt.Sprint(town.Items) != fmt.Sprint(want) {
 				t.Errorf("town: got %+v, want %+v", town.Items, want)
 			}
+			// Every figure of domain.ReturnFigureDefs is in the answer under its key.
+			var raw struct{ Items []map[string]any }
+			f.do(http.MethodGet, "/api/v1/dashboard/return-curve"+q, admin, nil).decode(t, &raw)
+			for _, def := range domain.ReturnFigureDefs {
+				if _, ok := raw.Items[0][def.Key]; !ok {
+					t.Errorf("got %v, want the figure %s", raw.Items[0], def.Key)
+				}
+			}
 			f.do(http.MethodGet, "/api/v1/dashboard/return-curve"+q, sup2, nil).decode(t, &other)
 			for _, d := range other.Items {
 				if d != (returnDay{Date: d.Date}) {
