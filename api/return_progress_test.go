@@ -143,6 +143,21 @@ func TestReturnProgress(t *testing.T) {
 				t.Errorf("zone 二区: got %+v, want three empty days", other.Items)
 			}
 		})
+		t.Run("Live", func(t *testing.T) {
+			// The answer is kept until the township changes: a worker back today moves it on.
+			var before, after struct{ Items []returnDay }
+			f.do(http.MethodGet, "/api/v1/dashboard/return-curve", admin, nil).decode(t, &before)
+			_, _, err := f.svc.Workers.Create(context.Background(), f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: "今日返岗",
+				IDNumber: idNumber(790), Phone: "13900000790", OriginRegion: "371681", ArrivedOn: dayFromToday(0)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.do(http.MethodGet, "/api/v1/dashboard/return-curve", admin, nil).decode(t, &after)
+			b, a := before.Items[len(before.Items)-1], after.Items[len(after.Items)-1]
+			if a.ArrivedToDate != b.ArrivedToDate+1 || a.Arrived != b.Arrived+1 {
+				t.Errorf("today after a worker came back: got %+v, want one more than %+v", a, b)
+			}
+		})
 		t.Run("ErrInvalid", func(t *testing.T) {
 			for q, field := range map[string]string{
 				"?days=0": "days", "?days=367": "days", "?days=x": "days", "?from=2020-01-01&days=3": "days",
