@@ -124,6 +124,14 @@ func TestReturnProgress(t *testing.T) {
 			if fmt.Sprint(town.Items) != fmt.Sprint(want) {
 				t.Errorf("town: got %+v, want %+v", town.Items, want)
 			}
+			// Every figure of domain.ReturnFigureDefs is in the answer under its key.
+			var raw struct{ Items []map[string]any }
+			f.do(http.MethodGet, "/api/v1/dashboard/return-curve"+q, admin, nil).decode(t, &raw)
+			for _, def := range domain.ReturnFigureDefs {
+				if _, ok := raw.Items[0][def.Key]; !ok {
+					t.Errorf("got %v, want the figure %s", raw.Items[0], def.Key)
+				}
+			}
 			f.do(http.MethodGet, "/api/v1/dashboard/return-curve"+q, sup2, nil).decode(t, &other)
 			for _, d := range other.Items {
 				if d != (returnDay{Date: d.Date}) {
@@ -133,6 +141,21 @@ func TestReturnProgress(t *testing.T) {
 			f.do(http.MethodGet, "/api/v1/dashboard/return-curve"+q+"&zone=二区", admin, nil).decode(t, &other)
 			if len(other.Items) != 3 || other.Items[2] != (returnDay{Date: dayFromToday(0)}) {
 				t.Errorf("zone 二区: got %+v, want three empty days", other.Items)
+			}
+		})
+		t.Run("Live", func(t *testing.T) {
+			// The answer is kept until the township changes: a worker back today moves it on.
+			var before, after struct{ Items []returnDay }
+			f.do(http.MethodGet, "/api/v1/dashboard/return-curve", admin, nil).decode(t, &before)
+			_, _, err := f.svc.Workers.Create(context.Background(), f.hrA1.Actor(), f.entA1.ID, domain.WorkerInput{Name: "今日返岗",
+				IDNumber: idNumber(790), Phone: "13900000790", OriginRegion: "371681", ArrivedOn: dayFromToday(0)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.do(http.MethodGet, "/api/v1/dashboard/return-curve", admin, nil).decode(t, &after)
+			b, a := before.Items[len(before.Items)-1], after.Items[len(after.Items)-1]
+			if a.ArrivedToDate != b.ArrivedToDate+1 || a.Arrived != b.Arrived+1 {
+				t.Errorf("today after a worker came back: got %+v, want one more than %+v", a, b)
 			}
 		})
 		t.Run("ErrInvalid", func(t *testing.T) {

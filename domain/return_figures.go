@@ -90,10 +90,23 @@ type BatchProgress struct {
 // sums them). A worker counts only while on the roster (left after d or not at all); one
 // whose batch is not among the batches given counts as assigned to none.
 func ReturnOn(batches []ReturnBatch, workers []ReturnWorker, d Date) ReturnFigures {
-	var f ReturnFigures
+	return returnOn(batches, workers, batchDates(batches), d)
+}
+
+// batchDates are the batches' dates by ID.
+func batchDates(batches []ReturnBatch) map[int64]Date {
 	dates := make(map[int64]Date, len(batches))
 	for _, b := range batches {
 		dates[b.ID] = b.Date
+	}
+	return dates
+}
+
+// returnOn is ReturnOn with the batches' dates by ID at hand (batchDates): a range export asks
+// it of every enterprise and day.
+func returnOn(batches []ReturnBatch, workers []ReturnWorker, dates map[int64]Date, d Date) ReturnFigures {
+	var f ReturnFigures
+	for _, b := range batches {
 		if b.Date == d {
 			f.Planned += b.Planned
 		}
@@ -172,13 +185,17 @@ func BatchesOn(batches []ReturnBatch, workers []ReturnWorker, d Date) []BatchPro
 type ReturnBook struct {
 	batches map[int64][]ReturnBatch
 	workers map[int64][]ReturnWorker
+	dates   map[int64]map[int64]Date // each enterprise's batches' dates, by ID
 }
 
 // NewReturnBook files batches and workers by enterprise.
 func NewReturnBook(batches []ReturnBatch, workers []ReturnWorker) ReturnBook {
-	b := ReturnBook{batches: map[int64][]ReturnBatch{}, workers: map[int64][]ReturnWorker{}}
+	b := ReturnBook{batches: map[int64][]ReturnBatch{}, workers: map[int64][]ReturnWorker{}, dates: map[int64]map[int64]Date{}}
 	for _, x := range batches {
 		b.batches[x.EnterpriseID] = append(b.batches[x.EnterpriseID], x)
+	}
+	for id, bs := range b.batches {
+		b.dates[id] = batchDates(bs)
 	}
 	for _, w := range workers {
 		b.workers[w.EnterpriseID] = append(b.workers[w.EnterpriseID], w)
@@ -188,7 +205,7 @@ func NewReturnBook(batches []ReturnBatch, workers []ReturnWorker) ReturnBook {
 
 // On is an enterprise's figures of day d.
 func (b ReturnBook) On(enterpriseID int64, d Date) ReturnFigures {
-	return ReturnOn(b.batches[enterpriseID], b.workers[enterpriseID], d)
+	return returnOn(b.batches[enterpriseID], b.workers[enterpriseID], b.dates[enterpriseID], d)
 }
 
 // Batches holds an enterprise's batches against its workers on day d.
