@@ -21,7 +21,7 @@ func TestEnterpriseSuspendResume(t *testing.T) {
 		w := &authzWorld{fixture: f, tokens: map[string]string{"hrA1": hr, "supA1": sup}}
 		w.use(t)
 		planAt("approved")(w)
-		if res := f.do(http.MethodPost, ent+"/reopen", sup, map[string]any{"date": dayFromToday(0)}); res.status != http.StatusOK {
+		if res := f.do(http.MethodPost, ent+"/reopen", sup, map[string]any{"date": dayFromToday(0), "reason": "订单急需,首批人员已到岗"}); res.status != http.StatusOK {
 			t.Fatalf("reopen: got %d %s", res.status, res.body)
 		}
 		long := strings.Repeat("停", 201)
