@@ -11,10 +11,11 @@ import (
 )
 
 // onShiftDuty is the rule domain.OnShiftDuty in SQL, the same on both engines: the workers w
-// of a shift who have not left, joined to their morning check-in of day $2 located at work.
-// The check-ins' unique index (worker_id, date, slot) finds each worker's in one probe.
-const onShiftDuty = `workers w JOIN checkins c ON c.worker_id = w.id AND c.date = $2 AND c.slot = 'am' AND c.location = 'work'
-	WHERE w.status <> 'left'`
+// who have not left and whose morning check-in of day $2 was located at work. Each worker's is
+// looked up by the check-ins' unique index (worker_id, date, slot); as a join, SQLite's planner
+// scanned the day's check-ins instead.
+const onShiftDuty = `workers w WHERE w.status <> 'left' AND EXISTS (SELECT 1 FROM checkins c
+	WHERE c.worker_id = w.id AND c.date = $2 AND c.slot = 'am' AND c.location = 'work')`
 
 // shiftDutyQuery reads one shift with its people on duty; $1 is the shift, $2 the day.
 const shiftDutyQuery = `SELECT s.id, s.township_id, s.enterprise_id, s.name, s.capacity,
