@@ -194,9 +194,8 @@ type Checkin struct {
 
 	// Read by the upsert in the same statement, for what a check-in at work raises (so the
 	// busiest route asks no more of the database for them): for a check-in at work its
-	// enterprise's status, and for a morning's at work the worker's shift if it has more
-	// workers assigned than its capacity, so that it can be over capacity (0: none, or cannot
-	// be). Empty for other check-ins.
+	// enterprise's status, and for a morning's at work the worker's shift (0: none). Empty for
+	// other check-ins.
 	EnterpriseStatus EnterpriseStatus
 	ShiftID          int64
 }

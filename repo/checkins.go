@@ -107,13 +107,10 @@ func (r checkinRow) toDomain() domain.Checkin {
 //
 // After it come what a check-in at work raises needs (domain.CheckinService.atWork), read in
 // the same statement so that the busiest route asks nothing more for it: for a check-in at
-// work the enterprise's status, and for a morning's at work the worker's shift if it can be
-// over capacity (NULL otherwise). A shift can be only while more workers are assigned to it
-// than its capacity, which an assignment refuses and only a capacity cut allows: so the
-// shift's people on duty are counted (a query of its own) only for such a shift, not for
-// every morning check-in (counting them for each cut the benchmark's throughput to a fifth).
-// RETURNING sees only the row written, so these are lookups by key, made only when they can
-// matter.
+// work the enterprise's status, and for a morning's at work the worker's shift (NULL
+// otherwise). RETURNING sees only the row written, so each is a lookup by primary key, made
+// only when it can matter. (Whether the shift can be over capacity is not asked here: counting
+// its workers in this statement cost a third of the benchmark's throughput, BENCHMARKS.md.)
 //
 // The column before them says whether the row was inserted. On PostgreSQL that is xmax = 0: a row
 // the ON CONFLICT branch replaced carries the lock it took. Comparing its creation and update
@@ -140,9 +137,7 @@ ON CONFLICT (worker_id, date, slot) DO UPDATE SET temperature = excluded.tempera
 	updated_at = excluded.updated_at
 RETURNING id, location, due, created_at, updated_at, ` + inserted + `,
 	CASE WHEN location = 'work' THEN (SELECT e.status FROM enterprises e WHERE e.id = checkins.enterprise_id) END,
-	CASE WHEN location = 'work' AND slot = 'am' THEN (SELECT sh.id FROM workers sw JOIN shifts sh ON sh.id = sw.shift_id
-		WHERE sw.id = checkins.worker_id AND sh.capacity < (SELECT COUNT(*) FROM workers x
-			WHERE x.shift_id = sh.id AND x.shift_id IS NOT NULL AND x.status <> 'left')) END`
+	CASE WHEN location = 'work' AND slot = 'am' THEN (SELECT sw.shift_id FROM workers sw WHERE sw.id = checkins.worker_id) END`
 }
 
 // Upsert inserts or replaces a check-in with one INSERT … ON CONFLICT DO UPDATE, which both

@@ -29,6 +29,14 @@ var shiftDutySQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(shiftDutyQu
 var onDutyQuery = `SELECT w.shift_id AS shift_id, COUNT(*) AS n FROM ` + strings.Replace(onShiftDuty, "$2", "?", 1) + `
 	AND w.enterprise_id = ? AND w.shift_id IS NOT NULL GROUP BY w.shift_id`
 
+// Crowded lists an enterprise's shifts with more workers assigned than their capacity.
+func (s *ShiftStore) Crowded(ctx context.Context, enterpriseID int64) ([]int64, error) {
+	var ids []int64
+	err := s.DB.conn(ctx).Raw(`SELECT s.id FROM shifts s WHERE s.enterprise_id = ? AND s.capacity <
+		(SELECT COUNT(*) FROM workers w WHERE w.shift_id = s.id AND w.status <> 'left') ORDER BY s.id`, enterpriseID).Scan(&ids).Error
+	return ids, translate(err, "班组")
+}
+
 // OnDuty counts each shift's people on duty on day d, in one grouped query over the
 // enterprise's workers with a shift.
 func (s *ShiftStore) OnDuty(ctx context.Context, enterpriseID int64, d domain.Date) (map[int64]int, error) {
