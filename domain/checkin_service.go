@@ -120,6 +120,7 @@ type CheckinService struct {
 	scope     scopeLoader
 	shifts    ShiftStore  // counts a shift's people on duty when a morning check-in at work asks
 	found     *foundToday // enterprise-wide alerts seen raised lately; nil remembers none
+	crowds    *crowdCache // the enterprises' crowded shifts; nil asks the store each time
 }
 
 // Swept is what the sweeps of one process have done: the townships' slots whose missed

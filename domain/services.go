@@ -136,7 +136,7 @@ func NewServices(st Stores, o Options) Services {
 		Checkins: &CheckinService{
 			checkins: st.Checkins, alerts: st.Alerts, workers: st.Workers, townships: st.Townships, audits: st.Audit,
 			tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder, places: places, scope: scope,
-			shifts: st.Shifts, found: newFoundToday(),
+			shifts: st.Shifts, found: newFoundToday(), crowds: newCrowdCache(o.Changes),
 		},
 		Dashboard: &DashboardService{figures: figures},
 		Reports: &ReportService{

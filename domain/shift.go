@@ -41,6 +41,9 @@ type ShiftStore interface {
 	// OnDuty counts, for each shift of an enterprise, its people on duty on day d (the rule
 	// OnShiftDuty), in one query; a shift with nobody on duty is absent.
 	OnDuty(ctx context.Context, enterpriseID int64, d Date) (map[int64]int, error)
+	// Crowded returns the IDs of an enterprise's shifts with more workers assigned (who have
+	// not left) than their capacity, in one query.
+	Crowded(ctx context.Context, enterpriseID int64) ([]int64, error)
 	// Duty returns one shift on day d: its name and capacity with its people on duty, in one
 	// query (a morning check-in at work asks it). ErrNotFound.
 	Duty(ctx context.Context, shiftID int64, d Date) (ShiftDuty, error)

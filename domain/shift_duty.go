@@ -65,8 +65,9 @@ func (s *StaggerService) ShiftsOn(ctx context.Context, actor Actor, enterpriseID
 // atWork raises what a check-in at work finds of its enterprise, once it is written: people at
 // work before the reopening was approved (未批先复, escalated to the town), and, in the
 // morning, the worker's shift over capacity. The upsert read the enterprise's status and the
-// shift in its own statement (Checkin.EnterpriseStatus, ShiftID); only a morning check-in of a
-// worker with a shift costs a query, the shift's count, and none once this process knows the
+// worker's shift in its own statement (Checkin.EnterpriseStatus, ShiftID); only a morning
+// check-in in a shift with more workers assigned than its capacity (crowdCache: the only kind
+// that can be over it) costs a query, the shift's count, and none once this process knows the
 // day's alert raised (s.found). Counting after the check-in committed means that of check-ins
 // crossing the capacity together, the last to count sees them all: none is missed, and the
 // alerts' unique index keeps the alert single.
@@ -83,7 +84,14 @@ func (s *CheckinService) atWork(ctx context.Context, c Checkin) error {
 		alerts = append(alerts, a)
 	}
 	if c.Slot == SlotAM && c.ShiftID != 0 && !s.found.has(c.Date, foundKey{AlertShiftOverCapacity, c.EnterpriseID, c.ShiftID}) {
-		duty, err := s.shifts.Duty(ctx, c.ShiftID, c.Date)
+		crowded, err := s.crowds.crowded(ctx, s.shifts, c.EnterpriseID, c.ShiftID)
+		if err != nil {
+			return err
+		}
+		var duty ShiftDuty
+		if crowded {
+			duty, err = s.shifts.Duty(ctx, c.ShiftID, c.Date)
+		}
 		if err != nil && !errors.Is(err, ErrNotFound) { // a shift removed meanwhile has nothing to count
 			return err
 		}

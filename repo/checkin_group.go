@@ -50,7 +50,7 @@ type upserted struct {
 	createdAt, updatedAt time.Time
 	inserted             bool // the statement inserted the row (it did not replace one)
 	enterpriseStatus     sql.NullString
-	shiftID              sql.NullInt64
+	shiftID              sql.NullInt64 // the worker's shift
 }
 
 // dest are where a scan of upsertCheckin's columns goes, in their order.

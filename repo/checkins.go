@@ -109,7 +109,8 @@ func (r checkinRow) toDomain() domain.Checkin {
 // the same statement so that the busiest route asks nothing more for it: for a check-in at
 // work the enterprise's status, and for a morning's at work the worker's shift (NULL
 // otherwise). RETURNING sees only the row written, so each is a lookup by primary key, made
-// only when it can matter.
+// only when it can matter. (Whether the shift can be over capacity is not asked here: counting
+// its workers in this statement cost a third of the benchmark's throughput, BENCHMARKS.md.)
 //
 // The column before them says whether the row was inserted. On PostgreSQL that is xmax = 0: a row
 // the ON CONFLICT branch replaced carries the lock it took. Comparing its creation and update

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fugong/domain"
+	"fugong/live"
 	"fugong/repo"
 	"fugong/repo/dbtest"
 )
@@ -338,6 +339,40 @@ func TestAlertStoreRaiseEnterpriseWide(t *testing.T) {
 		got := w.enterpriseAlerts(t, w.admin.Actor(), w.ent.ID, domain.AlertShiftOverCapacity)
 		if len(got) != 1 || got[0].ShiftID != sh.ID || got[0].ShiftName != "早班" {
 			t.Errorf("got %+v, want one of 早班", got)
+		}
+	})
+}
+
+// TestCrowdedShiftsHeard: with a change feed the services keep which shifts have more workers
+// than their capacity (the only ones a morning check-in counts); a supervisor's cut is heard at
+// once, so the next morning check-in at work finds the shift over capacity.
+func TestCrowdedShiftsHeard(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		w := newWorld(t, db)
+		w.approve(t, w.hr, w.sup)
+		hub := live.NewHub()
+		t.Cleanup(hub.Close)
+		svc := domain.NewServices(w.stores, domain.Options{Clock: w.clock.Now, Changes: hub})
+		ws := w.crew(t, w.hr, 1, 4)
+		sh := w.shift(t, w.hr, "早班", 5, ws...)
+		for _, wk := range ws {
+			if _, _, err := svc.Checkins.Submit(w.ctx, wk.Actor(), at(domain.SlotAM, domain.AtWork)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		alerts := func() int {
+			return len(w.enterpriseAlerts(t, w.hr.Actor(), w.ent.ID, domain.AlertShiftOverCapacity))
+		}
+		if n := alerts(); n != 0 {
+			t.Fatalf("got %d alerts within capacity, want none", n)
+		}
+		_, err := svc.Stagger.UpdateShift(w.ctx, w.sup.Actor(), sh.ID, domain.ShiftInput{Name: sh.Name, Capacity: 3})
+		must(t, err)
+		if _, _, err := svc.Checkins.Submit(w.ctx, ws[0].Actor(), at(domain.SlotAM, domain.AtWork)); err != nil {
+			t.Fatal(err)
+		}
+		if n := alerts(); n != 1 {
+			t.Errorf("got %d alerts after the cut, want 1", n)
 		}
 	})
 }

@@ -11,10 +11,11 @@ import (
 )
 
 // onShiftDuty is the rule domain.OnShiftDuty in SQL, the same on both engines: the workers w
-// of a shift who have not left, joined to their morning check-in of day $2 located at work.
-// The check-ins' unique index (worker_id, date, slot) finds each worker's in one probe.
-const onShiftDuty = `workers w JOIN checkins c ON c.worker_id = w.id AND c.date = $2 AND c.slot = 'am' AND c.location = 'work'
-	WHERE w.status <> 'left'`
+// who have not left and whose morning check-in of day $2 was located at work. Each worker's is
+// looked up by the check-ins' unique index (worker_id, date, slot); as a join, SQLite's planner
+// scanned the day's check-ins instead.
+const onShiftDuty = `workers w WHERE w.status <> 'left' AND EXISTS (SELECT 1 FROM checkins c
+	WHERE c.worker_id = w.id AND c.date = $2 AND c.slot = 'am' AND c.location = 'work')`
 
 // shiftDutyQuery reads one shift with its people on duty; $1 is the shift, $2 the day.
 const shiftDutyQuery = `SELECT s.id, s.township_id, s.enterprise_id, s.name, s.capacity,
@@ -27,6 +28,14 @@ var shiftDutySQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(shiftDutyQu
 // day, then the enterprise.
 var onDutyQuery = `SELECT w.shift_id AS shift_id, COUNT(*) AS n FROM ` + strings.Replace(onShiftDuty, "$2", "?", 1) + `
 	AND w.enterprise_id = ? AND w.shift_id IS NOT NULL GROUP BY w.shift_id`
+
+// Crowded lists an enterprise's shifts with more workers assigned than their capacity.
+func (s *ShiftStore) Crowded(ctx context.Context, enterpriseID int64) ([]int64, error) {
+	var ids []int64
+	err := s.DB.conn(ctx).Raw(`SELECT s.id FROM shifts s WHERE s.enterprise_id = ? AND s.capacity <
+		(SELECT COUNT(*) FROM workers w WHERE w.shift_id = s.id AND w.status <> 'left') ORDER BY s.id`, enterpriseID).Scan(&ids).Error
+	return ids, translate(err, "班组")
+}
 
 // OnDuty counts each shift's people on duty on day d, in one grouped query over the
 // enterprise's workers with a shift.
