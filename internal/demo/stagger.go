@@ -51,9 +51,10 @@ func (s *seeder) heldToToday(ctx context.Context) error {
 	return nil
 }
 
-// crowdedShift has e's supervisor cut the capacity of the shift with the most people back to
-// two fewer than those people, and they check in at work this morning (a repeat of a slot
-// replaces it): the check-in that takes the shift over capacity raises the alert.
+// crowdedShift has e's supervisor, after this morning's inspection, cut the capacity of the
+// shift with the most people back to two fewer than those people, and they check in at work
+// this morning (a repeat of a slot replaces it): the check-in that takes the shift over
+// capacity raises the alert.
 func (s *seeder) crowdedShift(ctx context.Context, e domain.Enterprise, today domain.Date) error {
 	ws, err := s.roster(ctx, e.ID)
 	if err != nil {
@@ -77,9 +78,16 @@ func (s *seeder) crowdedShift(ctx context.Context, e domain.Enterprise, today do
 	if err != nil {
 		return err
 	}
+	sup := *s.supervisorOf(e)
+	all := domain.Checklist{TemperatureCheck: true, MasksWorn: true, DisinfectionLog: true,
+		IsolationRoomReady: true, RosterUpToDate: true, CanteenStaggered: true}
+	findings := fmt.Sprintf("%s车间工位间距不足一米,班组容量核减为 %d 人,超出人员请调整至其他班组。", sh.Name, len(crew)-2)
+	if _, _, err := s.svc.Inspections.Create(ctx, sup, e.ID, domain.NewInspection{VisitedOn: today, Checklist: all, Findings: findings}); err != nil {
+		return err
+	}
 	in := domain.ShiftInput{Name: sh.Name, Workshop: sh.Workshop, Start: sh.Start, End: sh.End, MealStart: sh.MealStart,
 		MealEnd: sh.MealEnd, Capacity: len(crew) - 2}
-	if _, err := s.svc.Stagger.UpdateShift(ctx, *s.supervisorOf(e), sh.ID, in); err != nil {
+	if _, err := s.svc.Stagger.UpdateShift(ctx, sup, sh.ID, in); err != nil {
 		return err
 	}
 	for _, w := range crew {
