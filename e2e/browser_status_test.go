@@ -55,7 +55,10 @@ func TestBrowserSuspendEnterprise(t *testing.T) {
 	b.do(t, "open the enterprise", chromedp.Navigate(fmt.Sprintf("%s/enterprises/%d", s.url, ent.ID)),
 		waitText("body", ent.Name), chromedp.WaitVisible("#enterprise-suspend"),
 		chromedp.WaitVisible(`#status-timeline [data-test="status-change"][data-to="reopened"]`))
-	b.do(t, "open the suspend dialog", chromedp.Click("#enterprise-suspend"), chromedp.WaitVisible("#status-form"))
+	// The enterprise page loads its panels (return progress, shifts) as the dialog opens: click
+	// in it only once it stands still.
+	b.do(t, "open the suspend dialog", chromedp.Click("#enterprise-suspend"), chromedp.WaitVisible("#status-form"),
+		animationsSettled())
 	t.Run("ReasonRequired", func(t *testing.T) {
 		b.do(t, "suspend without a reason", chromedp.Click("#status-save"), waitText("#status-form", "请填写停工整顿原因"))
 	})

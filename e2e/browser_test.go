@@ -140,6 +140,12 @@ func waitText(sel, want string) chromedp.Action[chromedp.Void] {
 	return poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.innerText.includes(%q); })()`, sel, want))
 }
 
+// animationsSettled waits until no finite animation runs (spinners loop for ever): a click
+// on a dialog still opening can land where its button is not yet, and be lost.
+func animationsSettled() chromedp.Action[chromedp.Void] {
+	return poll(`document.getAnimations().every((a) => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)`)
+}
+
 // poll waits until the JavaScript expression js is true.
 func poll(js string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
