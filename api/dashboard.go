@@ -205,15 +205,21 @@ func (h *dashboardHandler) summaryJSON(c echo.Context, v domain.DashboardView) (
 	})
 }
 
-func (h *dashboardHandler) trend(c echo.Context) error {
+// trendView reads the view of a request for days (the trend, the return curve): the
+// dashboard's filters and from/to.
+func (h *dashboardHandler) trendView(c echo.Context) (domain.DashboardView, error) {
 	var p domain.Problems
 	q := dashboardQuery(c, &p, false)
 	from := parseDate(&p, "from", c.QueryParam("from"))
 	to := parseDate(&p, "to", c.QueryParam("to"))
 	if err := p.Err(); err != nil {
-		return err
+		return domain.DashboardView{}, err
 	}
-	v, err := h.svc.TrendView(c.Request().Context(), actorOf(c), q, from, to)
+	return h.svc.TrendView(c.Request().Context(), actorOf(c), q, from, to)
+}
+
+func (h *dashboardHandler) trend(c echo.Context) error {
+	v, err := h.trendView(c)
 	if err != nil {
 		return err
 	}

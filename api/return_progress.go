@@ -119,14 +119,7 @@ type returnCurveResponse struct {
 // returnCurve answers /dashboard/return-curve, kept per view and township version as the
 // dashboard's other answers are.
 func (h *dashboardHandler) returnCurve(c echo.Context) error {
-	var p domain.Problems
-	q := dashboardQuery(c, &p, false)
-	from := parseDate(&p, "from", c.QueryParam("from"))
-	to := parseDate(&p, "to", c.QueryParam("to"))
-	if err := p.Err(); err != nil {
-		return err
-	}
-	v, err := h.svc.TrendView(c.Request().Context(), actorOf(c), q, from, to)
+	v, err := h.trendView(c)
 	if err != nil {
 		return err
 	}
