@@ -484,18 +484,10 @@ func (s *PlanService) checkReopenDate(ctx context.Context, e Enterprise, on Date
 
 // visible loads a plan and its enterprise, and hides both unless the actor may see them.
 func (s *PlanService) visible(ctx context.Context, actor Actor, id int64) (Plan, Enterprise, error) {
-	if err := tenantOnly(actor); err != nil {
-		return Plan{}, Enterprise{}, err
-	}
-	p, err := s.plans.Get(ctx, id)
-	if err != nil {
-		return Plan{}, Enterprise{}, err
-	}
-	e, err := s.scope.enterpriseOf(ctx, actor, p.EnterpriseID, "复工方案")
-	if err != nil {
-		return Plan{}, Enterprise{}, err
-	}
-	return p, e, nil
+	// (a closure, not the method value s.plans.Get, which a nil store would fail on before the
+	// actor is refused)
+	get := func(ctx context.Context, id int64) (Plan, error) { return s.plans.Get(ctx, id) }
+	return recordOf(ctx, s.scope, actor, id, "复工方案", get, func(p Plan) int64 { return p.EnterpriseID })
 }
 
 // hrPlan loads a plan that the actor, as its enterprise's HR, may write.

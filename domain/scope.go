@@ -30,3 +30,23 @@ func (l scopeLoader) enterpriseOf(ctx context.Context, actor Actor, id int64, wh
 	}
 	return e, nil
 }
+
+// recordOf reads a record of an enterprise by get, then its enterprise, both hidden as "not
+// found" by the record's name (what) unless the actor may see the enterprise. The platform
+// admin is refused before anything is read. ErrForbidden, ErrNotFound.
+func recordOf[T any](ctx context.Context, l scopeLoader, actor Actor, id int64, what string,
+	get func(context.Context, int64) (T, error), enterpriseID func(T) int64) (T, Enterprise, error) {
+	var zero T
+	if err := tenantOnly(actor); err != nil {
+		return zero, Enterprise{}, err
+	}
+	r, err := get(ctx, id)
+	if err != nil {
+		return zero, Enterprise{}, err
+	}
+	e, err := l.enterpriseOf(ctx, actor, enterpriseID(r), what)
+	if err != nil {
+		return zero, Enterprise{}, err
+	}
+	return r, e, nil
+}

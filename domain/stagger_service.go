@@ -174,14 +174,8 @@ func (s *StaggerService) DeleteShift(ctx context.Context, actor Actor, id int64)
 // shiftOf loads a shift and its enterprise for a writer of its shifts; a shift out of scope is
 // not found.
 func (s *StaggerService) shiftOf(ctx context.Context, actor Actor, id int64) (Shift, Enterprise, error) {
-	if err := tenantOnly(actor); err != nil {
-		return Shift{}, Enterprise{}, err
-	}
-	sh, err := s.shifts.Get(ctx, id)
-	if err != nil {
-		return Shift{}, Enterprise{}, err
-	}
-	e, err := s.scope.enterpriseOf(ctx, actor, sh.EnterpriseID, "班组")
+	get := func(ctx context.Context, id int64) (Shift, error) { return s.shifts.Get(ctx, id) }
+	sh, e, err := recordOf(ctx, s.scope, actor, id, "班组", get, func(sh Shift) int64 { return sh.EnterpriseID })
 	if err != nil {
 		return Shift{}, Enterprise{}, err
 	}
