@@ -47,17 +47,19 @@ type keyAreaDTO struct {
 }
 
 type townshipUpdateRequest struct {
-	Name            *string             `json:"name,omitempty"`
-	Population      *int                `json:"population,omitempty"`
-	Timezone        *string             `json:"timezone,omitempty"`
-	FeverThreshold  *float64            `json:"fever_threshold,omitempty"`
-	IsolationDays   *int                `json:"isolation_days,omitempty"`
-	CutoffAM        *string             `json:"checkin_cutoff_am,omitempty"`
-	CutoffPM        *string             `json:"checkin_cutoff_pm,omitempty"`
-	IsolationLevels *[]domain.RiskLevel `json:"isolation_levels,omitempty" jsonschema_description:"risk levels whose workers isolate on arrival"`
-	RetentionDays   *int                `json:"retention_days,omitempty" jsonschema_description:"days personal data is kept (30 to 3650): older check-ins and alerts, and workers who left longer ago, are removed by fugong retention run"`
-	KeyAreas        *[]keyAreaDTO       `json:"key_areas,omitempty"`
-	Zones           *[]string           `json:"zones,omitempty"`
+	Name             *string             `json:"name,omitempty"`
+	Population       *int                `json:"population,omitempty"`
+	Timezone         *string             `json:"timezone,omitempty"`
+	FeverThreshold   *float64            `json:"fever_threshold,omitempty"`
+	IsolationDays    *int                `json:"isolation_days,omitempty"`
+	CutoffAM         *string             `json:"checkin_cutoff_am,omitempty"`
+	CutoffPM         *string             `json:"checkin_cutoff_pm,omitempty"`
+	IsolationLevels  *[]domain.RiskLevel `json:"isolation_levels,omitempty" jsonschema_description:"risk levels whose workers isolate on arrival"`
+	RetentionDays    *int                `json:"retention_days,omitempty" jsonschema_description:"days personal data is kept (30 to 3650): older check-ins and alerts, and workers who left longer ago, are removed by fugong retention run"`
+	KeyAreas         *[]keyAreaDTO       `json:"key_areas,omitempty"`
+	Zones            *[]string           `json:"zones,omitempty"`
+	PassRules        map[string]string   `json:"pass_rules,omitempty" jsonschema_description:"condition → green (ignored), yellow or red, for the conditions to change (pass_conditions lists them)"`
+	SpotCheckPercent *int                `json:"spot_check_percent,omitempty" jsonschema_description:"1 to 100: the share of on-duty workers in each supervisor's daily spot-check sample"`
 }
 
 func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
@@ -65,6 +67,7 @@ func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
 		Name: r.Name, Population: r.Population, Timezone: r.Timezone, FeverThreshold: r.FeverThreshold,
 		IsolationDays: r.IsolationDays, CutoffAM: r.CutoffAM, CutoffPM: r.CutoffPM, Zones: r.Zones,
 		IsolationLevels: r.IsolationLevels, RetentionDays: r.RetentionDays,
+		PassRules: r.PassRules, SpotCheckPercent: r.SpotCheckPercent,
 	}
 	if r.KeyAreas != nil {
 		areas := make([]domain.KeyArea, 0, len(*r.KeyAreas))
@@ -83,22 +86,25 @@ type zoneDTO struct {
 }
 
 type townshipResponse struct {
-	ID              int64              `json:"id"`
-	Name            string             `json:"name"`
-	Code            string             `json:"code"`
-	Population      int                `json:"population"`
-	Timezone        string             `json:"timezone"`
-	FeverThreshold  float64            `json:"fever_threshold"`
-	IsolationDays   int                `json:"isolation_days"`
-	CutoffAM        string             `json:"checkin_cutoff_am"`
-	CutoffPM        string             `json:"checkin_cutoff_pm"`
-	IsolationLevels []domain.RiskLevel `json:"isolation_levels"`
-	RetentionDays   int                `json:"retention_days"`
-	PurgedBefore    *string            `json:"purged_before" jsonschema_description:"YYYY-MM-DD before which the retention removed check-ins and alerts; null if it never did"`
-	KeyAreas        []keyAreaDTO       `json:"key_areas"`
-	Zones           []zoneDTO          `json:"zones"`
-	CreatedAt       time.Time          `json:"created_at"`
-	UpdatedAt       time.Time          `json:"updated_at"`
+	ID               int64              `json:"id"`
+	Name             string             `json:"name"`
+	Code             string             `json:"code"`
+	Population       int                `json:"population"`
+	Timezone         string             `json:"timezone"`
+	FeverThreshold   float64            `json:"fever_threshold"`
+	IsolationDays    int                `json:"isolation_days"`
+	CutoffAM         string             `json:"checkin_cutoff_am"`
+	CutoffPM         string             `json:"checkin_cutoff_pm"`
+	IsolationLevels  []domain.RiskLevel `json:"isolation_levels"`
+	RetentionDays    int                `json:"retention_days"`
+	PurgedBefore     *string            `json:"purged_before" jsonschema_description:"YYYY-MM-DD before which the retention removed check-ins and alerts; null if it never did"`
+	KeyAreas         []keyAreaDTO       `json:"key_areas"`
+	Zones            []zoneDTO          `json:"zones"`
+	PassRules        map[string]string  `json:"pass_rules" jsonschema_description:"every pass condition's colour"`
+	PassConditions   []passConditionDTO `json:"pass_conditions" jsonschema_description:"the pass conditions in order, with their labels and default colours"`
+	SpotCheckPercent int                `json:"spot_check_percent"`
+	CreatedAt        time.Time          `json:"created_at"`
+	UpdatedAt        time.Time          `json:"updated_at"`
 }
 
 func newTownshipResponse(t domain.Township) townshipResponse {
@@ -111,6 +117,12 @@ func newTownshipResponse(t domain.Township) townshipResponse {
 	}
 	for _, a := range t.KeyAreas {
 		out.KeyAreas = append(out.KeyAreas, keyAreaDTO{RegionCode: a.RegionCode, RiskLevel: a.RiskLevel})
+	}
+	out.PassRules, out.SpotCheckPercent = map[string]string{}, t.Policy.SpotCheckPercent
+	for _, c := range domain.PassConditions {
+		out.PassRules[string(c)] = string(t.Policy.PassRules.Color(c))
+		out.PassConditions = append(out.PassConditions, passConditionDTO{Condition: string(c), Label: c.Label(),
+			Default: string(domain.DefaultPassRules[c])})
 	}
 	for _, z := range t.Zones {
 		out.Zones = append(out.Zones, zoneDTO{ID: z.ID, Name: z.Name, Enterprises: z.Enterprises})
@@ -168,4 +180,11 @@ func (h *townshipHandler) update(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, newTownshipResponse(t))
+}
+
+// passConditionDTO is a pass condition as the settings form lists it.
+type passConditionDTO struct {
+	Condition string `json:"condition"`
+	Label     string `json:"label"`
+	Default   string `json:"default" jsonschema_description:"its colour unless the township sets another"`
 }

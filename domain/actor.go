@@ -10,12 +10,15 @@ const (
 	RoleSupervisor    Role = "supervisor"
 	RoleEnterpriseHR  Role = "enterprise_hr"
 	RoleWorker        Role = "worker"
+	// RoleGate is an enterprise's guard (门岗), whose account its HR makes: it scans passes and
+	// records what it measures at the gate (issue 19), and nothing else.
+	RoleGate Role = "gate"
 )
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool {
 	switch r {
-	case RolePlatformAdmin, RoleTownAdmin, RoleSupervisor, RoleEnterpriseHR, RoleWorker:
+	case RolePlatformAdmin, RoleTownAdmin, RoleSupervisor, RoleEnterpriseHR, RoleWorker, RoleGate:
 		return true
 	}
 	return false
@@ -27,7 +30,7 @@ type Actor struct {
 	UserID       int64
 	Role         Role
 	TownshipID   int64 // zero for platform admins
-	EnterpriseID int64 // set for enterprise HR and workers
+	EnterpriseID int64 // set for enterprise HR, gate accounts and workers
 	WorkerID     int64 // set for workers
 	// Generation is the account's token generation (User.Generation, Worker.Generation) when
 	// the token was issued: a token of an earlier one is refused.

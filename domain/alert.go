@@ -27,6 +27,10 @@ const (
 	// AlertShiftOverCapacity: a morning check-in at work took its shift's people on duty over
 	// the shift's capacity (小班制); one per shift and day.
 	AlertShiftOverCapacity AlertType = "shift_over_capacity"
+	// AlertDiscrepancy (抽查不符): a spot check at the gate found what the worker's self-report
+	// of the slot did not say (a fever, an absence, a yellow or red pass on site); escalated,
+	// one per worker, day and slot, with both readings.
+	AlertDiscrepancy AlertType = "discrepancy"
 )
 
 // AlertStatus is where the handling of an alert stands: open → acknowledged → resolved.
@@ -52,6 +56,7 @@ var alertTypeLabels = map[AlertType]string{
 	AlertFever: "发热", AlertSymptoms: "症状", AlertMissedCheckin: "未打卡", AlertIsolationEnding: "隔离期满",
 	AlertRepeatedFever: "连续发热", AlertKeyAreaArrival: "重点地区返回", AlertUnregisteredArrival: "未登记返岗",
 	AlertEarlyArrival: "提前返岗", AlertUnapprovedWork: "未批先复", AlertShiftOverCapacity: "班组超员",
+	AlertDiscrepancy: "抽查不符",
 }
 
 // Label is the alert type as the people handling alerts call it.

@@ -14,7 +14,7 @@ type Recorder interface {
 
 // AlertTypes are every alert type, in the order of API.md.
 var AlertTypes = []AlertType{AlertFever, AlertSymptoms, AlertMissedCheckin, AlertIsolationEnding, AlertRepeatedFever, AlertKeyAreaArrival, AlertUnregisteredArrival,
-	AlertEarlyArrival, AlertUnapprovedWork, AlertShiftOverCapacity}
+	AlertEarlyArrival, AlertUnapprovedWork, AlertShiftOverCapacity, AlertDiscrepancy}
 
 // raised counts new alerts by type while a transaction runs; they are reported once it has
 // committed, so that a rolled-back write is never counted.

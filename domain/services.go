@@ -21,6 +21,8 @@ type Stores struct {
 	Batches       BatchStore
 	Shifts        ShiftStore
 	Returns       ReturnStore
+	Passes        PassStore
+	SpotChecks    SpotCheckStore
 	Tx            TxRunner
 }
 
@@ -62,6 +64,7 @@ type Services struct {
 	Notices     *NoticeService
 	Stagger     *StaggerService
 	Returns     *ReturnService
+	Gate        *GateService
 }
 
 // NewServices wires the services to st.
@@ -151,5 +154,10 @@ func NewServices(st Stores, o Options) Services {
 			clock: o.Clock, changes: o.Changes, scope: scope,
 		},
 		Returns: &ReturnService{returns: st.Returns, townships: st.Townships, clock: o.Clock, scope: scope},
+		Gate: &GateService{
+			passes: st.Passes, spots: st.SpotChecks, alerts: st.Alerts, workers: st.Workers,
+			enterprises: st.Enterprises, townships: st.Townships, places: places, audits: st.Audit, tx: st.Tx,
+			clock: o.Clock, changes: o.Changes, scope: scope,
+		},
 	}
 }

@@ -128,7 +128,8 @@ func TestUserServiceCreateRefuses(t *testing.T) {
 		wantFields []string
 	}{
 		{name: "ErrForbiddenSupervisor", actor: supervisor, in: valid, wantKind: domain.ErrForbidden},
-		{name: "ErrForbiddenHR", actor: hr, in: valid, wantKind: domain.ErrForbidden},
+		// HR makes its own guards' accounts (gate), nothing else.
+		{name: "ErrInvalidHRMakesSupervisor", actor: hr, in: valid, wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
 		{name: "ErrInvalidWorkerRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = domain.RoleWorker }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
 		{name: "ErrInvalidPlatformAdminRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = domain.RolePlatformAdmin }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
 		{name: "ErrInvalidUnknownRole", actor: townAdmin, in: with(func(u *domain.NewUser) { u.Role = "boss" }), wantKind: domain.ErrInvalid, wantFields: []string{"role"}},
@@ -168,7 +169,8 @@ func TestUserServiceBootstrapRefuses(t *testing.T) {
 
 func TestUserServiceListForbidden(t *testing.T) {
 	s := storeless().Users
-	for _, a := range []domain.Actor{supervisor, hr, worker} {
+	// (HR lists its own enterprise's gate accounts.)
+	for _, a := range []domain.Actor{supervisor, worker} {
 		t.Run(string(a.Role), func(t *testing.T) {
 			_, _, err := s.List(context.Background(), a, domain.UserFilter{})
 			wantErr(t, err, domain.ErrForbidden)

@@ -39,6 +39,12 @@ type Policy struct {
 	// RetentionDays is how long personal data is kept: check-ins and alerts older than that,
 	// and the files of workers who left longer ago, are removed (`fugong retention run`).
 	RetentionDays int
+	// PassRules colour the return-to-work pass (复工码); nil or missing conditions take
+	// DefaultPassRules.
+	PassRules PassRules
+	// SpotCheckPercent is the share of their enterprises' on-duty workers each supervisor's
+	// daily spot-check sample holds (1–100).
+	SpotCheckPercent int
 }
 
 // DefaultPolicy is what a new township starts with (the national guidance of February 2020).
@@ -48,6 +54,9 @@ var DefaultPolicy = Policy{
 	// Half a year: long enough to answer for the epidemic's months afterwards, short enough
 	// that a town does not keep its people's health records for good (DESIGN.md names none).
 	RetentionDays: 180,
+	// A tenth: a supervisor with three plants of a hundred people checks about thirty a day,
+	// what one morning at the gates allows.
+	SpotCheckPercent: 10,
 }
 
 // Retention days allowed: a month at least (the 14-day trend and the isolation rules look
@@ -132,8 +141,12 @@ type TownshipUpdate struct {
 	CutoffPM        *string
 	IsolationLevels *[]RiskLevel
 	RetentionDays   *int
-	KeyAreas        *[]KeyArea
-	Zones           *[]string // the full list of zone names, in order
+	// PassRules sets the colour of the conditions it names (condition → colour, as the API
+	// sends them); the others keep theirs.
+	PassRules        map[string]string
+	SpotCheckPercent *int
+	KeyAreas         *[]KeyArea
+	Zones            *[]string // the full list of zone names, in order
 }
 
 var (
@@ -297,6 +310,8 @@ func townshipChange(old, new Township) string {
 		fromTo("下午截止", old.Policy.CutoffPM, new.Policy.CutoffPM, str),
 		fromTo("隔离等级", levels(old.Policy.IsolationLevels), levels(new.Policy.IsolationLevels), str),
 		fromTo("个人信息保留天数", old.Policy.RetentionDays, new.Policy.RetentionDays, strconv.Itoa),
+		fromTo("复工码规则", old.Policy.PassRules.String(), new.Policy.PassRules.String(), str),
+		fromTo("每日抽查比例", old.Policy.SpotCheckPercent, new.Policy.SpotCheckPercent, strconv.Itoa),
 		fields(
 			labelIf(old.Name != new.Name, "名称"), labelIf(old.Population != new.Population, "人口"),
 			labelIf(old.Timezone != new.Timezone, "时区"),
@@ -334,7 +349,11 @@ func applyTownshipUpdate(t *Township, u TownshipUpdate) error {
 	set(&t.Policy.CutoffPM, u.CutoffPM, Clean)
 	set(&t.Policy.IsolationLevels, u.IsolationLevels, nil)
 	set(&t.Policy.RetentionDays, u.RetentionDays, nil)
+	set(&t.Policy.SpotCheckPercent, u.SpotCheckPercent, nil)
 	var p Problems
+	if u.PassRules != nil {
+		t.Policy.PassRules = mergePassRules(&p, t.Policy.PassRules, u.PassRules)
+	}
 	checkTownship(&p, *t)
 	checkPolicy(&p, t.Policy)
 	if u.KeyAreas != nil {
@@ -406,6 +425,9 @@ func checkPolicy(p *Problems, pol Policy) {
 	if pol.RetentionDays < MinRetentionDays || pol.RetentionDays > MaxRetentionDays {
 		p.Add("retention_days", "个人信息保留天数应在 30 到 3650 天之间")
 	}
+	if pol.SpotCheckPercent < 1 || pol.SpotCheckPercent > 100 {
+		p.Add("spot_check_percent", "每日抽查比例应在 1% 到 100% 之间")
+	}
 	seen := map[RiskLevel]bool{}
 	for _, l := range pol.IsolationLevels {
 		if !l.Valid() || seen[l] {
@@ -414,6 +436,22 @@ func checkPolicy(p *Problems, pol Policy) {
 		}
 		seen[l] = true
 	}
+}
+
+// mergePassRules sets the colours of in over old, naming each unknown condition or colour.
+func mergePassRules(p *Problems, old PassRules, in map[string]string) PassRules {
+	out := old.Full()
+	for c, col := range in {
+		switch {
+		case !PassCondition(c).Valid():
+			p.Add("pass_rules."+c, "未知的复工码条件 "+c)
+		case !PassColor(col).Valid():
+			p.Add("pass_rules."+c, "颜色应为 green、yellow 或 red")
+		default:
+			out[PassCondition(c)] = PassColor(col)
+		}
+	}
+	return out
 }
 
 func checkKeyAreas(p *Problems, in []KeyArea) []KeyArea {

@@ -134,6 +134,7 @@ func (r Role) Label() string {
 	return map[Role]string{
 		RolePlatformAdmin: "平台管理员", RoleTownAdmin: "镇专班管理员", RoleSupervisor: "驻厂监督员",
 		RoleEnterpriseHR: "企业人事", RoleWorker: "返岗职工",
+		RoleGate: "门岗",
 	}[r]
 }
 
@@ -203,14 +204,18 @@ func (s *UserService) notifyTownAdmins(ctx context.Context, actor Actor, kind No
 	return s.notices.Create(ctx, ns)
 }
 
-// Create makes a supervisor, enterprise HR or town admin account in the actor's township.
+// Create makes a supervisor, enterprise HR, gate or town admin account in the actor's
+// township; enterprise HR makes only gate accounts, of its own enterprise.
 // ErrForbidden, ErrInvalid, ErrConflict (username taken).
 func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User, error) {
-	if !actor.Is(RoleTownAdmin, RolePlatformAdmin) {
+	if !actor.Is(RoleTownAdmin, RolePlatformAdmin, RoleEnterpriseHR) {
 		return User{}, Forbidden("只有镇专班管理员可以创建账号")
 	}
-	if actor.Is(RoleTownAdmin) {
+	if actor.Is(RoleTownAdmin, RoleEnterpriseHR) {
 		in.TownshipID = actor.TownshipID
+	}
+	if actor.Is(RoleEnterpriseHR) {
+		in.EnterpriseID = actor.EnterpriseID // its guards are its own
 	}
 	var p Problems
 	checkNewUserFields(&p, &in, "")
@@ -220,8 +225,10 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 		// The operator opens a township's way in; who supervises and who keeps a roster there
 		// is the town's business.
 		p.Add("role", "平台管理员只能创建镇管理员账号(town_admin)")
-	case in.Role != RoleTownAdmin && in.Role != RoleSupervisor && in.Role != RoleEnterpriseHR:
-		p.Add("role", "角色应为 town_admin、supervisor 或 enterprise_hr")
+	case actor.Is(RoleEnterpriseHR) && in.Role != RoleGate:
+		p.Add("role", "企业人事只能创建门岗账号(gate)")
+	case in.Role != RoleTownAdmin && in.Role != RoleSupervisor && in.Role != RoleEnterpriseHR && in.Role != RoleGate:
+		p.Add("role", "角色应为 town_admin、supervisor、enterprise_hr 或 gate")
 	}
 	if in.TownshipID == 0 {
 		p.Add("township_id", "请选择乡镇")
@@ -260,15 +267,15 @@ func (s *UserService) create(ctx context.Context, in NewUser, prefix string) (Us
 	return s.users.Get(ctx, u.ID)
 }
 
-// checkEnterprise makes sure that HR accounts point at an enterprise of their township and
-// that no other role points at one.
+// checkEnterprise makes sure that HR and gate accounts point at an enterprise of their
+// township and that no other role points at one.
 func (s *UserService) checkEnterprise(ctx context.Context, role Role, townshipID int64, id *int64, prefix string) error {
-	if role != RoleEnterpriseHR {
+	if role != RoleEnterpriseHR && role != RoleGate {
 		*id = 0
 		return nil
 	}
 	if *id == 0 {
-		return Invalid(prefix+"enterprise_id", "企业人事账号必须选择所属企业")
+		return Invalid(prefix+"enterprise_id", role.Label()+"账号必须选择所属企业")
 	}
 	e, err := s.enterprises.Get(ctx, *id)
 	if errors.Is(err, ErrNotFound) || (err == nil && e.TownshipID != townshipID) {
@@ -298,7 +305,7 @@ func (s *UserService) Get(ctx context.Context, actor Actor, id int64) (User, err
 	if actor.UserID == id && actor.Role != RoleWorker {
 		return s.users.Get(ctx, id)
 	}
-	if !actor.Is(RoleTownAdmin, RolePlatformAdmin) {
+	if !actor.Is(RoleTownAdmin, RolePlatformAdmin, RoleEnterpriseHR) {
 		return User{}, Forbidden("无权查看账号")
 	}
 	u, err := s.users.Get(ctx, id)
@@ -312,14 +319,17 @@ func (s *UserService) Get(ctx context.Context, actor Actor, id int64) (User, err
 }
 
 // manages is the scope rule for other people's accounts: a town admin manages every account
-// of their township, the platform admin the town admins of every township, and nobody else
-// any. The supervisors' and HR accounts, with their names and phones, are a township's own.
+// of their township, the platform admin the town admins of every township, enterprise HR the
+// gate accounts of its enterprise, and nobody else any. The supervisors' and HR accounts,
+// with their names and phones, are a township's own.
 func manages(actor Actor, u User) bool {
 	switch actor.Role {
 	case RoleTownAdmin:
 		return actor.InTownship(u.TownshipID)
 	case RolePlatformAdmin:
 		return u.Role == RoleTownAdmin
+	case RoleEnterpriseHR:
+		return u.Role == RoleGate && actor.InTownship(u.TownshipID) && u.EnterpriseID == actor.EnterpriseID
 	}
 	return false
 }
@@ -335,6 +345,8 @@ func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) ([]Us
 			return nil, 0, Invalid("role", "平台管理员只能查看镇管理员账号")
 		}
 		f.Role = RoleTownAdmin
+	case RoleEnterpriseHR:
+		f.TownshipID, f.EnterpriseID, f.Role = actor.TownshipID, actor.EnterpriseID, RoleGate
 	default:
 		return nil, 0, Forbidden("无权查看账号列表")
 	}
@@ -387,6 +399,8 @@ func (s *UserService) Update(ctx context.Context, actor Actor, id int64, up User
 	if up.EnterpriseID != nil && *up.EnterpriseID != u.EnterpriseID {
 		if self {
 			p.Add("enterprise_id", "不能修改自己所属的企业")
+		} else if actor.Is(RoleEnterpriseHR) {
+			p.Add("enterprise_id", "门岗账号只能属于本企业")
 		}
 		u.EnterpriseID = *up.EnterpriseID
 	}

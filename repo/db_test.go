@@ -198,7 +198,9 @@ func TestParseURL(t *testing.T) {
 // migration does not need this test changed.
 func newestMigration(t *testing.T, d repo.Dialect) int64 {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("migrations", string(d), "*.sql"))
+	// Both dialects have every version (SQLite's 00019 is Go, repo/migrate_sqlite_gate.go, so
+	// its folder lacks the file): the newest is the newest file of either.
+	files, err := filepath.Glob(filepath.Join("migrations", "*", "*.sql"))
 	must(t, err)
 	var newest int64
 	for _, f := range files {

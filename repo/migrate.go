@@ -54,5 +54,9 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	if db.Dialect == SQLite {
 		dialect = database.DialectSQLite3
 	}
-	return goose.NewProvider(dialect, sqlDB, dir)
+	var opts []goose.ProviderOption
+	if db.Dialect == SQLite {
+		opts = append(opts, goose.WithGoMigrations(sqliteGateRole()))
+	}
+	return goose.NewProvider(dialect, sqlDB, dir, opts...)
 }

@@ -34,6 +34,8 @@ func StoresWith(db *DB, box *pii.Box, o Options) domain.Stores {
 		Batches:       &BatchStore{DB: db},
 		Shifts:        &ShiftStore{DB: db},
 		Returns:       &ReturnStore{DB: db},
+		Passes:        &PassStore{DB: db},
+		SpotChecks:    &SpotCheckStore{DB: db},
 		Tx:            db,
 	}
 }

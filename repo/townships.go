@@ -17,20 +17,22 @@ type TownshipStore struct{ DB *DB }
 var _ domain.TownshipStore = (*TownshipStore)(nil)
 
 type townshipRow struct {
-	ID              int64
-	Name            string
-	Code            string
-	Population      int
-	Timezone        string
-	FeverThreshold  float64
-	IsolationDays   int
-	CheckinCutoffAM string `gorm:"column:checkin_cutoff_am"`
-	CheckinCutoffPM string `gorm:"column:checkin_cutoff_pm"`
-	IsolationLevels string // comma-separated risk levels
-	RetentionDays   int
-	PurgedBefore    sql.NullTime
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ID               int64
+	Name             string
+	Code             string
+	Population       int
+	Timezone         string
+	FeverThreshold   float64
+	IsolationDays    int
+	CheckinCutoffAM  string `gorm:"column:checkin_cutoff_am"`
+	CheckinCutoffPM  string `gorm:"column:checkin_cutoff_pm"`
+	IsolationLevels  string // comma-separated risk levels
+	RetentionDays    int
+	PassRules        string // the rules that differ from the defaults (domain.PassRules.String)
+	SpotCheckPercent int
+	PurgedBefore     sql.NullTime
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 func (townshipRow) TableName() string { return "townships" }
@@ -41,6 +43,7 @@ func newTownshipRow(t domain.Township) townshipRow {
 		FeverThreshold: t.Policy.FeverThreshold, IsolationDays: t.Policy.IsolationDays,
 		CheckinCutoffAM: t.Policy.CutoffAM, CheckinCutoffPM: t.Policy.CutoffPM,
 		IsolationLevels: joinLevels(t.Policy.IsolationLevels), RetentionDays: t.Policy.RetentionDays,
+		PassRules: t.Policy.PassRules.String(), SpotCheckPercent: t.Policy.SpotCheckPercent,
 		PurgedBefore: nullDate(t.PurgedBefore), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
@@ -69,7 +72,7 @@ func (r townshipRow) toDomain() domain.Township {
 		Policy: domain.Policy{
 			FeverThreshold: r.FeverThreshold, IsolationDays: r.IsolationDays,
 			CutoffAM: r.CheckinCutoffAM, CutoffPM: r.CheckinCutoffPM, IsolationLevels: splitLevels(r.IsolationLevels),
-			RetentionDays: r.RetentionDays,
+			RetentionDays: r.RetentionDays, PassRules: domain.ParsePassRules(r.PassRules), SpotCheckPercent: r.SpotCheckPercent,
 		},
 		PurgedBefore: dateOf(r.PurgedBefore), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
@@ -188,7 +191,7 @@ func (s *TownshipStore) Update(ctx context.Context, t domain.Township) error {
 		db := s.DB.conn(ctx)
 		row := newTownshipRow(t)
 		res := db.Model(&townshipRow{ID: t.ID}).Select("name", "population", "timezone",
-			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "retention_days", "updated_at").
+			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "retention_days", "pass_rules", "spot_check_percent", "updated_at").
 			Updates(&row)
 		if res.Error != nil {
 			return translate(res.Error, "乡镇")

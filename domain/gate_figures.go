@@ -1,0 +1,227 @@
+package domain
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// The figures of passes and spot checks (FIGURES.md, 复工码与抽查核验). Every page, sheet and
+// API answer reads them from here.
+
+// PassCountRow is one enterprise's passes of a day.
+type PassCountRow struct {
+	EnterpriseID   int64
+	EnterpriseName string
+	Zone           string
+	PassCounts
+}
+
+// ZonePassCounts is one zone's passes of a day.
+type ZonePassCounts struct {
+	Zone string
+	PassCounts
+}
+
+// PassCountsView is the passes of a day by colour: in all, by zone and by enterprise.
+type PassCountsView struct {
+	Date         Date
+	Total        PassCounts
+	ByZone       []ZonePassCounts
+	ByEnterprise []PassCountRow
+}
+
+// dashboardRoles read the township's figures of passes and spot checks.
+var dashboardRoles = []Role{RoleTownAdmin, RoleSupervisor}
+
+// passMoment is the moment a day's passes are made at: now for today, the day's last moment
+// for a past day (every cut-off has passed).
+func (t Township) passMoment(d Date, now time.Time) time.Time {
+	if !d.Before(t.Today(now)) {
+		return now
+	}
+	next := t.Cutoff(d.AddDays(1), SlotAM)
+	return time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, next.Location()).Add(-time.Nanosecond)
+}
+
+// PassCountsOn counts the passes of day d of the workers the actor sees (a town admin the
+// township's, a supervisor their enterprises'), in zone when given: every worker on the roster
+// by that day who has not left, coloured by the one rule (Township.Pass). A past day's passes
+// are made from that day's reports and alerts and the workers' files as they are now (FIGURES.md).
+func (s *GateService) PassCountsOn(ctx context.Context, actor Actor, d Date, zone string) (PassCountsView, error) {
+	t, ids, err := s.dashboardScope(ctx, actor)
+	if err != nil {
+		return PassCountsView{}, err
+	}
+	now := s.clock.Now()
+	if d.IsZero() {
+		d = t.Today(now)
+	}
+	view := PassCountsView{Date: d, ByZone: []ZonePassCounts{}, ByEnterprise: []PassCountRow{}}
+	if ids != nil && len(ids) == 0 {
+		return view, nil
+	}
+	facts, err := s.passes.Facts(ctx, t.ID, d, PassFactsFilter{EnterpriseIDs: ids})
+	if err != nil {
+		return PassCountsView{}, err
+	}
+	at := t.passMoment(d, now)
+	byEnterprise := map[int64]*PassCountRow{}
+	byZone := map[string]*ZonePassCounts{}
+	for _, f := range facts {
+		if (zone != "" && f.Zone != zone) || f.Worker.CreatedAt.After(at) {
+			continue
+		}
+		c := t.Pass(f, d, at).Color
+		view.Total.Add(c)
+		r := byEnterprise[f.Worker.EnterpriseID]
+		if r == nil {
+			r = &PassCountRow{EnterpriseID: f.Worker.EnterpriseID, EnterpriseName: f.Worker.EnterpriseName, Zone: f.Zone}
+			byEnterprise[f.Worker.EnterpriseID] = r
+		}
+		r.Add(c)
+		z := byZone[f.Zone]
+		if z == nil {
+			z = &ZonePassCounts{Zone: f.Zone}
+			byZone[f.Zone] = z
+		}
+		z.Add(c)
+	}
+	for _, r := range byEnterprise {
+		view.ByEnterprise = append(view.ByEnterprise, *r)
+	}
+	slices.SortFunc(view.ByEnterprise, func(a, b PassCountRow) int { return int(a.EnterpriseID - b.EnterpriseID) })
+	for _, z := range t.Zones {
+		if c := byZone[z.Name]; c != nil {
+			view.ByZone = append(view.ByZone, *c)
+		}
+	}
+	if c := byZone[""]; c != nil {
+		view.ByZone = append(view.ByZone, *c)
+	}
+	return view, nil
+}
+
+// dashboardScope checks that the actor reads the township's figures and returns the township
+// and the enterprises they see (nil: all).
+func (s *GateService) dashboardScope(ctx context.Context, actor Actor) (Township, []int64, error) {
+	if err := tenantOnly(actor); err != nil {
+		return Township{}, nil, err
+	}
+	if !actor.Is(dashboardRoles...) {
+		return Township{}, nil, Forbidden("无权查看乡镇的复工码与抽查统计")
+	}
+	t, err := s.places.township(ctx, s.townships, actor.TownshipID)
+	if err != nil {
+		return Township{}, nil, err
+	}
+	ids, err := s.seenEnterprises(ctx, actor)
+	return t, ids, err
+}
+
+// SpotEnterpriseRow is one enterprise's spot-check figures.
+type SpotEnterpriseRow struct {
+	EnterpriseID   int64
+	EnterpriseName string
+	Zone           string
+	SpotFigures
+}
+
+// SpotFiguresView is the spot-check figures of a day: in all and by enterprise (every
+// enterprise in view, those without checks too: a plant nobody checks is news).
+type SpotFiguresView struct {
+	Date         Date
+	Total        SpotFigures
+	ByEnterprise []SpotEnterpriseRow
+}
+
+// SpotFiguresOn counts the spot-check figures of day d of the enterprises the actor sees, in
+// zone when given.
+func (s *GateService) SpotFiguresOn(ctx context.Context, actor Actor, d Date, zone string) (SpotFiguresView, error) {
+	t, ids, err := s.dashboardScope(ctx, actor)
+	if err != nil {
+		return SpotFiguresView{}, err
+	}
+	if d.IsZero() {
+		d = t.Today(s.clock.Now())
+	}
+	return s.spotFigures(ctx, t, ids, d, zone)
+}
+
+// TownSpotFigures is SpotFiguresOn for the daily report: the whole township's, without an actor.
+func (s *GateService) TownSpotFigures(ctx context.Context, t Township, d Date) (SpotFiguresView, error) {
+	return s.spotFigures(ctx, t, nil, d, "")
+}
+
+func (s *GateService) spotFigures(ctx context.Context, t Township, ids []int64, d Date, zone string) (SpotFiguresView, error) {
+	view := SpotFiguresView{Date: d, ByEnterprise: []SpotEnterpriseRow{}}
+	if ids != nil && len(ids) == 0 {
+		return view, nil
+	}
+	days, err := s.spots.Figures(ctx, t.ID, ids, d, d)
+	if err != nil {
+		return SpotFiguresView{}, err
+	}
+	byID := map[int64]SpotFigures{}
+	for _, sd := range days {
+		byID[sd.EnterpriseID] = sd.SpotFigures
+	}
+	for page := (Page{Limit: MaxPageSize}); ; page.Offset += MaxPageSize {
+		es, _, err := s.enterprises.List(ctx, EnterpriseFilter{TownshipID: t.ID, Zone: zone, Page: page})
+		if err != nil {
+			return SpotFiguresView{}, err
+		}
+		for _, e := range es {
+			if ids != nil && !slices.Contains(ids, e.ID) {
+				continue
+			}
+			f := byID[e.ID]
+			view.Total.Add(f)
+			view.ByEnterprise = append(view.ByEnterprise, SpotEnterpriseRow{EnterpriseID: e.ID, EnterpriseName: e.Name, Zone: e.Zone, SpotFigures: f})
+		}
+		if len(es) < MaxPageSize {
+			return view, nil
+		}
+	}
+}
+
+// MaxSpotDays bounds the days one enterprise's spot-check figures cover.
+const MaxSpotDays = 90
+
+// EnterpriseSpotFigures returns an enterprise's spot-check figures of each of the last days
+// days up to today (oldest first, every day, zero ones too) and their sum. Tenant staff in
+// scope. ErrNotFound, ErrInvalid.
+func (s *GateService) EnterpriseSpotFigures(ctx context.Context, actor Actor, enterpriseID int64, days int) ([]SpotDay, SpotFigures, error) {
+	if days < 1 || days > MaxSpotDays {
+		return nil, SpotFigures{}, Invalid("days", "天数应在 1 到 90 之间")
+	}
+	if actor.Is(RoleGate) {
+		return nil, SpotFigures{}, Forbidden("门岗账号不能查看抽查统计")
+	}
+	e, err := s.scope.enterprise(ctx, actor, enterpriseID)
+	if err != nil {
+		return nil, SpotFigures{}, err
+	}
+	t, err := s.places.township(ctx, s.townships, e.TownshipID)
+	if err != nil {
+		return nil, SpotFigures{}, err
+	}
+	to := t.Today(s.clock.Now())
+	from := to.AddDays(1 - days)
+	found, err := s.spots.Figures(ctx, t.ID, []int64{e.ID}, from, to)
+	if err != nil {
+		return nil, SpotFigures{}, err
+	}
+	byDay := map[Date]SpotFigures{}
+	for _, sd := range found {
+		byDay[sd.Date] = sd.SpotFigures
+	}
+	var out []SpotDay
+	var total SpotFigures
+	for d := from; !d.After(to); d = d.AddDays(1) {
+		f := byDay[d]
+		total.Add(f)
+		out = append(out, SpotDay{EnterpriseID: e.ID, Date: d, SpotFigures: f})
+	}
+	return out, total, nil
+}

@@ -1,0 +1,194 @@
+package repo
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"fugong/domain"
+)
+
+// PassStore reads what the return-to-work passes depend on, four reads for any number of
+// workers (the workers, two days of check-ins, unresolved alerts, revocations), and keeps
+// revocations.
+type PassStore struct{ DB *DB }
+
+var _ domain.PassStore = (*PassStore)(nil)
+
+type passWorkerRow struct {
+	ID             int64
+	TownshipID     int64
+	EnterpriseID   int64
+	EnterpriseName string
+	Zone           sql.NullString
+	Name           string
+	Phone          string
+	Department     string
+	ShiftID        sql.NullInt64
+	ShiftName      sql.NullString
+	Status         string
+	RiskLevel      string
+	ArrivedOn      sql.NullTime
+	IsolationStart sql.NullTime
+	IsolationUntil sql.NullTime
+	CreatedAt      time.Time
+}
+
+// narrow applies the filter's workers, enterprises and phone to a query of a table aliased
+// alias; an empty list does not filter.
+func narrow(q *gorm.DB, alias string, f domain.PassFactsFilter) *gorm.DB {
+	if len(f.WorkerIDs) > 0 {
+		col := alias + ".worker_id"
+		if alias == "w" {
+			col = "w.id"
+		}
+		q = q.Where(col+" IN ?", f.WorkerIDs)
+	}
+	if len(f.EnterpriseIDs) > 0 {
+		q = q.Where(alias+".enterprise_id IN ?", f.EnterpriseIDs)
+	}
+	return q
+}
+
+// Facts reads the pass facts of day d of the township's workers who have not left.
+func (s *PassStore) Facts(ctx context.Context, townshipID int64, d domain.Date, f domain.PassFactsFilter) ([]domain.PassFacts, error) {
+	conn := s.DB.conn(ctx)
+	q := conn.Table("workers w").Select(`w.id, w.township_id, w.enterprise_id, e.name AS enterprise_name, z.name AS zone,
+		w.name, w.phone, w.department, w.shift_id, sh.name AS shift_name, w.status, w.risk_level, w.arrived_on,
+		w.isolation_start, w.isolation_until, w.created_at`).
+		Joins("JOIN enterprises e ON e.id = w.enterprise_id").
+		Joins("LEFT JOIN zones z ON z.id = e.zone_id").
+		Joins("LEFT JOIN shifts sh ON sh.id = w.shift_id").
+		Where("w.township_id = ? AND w.status <> 'left'", townshipID)
+	q = narrow(q, "w", f)
+	if f.Phone != "" {
+		q = q.Where("w.phone = ?", f.Phone)
+	}
+	var rows []passWorkerRow
+	if err := q.Order("w.id").Scan(&rows).Error; err != nil {
+		return nil, translate(err, "职工")
+	}
+	if len(rows) == 0 {
+		return []domain.PassFacts{}, nil
+	}
+	facts := make([]domain.PassFacts, len(rows))
+	index := make(map[int64]int, len(rows))
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		facts[i] = domain.PassFacts{Worker: r.toDomain(), Zone: r.Zone.String}
+		index[r.ID] = i
+		ids[i] = r.ID
+	}
+	// The other reads narrow by the workers found when they are few (a scan, a roster page),
+	// else by the filter, and keep only the workers found.
+	g := f
+	if len(ids) <= 500 {
+		g = domain.PassFactsFilter{WorkerIDs: ids}
+	}
+	if err := s.reports(ctx, townshipID, d, g, facts, index); err != nil {
+		return nil, err
+	}
+	if err := s.unresolved(ctx, townshipID, g, facts, index); err != nil {
+		return nil, err
+	}
+	return facts, s.revocations(ctx, townshipID, g, facts, index)
+}
+
+func (r passWorkerRow) toDomain() domain.Worker {
+	return domain.Worker{
+		ID: r.ID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, EnterpriseName: r.EnterpriseName, Name: r.Name,
+		Phone: r.Phone, Department: r.Department, ShiftID: r.ShiftID.Int64, ShiftGroup: r.ShiftName.String,
+		Status: domain.WorkerStatus(r.Status), RiskLevel: domain.RiskLevel(r.RiskLevel), ArrivedOn: dateOf(r.ArrivedOn),
+		IsolationStart: dateOf(r.IsolationStart), IsolationUntil: dateOf(r.IsolationUntil), CreatedAt: r.CreatedAt,
+	}
+}
+
+// reports adds the check-ins of d and the day before.
+func (s *PassStore) reports(ctx context.Context, townshipID int64, d domain.Date, f domain.PassFactsFilter,
+	facts []domain.PassFacts, index map[int64]int) error {
+	q := s.DB.conn(ctx).Table("checkins c").Select("c.*").
+		Where("c.township_id = ? AND c.date >= ? AND c.date <= ?", townshipID, d.AddDays(-1).Time(), d.Time())
+	var rows []checkinRow
+	if err := narrow(q, "c", f).Order("c.worker_id, c.date, c.slot").Scan(&rows).Error; err != nil {
+		return translate(err, "打卡记录")
+	}
+	for _, r := range rows {
+		if i, ok := index[r.WorkerID]; ok {
+			facts[i].Reports = append(facts[i].Reports, r.toDomain())
+		}
+	}
+	return nil
+}
+
+// unresolved adds the types of the alerts not resolved that a pass depends on.
+func (s *PassStore) unresolved(ctx context.Context, townshipID int64, f domain.PassFactsFilter,
+	facts []domain.PassFacts, index map[int64]int) error {
+	var rows []struct {
+		WorkerID int64
+		Type     string
+	}
+	q := s.DB.conn(ctx).Table("alerts a").Select("DISTINCT a.worker_id, a.type").
+		Where("a.township_id = ? AND a.status <> 'resolved' AND a.type IN ?", townshipID,
+			[]string{string(domain.AlertRepeatedFever), string(domain.AlertDiscrepancy)})
+	if err := narrow(q, "a", f).Scan(&rows).Error; err != nil {
+		return translate(err, "预警")
+	}
+	for _, r := range rows {
+		if i, ok := index[r.WorkerID]; ok {
+			facts[i].Unresolved = append(facts[i].Unresolved, domain.AlertType(r.Type))
+		}
+	}
+	return nil
+}
+
+type revocationRow struct {
+	WorkerID     int64
+	TownshipID   int64
+	EnterpriseID int64
+	Reason       string
+	RevokedBy    int64
+	RevokedAt    time.Time
+}
+
+func (revocationRow) TableName() string { return "pass_revocations" }
+
+// revocations adds the revoked passes, with who revoked them.
+func (s *PassStore) revocations(ctx context.Context, townshipID int64, f domain.PassFactsFilter,
+	facts []domain.PassFacts, index map[int64]int) error {
+	var rows []struct {
+		revocationRow `gorm:"embedded"`
+		RevokerName   sql.NullString
+	}
+	q := s.DB.conn(ctx).Table("pass_revocations r").Select("r.*, u.name AS revoker_name").
+		Joins("LEFT JOIN users u ON u.id = r.revoked_by").Where("r.township_id = ?", townshipID)
+	if err := narrow(q, "r", f).Scan(&rows).Error; err != nil {
+		return translate(err, "复工码")
+	}
+	for _, r := range rows {
+		if i, ok := index[r.WorkerID]; ok {
+			facts[i].Revoked = &domain.Revocation{WorkerID: r.WorkerID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID,
+				Reason: r.Reason, RevokedBy: r.RevokedBy, RevokedByName: r.RevokerName.String, RevokedAt: r.RevokedAt}
+		}
+	}
+	return nil
+}
+
+// Revoke keeps a revocation, replacing the worker's earlier one.
+func (s *PassStore) Revoke(ctx context.Context, r domain.Revocation) error {
+	row := revocationRow{WorkerID: r.WorkerID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID, Reason: r.Reason,
+		RevokedBy: r.RevokedBy, RevokedAt: r.RevokedAt.UTC()}
+	err := s.DB.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "worker_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"reason", "revoked_by", "revoked_at"}),
+	}).Create(&row).Error
+	return translate(err, "复工码")
+}
+
+// Restore removes a worker's revocation and says whether there was one.
+func (s *PassStore) Restore(ctx context.Context, workerID int64) (bool, error) {
+	res := s.DB.conn(ctx).Where("worker_id = ?", workerID).Delete(&revocationRow{})
+	return res.RowsAffected > 0, translate(res.Error, "复工码")
+}
