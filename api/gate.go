@@ -45,8 +45,8 @@ func (h *gateHandler) register(r *router) {
 		}, pageParams...),
 		Response: list[spotCheckResponse]{}, Status: http.StatusOK}, h.list)
 	r.add(Route{Method: http.MethodGet, Path: "/spot-checks/sample", Roles: gateRoles,
-		Summary: "The caller's spot-check sample of a day (a guard: its enterprise's part), stable for the day",
-		Query:   []Param{{"date", "string", "YYYY-MM-DD, default today"}},
+		Summary:  "The caller's spot-check sample of a day (a guard: its enterprise's part), stable for the day",
+		Query:    []Param{{"date", "string", "YYYY-MM-DD, default today"}},
 		Response: sampleResponse{}, Status: http.StatusOK}, h.sample)
 	r.add(Route{Method: http.MethodPost, Path: "/workers/:id/pass/revoke", Roles: tenantStaff,
 		Summary: "Revoke a worker's pass, with a reason, until it is restored. Audited",
@@ -54,12 +54,12 @@ func (h *gateHandler) register(r *router) {
 	r.add(Route{Method: http.MethodPost, Path: "/workers/:id/pass/restore", Roles: tenantStaff,
 		Summary: "Restore a revoked pass. Audited", Response: revocationResponse{}, Status: http.StatusOK}, h.restore)
 	r.add(Route{Method: http.MethodGet, Path: "/dashboard/passes", Roles: dashboardRoles,
-		Summary: "Passes of a day by colour: in all, by zone and by enterprise (FIGURES.md, 复工码)",
-		Query:   []Param{{"date", "string", "YYYY-MM-DD, default today"}, {"zone", "string", "only this zone"}},
+		Summary:  "Passes of a day by colour: in all, by zone and by enterprise (FIGURES.md, 复工码)",
+		Query:    []Param{{"date", "string", "YYYY-MM-DD, default today"}, {"zone", "string", "only this zone"}},
 		Response: passCountsResponse{}, Status: http.StatusOK}, h.passCounts)
 	r.add(Route{Method: http.MethodGet, Path: "/dashboard/spot-checks", Roles: dashboardRoles,
-		Summary: "Spot-check figures of a day: in all and by enterprise (FIGURES.md, 抽查核验)",
-		Query:   []Param{{"date", "string", "YYYY-MM-DD, default today"}, {"zone", "string", "only this zone"}},
+		Summary:  "Spot-check figures of a day: in all and by enterprise (FIGURES.md, 抽查核验)",
+		Query:    []Param{{"date", "string", "YYYY-MM-DD, default today"}, {"zone", "string", "only this zone"}},
 		Response: spotFiguresResponse{}, Status: http.StatusOK}, h.spotFigures)
 	r.add(Route{Method: http.MethodGet, Path: "/enterprises/:id/spot-checks/figures", Roles: tenantStaff,
 		Summary:  "An enterprise's spot-check figures of each of the last days and their sum",
