@@ -79,7 +79,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&enterpriseHandler{svc: svc.Enterprises}).register(r)
 	(&planHandler{svc: svc.Plans}).register(r)
 	(&inspectionHandler{svc: svc.Inspections}).register(r)
-	(&workerHandler{svc: svc.Workers}).register(r)
+	(&workerHandler{svc: svc.Workers, gate: svc.Gate}).register(r)
 	(&checkinHandler{svc: svc.Checkins}).register(r)
 	var answers *dashboardCache
 	if cfg.Live != nil && cfg.Live.Hub != nil && !cfg.NoDashboardCache {

@@ -20,7 +20,10 @@ import (
 	"fugong/report/roster"
 )
 
-type workerHandler struct{ svc *domain.WorkerService }
+type workerHandler struct {
+	svc  *domain.WorkerService
+	gate *domain.GateService // today's passes, for the roster's column
+}
 
 // MaxUpload is the largest roster workbook accepted: 50,000 rows fit in a few MB.
 const MaxUpload = 20 << 20
@@ -170,6 +173,10 @@ type workerResponse struct {
 	IsolationUntil    *string          `json:"isolation_until"`
 	IsolationDaysLeft int              `json:"isolation_days_left"`
 	LeftOn            *string          `json:"left_on" jsonschema_description:"YYYY-MM-DD the worker left; the file is removed retention_days after"`
+	PassColor         *string          `json:"pass_color,omitempty" jsonschema_description:"in lists and reads: today's pass (复工码), green, yellow or red; absent for a worker who left"`
+	PassReasons       []passReasonDTO  `json:"pass_reasons,omitempty"`
+	PassRevoked       bool             `json:"pass_revoked"`
+	PassRevokedReason string           `json:"pass_revoked_reason,omitempty"`
 	CreatedAt         time.Time        `json:"created_at"`
 	UpdatedAt         time.Time        `json:"updated_at"`
 }
@@ -310,11 +317,16 @@ func (h *workerHandler) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	passes, err := h.passes(c, ws...)
+	if err != nil {
+		return err
+	}
 	respond := workerResponder(today, false)
 	return c.JSON(http.StatusOK, newList(ws, total, func(w domain.Worker) workerResponse {
 		r := respond(w)
 		set := enrolled[w.ID]
 		r.PINSet = &set
+		withPass(&r, passes)
 		return r
 	}))
 }
@@ -330,7 +342,35 @@ func (h *workerHandler) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, workerResponder(today, reveal)(w))
+	passes, err := h.passes(c, w)
+	if err != nil {
+		return err
+	}
+	r := workerResponder(today, reveal)(w)
+	withPass(&r, passes)
+	return c.JSON(http.StatusOK, r)
+}
+
+// passes reads today's pass of each worker, by the one rule (domain.Township.Pass).
+func (h *workerHandler) passes(c echo.Context, ws ...domain.Worker) (map[int64]domain.GatePass, error) {
+	ids := make([]int64, 0, len(ws))
+	for _, w := range ws {
+		ids = append(ids, w.ID)
+	}
+	return h.gate.Colors(c.Request().Context(), actorOf(c), ids)
+}
+
+// withPass adds the worker's pass of today, if they have one (not left), to r.
+func withPass(r *workerResponse, passes map[int64]domain.GatePass) {
+	gp, ok := passes[r.ID]
+	if !ok {
+		return
+	}
+	color := string(gp.Color)
+	r.PassColor, r.PassReasons = &color, newPassReasons(gp.Reasons)
+	if gp.Revoked != nil {
+		r.PassRevoked, r.PassRevokedReason = true, gp.Revoked.Reason
+	}
 }
 
 func (h *workerHandler) update(c echo.Context) error {
