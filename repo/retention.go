@@ -60,6 +60,9 @@ func (s *RetentionStore) Purge(ctx context.Context, townshipID int64, cut domain
 			{"DELETE FROM checkin_readings WHERE checkin_id IN (SELECT id FROM checkins WHERE " + leftCheckins + ")", nil},
 			{"DELETE FROM checkins WHERE " + oldCheckins, &out.Checkins},
 			{"DELETE FROM checkins WHERE " + leftCheckins, &out.Checkins},
+			// Measurements at the gate are health data as check-ins are (issue 19); a removed
+			// worker's go with the file (ON DELETE CASCADE), as does a revoked pass.
+			{"DELETE FROM spot_checks WHERE township_id = @t AND date < @cut", nil},
 			// Their refresh tokens go with them (ON DELETE CASCADE); the audit log keeps the
 			// events about them, which name no one.
 			{"DELETE FROM workers WHERE " + expiredWorkerID, &out.Workers},
