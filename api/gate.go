@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,6 +17,11 @@ import (
 type gateHandler struct {
 	svc    *domain.GateService
 	tokens *PassTokens
+	// cache keeps the dashboard's answers as it keeps its others: the pass counts read every
+	// worker of the township (4 reads and the rule for each), which a wall of screens must not
+	// repeat per viewer and update. Colours that turn by the clock alone (a cut-off passing)
+	// may show up to the cache's maxAge late.
+	cache *dashboardCache
 }
 
 var (
@@ -394,19 +400,40 @@ func (h *gateHandler) passCounts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.svc.PassCountsOn(c.Request().Context(), actorOf(c), d, zone)
+	body, err := h.cached(c, "passes", d, zone, func(ctx context.Context) (any, error) {
+		v, err := h.svc.PassCountsOn(ctx, actorOf(c), d, zone)
+		if err != nil {
+			return nil, err
+		}
+		out := passCountsResponse{Date: v.Date.String(), Total: newPassCounts(v.Total), ByZone: []zonePassDTO{}, ByEnterprise: []enterprisePassDTO{}}
+		for _, z := range v.ByZone {
+			out.ByZone = append(out.ByZone, zonePassDTO{Zone: z.Zone, passCountsDTO: newPassCounts(z.PassCounts)})
+		}
+		for _, e := range v.ByEnterprise {
+			out.ByEnterprise = append(out.ByEnterprise, enterprisePassDTO{EnterpriseID: e.EnterpriseID, EnterpriseName: e.EnterpriseName,
+				Zone: e.Zone, passCountsDTO: newPassCounts(e.PassCounts)})
+		}
+		return out, nil
+	})
 	if err != nil {
 		return err
 	}
-	out := passCountsResponse{Date: v.Date.String(), Total: newPassCounts(v.Total), ByZone: []zonePassDTO{}, ByEnterprise: []enterprisePassDTO{}}
-	for _, z := range v.ByZone {
-		out.ByZone = append(out.ByZone, zonePassDTO{Zone: z.Zone, passCountsDTO: newPassCounts(z.PassCounts)})
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// cached answers a dashboard question through the cache, under a key of the viewer's scope
+// (the town admins of a township share one; a supervisor sees their own enterprises).
+func (h *gateHandler) cached(c echo.Context, what string, d domain.Date, zone string, compute func(context.Context) (any, error)) ([]byte, error) {
+	ctx, a := c.Request().Context(), actorOf(c)
+	if h.cache == nil || !a.Is(dashboardRoles...) {
+		return encode(ctx, compute)
 	}
-	for _, e := range v.ByEnterprise {
-		out.ByEnterprise = append(out.ByEnterprise, enterprisePassDTO{EnterpriseID: e.EnterpriseID, EnterpriseName: e.EnterpriseName,
-			Zone: e.Zone, passCountsDTO: newPassCounts(e.PassCounts)})
+	viewer := "town"
+	if a.Is(domain.RoleSupervisor) {
+		viewer = "sup" + strconv.FormatInt(a.UserID, 10)
 	}
-	return c.JSON(http.StatusOK, out)
+	key := what + "|" + strconv.FormatInt(a.TownshipID, 10) + "|" + viewer + "|" + d.String() + "|" + zone
+	return h.cache.get(ctx, key, a.TownshipID, compute)
 }
 
 // spotFiguresDTO are the spot-check figures (FIGURES.md, 抽查核验).
@@ -442,16 +469,22 @@ func (h *gateHandler) spotFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.svc.SpotFiguresOn(c.Request().Context(), actorOf(c), d, zone)
+	body, err := h.cached(c, "spot-checks", d, zone, func(ctx context.Context) (any, error) {
+		v, err := h.svc.SpotFiguresOn(ctx, actorOf(c), d, zone)
+		if err != nil {
+			return nil, err
+		}
+		out := spotFiguresResponse{Date: v.Date.String(), Total: newSpotFigures(v.Total), ByEnterprise: []enterpriseSpotDTO{}}
+		for _, e := range v.ByEnterprise {
+			out.ByEnterprise = append(out.ByEnterprise, enterpriseSpotDTO{EnterpriseID: e.EnterpriseID, EnterpriseName: e.EnterpriseName,
+				Zone: e.Zone, spotFiguresDTO: newSpotFigures(e.SpotFigures)})
+		}
+		return out, nil
+	})
 	if err != nil {
 		return err
 	}
-	out := spotFiguresResponse{Date: v.Date.String(), Total: newSpotFigures(v.Total), ByEnterprise: []enterpriseSpotDTO{}}
-	for _, e := range v.ByEnterprise {
-		out.ByEnterprise = append(out.ByEnterprise, enterpriseSpotDTO{EnterpriseID: e.EnterpriseID, EnterpriseName: e.EnterpriseName,
-			Zone: e.Zone, spotFiguresDTO: newSpotFigures(e.SpotFigures)})
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 type spotDayDTO struct {

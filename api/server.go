@@ -91,7 +91,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&noticeHandler{svc: svc.Notices}).register(r)
 	(&staggerHandler{svc: svc.Stagger}).register(r)
 	(&returnHandler{svc: svc.Returns}).register(r)
-	(&gateHandler{svc: svc.Gate, tokens: &PassTokens{Access: cfg.Tokens}}).register(r)
+	(&gateHandler{svc: svc.Gate, tokens: &PassTokens{Access: cfg.Tokens}, cache: answers}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })
