@@ -149,7 +149,8 @@ func (s *SpotCheckStore) Figures(ctx context.Context, townshipID int64, enterpri
 			GROUP BY enterprise_id, date),
 		duty AS (
 			SELECT enterprise_id, date, COUNT(DISTINCT worker_id) AS on_duty
-			FROM checkins WHERE township_id = @t AND date >= @from AND date <= @to AND location = 'work'`+in+`
+			FROM checkins WHERE enterprise_id IN (SELECT id FROM enterprises WHERE township_id = @t)
+				AND date >= @from AND date <= @to AND location = 'work'`+in+`
 			GROUP BY enterprise_id, date),
 		keys AS (SELECT enterprise_id, date FROM spot UNION SELECT enterprise_id, date FROM duty)
 		SELECT k.enterprise_id, k.date, COALESCE(s.checks, 0) AS checks, COALESCE(s.checked, 0) AS checked,
