@@ -195,7 +195,14 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 			valid: map[string]any{"name": "甲班", "workshop": "织造车间", "start": "08:00", "end": "16:00",
 				"meal_start": "11:00", "meal_end": "11:30", "capacity": 30}},
 		"POST /workers/:id/reset-pin": {path: fmt.Sprintf("/api/v1/workers/%d/reset-pin", edited.ID), token: token(hr), valid: map[string]any{}},
-		"POST /notices/:id/read":      {path: fmt.Sprintf("/api/v1/notices/%d/read", notices[0].ID), token: admin, valid: map[string]any{}},
+		// The gate (issue 19): a phone scan (a token's is api/gate_test.go's), a measurement,
+		// a revocation and its end.
+		"POST /gate/scan":   {path: "/api/v1/gate/scan", token: sup, valid: map[string]any{"phone": "13900000002"}},
+		"POST /spot-checks": {path: "/api/v1/spot-checks", token: sup, valid: map[string]any{"worker_id": edited.ID, "present": true, "temperature": 36.6}},
+		"POST /workers/:id/pass/revoke": {path: fmt.Sprintf("/api/v1/workers/%d/pass/revoke", edited.ID), token: token(hr),
+			valid: map[string]any{"reason": "密接待核酸结果"}},
+		"POST /workers/:id/pass/restore": {path: fmt.Sprintf("/api/v1/workers/%d/pass/restore", edited.ID), token: token(hr), valid: map[string]any{}},
+		"POST /notices/:id/read":         {path: fmt.Sprintf("/api/v1/notices/%d/read", notices[0].ID), token: admin, valid: map[string]any{}},
 		"PATCH /workers/:id": {path: fmt.Sprintf("/api/v1/workers/%d", edited.ID), token: token(hr),
 			valid: map[string]any{"department": "整理车间", "status": "isolating", "isolation_until": dayFromToday(7), "origin_region": "420100"}},
 	}
