@@ -178,8 +178,8 @@ func (revocationRow) TableName() string { return "pass_revocations" }
 func (s *PassStore) revocations(ctx context.Context, townshipID int64, f domain.PassFactsFilter,
 	facts []domain.PassFacts, index map[int64]int) error {
 	var rows []struct {
-		revocationRow `gorm:"embedded"`
-		RevokerName   sql.NullString
+		Row         revocationRow `gorm:"embedded"` // named: GORM skips an embedded unexported type
+		RevokerName sql.NullString
 	}
 	q := s.DB.conn(ctx).Table("pass_revocations r").Select("r.*, u.name AS revoker_name").
 		Joins("LEFT JOIN users u ON u.id = r.revoked_by").Where("r.township_id = ?", townshipID)
@@ -187,9 +187,10 @@ func (s *PassStore) revocations(ctx context.Context, townshipID int64, f domain.
 		return translate(err, "复工码")
 	}
 	for _, r := range rows {
-		if i, ok := index[r.WorkerID]; ok {
-			facts[i].Revoked = &domain.Revocation{WorkerID: r.WorkerID, TownshipID: r.TownshipID, EnterpriseID: r.EnterpriseID,
-				Reason: r.Reason, RevokedBy: r.RevokedBy, RevokedByName: r.RevokerName.String, RevokedAt: r.RevokedAt}
+		if i, ok := index[r.Row.WorkerID]; ok {
+			v := r.Row
+			facts[i].Revoked = &domain.Revocation{WorkerID: v.WorkerID, TownshipID: v.TownshipID, EnterpriseID: v.EnterpriseID,
+				Reason: v.Reason, RevokedBy: v.RevokedBy, RevokedByName: r.RevokerName.String, RevokedAt: v.RevokedAt}
 		}
 	}
 	return nil
