@@ -69,6 +69,13 @@ export const WORKER_STATUSES = [
   { value: 'in_hospital', tag: 'danger' },
 ]
 
+/** PASS_COLORS of a 复工码, best first, with the Element Plus tag type of each (labels: passes.colors.*). */
+export const PASS_COLORS = [
+  { value: 'green', tag: 'success' },
+  { value: 'yellow', tag: 'warning' },
+  { value: 'red', tag: 'danger' },
+]
+
 /**
  * TRANSPORTS are suggestions for how a worker travelled back; the API takes any text (a train
  * number, say). Stored values, in Chinese as the roster workbook has them, not UI labels.
@@ -105,6 +112,7 @@ export const ALERT_TYPES = [
   'early_arrival',
   'unapproved_work',
   'shift_over_capacity',
+  'discrepancy',
 ]
 
 /** ALERT_STATUSES in lifecycle order, with the tag type of each (labels: alert.statuses.*). */

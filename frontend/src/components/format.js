@@ -70,3 +70,12 @@ export function clockTime(v) {
 export function isFever(temp, at) {
   return typeof temp === 'number' && typeof at === 'number' && temp >= at
 }
+
+/**
+ * percentText shows a share (0..1, as the API gives coverage and rates) as a percentage with
+ * exactly one decimal ("12.5%"), the same on every page; a dash for a missing share.
+ */
+export function percentText(share) {
+  if (typeof share !== 'number' || !Number.isFinite(share)) return i18n.global.t('common.empty')
+  return `${(Math.round(share * 1000) / 10).toFixed(1)}%`
+}
