@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Sn as e,Ut as t,d as n,rn as r}from"./element-plus-CgX0MZ7d.js";import{o as i}from"./vue-DMSe8ieY.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return r(),t(s,{icon:`info`,title:e(o)(`errors.noPagesTitle`),"sub-title":e(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
