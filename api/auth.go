@@ -46,8 +46,12 @@ func (h *authHandler) register(r *router) {
 		Response: meResponse{}, Status: http.StatusOK}, h.me)
 }
 
-// staffRoles are the roles with a staff account: everyone but workers.
-var staffRoles = []domain.Role{domain.RolePlatformAdmin, domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR}
+// staffRoles are the roles with a staff account: everyone but workers. A gate account (门岗,
+// issue 19) is one too: it signs in, reads and changes its own account and has notices, so
+// the routes for every staff user document it (issue 19 left it out: the OpenAPI document and
+// the authz matrix said a guard could not sign out or read /me).
+var staffRoles = []domain.Role{domain.RolePlatformAdmin, domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR,
+	domain.RoleGate}
 
 // tenantStaff are the staff of a township. The platform admin is not among them: it keeps
 // townships and their town admins, and reads none of a township's business (domain.Actor.InTenant).

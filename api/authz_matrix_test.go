@@ -107,6 +107,9 @@ var authzCallers = []authzCaller{
 	{name: "wkA1", role: domain.RoleWorker, who: "a worker of A1, never the target worker (a worker sees only themself)"},
 	{name: "wkA2", role: domain.RoleWorker, who: "a worker of A2"},
 	{name: "wkB1", role: domain.RoleWorker, who: "a worker of B1"},
+	// A guard (门岗, issue 19) of the target's enterprise: it scans passes and measures at the
+	// gate, and sees nothing else of A1, so it is not in A1's scope.
+	{name: "gateA1", role: domain.RoleGate, who: "a gate account of the target's enterprise A1"},
 }
 
 // Cells of authzTable that are not a status code.
@@ -293,6 +296,10 @@ var (
 	nameUserA1  = func(w *authzWorld) string { return w.userA1.Username }
 	idAdminA2   = func(w *authzWorld) int64 { return w.adminA2.ID }
 	nameAdminA2 = func(w *authzWorld) string { return fmt.Sprintf(`"username":%q`, w.adminA2.Username) }
+	// The gate (issue 19): the target worker in a pass or a spot check, the target guard account.
+	targetWorkerID = func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.target.ID) }
+	idGateTarget   = func(w *authzWorld) int64 { return w.gateTarget.ID }
+	nameGateTarget = func(w *authzWorld) string { return fmt.Sprintf(`"username":%q`, w.gateTarget.Username) }
 )
 
 // say returns a body function that sends v as it is.
@@ -349,6 +356,16 @@ var authzSpecs = map[string]authzSpec{
 	}, marker: func(w *authzWorld) string { return fmt.Sprintf(`"township_id":%d,`, w.townA.ID) }},
 	"GET /api/v1/users#town-admins":    {query: func(*authzWorld) string { return "role=town_admin" }, marker: nameAdminA2},
 	"GET /api/v1/users/:id#town-admin": {id: idAdminA2, marker: nameAdminA2},
+	// A guard of A1 (issue 19): HR of another enterprise makes one of its own.
+	"POST /api/v1/users#gate": {body: func(w *authzWorld) any {
+		return map[string]any{"username": fmt.Sprintf("newgate%d", w.next()), "password": password, "role": "gate",
+			"name": "新门岗", "enterprise_id": w.entA1.ID}
+	}, marker: func(w *authzWorld) string { return fmt.Sprintf(`"enterprise_id":%d,`, w.entA1.ID) }},
+	"GET /api/v1/users#gate-accounts": {query: func(*authzWorld) string { return "role=gate" }, marker: nameGateTarget},
+	"GET /api/v1/users/:id#gate":      {id: idGateTarget, marker: nameGateTarget},
+	// Disabling: its own database, where no other row reads the account.
+	"PATCH /api/v1/users/:id#gate": {world: "gate account disabled", id: idGateTarget,
+		body: say(map[string]any{"active": false}), marker: nameGateTarget},
 	// Disabling: its own database, where no other row reads the account.
 	"PATCH /api/v1/users/:id#town-admin": {world: "town admin disabled", id: idAdminA2,
 		body: say(map[string]any{"active": false}), marker: nameAdminA2},
@@ -384,7 +401,7 @@ var authzSpecs = map[string]authzSpec{
 	// Moving oneself to an enterprise one is not HR of.
 	"PATCH /api/v1/users/:id#own-enterprise": {own: true, id: (*authzWorld).ownAccount, body: func(w *authzWorld) any {
 		to := w.entA1.ID
-		if w.caller == "hrA1" {
+		if w.caller == "hrA1" || w.caller == "gateA1" {
 			to = w.entA2.ID
 		}
 		return map[string]any{"enterprise_id": to}
@@ -501,7 +518,33 @@ var authzSpecs = map[string]authzSpec{
 		marker: func(*authzWorld) string { return `"status":"resolved"` }},
 
 	"GET /api/v1/dashboard/enterprises": {marker: nameA1},
-	"GET /api/v1/reports/daily.xlsx":    {marker: nameA1},
+
+	// The pass and the gate (issue 19).
+	"GET /api/v1/me/pass": {marker: func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.wkA1.ID) }},
+	// A fresh token of the target worker's pass for each call, as the phone shows one.
+	"POST /api/v1/gate/scan": {body: func(w *authzWorld) any {
+		return map[string]any{"token": w.passToken(w.target)}
+	}, marker: targetWorkerID},
+	"POST /api/v1/gate/scan#phone": {body: func(w *authzWorld) any {
+		return map[string]any{"phone": w.target.Phone}
+	}, marker: targetWorkerID},
+	"POST /api/v1/spot-checks": {body: func(w *authzWorld) any {
+		return map[string]any{"worker_id": w.target.ID, "present": true, "temperature": 36.5}
+	}, marker: targetWorkerID},
+	"GET /api/v1/spot-checks": {setup: (*authzWorld).spotCheck, world: "spot checked", marker: targetWorkerID},
+	"GET /api/v1/spot-checks/sample": {marker: func(w *authzWorld) string {
+		return fmt.Sprintf(`"enterprise_id":%d,`, w.entA1.ID)
+	}},
+	// Revoked by the first caller allowed, restored by the row after it.
+	"POST /api/v1/workers/:id/pass/revoke": {world: "pass revoked", id: idTarget, body: say(map[string]any{"reason": "现场抽查发现体温异常"}),
+		marker: func(*authzWorld) string { return `"revoked":true` }},
+	"POST /api/v1/workers/:id/pass/restore": {world: "pass revoked", id: idTarget,
+		marker: func(*authzWorld) string { return `"revoked":false` }},
+	"GET /api/v1/dashboard/passes":      {marker: nameA1},
+	"GET /api/v1/dashboard/spot-checks": {marker: nameA1},
+	"GET /api/v1/enterprises/:id/spot-checks/figures": {id: idEntA1, query: func(*authzWorld) string { return "days=7" },
+		marker: func(*authzWorld) string { return `"days":[{"date"` }},
+	"GET /api/v1/reports/daily.xlsx": {marker: nameA1},
 	"GET /api/v1/reports/range.xlsx": {query: func(*authzWorld) string {
 		return "from=" + dayFromToday(-1) + "&to=" + dayFromToday(0)
 	}, marker: nameA1},
@@ -526,9 +569,11 @@ type authzWorld struct {
 	target            domain.Worker          // the target worker, on duty in A1 with an open alert
 	resetee           domain.Worker          // a worker of A1 whose PIN is reset
 	tokens            map[string]string
-	plan              int64 // A1's plan, when the spec's setup made one
-	notice            int64 // township A's admin's notice of a recovery, when the spec's setup made one
-	shift             int64 // a shift of A1, when the spec's setup made one
+	plan              int64       // A1's plan, when the spec's setup made one
+	notice            int64       // township A's admin's notice of a recovery, when the spec's setup made one
+	shift             int64       // a shift of A1, when the spec's setup made one
+	gateA1            domain.User // a caller: a guard of A1
+	gateTarget        domain.User // a guard of A1 that no caller is: the target gate account
 	workbook          []byte
 	seq               int
 }
@@ -543,6 +588,8 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 	w.adminA2 = f.staff(f.adminA, "admina2", domain.RoleTownAdmin, 0)
 	w.supB1 = f.staff(f.adminB, "supb1", domain.RoleSupervisor, 0)
 	w.hrB1 = f.staff(f.adminB, "hrb1", domain.RoleEnterpriseHR, f.entB1.ID)
+	w.gateA1 = f.staff(f.adminA, "gatea1", domain.RoleGate, f.entA1.ID)
+	w.gateTarget = f.staff(f.adminA, "gatea1b", domain.RoleGate, f.entA1.ID)
 	if _, err := f.svc.Enterprises.SetSupervisors(ctx, f.adminB.Actor(), f.entB1.ID, []int64{w.supB1.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +616,8 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 	}
 	w.tokens = map[string]string{}
 	w.accounts = map[string]domain.User{"root": f.platform, "townA": f.adminA, "townB": f.adminB, "supA1": f.supA,
-		"supA2": f.supA2, "supB1": w.supB1, "hrA1": f.hrA1, "hrA2": w.hrA2, "hrB1": w.hrB1}
+		"supA2": f.supA2, "supB1": w.supB1, "hrA1": f.hrA1, "hrA2": w.hrA2, "hrB1": w.hrB1,
+		"gateA1": w.gateA1}
 	for name, u := range w.accounts {
 		w.tokens[name] = f.token(u.Username)
 	}
@@ -690,6 +738,23 @@ func (w *authzWorld) recoverAdminA2() {
 		w.t.Fatalf("setup: got %d unread notices for township A's admin, want 1", len(got.Items))
 	}
 	w.notice = got.Items[0].ID
+}
+
+// passToken signs a pass token of the worker (as GET /me/pass gives their phone), with the
+// app's keys.
+func (w *authzWorld) passToken(wk domain.Worker) string {
+	w.t.Helper()
+	tok, _, err := (&api.PassTokens{Access: w.fixture.tokens}).Issue(wk.ID, wk.TownshipID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return tok
+}
+
+// spotCheck has A1's supervisor measure the target worker at the gate.
+func (w *authzWorld) spotCheck() {
+	w.must(http.MethodPost, "/api/v1/spot-checks", w.tokens["supA1"],
+		map[string]any{"worker_id": w.target.ID, "present": true, "temperature": 36.6}, http.StatusCreated)
 }
 
 // inspect records an inspection of A1 with a failed item, whose rectification stays open.

@@ -12,13 +12,15 @@ import (
 type userHandler struct{ svc *domain.UserService }
 
 func (h *userHandler) register(r *router) {
-	admins := []domain.Role{domain.RoleTownAdmin, domain.RolePlatformAdmin}
+	// Enterprise HR makes, lists and manages its enterprise's gate accounts (issue 19): the
+	// routes document it, as the service allows it.
+	admins := []domain.Role{domain.RoleTownAdmin, domain.RolePlatformAdmin, domain.RoleEnterpriseHR}
 	r.add(Route{Method: http.MethodPost, Path: "/users", Roles: admins,
-		Summary: "Create a supervisor, enterprise HR or town admin account in the township (the platform admin: a town admin of the township it names, " +
-			"with a reason that the township's audit log and its other town admins' notices show)",
+		Summary: "Create a supervisor, enterprise HR, gate or town admin account in the township (the platform admin: a town admin of the township it names, " +
+			"with a reason that the township's audit log and its other town admins' notices show; enterprise HR: a gate account of its own enterprise)",
 		Body: newUserRequest{}, Response: userResponse{}, Status: http.StatusCreated}, h.create)
 	r.add(Route{Method: http.MethodGet, Path: "/users", Roles: admins,
-		Summary: "List the accounts the caller manages: a town admin's township's, the platform admin's town admins",
+		Summary: "List the accounts the caller manages: a town admin's township's, the platform admin's town admins, enterprise HR its gate accounts",
 		Query: append([]Param{{"role", "string", "only this role (the platform admin: town_admin only)"}, {"q", "string", "part of username or name"},
 			{"enterprise_id", "integer", "only the accounts of this enterprise"},
 			{"township_id", "integer", "the platform admin: only this township's town admins"}}, pageParams...),
