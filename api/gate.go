@@ -177,7 +177,7 @@ func (h *gateHandler) scan(c echo.Context) error {
 	case req.Token != "":
 		var workerID, townshipID int64
 		if workerID, townshipID, err = h.tokens.Verify(req.Token); err != nil {
-			return err
+			return h.svc.RefusedScan(ctx, a, err) // audited, as every scan
 		}
 		passes, err = h.svc.ScanWorker(ctx, a, townshipID, workerID)
 	case req.Phone != "":

@@ -157,9 +157,42 @@ func (s *GateService) ScanWorker(ctx context.Context, actor Actor, townshipID, w
 		return nil, err
 	}
 	if townshipID != actor.TownshipID {
-		return nil, Invalid("token", "复工码无效")
+		return nil, s.refuse(ctx, actor, Invalid("token", "复工码无效"))
 	}
 	return s.scan(ctx, actor, ids, PassFactsFilter{WorkerIDs: []int64{workerID}}, "扫码")
+}
+
+// RefusedScan records a scan whose token the API refused (expired, signed with another key,
+// edited: why is that refusal, an ErrInvalid naming token) and returns why. Every scan is
+// audited, those that found nobody too: a forged or replayed code shown at the gate is what
+// the log is for. A caller who may not scan gets ErrForbidden instead, as for a good token.
+//
+// Added by the gate tests (issue 19): refused tokens left no trace in the audit log, and a
+// caller of another role learnt that a token was bad (422) before being told the route is not
+// theirs (403).
+func (s *GateService) RefusedScan(ctx context.Context, actor Actor, why error) error {
+	if err := tenantOnly(actor); err != nil {
+		return err
+	}
+	if !actor.Is(gateRoles...) {
+		return Forbidden("只有驻厂监督员和门岗可以核验复工码")
+	}
+	return s.refuse(ctx, actor, why)
+}
+
+// refuse audits a refused scan (gate.scan_refused, what was wrong in words) and returns why.
+func (s *GateService) refuse(ctx context.Context, actor Actor, why error) error {
+	detail := "扫码被拒"
+	var de *Error
+	if errors.As(why, &de) {
+		for _, f := range de.Fields {
+			detail += ":" + f.Message
+		}
+	}
+	if err := s.audit().record(ctx, actor, actor.TownshipID, actor.EnterpriseID, "gate.scan_refused", "worker", 0, detail); err != nil {
+		return err
+	}
+	return why
 }
 
 // ScanPhone finds the workers of the actor's enterprises with this phone (a guard types it when
