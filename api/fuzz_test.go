@@ -196,8 +196,9 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 				"meal_start": "11:00", "meal_end": "11:30", "capacity": 30}},
 		"POST /workers/:id/reset-pin": {path: fmt.Sprintf("/api/v1/workers/%d/reset-pin", edited.ID), token: token(hr), valid: map[string]any{}},
 		// The gate (issue 19): a phone scan (a token's is api/gate_test.go's), a measurement,
-		// a revocation and its end.
-		"POST /gate/scan":   {path: "/api/v1/gate/scan", token: sup, valid: map[string]any{"phone": "13900000002"}},
+		// a revocation and its end. A refused scan is audited (gate.scan_refused), as every scan.
+		"POST /gate/scan": {path: "/api/v1/gate/scan", token: sup, valid: map[string]any{"phone": "13900000002"},
+			mayWrite: []string{"audit_events"}},
 		"POST /spot-checks": {path: "/api/v1/spot-checks", token: sup, valid: map[string]any{"worker_id": edited.ID, "present": true, "temperature": 36.6}},
 		"POST /workers/:id/pass/revoke": {path: fmt.Sprintf("/api/v1/workers/%d/pass/revoke", edited.ID), token: token(hr),
 			valid: map[string]any{"reason": "密接待核酸结果"}},
