@@ -1,6 +1,7 @@
 // Shared words of the 复工码 (pass): its colours and its reasons, for the worker's card and the
 // gate page alike. The server owns the rule; these only name what it answered.
 import { i18n } from '../i18n.js'
+import { auth } from '../api.js'
 
 /** PASS_COLORS are the pass colours, best first (labels: pass.colors.*). */
 export const PASS_COLORS = ['green', 'yellow', 'red']
@@ -21,10 +22,19 @@ export function reasonLabel(reason) {
 }
 
 /**
- * wallClock is the HH:MM written in an RFC 3339 time (e.g. "2026-12-05T23:59:59+08:00" →
- * "23:59"): the township's clock as the server wrote it, whatever the phone's time zone.
+ * townClock shows the HH:MM of an RFC 3339 time on the township's clock (its time zone from /me,
+ * Asia/Shanghai until /me has answered), whatever the phone's own zone and whatever offset the
+ * server wrote the time with; like the pass's date, which is the township's day.
  */
-export function wallClock(v) {
-  const m = /T(\d{2}:\d{2})/.exec(v || '')
-  return m ? m[1] : ''
+export function townClock(v) {
+  const d = new Date(v)
+  if (!v || Number.isNaN(d.getTime())) return ''
+  const me = auth.me || {}
+  const zone = me.township_timezone || me.timezone || 'Asia/Shanghai'
+  try {
+    return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d)
+  } catch {
+    const pad = (n) => String(n).padStart(2, '0')
+    return `${pad(d.getHours())}:${pad(d.getMinutes())}`
+  }
 }
