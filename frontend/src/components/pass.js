@@ -3,12 +3,9 @@
 import { i18n } from '../i18n.js'
 import { auth } from '../api.js'
 
-/** PASS_COLORS are the pass colours, best first (labels: pass.colors.*). */
-export const PASS_COLORS = ['green', 'yellow', 'red']
-
 /** colorWord is the colour's word (绿码/黄码/红码), never the colour alone; fallback: the server's label. */
 export function colorWord(color, serverLabel) {
-  const key = 'pass.colors.' + color
+  const key = 'passes.colors.' + color // the staff pages' words, one set for the whole UI
   return i18n.global.te(key) ? i18n.global.t(key) : serverLabel || color || ''
 }
 
@@ -17,7 +14,7 @@ export function colorWord(color, serverLabel) {
  * know keeps the server's own label.
  */
 export function reasonLabel(reason) {
-  const key = 'pass.conditions.' + (reason && reason.condition)
+  const key = 'passRules.conditions.' + (reason && reason.condition) // as the township's rules name them
   return i18n.global.te(key) ? i18n.global.t(key) : (reason && reason.label) || ''
 }
 
