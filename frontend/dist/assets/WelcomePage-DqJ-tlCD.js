@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Cn as e,Wt as t,d as n,in as r}from"./element-plus-C6oXG-_7.js";import{o as i}from"./vue-SUMfJkAY.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return r(),t(s,{icon:`info`,title:e(o)(`errors.noPagesTitle`),"sub-title":e(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
