@@ -22,6 +22,13 @@ const routes = [
     component: () => import('./pages/CheckinPage.vue'),
     meta: { roles: ['worker'], title: 'checkin.title' },
   },
+  // The gate's phone page (扫码核验): a guard's or a supervisor's, also without the staff layout.
+  {
+    path: '/gate',
+    name: 'gate',
+    component: () => import('./pages/GatePage.vue'),
+    meta: { roles: ['supervisor', 'gate'], title: 'gate.title' },
+  },
   {
     path: '/',
     component: AppLayout,
