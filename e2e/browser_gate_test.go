@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,29 +78,71 @@ func TestBrowserGatePass(t *testing.T) {
 	if !strings.HasPrefix(pass.Name, "郑") || !strings.Contains(pass.Name, "*") {
 		t.Errorf("pass name: got %q, want 郑 and stars", pass.Name)
 	}
-	phone.noProblems(t)
 
 	// The gate's phone: its camera is the QR code. A browser's flags are fixed at its start,
-	// so the video is written first.
-	video := qrVideo(t, qr)
-	gate := newBrowserWith(t, 360, 740,
-		chromedp.Flag("use-fake-ui-for-media-stream", true),     // allow the camera without asking
-		chromedp.Flag("use-fake-device-for-media-stream", true), // a fake camera…
-		chromedp.Flag("use-file-for-fake-video-capture", video), // …that plays the QR code
-	)
-	gate.do(t, "the guard signs in and lands on the gate page", login(s, "gate-changxing"),
-		poll(`location.pathname === "/gate"`), chromedp.WaitVisible(`[data-test="gate-scan"]`))
+	// so the video is written first. @zxing/library (the gate page's decoder) picks a code's
+	// corners by module size alone and, in about one of four of these version-11 codes, takes a
+	// corner-like pattern in the data for one, however perfect the picture; the gate page tries
+	// a frame it cannot read once more at another size (GateQRReader), which reads them. Should
+	// a code still not be read, a guard's answer is the worker's next code (the card changes it
+	// every minute), and so is the test's: a code not read in a minute is replaced by a fresh
+	// one, at most three times, each miss logged (and its video kept with the screenshots).
+	var videos []string
+	t.Cleanup(func() {
+		// A QR code the camera did not read is kept beside the screenshots, to decode by hand.
+		missed := videos
+		if !t.Failed() {
+			missed = videos[:len(videos)-1] // the last was read
+		}
+		if dir := os.Getenv("FUGONG_SCREENSHOT_DIR"); dir != "" {
+			for i, f := range missed {
+				if b, err := os.ReadFile(f); err == nil {
+					_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-missed-%d.y4m", t.Name(), i+1)), b, 0o644)
+				}
+			}
+		}
+	})
 	// What the gate page is doing, for a failure's message.
 	gateState := `JSON.stringify({camera: document.querySelector('[data-test="gate-scan"]')?.dataset.camera,
 		mode: document.querySelector('[data-test="gate-scan"]')?.dataset.mode,
 		error: document.querySelector('[data-test="gate-error"], [data-test="gate-camera-error"]')?.innerText,
 		video: (() => { const v = document.querySelector('video'); return v && {w: v.videoWidth, h: v.videoHeight, ready: v.readyState, paused: v.paused}; })()})`
-	started := time.Now()
-	gate.waitFor(t, "the camera to start", `document.querySelector('[data-test="gate-scan"]')?.dataset.camera === "on"`, 60*time.Second, gateState)
-	// Decoding from the camera: ZXing tries a frame every 150 ms; a busy 2-core machine is slow.
-	gate.waitFor(t, "the gate page to decode the QR code from the camera and show the worker",
-		`!!document.querySelector('[data-test="gate-result"]')`, 90*time.Second, gateState)
-	t.Logf("camera on and the QR code decoded in %v", time.Since(started).Round(time.Millisecond))
+	const attempts = 4
+	var gate *browser
+	for attempt := 1; ; attempt++ {
+		videos = append(videos, qrVideo(t, qr))
+		gate = newBrowserWith(t, 360, 740,
+			chromedp.Flag("use-fake-ui-for-media-stream", true),                     // allow the camera without asking
+			chromedp.Flag("use-fake-device-for-media-stream", true),                 // a fake camera…
+			chromedp.Flag("use-file-for-fake-video-capture", videos[len(videos)-1]), // …that plays the QR code
+		)
+		gate.do(t, "the guard signs in and lands on the gate page", login(s, "gate-changxing"),
+			poll(`location.pathname === "/gate"`), chromedp.WaitVisible(`[data-test="gate-scan"]`))
+		started := time.Now()
+		gate.waitFor(t, "the camera to start", `document.querySelector('[data-test="gate-scan"]')?.dataset.camera === "on"`, 60*time.Second, gateState)
+		// ZXing tries a frame every 150 ms and reads a good code within a second or two; the
+		// bound is for a busy 2-core machine.
+		decoded := `!!document.querySelector('[data-test="gate-result"]')`
+		if attempt == attempts {
+			gate.waitFor(t, fmt.Sprintf("the gate page to decode the QR code from the camera and show the worker (the %d codes before were not read either)", attempts-1),
+				decoded, 60*time.Second, gateState)
+		} else if !gate.within(60*time.Second, decoded) {
+			state, _ := chromedp.Run(gate.ctx, chromedp.Evaluate[string](gateState))
+			t.Logf("attempt %d: the gate page did not read this QR code in 60 s (%s); the worker's next code", attempt, state)
+			gate.screenshot(t, fmt.Sprintf("missed-%d", attempt))
+			_ = chromedp.Cancel(gate.ctx)
+			previous := qr
+			phone.do(t, "the phone shows a fresh code", chromedp.Reload(),
+				poll(fmt.Sprintf(`(() => { const e = document.querySelector('[data-test="pass-card"][data-stale="false"] img[data-test="pass-qr"]');
+					return !!e && e.complete && e.getAttribute('src') !== %q; })()`, previous)))
+			if qr, err = chromedp.Run(phone.ctx, chromedp.Evaluate[string](`document.querySelector('[data-test="pass-qr"]').getAttribute('src')`)); err != nil {
+				t.Fatalf("read the QR image: %v", err)
+			}
+			continue
+		}
+		t.Logf("attempt %d: camera on and the QR code read in %v", attempt, time.Since(started).Round(time.Millisecond))
+		break
+	}
 	gate.screenshot(t, "scanned")
 	gateColor, err := chromedp.Run(gate.ctx, chromedp.Evaluate[string](`document.querySelector('[data-test="gate-result"]').dataset.color`))
 	if err != nil {
@@ -165,6 +208,14 @@ func TestBrowserGatePass(t *testing.T) {
 			&& r.innerText.includes("抽查不符") && r.innerText.includes("38.0") && r.innerText.includes("36.5"); })()`, row)))
 	gate.screenshot(t, "alert")
 	gate.noProblems(t)
+	phone.noProblems(t)
+}
+
+// within reports whether the JavaScript expression js turns true within d.
+func (b *browser) within(d time.Duration, js string) bool {
+	ctx, cancel := context.WithTimeout(b.ctx, d)
+	defer cancel()
+	return chromedp.Do(ctx, poll(js)) == nil
 }
 
 // waitFor waits up to d until the JavaScript expression js is true; on failure it says what it
