@@ -35,6 +35,13 @@ type browser struct {
 // FUGONG_REQUIRE_BROWSER=1 (as in CI), where it fails.
 func newBrowser(t *testing.T, width, height int) *browser {
 	t.Helper()
+	return newBrowserWith(t, width, height)
+}
+
+// newBrowserWith is newBrowser with more command-line options (a fake camera: a browser's
+// flags are fixed when it starts).
+func newBrowserWith(t *testing.T, width, height int, extra ...chromedp.ExecAllocatorOption) *browser {
+	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -56,6 +63,7 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("lang", "zh-CN"),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
