@@ -182,7 +182,7 @@ func TestPassTokenRefused(t *testing.T) {
 		t.Run("Edited", func(t *testing.T) {
 			parts := strings.Split(good, ".")
 			if len(parts) != 3 {
-				t.Fatalf("got a token of %d parts, want a JWT", len(parts))
+				t.Fatalf("got a token of %d parts, want prefix, claims and MAC", len(parts))
 			}
 			// One character of the payload changed (to another of base64url's alphabet).
 			b := []byte(parts[1])
