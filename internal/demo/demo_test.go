@@ -26,10 +26,13 @@ func TestSeed(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		ctx := context.Background()
 		st := repo.Stores(db, dbtest.Box())
+		start := time.Now()
 		created, err := demo.Seed(ctx, st, time.Now())
 		if err != nil || !created {
 			t.Fatalf("got %v %v, want the demo created", created, err)
 		}
+		// A demo start waits for this: watch it when the demo grows (issue 19 measured it).
+		t.Logf("demo seeded in %s", time.Since(start).Round(10*time.Millisecond))
 		count := func(table string) int {
 			t.Helper()
 			n, err := dbtest.CountRows(ctx, db, table)
@@ -138,6 +141,7 @@ func TestSeed(t *testing.T) {
 			t.Errorf("got %d sign-ins a week ago and before (%v), want the fortnight's", n, err)
 		}
 		t.Run("StatusHistory", func(t *testing.T) { checkStatusHistory(t, st, svc, town, today) })
+		t.Run("PassesAndSpotChecks", func(t *testing.T) { checkGate(t, st, time.Now()) })
 		t.Run("StaggeredPlans", func(t *testing.T) { checkStaggeredPlans(t, st, svc, town) })
 		// The platform admin's account recovery, with its reason, in the township's audit log and
 		// as an unread notice to changshan (issue 16, item 8).
@@ -343,5 +347,80 @@ func wantPlacements(t *testing.T, ctx context.Context, st domain.Stores, svc dom
 	t.Logf("%d early arrivals, %d no-shows", early, noShows)
 	if early == 0 || early > 200 || noShows == 0 || noShows > 200 {
 		t.Errorf("got %d early arrivals and %d no-shows, want a few of each", early, noShows)
+	}
+}
+
+// checkGate holds the demo to issue 19: a guard's account at a reopened enterprise of
+// supervisor1's, made by its HR; passes of all three colours today (green once the morning's
+// reports come in, from 08:00: before, the pass of everyone due is yellow, 今日尚未打卡, and
+// the green ones are those the week's spot checks saw); two revoked passes with their reasons;
+// spot checks by the five supervisors and the guard on each of the seven days before today,
+// and today once its morning has come; and a few discrepancies among them, each with its alert.
+func checkGate(t *testing.T, st domain.Stores, now time.Time) {
+	ctx := context.Background()
+	svc := domain.NewServices(st, domain.Options{Clock: func() time.Time { return now }})
+	today := domain.DateOf(now, time.FixedZone("CST", 8*3600))
+	town := domain.Actor{Role: domain.RoleTownAdmin, TownshipID: 1}
+	gates, _, err := st.Users.List(ctx, domain.UserFilter{Role: domain.RoleGate, Page: domain.Page{Limit: 10}})
+	if err != nil || len(gates) != 1 || gates[0].Username != demo.GateUsername {
+		t.Fatalf("got gate accounts %+v (%v), want %s", gates, err, demo.GateUsername)
+	}
+	e, err := st.Enterprises.Get(ctx, gates[0].EnterpriseID)
+	sup, _ := st.Users.GetByUsername(ctx, "supervisor1")
+	if err != nil || e.Status != domain.StatusReopened || !e.SupervisedBy(sup.ID) {
+		t.Errorf("gate account's enterprise: got %+v (%v), want a reopened one of supervisor1's", e, err)
+	}
+	if !strings.Contains(demo.AccountsText, e.Name) {
+		t.Errorf("demo.AccountsText does not name %s, the guard's enterprise", e.Name)
+	}
+	if _, n, err := svc.Audit.List(ctx, town, domain.AuditQuery{Action: "user.create"}); err != nil || n == 0 {
+		t.Errorf("got %d user.create events (%v)", n, err)
+	}
+	town.UserID = 2
+	passes, err := svc.Gate.PassCountsOn(ctx, town, domain.Date{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	morning := now.In(time.FixedZone("CST", 8*3600)).Hour() >= 8
+	c := passes.Total
+	if c.Red == 0 || c.Yellow == 0 || (morning && c.Green == 0) {
+		t.Errorf("today's passes: got %+v, want some of every colour", c)
+	}
+	if _, n, err := svc.Audit.List(ctx, town, domain.AuditQuery{Action: "pass.revoke"}); err != nil || n != len(demo.Revocations) {
+		t.Errorf("got %d revocations (%v), want the demo's %d", n, err, len(demo.Revocations))
+	}
+	discrepancies, green := 0, 0
+	for back := 0; back <= 7; back++ {
+		d := today.AddDays(-back)
+		checks, n, err := svc.Gate.List(ctx, town, domain.SpotCheckFilter{Date: d, Page: domain.Page{Limit: domain.MaxPageSize}})
+		if err != nil || (n == 0 && (back > 0 || morning)) {
+			t.Errorf("spot checks of %s: got %d (%v), want some", d, n, err)
+		}
+		checkers := map[string]bool{}
+		for _, c := range checks {
+			checkers[c.CheckerName] = true
+			if c.Color == domain.PassGreen {
+				green++
+			}
+			if c.Discrepancy != "" {
+				discrepancies++
+				if c.AlertID == 0 {
+					t.Errorf("check %d found %q without an alert", c.ID, c.Discrepancy)
+				}
+			}
+		}
+		if n > 0 && len(checkers) < 6 {
+			t.Errorf("spot checks of %s: got checkers %v, want the five supervisors and the guard", d, checkers)
+		}
+	}
+	t.Logf("today's passes %+v; %d green passes at the week's checks, %d discrepancies", c, green, discrepancies)
+	if green == 0 {
+		t.Error("got no green pass at the week's spot checks, want most")
+	}
+	if discrepancies == 0 || discrepancies > 10 {
+		t.Errorf("got %d discrepancies in the week, want a few", discrepancies)
+	}
+	if _, n, err := svc.Checkins.ListAlerts(ctx, town, domain.AlertFilter{Type: domain.AlertDiscrepancy}); err != nil || n != discrepancies {
+		t.Errorf("got %d discrepancy alerts (%v), want one per discrepancy, %d", n, err, discrepancies)
 	}
 }
