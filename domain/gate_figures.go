@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -8,6 +9,45 @@ import (
 
 // The figures of passes and spot checks (FIGURES.md, 复工码与抽查核验). Every page, sheet and
 // API answer reads them from here.
+
+// PassCountDef is one pass count as users see it: its field in the API (GET
+// /dashboard/passes), its name on pages and sheets, and how it reads off PassCounts.
+type PassCountDef struct {
+	Key   string
+	Label string
+	Value func(PassCounts) int
+}
+
+// PassCountDefs are the pass counts, in the order the sheets show them; daily.xlsx's 抽查核验
+// sheet takes them from here, and TestFiguresAgree reads each off the API and the sheet.
+var PassCountDefs = []PassCountDef{
+	{"green", PassGreen.Label(), func(p PassCounts) int { return p.Green }},
+	{"yellow", PassYellow.Label(), func(p PassCounts) int { return p.Yellow }},
+	{"red", PassRed.Label(), func(p PassCounts) int { return p.Red }},
+}
+
+// SpotFigureDef is one spot-check figure as users see it: its field in the API, its name on
+// pages and sheets (FIGURES.md, 复工码与抽查核验), and how it reads off SpotFigures.
+type SpotFigureDef struct {
+	Key   string
+	Label string
+	Kind  FigureKind
+	// Value is an int for a count, a float64 from 0 to 1 for a share (0 when it has no
+	// denominator, as the API answers).
+	Value func(SpotFigures) any
+}
+
+// SpotFigureDefs are the spot-check figures, in the order the sheets show them. The API
+// (dashboard and enterprise figures), daily.xlsx's 抽查核验 sheet and TestFiguresAgree take
+// them from here.
+var SpotFigureDefs = []SpotFigureDef{
+	{"checks", "抽查人次", FigureCount, func(f SpotFigures) any { return f.Checks }},
+	{"checked", "抽查人数", FigureCount, func(f SpotFigures) any { return f.Checked }},
+	{"on_duty", "在岗人数", FigureCount, func(f SpotFigures) any { return f.OnDuty }},
+	{"coverage", "覆盖率", FigureShare, func(f SpotFigures) any { return f.Coverage() }},
+	{"discrepancies", "不符次数", FigureCount, func(f SpotFigures) any { return f.Discrepancies }},
+	{"discrepancy_rate", "不符率", FigureShare, func(f SpotFigures) any { return f.DiscrepancyRate() }},
+}
 
 // PassCountRow is one enterprise's passes of a day.
 type PassCountRow struct {
@@ -53,10 +93,18 @@ func (s *GateService) PassCountsOn(ctx context.Context, actor Actor, d Date, zon
 	if err != nil {
 		return PassCountsView{}, err
 	}
-	now := s.clock.Now()
 	if d.IsZero() {
-		d = t.Today(now)
+		d = t.Today(s.clock.Now())
 	}
+	return s.passCounts(ctx, t, ids, d, zone)
+}
+
+// TownPassCounts is PassCountsOn for the daily report: the whole township's, without an actor.
+func (s *GateService) TownPassCounts(ctx context.Context, t Township, d Date) (PassCountsView, error) {
+	return s.passCounts(ctx, t, nil, d, "")
+}
+
+func (s *GateService) passCounts(ctx context.Context, t Township, ids []int64, d Date, zone string) (PassCountsView, error) {
 	view := PassCountsView{Date: d, ByZone: []ZonePassCounts{}, ByEnterprise: []PassCountRow{}}
 	if ids != nil && len(ids) == 0 {
 		return view, nil
@@ -65,7 +113,7 @@ func (s *GateService) PassCountsOn(ctx context.Context, actor Actor, d Date, zon
 	if err != nil {
 		return PassCountsView{}, err
 	}
-	at := t.passMoment(d, now)
+	at := t.passMoment(d, s.clock.Now())
 	byEnterprise := map[int64]*PassCountRow{}
 	byZone := map[string]*ZonePassCounts{}
 	for _, f := range facts {
@@ -146,6 +194,33 @@ func (s *GateService) SpotFiguresOn(ctx context.Context, actor Actor, d Date, zo
 		d = t.Today(s.clock.Now())
 	}
 	return s.spotFigures(ctx, t, ids, d, zone)
+}
+
+// TownSpotChecks returns every spot check of the township on day d, for the daily report,
+// without an actor: by enterprise, then in the order they were made, with names (unmasked:
+// the sheet masks the workers').
+func (s *GateService) TownSpotChecks(ctx context.Context, t Township, d Date) ([]SpotCheck, error) {
+	var out []SpotCheck
+	for f := (SpotCheckFilter{TownshipID: t.ID, Date: d, Page: Page{Limit: MaxPageSize}}); ; f.Offset += MaxPageSize {
+		cs, total, err := s.spots.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cs...)
+		if len(cs) == 0 || f.Offset+len(cs) >= total {
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b SpotCheck) int {
+		if a.EnterpriseID != b.EnterpriseID {
+			return cmp.Compare(a.EnterpriseID, b.EnterpriseID)
+		}
+		if c := a.CheckedAt.Compare(b.CheckedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
 }
 
 // TownSpotFigures is SpotFiguresOn for the daily report: the whole township's, without an actor.

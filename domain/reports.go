@@ -17,6 +17,7 @@ type ReportService struct {
 	plans   PlanStore
 	audits  AuditStore
 	clock   Clock
+	gate    *GateService // the day's spot checks and passes (抽查核验)
 }
 
 // DailyReport is everything the township's daily report workbook holds (DESIGN.md, What a
@@ -37,6 +38,12 @@ type DailyReport struct {
 	// order of Enterprises; ReturnTotal is their sum, the township's.
 	Returns     []EnterpriseReturn
 	ReturnTotal ReturnFigures
+	// SpotChecks are the day's spot checks, by enterprise and time (names unmasked: the sheet
+	// masks the workers'); Spot their figures, every enterprise's and the township's; Passes
+	// the day's pass counts by enterprise (FIGURES.md, 复工码与抽查核验).
+	SpotChecks []SpotCheck
+	Spot       SpotFiguresView
+	Passes     PassCountsView
 }
 
 // EnterpriseReturn is one enterprise's plan-against-actual figures of a day.
@@ -89,6 +96,7 @@ func (s *ReportService) DailyReport(ctx context.Context, actor Actor, d Date) (D
 		return err
 	})
 	r := DailyReport{Township: v.township, Date: v.date}
+	g.Go(func() error { return s.gateSheet(gctx, &r) })
 	if err := errors.Join(s.enterpriseSheets(ctx, v, &r), g.Wait()); err != nil {
 		return DailyReport{}, err
 	}
@@ -98,6 +106,19 @@ func (s *ReportService) DailyReport(ctx context.Context, actor Actor, d Date) (D
 }
 
 func (s *ReportService) audit() audit { return audit{store: s.audits, clock: s.clock} }
+
+// gateSheet fills the 抽查核验 sheet's data: the day's spot checks, their figures and the
+// passes, the same GateService reads the dashboard's answers come from.
+func (s *ReportService) gateSheet(ctx context.Context, r *DailyReport) (err error) {
+	if r.SpotChecks, err = s.gate.TownSpotChecks(ctx, r.Township, r.Date); err != nil {
+		return err
+	}
+	if r.Spot, err = s.gate.TownSpotFigures(ctx, r.Township, r.Date); err != nil {
+		return err
+	}
+	r.Passes, err = s.gate.TownPassCounts(ctx, r.Township, r.Date)
+	return err
+}
 
 // enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
 // their day are read once, for all three.

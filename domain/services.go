@@ -111,6 +111,11 @@ func NewServices(st Stores, o Options) Services {
 		stats: st.Stats, tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder,
 		imports: o.Imports, importBudget: o.ImportBudget, places: places, scope: scope,
 	}
+	gate := &GateService{
+		passes: st.Passes, spots: st.SpotChecks, alerts: st.Alerts, workers: st.Workers,
+		enterprises: st.Enterprises, townships: st.Townships, places: places, audits: st.Audit, tx: st.Tx,
+		clock: o.Clock, changes: o.Changes, scope: scope,
+	}
 	return Services{
 		Auth: &AuthService{
 			users: st.Users, workers: st.Workers, enterprises: st.Enterprises, tokens: st.RefreshTokens,
@@ -144,6 +149,7 @@ func NewServices(st Stores, o Options) Services {
 		Dashboard: &DashboardService{figures: figures},
 		Reports: &ReportService{
 			figures: figures, workers: st.Workers, alerts: st.Alerts, plans: st.Plans, audits: st.Audit, clock: o.Clock,
+			gate: gate,
 		},
 		Stats:     &StatsService{stats: st.Stats, townships: st.Townships, clock: o.Clock},
 		Audit:     &AuditService{audits: st.Audit, townships: st.Townships, clock: o.Clock},
@@ -154,10 +160,6 @@ func NewServices(st Stores, o Options) Services {
 			clock: o.Clock, changes: o.Changes, scope: scope,
 		},
 		Returns: &ReturnService{returns: st.Returns, townships: st.Townships, clock: o.Clock, scope: scope},
-		Gate: &GateService{
-			passes: st.Passes, spots: st.SpotChecks, alerts: st.Alerts, workers: st.Workers,
-			enterprises: st.Enterprises, townships: st.Townships, places: places, audits: st.Audit, tx: st.Tx,
-			clock: o.Clock, changes: o.Changes, scope: scope,
-		},
+		Gate:    gate,
 	}
 }

@@ -50,7 +50,8 @@ func fileNamePart(s string) string {
 // Write writes the township daily report workbook (日报) of r to w: the sheet 汇总 with
 // the headline numbers, the by-zone and 14-day tables and their two charts; 企业明细 with one
 // row per enterprise, those needing a look filled light red; and the people sheets 异常人员,
-// 未打卡, 重点地区返岗, 隔离观察 and 未登记返岗 with the same columns. ID numbers are always masked: the
+// 未打卡, 重点地区返岗, 隔离观察 and 未登记返岗 with the same columns; 错峰返岗 and 抽查核验 (the day's
+// spot checks, their figures and the passes by enterprise). ID numbers are always masked: the
 // report is forwarded upward and printed, so it must never carry a whole one.
 func Write(w io.Writer, r domain.DailyReport) error {
 	f := excelize.NewFile()
@@ -95,6 +96,9 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 		return err
 	}
 	if err := writeList(f, st, returnSheet, returnColumns, returnLines(r), returnValues); err != nil {
+		return err
+	}
+	if err := writeSpotSheet(f, st, r); err != nil {
 		return err
 	}
 	for _, s := range []struct {
@@ -517,6 +521,7 @@ var (
 		domain.AlertIsolationEnding: "隔离期满", domain.AlertRepeatedFever: "连续发热",
 		domain.AlertKeyAreaArrival: "重点地区返回", domain.AlertUnregisteredArrival: "未登记返岗",
 		domain.AlertEarlyArrival: "提前返岗", domain.AlertUnapprovedWork: "未批先复", domain.AlertShiftOverCapacity: "班组超员",
+		domain.AlertDiscrepancy: "抽查不符",
 	}
 	alertStatusLabels = map[domain.AlertStatus]string{
 		domain.AlertOpen: "待处理", domain.AlertAcknowledged: "处理中", domain.AlertResolved: "已解决",

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -35,7 +37,7 @@ func validID(first17 string) domain.IDNumber {
 // a zone (one abnormal, one without a plan), people on three of the four lists and 14 days of
 // trend.
 func dailyReport() domain.DailyReport {
-	tw := domain.Township{ID: 1, Name: "长山镇"}
+	tw := domain.Township{ID: 1, Name: "长山镇", Timezone: "Asia/Shanghai"}
 	ents := []domain.ReportEnterprise{{
 		EnterpriseDay: domain.EnterpriseDay{
 			Enterprise: domain.Enterprise{ID: 1, Name: "鲁丰纺织有限公司", CreditCode: "913716260000000012", Zone: "一区",
@@ -122,7 +124,44 @@ func dailyReport() domain.DailyReport {
 		r.Returns = append(r.Returns, domain.EnterpriseReturn{Enterprise: ents[i].Enterprise, ReturnFigures: f})
 		r.ReturnTotal.Add(f)
 	}
+	spotChecks(&r)
 	return r
+}
+
+// spotChecks gives the report's day three spot checks (FIGURES.md, 复工码与抽查核验): one that
+// held at 鲁丰纺织, and at 华兴机械厂 a fever measured against a normal self-report and a person
+// who reported at work and was not there; their figures by enterprise, and the day's passes.
+func spotChecks(r *domain.DailyReport) {
+	at := func(hour, minute int) time.Time {
+		return time.Date(2026, 2, 17, hour, minute, 0, 0, time.FixedZone("CST", 8*3600))
+	}
+	self := func(temp domain.Temperature) *domain.Checkin {
+		return &domain.Checkin{Slot: domain.SlotAM, Temperature: temp, Location: domain.AtWork}
+	}
+	r.SpotChecks = []domain.SpotCheck{
+		{ID: 1, EnterpriseID: 1, EnterpriseName: "鲁丰纺织有限公司", Zone: "一区", WorkerID: 12, WorkerName: "李四",
+			Date: dailyDay, Slot: domain.SlotAM, CheckedAt: at(8, 12), CheckerName: "王监督", Present: true, Temperature: 365,
+			Color: domain.PassGreen, SelfReport: self(364)},
+		{ID: 2, EnterpriseID: 2, EnterpriseName: "华兴机械厂", Zone: "二区", WorkerID: 21, WorkerName: "欧阳娜娜",
+			Date: dailyDay, Slot: domain.SlotAM, CheckedAt: at(8, 30), CheckerName: "刘师傅", Present: true, Temperature: 380,
+			Fever: true, Color: domain.PassGreen, SelfReport: self(365), Discrepancy: "现场测得 38.0 °C,自报 36.5 °C(上午)", AlertID: 7},
+		{ID: 3, EnterpriseID: 2, EnterpriseName: "华兴机械厂", Zone: "二区", WorkerID: 22, WorkerName: "王五",
+			Date: dailyDay, Slot: domain.SlotAM, CheckedAt: at(9, 5), CheckerName: "刘师傅", Color: domain.PassGreen,
+			SelfReport: self(366), Discrepancy: "自报在岗(上午 36.6 °C),现场未见本人", AlertID: 8},
+	}
+	r.Spot = domain.SpotFiguresView{Date: dailyDay, ByEnterprise: []domain.SpotEnterpriseRow{
+		{EnterpriseID: 1, EnterpriseName: "鲁丰纺织有限公司", Zone: "一区", SpotFigures: domain.SpotFigures{Checks: 1, Checked: 1, OnDuty: 90}},
+		{EnterpriseID: 2, EnterpriseName: "华兴机械厂", Zone: "二区", SpotFigures: domain.SpotFigures{Checks: 2, Checked: 2, OnDuty: 28, Discrepancies: 2}},
+		{EnterpriseID: 3, EnterpriseName: "东方食品厂"},
+	}}
+	for _, e := range r.Spot.ByEnterprise {
+		r.Spot.Total.Add(e.SpotFigures)
+	}
+	r.Passes = domain.PassCountsView{Date: dailyDay, ByEnterprise: []domain.PassCountRow{
+		{EnterpriseID: 1, EnterpriseName: "鲁丰纺织有限公司", Zone: "一区", PassCounts: domain.PassCounts{Green: 100, Yellow: 15, Red: 5}},
+		{EnterpriseID: 2, EnterpriseName: "华兴机械厂", Zone: "二区", PassCounts: domain.PassCounts{Green: 30, Yellow: 8, Red: 2}},
+	}}
+	r.Passes.Total = domain.PassCounts{Green: 130, Yellow: 23, Red: 7}
 }
 
 // writeDaily writes the report and returns the workbook's bytes.
@@ -192,7 +231,7 @@ func TestWriteDaily(t *testing.T) {
 	listSheets := []string{enterpriseSheet, returnSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet}
 
 	t.Run("Sheets", func(t *testing.T) {
-		want := []string{"汇总", "企业明细", "错峰返岗", "异常人员", "未打卡", "重点地区返岗", "隔离观察", "未登记返岗"}
+		want := []string{"汇总", "企业明细", "错峰返岗", "抽查核验", "异常人员", "未打卡", "重点地区返岗", "隔离观察", "未登记返岗"}
 		if got := f.GetSheetList(); !slices.Equal(got, want) {
 			t.Fatalf("got sheets %v, want %v", got, want)
 		}
@@ -224,6 +263,67 @@ func TestWriteDaily(t *testing.T) {
 		}
 		if !filled(t, f, returnSheet, "A2") || filled(t, f, returnSheet, "A3") || filled(t, f, returnSheet, "A5") {
 			t.Errorf("fills: want 鲁丰纺织 (no-shows, early) light red, 华兴机械厂 (on plan) and the total not")
+		}
+	})
+
+	t.Run("SpotChecks", func(t *testing.T) {
+		rows := allRows(t, f, spotSheet)
+		want := [][]string{
+			{"企业", "责任区", "职工", "时段", "时间", "核验人", "现场体温", "在场", "复工码", "自报体温", "自报地点", "不符情况"},
+			{"鲁丰纺织有限公司", "一区", "李*", "上午", "08:12", "王监督", "36.5", "是", "绿码", "36.4", "在岗", ""},
+			{"华兴机械厂", "二区", "欧***", "上午", "08:30", "刘师傅", "38.0", "是", "绿码", "36.5", "在岗", "现场测得 38.0 °C,自报 36.5 °C(上午)"},
+			{"华兴机械厂", "二区", "王*", "上午", "09:05", "刘师傅", "", "否(未见本人)", "绿码", "36.6", "在岗", "自报在岗(上午 36.6 °C),现场未见本人"},
+			{},
+			{"各企业抽查核验"},
+			{"企业", "责任区", "抽查人次", "抽查人数", "在岗人数", "覆盖率", "不符次数", "不符率"},
+			{"鲁丰纺织有限公司", "一区", "1", "1", "90", "1.1%", "0", "0.0%"},
+			{"华兴机械厂", "二区", "2", "2", "28", "7.1%", "2", "100.0%"},
+			{"东方食品厂", "未划分责任区", "0", "0", "0", "0.0%", "0", "0.0%"},
+			{"全镇合计", "", "3", "3", "118", "2.5%", "2", "66.7%"},
+			{},
+			{"各企业复工码"},
+			{"企业", "责任区", "绿码", "黄码", "红码"},
+			{"鲁丰纺织有限公司", "一区", "100", "15", "5"},
+			{"华兴机械厂", "二区", "30", "8", "2"},
+			{"全镇合计", "", "130", "23", "7"},
+		}
+		if len(rows) != len(want) {
+			t.Fatalf("got %d rows %v, want %d", len(rows), rows, len(want))
+		}
+		for i := range want {
+			if got := padRow(rows[i], len(want[i])); !slices.Equal(got, want[i]) {
+				t.Errorf("row %d: got %v, want %v", i+1, rows[i], want[i])
+			}
+		}
+		// The names are masked: the whole ones are nowhere on the sheet.
+		for _, r := range rows {
+			for _, c := range r {
+				if strings.Contains(c, "李四") || strings.Contains(c, "欧阳") || strings.Contains(c, "王五") {
+					t.Errorf("got %q, want every worker's name masked", c)
+				}
+			}
+		}
+		// Numbers are numbers: a temperature one decimal, a rate a fraction shown as 0.0%.
+		for cell, want := range map[string]float64{"G3": 38, "J2": 36.4, "F8": 1.0 / 90, "H11": 2.0 / 3, "C16": 30} {
+			raw, _ := f.GetCellValue(spotSheet, cell, excelize.Options{RawCellValue: true})
+			if got, err := strconv.ParseFloat(raw, 64); err != nil || math.Abs(got-want) > 1e-12 {
+				t.Errorf("%s: got raw %q, want the number %v", cell, raw, want)
+			}
+		}
+		for cell, format := range map[string]string{"G2": decimalFormat, "F8": percentFormat, "H11": percentFormat} {
+			if s := xlsxtest.Style(t, f, spotSheet, cell); s.CustomNumFmt == nil || *s.CustomNumFmt != format {
+				t.Errorf("%s: got format %v, want %s", cell, deref(s.CustomNumFmt), format)
+			}
+		}
+		if s := xlsxtest.Style(t, f, spotSheet, "G3"); s.Font == nil || !s.Font.Bold || s.Font.Color != xlstyle.ErrorText {
+			t.Errorf("G3: the measured fever is not in red bold")
+		}
+		if filled(t, f, spotSheet, "A2") || !filled(t, f, spotSheet, "A3") || !filled(t, f, spotSheet, "L4") ||
+			filled(t, f, spotSheet, "A8") || !filled(t, f, spotSheet, "A9") || filled(t, f, spotSheet, "A11") {
+			t.Errorf("fills: want the checks and the enterprise that found a discrepancy light red, the others and the total not")
+		}
+		if s := xlsxtest.Style(t, f, spotSheet, "A6"); s.Font == nil || !s.Font.Bold {
+			t.Errorf("A6: the block's caption is not bold")
 		}
 	})
 
@@ -518,7 +618,7 @@ func TestWriteDaily(t *testing.T) {
 			}
 		}
 		for sheet, ref := range map[string]string{
-			enterpriseSheet: "A1:AC4", abnormalSheet: "A1:O2", missedSheet: "A1:O2", keyAreaSheet: "A1:O2", isolatingSheet: "A1:O2",
+			enterpriseSheet: "A1:AC4", spotSheet: "A1:L4", abnormalSheet: "A1:O2", missedSheet: "A1:O2", keyAreaSheet: "A1:O2", isolatingSheet: "A1:O2",
 		} {
 			if want := "'" + sheet + "'!" + ref; filters[sheet] != want {
 				t.Errorf("%s: got filter %q, want %q", sheet, filters[sheet], want)
@@ -549,13 +649,13 @@ func TestWriteDaily(t *testing.T) {
 func TestWriteDailyEmpty(t *testing.T) {
 	data := writeDaily(t, domain.DailyReport{Township: domain.Township{Name: "长山镇"}, Date: dailyDay})
 	f := xlsxtest.Reopen(t, data)
-	if got := len(f.GetSheetList()); got != 8 {
-		t.Fatalf("got %d sheets, want 8", got)
+	if got := len(f.GetSheetList()); got != 9 {
+		t.Fatalf("got %d sheets, want 9", got)
 	}
 	if got := xlsxtest.Cell(t, f, returnSheet, "A2"); got != returnTotalLabel {
 		t.Errorf("%s A2: got %q, want the township's total alone", returnSheet, got)
 	}
-	for _, sheet := range []string{enterpriseSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet} {
+	for _, sheet := range []string{enterpriseSheet, spotSheet, abnormalSheet, missedSheet, keyAreaSheet, isolatingSheet, unregisteredSheet} {
 		if got := xlsxtest.Cell(t, f, sheet, "A2"); got != "无" {
 			t.Errorf("%s A2: got %q, want 无", sheet, got)
 		}
