@@ -25,7 +25,10 @@ import (
 // rows; every enterprise's status on a past day is its status as of that day by its history;
 // today's open alerts are the alert page's open alerts; and every 错峰返岗 figure of the
 // dashboard's curve reads the same in the enterprises' return progress, in daily.xlsx and in
-// range.xlsx, with today's 实际累计 the summary's 已返岗.
+// range.xlsx, with today's 实际累计 the summary's 已返岗; and the pass counts and spot-check
+// figures of the dashboard read the same added up by zone and enterprise, on each enterprise's
+// spot-check figures and in daily.xlsx's 抽查核验 sheet, with today's passes one per worker on
+// the roster.
 func TestFiguresAgree(t *testing.T) {
 	for _, e := range dbtest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -200,6 +203,7 @@ func (a *agreement) compare(d domain.Date, sum map[string]float64, today domain.
 	p = append(p, a.daily(d, sum, want, sums)...)
 	a.rangeDays(d, today, want, sums)
 	p = append(p, a.returns(d, today, sum)...)
+	p = append(p, a.gate(d, today, sum)...)
 
 	if d == today {
 		var open struct {
@@ -452,4 +456,153 @@ func returnRows(rows []map[string]string) []map[string]float64 {
 		out = append(out, m)
 	}
 	return out
+}
+
+// gate reads the pass counts and spot-check figures of day d everywhere and returns what
+// disagrees with the dashboard's answers (GET /dashboard/passes, GET /dashboard/spot-checks).
+func (a *agreement) gate(d, today domain.Date, sum map[string]float64) []string {
+	var p []string
+	same := func(where, key string, got, want float64) {
+		if math.Abs(got-want) > 1e-9 {
+			p = append(p, fmt.Sprintf("%s %s: got %v, want the dashboard's %v", where, key, got, want))
+		}
+	}
+	type rows struct {
+		Total        map[string]any   `json:"total"`
+		ByZone       []map[string]any `json:"by_zone"`
+		ByEnterprise []map[string]any `json:"by_enterprise"`
+	}
+	var passes, spots rows
+	a.get("/api/v1/dashboard/passes?date="+d.String(), &passes)
+	a.get("/api/v1/dashboard/spot-checks?date="+d.String(), &spots)
+	passKeys := make([]string, 0, len(domain.PassCountDefs))
+	for _, def := range domain.PassCountDefs {
+		passKeys = append(passKeys, def.Key)
+	}
+	spotKeys := make([]string, 0, len(domain.SpotFigureDefs))
+	for _, def := range domain.SpotFigureDefs {
+		spotKeys = append(spotKeys, def.Key)
+	}
+	num := func(m map[string]any, key string) float64 { v, _ := m[key].(float64); return v }
+
+	// The dashboard's passes: zones and enterprises add up to the total; today one per worker.
+	for _, by := range []struct {
+		name string
+		rows []map[string]any
+	}{{"by_zone", passes.ByZone}, {"by_enterprise", passes.ByEnterprise}} {
+		for _, key := range passKeys {
+			total := 0.0
+			for _, r := range by.rows {
+				total += num(r, key)
+			}
+			same("dashboard/passes "+by.name+" added up", key, total, num(passes.Total, key))
+		}
+	}
+	if d == today {
+		all := 0.0
+		for _, key := range passKeys {
+			all += num(passes.Total, key)
+		}
+		if all != sum["workers_total"] {
+			p = append(p, fmt.Sprintf("today's passes: got %v in all, want one per worker on the roster, %v", all, sum["workers_total"]))
+		}
+	}
+	// The dashboard's spot-check figures: each enterprise's is its own page's of the day.
+	spotOf := map[string]map[string]any{}
+	for _, r := range spots.ByEnterprise {
+		spotOf[r["enterprise_name"].(string)] = r
+		var fig struct {
+			Days []map[string]any `json:"days"`
+		}
+		a.get(fmt.Sprintf("/api/v1/enterprises/%d/spot-checks/figures?days=7", int64(num(r, "enterprise_id"))), &fig)
+		var day map[string]any
+		for _, dd := range fig.Days {
+			if dd["date"] == d.String() {
+				day = dd
+			}
+		}
+		if day == nil {
+			p = append(p, fmt.Sprintf("spot-checks/figures of %v: no day %s in the last 7", r["enterprise_name"], d))
+			continue
+		}
+		for _, key := range spotKeys {
+			same(fmt.Sprintf("spot-checks/figures of %v", r["enterprise_name"]), key, num(day, key), num(r, key))
+		}
+	}
+	for _, key := range []string{"checks", "checked", "on_duty", "discrepancies"} {
+		total := 0.0
+		for _, r := range spots.ByEnterprise {
+			total += num(r, key)
+		}
+		same("dashboard/spot-checks by_enterprise added up", key, total, num(spots.Total, key))
+	}
+
+	// daily.xlsx 抽查核验: one row per check, then the figures and the passes by enterprise.
+	f := a.workbook("/api/v1/reports/daily.xlsx?date=" + d.String())
+	defer f.Close()
+	sheet, _ := f.GetRows("抽查核验", excelize.Options{RawCellValue: true})
+	checks := sheetMaps(f, "抽查核验", 1)
+	n, found := 0, 0
+	for _, r := range checks {
+		if r["企业"] == "各企业抽查核验" {
+			break
+		}
+		n++
+		if r["不符情况"] != "" {
+			found++
+		}
+	}
+	same("daily.xlsx 抽查核验 rows", "checks", float64(n), num(spots.Total, "checks"))
+	same("daily.xlsx 抽查核验 不符情况", "discrepancies", float64(found), num(spots.Total, "discrepancies"))
+	block := func(caption string) (map[string]map[string]string, []string) {
+		out := map[string]map[string]string{}
+		var order []string
+		for i, r := range sheet {
+			if len(r) == 0 || r[0] != caption || i+1 >= len(sheet) {
+				continue
+			}
+			header := sheet[i+1]
+			for _, row := range sheet[i+2:] {
+				if len(row) == 0 {
+					break
+				}
+				m := map[string]string{}
+				for j, h := range header {
+					if j < len(row) {
+						m[h] = row[j]
+					}
+				}
+				out[row[0]] = m
+				order = append(order, row[0])
+			}
+		}
+		return out, order
+	}
+	cell := func(m map[string]string, label string) float64 { v, _ := strconv.ParseFloat(m[label], 64); return v }
+	spotRows, order := block("各企业抽查核验")
+	if len(order) != len(spots.ByEnterprise)+1 {
+		p = append(p, fmt.Sprintf("daily.xlsx 抽查核验: got %d rows of figures, want one per enterprise and the total, %d", len(order), len(spots.ByEnterprise)+1))
+	}
+	for name, r := range spotOf {
+		for _, def := range domain.SpotFigureDefs {
+			same("daily.xlsx 抽查核验 "+name, def.Key, cell(spotRows[name], def.Label), num(r, def.Key))
+		}
+	}
+	for _, def := range domain.SpotFigureDefs {
+		same("daily.xlsx 抽查核验 全镇合计", def.Key, cell(spotRows["全镇合计"], def.Label), num(spots.Total, def.Key))
+	}
+	passRows, order := block("各企业复工码")
+	if len(order) != len(passes.ByEnterprise)+1 {
+		p = append(p, fmt.Sprintf("daily.xlsx 抽查核验: got %d rows of passes, want one per enterprise with workers and the total, %d", len(order), len(passes.ByEnterprise)+1))
+	}
+	for _, r := range passes.ByEnterprise {
+		name := r["enterprise_name"].(string)
+		for _, def := range domain.PassCountDefs {
+			same("daily.xlsx 各企业复工码 "+name, def.Key, cell(passRows[name], def.Label), num(r, def.Key))
+		}
+	}
+	for _, def := range domain.PassCountDefs {
+		same("daily.xlsx 各企业复工码 全镇合计", def.Key, cell(passRows["全镇合计"], def.Label), num(passes.Total, def.Key))
+	}
+	return p
 }
