@@ -354,8 +354,9 @@ func wantPlacements(t *testing.T, ctx context.Context, st domain.Stores, svc dom
 // supervisor1's, made by its HR; passes of all three colours today (green once the morning's
 // reports come in, from 08:00: before, the pass of everyone due is yellow, 今日尚未打卡, and
 // the green ones are those the week's spot checks saw); two revoked passes with their reasons;
-// spot checks by the five supervisors and the guard on each of the seven days before today,
-// and today once its morning has come; and a few discrepancies among them, each with its alert.
+// spot checks by three of the five supervisors in turn and the guard on each of the seven days
+// before today, and today once its morning has come; and a few discrepancies among them, each
+// with its alert.
 func checkGate(t *testing.T, st domain.Stores, now time.Time) {
 	ctx := context.Background()
 	svc := domain.NewServices(st, domain.Options{Clock: func() time.Time { return now }})
@@ -390,6 +391,7 @@ func checkGate(t *testing.T, st domain.Stores, now time.Time) {
 		t.Errorf("got %d revocations (%v), want the demo's %d", n, err, len(demo.Revocations))
 	}
 	discrepancies, green := 0, 0
+	week := map[string]bool{}
 	for back := 0; back <= 7; back++ {
 		d := today.AddDays(-back)
 		checks, n, err := svc.Gate.List(ctx, town, domain.SpotCheckFilter{Date: d, Page: domain.Page{Limit: domain.MaxPageSize}})
@@ -398,7 +400,7 @@ func checkGate(t *testing.T, st domain.Stores, now time.Time) {
 		}
 		checkers := map[string]bool{}
 		for _, c := range checks {
-			checkers[c.CheckerName] = true
+			checkers[c.CheckerName], week[c.CheckerName] = true, true
 			if c.Color == domain.PassGreen {
 				green++
 			}
@@ -409,9 +411,12 @@ func checkGate(t *testing.T, st domain.Stores, now time.Time) {
 				}
 			}
 		}
-		if n > 0 && len(checkers) < 6 {
-			t.Errorf("spot checks of %s: got checkers %v, want the five supervisors and the guard", d, checkers)
+		if n > 0 && len(checkers) != 4 {
+			t.Errorf("spot checks of %s: got checkers %v, want three supervisors on their round and the guard", d, checkers)
 		}
+	}
+	if len(week) != 6 {
+		t.Errorf("got checkers %v in the week, want the five supervisors and the guard", week)
 	}
 	t.Logf("today's passes %+v; %d green passes at the week's checks, %d discrepancies", c, green, discrepancies)
 	if green == 0 {
