@@ -40,7 +40,7 @@ func TestReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer wb.Close()
-			if got := wb.GetSheetList(); !slices.Equal(got, []string{"汇总", "企业明细", "错峰返岗", "异常人员", "未打卡", "重点地区返岗", "隔离观察", "未登记返岗"}) {
+			if got := wb.GetSheetList(); !slices.Equal(got, []string{"汇总", "企业明细", "错峰返岗", "抽查核验", "异常人员", "未打卡", "重点地区返岗", "隔离观察", "未登记返岗"}) {
 				t.Errorf("got sheets %v", got)
 			}
 			rows, _ := wb.GetRows("汇总", excelize.Options{RawCellValue: true})
