@@ -390,6 +390,11 @@ func checkGate(t *testing.T, st domain.Stores, now time.Time) {
 	if _, n, err := svc.Audit.List(ctx, town, domain.AuditQuery{Action: "pass.revoke"}); err != nil || n != len(demo.Revocations) {
 		t.Errorf("got %d revocations (%v), want the demo's %d", n, err, len(demo.Revocations))
 	}
+	for _, action := range []string{"gate.scan", "spot_check.create"} {
+		if _, n, err := svc.Audit.List(ctx, town, domain.AuditQuery{Action: action}); err != nil || n == 0 {
+			t.Errorf("got %d %s events (%v), want the guard's scans and every check", n, action, err)
+		}
+	}
 	discrepancies, green := 0, 0
 	week := map[string]bool{}
 	for back := 0; back <= 7; back++ {
