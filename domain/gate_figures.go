@@ -86,8 +86,8 @@ func (t Township) passMoment(d Date, now time.Time) time.Time {
 
 // PassCountsOn counts the passes of day d of the workers the actor sees (a town admin the
 // township's, a supervisor their enterprises'), in zone when given: every worker on the roster
-// by that day who has not left, coloured by the one rule (Township.Pass). A past day's passes
-// are made from that day's reports and alerts and the workers' files as they are now (FIGURES.md).
+// now who has not left, coloured by the one rule (Township.Pass). A past day's passes are made
+// from that day's reports and the workers' files and alerts as they are now (FIGURES.md).
 func (s *GateService) PassCountsOn(ctx context.Context, actor Actor, d Date, zone string) (PassCountsView, error) {
 	t, ids, err := s.dashboardScope(ctx, actor)
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *GateService) passCounts(ctx context.Context, t Township, ids []int64, d
 	byEnterprise := map[int64]*PassCountRow{}
 	byZone := map[string]*ZonePassCounts{}
 	for _, f := range facts {
-		if (zone != "" && f.Zone != zone) || f.Worker.CreatedAt.After(at) {
+		if zone != "" && f.Zone != zone {
 			continue
 		}
 		c := t.Pass(f, d, at).Color
