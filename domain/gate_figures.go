@@ -105,6 +105,12 @@ func (s *GateService) TownPassCounts(ctx context.Context, t Township, d Date) (P
 }
 
 func (s *GateService) passCounts(ctx context.Context, t Township, ids []int64, d Date, zone string) (PassCountsView, error) {
+	return s.counts.do(ctx, countKey(t.ID, ids, d, zone), func() (PassCountsView, error) {
+		return s.countPasses(ctx, t, ids, d, zone)
+	})
+}
+
+func (s *GateService) countPasses(ctx context.Context, t Township, ids []int64, d Date, zone string) (PassCountsView, error) {
 	view := PassCountsView{Date: d, ByZone: []ZonePassCounts{}, ByEnterprise: []PassCountRow{}}
 	if ids != nil && len(ids) == 0 {
 		return view, nil

@@ -24,6 +24,7 @@ type GateService struct {
 	clock       Clock
 	changes     Notifier
 	scope       scopeLoader
+	counts      countTurns // one count of passes at a time per question
 }
 
 func (s *GateService) audit() audit { return audit{store: s.audits, clock: s.clock} }
