@@ -119,14 +119,14 @@ func (s *GateService) countPasses(ctx context.Context, t Township, ids []int64, 
 	if err != nil {
 		return PassCountsView{}, err
 	}
-	at := t.passMoment(d, s.clock.Now())
+	day := t.passDay(d, t.passMoment(d, s.clock.Now()))
 	byEnterprise := map[int64]*PassCountRow{}
 	byZone := map[string]*ZonePassCounts{}
 	for _, f := range facts {
 		if zone != "" && f.Zone != zone {
 			continue
 		}
-		c := t.Pass(f, d, at).Color
+		c := day.color(f)
 		view.Total.Add(c)
 		r := byEnterprise[f.Worker.EnterpriseID]
 		if r == nil {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -170,82 +171,118 @@ type Pass struct {
 // colour of them, green when none is yellow or red. The rule table is FIGURES.md's (复工码)
 // and TestPassRule's.
 func (t Township) Pass(f PassFacts, d Date, now time.Time) Pass {
-	rules := t.Policy.PassRules
-	p := Pass{WorkerID: f.Worker.ID, Date: d, Color: PassGreen, ValidUntil: t.passValidUntil(f, d, now)}
-	for _, c := range t.passConditions(f, d, now) {
-		col := rules.Color(c)
+	return t.passDay(d, now).pass(f)
+}
+
+// passDay is what every pass of one day at one moment shares: the day's cut-offs, worked out
+// once for a township's thousands of workers rather than for each.
+type passDay struct {
+	rules        PassRules
+	d, yesterday Date
+	now          time.Time
+	amCut, pmCut time.Time
+	end          time.Time // the day's last second
+	fever        Temperature
+}
+
+func (t Township) passDay(d Date, now time.Time) passDay {
+	next := t.Cutoff(d.AddDays(1), SlotAM)
+	return passDay{
+		rules: t.Policy.PassRules, d: d, yesterday: d.AddDays(-1), now: now,
+		amCut: t.Cutoff(d, SlotAM), pmCut: t.Cutoff(d, SlotPM),
+		end:   time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, next.Location()).Add(-time.Second),
+		fever: Temperature(math.Round(t.Policy.FeverThreshold * 10)),
+	}
+}
+
+func (pd passDay) pass(f PassFacts) Pass {
+	p := Pass{WorkerID: f.Worker.ID, Date: pd.d, Color: PassGreen, ValidUntil: pd.validUntil(f)}
+	pd.conditions(f, func(c PassCondition) {
+		col := pd.rules.Color(c)
 		if col == PassGreen {
-			continue
+			return
 		}
 		p.Reasons = append(p.Reasons, PassReason{Condition: c, Color: col})
 		if col.worse(p.Color) {
 			p.Color = col
 		}
-	}
+	})
 	slices.SortStableFunc(p.Reasons, func(a, b PassReason) int { return passRank[b.Color] - passRank[a.Color] })
 	return p
 }
 
-// passConditions lists the conditions that hold for f on day d at now, in PassConditions order.
-func (t Township) passConditions(f PassFacts, d Date, now time.Time) []PassCondition {
+// color is pass's colour alone, for the counts: the same conditions, nothing kept of them.
+func (pd passDay) color(f PassFacts) PassColor {
+	worst := PassGreen
+	pd.conditions(f, func(c PassCondition) {
+		if col := pd.rules.Color(c); col.worse(worst) {
+			worst = col
+		}
+	})
+	return worst
+}
+
+// conditions calls hold with each condition that holds for f, in PassConditions order.
+func (pd passDay) conditions(f PassFacts, hold func(PassCondition)) {
 	w := f.Worker
-	fever, symptoms := false, false
-	reported := map[Slot]bool{}
-	yesterdayPM := false
+	fever, symptoms, am, pm, yesterdayPM := false, false, false, false, false
 	for _, c := range f.Reports {
-		if c.Date != d && c.Date != d.AddDays(-1) {
+		if c.Date != pd.d && c.Date != pd.yesterday {
 			continue
 		}
-		fever = fever || c.HadFever || t.Fever(c.Temperature)
+		fever = fever || c.HadFever || c.Temperature >= pd.fever
 		symptoms = symptoms || c.HadSymptoms
-		if c.Date == d {
-			reported[c.Slot] = true
-		} else if c.Slot == SlotPM {
+		switch {
+		case c.Date == pd.d && c.Slot == SlotAM:
+			am = true
+		case c.Date == pd.d:
+			pm = true
+		case c.Slot == SlotPM:
 			yesterdayPM = true
 		}
 	}
-	due := DueOn(w, d)
-	missed := due && ((DueOn(w, d.AddDays(-1)) && !yesterdayPM) ||
-		(!reported[SlotAM] && !now.Before(t.Cutoff(d, SlotAM))) ||
-		(!reported[SlotPM] && !now.Before(t.Cutoff(d, SlotPM))))
-	holds := map[PassCondition]bool{
-		PassFever:             fever,
-		PassSymptoms:          symptoms,
-		PassRepeatedFever:     slices.Contains(f.Unresolved, AlertRepeatedFever),
-		PassHighRiskIsolating: w.RiskLevel == RiskHigh && w.Status == WorkerIsolating,
-		PassInHospital:        w.Status == WorkerInHospital,
-		PassRevoked:           f.Revoked != nil,
-		PassIsolating:         w.Status == WorkerIsolating,
-		PassMediumRisk:        w.RiskLevel == RiskMedium,
-		PassMissedSlot:        missed,
-		PassNotReported:       due && len(reported) == 0 && now.Before(t.Cutoff(d, SlotAM)),
-		PassDiscrepancy:       slices.Contains(f.Unresolved, AlertDiscrepancy),
-		PassNotArrived:        !back(w, d) && w.Status != WorkerInHospital,
-	}
-	var out []PassCondition
-	for _, c := range PassConditions {
-		if holds[c] {
-			out = append(out, c)
+	due := DueOn(w, pd.d)
+	missed := due && ((DueOn(w, pd.yesterday) && !yesterdayPM) ||
+		(!am && !pd.now.Before(pd.amCut)) || (!pm && !pd.now.Before(pd.pmCut)))
+	for _, c := range [...]struct {
+		cond  PassCondition
+		holds bool
+	}{
+		{PassFever, fever},
+		{PassSymptoms, symptoms},
+		{PassRepeatedFever, slices.Contains(f.Unresolved, AlertRepeatedFever)},
+		{PassHighRiskIsolating, w.RiskLevel == RiskHigh && w.Status == WorkerIsolating},
+		{PassInHospital, w.Status == WorkerInHospital},
+		{PassRevoked, f.Revoked != nil},
+		{PassIsolating, w.Status == WorkerIsolating},
+		{PassMediumRisk, w.RiskLevel == RiskMedium},
+		{PassMissedSlot, missed},
+		{PassNotReported, due && !am && !pm && pd.now.Before(pd.amCut)},
+		{PassDiscrepancy, slices.Contains(f.Unresolved, AlertDiscrepancy)},
+		{PassNotArrived, !back(w, pd.d) && w.Status != WorkerInHospital},
+	} {
+		if c.holds {
+			hold(c.cond)
 		}
 	}
-	return out
 }
 
-// passValidUntil is, for a worker due on d, the next cut-off after now of a slot of d still
-// without a report (the pass may turn yellow then); otherwise the last second of d.
-func (t Township) passValidUntil(f PassFacts, d Date, now time.Time) time.Time {
-	next := t.Cutoff(d.AddDays(1), SlotAM)
-	end := time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, next.Location()).Add(-time.Second)
-	if !DueOn(f.Worker, d) {
-		return end
+// validUntil is, for a worker due on the day, the next cut-off after now of a slot of the day
+// still without a report (the pass may turn yellow then); otherwise the day's last second.
+func (pd passDay) validUntil(f PassFacts) time.Time {
+	if !DueOn(f.Worker, pd.d) {
+		return pd.end
 	}
-	for _, s := range []Slot{SlotAM, SlotPM} {
-		reported := slices.ContainsFunc(f.Reports, func(c Checkin) bool { return c.Date == d && c.Slot == s })
-		if c := t.Cutoff(d, s); !reported && now.Before(c) {
-			return c
+	for _, s := range [...]struct {
+		slot Slot
+		cut  time.Time
+	}{{SlotAM, pd.amCut}, {SlotPM, pd.pmCut}} {
+		reported := slices.ContainsFunc(f.Reports, func(c Checkin) bool { return c.Date == pd.d && c.Slot == s.slot })
+		if !reported && pd.now.Before(s.cut) {
+			return s.cut
 		}
 	}
-	return end
+	return pd.end
 }
 
 // PassCounts are how many passes of each colour.
