@@ -53,13 +53,15 @@ func TestBrowserBatchAndShift(t *testing.T) {
 		chromedp.SendKeys(in("worker-search"), "试岗"), chromedp.Click("#worker-search-submit"),
 		poll(fmt.Sprintf(`%s.length === 2 && %s.every((e) => e.textContent.includes("试岗"))`, rows, rows)))
 	b.do(t, "select both", pick("#worker-table thead .el-checkbox"), poll(`document.querySelector("#worker-assign").dataset.count === "2"`))
+	// Each click waits for the dialog and the drop-downs to stop moving: under CI's load a click
+	// on the dialog still opening was lost, and the step waited out its minute.
 	b.do(t, "assign a batch and a shift", chromedp.Click("#worker-assign"), chromedp.WaitVisible("#assign-form"),
-		chromedp.Click("#assign-batch input, input#assign-batch"),
+		animationsSettled(), chromedp.Click("#assign-batch input, input#assign-batch"),
 		chromedp.WaitVisible(fmt.Sprintf(`[data-test="assign-batch-option"][data-value="%d"]`, batch.Number)),
-		pick(fmt.Sprintf(`[data-test="assign-batch-option"][data-value="%d"]`, batch.Number)),
-		chromedp.Click("#assign-shift input, input#assign-shift"),
+		animationsSettled(), pick(fmt.Sprintf(`[data-test="assign-batch-option"][data-value="%d"]`, batch.Number)),
+		animationsSettled(), chromedp.Click("#assign-shift input, input#assign-shift"),
 		chromedp.WaitVisible(`[data-test="assign-shift-option"][data-value="试产班"]`),
-		pick(`[data-test="assign-shift-option"][data-value="试产班"]`))
+		animationsSettled(), pick(`[data-test="assign-shift-option"][data-value="试产班"]`))
 	b.screenshot(t, "assign")
 	b.do(t, "save", chromedp.Click("#assign-save"),
 		poll(fmt.Sprintf(`[...document.querySelectorAll('#worker-table [data-test="worker-batch"]')].filter((e) => e.dataset.batch === "%d").length === 2`, batch.Number)),
