@@ -301,6 +301,3 @@ func (p *PassCounts) Add(c PassColor) {
 		p.Red++
 	}
 }
-
-// Total is every pass counted.
-func (p PassCounts) Total() int { return p.Green + p.Yellow + p.Red }
