@@ -23,6 +23,8 @@ type Stores struct {
 	Returns       ReturnStore
 	Passes        PassStore
 	SpotChecks    SpotCheckStore
+	Channels      ChannelStore
+	Outbox        OutboxStore
 	Tx            TxRunner
 }
 

@@ -45,6 +45,11 @@ type Policy struct {
 	// SpotCheckPercent is the share of their enterprises' on-duty workers each supervisor's
 	// daily spot-check sample holds (1–100).
 	SpotCheckPercent int
+	// RemindMinutes is how long before each slot's cut-off the enterprise groups are told who
+	// has not reported yet (0: no reminder); SummaryAt ("HH:MM" local, "" for none) is when the
+	// township's groups get the morning summary. Issue 20.
+	RemindMinutes int
+	SummaryAt     string
 }
 
 // DefaultPolicy is what a new township starts with (the national guidance of February 2020).
@@ -56,7 +61,7 @@ var DefaultPolicy = Policy{
 	RetentionDays: 180,
 	// A tenth: a supervisor with three plants of a hundred people checks about thirty a day,
 	// what one morning at the gates allows.
-	SpotCheckPercent: 10,
+	SpotCheckPercent: 10, RemindMinutes: 30, SummaryAt: "08:30",
 }
 
 // Retention days allowed: a month at least (the 14-day trend and the isolation rules look
