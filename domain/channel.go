@@ -98,6 +98,7 @@ type Channel struct {
 	// falls due inside them is sent when they end. QuietFrom after QuietTo spans midnight.
 	QuietFrom, QuietTo string
 	Enabled            bool
+	HasSecret          bool // filled by the service for the pages, which never see the secret
 	CreatedBy          int64
 	CreatedAt          time.Time
 	UpdatedAt          time.Time

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Stores are the stores every service is built on; repo provides them for a database.
 type Stores struct {
@@ -46,6 +49,11 @@ type Options struct {
 	Recorder     Recorder      // hears of check-ins and alerts for the metrics; nil for none
 	Imports      *ImportSlots  // the server's places for roster imports; nil: two (ImportSlots)
 	ImportBudget time.Duration // how long one roster import may take; default one minute
+	// Robots reach the group robots (package notify, given by internal/app); nil: channels
+	// cannot be saved or sent to.
+	Robots Robots
+	// Links say where people open Fugong, for the links in the groups' messages.
+	Links Links
 }
 
 // Services are all of Fugong's domain services, wired to one set of stores.
@@ -67,6 +75,8 @@ type Services struct {
 	Stagger     *StaggerService
 	Returns     *ReturnService
 	Gate        *GateService
+	Channels    *ChannelService
+	Messenger   *Messenger
 }
 
 // NewServices wires the services to st.
@@ -118,6 +128,20 @@ func NewServices(st Stores, o Options) Services {
 		enterprises: st.Enterprises, townships: st.Townships, places: places, audits: st.Audit, tx: st.Tx,
 		clock: o.Clock, changes: o.Changes, scope: scope,
 	}
+	checkins := &CheckinService{
+		checkins: st.Checkins, alerts: st.Alerts, workers: st.Workers, townships: st.Townships, audits: st.Audit,
+		tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder, places: places, scope: scope,
+		shifts: st.Shifts, found: newFoundToday(), crowds: newCrowdCache(o.Changes),
+	}
+	dashboard := &DashboardService{figures: figures}
+	if o.Robots == nil {
+		o.Robots = noRobots{}
+	}
+	channels := &ChannelService{channels: st.Channels, outbox: st.Outbox, enterprises: st.Enterprises, townships: st.Townships,
+		robots: o.Robots, audits: st.Audit, clock: o.Clock}
+	messenger := &Messenger{outbox: st.Outbox, channels: st.Channels, townships: st.Townships, enterprises: st.Enterprises,
+		alerts: st.Alerts, workers: st.Workers, checkins: checkins, dashboard: dashboard, robots: o.Robots, clock: o.Clock,
+		links: o.Links}
 	return Services{
 		Auth: &AuthService{
 			users: st.Users, workers: st.Workers, enterprises: st.Enterprises, tokens: st.RefreshTokens,
@@ -142,13 +166,9 @@ func NewServices(st Stores, o Options) Services {
 			inspections: st.Inspections, townships: st.Townships, audits: st.Audit, tx: st.Tx, clock: o.Clock,
 			scope: scope,
 		},
-		Workers: workers,
-		Checkins: &CheckinService{
-			checkins: st.Checkins, alerts: st.Alerts, workers: st.Workers, townships: st.Townships, audits: st.Audit,
-			tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder, places: places, scope: scope,
-			shifts: st.Shifts, found: newFoundToday(), crowds: newCrowdCache(o.Changes),
-		},
-		Dashboard: &DashboardService{figures: figures},
+		Workers:   workers,
+		Checkins:  checkins,
+		Dashboard: dashboard,
 		Reports: &ReportService{
 			figures: figures, workers: st.Workers, alerts: st.Alerts, plans: st.Plans, audits: st.Audit, clock: o.Clock,
 			gate: gate,
@@ -161,7 +181,23 @@ func NewServices(st Stores, o Options) Services {
 			batches: st.Batches, shifts: st.Shifts, plans: st.Plans, townships: st.Townships, audits: st.Audit, tx: st.Tx,
 			clock: o.Clock, changes: o.Changes, scope: scope,
 		},
-		Returns: &ReturnService{returns: st.Returns, townships: st.Townships, clock: o.Clock, scope: scope},
-		Gate:    gate,
+		Returns:   &ReturnService{returns: st.Returns, townships: st.Townships, clock: o.Clock, scope: scope},
+		Gate:      gate,
+		Channels:  channels,
+		Messenger: messenger,
 	}
 }
+
+// noRobots stands where no Robots were given (the tools that load data, some tests): a
+// channel cannot be saved and nothing is sent, each saying why.
+type noRobots struct{}
+
+func (noRobots) Check(Channel) error {
+	return Invalid("kind", "这个程序没有接通群机器人（未配置 Robots）")
+}
+
+func (noRobots) Send(context.Context, Channel, RobotMessage) RobotAnswer {
+	return RobotAnswer{Outcome: "permanent", Message: "这个程序没有接通群机器人（未配置 Robots）"}
+}
+
+func (noRobots) Cost(Channel, RobotMessage) int { return 1 }

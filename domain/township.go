@@ -64,6 +64,9 @@ var DefaultPolicy = Policy{
 	SpotCheckPercent: 10, RemindMinutes: 30, SummaryAt: "08:30",
 }
 
+// MaxRemindMinutes is the longest a reminder may come before a cut-off: three hours.
+const MaxRemindMinutes = 180
+
 // Retention days allowed: a month at least (the 14-day trend and the isolation rules look
 // back less than that), ten years at most.
 const (
@@ -432,6 +435,12 @@ func checkPolicy(p *Problems, pol Policy) {
 	}
 	if pol.SpotCheckPercent < 1 || pol.SpotCheckPercent > 100 {
 		p.Add("spot_check_percent", "每日抽查比例应在 1% 到 100% 之间")
+	}
+	if pol.RemindMinutes < 0 || pol.RemindMinutes > MaxRemindMinutes {
+		p.Add("remind_minutes", "截止前提醒应在 0 到 180 分钟之间（0 为不提醒）")
+	}
+	if pol.SummaryAt != "" && !clockRe.MatchString(pol.SummaryAt) {
+		p.Add("summary_at", "时间格式应为 HH:MM,例如 08:30；留空为不发早报")
 	}
 	seen := map[RiskLevel]bool{}
 	for _, l := range pol.IsolationLevels {

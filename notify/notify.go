@@ -274,3 +274,13 @@ func (e *Error) Is(target error) bool {
 
 // Unwrap gives the cause: a network error, or an *InvalidError for a bad channel or message.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Cost is how many requests Send makes for m on ch's platform: two for a WeCom message with
+// mentions (its markdown cannot @, so a text message follows), else one. Each counts against
+// the robot's 20 a minute.
+func Cost(ch Channel, m Message) int {
+	if ch.Kind == KindWeCom && len(m.MentionPhones) > 0 {
+		return 2
+	}
+	return 1
+}

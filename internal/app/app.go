@@ -103,6 +103,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 	metrics.WatchDB(pool)
 	o.Changes, o.Recorder = hub, metrics
 	o.Imports, o.ImportBudget = &domain.ImportSlots{Max: cfg.ImportSlots}, cfg.ImportTimeout
+	if o.Robots == nil {
+		o.Robots = newRobots(nil)
+	}
+	o.Links = domain.Links{Base: cfg.PublicURL}
 	services := domain.NewServices(stores, o)
 	return &App{Config: cfg, Log: log, DB: db, Stores: stores, Services: services, hub: hub, metrics: metrics}, nil
 }
@@ -203,6 +207,8 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		a.Log.Info("metrics listening", slog.String("addr", mln.Addr().String()))
 	}
 	go a.sweep(ctx)
+	messaged := make(chan struct{})
+	go a.message(ctx, messaged)
 	if a.DB.Dialect == repo.Postgres {
 		// Changes made by the other processes on this database reach this one's viewers.
 		bridge := &live.PGBridge{Hub: a.hub, DSN: a.Config.DatabaseURL, Log: a.Log}
@@ -224,6 +230,7 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 			errs = append(errs, err)
 		}
 	}
+	<-messaged // a send under way finishes and is recorded (domain.Messenger.Dispatch)
 	return errors.Join(errs...)
 }
 
@@ -241,6 +248,31 @@ func (a *App) sweep(ctx context.Context) {
 			a.Log.Error("sweep alerts", slog.String("error", err.Error()))
 		} else if n > 0 {
 			a.Log.Info("raised alerts", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// messageEvery is how often the messenger looks for work: an alert reaches its groups within
+// a few seconds.
+const messageEvery = time.Second
+
+// message runs the messenger (domain.Messenger: the outbox's scheduled events, fan-out and
+// sends to the group robots) until ctx ends, then closes done. Every replica may run it: each
+// step claims its rows.
+func (a *App) message(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(messageEvery)
+	defer tick.Stop()
+	for {
+		if n, err := a.Services.Messenger.Step(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("group messages", slog.String("error", err.Error()))
+		} else if n > 0 {
+			a.Log.Info("sent group messages", slog.Int("count", n))
 		}
 		select {
 		case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,6 +36,9 @@ type Config struct {
 	CheckinLanes   int  // groups of check-ins committing at once on PostgreSQL
 	ImportSlots    int  // roster imports running at once
 	ImportTimeout  time.Duration
+	// PublicURL is where people open Fugong, for the links in the groups' messages
+	// (FUGONG_PUBLIC_URL; default http://localhost and the port of Addr).
+	PublicURL string
 }
 
 // Production reports whether Fugong runs in production, where nothing is generated for it.
@@ -53,6 +57,7 @@ func LoadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config
 		BodyLimit:   or(getenv("FUGONG_BODY_LIMIT"), "1M"),
 	}
 	var errs []error
+	c.PublicURL = publicURL(getenv("FUGONG_PUBLIC_URL"), c.Addr, &errs)
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("FUGONG_ENV must be development or production, not %q", c.Env))
 	}
@@ -182,4 +187,18 @@ func or(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// publicURL is FUGONG_PUBLIC_URL checked, or the address a person on this machine opens.
+func publicURL(v, addr string, errs *[]error) string {
+	if v == "" {
+		_, port, _ := net.SplitHostPort(addr)
+		return "http://localhost:" + port
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		*errs = append(*errs, fmt.Errorf("FUGONG_PUBLIC_URL must be an http(s) address like https://fugong.example.gov.cn, not %q", v))
+		return ""
+	}
+	return strings.TrimRight(v, "/")
 }

@@ -36,7 +36,7 @@ FUGONG_JWT_SECRET, FUGONG_DATA_KEY (or *_FILE), FUGONG_ENV (development|producti
 FUGONG_DATA_DIR (data), FUGONG_TRUSTED_PROXIES, FUGONG_BODY_LIMIT (1M), FUGONG_LOG_LEVEL (info),
 FUGONG_DASHBOARD_CACHE (on), FUGONG_DB_MAX_CONNS (16),
 FUGONG_CHECKIN_LANES (half the CPUs, at least 1), FUGONG_IMPORT_SLOTS (2),
-FUGONG_IMPORT_TIMEOUT (1m).
+FUGONG_IMPORT_TIMEOUT (1m), FUGONG_PUBLIC_URL (the address in the groups' links).
 `
 
 // Run is the whole program, so that tests can start it: args without the program name, the
