@@ -34,6 +34,9 @@ type Config struct {
 	// uncached path). Otherwise answers are kept while Live's hub says their township has not
 	// changed (dashboardCache); without a hub, nothing would say when, and none are.
 	NoDashboardCache bool
+	// DemoGroups lists what the demo's local group robots received today (serve --demo);
+	// nil answers GET /demo/group-messages with 404.
+	DemoGroups func() []DemoGroup
 }
 
 // ContentSecurityPolicy is sent with every answer. The built UI runs under it: no inline
@@ -92,6 +95,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	(&staggerHandler{svc: svc.Stagger}).register(r)
 	(&returnHandler{svc: svc.Returns}).register(r)
 	(&gateHandler{svc: svc.Gate, tokens: &PassTokens{Access: cfg.Tokens}, cache: answers}).register(r)
+	(&channelHandler{svc: svc.Channels, demoGroups: cfg.DemoGroups}).register(r)
 
 	doc := openAPIDocument(routes)
 	e.GET("/api/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })

@@ -60,6 +60,8 @@ type townshipUpdateRequest struct {
 	Zones            *[]string           `json:"zones,omitempty"`
 	PassRules        map[string]string   `json:"pass_rules,omitempty" jsonschema_description:"condition → green (ignored), yellow or red, for the conditions to change (pass_conditions lists them)"`
 	SpotCheckPercent *int                `json:"spot_check_percent,omitempty" jsonschema_description:"1 to 100: the share of on-duty workers in each supervisor's daily spot-check sample"`
+	RemindMinutes    *int                `json:"remind_minutes,omitempty" jsonschema_description:"0 to 180: how long before each cut-off the enterprise groups are told who has not reported (0: never)"`
+	SummaryAt        *string             `json:"summary_at,omitempty" jsonschema_description:"HH:MM local: when the township's groups get the morning summary; empty for none"`
 }
 
 func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
@@ -67,7 +69,8 @@ func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
 		Name: r.Name, Population: r.Population, Timezone: r.Timezone, FeverThreshold: r.FeverThreshold,
 		IsolationDays: r.IsolationDays, CutoffAM: r.CutoffAM, CutoffPM: r.CutoffPM, Zones: r.Zones,
 		IsolationLevels: r.IsolationLevels, RetentionDays: r.RetentionDays,
-		PassRules: r.PassRules, SpotCheckPercent: r.SpotCheckPercent,
+		PassRules: r.PassRules, SpotCheckPercent: r.SpotCheckPercent, RemindMinutes: r.RemindMinutes,
+		SummaryAt: r.SummaryAt,
 	}
 	if r.KeyAreas != nil {
 		areas := make([]domain.KeyArea, 0, len(*r.KeyAreas))
@@ -103,6 +106,8 @@ type townshipResponse struct {
 	PassRules        map[string]string  `json:"pass_rules" jsonschema_description:"every pass condition's colour"`
 	PassConditions   []passConditionDTO `json:"pass_conditions" jsonschema_description:"the pass conditions in order, with their labels and default colours"`
 	SpotCheckPercent int                `json:"spot_check_percent"`
+	RemindMinutes    int                `json:"remind_minutes"`
+	SummaryAt        string             `json:"summary_at"`
 	CreatedAt        time.Time          `json:"created_at"`
 	UpdatedAt        time.Time          `json:"updated_at"`
 }
@@ -119,6 +124,7 @@ func newTownshipResponse(t domain.Township) townshipResponse {
 		out.KeyAreas = append(out.KeyAreas, keyAreaDTO{RegionCode: a.RegionCode, RiskLevel: a.RiskLevel})
 	}
 	out.PassRules, out.SpotCheckPercent = map[string]string{}, t.Policy.SpotCheckPercent
+	out.RemindMinutes, out.SummaryAt = t.Policy.RemindMinutes, t.Policy.SummaryAt
 	for _, c := range domain.PassConditions {
 		out.PassRules[string(c)] = string(t.Policy.PassRules.Color(c))
 		out.PassConditions = append(out.PassConditions, passConditionDTO{Condition: string(c), Label: c.Label(),

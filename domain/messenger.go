@@ -126,7 +126,14 @@ func (m *Messenger) Schedule(ctx context.Context, now time.Time) (int, error) {
 // Scheduled are the township's events due at now: the reminder from RemindMinutes before each
 // slot's cut-off until the cut-off, who missed it from the cut-off, the summary from its
 // time, the report from reportDelay after the afternoon cut-off; each for scheduleWindow.
-func Scheduled(t Township, now time.Time) []Event {
+func Scheduled(t Township, now time.Time) []Event { return scheduled(t, now, scheduleWindow) }
+
+// DueToday are the township's scheduled events of today whose time has come, however long
+// ago (the demo writes them at start, so that its groups show each kind of message); the
+// reminder only while its slot is still open.
+func DueToday(t Township, now time.Time) []Event { return scheduled(t, now, 24*time.Hour) }
+
+func scheduled(t Township, now time.Time, window time.Duration) []Event {
 	today := t.Today(now)
 	var out []Event
 	add := func(kind EventKind, slot Slot, from, until time.Time) {
@@ -141,13 +148,13 @@ func Scheduled(t Township, now time.Time) []Event {
 		if r := t.Policy.RemindMinutes; r > 0 {
 			add(EventReminder, slot, cut.Add(-time.Duration(r)*time.Minute), cut)
 		}
-		add(EventMissed, slot, cut, cut.Add(scheduleWindow))
+		add(EventMissed, slot, cut, cut.Add(window))
 	}
 	if at, ok := t.clockOn(today, t.Policy.SummaryAt); ok {
-		add(EventSummary, "", at, at.Add(scheduleWindow))
+		add(EventSummary, "", at, at.Add(window))
 	}
 	report := t.Cutoff(today, SlotPM).Add(reportDelay)
-	add(EventReport, "", report, report.Add(scheduleWindow))
+	add(EventReport, "", report, report.Add(window))
 	return out
 }
 

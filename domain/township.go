@@ -153,6 +153,8 @@ type TownshipUpdate struct {
 	// sends them); the others keep theirs.
 	PassRules        map[string]string
 	SpotCheckPercent *int
+	RemindMinutes    *int
+	SummaryAt        *string
 	KeyAreas         *[]KeyArea
 	Zones            *[]string // the full list of zone names, in order
 }
@@ -320,6 +322,8 @@ func townshipChange(old, new Township) string {
 		fromTo("个人信息保留天数", old.Policy.RetentionDays, new.Policy.RetentionDays, strconv.Itoa),
 		fromTo("复工码规则", old.Policy.PassRules.String(), new.Policy.PassRules.String(), str),
 		fromTo("每日抽查比例", old.Policy.SpotCheckPercent, new.Policy.SpotCheckPercent, strconv.Itoa),
+		fromTo("截止前提醒(分钟)", old.Policy.RemindMinutes, new.Policy.RemindMinutes, strconv.Itoa),
+		fromTo("每日早报时间", old.Policy.SummaryAt, new.Policy.SummaryAt, str),
 		fields(
 			labelIf(old.Name != new.Name, "名称"), labelIf(old.Population != new.Population, "人口"),
 			labelIf(old.Timezone != new.Timezone, "时区"),
@@ -358,6 +362,8 @@ func applyTownshipUpdate(t *Township, u TownshipUpdate) error {
 	set(&t.Policy.IsolationLevels, u.IsolationLevels, nil)
 	set(&t.Policy.RetentionDays, u.RetentionDays, nil)
 	set(&t.Policy.SpotCheckPercent, u.SpotCheckPercent, nil)
+	set(&t.Policy.RemindMinutes, u.RemindMinutes, nil)
+	set(&t.Policy.SummaryAt, u.SummaryAt, Clean)
 	var p Problems
 	if u.PassRules != nil {
 		t.Policy.PassRules = mergePassRules(&p, t.Policy.PassRules, u.PassRules)

@@ -36,6 +36,7 @@ type App struct {
 	Services domain.Services
 	hub      *live.Hub    // changes for the dashboard's live stream
 	metrics  *api.Metrics // what /metrics shows; the services count into it
+	sink     *demo.Sink   // the demo's local group robots; nil unless serve --demo
 }
 
 // shutdownGrace is how long requests in flight get to finish after SIGTERM before the server
@@ -104,7 +105,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 	o.Changes, o.Recorder = hub, metrics
 	o.Imports, o.ImportBudget = &domain.ImportSlots{Max: cfg.ImportSlots}, cfg.ImportTimeout
 	if o.Robots == nil {
-		o.Robots = newRobots(nil)
+		o.Robots = NewRobots(nil)
 	}
 	o.Links = domain.Links{Base: cfg.PublicURL}
 	services := domain.NewServices(stores, o)
@@ -114,6 +115,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 // Close ends the live streams and closes the database.
 func (a *App) Close() error {
 	a.hub.Close()
+	if a.sink != nil {
+		a.sink.Close()
+	}
 	return a.DB.Close()
 }
 
@@ -156,10 +160,43 @@ func (a *App) seedDemo(ctx context.Context, stdout io.Writer) error {
 	if created {
 		a.Log.Info("created the demo township 长山镇")
 	}
+	if a.sink, err = demo.StartSink(); err != nil {
+		return err
+	}
+	if err := a.sink.Connect(ctx, a.Stores, time.Now()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	// No worker's sign-in is printed: a log is kept and shipped (issue 16). The README says how
 	// to sign in as a demo worker.
 	fmt.Fprintln(stdout, demo.AccountsText)
+	fmt.Fprintln(stdout, a.sink.GroupsText())
 	return nil
+}
+
+// demoGroups is what the demo's robots received today (China Standard Time, the demo
+// township's), for GET /api/v1/demo/group-messages; nil outside the demo.
+func (a *App) demoGroups() func() []api.DemoGroup {
+	if a.sink == nil {
+		return nil
+	}
+	return func() []api.DemoGroup {
+		cst := time.FixedZone("CST", 8*3600)
+		now := time.Now().In(cst)
+		since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, cst)
+		var out []api.DemoGroup
+		for _, g := range a.sink.Received(since) {
+			dg := api.DemoGroup{Name: g.Name, Kind: g.Kind, Messages: []api.DemoGroupMessage{}}
+			for _, r := range g.Received {
+				mentions := r.Mentions
+				if mentions == nil {
+					mentions = []string{}
+				}
+				dg.Messages = append(dg.Messages, api.DemoGroupMessage{At: r.At, Title: r.Title, Text: r.Text, Mentions: mentions})
+			}
+			out = append(out, dg)
+		}
+		return out
+	}
 }
 
 // serve listens on the API and metrics addresses until ctx ends, then shuts down gracefully:
@@ -174,7 +211,7 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		Tokens: Tokens(a.Config.JWTSecret, accessTTL),
 		Log:    a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
 		TrustedProxies: a.Config.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
-		NoDashboardCache: !a.Config.DashboardCache,
+		NoDashboardCache: !a.Config.DashboardCache, DemoGroups: a.demoGroups(),
 	})
 	srv := &http.Server{
 		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,

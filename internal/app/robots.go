@@ -15,8 +15,8 @@ type robots struct{ sender *notify.Sender }
 
 var _ domain.Robots = robots{}
 
-// newRobots sends with client (nil: a fresh one); redirects are never followed (notify).
-func newRobots(client *http.Client) robots { return robots{sender: &notify.Sender{Client: client}} }
+// NewRobots sends with client (nil: a fresh one); redirects are never followed (notify).
+func NewRobots(client *http.Client) robots { return robots{sender: &notify.Sender{Client: client}} }
 
 func channelOf(c domain.Channel) notify.Channel {
 	return notify.Channel{Kind: notify.Kind(c.Kind), URL: c.URL, Key: c.Key, Secret: c.Secret}
