@@ -81,7 +81,8 @@ func newFixture(t testing.TB, db *repo.DB, opts ...func(*domain.Options)) *fixtu
 		imports: &domain.ImportSlots{}}
 	o := domain.Options{
 		Passwords: domain.PasswordHasher{Cost: bcrypt.MinCost, Gate: f.gate}, Changes: f.hub, Imports: f.imports,
-		Clock: func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) },
+		Clock:  func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) },
+		Robots: f.robots(),
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -101,6 +102,10 @@ func newFixture(t testing.TB, db *repo.DB, opts ...func(*domain.Options)) *fixtu
 	f.seed()
 	return f
 }
+
+// robots reach the group robots as the server does (package notify); the tests' robots are
+// notifytest servers on loopback.
+func (f *fixture) robots() domain.Robots { return app.NewRobots(nil) }
 
 func (f *fixture) seed() {
 	t, ctx := f.t, context.Background()

@@ -40,6 +40,9 @@ const (
 type DB struct {
 	gorm    *gorm.DB
 	Dialect Dialect
+	// URL is the address Open was given, so that another connection to the same database (a
+	// second process, in the tests) can be opened.
+	URL string
 	// writer is SQLite's one write transaction at a time, taken in Go: SQLite lets one writer
 	// in and has the others poll its lock until the busy timeout, which under 16 concurrent
 	// check-ins fell to a few dozen a second (measured: one connection did 1,584/s, sixteen
@@ -138,7 +141,7 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dialect, err)
 	}
-	db := &DB{gorm: g, Dialect: dialect}
+	db := &DB{gorm: g, Dialect: dialect, URL: rawURL}
 	if dialect == SQLite {
 		db.writer = make(chan struct{}, 1)
 	}

@@ -68,6 +68,18 @@ func Run(t *testing.T, fn func(t *testing.T, db *repo.DB)) {
 	}
 }
 
+// Reopen opens another connection pool on db's database, as a second server process would
+// have; it is closed when the test ends, before the database is dropped.
+func Reopen(t testing.TB, db *repo.DB) *repo.DB {
+	t.Helper()
+	again, err := repo.Open(context.Background(), db.URL, Quiet)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	t.Cleanup(func() { again.Close() })
+	return again
+}
+
 // Quiet is a logger for tests that drops everything.
 var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
