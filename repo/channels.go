@@ -128,11 +128,21 @@ func splitTypes(s string) []domain.MessageType {
 	return out
 }
 
+// stamp is the time now as both engines keep it (PostgreSQL to the microsecond), so that what
+// a write returns is what a read gives.
+func stamp() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 // Create inserts a channel with its target sealed.
 func (s *ChannelStore) Create(ctx context.Context, c *domain.Channel) error {
 	sealed, err := s.seal(*c)
 	if err != nil {
 		return err
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = stamp()
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
 	}
 	row := newChannelRow(*c, sealed)
 	row.ID = 0
@@ -173,7 +183,7 @@ func (s *ChannelStore) Update(ctx context.Context, c *domain.Channel) error {
 		if err != nil {
 			return err
 		}
-		c.UpdatedAt = time.Now().UTC()
+		c.UpdatedAt = stamp()
 		row := newChannelRow(*c, sealed)
 		err = db.Model(&channelRow{ID: c.ID}).Select("scope", "zone_id", "enterprise_id", "user_id", "name", "kind",
 			"target_sealed", "hint", "muted", "quiet_from", "quiet_to", "enabled", "updated_at").Updates(&row).Error
