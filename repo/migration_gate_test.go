@@ -29,10 +29,22 @@ func TestGateRoleMigration(t *testing.T) {
 			db, err := repo.Open(ctx, url, dbtest.Quiet)
 			must(t, err)
 			t.Cleanup(func() { db.Close() })
-			must(t, repo.MigrateTo(ctx, db, 18))
-
+			// The township is written by this program's store, with the columns of the newest
+			// migration (00020 added some): it is made there, and the database rolled back to
+			// 00018 under it for the rest.
+			_, err = db.Migrate(ctx)
+			must(t, err)
 			env := newEnv(t, db)
 			_, admin := env.township(t, "371626104", "一区")
+			for v := newestMigration(t, db.Dialect); v > 18; v-- {
+				must(t, repo.MigrateDown(ctx, db))
+			}
+			// Fresh connections: PostgreSQL's statements prepared on the newer tables would
+			// fail on these ("cached plan must not change result type").
+			pool, err := db.Pool()
+			must(t, err)
+			pool.SetMaxIdleConns(0)
+			pool.SetMaxIdleConns(2)
 			a := admin.Actor()
 			ent1 := env.enterprise(t, a, "甲厂", 1, "一区")
 			ent2 := env.enterprise(t, a, "乙厂", 2, "一区")

@@ -63,6 +63,11 @@ func (s *RetentionStore) Purge(ctx context.Context, townshipID int64, cut domain
 			// Measurements at the gate are health data as check-ins are (issue 19); a removed
 			// worker's go with the file (ON DELETE CASCADE), as does a revoked pass.
 			{"DELETE FROM spot_checks WHERE township_id = @t AND date < @cut", nil},
+			// The group messages (issue 20) name the workers of an alert or a missed slot and
+			// carry phone numbers to mention: they go as the alerts do, and so do the events
+			// already turned into messages (one not yet fanned out is still to be sent).
+			{"DELETE FROM messages WHERE township_id = @t AND created_at < @cut", nil},
+			{"DELETE FROM outbox_events WHERE township_id = @t AND done_at IS NOT NULL AND day < @cut", nil},
 			// Their refresh tokens go with them (ON DELETE CASCADE); the audit log keeps the
 			// events about them, which name no one.
 			{"DELETE FROM workers WHERE " + expiredWorkerID, &out.Workers},

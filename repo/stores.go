@@ -36,6 +36,8 @@ func StoresWith(db *DB, box *pii.Box, o Options) domain.Stores {
 		Returns:       &ReturnStore{DB: db},
 		Passes:        &PassStore{DB: db},
 		SpotChecks:    &SpotCheckStore{DB: db},
+		Channels:      &ChannelStore{DB: db, Box: box},
+		Outbox:        &OutboxStore{DB: db},
 		Tx:            db,
 	}
 }

@@ -30,6 +30,8 @@ type townshipRow struct {
 	RetentionDays    int
 	PassRules        string // the rules that differ from the defaults (domain.PassRules.String)
 	SpotCheckPercent int
+	RemindMinutes    int
+	SummaryAt        string
 	PurgedBefore     sql.NullTime
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -44,6 +46,7 @@ func newTownshipRow(t domain.Township) townshipRow {
 		CheckinCutoffAM: t.Policy.CutoffAM, CheckinCutoffPM: t.Policy.CutoffPM,
 		IsolationLevels: joinLevels(t.Policy.IsolationLevels), RetentionDays: t.Policy.RetentionDays,
 		PassRules: t.Policy.PassRules.String(), SpotCheckPercent: t.Policy.SpotCheckPercent,
+		RemindMinutes: t.Policy.RemindMinutes, SummaryAt: t.Policy.SummaryAt,
 		PurgedBefore: nullDate(t.PurgedBefore), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
@@ -73,6 +76,7 @@ func (r townshipRow) toDomain() domain.Township {
 			FeverThreshold: r.FeverThreshold, IsolationDays: r.IsolationDays,
 			CutoffAM: r.CheckinCutoffAM, CutoffPM: r.CheckinCutoffPM, IsolationLevels: splitLevels(r.IsolationLevels),
 			RetentionDays: r.RetentionDays, PassRules: domain.ParsePassRules(r.PassRules), SpotCheckPercent: r.SpotCheckPercent,
+			RemindMinutes: r.RemindMinutes, SummaryAt: r.SummaryAt,
 		},
 		PurgedBefore: dateOf(r.PurgedBefore), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
@@ -191,7 +195,8 @@ func (s *TownshipStore) Update(ctx context.Context, t domain.Township) error {
 		db := s.DB.conn(ctx)
 		row := newTownshipRow(t)
 		res := db.Model(&townshipRow{ID: t.ID}).Select("name", "population", "timezone",
-			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "retention_days", "pass_rules", "spot_check_percent", "updated_at").
+			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "retention_days", "pass_rules", "spot_check_percent",
+			"remind_minutes", "summary_at", "updated_at").
 			Updates(&row)
 		if res.Error != nil {
 			return translate(res.Error, "乡镇")
