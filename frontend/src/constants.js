@@ -161,3 +161,39 @@ export const AUDIT_ACTIONS = [
   'report.range',
   'retention.run',
 ]
+
+/** CHANNEL_SCOPES: whose group a channel reaches, in the order the form offers them (labels: channel.scopes.*). */
+export const CHANNEL_SCOPES = ['township', 'zone', 'enterprise', 'supervisor']
+
+/** CHANNEL_KINDS: the robot platforms, in the order the form offers them (labels: channel.kinds.*). */
+export const CHANNEL_KINDS = ['wecom', 'dingtalk', 'feishu', 'webhook']
+
+/** MESSAGE_TYPES a channel can switch off, in form order (labels: channel.types.*). */
+export const MESSAGE_TYPES = ['alert', 'reminder', 'missed', 'summary', 'report']
+
+/**
+ * SCOPE_TYPES are the message types each scope's groups get. A saved channel carries its own
+ * list (types, from the server); this is for the switches of a channel not yet saved, and
+ * mirrors domain.scopeTypes.
+ */
+export const SCOPE_TYPES = {
+  township: ['summary', 'report'],
+  zone: ['missed'],
+  enterprise: ['alert', 'reminder', 'missed'],
+  supervisor: ['alert'],
+}
+
+/** MESSAGE_STATUSES of a group message, with the tag type of each (labels: groupMessage.statuses.*). */
+export const MESSAGE_STATUSES = [
+  { value: 'pending', tag: 'info' },
+  { value: 'sent', tag: 'success' },
+  { value: 'failed', tag: 'danger' },
+  { value: 'merged', tag: 'primary' },
+]
+
+/** TEST_OUTCOMES of a test message, with the tag type of each (labels: channel.outcomes.*). */
+export const TEST_OUTCOMES = [
+  { value: 'ok', tag: 'success' },
+  { value: 'retry', tag: 'warning' },
+  { value: 'permanent', tag: 'danger' },
+]

@@ -1,7 +1,7 @@
 // The side menu as data: one row per entry, shown to the roles listed; a page adds a row here
 // and a route in router.js.
 import { markRaw } from 'vue'
-import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook, Calendar, Bell, DataBoard, Tickets, Camera } from '@element-plus/icons-vue'
+import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook, Calendar, Bell, DataBoard, Tickets, Camera, ChatDotRound, ChatLineSquare } from '@element-plus/icons-vue'
 
 /**
  * MENU lists the menu entries; label is an i18n key. home: false keeps an entry from being where
@@ -22,6 +22,8 @@ export const MENU = [
   { path: '/roster', label: 'menu.roster', icon: markRaw(Notebook), roles: ['enterprise_hr'] },
   { path: '/checkins', label: 'menu.checkins', icon: markRaw(Calendar), roles: ['enterprise_hr'] },
   { path: '/alerts', label: 'menu.alerts', icon: markRaw(Bell), roles: ['enterprise_hr', 'supervisor', 'town_admin'] },
+  { path: '/channels', label: 'menu.channels', icon: markRaw(ChatDotRound), roles: ['town_admin', 'enterprise_hr', 'supervisor'], home: false },
+  { path: '/messages', label: 'menu.messages', icon: markRaw(ChatLineSquare), roles: ['town_admin', 'enterprise_hr', 'supervisor'], home: false },
   // The gate page is a phone page of its own (no side menu); a gate account lands there (homeFor).
   { path: '/gate', label: 'menu.gate', icon: markRaw(Camera), roles: ['supervisor', 'gate'], home: false },
   { path: '/audit', label: 'menu.audit', icon: markRaw(Tickets), roles: ['town_admin', 'platform_admin'] },

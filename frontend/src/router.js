@@ -144,6 +144,18 @@ const routes = [
         meta: { roles: ['enterprise_hr', 'supervisor', 'town_admin'], title: 'alert.title' },
       },
       {
+        path: 'channels',
+        name: 'channels',
+        component: () => import('./pages/ChannelsPage.vue'),
+        meta: { roles: ['town_admin', 'enterprise_hr', 'supervisor'], title: 'channel.title' },
+      },
+      {
+        path: 'messages',
+        name: 'messages',
+        component: () => import('./pages/MessagesPage.vue'),
+        meta: { roles: ['town_admin', 'enterprise_hr', 'supervisor'], title: 'groupMessage.title' },
+      },
+      {
         path: 'users',
         name: 'users',
         component: () => import('./pages/UsersPage.vue'),

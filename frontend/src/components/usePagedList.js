@@ -6,9 +6,10 @@ import { get } from '../api.js'
  * usePagedList loads a server-paginated list ({items, total}) with filters. Filters and the
  * page live in the address bar, so going back from a detail page returns to the same view.
  * path may be a function, for lists whose address is known only once the page has loaded
- * (the signed-in HR's own enterprise).
+ * (the signed-in HR's own enterprise). offset: true asks the server with limit and offset instead
+ * of page and page_size (the messages list); the address bar keeps page and page_size alike.
  */
-export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize = 20 } = {}) {
+export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize = 20, offset = false } = {}) {
   const route = useRoute()
   const router = useRouter()
   const q = route.query
@@ -30,8 +31,9 @@ export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize 
     const urlQuery = {}
     for (const [k, v] of Object.entries(query)) if (v !== '' && v !== null && v !== undefined) urlQuery[k] = String(v)
     router.replace({ query: urlQuery }).catch(() => {})
+    const apiQuery = offset ? { ...filters, limit: pageSize.value, offset: (page.value - 1) * pageSize.value } : query
     try {
-      const res = await get(typeof path === 'function' ? path() : path, query)
+      const res = await get(typeof path === 'function' ? path() : path, apiQuery)
       if (mine !== seq) return
       items.value = (res && res.items) || []
       total.value = (res && res.total) || 0
