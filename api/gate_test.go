@@ -33,11 +33,17 @@ func (f *fixture) atLocal(hour, minute int) {
 // them and returns them with their access token.
 func (f *fixture) gateWorker(hr domain.User, e domain.Enterprise, n int, arrived string) (domain.Worker, string) {
 	f.t.Helper()
+	return f.namedWorker(hr, e, n, arrived, fmt.Sprintf("门岗测试%d", n))
+}
+
+// namedWorker is gateWorker with the person's name.
+func (f *fixture) namedWorker(hr domain.User, e domain.Enterprise, n int, arrived, name string) (domain.Worker, string) {
+	f.t.Helper()
 	if arrived == "" {
 		arrived = dayFromToday(0)
 	}
 	id, phone := idNumber(n), fmt.Sprintf("1390000%04d", n)
-	w, _, err := f.svc.Workers.Create(context.Background(), hr.Actor(), e.ID, domain.WorkerInput{Name: fmt.Sprintf("门岗测试%d", n),
+	w, _, err := f.svc.Workers.Create(context.Background(), hr.Actor(), e.ID, domain.WorkerInput{Name: name,
 		IDNumber: id, Phone: phone, OriginRegion: "371681", ArrivedOn: arrived})
 	if err != nil {
 		f.t.Fatalf("worker %d: %v", n, err)

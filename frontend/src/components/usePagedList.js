@@ -6,10 +6,9 @@ import { get } from '../api.js'
  * usePagedList loads a server-paginated list ({items, total}) with filters. Filters and the
  * page live in the address bar, so going back from a detail page returns to the same view.
  * path may be a function, for lists whose address is known only once the page has loaded
- * (the signed-in HR's own enterprise). offset: true asks the server with limit and offset instead
- * of page and page_size (the messages list); the address bar keeps page and page_size alike.
+ * (the signed-in HR's own enterprise).
  */
-export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize = 20, offset = false } = {}) {
+export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize = 20 } = {}) {
   const route = useRoute()
   const router = useRouter()
   const q = route.query
@@ -31,9 +30,8 @@ export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize 
     const urlQuery = {}
     for (const [k, v] of Object.entries(query)) if (v !== '' && v !== null && v !== undefined) urlQuery[k] = String(v)
     router.replace({ query: urlQuery }).catch(() => {})
-    const apiQuery = offset ? { ...filters, limit: pageSize.value, offset: (page.value - 1) * pageSize.value } : query
     try {
-      const res = await get(typeof path === 'function' ? path() : path, apiQuery)
+      const res = await get(typeof path === 'function' ? path() : path, query)
       if (mine !== seq) return
       items.value = (res && res.items) || []
       total.value = (res && res.total) || 0
