@@ -225,4 +225,21 @@ var authzTable = []struct{ cells, key string }{
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   403   ", "GET /api/v1/dashboard/passes"},
 	{"401   403   ok    own   ok    own   own   403   403   403   403   403   403   403   ", "GET /api/v1/dashboard/spot-checks"},
 	{"401   403   ok    404   ok    404   404   ok    404   404   404   404   404   403   ", "GET /api/v1/enterprises/:id/spot-checks/figures"},
+
+	// Group robots (群机器人, issue 20). The target is A1's group, HR's: HR keeps its enterprise's,
+	// a town admin every channel of its township, a supervisor only its own (scope supervisor),
+	// so A1's supervisor does not find A1's group. A new channel is A1's group: a supervisor or
+	// another enterprise's HR may not name that scope or enterprise, B's admin has no A1 (422).
+	// anon root  townA townB supA1 supA2 supB1 hrA1  hrA2  hrB1  wkA1  wkA2  wkB1  gateA1
+	{"401   403   ok    own   own   own   own   ok    own   own   403   403   403   403   ", "GET /api/v1/channels"},
+	{"401   403   ok    422   422   422   422   ok    422   422   403   403   403   403   ", "POST /api/v1/channels"},
+	{"401   403   ok    404   404   404   404   ok    404   404   403   403   403   403   ", "PATCH /api/v1/channels/:id"},
+	{"401   403   ok    404   404   404   404   ok    404   404   403   403   403   403   ", "DELETE /api/v1/channels/:id"},
+	{"401   403   ok    404   404   404   404   ok    404   404   403   403   403   403   ", "POST /api/v1/channels/:id/test"},
+	// The messages of the channels one keeps: the target is a failed message to A1's group.
+	{"401   403   ok    own   own   own   own   ok    own   own   403   403   403   403   ", "GET /api/v1/messages"},
+	{"401   403   ok    404   404   404   404   ok    404   404   403   403   403   403   ", "POST /api/v1/messages/:id/retry"},
+	// What the demo's local robots received: only serve --demo has them, and the matrix's app
+	// is not the demo, so the staff it is for find nothing.
+	{"401   403   404   404   404   404   404   404   404   404   403   403   403   403   ", "GET /api/v1/demo/group-messages"},
 }

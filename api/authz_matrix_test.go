@@ -21,6 +21,7 @@ import (
 
 	"fugong/api"
 	"fugong/domain"
+	"fugong/notify/notifytest"
 	"fugong/repo"
 	"fugong/repo/dbtest"
 )
@@ -540,6 +541,20 @@ var authzSpecs = map[string]authzSpec{
 		marker: func(*authzWorld) string { return `"revoked":true` }},
 	"POST /api/v1/workers/:id/pass/restore": {world: "pass revoked", id: idTarget,
 		marker: func(*authzWorld) string { return `"revoked":false` }},
+	"GET /api/v1/channels": {world: "channels", setup: (*authzWorld).channels, marker: channelA1Name},
+	"POST /api/v1/channels": {world: "channels", body: func(w *authzWorld) any {
+		return map[string]any{"scope": "enterprise", "enterprise_id": w.entA1.ID, "kind": "wecom", "name": "一号纺织新群",
+			"url": w.robot.Channel().URL}
+	}},
+	"PATCH /api/v1/channels/:id": {world: "channels", id: func(w *authzWorld) int64 { return w.channel },
+		body: func(w *authzWorld) any { return map[string]any{"kind": "wecom", "name": channelA1Name(w)} }, marker: channelA1Name},
+	"DELETE /api/v1/channels/:id": {world: "channels", id: (*authzWorld).freshChannel},
+	"POST /api/v1/channels/:id/test": {world: "channels", id: func(w *authzWorld) int64 { return w.channel },
+		marker: func(*authzWorld) string { return `"outcome":"ok"` }},
+	"GET /api/v1/messages": {world: "channels", marker: func(*authzWorld) string { return "【日报已生成】测试" }},
+	"POST /api/v1/messages/:id/retry": {world: "channels", id: func(w *authzWorld) int64 {
+		return w.failedMessage(w.townA.ID, w.channel)
+	}, marker: func(*authzWorld) string { return `"status":"pending"` }},
 	"GET /api/v1/dashboard/passes":      {marker: nameA1},
 	"GET /api/v1/dashboard/spot-checks": {marker: nameA1},
 	"GET /api/v1/enterprises/:id/spot-checks/figures": {id: idEntA1, query: func(*authzWorld) string { return "days=7" },
@@ -569,11 +584,13 @@ type authzWorld struct {
 	target            domain.Worker          // the target worker, on duty in A1 with an open alert
 	resetee           domain.Worker          // a worker of A1 whose PIN is reset
 	tokens            map[string]string
-	plan              int64       // A1's plan, when the spec's setup made one
-	notice            int64       // township A's admin's notice of a recovery, when the spec's setup made one
-	shift             int64       // a shift of A1, when the spec's setup made one
-	gateA1            domain.User // a caller: a guard of A1
-	gateTarget        domain.User // a guard of A1 that no caller is: the target gate account
+	plan              int64              // A1's plan, when the spec's setup made one
+	notice            int64              // township A's admin's notice of a recovery, when the spec's setup made one
+	shift             int64              // a shift of A1, when the spec's setup made one
+	gateA1            domain.User        // a caller: a guard of A1
+	gateTarget        domain.User        // a guard of A1 that no caller is: the target gate account
+	robot             *notifytest.Server // the local robot of A1's groups, when the spec's setup made one
+	channel           int64              // A1's group, when the spec's setup made one
 	workbook          []byte
 	seq               int
 }
@@ -791,6 +808,30 @@ func (w *authzWorld) inspect() {
 }
 
 // freshAlert opens a fever alert of the target worker on a day no other alert of theirs has.
+func channelA1Name(*authzWorld) string { return "一号纺织复工群" }
+
+// channels gives A1 its group, HR's, on a local robot, with a failed message.
+func (w *authzWorld) channels() {
+	w.robot = localRobot(w.t)
+	w.channel = w.freshChannel()
+	w.failedMessage(w.townA.ID, w.channel)
+}
+
+// freshChannel makes another group of A1, as its HR.
+func (w *authzWorld) freshChannel() int64 {
+	w.t.Helper()
+	name := channelA1Name(w)
+	if w.channel != 0 {
+		name = fmt.Sprintf("一号纺织群%d", w.next())
+	}
+	c, err := w.svc.Channels.Create(context.Background(), w.hrA1.Actor(), domain.ChannelInput{Kind: domain.KindWeCom,
+		Name: name, URL: w.robot.Channel().URL})
+	if err != nil {
+		w.t.Fatalf("channel: %v", err)
+	}
+	return c.ID
+}
+
 func (w *authzWorld) freshAlert() int64 {
 	w.t.Helper()
 	ctx := context.Background()

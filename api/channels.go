@@ -295,6 +295,9 @@ type demoGroupsResponse struct {
 }
 
 func (h *channelHandler) demo(c echo.Context) error {
+	if !actorOf(c).Is(tenantStaff...) {
+		return domain.Forbidden("只有镇专班、企业人事和驻厂监督员可以查看群消息")
+	}
 	if h.demoGroups == nil {
 		return domain.NotFound("演示群消息（只在 serve --demo 中有）")
 	}

@@ -416,3 +416,46 @@ func TestDispatchStopsMidSend(t *testing.T) {
 		}
 	})
 }
+
+// localRobot is a WeCom robot on loopback for a test's channels, stopped when the test ends.
+func localRobot(tb testing.TB) *notifytest.Server {
+	robot := notifytest.Start(notifytest.Config{Kind: notify.KindWeCom, Key: "local-robot", PerMinute: 1000})
+	tb.Cleanup(robot.Close)
+	return robot
+}
+
+// failedMessage writes a message to channel that the robot refused for good, as the
+// dispatcher records one, and returns its ID.
+func (f *fixture) failedMessage(townshipID, channelID int64) int64 {
+	f.t.Helper()
+	ctx, st, now := context.Background(), repo.Stores(f.db, dbtest.Box()), time.Now()
+	key := fmt.Sprintf("failed-%d-%d", channelID, now.UnixNano())
+	day, _ := domain.ParseDate(dayFromToday(0))
+	if _, err := st.Outbox.AddEvent(ctx, domain.Event{TownshipID: townshipID, Kind: domain.EventReport, Day: day, Key: key,
+		CreatedAt: now}); err != nil {
+		f.t.Fatal(err)
+	}
+	events, err := st.Outbox.ClaimEvents(ctx, 10000, now, time.Minute)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	i := slices.IndexFunc(events, func(e domain.Event) bool { return e.Key == key })
+	if i < 0 {
+		f.t.Fatalf("the event %s was not claimed", key)
+	}
+	msg := domain.Message{TownshipID: townshipID, ChannelID: channelID, Type: domain.MsgReport, Key: key, Title: "【日报已生成】测试",
+		Markdown: "测试", Status: domain.MessagePending, NextAt: now, GiveUpAt: now.Add(time.Hour), CreatedAt: now}
+	if err := st.Outbox.FanOut(ctx, events[i].ID, []domain.Message{msg}, now); err != nil {
+		f.t.Fatal(err)
+	}
+	ms, _, err := st.Outbox.List(ctx, domain.MessageFilter{TownshipID: townshipID, ChannelIDs: []int64{channelID},
+		Status: domain.MessagePending, Page: domain.Page{Limit: 1}})
+	if err != nil || len(ms) != 1 {
+		f.t.Fatalf("the message to fail: %v %v", ms, err)
+	}
+	if err := st.Outbox.Record(ctx, domain.SendRecord{IDs: []int64{ms[0].ID}, Outcome: "permanent", StatusCode: 200,
+		Code: 93000, Message: "invalid webhook url", At: now}); err != nil {
+		f.t.Fatal(err)
+	}
+	return ms[0].ID
+}

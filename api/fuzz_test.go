@@ -125,7 +125,21 @@ func newWriteFixture(tb testing.TB, db *repo.DB) *writeFixture {
 	ent := func(id int64, rest string) string { return fmt.Sprintf("/api/v1/enterprises/%d%s", id, rest) }
 	shifts, err := f.svc.Stagger.Shifts(ctx, hr, f.entA1.ID)
 	must(err)
+	// A group robot of A1 on loopback (issue 20), with a message it refused for good.
+	robot := localRobot(tb)
+	var channel struct{ ID int64 }
+	post("/api/v1/channels", token(hr), map[string]any{"kind": "wecom", "name": "一号纺织群", "url": robot.Channel().URL}, 201).decode(tb, &channel)
+	failed := f.failedMessage(f.townA.ID, channel.ID)
 	calls := map[string]writeCall{
+		"POST /channels": {path: "/api/v1/channels", token: admin,
+			valid: map[string]any{"scope": "zone", "zone_id": f.townA.Zones[0].ID, "kind": "dingtalk", "name": "一区防控群",
+				"url": "https://oapi.dingtalk.com/robot/send?access_token=abc123", "secret": "SEC0123456789",
+				"muted": []string{"missed"}, "quiet_from": "22:00", "quiet_to": "07:00"}},
+		"PATCH /channels/:id": {path: fmt.Sprintf("/api/v1/channels/%d", channel.ID), token: token(hr),
+			valid: map[string]any{"kind": "wecom", "name": "一号纺织复工群", "muted": []string{"reminder"}, "enabled": true}},
+		"POST /channels/:id/test": {path: fmt.Sprintf("/api/v1/channels/%d/test", channel.ID), token: token(hr), valid: map[string]any{},
+			mayWrite: []string{"audit_events", "channels"}},
+		"POST /messages/:id/retry": {path: fmt.Sprintf("/api/v1/messages/%d/retry", failed), token: token(hr), valid: map[string]any{}},
 		"POST /auth/login": {path: "/api/v1/auth/login", valid: map[string]any{"username": "hra1", "password": password},
 			mayWrite: []string{"login_failures"}},
 		"POST /auth/worker-login": {path: "/api/v1/auth/worker-login",
