@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{Gt as e,an as t,d as n,wn as r}from"./element-plus-C-Vw9KDt.js";import{o as i}from"./vue-C1pM0c73.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return t(),e(s,{icon:`info`,title:r(o)(`errors.noPagesTitle`),"sub-title":r(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};

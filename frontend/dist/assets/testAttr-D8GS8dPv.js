@@ -1,1 +1,0 @@
-function e(e,t){let n=e.querySelector(`input`);n&&n.getAttribute(`data-test`)!==t&&n.setAttribute(`data-test`,t)}var t={mounted:(t,{value:n})=>e(t,n),updated:(t,{value:n})=>e(t,n)};export{t};
