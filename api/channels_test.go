@@ -459,3 +459,65 @@ func (f *fixture) failedMessage(townshipID, channelID int64) int64 {
 	}
 	return ms[0].ID
 }
+
+// TestSummaryFigures: the town's morning summary reads the figures of the day before exactly
+// as GET /dashboard/summary answers them for that date (FIGURES.md, 群消息), and the
+// day's report those of the day.
+func TestSummaryFigures(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		f := newFixture(t, db)
+		robot := localRobot(t)
+		town := f.token("admina")
+		f.addChannel(town, map[string]any{"scope": "township", "kind": "wecom", "name": "镇专班群", "url": robot.Channel().URL})
+		f.atLocal(9, 0)
+		for n := 1; n <= 5; n++ {
+			_, tok := f.gateWorker(f.hrA1, f.entA1, n, dayFromToday(-3))
+			if n <= 2 {
+				f.checkin(tok, []float64{36.5, 38.1}[n-1], "work")
+			}
+		}
+		f.atLocal(16, 6) // today's report
+		f.step()
+		f.atLocalTomorrow(8, 40) // and tomorrow's summary, of today
+		f.step()
+		var sum struct {
+			EnterprisesTotal    int      `json:"enterprises_total"`
+			EnterprisesReopened int      `json:"enterprises_reopened"`
+			WorkersReturned     int      `json:"workers_returned"`
+			WorkersOnDuty       int      `json:"workers_on_duty"`
+			WorkersIsolating    int      `json:"workers_isolating"`
+			Completion          *float64 `json:"completion"`
+			MissingAM           int      `json:"missing_am"`
+			MissingPM           int      `json:"missing_pm"`
+			Fever               int      `json:"fever"`
+			Symptomatic         int      `json:"symptomatic"`
+			AlertsOpen          int      `json:"alerts_open"`
+		}
+		f.do(http.MethodGet, "/api/v1/dashboard/summary?date="+dayFromToday(0), town, nil).decode(t, &sum)
+		completion := "—"
+		if sum.Completion != nil {
+			completion = fmt.Sprintf("%.1f%%", *sum.Completion*100)
+		}
+		want := []string{
+			fmt.Sprintf("已复工企业：**%d** 家（共 %d 家）", sum.EnterprisesReopened, sum.EnterprisesTotal),
+			fmt.Sprintf("已返岗：**%d** 人（在岗 %d，隔离观察 %d）", sum.WorkersReturned, sum.WorkersOnDuty, sum.WorkersIsolating),
+			fmt.Sprintf("打卡完成率：**%s**（上午未打卡 %d，下午未打卡 %d）", completion, sum.MissingAM, sum.MissingPM),
+			fmt.Sprintf("发热：**%d** 人，有症状 %d 人", sum.Fever, sum.Symptomatic),
+			fmt.Sprintf("未处理预警：**%d** 条", sum.AlertsOpen),
+		}
+		got := slices.DeleteFunc(robot.Received(), func(r notifytest.Received) bool { return r.MsgType != "markdown" })
+		if len(got) != 2 || !strings.Contains(got[0].Title, "日报已生成") || !strings.Contains(got[1].Title, "每日早报") {
+			t.Fatalf("received %+v; want today's report, then tomorrow's summary", got)
+		}
+		if sum.WorkersReturned != 5 || sum.Fever != 1 {
+			t.Errorf("the day's figures: %+v; want 5 returned, 1 fever", sum)
+		}
+		for _, r := range got {
+			for _, line := range want {
+				if !strings.Contains(r.Text, line) {
+					t.Errorf("%s does not read %q:\n%s", r.Title, line, r.Text)
+				}
+			}
+		}
+	})
+}

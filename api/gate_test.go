@@ -29,6 +29,12 @@ func (f *fixture) atLocal(hour, minute int) {
 	f.ahead.Store(int64(want.Sub(now)))
 }
 
+// atLocalTomorrow is atLocal of tomorrow.
+func (f *fixture) atLocalTomorrow(hour, minute int) {
+	f.atLocal(hour, minute)
+	f.ahead.Add(int64(24 * time.Hour))
+}
+
 // gateWorker puts a person on an enterprise's roster (back on arrived, "" for today), enrols
 // them and returns them with their access token.
 func (f *fixture) gateWorker(hr domain.User, e domain.Enterprise, n int, arrived string) (domain.Worker, string) {
