@@ -175,10 +175,23 @@ func (m *Messenger) FanOut(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A township without robots has nobody to tell: its events are done at once, without
+	// reading what they are about (a township of 50,000 without groups raises alerts all day).
+	heard := map[int64]bool{}
 	for i, e := range events {
-		msgs, err := m.compose(ctx, e, now)
-		if err != nil {
-			return i, fmt.Errorf("event %s: %w", e.Key, err)
+		has, ok := heard[e.TownshipID]
+		if !ok {
+			chs, err := m.channels.List(ctx, ChannelFilter{TownshipID: e.TownshipID, EnabledOnly: true})
+			if err != nil {
+				return i, err
+			}
+			has, heard[e.TownshipID] = len(chs) > 0, len(chs) > 0
+		}
+		var msgs []Message
+		if has {
+			if msgs, err = m.compose(ctx, e, now); err != nil {
+				return i, fmt.Errorf("event %s: %w", e.Key, err)
+			}
 		}
 		if err := m.outbox.FanOut(ctx, e.ID, msgs, now); err != nil {
 			return i, err
