@@ -40,12 +40,15 @@ type groupDef struct {
 	enterprise, supervisor string
 	secret                 string
 	muted                  []domain.MessageType
+	// removed plays a robot someone removed from its group after it was set up: the platform
+	// refuses its key, and its messages show on 消息记录's failed tab with the platform's answer.
+	removed bool
 }
 
 // demoGroups are the groups of the demo: the town's task force (WeCom) and its SMS gateway
 // (the signed webhook, summaries only), the zone of the guard's enterprise (DingTalk, 加签),
-// that enterprise's own group (WeCom) and another's (Feishu, 签名校验), and supervisor1's
-// (DingTalk). The secrets are the demo's own, as public as its passwords.
+// that enterprise's own group (WeCom) and another's (Feishu, 签名校验), supervisor1's
+// (DingTalk), and a group whose robot was removed (its messages fail). The secrets are the demo's own, as public as its passwords.
 var demoGroups = []groupDef{
 	{name: "长山镇复工复产专班群", scope: domain.ScopeTownship, kind: domain.KindWeCom},
 	{name: "长山镇短信网关", scope: domain.ScopeTownship, kind: domain.KindWebhook, secret: "demo-sms-gateway-secret-2020",
@@ -57,6 +60,8 @@ var demoGroups = []groupDef{
 		secret: "demo-feishu-sign-secret"},
 	{name: "驻厂监督员1工作群", scope: domain.ScopeSupervisor, kind: domain.KindDingTalk, supervisor: "supervisor1",
 		secret: "SECdemo0supervisor0robot0secret01"},
+	{name: "长星纺织车间主任群（机器人已移除）", scope: domain.ScopeEnterprise, kind: domain.KindWeCom,
+		enterprise: "山东长星纺织有限公司", removed: true},
 }
 
 // StartSink starts the demo's robots on a loopback port.
@@ -82,9 +87,14 @@ func StartSink() (*Sink, error) {
 // Close stops the robots.
 func (s *Sink) Close() error { return s.srv.Close() }
 
-// channel is where the demo group's robot listens, as Fugong keeps it.
+// channel is where the demo group's robot listens, as Fugong keeps it; a removed robot's key
+// is one the robot no longer accepts.
 func (s *Sink) channel(i int) notify.Channel {
-	return s.groups[i].robot.ChannelAt(fmt.Sprintf("%s/g%d", s.base, i+1))
+	ch := s.groups[i].robot.ChannelAt(fmt.Sprintf("%s/g%d", s.base, i+1))
+	if s.groups[i].def.removed {
+		ch.URL = strings.Replace(ch.URL, fmt.Sprintf("demo-robot-%d", i+1), "demo-robot-removed", 1)
+	}
+	return ch
 }
 
 // SinkGroup is a demo group and what it received.
