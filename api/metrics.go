@@ -24,6 +24,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	checkins *prometheus.CounterVec
 	alerts   *prometheus.CounterVec
+	groups   *prometheus.CounterVec
 }
 
 var _ domain.Recorder = (*Metrics)(nil)
@@ -45,6 +46,10 @@ func NewMetrics() *Metrics {
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fugong_alerts_raised_total", Help: "Alerts raised, by type.",
 		}, []string{"type"}),
+		groups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fugong_group_messages_total",
+			Help: "Messages sent to group robots, by platform and outcome (ok, retry, permanent); merged messages count each.",
+		}, []string{"platform", "outcome"}),
 	}
 	// Every series exists from the start, at 0, so that a rate over the first one is right.
 	for _, slot := range []domain.Slot{domain.SlotAM, domain.SlotPM} {
@@ -55,7 +60,12 @@ func NewMetrics() *Metrics {
 	for _, t := range domain.AlertTypes {
 		m.alerts.WithLabelValues(string(t))
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.checkins, m.alerts,
+	for _, k := range []domain.ChannelKind{domain.KindWeCom, domain.KindDingTalk, domain.KindFeishu, domain.KindWebhook} {
+		for _, o := range []string{"ok", "retry", "permanent"} {
+			m.groups.WithLabelValues(string(k), o)
+		}
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.checkins, m.alerts, m.groups,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,6 +88,11 @@ func (m *Metrics) CheckinRecorded(slot domain.Slot, fever bool) {
 // AlertsRaised counts new alerts of a type (domain.Recorder).
 func (m *Metrics) AlertsRaised(t domain.AlertType, n int) {
 	m.alerts.WithLabelValues(string(t)).Add(float64(n))
+}
+
+// GroupSend counts the messages of a send to a group robot (domain.Recorder).
+func (m *Metrics) GroupSend(kind domain.ChannelKind, outcome string, messages int) {
+	m.groups.WithLabelValues(string(kind), outcome).Add(float64(messages))
 }
 
 // Handler serves the Prometheus text format; it belongs on the metrics listener, not the

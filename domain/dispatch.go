@@ -97,6 +97,9 @@ func (m *Messenger) deliver(ctx context.Context, msgs []Message, now time.Time) 
 		if err := m.outbox.Record(ctx0, rec); err != nil {
 			return sent, err
 		}
+		if m.recorder != nil {
+			m.recorder.GroupSend(ch.Kind, rec.Outcome, len(batch))
+		}
 		if rec.Outcome != "ok" {
 			// The robot is down or refuses: the rest wait as long as this one does.
 			if rest := batches[i+1:]; len(rest) > 0 {

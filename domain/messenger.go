@@ -39,6 +39,7 @@ type Messenger struct {
 	robots      Robots
 	clock       Clock
 	links       Links
+	recorder    Recorder // hears of each send, for the metrics; nil for none
 	// written remembers the scheduled events this process wrote or found written, so that it
 	// writes each once instead of every step while its window lasts.
 	written sync.Map

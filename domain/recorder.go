@@ -10,6 +10,9 @@ type Recorder interface {
 	CheckinRecorded(slot Slot, fever bool)
 	// AlertsRaised is told how many new alerts of a type were raised.
 	AlertsRaised(t AlertType, n int)
+	// GroupSend is told of each send to a group robot: its platform, the outcome (ok, retry,
+	// permanent) and how many messages it carried (several when merged).
+	GroupSend(kind ChannelKind, outcome string, messages int)
 }
 
 // AlertTypes are every alert type, in the order of API.md.

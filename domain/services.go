@@ -141,7 +141,7 @@ func NewServices(st Stores, o Options) Services {
 		robots: o.Robots, audits: st.Audit, clock: o.Clock}
 	messenger := &Messenger{outbox: st.Outbox, channels: st.Channels, townships: st.Townships, enterprises: st.Enterprises,
 		alerts: st.Alerts, workers: st.Workers, checkins: checkins, dashboard: dashboard, robots: o.Robots, clock: o.Clock,
-		links: o.Links}
+		links: o.Links, recorder: o.Recorder}
 	return Services{
 		Auth: &AuthService{
 			users: st.Users, workers: st.Workers, enterprises: st.Enterprises, tokens: st.RefreshTokens,

@@ -67,7 +67,8 @@ func TestMetricsCount(t *testing.T) {
 			}
 			for _, series := range []string{`go_sql_open_connections{db_name="fugong"}`, `go_sql_in_use_connections{db_name="fugong"}`,
 				`go_sql_idle_connections{db_name="fugong"}`, `go_sql_wait_count_total{db_name="fugong"}`,
-				`go_sql_wait_duration_seconds_total{db_name="fugong"}`, `fugong_alerts_raised_total{type="missed_checkin"}`} {
+				`go_sql_wait_duration_seconds_total{db_name="fugong"}`, `fugong_alerts_raised_total{type="missed_checkin"}`,
+				`fugong_group_messages_total{outcome="ok",platform="wecom"}`} {
 				sample(t, before, series)
 			}
 			if got := sample(t, before, `go_sql_open_connections{db_name="fugong"}`); got < 1 {

@@ -26,6 +26,8 @@ func (c *counter) CheckinRecorded(slot domain.Slot, fever bool) {
 	c.checkins[key]++
 }
 
+func (c *counter) GroupSend(domain.ChannelKind, string, int) {}
+
 func (c *counter) AlertsRaised(t domain.AlertType, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
