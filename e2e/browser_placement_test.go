@@ -63,7 +63,11 @@ func TestBrowserBatchAndShift(t *testing.T) {
 		chromedp.WaitVisible(`[data-test="assign-shift-option"][data-value="试产班"]`),
 		animationsSettled(), pick(`[data-test="assign-shift-option"][data-value="试产班"]`))
 	b.screenshot(t, "assign")
-	b.do(t, "save", chromedp.Click("#assign-save"),
+	// The shift's drop-down fades out over the save button: a click before it has gone lands on
+	// it (seen under load, one run in three). Wait for it to go, and for the button to be enabled.
+	b.do(t, "save", animationsSettled(),
+		poll(`![...document.querySelectorAll('.el-select-dropdown')].some((e) => e.offsetParent !== null)`),
+		poll(`!document.querySelector('#assign-save').disabled`), chromedp.Click("#assign-save"),
 		poll(fmt.Sprintf(`[...document.querySelectorAll('#worker-table [data-test="worker-batch"]')].filter((e) => e.dataset.batch === "%d").length === 2`, batch.Number)),
 		poll(`[...document.querySelectorAll('#worker-table [data-test="worker-shift"]')].filter((e) => e.textContent.includes("试产班")).length === 2`),
 		waitText("#worker-table", fmt.Sprintf("第%d批 %s", batch.Number, batch.Date[5:])))
