@@ -70,14 +70,19 @@ func TestBrowserAlertsBulk(t *testing.T) {
 		poll(fmt.Sprintf(`location.search.includes("enterprise_id=%d") && location.search.includes("status=open")`, target.EnterpriseID)),
 		poll(fmt.Sprintf(`(() => { const r = %s; return r.length > 1 && r.every((e) => e.dataset.id === "%d"); })()`, rowsOf, target.EnterpriseID)))
 
-	// The page's alerts, as the table shows them.
+	// Select every row the table shows once it has settled (a live update may reload the list
+	// while the page opens: the count is of the rows there when the box was ticked).
+	b.do(t, "select them all", animationsSettled(),
+		poll(`!document.querySelector('#alert-table .el-loading-mask:not([style*="display: none"])')`),
+		chromedp.Click("#alert-table .el-table__header .el-checkbox"),
+		poll(`(() => { const n = document.querySelectorAll('#alert-table [data-test="alert-type"]').length;
+			return n > 1 && document.querySelector('[data-test="alert-selected"]').dataset.count === String(n); })()`))
+	// The page's alerts, as the table shows them, all selected.
 	ids, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll('#alert-table [data-test="alert-type"]')].map((e) => e.dataset.id)`))
 	if err != nil || len(ids) < 2 {
 		t.Fatalf("rows: got %v (%v), want two or more", ids, err)
 	}
-	b.do(t, "select them all", chromedp.Click("#alert-table .el-table__header .el-checkbox"),
-		poll(fmt.Sprintf(`document.querySelector('[data-test="alert-selected"]').dataset.count === "%d"`, len(ids))))
 	note := "已逐一电话联系,复测正常"
 	b.do(t, "resolve them in one go", chromedp.Click("#alert-bulk-resolve"), chromedp.WaitVisible(in("alert-note")),
 		chromedp.SendKeys(in("alert-note"), note), chromedp.Click("#alert-note-submit"),
