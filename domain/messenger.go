@@ -58,6 +58,10 @@ func (l Links) to(path string) string {
 	return strings.TrimRight(l.Base, "/") + path
 }
 
+// SetLinks sets where the messages link to, once the server knows its address; call it before
+// the first Step.
+func (m *Messenger) SetLinks(l Links) { m.links = l }
+
 // How the dispatcher paces itself.
 const (
 	// claimLease is how long a claimed event or message is another process's to leave alone:

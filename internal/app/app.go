@@ -244,6 +244,7 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		a.Log.Info("metrics listening", slog.String("addr", mln.Addr().String()))
 	}
 	go a.sweep(ctx)
+	a.Services.Messenger.SetLinks(domain.Links{Base: a.linkBase(ln.Addr())})
 	messaged := make(chan struct{})
 	go a.message(ctx, messaged)
 	if a.DB.Dialect == repo.Postgres {
@@ -292,6 +293,19 @@ func (a *App) sweep(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+}
+
+// linkBase is where the groups' messages link to: FUGONG_PUBLIC_URL, or outside production
+// this server's own address (the port it got, not the one asked for: ":0" in the tests).
+func (a *App) linkBase(addr net.Addr) string {
+	switch {
+	case a.Config.PublicURL != "":
+		return a.Config.PublicURL
+	case a.Config.Production():
+		a.Log.Warn("FUGONG_PUBLIC_URL is not set: the messages to the groups carry no links")
+		return ""
+	}
+	return "http://" + displayAddr(addr)
 }
 
 // messageEvery is how often the messenger looks for work: an alert reaches its groups within

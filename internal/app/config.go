@@ -37,7 +37,9 @@ type Config struct {
 	ImportSlots    int  // roster imports running at once
 	ImportTimeout  time.Duration
 	// PublicURL is where people open Fugong, for the links in the groups' messages
-	// (FUGONG_PUBLIC_URL; default http://localhost and the port of Addr).
+	// (FUGONG_PUBLIC_URL). Without it the links go to http://localhost and the port the server
+	// listens on, outside production; in production, where nobody in a chat group could open
+	// that, the messages carry no links (and a warning says so at start).
 	PublicURL string
 }
 
@@ -57,7 +59,7 @@ func LoadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config
 		BodyLimit:   or(getenv("FUGONG_BODY_LIMIT"), "1M"),
 	}
 	var errs []error
-	c.PublicURL = publicURL(getenv("FUGONG_PUBLIC_URL"), c.Addr, &errs)
+	c.PublicURL = publicURL(getenv("FUGONG_PUBLIC_URL"), &errs)
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("FUGONG_ENV must be development or production, not %q", c.Env))
 	}
@@ -189,11 +191,11 @@ func or(s, d string) string {
 	return s
 }
 
-// publicURL is FUGONG_PUBLIC_URL checked, or the address a person on this machine opens.
-func publicURL(v, addr string, errs *[]error) string {
+// publicURL is FUGONG_PUBLIC_URL checked; "" when it is not set (the server then takes the
+// address it listens on, outside production).
+func publicURL(v string, errs *[]error) string {
 	if v == "" {
-		_, port, _ := net.SplitHostPort(addr)
-		return "http://localhost:" + port
+		return ""
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
