@@ -66,9 +66,12 @@ func TestBrowserChannels(t *testing.T) {
 	}
 	b.do(t, "close the answer", chromedp.Click("#test-answer-close"), closeDialogs())
 
-	wrong := strings.Replace(robot.Channel().URL, "e2e-browser-robot", "e2e-other-robot", 1)
+	// Another key, with other last characters, so that the list's hint tells the list has
+	// reloaded: a click while it re-renders the row is lost.
+	wrong := strings.Replace(robot.Channel().URL, "e2e-browser-robot", "e2e-wrong-key-9999", 1)
 	b.do(t, "give it another robot's key", chromedp.Click(button("channel-edit")), chromedp.WaitVisible("#channel-dialog"),
-		animationsSettled(), replaceText(in("channel-url"), wrong), chromedp.Click("#channel-save"), closeDialogs())
+		animationsSettled(), replaceText(in("channel-url"), wrong), chromedp.Click("#channel-save"), closeDialogs(),
+		poll(channelRow(name)+`.innerText.includes("9999")`), closeDialogs())
 	b.do(t, "its test shows the platform's code", chromedp.Click(button("channel-test")), chromedp.WaitVisible("#test-answer"),
 		chromedp.WaitVisible(`#test-answer .test-outcome[data-outcome="permanent"]`), waitText("#test-answer .test-code", "93000"),
 		waitText("#test-answer .test-message", "invalid webhook url"))
