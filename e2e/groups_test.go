@@ -271,6 +271,8 @@ func TestGroupsWithinSeconds(t *testing.T) {
 	}
 	if got := markdownAbout(ding, masked); len(got) != 1 {
 		t.Errorf("the supervisor's group got the alert %d times, want once; %s", len(got), received(ding))
+	} else if link := "](" + s.url + "/alerts?status=open&enterprise_id="; !strings.Contains(got[0].Text, link) {
+		t.Errorf("the alert's link: want one to this server's alerts (%s…), got %q", link, got[0].Text)
 	}
 	// Every alert's markdown came with its @HR text, and nothing else.
 	var md, text int
