@@ -102,8 +102,8 @@ func TestBrowserChannels(t *testing.T) {
 		} `json:"groups"`
 	}
 	apiCall(t, s, http.MethodGet, "/api/v1/demo/group-messages", admin, nil, &demo)
-	if len(demo.Groups) != 6 {
-		t.Fatalf("GET /demo/group-messages: %d groups, want the demo's six", len(demo.Groups))
+	if len(demo.Groups) != 7 {
+		t.Fatalf("GET /demo/group-messages: %d groups, want the demo's seven", len(demo.Groups))
 	}
 	bubbles := 0
 	for _, g := range demo.Groups {
@@ -114,7 +114,7 @@ func TestBrowserChannels(t *testing.T) {
 		poll(`location.pathname === "/enterprises"`))
 	b.do(t, "open the demo's groups", chromedp.Navigate(s.url+"/messages"), chromedp.WaitVisible("#tab-demo"),
 		chromedp.Click("#tab-demo"), chromedp.WaitVisible("#group-messages"),
-		poll(`document.querySelectorAll('#group-messages .group-card').length === 6`),
+		poll(`document.querySelectorAll('#group-messages .group-card').length === 7`),
 		poll(fmt.Sprintf(`document.querySelectorAll('#group-messages .group-bubble').length >= %d`, bubbles)))
 	for _, g := range demo.Groups {
 		b.do(t, "the card of "+g.Name, chromedp.WaitVisible(fmt.Sprintf(`#group-messages .group-card[data-name=%q]`, g.Name)))
