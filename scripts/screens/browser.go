@@ -92,8 +92,12 @@ func (b *browser) collectConsole() {
 			return
 		}
 		if m.IsException() || m.Type == chromedp.ConsoleError || strings.Contains(m.Text, "Content Security Policy") {
+			text := m.String()
+			if m.URL != "" && !strings.Contains(text, m.URL) {
+				text += fmt.Sprintf(" (%s:%d)", m.URL, m.Line) // a failed request's message names no URL
+			}
 			b.mu.Lock()
-			b.problems = append(b.problems, m.String())
+			b.problems = append(b.problems, text)
 			b.mu.Unlock()
 		}
 	}

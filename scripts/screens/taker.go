@@ -123,6 +123,10 @@ func (t *taker) pages(s session) ([]shot, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The wall is every size's page for its viewer, whether or not a menu lists it.
+	if t.fe.hasWall && s.account == wallAccount {
+		details = append(details, shot{"wall", "/wall"})
+	}
 	for _, d := range details {
 		if !slices.ContainsFunc(shots, func(x shot) bool { return x.path == d.path }) {
 			shots = append(shots, d)
