@@ -93,8 +93,12 @@ func (b *browser) collectConsole() {
 		}
 		if m.IsException() || m.Type == chromedp.ConsoleError || strings.Contains(m.Text, "Content Security Policy") {
 			text := m.String()
-			if m.URL != "" && !strings.Contains(text, m.URL) {
-				text += fmt.Sprintf(" (%s:%d)", m.URL, m.Line) // a failed request's message names no URL
+			switch { // a failed request's message names no URL
+			case m.URL == "" || strings.Contains(text, m.URL):
+			case m.Line == 0:
+				text += " (" + m.URL + ")"
+			default:
+				text += fmt.Sprintf(" (%s:%d)", m.URL, m.Line)
 			}
 			b.mu.Lock()
 			b.problems = append(b.problems, text)
