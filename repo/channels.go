@@ -270,38 +270,65 @@ func (s *ChannelStore) List(ctx context.Context, f domain.ChannelFilter) ([]doma
 	return out, nil
 }
 
-// Take reserves n requests of a minute's limit in one conditional UPDATE, which each engine
-// runs atomically however many processes send: a window that began a minute or more before
-// now is over, and n starts a new one at now (even n over the limit: a send that costs more
-// than the limit must still go, alone in its window); within the window n is added while the
-// count stays within limit. Refused, it returns the window's end, when the same call will
-// succeed. An unknown channel is ErrNotFound.
+// Take reserves n requests of the robot's rate, limit in any 60 seconds, as the platforms count
+// them (a sliding minute: a fixed window let a burst at the end of one window and another at
+// the start of the next put 36 requests in one minute, and the robot refused them); if it
+// cannot, it says when enough of the last minute's requests will have left it. A request of
+// more than limit goes alone. Every process takes from the same log (robot_requests), one at a
+// time per robot: the channel's row is locked on PostgreSQL, and SQLite writes one at a time.
 func (s *ChannelStore) Take(ctx context.Context, id int64, n, limit int, now time.Time) (bool, time.Time, error) {
 	now = now.UTC()
-	args := map[string]any{"id": id, "n": n, "limit": limit, "now": now, "over": now.Add(-time.Minute)}
-	var res *gorm.DB
-	err := s.DB.exclusive(ctx, func() error {
-		res = s.DB.conn(ctx).Exec(`UPDATE channels SET
-			window_count = CASE WHEN window_start IS NULL OR window_start <= @over THEN @n ELSE window_count + @n END,
-			window_start = CASE WHEN window_start IS NULL OR window_start <= @over THEN @now ELSE window_start END
-			WHERE id = @id AND (window_start IS NULL OR window_start <= @over OR window_count + @n <= @limit)`, args)
-		return res.Error
+	var ok bool
+	var until time.Time
+	err := s.DB.InTx(ctx, func(ctx context.Context) error {
+		db := s.DB.conn(ctx)
+		lock := "SELECT id FROM channels WHERE id = ?"
+		if s.DB.Dialect == Postgres {
+			lock += " FOR UPDATE"
+		}
+		var ids []int64
+		if err := db.Raw(lock, id).Scan(&ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return domain.NotFound("群机器人")
+		}
+		since := now.Add(-time.Minute)
+		if err := db.Exec("DELETE FROM robot_requests WHERE channel_id = ? AND at <= ?", id, since).Error; err != nil {
+			return err
+		}
+		var sent []struct {
+			At time.Time
+			N  int
+		}
+		if err := db.Raw("SELECT at, n FROM robot_requests WHERE channel_id = ? ORDER BY at", id).Scan(&sent).Error; err != nil {
+			return err
+		}
+		used := 0
+		for _, r := range sent {
+			used += r.N
+		}
+		if used+n > limit && used > 0 {
+			until = leaves(sent, used+n-limit)
+			return nil
+		}
+		ok = true
+		return db.Exec("INSERT INTO robot_requests (channel_id, at, n) VALUES (?, ?, ?)", id, now, n).Error
 	})
-	if err != nil {
-		return false, time.Time{}, err
+	return ok, until, err
+}
+
+// leaves is when the oldest of the minute's requests, enough to free need of them, leave it.
+func leaves(sent []struct {
+	At time.Time
+	N  int
+}, need int) time.Time {
+	freed := 0
+	for _, r := range sent {
+		freed += r.N
+		if freed >= need {
+			return r.At.Add(time.Minute)
+		}
 	}
-	if res.RowsAffected == 1 {
-		return true, time.Time{}, nil
-	}
-	var start []sql.NullTime
-	if err := s.DB.conn(ctx).Raw("SELECT window_start FROM channels WHERE id = ?", id).Scan(&start).Error; err != nil {
-		return false, time.Time{}, err
-	}
-	if len(start) == 0 {
-		return false, time.Time{}, domain.NotFound("群机器人")
-	}
-	if !start[0].Valid { // cannot be refused without a window; try again at once
-		return false, now, nil
-	}
-	return false, start[0].Time.Add(time.Minute), nil
+	return sent[len(sent)-1].At.Add(time.Minute)
 }

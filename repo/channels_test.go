@@ -239,9 +239,9 @@ func TestChannelStoreUpdate(t *testing.T) {
 	})
 }
 
-// TestChannelStoreTake: a minute's window fills up to its limit and then refuses, saying when
-// it ends; from then a new window starts, even for more than the limit; concurrent takes
-// never reserve more than the limit between them.
+// TestChannelStoreTake: the robot's limit holds over any 60 seconds, as the platforms count;
+// refused, Take says when enough of the minute's requests will have left it; more than the
+// limit goes alone; concurrent takes never reserve more than the limit between them.
 func TestChannelStoreTake(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		ctx := context.Background()
@@ -260,12 +260,14 @@ func TestChannelStoreTake(t *testing.T) {
 		take(t, 5, t0.Add(10*time.Second), true, time.Time{})
 		take(t, 1, t0.Add(20*time.Second), false, t0.Add(time.Minute))
 		take(t, 1, t0.Add(time.Minute-time.Millisecond), false, t0.Add(time.Minute))
-		// The window's end, as Take said: a new one.
+		// A minute on, the first 15 have left; the 5 of t0+10s are still in the robot's minute:
+		// a fixed window would have allowed 19 here, and the robot refused them.
 		t1 := t0.Add(time.Minute)
-		take(t, 19, t1, true, time.Time{})
-		take(t, 2, t1.Add(time.Second), false, t1.Add(time.Minute))
-		take(t, 1, t1.Add(2*time.Second), true, time.Time{})
-		// More than the limit goes alone in a new window.
+		take(t, 19, t1, false, t0.Add(70*time.Second))
+		take(t, 15, t1, true, time.Time{})
+		take(t, 2, t1.Add(time.Second), false, t0.Add(70*time.Second))
+		take(t, 5, t0.Add(70*time.Second), true, time.Time{})
+		// More than the limit goes alone.
 		t2 := t1.Add(5 * time.Minute)
 		take(t, 25, t2, true, time.Time{})
 		take(t, 1, t2.Add(time.Second), false, t2.Add(time.Minute))

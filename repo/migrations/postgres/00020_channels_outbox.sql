@@ -1,7 +1,7 @@
 -- Group robots (群机器人, issue 20). A township's channels are chat groups' robots, each with
 -- its address and secret sealed (target_sealed: the pii Box's Seal of {"url","key","secret"},
--- purpose "channel") and a rate window every process shares (window_start, window_count:
--- ChannelStore.Take). What groups should hear of is an outbox event; the dispatcher claims
+-- purpose "channel") and the requests of its last minute, which every process shares
+-- (robot_requests: ChannelStore.Take). What groups should hear of is an outbox event; the dispatcher claims
 -- each (a lease, claimed_until), writes one message per channel that should get it and marks
 -- the event done; messages are claimed, sent and recorded the same way. An alert's event is
 -- written by the trigger alerts_outbox in the alert's own insert, so that no alert is raised
@@ -29,13 +29,20 @@ CREATE TABLE channels (
     quiet_from    TEXT NOT NULL DEFAULT '',
     quiet_to      TEXT NOT NULL DEFAULT '',
     enabled       BOOLEAN NOT NULL DEFAULT TRUE,
-    window_start  TIMESTAMPTZ,
-    window_count  INTEGER NOT NULL DEFAULT 0,
     created_by    BIGINT REFERENCES users (id) ON DELETE SET NULL,
     created_at    TIMESTAMPTZ NOT NULL,
     updated_at    TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX channels_township_scope ON channels (township_id, scope);
+
+-- The requests sent to each robot in the last minute (ChannelStore.Take): the platforms count any
+-- 60 seconds, so the limit is held over a sliding minute, not a fixed window.
+CREATE TABLE robot_requests (
+    channel_id BIGINT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+    at         TIMESTAMPTZ NOT NULL,
+    n          INTEGER NOT NULL
+);
+CREATE INDEX robot_requests_channel_at ON robot_requests (channel_id, at);
 
 CREATE TABLE outbox_events (
     id            BIGSERIAL PRIMARY KEY,
@@ -103,6 +110,7 @@ DROP TRIGGER alerts_outbox ON alerts;
 DROP FUNCTION alerts_outbox();
 DROP TABLE messages;
 DROP TABLE outbox_events;
+DROP TABLE robot_requests;
 DROP TABLE channels;
 ALTER TABLE townships DROP COLUMN summary_at;
 ALTER TABLE townships DROP COLUMN remind_minutes;

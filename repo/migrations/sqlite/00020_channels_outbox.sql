@@ -24,13 +24,20 @@ CREATE TABLE channels (
     quiet_from    TEXT NOT NULL DEFAULT '',
     quiet_to      TEXT NOT NULL DEFAULT '',
     enabled       BOOLEAN NOT NULL DEFAULT TRUE,
-    window_start  DATETIME,
-    window_count  INTEGER NOT NULL DEFAULT 0,
     created_by    INTEGER REFERENCES users (id) ON DELETE SET NULL,
     created_at    DATETIME NOT NULL,
     updated_at    DATETIME NOT NULL
 );
 CREATE INDEX channels_township_scope ON channels (township_id, scope);
+
+-- The requests sent to each robot in the last minute (ChannelStore.Take): the platforms count any
+-- 60 seconds, so the limit is held over a sliding minute, not a fixed window.
+CREATE TABLE robot_requests (
+    channel_id INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+    at         DATETIME NOT NULL,
+    n          INTEGER NOT NULL
+);
+CREATE INDEX robot_requests_channel_at ON robot_requests (channel_id, at);
 
 CREATE TABLE outbox_events (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -91,6 +98,7 @@ END;
 DROP TRIGGER alerts_outbox;
 DROP TABLE messages;
 DROP TABLE outbox_events;
+DROP TABLE robot_requests;
 DROP TABLE channels;
 ALTER TABLE townships DROP COLUMN summary_at;
 ALTER TABLE townships DROP COLUMN remind_minutes;
