@@ -62,6 +62,11 @@ func runGroups(ctx context.Context, r *runner) error {
 	defer release()
 	ds := sc.d
 	slot, err := groupsSlot(ds.Township, time.Now())
+	if errors.Is(err, errNearMidnight) {
+		// Said, not failed: the quick run of the test suite may fall in this half hour.
+		fmt.Printf("Not run: %v.\n", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -112,6 +117,9 @@ func runGroups(ctx context.Context, r *runner) error {
 	return errors.Join(errReminder, errBurst)
 }
 
+// errNearMidnight: the reminder's cut-off would fall on the next day.
+var errNearMidnight = errors.New("the reminder needs a cut-off 20 minutes after the PATCH on the same day, in the township's zone: run this scenario before 23:30 there, or after midnight")
+
 // groupsSlot picks the slot whose cut-off the run moves to groupsLead from now: the morning's
 // before its cut-off (the afternoon's reminder stays hours away), else the afternoon's (the
 // morning's cut-off is then before it, as the township's policy requires). Near midnight the
@@ -121,7 +129,7 @@ func groupsSlot(t domain.Township, now time.Time) (domain.Slot, error) {
 	today := t.Today(now)
 	// The loading before the PATCH takes a few minutes at full size.
 	if t.Today(now.Add(groupsLead+10*time.Minute)) != today {
-		return "", fmt.Errorf("the reminder needs a cut-off %s after the PATCH on the same day in %s: run this scenario before 23:30 there, or after midnight", groupsLead, t.Timezone)
+		return "", fmt.Errorf("%w (%s)", errNearMidnight, t.Timezone)
 	}
 	if now.Before(t.Cutoff(today, domain.SlotAM)) {
 		return domain.SlotAM, nil
