@@ -279,6 +279,21 @@ func TestBrowserPageStates(t *testing.T) {
 		b.do(t, "widen the screen", chromedp.EmulateViewport(1920, 1080), poll(`window.innerWidth === 1920`))
 		b.screenshot(t, "plan-form-1920")
 	})
+
+	// hr8's plan is approved and waits for the supervisor; hr4's enterprise has reopened since:
+	// its page must no longer say 确认后即可复工.
+	t.Run("PlanTextMatchesState", func(t *testing.T) {
+		for _, c := range []struct{ hr, state, want, not string }{
+			{"hr8", "approved", "确认后即可复工", "企业已于"},
+			{"hr4", "reopened", "企业已于", "确认后即可复工"},
+		} {
+			b.do(t, c.hr+" opens the plan", clearStorage(), login(s, c.hr), poll(`location.pathname === "/enterprise"`),
+				chromedp.Navigate(s.url+"/plan"), chromedp.WaitVisible("#plan-state"))
+			text := `document.querySelector("#plan-state").dataset.state + " " + document.querySelector("#plan-state").innerText`
+			b.waitFor(t, c.hr+": the text of the "+c.state+" state", fmt.Sprintf(`document.querySelector("#plan-state").dataset.state === %q && document.querySelector("#plan-state").innerText.includes(%q) && !document.querySelector("#plan-state").innerText.includes(%q)`, c.state, c.want, c.not),
+				10*time.Second, text)
+		}
+	})
 	b.dropBlocked()
 	b.noProblems(t)
 }
