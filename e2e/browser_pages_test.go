@@ -187,7 +187,7 @@ func TestBrowserPageStates(t *testing.T) {
 	b := newBrowser(t, 360, 740)
 	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "p.db")})
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	g := newGate(t, b, "/api/v1/dashboard/summary", "/api/v1/dashboard/stream")
+	g := newGate(t, b, "/api/v1/dashboard/summary", "/api/v1/dashboard/stream", "/api/v1/enterprises/4")
 	ready := poll(`document.querySelector("#dash-cards")?.dataset.state === "ready"`)
 
 	b.do(t, "sign in as the town admin", login(s, "changshan"), poll(`location.pathname === "/enterprises"`))
@@ -259,6 +259,16 @@ func TestBrowserPageStates(t *testing.T) {
 	})
 	g.set("/api/v1/dashboard/stream", "pass")
 	g.release()
+
+	t.Run("EnterpriseFailedRetries", func(t *testing.T) {
+		g.set("/api/v1/enterprises/4", "fail")
+		b.do(t, "open an enterprise with its API failing", chromedp.Navigate(s.url+"/enterprises/4"))
+		b.waitFor(t, "the failure named, with 重试", `document.querySelector('[data-test="load-error"]')?.innerText.includes("企业信息加载失败") && !!document.querySelector('[data-test="load-retry"]')`,
+			30*time.Second, `document.querySelector('[data-test="load-error"]')?.innerText ?? document.body.innerText.slice(0, 300)`)
+		g.set("/api/v1/enterprises/4", "pass")
+		b.do(t, "retry", chromedp.Click(`[data-test="load-retry"]`), chromedp.WaitVisible("#enterprise-roster-link"),
+			poll(`!document.querySelector('[data-test="load-error"]')`))
+	})
 
 	t.Run("PlanRequiredMarked", func(t *testing.T) {
 		b.do(t, "sign in as hr1 and start a plan", clearStorage(), login(s, "hr1"), poll(`location.pathname === "/enterprise"`),
