@@ -37,6 +37,37 @@ export const PLAN_FIELDS = [
   'pledge',
 ]
 
+/**
+ * SUBMIT_REQUIRED are the fields a submission must fill in, as the server's CheckSubmit
+ * (domain/plan_rules.go) asks for them: every section, the four supplies whose stock it counts
+ * in days (masks, thermometers, disinfectant, gloves; goggles are optional), at least one batch
+ * with its date and headcount, and the pledge. The form marks them before the first try; the
+ * server still checks them and says what is missing.
+ */
+export const SUBMIT_REQUIRED = new Set([
+  'planned_reopen_date',
+  'expected_workers',
+  'lead_name',
+  'lead_phone',
+  'supplies.masks',
+  'supplies.thermometers',
+  'supplies.disinfectant_liters',
+  'supplies.gloves',
+  'isolation_room',
+  'batches',
+  'shift_size',
+  'canteen',
+  'dormitory',
+  'disinfection',
+  'emergency_plan',
+  'pledge',
+])
+
+/** isRequired reports whether a submission needs the (possibly dotted) field. */
+export function isRequired(field) {
+  return SUBMIT_REQUIRED.has(field)
+}
+
 /** fieldLabel is the label of a (possibly dotted) field name. */
 export function fieldLabel(field) {
   return i18n.global.t('plan.f.' + field.replace('.', '_'))
