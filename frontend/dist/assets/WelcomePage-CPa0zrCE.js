@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{An as e,Zt as t,dn as n,m as r}from"./element-plus-Y-Tl4iRn.js";import{o as i}from"./vue-BfPx7eId.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=r;return n(),t(s,{icon:`info`,title:e(o)(`errors.noPagesTitle`),"sub-title":e(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
