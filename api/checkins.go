@@ -18,7 +18,7 @@ func (h *checkinHandler) register(r *router) {
 	alertRoles := []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR}
 	r.add(Route{Method: http.MethodPost, Path: "/checkins", Roles: worker,
 		Summary: "A worker's daily health check-in; a repeat of the same day and slot replaces it (201 new, 200 replaced)",
-		Body:    checkinRequest{}, Response: checkinResponse{}, Status: http.StatusCreated, StandingInWrite: true}, h.submit)
+		Body:    checkinRequest{}, Response: checkinAnswer{}, Status: http.StatusCreated, StandingInWrite: true}, h.submit)
 	r.add(Route{Method: http.MethodGet, Path: "/checkins/me", Roles: worker, Summary: "The worker's own check-ins, newest first",
 		Query: pageParams, Response: list[checkinResponse]{}, Status: http.StatusOK}, h.mine)
 	r.add(Route{Method: http.MethodPost, Path: "/enterprises/:id/checkins", Roles: []domain.Role{domain.RoleEnterpriseHR},
@@ -110,23 +110,24 @@ type batchResponse struct {
 }
 
 type checkinResponse struct {
-	ID          int64            `json:"id"`
-	WorkerID    int64            `json:"worker_id"`
-	Date        string           `json:"date"`
-	Slot        domain.Slot      `json:"slot"`
-	Temperature float64          `json:"temperature"`
-	Symptoms    []domain.Symptom `json:"symptoms"`
-	SymptomNote string           `json:"symptom_note"`
-	Location    domain.Location  `json:"location"`
-	SubmittedBy *int64           `json:"submitted_by" jsonschema_description:"the staff user who reported on the worker's behalf; null when the worker did"`
-	Fever       bool             `json:"fever" jsonschema_description:"this reading is a fever under the township's threshold when it was taken"`
-	HadFever    bool             `json:"had_fever" jsonschema_description:"some reading of the slot was a fever: the slot counts as one until a correction says otherwise"`
-	HadSymptoms bool             `json:"had_symptoms"`
-	Due         bool             `json:"due" jsonschema_description:"the worker was due to report; false: an unregistered arrival"`
-	Late        bool             `json:"late" jsonschema_description:"first reported after the slot's cut-off"`
-	Correction  string           `json:"correction_note,omitempty" jsonschema_description:"why the latest reading was corrected"`
-	CreatedAt   time.Time        `json:"created_at"`
-	UpdatedAt   time.Time        `json:"updated_at"`
+	ID          int64                `json:"id"`
+	WorkerID    int64                `json:"worker_id"`
+	Date        string               `json:"date"`
+	Slot        domain.Slot          `json:"slot"`
+	Temperature float64              `json:"temperature"`
+	Symptoms    []domain.Symptom     `json:"symptoms"`
+	SymptomNote string               `json:"symptom_note"`
+	Location    domain.Location      `json:"location"`
+	SubmittedBy *int64               `json:"submitted_by" jsonschema_description:"the staff user who reported on the worker's behalf; null when the worker did"`
+	Fever       bool                 `json:"fever" jsonschema_description:"this reading is a fever under the township's threshold when it was taken"`
+	Source      domain.ReadingSource `json:"source" jsonschema:"enum=worker,enum=on_behalf,enum=correction" jsonschema_description:"who sent the latest reading: the worker, HR on their behalf (人事代报), or a correction"`
+	HadFever    bool                 `json:"had_fever" jsonschema_description:"some reading of the slot was a fever: the slot counts as one until a correction says otherwise"`
+	HadSymptoms bool                 `json:"had_symptoms"`
+	Due         bool                 `json:"due" jsonschema_description:"the worker was due to report; false: an unregistered arrival"`
+	Late        bool                 `json:"late" jsonschema_description:"first reported after the slot's cut-off"`
+	Correction  string               `json:"correction_note,omitempty" jsonschema_description:"why the latest reading was corrected"`
+	CreatedAt   time.Time            `json:"created_at"`
+	UpdatedAt   time.Time            `json:"updated_at"`
 }
 
 func newCheckinResponse(c domain.Checkin) checkinResponse {
@@ -134,7 +135,7 @@ func newCheckinResponse(c domain.Checkin) checkinResponse {
 	return checkinResponse{
 		ID: c.ID, WorkerID: c.WorkerID, Date: c.Date.String(), Slot: c.Slot, Temperature: c.Temperature.Celsius(),
 		Symptoms: syms, SymptomNote: c.SymptomNote, Location: c.Location, SubmittedBy: idOrNil(c.SubmittedBy),
-		Fever: c.Fever, HadFever: c.HadFever || c.Fever, HadSymptoms: c.HadSymptoms || len(c.Symptoms) > 0, Due: c.Due, Late: c.Late,
+		Fever: c.Fever, Source: c.Source(), HadFever: c.HadFever || c.Fever, HadSymptoms: c.HadSymptoms || len(c.Symptoms) > 0, Due: c.Due, Late: c.Late,
 		Correction: c.CorrectionNote, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
@@ -312,12 +313,26 @@ func newAlertResponse(a domain.Alert) alertResponse {
 	}
 }
 
+// checkinAnswer is the answer to a worker's own check-in: the check-in, and for a fever or
+// symptoms what to do now, which the phone shows in red instead of "submitted".
+type checkinAnswer struct {
+	checkinResponse
+	Advice       string `json:"advice" jsonschema_description:"for a fever or symptoms, the township's instruction (stop work, tell the enterprise's contact, go to the nearest fever clinic); empty for a normal reading"`
+	ContactName  string `json:"contact_name" jsonschema_description:"for a fever or symptoms, the enterprise's contact to tell; empty otherwise"`
+	ContactPhone string `json:"contact_phone" jsonschema_description:"the contact's phone, with contact_name"`
+}
+
 func (h *checkinHandler) submit(c echo.Context) error {
 	var req checkinRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	ck, created, err := h.svc.Submit(c.Request().Context(), actorOf(c), req.toDomain(0))
+	ctx, actor := c.Request().Context(), actorOf(c)
+	ck, created, err := h.svc.Submit(ctx, actor, req.toDomain(0))
+	if err != nil {
+		return err
+	}
+	adv, err := h.svc.Advice(ctx, actor, ck)
 	if err != nil {
 		return err
 	}
@@ -325,7 +340,8 @@ func (h *checkinHandler) submit(c echo.Context) error {
 	if created {
 		status = http.StatusCreated
 	}
-	return c.JSON(status, newCheckinResponse(ck))
+	return c.JSON(status, checkinAnswer{checkinResponse: newCheckinResponse(ck), Advice: adv.Text,
+		ContactName: adv.ContactName, ContactPhone: adv.ContactPhone})
 }
 
 func (h *checkinHandler) mine(c echo.Context) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"io/fs"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -13,6 +14,10 @@ import (
 // cached, for every other path that is not the API's, so that the UI's router owns them
 // (history-mode URLs like /enterprises survive a reload).
 func serveFrontend(e *echo.Echo, dist fs.FS) {
+	// The web app manifest (the worker's page on the home screen) is JSON by its own type, which
+	// Go's built-in table lacks and a slim image has no /etc/mime.types to supply: without it,
+	// it would be sniffed as text/plain.
+	_ = mime.AddExtensionType(".webmanifest", "application/manifest+json")
 	isAsset := func(p string) bool { return strings.HasPrefix(p, "/assets/") }
 	exists := func(p string) bool {
 		_, err := fs.Stat(dist, strings.TrimPrefix(p, "/"))

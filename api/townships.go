@@ -62,6 +62,7 @@ type townshipUpdateRequest struct {
 	SpotCheckPercent *int                `json:"spot_check_percent,omitempty" jsonschema_description:"1 to 100: the share of on-duty workers in each supervisor's daily spot-check sample"`
 	RemindMinutes    *int                `json:"remind_minutes,omitempty" jsonschema_description:"0 to 180: how long before each cut-off the enterprise groups are told who has not reported (0: never)"`
 	SummaryAt        *string             `json:"summary_at,omitempty" jsonschema_description:"HH:MM local: when the township's groups get the morning summary; empty for none"`
+	FeverAdvice      *string             `json:"fever_advice,omitempty" jsonschema_description:"1 to 300 characters: what a worker whose check-in is a fever or names symptoms is told at once (stop work, tell the enterprise's contact, go to the nearest fever clinic)"`
 }
 
 func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
@@ -70,7 +71,7 @@ func (r townshipUpdateRequest) toDomain() domain.TownshipUpdate {
 		IsolationDays: r.IsolationDays, CutoffAM: r.CutoffAM, CutoffPM: r.CutoffPM, Zones: r.Zones,
 		IsolationLevels: r.IsolationLevels, RetentionDays: r.RetentionDays,
 		PassRules: r.PassRules, SpotCheckPercent: r.SpotCheckPercent, RemindMinutes: r.RemindMinutes,
-		SummaryAt: r.SummaryAt,
+		SummaryAt: r.SummaryAt, FeverAdvice: r.FeverAdvice,
 	}
 	if r.KeyAreas != nil {
 		areas := make([]domain.KeyArea, 0, len(*r.KeyAreas))
@@ -108,6 +109,7 @@ type townshipResponse struct {
 	SpotCheckPercent int                `json:"spot_check_percent"`
 	RemindMinutes    int                `json:"remind_minutes"`
 	SummaryAt        string             `json:"summary_at"`
+	FeverAdvice      string             `json:"fever_advice" jsonschema_description:"what a worker whose check-in is a fever or names symptoms is told at once"`
 	CreatedAt        time.Time          `json:"created_at"`
 	UpdatedAt        time.Time          `json:"updated_at"`
 }
@@ -125,6 +127,7 @@ func newTownshipResponse(t domain.Township) townshipResponse {
 	}
 	out.PassRules, out.SpotCheckPercent = map[string]string{}, t.Policy.SpotCheckPercent
 	out.RemindMinutes, out.SummaryAt = t.Policy.RemindMinutes, t.Policy.SummaryAt
+	out.FeverAdvice = t.Policy.FeverAdvice
 	for _, c := range domain.PassConditions {
 		out.PassRules[string(c)] = string(t.Policy.PassRules.Color(c))
 		out.PassConditions = append(out.PassConditions, passConditionDTO{Condition: string(c), Label: c.Label(),

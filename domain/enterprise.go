@@ -469,5 +469,5 @@ func (s *EnterpriseService) newCode(ctx context.Context) (string, error) {
 			return string(b), err
 		}
 	}
-	return "", Conflict("无法生成企业登录码,请重试")
+	return "", Conflict("无法生成企业码,请重试")
 }

@@ -43,6 +43,12 @@ func (r Reading) Source() ReadingSource {
 	return FromWorker
 }
 
+// Source says who a check-in's latest reading came from, as Reading.Source does for each of a
+// slot's readings: the worker's history shows HR's reports on their behalf (人事代报) as such.
+func (c Checkin) Source() ReadingSource {
+	return Reading{SubmittedBy: c.SubmittedBy, CorrectionNote: c.CorrectionNote}.Source()
+}
+
 // CorrectionInput is a corrected reading of a slot and why.
 type CorrectionInput struct {
 	Temperature *float64

@@ -50,7 +50,18 @@ type Policy struct {
 	// township's groups get the morning summary. Issue 20.
 	RemindMinutes int
 	SummaryAt     string
+	// FeverAdvice is what a worker is told on the phone the moment their reading is a fever or
+	// they report symptoms (issue 21): stop work, tell the enterprise's contact (whose name and
+	// phone the page shows beside it), go to the nearest fever clinic. The town words it.
+	FeverAdvice string
 }
+
+// DefaultFeverAdvice is the fever advice every township starts with, which a town may keep
+// (migration 00022 gives it to the townships of before).
+const DefaultFeverAdvice = "请立即停止工作，佩戴口罩，告知企业联系人，前往就近的发热门诊就诊，途中避免乘坐公共交通。"
+
+// MaxFeverAdvice is the longest fever advice, in characters: what a phone shows in one screen.
+const MaxFeverAdvice = 300
 
 // DefaultPolicy is what a new township starts with (the national guidance of February 2020).
 var DefaultPolicy = Policy{
@@ -61,7 +72,7 @@ var DefaultPolicy = Policy{
 	RetentionDays: 180,
 	// A tenth: a supervisor with three plants of a hundred people checks about thirty a day,
 	// what one morning at the gates allows.
-	SpotCheckPercent: 10, RemindMinutes: 30, SummaryAt: "08:30",
+	SpotCheckPercent: 10, RemindMinutes: 30, SummaryAt: "08:30", FeverAdvice: DefaultFeverAdvice,
 }
 
 // MaxRemindMinutes is the longest a reminder may come before a cut-off: three hours.
@@ -155,6 +166,7 @@ type TownshipUpdate struct {
 	SpotCheckPercent *int
 	RemindMinutes    *int
 	SummaryAt        *string
+	FeverAdvice      *string
 	KeyAreas         *[]KeyArea
 	Zones            *[]string // the full list of zone names, in order
 }
@@ -325,6 +337,7 @@ func townshipChange(old, new Township) string {
 		fromTo("截止前提醒(分钟)", old.Policy.RemindMinutes, new.Policy.RemindMinutes, strconv.Itoa),
 		fromTo("每日早报时间", old.Policy.SummaryAt, new.Policy.SummaryAt, str),
 		fields(
+			labelIf(old.Policy.FeverAdvice != new.Policy.FeverAdvice, "发热处置提示"),
 			labelIf(old.Name != new.Name, "名称"), labelIf(old.Population != new.Population, "人口"),
 			labelIf(old.Timezone != new.Timezone, "时区"),
 			labelIf(areas(old.KeyAreas) != areas(new.KeyAreas), "重点地区(共 "+strconv.Itoa(len(new.KeyAreas))+" 个)"),
@@ -364,6 +377,7 @@ func applyTownshipUpdate(t *Township, u TownshipUpdate) error {
 	set(&t.Policy.SpotCheckPercent, u.SpotCheckPercent, nil)
 	set(&t.Policy.RemindMinutes, u.RemindMinutes, nil)
 	set(&t.Policy.SummaryAt, u.SummaryAt, Clean)
+	set(&t.Policy.FeverAdvice, u.FeverAdvice, Clean)
 	var p Problems
 	if u.PassRules != nil {
 		t.Policy.PassRules = mergePassRules(&p, t.Policy.PassRules, u.PassRules)
@@ -448,6 +462,7 @@ func checkPolicy(p *Problems, pol Policy) {
 	if pol.SummaryAt != "" && !clockRe.MatchString(pol.SummaryAt) {
 		p.Add("summary_at", "时间格式应为 HH:MM,例如 08:30；留空为不发早报")
 	}
+	checkText(p, "fever_advice", "发热处置提示", pol.FeverAdvice, 1, MaxFeverAdvice)
 	seen := map[RiskLevel]bool{}
 	for _, l := range pol.IsolationLevels {
 		if !l.Valid() || seen[l] {

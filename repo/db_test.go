@@ -198,20 +198,59 @@ func TestParseURL(t *testing.T) {
 // migration does not need this test changed.
 func newestMigration(t *testing.T, d repo.Dialect) int64 {
 	t.Helper()
-	// Both dialects have every version (SQLite's 00019 is Go, repo/migrate_sqlite_gate.go, so
-	// its folder lacks the file): the newest is the newest file of either.
-	files, err := filepath.Glob(filepath.Join("migrations", "*", "*.sql"))
-	must(t, err)
 	var newest int64
-	for _, f := range files {
-		v, err := strconv.ParseInt(strings.SplitN(filepath.Base(f), "_", 2)[0], 10, 64)
-		if err != nil {
-			t.Fatalf("migration %s: %v", f, err)
-		}
+	for _, v := range migrationVersions(t) {
 		newest = max(newest, v)
 	}
 	if newest == 0 {
 		t.Fatalf("got no migrations of %s, want some", d)
 	}
 	return newest
+}
+
+// migrationVersions lists the versions of the migration files. Both dialects have every
+// version (SQLite's 00019 is Go, repo/migrate_sqlite_gate.go, so its folder lacks the file):
+// the versions are those of the files of either.
+func migrationVersions(t *testing.T) []int64 {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*", "*.sql"))
+	must(t, err)
+	seen := map[int64]bool{}
+	var out []int64
+	for _, f := range files {
+		v, err := strconv.ParseInt(strings.SplitN(filepath.Base(f), "_", 2)[0], 10, 64)
+		if err != nil {
+			t.Fatalf("migration %s: %v", f, err)
+		}
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// migrationsAfter counts the migrations newer than version v: how many a database at v applies.
+// Versions need not be consecutive (migrations written side by side take numbers in advance).
+func migrationsAfter(t *testing.T, v int64) int {
+	t.Helper()
+	n := 0
+	for _, m := range migrationVersions(t) {
+		if m > v {
+			n++
+		}
+	}
+	return n
+}
+
+// migrateDownTo rolls migrations back, newest first, until version v is the newest applied.
+func migrateDownTo(t *testing.T, db *repo.DB, v int64) {
+	t.Helper()
+	ctx := context.Background()
+	for range migrationsAfter(t, v) {
+		must(t, repo.MigrateDown(ctx, db))
+	}
+	if got, err := db.MigrationVersion(ctx); err != nil || got != v {
+		t.Fatalf("got version %d %v after rolling back, want %d", got, err, v)
+	}
 }

@@ -36,9 +36,7 @@ func TestGateRoleMigration(t *testing.T) {
 			must(t, err)
 			env := newEnv(t, db)
 			_, admin := env.township(t, "371626104", "一区")
-			for v := newestMigration(t, db.Dialect); v > 18; v-- {
-				must(t, repo.MigrateDown(ctx, db))
-			}
+			migrateDownTo(t, db, 18)
 			// Fresh connections: PostgreSQL's statements prepared on the newer tables would
 			// fail on these ("cached plan must not change result type").
 			pool, err := db.Pool()

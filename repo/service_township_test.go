@@ -178,7 +178,7 @@ func TestTownshipServiceUpdate(t *testing.T) {
 				t.Errorf("got %+v, want the name changed and the rest kept", got)
 			}
 			if want := (domain.Policy{FeverThreshold: 37.5, IsolationDays: 21, CutoffAM: "09:00", CutoffPM: "15:30", IsolationLevels: domain.DefaultPolicy.IsolationLevels, RetentionDays: 180, SpotCheckPercent: 10,
-				RemindMinutes: 30, SummaryAt: "08:30"}); !reflect.DeepEqual(got.Policy, want) {
+				RemindMinutes: 30, SummaryAt: "08:30", FeverAdvice: domain.DefaultFeverAdvice}); !reflect.DeepEqual(got.Policy, want) {
 				t.Errorf("got policy %+v, want %+v", got.Policy, want)
 			}
 			wantAreas := []domain.KeyArea{{RegionCode: "310000", RiskLevel: domain.RiskLow}, {RegionCode: "420100", RiskLevel: domain.RiskHigh}}

@@ -32,6 +32,7 @@ type townshipRow struct {
 	SpotCheckPercent int
 	RemindMinutes    int
 	SummaryAt        string
+	FeverAdvice      string
 	PurgedBefore     sql.NullTime
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -46,7 +47,7 @@ func newTownshipRow(t domain.Township) townshipRow {
 		CheckinCutoffAM: t.Policy.CutoffAM, CheckinCutoffPM: t.Policy.CutoffPM,
 		IsolationLevels: joinLevels(t.Policy.IsolationLevels), RetentionDays: t.Policy.RetentionDays,
 		PassRules: t.Policy.PassRules.String(), SpotCheckPercent: t.Policy.SpotCheckPercent,
-		RemindMinutes: t.Policy.RemindMinutes, SummaryAt: t.Policy.SummaryAt,
+		RemindMinutes: t.Policy.RemindMinutes, SummaryAt: t.Policy.SummaryAt, FeverAdvice: t.Policy.FeverAdvice,
 		PurgedBefore: nullDate(t.PurgedBefore), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
@@ -76,7 +77,7 @@ func (r townshipRow) toDomain() domain.Township {
 			FeverThreshold: r.FeverThreshold, IsolationDays: r.IsolationDays,
 			CutoffAM: r.CheckinCutoffAM, CutoffPM: r.CheckinCutoffPM, IsolationLevels: splitLevels(r.IsolationLevels),
 			RetentionDays: r.RetentionDays, PassRules: domain.ParsePassRules(r.PassRules), SpotCheckPercent: r.SpotCheckPercent,
-			RemindMinutes: r.RemindMinutes, SummaryAt: r.SummaryAt,
+			RemindMinutes: r.RemindMinutes, SummaryAt: r.SummaryAt, FeverAdvice: r.FeverAdvice,
 		},
 		PurgedBefore: dateOf(r.PurgedBefore), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
@@ -196,7 +197,7 @@ func (s *TownshipStore) Update(ctx context.Context, t domain.Township) error {
 		row := newTownshipRow(t)
 		res := db.Model(&townshipRow{ID: t.ID}).Select("name", "population", "timezone",
 			"fever_threshold", "isolation_days", "checkin_cutoff_am", "checkin_cutoff_pm", "isolation_levels", "retention_days", "pass_rules", "spot_check_percent",
-			"remind_minutes", "summary_at", "updated_at").
+			"remind_minutes", "summary_at", "fever_advice", "updated_at").
 			Updates(&row)
 		if res.Error != nil {
 			return translate(res.Error, "乡镇")

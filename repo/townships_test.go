@@ -18,7 +18,8 @@ func TestTownshipStoreCreateGet(t *testing.T) {
 		s := &repo.TownshipStore{DB: db}
 		in := domain.Township{
 			Name: "长山镇", Code: "371626104", Population: 73000, Timezone: "Asia/Shanghai",
-			Policy: domain.Policy{FeverThreshold: 37.5, IsolationDays: 21, CutoffAM: "09:30", CutoffPM: "15:00", RetentionDays: 365, SpotCheckPercent: 10},
+			Policy: domain.Policy{FeverThreshold: 37.5, IsolationDays: 21, CutoffAM: "09:30", CutoffPM: "15:00", RetentionDays: 365, SpotCheckPercent: 10,
+				FeverAdvice: "请停工就医"},
 			KeyAreas: []domain.KeyArea{
 				{RegionCode: "420100", RiskLevel: domain.RiskHigh},
 				{RegionCode: "110000", RiskLevel: domain.RiskMedium},
@@ -133,7 +134,8 @@ func TestTownshipStoreUpdate(t *testing.T) {
 		t.Run("Fields", func(t *testing.T) {
 			up := tw
 			up.Name, up.Population, up.Timezone = "长山镇", 73000, "Asia/Urumqi"
-			up.Policy = domain.Policy{FeverThreshold: 37.1, IsolationDays: 7, CutoffAM: "08:00", CutoffPM: "14:30", RetentionDays: 90, SpotCheckPercent: 25}
+			up.Policy = domain.Policy{FeverThreshold: 37.1, IsolationDays: 7, CutoffAM: "08:00", CutoffPM: "14:30", RetentionDays: 90, SpotCheckPercent: 25,
+				FeverAdvice: "请立即停止工作，告知人事，到镇卫生院发热门诊就诊。"}
 			up.Code = "999999" // the code never changes
 			must(t, s.Update(ctx, up))
 			got, err := s.Get(ctx, tw.ID)

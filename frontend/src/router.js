@@ -82,6 +82,14 @@ const routes = [
         component: () => import('./pages/OwnEnterprisePage.vue'),
         meta: { roles: ['enterprise_hr'], title: 'enterprise.ownTitle' },
       },
+      // The workers' check-in poster (issue 21): the QR code of the worker sign-in with the
+      // enterprise code filled in, to print or share; reached from the enterprise page.
+      {
+        path: 'enterprise/poster',
+        name: 'enterprise-poster',
+        component: () => import('./pages/PosterPage.vue'),
+        meta: { roles: ['enterprise_hr'], title: 'poster.title', menu: '/enterprise' },
+      },
       {
         path: 'enterprises/:id/roster',
         name: 'enterprise-roster',
