@@ -1,13 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // phoneList is one list page as a phone shows it (issue 21 part 1): its path, and whether its
@@ -174,4 +180,79 @@ func TestBrowserAuditNoFalseAlarm(t *testing.T) {
 		t.Errorf("access.denied entries: got %d after the platform admin's visit, want %d", after, before)
 	}
 	b.noProblems(t)
+}
+
+// TestBrowserListStates: at 360 px, a list still loading shows skeletons (no 0 total, no empty
+// message), a failed request says what failed and offers 重试 which loads it, filters that hide
+// every row say so and clear with one button, and a past day is labelled with its date.
+func TestBrowserListStates(t *testing.T) {
+	b := newBrowser(t, 360, 740)
+	s := startServer(t, map[string]string{"FUGONG_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "st.db")})
+	b.do(t, "sign in", login(s, "changshan"), poll(`location.pathname !== "/login"`))
+
+	// The list's request is held in the browser until the test lets it fail.
+	paused := make(chan fetch.EventRequestPaused, 4)
+	ctx, stop := context.WithCancel(b.ctx)
+	defer stop()
+	go func() {
+		for ev, err := range chromedp.Events(ctx, fetch.RequestPaused) {
+			if err != nil {
+				return
+			}
+			paused <- ev
+		}
+	}()
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/v1/users?*"}}}); err != nil {
+		t.Fatalf("hold the list's request: %v", err)
+	}
+	b.do(t, "open the accounts", chromedp.Navigate(s.url+"/users"))
+	var held fetch.EventRequestPaused
+	select {
+	case held = <-paused:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the accounts page sent no request for its list within 60 s")
+	}
+	t.Run("LoadingShowsSkeletons", func(t *testing.T) {
+		b.do(t, "skeletons while it loads", chromedp.WaitVisible(`#user-table [data-test="list-skeleton"]`),
+			poll(`!document.querySelector('[data-test="list-empty"]') && !document.querySelector('.el-pagination') && !document.body.innerText.includes('共 0 条')`))
+		b.screenshot(t, "loading")
+	})
+	if _, err := chromedp.Call(b.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: held.RequestID, ErrorReason: network.ErrorReasonConnectionFailed}); err != nil {
+		t.Fatalf("fail the request: %v", err)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatalf("let requests through: %v", err)
+	}
+	t.Run("FailedOffersRetry", func(t *testing.T) {
+		b.do(t, "what failed, and 重试", chromedp.WaitVisible(`[data-test="list-error"]`),
+			waitText(`[data-test="list-error"]`, "用户管理加载失败"), chromedp.WaitVisible(`[data-test="list-retry"]`))
+		b.screenshot(t, "failed")
+		b.do(t, "重试 loads it", chromedp.Click(`[data-test="list-retry"]`),
+			poll(`document.querySelectorAll('#user-table [data-test="card"]').length > 0 && !document.querySelector('[data-test="list-error"]')`))
+	})
+	t.Run("FilteredEmptySaysWhy", func(t *testing.T) {
+		b.do(t, "search for no one", chromedp.SendKeys(in("user-search"), "查无此人"+kb.Enter),
+			chromedp.WaitVisible(`[data-test="list-empty"]`), waitText(`[data-test="list-empty"]`, "没有符合筛选条件的记录"),
+			poll(`!document.querySelector('[data-test="list-empty"]').innerText.includes('暂无数据')`))
+		b.screenshot(t, "empty")
+		b.do(t, "清除筛选 brings them back", chromedp.Click(`[data-test="list-clear"]`),
+			poll(`document.querySelectorAll('#user-table [data-test="card"]').length > 0 && !location.search.includes('q=')`))
+	})
+	t.Run("PastDayHasItsDate", func(t *testing.T) {
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		yesterday := time.Now().In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
+		b.do(t, "hr21 opens yesterday's check-ins", chromedp.Navigate(s.url+"/login"), clearStorage(), login(s, "hr21"),
+			poll(`location.pathname !== "/login"`), chromedp.Navigate(s.url+"/checkins?date="+yesterday),
+			chromedp.WaitVisible(`[data-test="status-day"][data-today="false"]`), waitText(`[data-test="status-day"]`, yesterday),
+			poll(`!/今日|今天/.test(document.querySelector('[data-test="status-day"]').innerText)`))
+		b.screenshot(t, "yesterday")
+	})
+	// The request failed on purpose; anything else in the console is a defect.
+	b.mu.Lock()
+	for _, p := range b.problems {
+		if !strings.Contains(p, "ERR_CONNECTION_FAILED") {
+			t.Errorf("browser console: %s", p)
+		}
+	}
+	b.mu.Unlock()
 }
