@@ -201,7 +201,8 @@ func TestBrowserGatePass(t *testing.T) {
 		!strings.Contains(alerts.Items[0].Detail, "38.0") || !strings.Contains(alerts.Items[0].Detail, "36.5") {
 		t.Fatalf("supervisor1's discrepancy alerts of the worker: got %+v, want one, escalated, with 38.0 and 36.5", alerts.Items)
 	}
-	row := fmt.Sprintf(`[...document.querySelectorAll('#alert-table tbody .el-table__row')].find((r) => r.querySelector('[data-test="alert-type"][data-id="%d"]'))`, alerts.Items[0].ID)
+	// The guard's browser is a phone's: the alerts are cards there (issue 21), rows on a desktop.
+	row := fmt.Sprintf(`[...document.querySelectorAll('#alert-table tbody .el-table__row, #alert-table [data-test="card"]')].find((r) => r.querySelector('[data-test="alert-type"][data-id="%d"]'))`, alerts.Items[0].ID)
 	gate.do(t, "the supervisor finds the 抽查不符 alert", chromedp.Navigate(s.url+"/login"), clearStorage(), login(s, "supervisor1"),
 		poll(`location.pathname !== "/login"`), chromedp.Navigate(s.url+"/alerts?type=discrepancy"), chromedp.WaitVisible("#alert-table"),
 		poll(fmt.Sprintf(`(() => { const r = %s; return !!r && r.querySelector('[data-test="alert-type"]').dataset.type === "discrepancy"

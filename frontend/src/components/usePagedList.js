@@ -19,6 +19,9 @@ export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize 
   const items = ref([])
   const total = ref(0)
   const loading = ref(false)
+  // loaded turns true once the first answer (or failure) is in: until then the list shows
+  // skeletons, not an empty list and a total of 0.
+  const loaded = ref(false)
   const error = ref('')
   let seq = 0
 
@@ -41,7 +44,10 @@ export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize 
       total.value = 0
       error.value = err.message
     } finally {
-      if (mine === seq) loading.value = false
+      if (mine === seq) {
+        loading.value = false
+        loaded.value = true
+      }
     }
   }
 
@@ -62,5 +68,5 @@ export function usePagedList(path, filterDefaults = {}, { pageSize: defaultSize 
     load()
   }
 
-  return { filters, page, pageSize, items, total, loading, error, load, search, onPage, onSize }
+  return { filters, page, pageSize, items, total, loading, loaded, error, load, search, onPage, onSize }
 }
