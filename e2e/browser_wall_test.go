@@ -54,7 +54,8 @@ const wallReady = `(() => {
 })()`
 
 // TestBrowserWall is issue 21's wall screen (大屏) in a real Chromium, as the demo's wall screen
-// account wall1: at 1920×1080 and 3840×2160 everything is on screen and nothing scrolls; at a
+// account wall1: at 1920×1080 and 3840×2160 everything is on screen and nothing scrolls (and as
+// a town admin, who opens it from the menu); at a
 // simulated midnight (the page's clock set to 23:59:50 in Asia/Shanghai, on a PC set to
 // another time zone) it turns to the new day and reads that day's figures by itself; and when
 // the server stops it says the connection is lost, and when the server is back on the same
@@ -88,6 +89,18 @@ func TestBrowserWall(t *testing.T) {
 		b.waitFor(t, "the wall's figures, charts, alerts and live stream", wallReady, 60*time.Second, wallState)
 		checkWallLayout(t, b, 5)
 		b.screenshot(t, "3840x2160")
+		b.noProblems(t)
+	})
+
+	// A town admin opens the wall from the menu (大屏) and comes back to the dashboard.
+	t.Run("FromMenu", func(t *testing.T) {
+		b := newBrowser(t, 1920, 1080)
+		b.do(t, "changshan opens 大屏 from the menu", login(s, "changshan"), chromedp.WaitVisible(`[data-test="menu-wall"]`),
+			waitText(`[data-test="menu-wall"]`, "大屏"), chromedp.Click(`[data-test="menu-wall"]`), poll(`location.pathname === "/wall"`))
+		b.waitFor(t, "the wall's figures, charts, alerts and live stream", wallReady, 60*time.Second, wallState)
+		checkWallLayout(t, b, 5)
+		b.do(t, "back to the dashboard", chromedp.Click("#wall-back"), poll(`location.pathname === "/dashboard"`),
+			chromedp.WaitVisible("#dashboard"))
 		b.noProblems(t)
 	})
 
