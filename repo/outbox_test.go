@@ -475,7 +475,11 @@ func TestOutboxMigration(t *testing.T) {
 		wk := w.worker(t, w.entA, domain.WorkerOnDuty)
 		w.alert(t, wk, domain.AlertFever, w.today, domain.AlertOpen)
 
-		must(t, repo.MigrateDown(ctx, db))
+		// Down to 00019, through the migrations after 00020 too.
+		newest := newestMigration(t, db.Dialect)
+		for v := newest; v > 19; v-- {
+			must(t, repo.MigrateDown(ctx, db))
+		}
 		if v, err := db.MigrationVersion(ctx); err != nil || v != 19 {
 			t.Fatalf("got version %d %v, want 19", v, err)
 		}
@@ -498,8 +502,8 @@ func TestOutboxMigration(t *testing.T) {
 		w.alert(t, wk, domain.AlertSymptoms, w.today, domain.AlertOpen)
 		n, err := db.Migrate(ctx)
 		must(t, err)
-		if n != 1 {
-			t.Fatalf("got %d migrations applied, want 00020 again", n)
+		if n != int(newest-19) {
+			t.Fatalf("got %d migrations applied, want 00020 and those after it again (%d)", n, newest-19)
 		}
 		pool.SetMaxIdleConns(0)
 		pool.SetMaxIdleConns(2)
