@@ -50,8 +50,9 @@ func (h *authHandler) register(r *router) {
 // issue 19) is one too: it signs in, reads and changes its own account and has notices, so
 // the routes for every staff user document it (issue 19 left it out: the OpenAPI document and
 // the authz matrix said a guard could not sign out or read /me).
+// A wall screen's account (viewer, issue 21) is one as well.
 var staffRoles = []domain.Role{domain.RolePlatformAdmin, domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR,
-	domain.RoleGate}
+	domain.RoleGate, domain.RoleViewer}
 
 // tenantStaff are the staff of a township. The platform admin is not among them: it keeps
 // townships and their town admins, and reads none of a township's business (domain.Actor.InTenant).

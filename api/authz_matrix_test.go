@@ -111,6 +111,9 @@ var authzCallers = []authzCaller{
 	// A guard (门岗, issue 19) of the target's enterprise: it scans passes and measures at the
 	// gate, and sees nothing else of A1, so it is not in A1's scope.
 	{name: "gateA1", role: domain.RoleGate, who: "a gate account of the target's enterprise A1"},
+	// A wall screen (大屏, issue 21) of the target's township: it reads the township's figures,
+	// and no record of A1, so it is not in A1's scope.
+	{name: "viewerA", role: domain.RoleViewer, who: "a wall screen account (viewer) of the target's township A"},
 }
 
 // Cells of authzTable that are not a status code.
@@ -301,6 +304,9 @@ var (
 	targetWorkerID = func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.target.ID) }
 	idGateTarget   = func(w *authzWorld) int64 { return w.gateTarget.ID }
 	nameGateTarget = func(w *authzWorld) string { return fmt.Sprintf(`"username":%q`, w.gateTarget.Username) }
+	// The wall screen (issue 21): the target wall screen account.
+	idViewerTarget   = func(w *authzWorld) int64 { return w.viewerTarget.ID }
+	nameViewerTarget = func(w *authzWorld) string { return fmt.Sprintf(`"username":%q`, w.viewerTarget.Username) }
 )
 
 // say returns a body function that sends v as it is.
@@ -363,7 +369,16 @@ var authzSpecs = map[string]authzSpec{
 			"name": "新门岗", "enterprise_id": w.entA1.ID}
 	}, marker: func(w *authzWorld) string { return fmt.Sprintf(`"enterprise_id":%d,`, w.entA1.ID) }},
 	"GET /api/v1/users#gate-accounts": {query: func(*authzWorld) string { return "role=gate" }, marker: nameGateTarget},
-	"GET /api/v1/users/:id#gate":      {id: idGateTarget, marker: nameGateTarget},
+	// A wall screen of A (issue 21), of no enterprise whatever the body says.
+	"POST /api/v1/users#viewer": {body: func(w *authzWorld) any {
+		return map[string]any{"username": fmt.Sprintf("newwall%d", w.next()), "password": password, "role": "viewer",
+			"name": "会议室大屏", "enterprise_id": w.entA1.ID}
+	}, marker: func(w *authzWorld) string { return fmt.Sprintf(`"township_id":%d,`, w.townA.ID) }},
+	"GET /api/v1/users#viewers":    {query: func(*authzWorld) string { return "role=viewer" }, marker: nameViewerTarget},
+	"GET /api/v1/users/:id#viewer": {id: idViewerTarget, marker: nameViewerTarget},
+	"PATCH /api/v1/users/:id#viewer": {world: "wall screen disabled", id: idViewerTarget,
+		body: say(map[string]any{"active": false}), marker: nameViewerTarget},
+	"GET /api/v1/users/:id#gate": {id: idGateTarget, marker: nameGateTarget},
 	// Disabling: its own database, where no other row reads the account.
 	"PATCH /api/v1/users/:id#gate": {world: "gate account disabled", id: idGateTarget,
 		body: say(map[string]any{"active": false}), marker: nameGateTarget},
@@ -519,6 +534,8 @@ var authzSpecs = map[string]authzSpec{
 		marker: func(*authzWorld) string { return `"status":"resolved"` }},
 
 	"GET /api/v1/dashboard/enterprises": {marker: nameA1},
+	// The target's open alert (its cough this morning) shows A1 and never the worker.
+	"GET /api/v1/dashboard/open-alerts": {marker: nameA1, never: targetNm},
 
 	// The pass and the gate (issue 19).
 	"GET /api/v1/me/pass": {marker: func(w *authzWorld) string { return fmt.Sprintf(`"worker_id":%d,`, w.wkA1.ID) }},
@@ -589,6 +606,8 @@ type authzWorld struct {
 	shift             int64              // a shift of A1, when the spec's setup made one
 	gateA1            domain.User        // a caller: a guard of A1
 	gateTarget        domain.User        // a guard of A1 that no caller is: the target gate account
+	viewerA           domain.User        // a caller: a wall screen of township A
+	viewerTarget      domain.User        // a wall screen of township A that no caller is: the target viewer account
 	robot             *notifytest.Server // the local robot of A1's groups, when the spec's setup made one
 	channel           int64              // A1's group, when the spec's setup made one
 	workbook          []byte
@@ -607,6 +626,8 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 	w.hrB1 = f.staff(f.adminB, "hrb1", domain.RoleEnterpriseHR, f.entB1.ID)
 	w.gateA1 = f.staff(f.adminA, "gatea1", domain.RoleGate, f.entA1.ID)
 	w.gateTarget = f.staff(f.adminA, "gatea1b", domain.RoleGate, f.entA1.ID)
+	w.viewerA = f.staff(f.adminA, "viewera", domain.RoleViewer, 0)
+	w.viewerTarget = f.staff(f.adminA, "viewera2", domain.RoleViewer, 0)
 	if _, err := f.svc.Enterprises.SetSupervisors(ctx, f.adminB.Actor(), f.entB1.ID, []int64{w.supB1.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -634,7 +655,7 @@ func newAuthzWorld(t *testing.T, db *repo.DB) *authzWorld {
 	w.tokens = map[string]string{}
 	w.accounts = map[string]domain.User{"root": f.platform, "townA": f.adminA, "townB": f.adminB, "supA1": f.supA,
 		"supA2": f.supA2, "supB1": w.supB1, "hrA1": f.hrA1, "hrA2": w.hrA2, "hrB1": w.hrB1,
-		"gateA1": w.gateA1}
+		"gateA1": w.gateA1, "viewerA": w.viewerA}
 	for name, u := range w.accounts {
 		w.tokens[name] = f.token(u.Username)
 	}

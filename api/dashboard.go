@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,7 +19,9 @@ type dashboardHandler struct {
 	cache *dashboardCache // nil: every answer computed
 }
 
-var watchRoles = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor}
+// watchRoles read the dashboard: town admins and supervisors, and a wall screen's account
+// (viewer, issue 21), whose answers hold no person's name (domain.DashboardView).
+var watchRoles = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleViewer}
 
 var filterParams = []Param{
 	{"zone", "string", "only enterprises of this zone (责任区)"},
@@ -43,6 +47,11 @@ func (h *dashboardHandler) register(r *router) {
 	r.add(Route{Method: http.MethodGet, Path: "/dashboard/stream", Roles: watchRoles,
 		Summary: "Server-Sent Events: an 'update' event with today's summary whenever numbers the viewer can see change; resumes with Last-Event-ID; ends within 15 s of the viewer's account being disabled or signed out",
 		Query:   filterParams, Status: http.StatusOK, Produces: "text/event-stream"}, h.stream)
+	r.add(Route{Method: http.MethodGet, Path: "/dashboard/open-alerts", Roles: watchRoles,
+		Summary: "The alerts still open (not taken in hand) dated the day or before, newest first, as a wall screen rolls them: " +
+			"type, enterprise, zone, date, slot and when raised; never the worker nor the detail",
+		Query:    append([]Param{dateParam, filterParams[0]}, pageParams...),
+		Response: list[openAlertDTO]{}, Status: http.StatusOK}, h.openAlerts)
 }
 
 // figuresDTO are the figures of a day, under the keys of domain.FigureDefs (FIGURES.md).
@@ -278,4 +287,50 @@ func regionName(code string) string {
 		return n
 	}
 	return code
+}
+
+// openAlertDTO is an open alert on a wall screen: nothing in it names a person.
+type openAlertDTO struct {
+	ID             int64     `json:"id"`
+	Type           string    `json:"type"`
+	Label          string    `json:"label" jsonschema_description:"the type as the township calls it"`
+	Date           string    `json:"date"`
+	Slot           string    `json:"slot,omitempty" jsonschema_description:"am or pm: the slot of a missed check-in"`
+	Escalated      bool      `json:"escalated"`
+	EnterpriseID   int64     `json:"enterprise_id"`
+	EnterpriseName string    `json:"enterprise_name"`
+	Zone           string    `json:"zone"`
+	RaisedAt       time.Time `json:"raised_at"`
+}
+
+func newOpenAlert(a domain.WallAlert) openAlertDTO {
+	return openAlertDTO{ID: a.ID, Type: string(a.Type), Label: a.Type.Label(), Date: a.Date.String(), Slot: string(a.Slot),
+		Escalated: a.Escalated, EnterpriseID: a.EnterpriseID, EnterpriseName: a.EnterpriseName, Zone: a.Zone, RaisedAt: a.CreatedAt}
+}
+
+// openAlerts answers /dashboard/open-alerts, kept per view, page and township version as the
+// dashboard's other answers are: every wall screen asks it after every update.
+func (h *dashboardHandler) openAlerts(c echo.Context) error {
+	var p domain.Problems
+	q := dashboardQuery(c, &p, true)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	page, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.View(c.Request().Context(), actorOf(c), q)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("open-alerts|%d|%d", page.Offset, page.Limit)
+	body, err := h.cache.answer(c.Request().Context(), what, v, func(ctx context.Context) (any, error) {
+		found, total, err := h.svc.OpenAlerts(ctx, v, page)
+		return newList(found, total, newOpenAlert), err
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, body)
 }

@@ -27,7 +27,7 @@ type gateHandler struct {
 var (
 	gateRoles      = []domain.Role{domain.RoleSupervisor, domain.RoleGate}
 	spotReaders    = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor, domain.RoleEnterpriseHR, domain.RoleGate}
-	dashboardRoles = []domain.Role{domain.RoleTownAdmin, domain.RoleSupervisor}
+	dashboardRoles = watchRoles
 )
 
 func (h *gateHandler) register(r *router) {
@@ -422,7 +422,8 @@ func (h *gateHandler) passCounts(c echo.Context) error {
 }
 
 // cached answers a dashboard question through the cache, under a key of the viewer's scope
-// (the town admins of a township share one; a supervisor sees their own enterprises).
+// (the town admins of a township share one, and its wall screens: these counts name nobody;
+// a supervisor sees their own enterprises).
 func (h *gateHandler) cached(c echo.Context, what string, d domain.Date, zone string, compute func(context.Context) (any, error)) ([]byte, error) {
 	ctx, a := c.Request().Context(), actorOf(c)
 	if h.cache == nil || !a.Is(dashboardRoles...) {

@@ -13,12 +13,16 @@ const (
 	// RoleGate is an enterprise's guard (门岗), whose account its HR makes: it scans passes and
 	// records what it measures at the gate (issue 19), and nothing else.
 	RoleGate Role = "gate"
+	// RoleViewer is a wall screen's account (大屏, issue 21), which a town admin makes: it reads
+	// the township's figures (the dashboard, its stream, the open alerts without names) and
+	// nothing else, no personal data. It is read-only and long-lived: a wall PC signs in once.
+	RoleViewer Role = "viewer"
 )
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool {
 	switch r {
-	case RolePlatformAdmin, RoleTownAdmin, RoleSupervisor, RoleEnterpriseHR, RoleWorker, RoleGate:
+	case RolePlatformAdmin, RoleTownAdmin, RoleSupervisor, RoleEnterpriseHR, RoleWorker, RoleGate, RoleViewer:
 		return true
 	}
 	return false
@@ -65,11 +69,20 @@ func (a Actor) InTenant() bool {
 }
 
 // tenantOnly refuses an actor outside every township, for a service about a township's
-// business. Services call it before they read any record, so that the refusal is the same
-// for a record that exists and one that does not. ErrForbidden.
+// business, and a wall screen's account (RoleViewer), which reads the township's figures and
+// none of its records. Services call it before they read any record, so that the refusal is
+// the same for a record that exists and one that does not. ErrForbidden.
 func tenantOnly(a Actor) error {
+	if a.Is(RoleViewer) {
+		return viewerRefused()
+	}
 	if !a.InTenant() {
 		return Forbidden("平台运营方不能查看乡镇的企业、职工和防疫数据")
 	}
 	return nil
+}
+
+// viewerRefused is the answer to a wall screen's account for anything but the figures.
+func viewerRefused() error {
+	return Forbidden("大屏账号只能查看全镇的统计数字")
 }

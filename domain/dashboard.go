@@ -13,6 +13,7 @@ import (
 // API keeps the answers of a view until its township changes (api/dashboard_cache.go).
 type DashboardService struct {
 	figures *figureReader
+	alerts  AlertStore // the open alerts a wall screen rolls (OpenAlerts)
 }
 
 // figureReader reads a township's figures as the dashboard and the reports show them: who may
@@ -104,6 +105,9 @@ type view struct {
 	township Township
 	filter   StatsFilter
 	date     Date
+	// public is a wall screen's view (RoleViewer): the township's figures as a room full of
+	// people may see them, without a person's name (the enterprises' supervisors).
+	public bool
 }
 
 // DashboardView is one dashboard question as the service resolved it for its asker: the
@@ -136,20 +140,27 @@ func (v DashboardView) Key() string {
 	b = append(b, v.from.String()...)
 	b = append(b, '|')
 	b = append(b, v.date.String()...)
+	if v.public {
+		b = append(b, "|public"...)
+	}
 	return string(b)
 }
 
 // made refuses a view the service did not resolve (a zero one).
 func (v DashboardView) made() error {
 	if v.township.ID == 0 {
-		return Forbidden("只有镇专班和驻厂监督员可以查看监测大屏")
+		return Forbidden("只有镇专班、驻厂监督员和大屏账号可以查看监测大屏")
 	}
 	return nil
 }
 
-// View resolves the actor's dashboard question of a day: town admins watch all of their
-// township, supervisors their enterprises, narrowed by q's filters; a zero q.Date is today in
-// the township. ErrForbidden.
+// dashboardReaders watch a township's figures: town admins all of it, supervisors their
+// enterprises, wall screens (viewer) all of it without names.
+var dashboardReaders = []Role{RoleTownAdmin, RoleSupervisor, RoleViewer}
+
+// View resolves the actor's dashboard question of a day: town admins and wall screens watch
+// all of their township, supervisors their enterprises, narrowed by q's filters; a zero q.Date
+// is today in the township. ErrForbidden.
 func (s *DashboardService) View(ctx context.Context, actor Actor, q DashboardQuery) (DashboardView, error) {
 	v, err := s.figures.scope(ctx, actor, q)
 	return DashboardView{view: v, from: v.date}, err
@@ -172,10 +183,10 @@ func (s *DashboardService) TrendView(ctx context.Context, actor Actor, q Dashboa
 }
 
 // scope checks that the actor watches a township's numbers and narrows them to what they may
-// see: town admins all of their township, supervisors their enterprises.
+// see: town admins and wall screens all of their township, supervisors their enterprises.
 func (s *figureReader) scope(ctx context.Context, actor Actor, q DashboardQuery) (view, error) {
-	if !actor.Is(RoleTownAdmin, RoleSupervisor) {
-		return view{}, Forbidden("只有镇专班和驻厂监督员可以查看监测大屏")
+	if !actor.Is(dashboardReaders...) || actor.TownshipID == 0 {
+		return view{}, Forbidden("只有镇专班、驻厂监督员和大屏账号可以查看监测大屏")
 	}
 	t, err := s.places.township(ctx, s.townships, actor.TownshipID)
 	if err != nil {
@@ -189,7 +200,7 @@ func (s *figureReader) scope(ctx context.Context, actor Actor, q DashboardQuery)
 	if d.IsZero() {
 		d = t.Today(s.clock.Now())
 	}
-	return view{township: t, filter: f, date: d}, nil
+	return view{township: t, filter: f, date: d, public: actor.Is(RoleViewer)}, nil
 }
 
 // ensureToday takes today's roster snapshot of the township if nobody has yet: the first read
@@ -221,7 +232,13 @@ func (s *DashboardService) EnterpriseDays(ctx context.Context, v DashboardView) 
 	if err := v.made(); err != nil {
 		return nil, err
 	}
-	return s.figures.enterpriseDays(ctx, v.view)
+	days, err := s.figures.enterpriseDays(ctx, v.view)
+	if v.public {
+		for i := range days {
+			days[i].Enterprise.Supervisors = nil
+		}
+	}
+	return days, err
 }
 
 // enterpriseDays reads the view's enterprises as they stood at the end of its day, each with

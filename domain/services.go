@@ -133,7 +133,7 @@ func NewServices(st Stores, o Options) Services {
 		tx: st.Tx, clock: o.Clock, changes: o.Changes, recorder: o.Recorder, places: places, scope: scope,
 		shifts: st.Shifts, found: newFoundToday(), crowds: newCrowdCache(o.Changes),
 	}
-	dashboard := &DashboardService{figures: figures}
+	dashboard := &DashboardService{figures: figures, alerts: st.Alerts}
 	if o.Robots == nil {
 		o.Robots = noRobots{}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,7 +135,7 @@ func (r Role) Label() string {
 	return map[Role]string{
 		RolePlatformAdmin: "平台管理员", RoleTownAdmin: "镇专班管理员", RoleSupervisor: "驻厂监督员",
 		RoleEnterpriseHR: "企业人事", RoleWorker: "返岗职工",
-		RoleGate: "门岗",
+		RoleGate: "门岗", RoleViewer: "大屏",
 	}[r]
 }
 
@@ -204,8 +205,8 @@ func (s *UserService) notifyTownAdmins(ctx context.Context, actor Actor, kind No
 	return s.notices.Create(ctx, ns)
 }
 
-// Create makes a supervisor, enterprise HR, gate or town admin account in the actor's
-// township; enterprise HR makes only gate accounts, of its own enterprise.
+// Create makes a supervisor, enterprise HR, gate, wall screen (viewer) or town admin account in
+// the actor's township; enterprise HR makes only gate accounts, of its own enterprise.
 // ErrForbidden, ErrInvalid, ErrConflict (username taken).
 func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User, error) {
 	if !actor.Is(RoleTownAdmin, RolePlatformAdmin, RoleEnterpriseHR) {
@@ -227,8 +228,8 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 		p.Add("role", "平台管理员只能创建镇管理员账号(town_admin)")
 	case actor.Is(RoleEnterpriseHR) && in.Role != RoleGate:
 		p.Add("role", "企业人事只能创建门岗账号(gate)")
-	case in.Role != RoleTownAdmin && in.Role != RoleSupervisor && in.Role != RoleEnterpriseHR && in.Role != RoleGate:
-		p.Add("role", "角色应为 town_admin、supervisor、enterprise_hr 或 gate")
+	case !slices.Contains(townRoles, in.Role):
+		p.Add("role", "角色应为 town_admin、supervisor、enterprise_hr、gate 或 viewer")
 	}
 	if in.TownshipID == 0 {
 		p.Add("township_id", "请选择乡镇")
@@ -246,6 +247,10 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in NewUser) (User
 	}
 	return s.createAudited(ctx, actor, in)
 }
+
+// townRoles are the accounts a town admin makes in their township. A wall screen's (viewer)
+// is the town's: it shows the township's figures, so only the town decides who may.
+var townRoles = []Role{RoleTownAdmin, RoleSupervisor, RoleEnterpriseHR, RoleGate, RoleViewer}
 
 // create checks the enterprise link, hashes the password and inserts; the caller has
 // validated the fields. prefix names fields in errors ("admin_" when opening a township).

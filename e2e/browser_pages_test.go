@@ -166,8 +166,8 @@ const zoneLabelsJS = `(() => {
 	return labels.length + " " + overlaps + " " + clipped;
 })()`
 
-// noSideScroll is true when the page is no wider than the screen.
-const noSideScroll = `document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth`
+// noSideScrollJS is true when the page is no wider than the screen.
+const noSideScrollJS = `document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth`
 
 // requiredPlanFields are the plan form's inputs a submission needs (domain/plan_rules.go,
 // CheckSubmit), by id.
@@ -198,7 +198,7 @@ func TestBrowserPageStates(t *testing.T) {
 			js := fmt.Sprintf(zoneLabelsJS, chart)
 			b.waitFor(t, chart+": the ten zone names drawn apart, inside the chart", js+` === "10 0 0"`, 30*time.Second, js)
 		}
-		b.waitFor(t, "no sideways scrolling", noSideScroll, 10*time.Second,
+		b.waitFor(t, "no sideways scrolling", noSideScrollJS, 10*time.Second,
 			`document.documentElement.scrollWidth + " > " + window.innerWidth`)
 		b.screenshot(t, "dashboard-360")
 	})

@@ -52,10 +52,13 @@ func (l *lockedBuf) String() string {
 	return l.b.String()
 }
 
-// startServer runs `serve --demo` with env on random ports and waits until it listens.
+// startServer runs `serve --demo` with env on random ports (the API on env's FUGONG_ADDR when
+// it names one: a restart on the same port) and waits until it listens.
 func startServer(t testing.TB, env map[string]string) *server {
 	t.Helper()
-	env["FUGONG_ADDR"] = "127.0.0.1:0"
+	if env["FUGONG_ADDR"] == "" {
+		env["FUGONG_ADDR"] = "127.0.0.1:0"
+	}
 	env["FUGONG_METRICS_ADDR"] = "127.0.0.1:0"
 	if env["FUGONG_DATA_DIR"] == "" {
 		env["FUGONG_DATA_DIR"] = t.TempDir()

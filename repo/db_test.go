@@ -209,7 +209,8 @@ func newestMigration(t *testing.T, d repo.Dialect) int64 {
 }
 
 // migrationVersions lists the versions of the migration files. Both dialects have every
-// version (SQLite's 00019 is Go, repo/migrate_sqlite_gate.go, so its folder lacks the file):
+// version (SQLite's 00019 and 00021 are Go, repo/migrate_sqlite_gate.go, so its folder lacks
+// their files):
 // the versions are those of the files of either.
 func migrationVersions(t *testing.T) []int64 {
 	t.Helper()

@@ -56,7 +56,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	}
 	var opts []goose.ProviderOption
 	if db.Dialect == SQLite {
-		opts = append(opts, goose.WithGoMigrations(sqliteGateRole()))
+		opts = append(opts, goose.WithGoMigrations(sqliteGateRole(), sqliteViewerRole()))
 	}
 	return goose.NewProvider(dialect, sqlDB, dir, opts...)
 }

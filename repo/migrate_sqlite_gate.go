@@ -23,7 +23,7 @@ func sqliteGateRole() *goose.Migration {
 		return func(ctx context.Context, db *sql.DB) error { return rebuildUsers(ctx, db, roles) }
 	}
 	return goose.NewGoMigration(19,
-		&goose.GoFunc{RunDB: up(`'platform_admin', 'town_admin', 'supervisor', 'enterprise_hr', 'gate'`)},
+		&goose.GoFunc{RunDB: up(rolesOf19)},
 		&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
 			// As PostgreSQL's Down: guards become disabled HR accounts, signed out.
 			if _, err := db.ExecContext(ctx, `UPDATE users SET role = 'enterprise_hr', active = FALSE,
@@ -31,6 +31,30 @@ func sqliteGateRole() *goose.Migration {
 				return err
 			}
 			return rebuildUsers(ctx, db, `'platform_admin', 'town_admin', 'supervisor', 'enterprise_hr'`)
+		}})
+}
+
+// The roles users admits, by migration: 00019 added gate, 00021 viewer.
+const (
+	rolesOf19 = `'platform_admin', 'town_admin', 'supervisor', 'enterprise_hr', 'gate'`
+	rolesOf21 = rolesOf19 + `, 'viewer'`
+)
+
+// sqliteViewerRole is SQLite's migration 00021 (PostgreSQL's is the SQL file of that number):
+// users may take the role viewer (a wall screen, 大屏, issue 21). The table is rebuilt as for
+// 00019 (sqliteGateRole says why, and why in Go). No trigger sits on users (00020's is on
+// alerts), so the rebuild has none to make again.
+func sqliteViewerRole() *goose.Migration {
+	return goose.NewGoMigration(21,
+		&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error { return rebuildUsers(ctx, db, rolesOf21) }},
+		&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+			// As PostgreSQL's Down: wall screens become disabled supervisors of no enterprise,
+			// signed out.
+			if _, err := db.ExecContext(ctx, `UPDATE users SET role = 'supervisor', active = FALSE,
+				token_generation = token_generation + 1 WHERE role = 'viewer'`); err != nil {
+				return err
+			}
+			return rebuildUsers(ctx, db, rolesOf19)
 		}})
 }
 

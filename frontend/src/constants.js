@@ -10,7 +10,7 @@ export const ENTERPRISE_STATUSES = [
 ]
 
 /** STAFF_ROLES are the roles a town admin may create. */
-export const STAFF_ROLES = ['supervisor', 'enterprise_hr', 'town_admin']
+export const STAFF_ROLES = ['supervisor', 'enterprise_hr', 'town_admin', 'viewer']
 
 /** RISK_LEVELS of key areas, with the tag type of each. */
 export const RISK_LEVELS = [

@@ -1,7 +1,7 @@
 // The side menu as data: one row per entry, shown to the roles listed; a page adds a row here
 // and a route in router.js.
 import { markRaw } from 'vue'
-import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook, Calendar, Bell, DataBoard, Tickets, Camera, ChatDotRound, ChatLineSquare } from '@element-plus/icons-vue'
+import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning, Notebook, Calendar, Bell, DataBoard, Tickets, Camera, ChatDotRound, ChatLineSquare, Monitor } from '@element-plus/icons-vue'
 
 /**
  * MENU lists the menu entries; label is an i18n key. home: false keeps an entry from being where
@@ -10,6 +10,8 @@ import { OfficeBuilding, School, User, Setting, House, Document, Stamp, Warning,
  */
 export const MENU = [
   { path: '/dashboard', label: 'menu.dashboard', icon: markRaw(DataBoard), roles: ['town_admin', 'supervisor'], home: false },
+  // The wall screen (大屏) is a full-screen page of its own (no side menu); a viewer lands there (homeFor).
+  { path: '/wall', label: 'menu.wall', icon: markRaw(Monitor), roles: ['town_admin', 'supervisor'], home: false },
   { path: '/townships', label: 'menu.townships', icon: markRaw(School), roles: ['platform_admin'] },
   { path: '/enterprises', label: 'menu.enterprises', icon: markRaw(OfficeBuilding), roles: ['town_admin'] },
   { path: '/enterprises', label: 'menu.myEnterprises', icon: markRaw(OfficeBuilding), roles: ['supervisor'] },
@@ -36,11 +38,12 @@ export function menuFor(role) {
 
 /**
  * homeFor is where a role lands after signing in: its first menu entry that is not marked
- * home: false (a worker: the phone page; a gate guard: the gate page).
+ * home: false (a worker: the phone page; a gate guard: the gate page; a wall screen: the wall).
  */
 export function homeFor(role) {
   if (role === 'worker') return '/checkin'
   if (role === 'gate') return '/gate'
+  if (role === 'viewer') return '/wall'
   const first = menuFor(role).find((m) => m.home !== false)
   return first ? first.path : '/welcome'
 }

@@ -29,6 +29,14 @@ const routes = [
     component: () => import('./pages/GatePage.vue'),
     meta: { roles: ['supervisor', 'gate'], title: 'gate.title' },
   },
+  // The wall screen (大屏, issue 21): full screen, dark, no staff layout; a wall screen account
+  // (viewer) lands here, town admins and supervisors open it from their menu.
+  {
+    path: '/wall',
+    name: 'wall',
+    component: () => import('./pages/WallPage.vue'),
+    meta: { roles: ['viewer', 'town_admin', 'supervisor'], title: 'wall.pageTitle' },
+  },
   {
     path: '/',
     component: AppLayout,

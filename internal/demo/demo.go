@@ -29,7 +29,8 @@ const AccountsText = `Demo accounts (password demo1234):
   changshan2   the other town admin of 长山镇, whose password the platform admin reset, with a reason
   supervisor1  resident plant supervisor (驻厂监督员) of 8 enterprises; supervisor2-5 the others
   hr1          HR of 山东长星纺织有限公司, not yet applied (企业人事); hr2-hr36 the other enterprises
-  gate1        guard (门岗) of 长山镇福源面业有限公司, made by hr21: scans 复工码 at /gate, records spot checks`
+  gate1        guard (门岗) of 长山镇福源面业有限公司, made by hr21: scans 复工码 at /gate, records spot checks
+  wall1        wall screen (大屏) of 长山镇: opens /wall, the township's figures and nothing personal`
 
 // Zones are Changshan's 10 responsibility zones (责任区), named after the town's seat and
 // its larger villages.
@@ -74,7 +75,7 @@ func Seed(ctx context.Context, stores domain.Stores, now time.Time) (bool, error
 	s := &seeder{svc: svc, clock: c, rng: rand.New(rand.NewPCG(2020, 210)), end: now, stores: stores}
 	for _, step := range []func(context.Context) error{
 		s.createTownship, s.createEnterprises, s.createStaff, s.playHistory, s.createWorkers, s.createCheckins, s.playAccess,
-		s.accountRecovery, s.snapshotStats, s.readingsOfNote, s.heldToToday, s.gateAndSpotChecks, s.serverCost, s.enrolWorkers,
+		s.accountRecovery, s.snapshotStats, s.readingsOfNote, s.heldToToday, s.gateAndSpotChecks, s.wallScreen, s.serverCost, s.enrolWorkers,
 	} {
 		if err := step(ctx); err != nil {
 			return false, err

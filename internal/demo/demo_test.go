@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"errors"
 	"golang.org/x/crypto/bcrypt"
 	"os"
 	"strings"
@@ -142,6 +143,7 @@ func TestSeed(t *testing.T) {
 		}
 		t.Run("StatusHistory", func(t *testing.T) { checkStatusHistory(t, st, svc, town, today) })
 		t.Run("PassesAndSpotChecks", func(t *testing.T) { checkGate(t, st, time.Now()) })
+		t.Run("WallScreen", func(t *testing.T) { checkWall(t, st) })
 		t.Run("StaggeredPlans", func(t *testing.T) { checkStaggeredPlans(t, st, svc, town) })
 		// The platform admin's account recovery, with its reason, in the township's audit log and
 		// as an unread notice to changshan (issue 16, item 8).
@@ -432,5 +434,30 @@ func checkGate(t *testing.T, st domain.Stores, now time.Time) {
 	}
 	if _, n, err := svc.Checkins.ListAlerts(ctx, town, domain.AlertFilter{Type: domain.AlertDiscrepancy}); err != nil || n != discrepancies {
 		t.Errorf("got %d discrepancy alerts (%v), want one per discrepancy, %d", n, err, discrepancies)
+	}
+}
+
+// checkWall holds the demo to issue 21: one wall screen account, of 长山镇, of no enterprise,
+// whose dashboard answers the township's figures and which may read no record.
+func checkWall(t *testing.T, st domain.Stores) {
+	ctx := context.Background()
+	svc := domain.NewServices(st, domain.Options{})
+	walls, _, err := st.Users.List(ctx, domain.UserFilter{Role: domain.RoleViewer, Page: domain.Page{Limit: 10}})
+	if err != nil || len(walls) != 1 || walls[0].Username != demo.WallUsername || walls[0].EnterpriseID != 0 || !walls[0].Active {
+		t.Fatalf("got wall screen accounts %+v (%v), want %s, active, of no enterprise", walls, err, demo.WallUsername)
+	}
+	if !strings.Contains(demo.AccountsText, demo.WallUsername) {
+		t.Errorf("demo.AccountsText does not name %s", demo.WallUsername)
+	}
+	wall := walls[0].Actor()
+	v, err := svc.Dashboard.View(ctx, wall, domain.DashboardQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := svc.Dashboard.Summary(ctx, v); err != nil || s.Enterprises.Total != 36 {
+		t.Errorf("wall screen's summary: got %d enterprises (%v), want the township's 36", s.Enterprises.Total, err)
+	}
+	if _, _, err := svc.Enterprises.List(ctx, wall, domain.EnterpriseFilter{}); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("wall screen's enterprise list: got %v, want forbidden", err)
 	}
 }
