@@ -1,1 +1,0 @@
-import"./rolldown-runtime-XKyaHtl9.js";import{$t as e,Mn as t,g as n,pn as r}from"./element-plus-CQV9aNDT.js";import{o as i}from"./vue-CrgNuNQR.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return r(),e(s,{icon:`info`,title:t(o)(`errors.noPagesTitle`),"sub-title":t(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
