@@ -82,7 +82,9 @@ func (m *Messenger) deliver(ctx context.Context, msgs []Message, now time.Time) 
 	sent := 0
 	for i, batch := range batches {
 		rm := merged(batch)
-		ok, until, err := m.channels.Take(ctx, ch.ID, m.robots.Cost(ch, rm), RateLimit, now)
+		// The rate is taken at the moment of the send, not of the step: the robot counts its
+		// minute from when the requests arrive, and a step's sends go one after another.
+		ok, until, err := m.channels.Take(ctx, ch.ID, m.robots.Cost(ch, rm), RateLimit, m.clock.Now())
 		if err != nil {
 			return sent, err
 		}
