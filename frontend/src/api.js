@@ -140,17 +140,26 @@ async function send(method, path, { body, form, query, token, accept, headers: e
 // family, so concurrent 401s must share a single refresh call.
 let refreshing = null
 
+// refresh answers true (refreshed), false (the server refused the refresh token: the session is
+// over) or null (the server could not be reached, or failed: the session may be fine, and a wall
+// screen must not sign itself out because the server restarted while its token was due).
 function refresh() {
   if (!refreshing) {
     refreshing = (async () => {
       const rt = localStorage.getItem(KEY_REFRESH)
       if (!rt) return false
-      const res = await send('POST', '/auth/refresh', { body: { refresh_token: rt } })
+      let res
+      try {
+        res = await send('POST', '/auth/refresh', { body: { refresh_token: rt } })
+      } catch {
+        return null
+      }
+      if (res.status >= 500) return null
       if (!res.ok) return false
       saveSession(await res.json())
       return true
     })()
-      .catch(() => false)
+      .catch(() => null)
       .finally(() => {
         refreshing = null
       })
@@ -171,7 +180,11 @@ async function authed(method, path, opts) {
   if (res.status === 401 && token) {
     // Another tab or a concurrent call may already have refreshed.
     let fresh = localStorage.getItem(KEY_ACCESS)
-    if (fresh === token) fresh = (await refresh()) ? localStorage.getItem(KEY_ACCESS) : null
+    if (fresh === token) {
+      const refreshed = await refresh()
+      if (refreshed === null) throw new ApiError(0, 'network', i18n.global.t('errors.network'))
+      fresh = refreshed ? localStorage.getItem(KEY_ACCESS) : null
+    }
     if (fresh) res = await send(method, path, { ...opts, token: fresh })
     if (!fresh || res.status === 401) {
       const err = await toError(res)
