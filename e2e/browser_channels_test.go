@@ -16,7 +16,8 @@ import (
 // channelRow is the JavaScript of the channel list's row named name (the demo's own channels
 // are listed too).
 func channelRow(name string) string {
-	return fmt.Sprintf(`[...document.querySelectorAll('tr.channel-row')].find((r) => r.innerText.includes(%q))`, name)
+	// A row of the table on a desktop, a card on a phone (issue 21's card lists).
+	return fmt.Sprintf(`[...document.querySelectorAll('tr.channel-row, [data-test="card"]')].find((r) => r.innerText.includes(%q))`, name)
 }
 
 // closeDialogs waits until no dialog is open and the list has reloaded, so that the next
