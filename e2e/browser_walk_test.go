@@ -79,7 +79,8 @@ const walkWide = `(() => {
 		.slice(0, 8).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right));
 })()`
 
-// walkRole is one account's walk: how it signs in, and the pages it opens.
+// walkRole is one account's walk: who signs in, whether a side menu lists their pages, and the
+// pages beyond it.
 type walkRole struct {
 	user string
 	// menu: the role has the staff layout, whose side menu lists its pages.
@@ -92,8 +93,9 @@ type walkRole struct {
 // TestBrowserPhoneEveryPage is issue 21's 360-px walk: every demo role (platform admin, town
 // admin, supervisor, two HRs, a guard, a wall screen and a worker) opens every page of its
 // menu, as the phone's menu drawer lists it, and the detail pages one reaches from them; each
-// page, once loaded, must not scroll sideways, must show every card's action and every primary
-// button within the screen, and must show no load error. The console stays clean and no page
+// page, once loaded, must not scroll sideways, must show every card's action, every primary
+// button and every table row's buttons and links within the screen (not behind a table's own
+// sideways scrolling), and must show no load error. The console stays clean and no page
 // asks for what its user may not read.
 func TestBrowserPhoneEveryPage(t *testing.T) {
 	b := newBrowser(t, 360, 740)
@@ -141,7 +143,7 @@ func walkSignIn(t *testing.T, b *browser, s *server, user string) {
 		b.do(t, "sign in", chromedp.Navigate(s.url+"/login"), clearStorage(), login(s, user), poll(`location.pathname !== "/login"`))
 		return
 	}
-	code, phone := demoWorker(t, s)
+	code, phone := walkWorker(t, s)
 	b.do(t, "the worker signs in", chromedp.Navigate(s.url+"/login"), clearStorage(),
 		chromedp.Navigate(s.url+"/checkin/login"), chromedp.WaitVisible(in("worker-pin")),
 		replaceText(in("worker-code"), code), chromedp.SendKeys(in("worker-phone"), phone),
@@ -213,22 +215,22 @@ func walkScope(t *testing.T, s *server, user string) []string {
 	apiCall(t, s, http.MethodGet, "/api/v1/me", token, nil, &me)
 	switch me.Role {
 	case "platform_admin":
-		if id := firstOf(t, s, token, "/api/v1/townships"); id != 0 {
+		if id := walkFirst(t, s, token, "/api/v1/townships"); id != 0 {
 			return []string{fmt.Sprintf("/townships/%d", id)}
 		}
 	case "town_admin", "supervisor":
 		var pages []string
-		if id := firstOf(t, s, token, "/api/v1/enterprises", "status=reopened"); id != 0 {
+		if id := walkFirst(t, s, token, "/api/v1/enterprises", "status=reopened"); id != 0 {
 			base := fmt.Sprintf("/enterprises/%d", id)
 			pages = append(pages, base, base+"/roster", base+"/checkins")
 		}
-		if id := firstOf(t, s, token, "/api/v1/plans", "status=submitted", "status=approved"); id != 0 {
+		if id := walkFirst(t, s, token, "/api/v1/plans", "status=submitted", "status=approved"); id != 0 {
 			pages = append(pages, fmt.Sprintf("/plans/%d", id))
 		}
 		return pages
 	case "enterprise_hr":
 		pages := []string{"/enterprise/poster"}
-		if id := firstOf(t, s, token, fmt.Sprintf("/api/v1/enterprises/%d/plans", me.EnterpriseID), ""); id != 0 {
+		if id := walkFirst(t, s, token, fmt.Sprintf("/api/v1/enterprises/%d/plans", me.EnterpriseID), ""); id != 0 {
 			pages = append(pages, fmt.Sprintf("/plans/%d", id))
 		}
 		return pages
@@ -236,8 +238,8 @@ func walkScope(t *testing.T, s *server, user string) []string {
 	return nil
 }
 
-// firstOf is the id of the first item path lists, trying each query in turn, or 0.
-func firstOf(t *testing.T, s *server, token, path string, queries ...string) int64 {
+// walkFirst is the id of the first item path lists, trying each query in turn, or 0.
+func walkFirst(t *testing.T, s *server, token, path string, queries ...string) int64 {
 	t.Helper()
 	if len(queries) == 0 {
 		queries = []string{""}
@@ -256,10 +258,10 @@ func firstOf(t *testing.T, s *server, token, path string, queries ...string) int
 	return 0
 }
 
-// demoWorker finds, as the README tells a visitor, a demo worker to sign in as: the town admin
+// walkWorker finds, as the README tells a visitor, a demo worker to sign in as: the town admin
 // opens a reopened enterprise for its code, and its roster for the phone of a worker on duty
 // who has set the demo PIN.
-func demoWorker(t *testing.T, s *server) (code, phone string) {
+func walkWorker(t *testing.T, s *server) (code, phone string) {
 	t.Helper()
 	_, l := s.login(t, "changshan")
 	token := l["access_token"].(string)
