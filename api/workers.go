@@ -420,8 +420,8 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 		return echo.NewHTTPError(statusClientClosedRequest)
 	case errors.As(err, &de) && errors.Is(err, domain.ErrConflict) && len(res.Warnings) > 0:
 		// Isolation warnings not confirmed: nothing written, the warnings listed by row.
-		return c.JSON(http.StatusConflict, importFailure{errorBody: errorBody{Error: errorDetail{Code: "conflict",
-			Message: de.Message, Fields: []fieldError{{Field: domain.FieldConfirmIsolation, Message: de.Message}}}}, importResponse: out})
+		return c.JSON(http.StatusConflict, importFailure{errorBody: localize(c.Request(), errorBody{Error: errorDetail{Code: "conflict",
+			Message: de.Message, Fields: []fieldError{{Field: domain.FieldConfirmIsolation, Message: de.Message}}}}), importResponse: out})
 	case err != nil:
 		return err
 	}
@@ -441,7 +441,7 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusUnprocessableEntity, importFailure{
-		errorBody: errorBody{Error: errorDetail{Code: "invalid", Message: msg}}, importResponse: out,
+		errorBody: localize(c.Request(), errorBody{Error: errorDetail{Code: "invalid", Message: msg}}), importResponse: out,
 	})
 }
 
