@@ -29,7 +29,7 @@ type errorBody struct {
 // when the request's Accept-Language prefers it (see messages_en.go).
 type errorDetail struct {
 	Code        string            `json:"code"`
-	Message     string            `json:"message"`
+	Message     string            `json:"message" jsonschema_description:"for users: in English when Accept-Language prefers it, else in Chinese"`
 	MessageCode string            `json:"message_code" jsonschema_description:"the message's stable code; empty for a message with none"`
 	Params      map[string]string `json:"params" jsonschema_description:"the values put into the message, by name"`
 	Fields      []fieldError      `json:"fields,omitempty"`

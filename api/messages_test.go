@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 
+	"fugong/domain"
 	"fugong/repo/dbtest"
 )
 
@@ -132,6 +136,52 @@ func TestErrorsInEnglish(t *testing.T) {
 			t.Errorf("got no Vary header, want Accept-Language in it")
 		}
 	})
+	t.Run("BatchItems", func(t *testing.T) {
+		w, _, err := f.svc.Workers.Create(context.Background(), f.hrA1.Actor(), f.entA1.ID,
+			domain.WorkerInput{Name: "李四", IDNumber: idNumber(901), Phone: "13900000901"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/api/v1/enterprises/%d/checkins", f.entA1.ID)
+		body := map[string]any{"items": []map[string]any{{"worker_id": w.ID, "slot": "pm", "temperature": 33}}}
+		res := f.doWith(http.MethodPost, path, hr, body, http.Header{"Accept-Language": {"en"}})
+		var out struct {
+			Results []struct {
+				Error struct {
+					MessageCode string `json:"message_code"`
+					Message     string `json:"message"`
+					Fields      []struct {
+						Field, Message string
+					} `json:"fields"`
+				} `json:"error"`
+			} `json:"results"`
+		}
+		res.decode(t, &out)
+		if len(out.Results) != 1 || out.Results[0].Error.MessageCode != "invalid" || len(out.Results[0].Error.Fields) != 1 ||
+			out.Results[0].Error.Fields[0].Message != "The temperature must be between 35.0 and 42.0 °C; please measure again" {
+			t.Errorf("got %s, want the item's error in English", res.body)
+		}
+	})
+	t.Run("OpenAPI", func(t *testing.T) {
+		var doc struct {
+			Components struct {
+				Schemas struct {
+					Error struct {
+						Properties struct {
+							Error struct {
+								Required []string `json:"required"`
+							} `json:"error"`
+						} `json:"properties"`
+					} `json:"Error"`
+				} `json:"schemas"`
+			} `json:"components"`
+		}
+		f.do(http.MethodGet, "/api/openapi.json", "", nil).decode(t, &doc)
+		got := doc.Components.Schemas.Error.Properties.Error.Required
+		if !slices.Contains(got, "message_code") || !slices.Contains(got, "params") {
+			t.Errorf("got required %v, want message_code and params documented", got)
+		}
+	})
 	t.Run("ChineseWins", func(t *testing.T) {
 		for _, lang := range []string{"zh-CN", "en;q=0.3, zh;q=0.9", "fr-FR", "*"} {
 			_, e := f.localized(http.MethodGet, "/api/v1/enterprises/999999", admin, nil, lang)
@@ -149,4 +199,43 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// TestImportErrorsInEnglish: a roster's row errors follow Accept-Language too.
+func TestImportErrorsInEnglish(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, dbtest.Engines(t)[0].Open(t))
+	hr := f.token("hra1")
+	book := f.filledTemplate(hr, 2, func(row int, cells []any) []any {
+		if row == 4 {
+			cells[1] = "12345"
+		}
+		return cells
+	})
+	path := "/api/v1/enterprises/" + strconv.FormatInt(f.entA1.ID, 10) + "/workers/import"
+	for _, tt := range []struct{ lang, message, row string }{
+		{"en", "1 error(s) found; nothing was imported. Please fix them and upload again", "The ID number must have 18 characters"},
+		{"", "发现 1 处错误,未导入任何数据;请改正后重新上传", "身份证号应为 18 位"},
+	} {
+		res := f.uploadWith(path, hr, http.Header{"Accept-Language": {tt.lang}}, book)
+		var out struct {
+			Error struct {
+				Message     string `json:"message"`
+				MessageCode string `json:"message_code"`
+			} `json:"error"`
+			Errors []struct {
+				Row     int    `json:"row"`
+				Message string `json:"message"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(res.body, &out); err != nil {
+			t.Fatal(err)
+		}
+		if res.status != http.StatusUnprocessableEntity || out.Error.Message != tt.message || out.Error.MessageCode != "roster.errors" {
+			t.Errorf("Accept-Language %q: got %d %q %q, want 422 %q roster.errors", tt.lang, res.status, out.Error.Message, out.Error.MessageCode, tt.message)
+		}
+		if len(out.Errors) != 1 || out.Errors[0].Row != 4 || out.Errors[0].Message != tt.row {
+			t.Errorf("Accept-Language %q: got row errors %+v, want row 4 %q", tt.lang, out.Errors, tt.row)
+		}
+	}
 }
