@@ -73,8 +73,8 @@ func coveredByPattern(msg string) bool {
 }
 
 // quotesChinese are the entries whose English must quote Chinese: what a roster cell is to
-// hold (是, 否, a region's Chinese name).
-var quotesChinese = map[string]bool{"roster.yes_no": true, "roster.no_such_region": true}
+// hold (是, 否, a region's Chinese name, 第1批).
+var quotesChinese = map[string]bool{"roster.yes_no": true, "roster.no_such_region": true, "placement.no_such_batch": true}
 
 // TestMessageCatalogEntries keeps the catalog sound: codes and Chinese are unique, and the
 // English has the same parameters as the Chinese.
@@ -136,7 +136,7 @@ func collectMessages(t *testing.T, dir string, found map[string]collected) {
 		}
 		files = append(files, f)
 		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+			if fd, ok := d.(*ast.FuncDecl); ok {
 				c.funcs[fd.Name.Name] = fd
 			}
 		}
@@ -149,7 +149,7 @@ func collectMessages(t *testing.T, dir string, found map[string]collected) {
 }
 
 // collector finds messages in one package. Besides the constructors it follows the package's
-// own wrappers (a function or closure that hands one of its parameters to a constructor, as
+// own wrappers (a function, method or closure that hands one of its parameters to a constructor, as
 // ParseIDNumber's bad does), local variables (msg := …; msg += …) and functions that build a
 // message (capacityMessage).
 type collector struct {
@@ -448,6 +448,8 @@ func TestLocalized(t *testing.T) {
 		{"口罩仅够 1.5 天,100 人 3 天至少需要 600", "plan.supply_days", "Masks lasts only 1.5 days; 100 people need at least 600 for 3 days"},
 		{"以下职工的隔离观察期晚于其返岗批次日期:张三(中风险)隔离观察至 2026-03-01,晚于第1批返岗日期 2026-02-20。确认仍按此安排请勾选“确认隔离安排”后重新提交",
 			"placement.isolation_conflict", "These workers' isolation ends after their batch's date: 张三 (medium risk) is in isolation until 2026-03-01, after batch 1's return date 2026-02-20. To keep this plan, confirm the isolation arrangement and submit again"},
+		{"类型错误:应为true 或 false", "request.wrong_type", "Wrong type: expected true or false"},
+		{"请填写班组名称", "text.required", "Please enter the shift name"},
 		{"所选企业不存在", "user.enterprise_not_found", "The chosen enterprise does not exist"},
 		{"submitted", "", "submitted"},
 	} {

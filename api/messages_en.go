@@ -224,6 +224,8 @@ var catalog = []message{
 	{"placement.isolation_row", "第 {row} 行 {warning}", "Row {row}: {warning}"},
 	{"placement.isolated_until", "{name}({risk})隔离观察至 {until},晚于第{batch}批返岗日期 {date}", "{name} ({risk}) is in isolation until {until}, after batch {batch}'s return date {date}"},
 	{"placement.isolated_not_back", "{name}({risk})尚未返回,即使今天返回也要隔离观察至 {until},晚于第{batch}批返岗日期 {date}", "{name} ({risk}) is not back yet; even back today, isolation would last until {until}, after batch {batch}'s return date {date}"},
+	{"placement.no_batches_yet", "本企业还没有返岗批次(复工申请批准后按申请中的批次生成),“{batch}”无法对应;请先留空", "This enterprise has no return batches yet (they come from the approved plan), so \"{batch}\" matches none; leave it empty for now"},
+	{"placement.no_such_batch", "本企业没有返岗批次“{batch}”,请填写批次序号(如 1 或 第1批)或返岗日期;现有批次:{batches}", "This enterprise has no return batch \"{batch}\"; enter a batch number (e.g. 1 or 第1批) or its return date. Batches: {batches}"},
 	{"placement.no_such_shift_named", "本企业没有班组“{shift}”,请先在“班组”中添加,或填写已有的班组", "This enterprise has no shift \"{shift}\"; add it under \"Small shifts\" first, or use an existing one"},
 	{"placement.shift_full", "{shift}容量 {capacity} 人,已有 {assigned} 人", "{shift} holds {capacity} people and already has {assigned}"},
 	{"placement.shift_full_adding", "{shift}容量 {capacity} 人,已有 {assigned} 人,不能再加入 {adding} 人", "{shift} holds {capacity} people and already has {assigned}; {adding} more cannot join"},
@@ -406,11 +408,20 @@ var terms = map[string]string{
 	"防控负责人": "prevention lead", "隔离观察室": "isolation room", "食堂安排": "canteen arrangements",
 	"宿舍安排": "dormitory arrangements", "消毒安排": "disinfection arrangements", "应急预案": "emergency plan",
 	"口罩": "masks", "消毒液": "disinfectant", "手套": "gloves",
+	// Labels of the text fields checkText checks (请填写{label}, {label}太长).
+	"乡镇名称": "township name", "交通方式": "means of travel", "企业名称": "enterprise name",
+	"停工整顿原因": "reason for the suspension", "发热处置提示": "fever advice", "地址": "address",
+	"处理说明": "handling note", "备注": "note", "姓名": "name", "审核意见": "review comment",
+	"提前复工理由": "reason for the early reopening", "撤销理由": "reason for revoking", "更正原因": "reason for the correction",
+	"检查发现": "findings", "班组名称": "shift name", "症状说明": "symptom description", "联系人": "contact",
+	"行业": "industry", "责任区名称": "zone name", "车间": "workshop", "部门": "department", "隔离地点": "isolation place",
+	"名称": "name",
 	// Why a PIN is easy to guess.
 	"出生日期": "birth date", "常用密码": "a common choice", "手机号后六位": "last six digits of the phone",
 	"身份证号后六位": "last six digits of the ID number", "连续的数字": "digits in a run", "重复的数字": "repeated digits",
 	// JSON types (a wrong type in a body).
 	"整数": "an integer", "数字": "a number", "文本": "text", "数组": "an array", "对象": "an object",
+	"true 或 false": "true or false",
 }
 
 // entry is a catalog message made ready to match: exact text, or a pattern.
