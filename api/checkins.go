@@ -89,8 +89,18 @@ type batchRequest struct {
 }
 
 type itemError struct {
-	Message string       `json:"message"`
-	Fields  []fieldError `json:"fields,omitempty"`
+	Message     string            `json:"message"`
+	MessageCode string            `json:"message_code"`
+	Params      map[string]string `json:"params"`
+	Fields      []fieldError      `json:"fields,omitempty"`
+}
+
+// newItemError is the error of one item of a batch, in the error shape's words: localized as
+// a whole request's error is (Accept-Language).
+func newItemError(c echo.Context, err error) (int, *itemError) {
+	status, body := describe(err)
+	d := localize(c.Request(), body).Error
+	return status, &itemError{Message: d.Message, MessageCode: d.MessageCode, Params: d.Params, Fields: d.Fields}
 }
 
 type batchResult struct {
@@ -390,12 +400,10 @@ func (h *checkinHandler) batch(c echo.Context) error {
 				out.Replaced++
 			}
 		case errors.As(r.Err, &de) && errors.Is(de, domain.ErrInvalid):
-			status, body := describe(r.Err)
-			br.Status, br.Error = status, &itemError{Message: body.Error.Message, Fields: body.Error.Fields}
+			br.Status, br.Error = newItemError(c, r.Err)
 			out.Failed++
 		case errors.As(r.Err, &de) && errors.Is(de, domain.ErrConflict):
-			status, body := describe(r.Err)
-			br.Status, br.Error = status, &itemError{Message: body.Error.Message, Fields: body.Error.Fields}
+			br.Status, br.Error = newItemError(c, r.Err)
 			out.Refused++
 		default:
 			return r.Err // the database failed: nothing about the batch can be promised

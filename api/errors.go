@@ -24,15 +24,22 @@ type errorBody struct {
 	Error errorDetail `json:"error"`
 }
 
+// errorDetail carries, besides the message, its stable message_code and the values put into
+// it (params), so that a client may write the message in its own words; message is in English
+// when the request's Accept-Language prefers it (see messages_en.go).
 type errorDetail struct {
-	Code    string       `json:"code"`
-	Message string       `json:"message"`
-	Fields  []fieldError `json:"fields,omitempty"`
+	Code        string            `json:"code"`
+	Message     string            `json:"message" jsonschema_description:"for users: in English when Accept-Language prefers it, else in Chinese"`
+	MessageCode string            `json:"message_code" jsonschema_description:"the message's stable code; empty for a message with none"`
+	Params      map[string]string `json:"params" jsonschema_description:"the values put into the message, by name"`
+	Fields      []fieldError      `json:"fields,omitempty"`
 }
 
 type fieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field       string            `json:"field"`
+	Message     string            `json:"message"`
+	MessageCode string            `json:"message_code" jsonschema_description:"the message's stable code; empty for a value (a conflict's current status) or a message with none"`
+	Params      map[string]string `json:"params" jsonschema_description:"the values put into the message, by name"`
 }
 
 // kinds maps domain error kinds to status codes and codes, in one table.
@@ -87,11 +94,13 @@ func errorHandler(log *slog.Logger, audit *domain.AuditService) echo.HTTPErrorHa
 				slog.String("request_id", id), slog.String("route", c.Path()), slog.String("error", err.Error()))
 		}
 		if status == http.StatusForbidden && audit != nil && actorOf(c).Role != "" {
-			if err := denied(audit, c, body.Error.Message); err != nil {
+			if err := denied(audit, c, body.Error.Message); err != nil { // the log keeps the Chinese
 				log.ErrorContext(c.Request().Context(), "audit a refused request",
 					slog.String("request_id", id), slog.String("route", c.Path()), slog.String("error", err.Error()))
 			}
 		}
+		body = localize(c.Request(), body)
+		c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
 		switch status {
 		case http.StatusTooManyRequests:
 			c.Response().Header().Set("Retry-After", "60")
@@ -116,7 +125,7 @@ func describe(err error) (int, errorBody) {
 			if errors.Is(de.Kind, k.kind) {
 				b := errorBody{Error: errorDetail{Code: k.code, Message: de.Message}}
 				for _, f := range de.Fields {
-					b.Error.Fields = append(b.Error.Fields, fieldError(f))
+					b.Error.Fields = append(b.Error.Fields, fieldError{Field: f.Field, Message: f.Message})
 				}
 				return k.status, b
 			}

@@ -237,6 +237,12 @@ func (r response) errorFields(t *testing.T) []string {
 // do sends a request; body may be nil, a string (sent as is) or a value (sent as JSON).
 func (f *fixture) do(method, path, token string, body any) response {
 	f.t.Helper()
+	return f.doWith(method, path, token, body, nil)
+}
+
+// doWith is do with more request headers (Accept-Language, say).
+func (f *fixture) doWith(method, path, token string, body any, header http.Header) response {
+	f.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -258,6 +264,9 @@ func (f *fixture) do(method, path, token string, body any) response {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	res, err := f.srv.Client().Do(req)
 	if err != nil {

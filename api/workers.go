@@ -246,6 +246,13 @@ type rowErrorDTO struct {
 	Message string `json:"message"`
 }
 
+// rowError is a row's problem with its message in English when the request prefers it; the
+// column keeps the roster's own (Chinese) header, which is what the workbook shows.
+func rowError(e domain.RowError, english bool) rowErrorDTO {
+	_, _, msg := localized(e.Message, english)
+	return rowErrorDTO{Row: e.Row, Column: e.Column, Message: msg}
+}
+
 type importResponse struct {
 	Created   int           `json:"created"`
 	Updated   int           `json:"updated"`
@@ -406,11 +413,12 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 	res, err := importWorkbook(c.Request().Context(), h.svc, actorOf(c), id, upload, opt)
 	out := importResponse{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, DryRun: opt.DryRun,
 		Errors: []rowErrorDTO{}, Warnings: []rowErrorDTO{}}
+	english := prefersEnglish(c.Request())
 	for _, e := range res.Errors {
-		out.Errors = append(out.Errors, rowErrorDTO(e))
+		out.Errors = append(out.Errors, rowError(e, english))
 	}
 	for _, w := range res.Warnings {
-		out.Warnings = append(out.Warnings, rowErrorDTO(w))
+		out.Warnings = append(out.Warnings, rowError(w, english))
 	}
 	var de *domain.Error
 	switch {
@@ -420,8 +428,8 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 		return echo.NewHTTPError(statusClientClosedRequest)
 	case errors.As(err, &de) && errors.Is(err, domain.ErrConflict) && len(res.Warnings) > 0:
 		// Isolation warnings not confirmed: nothing written, the warnings listed by row.
-		return c.JSON(http.StatusConflict, importFailure{errorBody: errorBody{Error: errorDetail{Code: "conflict",
-			Message: de.Message, Fields: []fieldError{{Field: domain.FieldConfirmIsolation, Message: de.Message}}}}, importResponse: out})
+		return c.JSON(http.StatusConflict, importFailure{errorBody: localize(c.Request(), errorBody{Error: errorDetail{Code: "conflict",
+			Message: de.Message, Fields: []fieldError{{Field: domain.FieldConfirmIsolation, Message: de.Message}}}}), importResponse: out})
 	case err != nil:
 		return err
 	}
@@ -441,7 +449,7 @@ func (h *workerHandler) importRoster(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusUnprocessableEntity, importFailure{
-		errorBody: errorBody{Error: errorDetail{Code: "invalid", Message: msg}}, importResponse: out,
+		errorBody: localize(c.Request(), errorBody{Error: errorDetail{Code: "invalid", Message: msg}}), importResponse: out,
 	})
 }
 

@@ -27,6 +27,16 @@ func idNumber(n int) string {
 // upload posts a workbook as the multipart field file.
 func (f *fixture) upload(path, token, accept string, workbook []byte) response {
 	f.t.Helper()
+	h := http.Header{}
+	if accept != "" {
+		h.Set("Accept", accept)
+	}
+	return f.uploadWith(path, token, h, workbook)
+}
+
+// uploadWith is upload with the request headers given (Accept, Accept-Language).
+func (f *fixture) uploadWith(path, token string, header http.Header, workbook []byte) response {
+	f.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	part, err := mw.CreateFormFile("file", "花名册.xlsx")
@@ -38,8 +48,8 @@ func (f *fixture) upload(path, token, accept string, workbook []byte) response {
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
-	if accept != "" {
-		req.Header.Set("Accept", accept)
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	res, err := f.srv.Client().Do(req)
 	if err != nil {
