@@ -35,9 +35,7 @@ func TestViewerRoleMigration(t *testing.T) {
 			must(t, err)
 			env := newEnv(t, db)
 			_, admin := env.township(t, "371626105", "一区")
-			for v := newestMigration(t, db.Dialect); v > 20; v-- {
-				must(t, repo.MigrateDown(ctx, db))
-			}
+			migrateDownTo(t, db, 20)
 			// Fresh connections: PostgreSQL's statements prepared on the newer tables would
 			// fail on these ("cached plan must not change result type").
 			pool, err := db.Pool()
