@@ -30,10 +30,19 @@ func serveFrontend(e *echo.Echo, dist fs.FS) {
 		// index.html under a year-long cache it would break the UI after the next release.
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
+			// Icons are the router's when they are not files: the drawn PNGs, or a 404.
+			icon := strings.HasPrefix(p, "/icons/") && !exists(p)
 			return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" ||
-				(isAsset(p) && !exists(p))
+				(isAsset(p) && !exists(p)) || icon
 		},
 	}))
+	e.GET("/icons/:name", func(c echo.Context) error {
+		size, ok := iconPath(c.Request().URL.Path)
+		if !ok {
+			return echo.ErrNotFound
+		}
+		return serveIcon(c, size)
+	})
 	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			p := c.Request().URL.Path

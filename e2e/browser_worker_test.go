@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"net/http"
 	"os"
@@ -154,15 +156,44 @@ func TestBrowserWorkerWayIn(t *testing.T) {
 		if m.Name != "复工打卡" || m.StartURL != "/checkin" || m.Display != "standalone" || m.ThemeColor == "" || len(m.Icons) == 0 {
 			t.Errorf("manifest: got %+v, want 复工打卡, start_url /checkin, standalone, a theme colour and icons", m)
 		}
+		pngs := 0
 		for _, ic := range m.Icons {
 			res, err := http.Get(s.url + ic.Src)
 			if err != nil {
 				t.Fatal(err)
 			}
+			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			if ic.Sizes != "any" || res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" {
-				t.Errorf("icon %s: sizes %q, got %d %q; want any, 200 image/svg+xml", ic.Src, ic.Sizes, res.StatusCode, res.Header.Get("Content-Type"))
+			switch ic.Type {
+			case "image/svg+xml":
+				if ic.Sizes != "any" || res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" {
+					t.Errorf("icon %s: sizes %q, got %d %q; want any, 200 image/svg+xml", ic.Src, ic.Sizes, res.StatusCode, res.Header.Get("Content-Type"))
+				}
+			case "image/png": // drawn at run time (api/icons.go): the repository keeps no binaries
+				pngs++
+				img, err := png.Decode(bytes.NewReader(body))
+				if err != nil || res.StatusCode != http.StatusOK || fmt.Sprintf("%dx%d", img.Bounds().Dx(), img.Bounds().Dy()) != ic.Sizes {
+					t.Errorf("icon %s: got %d, %v; want a PNG of %s", ic.Src, res.StatusCode, err, ic.Sizes)
+				}
+			default:
+				t.Errorf("icon %s: type %q", ic.Src, ic.Type)
 			}
+		}
+		if pngs == 0 {
+			t.Error("the manifest lists no PNG icon (some launchers take only PNGs)")
+		}
+		// iOS's home-screen icon, which must be a PNG.
+		res, err = http.Get(s.url + "/icons/icon-180.png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		apple, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if img, err := png.Decode(bytes.NewReader(apple)); err != nil || img.Bounds().Dx() != 180 {
+			t.Errorf("apple-touch-icon: %v, want a 180-px PNG", err)
+		}
+		if res, err := http.Get(s.url + "/icons/icon-181.png"); err != nil || res.StatusCode != http.StatusNotFound {
+			t.Errorf("an icon of a size not drawn: got %v %v, want 404", res.StatusCode, err)
 		}
 		res, err = http.Get(s.url + "/checkin/login")
 		if err != nil {
@@ -170,7 +201,8 @@ func TestBrowserWorkerWayIn(t *testing.T) {
 		}
 		page, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if !strings.Contains(string(page), `rel="manifest" href="/manifest.webmanifest"`) {
+		if !strings.Contains(string(page), `rel="manifest" href="/manifest.webmanifest"`) ||
+			!strings.Contains(string(page), `rel="apple-touch-icon" href="/icons/icon-180.png"`) {
 			t.Errorf("the worker page names no manifest: %.400s", page)
 		}
 	})
