@@ -15,11 +15,12 @@ func (m *Messenger) Dispatch(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	sent := 0
-	for i, group := range byChannel(msgs) {
+	groups := byChannel(msgs)
+	for i, group := range groups {
 		if ctx.Err() != nil {
 			// Stopping: what is claimed and unsent is given back at once rather than when its
 			// lease runs out, so that the next process sends it without waiting.
-			return sent, m.release(byChannel(msgs)[i:], now)
+			return sent, m.release(groups[i:], now)
 		}
 		n, err := m.deliver(ctx, group, now)
 		sent += n
