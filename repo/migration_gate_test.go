@@ -22,34 +22,14 @@ func TestGateRoleMigration(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			url := "sqlite:" + t.TempDir() + "/gate.db"
-			if e.Name == "postgres" {
-				url = dbtest.EmptyPostgres(t)
-			}
-			db, err := repo.Open(ctx, url, dbtest.Quiet)
-			must(t, err)
-			t.Cleanup(func() { db.Close() })
-			// The township is written by this program's store, with the columns of the newest
-			// migration (00020 added some): it is made there, and the database rolled back to
-			// 00018 under it for the rest.
-			_, err = db.Migrate(ctx)
-			must(t, err)
-			env := newEnv(t, db)
-			_, admin := env.township(t, "371626104", "一区")
-			migrateDownTo(t, db, 18)
-			// Fresh connections: PostgreSQL's statements prepared on the newer tables would
-			// fail on these ("cached plan must not change result type").
-			pool, err := db.Pool()
-			must(t, err)
-			pool.SetMaxIdleConns(0)
-			pool.SetMaxIdleConns(2)
+			db, env, admin := rolledBack(t, e, "371626104", 18)
 			a := admin.Actor()
 			ent1 := env.enterprise(t, a, "甲厂", 1, "一区")
 			ent2 := env.enterprise(t, a, "乙厂", 2, "一区")
 			sup1 := env.staff(t, a, domain.RoleSupervisor, "sup1", 0)
 			sup2 := env.staff(t, a, domain.RoleSupervisor, "sup2", 0)
 			hr := env.staff(t, a, domain.RoleEnterpriseHR, "hr1", ent1.ID)
-			_, err = env.enterprises.SetSupervisors(ctx, a, ent1.ID, []int64{sup1.ID, sup2.ID})
+			_, err := env.enterprises.SetSupervisors(ctx, a, ent1.ID, []int64{sup1.ID, sup2.ID})
 			must(t, err)
 			_, err = env.enterprises.SetSupervisors(ctx, a, ent2.ID, []int64{sup1.ID})
 			must(t, err)
@@ -153,4 +133,31 @@ func TestGateRoleMigration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rolledBack opens a database of its own on engine e, migrated to the newest version, makes a
+// township there (code, zone 一区) with this program's store, whose columns are the newest
+// migration's, then rolls the database back to version under it, for a migration test to
+// apply what comes after. Its connections are fresh: PostgreSQL's statements prepared on the
+// newer tables would fail on the older ones ("cached plan must not change result type").
+func rolledBack(t *testing.T, e dbtest.Engine, code string, version int64) (*repo.DB, *env, domain.User) {
+	t.Helper()
+	ctx := context.Background()
+	url := "sqlite:" + t.TempDir() + "/migration.db"
+	if e.Name == "postgres" {
+		url = dbtest.EmptyPostgres(t)
+	}
+	db, err := repo.Open(ctx, url, dbtest.Quiet)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	_, err = db.Migrate(ctx)
+	must(t, err)
+	env := newEnv(t, db)
+	_, admin := env.township(t, code, "一区")
+	migrateDownTo(t, db, version)
+	pool, err := db.Pool()
+	must(t, err)
+	pool.SetMaxIdleConns(0)
+	pool.SetMaxIdleConns(2)
+	return db, env, admin
 }

@@ -24,24 +24,7 @@ func TestViewerRoleMigration(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			url := "sqlite:" + t.TempDir() + "/viewer.db"
-			if e.Name == "postgres" {
-				url = dbtest.EmptyPostgres(t)
-			}
-			db, err := repo.Open(ctx, url, dbtest.Quiet)
-			must(t, err)
-			t.Cleanup(func() { db.Close() })
-			_, err = db.Migrate(ctx)
-			must(t, err)
-			env := newEnv(t, db)
-			_, admin := env.township(t, "371626105", "一区")
-			migrateDownTo(t, db, 20)
-			// Fresh connections: PostgreSQL's statements prepared on the newer tables would
-			// fail on these ("cached plan must not change result type").
-			pool, err := db.Pool()
-			must(t, err)
-			pool.SetMaxIdleConns(0)
-			pool.SetMaxIdleConns(2)
+			db, env, admin := rolledBack(t, e, "371626105", 20)
 			a := admin.Actor()
 			ent1 := env.enterprise(t, a, "甲厂", 1, "一区")
 			ent2 := env.enterprise(t, a, "乙厂", 2, "一区")
@@ -49,7 +32,7 @@ func TestViewerRoleMigration(t *testing.T) {
 			sup2 := env.staff(t, a, domain.RoleSupervisor, "sup2", 0)
 			hr := env.staff(t, a, domain.RoleEnterpriseHR, "hr1", ent1.ID)
 			env.staff(t, a, domain.RoleGate, "gate1", ent1.ID)
-			_, err = env.enterprises.SetSupervisors(ctx, a, ent1.ID, []int64{sup1.ID, sup2.ID})
+			_, err := env.enterprises.SetSupervisors(ctx, a, ent1.ID, []int64{sup1.ID, sup2.ID})
 			must(t, err)
 			_, err = env.enterprises.SetSupervisors(ctx, a, ent2.ID, []int64{sup1.ID})
 			must(t, err)
