@@ -481,6 +481,18 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 			baseline = baseOne
 		}
 	}
+	// 2b. The physical limit, on PostgreSQL: the bare table's single-row upsert (checkin_bare.go).
+	var bare *checkinRun
+	bareKeys, bareTally := newCheckinKeys(nWorkers), newCheckinTally()
+	if engine == checkinPostgres && ctx.Err() == nil {
+		timeline = append(timeline, "bare table "+since())
+		upsert, closeDB, err := checkinBarePgUpsert(ctx, dbURL)
+		if err != nil {
+			return err
+		}
+		bare = checkinClosedLoop(ctx, runFor, ds, bareKeys, bareTally, upsert)
+		closeDB()
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -535,6 +547,13 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	}
 	t.Add("sustained throughput, closed loop (2xx/s)", fmt.Sprintf("%.0f/s", sustained.throughput()),
 		fmt.Sprintf("%.0f/s%s", baseline.throughput(), baseNote), ratio(sustained.throughput(), baseline.throughput()), "≥ 0.50×", verdict(ratioOK))
+	bareOK := true
+	if bare != nil {
+		bareOK = bare.throughput() > 0 && sustained.throughput()/bare.throughput() >= 1.0 && bareTally.errors == 0
+		t.Add("… against the physical limit: a bare table's single-row upsert, same key, no trigger, one commit each (2xx/s)",
+			fmt.Sprintf("%.0f/s", sustained.throughput()), fmt.Sprintf("%.0f/s (errors: %d)", bare.throughput(), bareTally.errors),
+			ratio(sustained.throughput(), bare.throughput()), "≥ 1.00×", verdict(bareOK))
+	}
 	t.Add("latency at the maximum, p50 / p99", checkinMS(sustained.metrics.Latencies.P50)+" / "+checkinMS(sustained.metrics.Latencies.P99),
 		checkinMS(baseline.metrics.Latencies.P50)+" / "+checkinMS(baseline.metrics.Latencies.P99), "–", "–", "–")
 	p99Target, p99Verdict := "≤ 50 ms", verdict(p99OK)
