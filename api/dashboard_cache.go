@@ -24,19 +24,29 @@ import (
 // (singleflight), so a check-in storm costs at most one computation at a time per question.
 // maxAge bounds what a change nobody announced (`fugong stats rebuild` from the command line)
 // can leave stale.
+//
+// An answer read from the read replica (reads.go) is kept apart from the primary's (a writer
+// reading their own write must not be served the replica's), with its as-of, which the asker
+// is answered with; and it is served no longer than its data are younger than the replica's
+// lag bound (replicaMaxAge): a change heard here may not have reached the replica when the
+// answer was computed, so the version alone could keep a stale answer looking fresh.
 type dashboardCache struct {
 	versions interface{ Version(townshipID int64) uint64 }
 	mu       sync.Mutex
 	answers  map[string]keptAnswer
 	flight   singleflight.Group
 	maxAge   time.Duration
-	now      func() time.Time
+	// replicaMaxAge is the replica's lag bound: no answer read from it is served once its
+	// data are older.
+	replicaMaxAge time.Duration
+	now           func() time.Time
 }
 
 // keptAnswer is the JSON of an answer, with the version of its township it was computed under.
 type keptAnswer struct {
 	version uint64
 	at      time.Time // when its computation started
+	asOf    time.Time // read from the replica: its data are as of this; zero for the primary's
 	body    []byte
 }
 
@@ -54,7 +64,11 @@ func (c *dashboardCache) answer(ctx context.Context, what string, v domain.Dashb
 	if c == nil {
 		return encode(ctx, compute)
 	}
-	return c.get(ctx, what+"|"+v.Key(), v.TownshipID(), compute)
+	key := what + "|" + v.Key()
+	if readNoteOf(ctx) != nil {
+		key += "|replica"
+	}
+	return c.get(ctx, key, v.TownshipID(), compute)
 }
 
 // computeTimeout bounds a shared computation, which no one asker's leaving ends.
@@ -69,27 +83,52 @@ func (c *dashboardCache) get(ctx context.Context, key string, township int64, co
 	c.mu.Lock()
 	a, ok := c.answers[key]
 	c.mu.Unlock()
-	if ok && a.version == version && c.now().Sub(a.at) < c.maxAge {
+	if ok && a.version == version && c.fresh(a) {
+		a.tell(ctx)
 		return a.body, nil
+	}
+	var asOf time.Time // of the data this asker's computation would read
+	if n := readNoteOf(ctx); n != nil {
+		asOf = n.asOf
 	}
 	done := c.flight.DoChan(key+"@"+strconv.FormatUint(version, 10), func() (any, error) {
 		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), computeTimeout)
 		defer cancel()
 		started := c.now()
 		body, err := encode(shared, compute)
+		kept := keptAnswer{version: version, at: started, asOf: asOf, body: body}
 		if err == nil {
-			c.keep(key, keptAnswer{version: version, at: started, body: body})
+			c.keep(key, kept)
 		}
-		return body, err
+		return kept, err
 	})
 	select {
 	case r := <-done:
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return r.Val.([]byte), nil
+		a := r.Val.(keptAnswer)
+		a.tell(ctx)
+		return a.body, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// fresh reports whether a kept answer may still be served: computed less than maxAge ago,
+// and, read from the replica, of data younger than replicaMaxAge.
+func (c *dashboardCache) fresh(a keptAnswer) bool {
+	if c.now().Sub(a.at) >= c.maxAge {
+		return false
+	}
+	return a.asOf.IsZero() || c.replicaMaxAge <= 0 || c.now().Sub(a.asOf) < c.replicaMaxAge
+}
+
+// tell gives the asker of a replica answer the as-of of the data it is served, which may be
+// older than their own request's.
+func (a keptAnswer) tell(ctx context.Context) {
+	if n := readNoteOf(ctx); n != nil && !a.asOf.IsZero() {
+		n.asOf = a.asOf
 	}
 }
 
@@ -103,7 +142,7 @@ func (c *dashboardCache) keep(key string, a keptAnswer) {
 	}
 	if len(c.answers) >= maxAnswers {
 		for k, old := range c.answers {
-			if c.now().Sub(old.at) >= c.maxAge {
+			if !c.fresh(old) {
 				delete(c.answers, k)
 			}
 		}
