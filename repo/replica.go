@@ -216,7 +216,7 @@ func (r *replica) check(ctx context.Context, primary *gorm.DB) {
 	defer cancel()
 	at := time.Now()
 	var lsn int64
-	if err := primary.WithContext(ctx).Raw(`SELECT (pg_current_wal_lsn() - '0/0')::bigint`).Scan(&lsn).Error; err != nil {
+	if err := primary.WithContext(ctx).Raw(`SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint`).Scan(&lsn).Error; err != nil {
 		// The lag cannot be measured: the as-of stays, and ages out of the bound.
 		r.note("primary unreachable")
 		return
