@@ -96,8 +96,8 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	var answers *dashboardCache
 	if cfg.Live != nil && cfg.Live.Hub != nil && !cfg.NoDashboardCache {
 		answers = newDashboardCache(cfg.Live.Hub)
-		if reads != nil {
-			answers.replicaMaxAge = reads.MaxLag
+		if reads != nil && reads.MaxLag > 0 {
+			answers.replicaKeep = min(answers.replicaKeep, reads.MaxLag)
 		}
 	}
 	(&dashboardHandler{svc: svc.Dashboard, auth: svc.Auth, live: cfg.Live, cache: answers}).register(r)
