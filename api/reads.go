@@ -90,6 +90,15 @@ func readNoteOf(ctx context.Context) *readNote {
 	return n
 }
 
+// readAsOf is the as-of of what the request reads from the replica: zero when it reads the
+// primary. For a report's title row, which is written before the answer's headers.
+func readAsOf(c echo.Context) time.Time {
+	if n := readNoteOf(c.Request().Context()); n != nil {
+		return n.asOf
+	}
+	return time.Time{}
+}
+
 // fromReplica is the middleware of the routes in replicaRoutes: unless the user wrote lately,
 // it chooses the replica when it is within its bound, and sends the answer with its as-of. A
 // read the replica fails (gone between two checks) is made again on the primary, so that a

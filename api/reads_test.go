@@ -1,13 +1,17 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"fugong/api"
 	"fugong/repo"
@@ -92,6 +96,29 @@ func (f *readsFixture) summaryAsOf(t *testing.T, token string, cookies ...*http.
 	return s.EnterprisesTotal, res.header.Get(api.AsOfHeader)
 }
 
+// dailyTitle downloads today's daily.xlsx and reads its title row.
+func (f *readsFixture) dailyTitle(t *testing.T, token string, cookies ...*http.Cookie) string {
+	t.Helper()
+	h := http.Header{}
+	for _, c := range cookies {
+		h.Add("Cookie", c.String())
+	}
+	res := f.doWith(http.MethodGet, "/api/v1/reports/daily.xlsx", token, nil, h)
+	if res.status != http.StatusOK {
+		t.Fatalf("daily.xlsx: got %d %s, want 200", res.status, res.body)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(res.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	v, err := x.GetCellValue("汇总", "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // TestReadsFromReplica proves where reads go, with a real streaming replica whose replay the
 // test pauses: the dashboard and the lists read the replica and say as of when; after a write
 // its user (the same client, by the writer cookie) reads the primary and sees it, while
@@ -143,6 +170,9 @@ func TestReadsFromReplica(t *testing.T) {
 		if n, asOf := f.summaryAsOf(t, admin, wrote); n != 3 || asOf != "" {
 			t.Errorf("writer's summary: got %d as of %q, want 3 from the primary", n, asOf)
 		}
+		if got := f.dailyTitle(t, admin, wrote); strings.Contains(got, "数据截至") {
+			t.Errorf("writer's daily.xlsx: got title %q, want no as-of", got)
+		}
 	})
 	t.Run("OthersReadReplica", func(t *testing.T) {
 		if n, asOf := f.enterprises(t, admin); n != 2 || asOf == "" {
@@ -150,6 +180,9 @@ func TestReadsFromReplica(t *testing.T) {
 		}
 		if n, asOf := f.summaryAsOf(t, admin); n != 2 || asOf == "" {
 			t.Errorf("another client's summary: got %d as of %q, want the replica's 2 with its as-of", n, asOf)
+		}
+		if got := f.dailyTitle(t, admin); !strings.Contains(got, "(数据截至 ") {
+			t.Errorf("another client's daily.xlsx: got title %q, want the as-of in it", got)
 		}
 		// The cookie is the writer's: another user showing it still reads the replica.
 		if n, asOf := f.summaryAsOf(t, sup, wrote); asOf == "" {
