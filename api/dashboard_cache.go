@@ -24,19 +24,43 @@ import (
 // (singleflight), so a check-in storm costs at most one computation at a time per question.
 // maxAge bounds what a change nobody announced (`fugong stats rebuild` from the command line)
 // can leave stale.
+//
+// An answer read from the read replica (reads.go) is kept apart from the primary's (a writer
+// reading their own write must not be served the replica's), with its as-of, which the asker
+// is answered with. It is kept only when its data are as of a time after this cache first saw
+// its version: a change is heard after it commits, and may not have reached the replica when
+// the answer was computed, so the version alone would keep an answer without that change
+// looking current. And it is served no longer than replicaKeep after its as-of, so that the
+// as-of it is sent with stays within a few seconds while the replica keeps up (the pages show
+// it past that).
 type dashboardCache struct {
 	versions interface{ Version(townshipID int64) uint64 }
 	mu       sync.Mutex
 	answers  map[string]keptAnswer
 	flight   singleflight.Group
 	maxAge   time.Duration
-	now      func() time.Time
+	// replicaKeep is how long past its as-of an answer read from the replica is served.
+	replicaKeep time.Duration
+	seen        map[int64]versionSeen // by township: when its current version was first seen
+	now         func() time.Time
 }
+
+// versionSeen is a township's change version and when the cache first saw it.
+type versionSeen struct {
+	version uint64
+	at      time.Time
+}
+
+// replicaKeep is dashboardCache.replicaKeep unless the replica's lag bound is shorter: with
+// the replica's checks every second, the answers' as-of stays under 5 s, the age past which
+// the pages show it.
+const replicaKeep = 3 * time.Second
 
 // keptAnswer is the JSON of an answer, with the version of its township it was computed under.
 type keptAnswer struct {
 	version uint64
 	at      time.Time // when its computation started
+	asOf    time.Time // read from the replica: its data are as of this; zero for the primary's
 	body    []byte
 }
 
@@ -44,7 +68,8 @@ type keptAnswer struct {
 const maxAnswers = 1000
 
 func newDashboardCache(versions interface{ Version(int64) uint64 }) *dashboardCache {
-	return &dashboardCache{versions: versions, answers: map[string]keptAnswer{}, maxAge: time.Minute, now: time.Now}
+	return &dashboardCache{versions: versions, answers: map[string]keptAnswer{}, maxAge: time.Minute,
+		replicaKeep: replicaKeep, seen: map[int64]versionSeen{}, now: time.Now}
 }
 
 // answer returns the JSON of the answer to the question what of view v: the one kept, when its
@@ -54,7 +79,11 @@ func (c *dashboardCache) answer(ctx context.Context, what string, v domain.Dashb
 	if c == nil {
 		return encode(ctx, compute)
 	}
-	return c.get(ctx, what+"|"+v.Key(), v.TownshipID(), compute)
+	key := what + "|" + v.Key()
+	if readNoteOf(ctx) != nil {
+		key += "|replica"
+	}
+	return c.get(ctx, key, v.TownshipID(), compute)
 }
 
 // computeTimeout bounds a shared computation, which no one asker's leaving ends.
@@ -68,28 +97,64 @@ func (c *dashboardCache) get(ctx context.Context, key string, township int64, co
 	version := c.versions.Version(township) // before the computation reads anything
 	c.mu.Lock()
 	a, ok := c.answers[key]
+	seen := c.seenLocked(township, version)
 	c.mu.Unlock()
-	if ok && a.version == version && c.now().Sub(a.at) < c.maxAge {
+	if ok && a.version == version && c.fresh(a) {
+		a.tell(ctx)
 		return a.body, nil
+	}
+	var asOf time.Time // of the data this asker's computation would read
+	if n := readNoteOf(ctx); n != nil {
+		asOf = n.asOf
 	}
 	done := c.flight.DoChan(key+"@"+strconv.FormatUint(version, 10), func() (any, error) {
 		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), computeTimeout)
 		defer cancel()
 		started := c.now()
 		body, err := encode(shared, compute)
-		if err == nil {
-			c.keep(key, keptAnswer{version: version, at: started, body: body})
+		kept := keptAnswer{version: version, at: started, asOf: asOf, body: body}
+		if err == nil && (asOf.IsZero() || !asOf.Before(seen)) {
+			c.keep(key, kept)
 		}
-		return body, err
+		return kept, err
 	})
 	select {
 	case r := <-done:
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return r.Val.([]byte), nil
+		a := r.Val.(keptAnswer)
+		a.tell(ctx)
+		return a.body, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// fresh reports whether a kept answer may still be served: computed less than maxAge ago,
+// and, read from the replica, as of less than replicaKeep ago.
+func (c *dashboardCache) fresh(a keptAnswer) bool {
+	if c.now().Sub(a.at) >= c.maxAge {
+		return false
+	}
+	return a.asOf.IsZero() || c.now().Sub(a.asOf) < c.replicaKeep
+}
+
+// seenLocked is when the cache first saw township's version; c.mu is held.
+func (c *dashboardCache) seenLocked(township int64, version uint64) time.Time {
+	s, ok := c.seen[township]
+	if !ok || s.version != version {
+		s = versionSeen{version: version, at: c.now()}
+		c.seen[township] = s
+	}
+	return s.at
+}
+
+// tell gives the asker of a replica answer the as-of of the data it is served, which may be
+// older than their own request's.
+func (a keptAnswer) tell(ctx context.Context) {
+	if n := readNoteOf(ctx); n != nil && !a.asOf.IsZero() {
+		n.asOf = a.asOf
 	}
 }
 
@@ -103,7 +168,7 @@ func (c *dashboardCache) keep(key string, a keptAnswer) {
 	}
 	if len(c.answers) >= maxAnswers {
 		for k, old := range c.answers {
-			if c.now().Sub(old.at) >= c.maxAge {
+			if !c.fresh(old) {
 				delete(c.answers, k)
 			}
 		}

@@ -37,7 +37,7 @@ func (h *reportHandler) daily(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := daily.Write(&buf, r); err != nil {
+	if err := daily.Write(&buf, r, daily.DataAsOf(readAsOf(c), r.Township)); err != nil {
 		return err
 	}
 	setDownload(c, "daily-"+r.Date.String()+".xlsx", daily.FileName(r.Township.Name, r.Date))
@@ -58,7 +58,7 @@ func (h *reportHandler) rangeReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rw, err := daily.NewRangeWriter(t.Name, from, to)
+	rw, err := daily.NewRangeWriter(t.Name, from, to, daily.DataAsOf(readAsOf(c), t))
 	if err != nil {
 		return err
 	}

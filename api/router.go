@@ -50,6 +50,7 @@ type router struct {
 	// UpsertOwn may.
 	standingInWrite *echo.Group
 	routes          *Routes
+	reads           *Reads // nil: no replica; else the routes of replicaRoutes may read from it
 }
 
 // add registers a route. Its documented Query parameters are the only ones it accepts: any
@@ -62,6 +63,9 @@ func (r *router) add(rt Route, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		g = r.public
 	case rt.StandingInWrite:
 		g = r.standingInWrite
+	}
+	if r.reads != nil && replicaRoutes[rt.Method+" "+rt.Path] {
+		m = append(m, r.reads.fromReplica)
 	}
 	g.Add(rt.Method, rt.Path, h, append([]echo.MiddlewareFunc{knownQuery(rt.Query)}, m...)...)
 	r.routes.List = append(r.routes.List, rt)

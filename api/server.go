@@ -37,6 +37,9 @@ type Config struct {
 	// DemoGroups lists what the demo's local group robots received today (serve --demo);
 	// nil answers GET /demo/group-messages with 404.
 	DemoGroups func() []DemoGroup
+	// Reads sends the dashboard's, the reports' and the lists' reads to a read replica
+	// (reads.go); nil reads everything from the one database.
+	Reads *Reads
 }
 
 // ContentSecurityPolicy is sent with every answer. The built UI runs under it: no inline
@@ -74,8 +77,14 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 
 	routes := &Routes{}
 	v1 := e.Group("/api/v1", noStore)
-	r := &router{public: v1, private: v1.Group("", authenticate(cfg.Tokens, standing(svc.Auth))),
-		standingInWrite: v1.Group("", authenticate(cfg.Tokens, staffStanding(svc.Auth))), routes: routes}
+	reads := cfg.Reads.withKey(cfg.Tokens.Secret)
+	private := []echo.MiddlewareFunc{authenticate(cfg.Tokens, standing(svc.Auth))}
+	inWrite := []echo.MiddlewareFunc{authenticate(cfg.Tokens, staffStanding(svc.Auth))}
+	if reads != nil {
+		private, inWrite = append(private, reads.markWriter), append(inWrite, reads.markWriter)
+	}
+	r := &router{public: v1, private: v1.Group("", private...), standingInWrite: v1.Group("", inWrite...),
+		routes: routes, reads: reads}
 	(&authHandler{svc: svc.Auth, users: svc.Users, workers: svc.Workers, townships: svc.Townships, tokens: cfg.Tokens}).register(r)
 	(&townshipHandler{svc: svc.Townships}).register(r)
 	(&userHandler{svc: svc.Users}).register(r)
@@ -87,6 +96,9 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	var answers *dashboardCache
 	if cfg.Live != nil && cfg.Live.Hub != nil && !cfg.NoDashboardCache {
 		answers = newDashboardCache(cfg.Live.Hub)
+		if reads != nil && reads.MaxLag > 0 {
+			answers.replicaKeep = min(answers.replicaKeep, reads.MaxLag)
+		}
 	}
 	(&dashboardHandler{svc: svc.Dashboard, auth: svc.Auth, live: cfg.Live, cache: answers}).register(r)
 	(&reportHandler{svc: svc.Reports}).register(r)

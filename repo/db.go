@@ -52,6 +52,8 @@ type DB struct {
 	// group commit).
 	mu      sync.Mutex
 	closing []func()
+	// replica takes the reads a request chose it for (ReadReplica); nil without one.
+	replica *replica
 }
 
 var _ domain.TxRunner = (*DB)(nil)
@@ -115,14 +117,7 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &gorm.Config{
-		TranslateError: true,
-		NowFunc:        func() time.Time { return time.Now().UTC() },
-		Logger: quietLogger{logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold: slowQuery, LogLevel: logger.Warn,
-			IgnoreRecordNotFoundError: true, ParameterizedQueries: true, // never log personal data
-		})},
-	}
+	cfg := gormConfig(log)
 	var g *gorm.DB
 	switch dialect {
 	case Postgres:
@@ -150,6 +145,18 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// gormConfig is GORM's configuration for a pool of ours, the primary's or the replica's.
+func gormConfig(log *slog.Logger) *gorm.Config {
+	return &gorm.Config{
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		Logger: quietLogger{logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold: slowQuery, LogLevel: logger.Warn,
+			IgnoreRecordNotFoundError: true, ParameterizedQueries: true, // never log personal data
+		})},
+	}
 }
 
 // sqliteDSN adds the pragmas Fugong relies on: foreign keys enforced, WAL so readers do not
@@ -270,10 +277,15 @@ func (db *DB) exclusive(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
-// conn returns the transaction in ctx, or the pool; every store method starts with it.
+// conn returns the transaction in ctx, or the replica the request chose (ReadReplica), or
+// the primary's pool; every store method starts with it. A transaction is always the
+// primary's: a write, and the reads that decide it, must see the newest data.
 func (db *DB) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return tx.WithContext(ctx)
+	}
+	if r := replicaOf(ctx); r != nil {
+		return r.WithContext(ctx)
 	}
 	return db.gorm.WithContext(ctx)
 }

@@ -107,7 +107,7 @@ func (s *WorkerStore) dayPeopleSQL(ctx context.Context, townshipID int64, d doma
 // driver.Value and converted it again into its destination, a fifth of the daily report's
 // reading (BENCHMARKS.md).
 func (s *WorkerStore) dayPeoplePgx(ctx context.Context, townshipID int64, d domain.Date, take func(*personRow)) error {
-	pool, err := s.DB.Pool()
+	pool, err := s.DB.readPool(ctx)
 	if err != nil {
 		return err
 	}

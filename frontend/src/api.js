@@ -172,6 +172,34 @@ async function parse(res) {
   return text && res.status !== 204 ? JSON.parse(text) : null
 }
 
+// AS_OF is the header of an answer read from a read replica: its data hold everything
+// committed before that time (RFC 3339). An answer read from the primary has none.
+const AS_OF = 'X-Fugong-Data-As-Of'
+
+/**
+ * dataAsOf keeps, by API path, the last answer of each GET that carried an as-of: {asOf, lag},
+ * lag being how far behind the server's clock (its Date header, so that the browser's own clock
+ * does not count) the data were when sent, in ms. A page says "数据截至 08:12:03" from them
+ * (DataAsOf.vue); an answer without an as-of (read from the primary) removes its path.
+ */
+export const dataAsOf = reactive({ byPath: {} })
+
+function noteAsOf(method, path, res) {
+  if (method !== 'GET') return
+  const asOf = Date.parse(res.headers.get(AS_OF) || '')
+  if (Number.isNaN(asOf)) {
+    delete dataAsOf.byPath[path]
+    return
+  }
+  const sent = Date.parse(res.headers.get('Date') || '')
+  dataAsOf.byPath[path] = { asOf, lag: Number.isNaN(sent) ? 0 : sent - asOf }
+}
+
+/** clearDataAsOf forgets the as-of of the answers of the page left. */
+export function clearDataAsOf() {
+  dataAsOf.byPath = {}
+}
+
 // authed sends a call with the access token. On a 401 it refreshes the token once and
 // retries; when that fails too the session is cleared and the session-lost handler runs.
 async function authed(method, path, opts) {
@@ -193,6 +221,7 @@ async function authed(method, path, opts) {
       throw err
     }
   }
+  if (res.ok) noteAsOf(method, path, res)
   return res
 }
 

@@ -76,6 +76,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 		db.Close()
 		return nil, err
 	}
+	if cfg.ReadURL != "" {
+		opts := repo.ReplicaOptions{MaxConns: cfg.ReadMaxConns, Bound: cfg.ReadMaxLag}
+		if err := db.AttachReplica(ctx, cfg.ReadURL, opts, log); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("FUGONG_DATABASE_READ_URL: %w", err)
+		}
+	}
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()
@@ -211,7 +218,7 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		Tokens: Tokens(a.Config.JWTSecret, accessTTL),
 		Log:    a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
 		TrustedProxies: a.Config.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
-		NoDashboardCache: !a.Config.DashboardCache, DemoGroups: a.demoGroups(),
+		NoDashboardCache: !a.Config.DashboardCache, DemoGroups: a.demoGroups(), Reads: a.reads(),
 	})
 	srv := &http.Server{
 		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
@@ -452,4 +459,13 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 			r.Township.Name, r.Township.Policy.RetentionDays, verb, r.Removed.Checkins, r.Removed.Alerts, r.Cut, r.Removed.Workers)
 	}
 	return nil
+}
+
+// reads routes the API's reads to the read replica, when one is configured.
+func (a *App) reads() *api.Reads {
+	if a.Config.ReadURL == "" {
+		return nil
+	}
+	return &api.Reads{Replica: a.DB.ReadReplica, Failed: a.DB.ReplicaFailed,
+		MaxLag: a.Config.ReadMaxLag, AfterWrite: a.Config.ReadAfterWrite}
 }

@@ -36,6 +36,14 @@ type Config struct {
 	CheckinLanes   int  // groups of check-ins committing at once on PostgreSQL
 	ImportSlots    int  // roster imports running at once
 	ImportTimeout  time.Duration
+	// ReadURL is a streaming replica of DatabaseURL (FUGONG_DATABASE_READ_URL, PostgreSQL
+	// only; "" for none): the dashboard, reports and lists read from it while it is less than
+	// ReadMaxLag behind, and a user who has just written reads from the primary for
+	// ReadAfterWrite, which must be longer (README "Reading from a replica").
+	ReadURL        string
+	ReadMaxConns   int
+	ReadMaxLag     time.Duration
+	ReadAfterWrite time.Duration
 	// PublicURL is where people open Fugong, for the links in the groups' messages
 	// (FUGONG_PUBLIC_URL). Without it the links go to http://localhost and the port the server
 	// listens on, outside production; in production, where nobody in a chat group could open
@@ -77,6 +85,7 @@ func LoadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config
 		}
 		c.DBMaxConns = n
 	}
+	readReplica(&c, getenv, &errs)
 	c.CheckinLanes = repo.DefaultCheckinLanes()
 	if v := getenv("FUGONG_CHECKIN_LANES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -203,4 +212,52 @@ func publicURL(v string, errs *[]error) string {
 		return ""
 	}
 	return strings.TrimRight(v, "/")
+}
+
+// readReplica reads the read replica's settings into c: FUGONG_DATABASE_READ_URL, its pool
+// FUGONG_DB_READ_MAX_CONNS (default FUGONG_DB_MAX_CONNS), the lag bound FUGONG_READ_MAX_LAG
+// (default 10s) and how long a writer reads from the primary, FUGONG_READ_AFTER_WRITE
+// (default 15s, longer than the bound, or a writer could read a replica without their write).
+func readReplica(c *Config, getenv func(string) string, errs *[]error) {
+	c.ReadURL = getenv("FUGONG_DATABASE_READ_URL")
+	c.ReadMaxConns, c.ReadMaxLag, c.ReadAfterWrite = c.DBMaxConns, 10*time.Second, 15*time.Second
+	if c.ReadURL == "" {
+		return
+	}
+	primary, _, _ := repo.ParseURL(c.DatabaseURL)
+	switch dialect, _, err := repo.ParseURL(c.ReadURL); {
+	case err != nil:
+		*errs = append(*errs, fmt.Errorf("FUGONG_DATABASE_READ_URL: %w", err))
+	case dialect != repo.Postgres:
+		*errs = append(*errs, errors.New("FUGONG_DATABASE_READ_URL must be a postgres:// url: only PostgreSQL has replicas"))
+	case primary != repo.Postgres:
+		*errs = append(*errs, errors.New("FUGONG_DATABASE_READ_URL needs FUGONG_DATABASE_URL on PostgreSQL: SQLite has no replicas"))
+	}
+	if v := getenv("FUGONG_DB_READ_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			*errs = append(*errs, errors.New("FUGONG_DB_READ_MAX_CONNS must be a number from 1 to 1000"))
+		}
+		c.ReadMaxConns = n
+	}
+	c.ReadMaxLag = durationSetting(getenv, "FUGONG_READ_MAX_LAG", c.ReadMaxLag, time.Second, 5*time.Minute, errs)
+	c.ReadAfterWrite = durationSetting(getenv, "FUGONG_READ_AFTER_WRITE", c.ReadAfterWrite, time.Second, 10*time.Minute, errs)
+	if c.ReadAfterWrite <= c.ReadMaxLag {
+		*errs = append(*errs, fmt.Errorf("FUGONG_READ_AFTER_WRITE (%s) must be longer than FUGONG_READ_MAX_LAG (%s): "+
+			"else a writer could read a replica that has not their write yet", c.ReadAfterWrite, c.ReadMaxLag))
+	}
+}
+
+// durationSetting reads a duration variable from min to max, def when unset.
+func durationSetting(getenv func(string) string, name string, def, min, max time.Duration, errs *[]error) time.Duration {
+	v := getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || d > max {
+		*errs = append(*errs, fmt.Errorf("%s must be a duration from %s to %s, such as 10s", name, min, max))
+		return def
+	}
+	return d
 }

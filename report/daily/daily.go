@@ -53,11 +53,11 @@ func fileNamePart(s string) string {
 // 未打卡, 重点地区返岗, 隔离观察 and 未登记返岗 with the same columns; 错峰返岗 and 抽查核验 (the day's
 // spot checks, their figures and the passes by enterprise). ID numbers are always masked: the
 // report is forwarded upward and printed, so it must never carry a whole one.
-func Write(w io.Writer, r domain.DailyReport) error {
+func Write(w io.Writer, r domain.DailyReport, opts ...Option) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	f.SetZipWriter(fastZip)
-	if err := writeDailyBook(f, r); err != nil {
+	if err := writeDailyBook(f, r, optionsOf(opts)); err != nil {
 		return fmt.Errorf("write daily report: %w", err)
 	}
 	if err := f.Write(w); err != nil {
@@ -78,7 +78,7 @@ func fastZip(w io.Writer) excelize.ZipWriter {
 }
 
 // writeDailyBook lays out every sheet of the daily report in f.
-func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
+func writeDailyBook(f *excelize.File, r domain.DailyReport, o options) error {
 	if err := f.SetSheetName("Sheet1", summarySheet); err != nil {
 		return err
 	}
@@ -89,6 +89,7 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport) error {
 	if err != nil {
 		return err
 	}
+	st.titleNote = o.titleNote
 	if err := writeSummary(f, st, r); err != nil {
 		return err
 	}
@@ -140,6 +141,7 @@ type cellStyleKey struct {
 type reportStyles struct {
 	title, caption, header int
 	cells                  map[cellStyleKey]int
+	titleNote              string // after every title (DataAsOf)
 }
 
 // Number formats of the reports besides xlstyle.NumFmtText and xlstyle.DateFormat.
@@ -651,7 +653,7 @@ func startList(f *excelize.File, st reportStyles, sheet, title string, cols []li
 		return nil, err
 	}
 	if title != "" {
-		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 30}); err != nil {
+		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title + st.titleNote}}, excelize.RowOpts{Height: 30}); err != nil {
 			return nil, err
 		}
 	}
@@ -717,7 +719,7 @@ func writeSummary(f *excelize.File, st reportStyles, r domain.DailyReport) error
 	if err := printLayout(f, sheet, 0); err != nil {
 		return err
 	}
-	if err := setCell(f, sheet, 1, 1, r.Township.Name+"企业复工复产日报", st.title); err != nil {
+	if err := setCell(f, sheet, 1, 1, r.Township.Name+"企业复工复产日报"+st.titleNote, st.title); err != nil {
 		return err
 	}
 	if err := f.SetRowHeight(sheet, 1, 30); err != nil {

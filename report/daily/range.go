@@ -55,9 +55,9 @@ type RangeWriter struct {
 // NewRangeWriter starts range.xlsx for a township's days from one date to another: the sheet
 // 复工统计 with a title row, a frozen header, column widths and the print setup. The rows
 // follow with Add.
-func NewRangeWriter(township string, from, to domain.Date) (*RangeWriter, error) {
+func NewRangeWriter(township string, from, to domain.Date, opts ...Option) (*RangeWriter, error) {
 	rw := &RangeWriter{f: excelize.NewFile(), line: newStreamLine(len(rangeColumns))}
-	if err := rw.start(township, from, to); err != nil {
+	if err := rw.start(township, from, to, optionsOf(opts)); err != nil {
 		_ = rw.Close()
 		return nil, fmt.Errorf("range report: %w", err)
 	}
@@ -65,7 +65,7 @@ func NewRangeWriter(township string, from, to domain.Date) (*RangeWriter, error)
 }
 
 // start lays out the sheet and writes the title and the header.
-func (rw *RangeWriter) start(township string, from, to domain.Date) error {
+func (rw *RangeWriter) start(township string, from, to domain.Date, o options) error {
 	f := rw.f
 	if err := f.SetSheetName("Sheet1", rangeSheet); err != nil {
 		return err
@@ -74,6 +74,7 @@ func (rw *RangeWriter) start(township string, from, to domain.Date) error {
 	if rw.st, err = newReportStyles(f); err != nil {
 		return err
 	}
+	rw.st.titleNote = o.titleNote
 	// The filter comes with the table WriteTo adds, when the last row is known.
 	title := fmt.Sprintf("%s企业复工统计(%s 至 %s)", township, from, to)
 	rw.sw, err = startList(f, rw.st, rangeSheet, title, rangeColumns, -1)
