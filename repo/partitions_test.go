@@ -197,7 +197,10 @@ func TestRetentionDropsMonths(t *testing.T) {
 		stats    string
 		months   []string
 	}
-	runOn := func(t *testing.T, months bool) outcome {
+	// runOn builds the world, with its months as partitions or not, and runs the retention;
+	// with locked, another session reads check-ins meanwhile, so that the drop cannot have
+	// its lock.
+	runOn := func(t *testing.T, months, locked bool) outcome {
 		db := e.Open(t)
 		w := newRetentionWorld(t, db)
 		_, err := w.townships.Update(w.ctx, w.adminB.Actor(), w.twB.ID, domain.TownshipUpdate{RetentionDays: ptr(30)})
@@ -210,6 +213,15 @@ func TestRetentionDropsMonths(t *testing.T) {
 		dry, err := w.svc.Retention.Run(w.ctx, true)
 		must(t, err)
 		stats := w.statsRows(t)
+		if locked {
+			pool, err := db.Pool()
+			must(t, err)
+			reader, err := pool.BeginTx(w.ctx, nil)
+			must(t, err)
+			defer reader.Rollback() //nolint:errcheck // a reader's transaction, nothing to keep
+			var n int
+			must(t, reader.QueryRow(`SELECT COUNT(*) FROM checkins`).Scan(&n))
+		}
 		run, err := w.svc.Retention.Run(w.ctx, false)
 		must(t, err)
 		for i := range run {
@@ -222,7 +234,7 @@ func TestRetentionDropsMonths(t *testing.T) {
 		o.counts["readings"] = rows(t, db, "checkin_readings")
 		return o
 	}
-	months, rowsOnly := runOn(t, true), runOn(t, false)
+	months, rowsOnly := runOn(t, true, false), runOn(t, false, false)
 	if !reflect.DeepEqual(months.dry, months.run) || !reflect.DeepEqual(rowsOnly.dry, rowsOnly.run) {
 		t.Errorf("dry runs %v and %v, runs %v and %v: want each run as its dry run", months.dry, rowsOnly.dry, months.run, rowsOnly.run)
 	}
@@ -238,6 +250,18 @@ func TestRetentionDropsMonths(t *testing.T) {
 	if containsAll(months.months, []string{"checkins_2020_02"}) || !containsAll(months.months, []string{"checkins_2020_03", "checkins_2020_04"}) {
 		t.Errorf("got partitions %v, want February 2020 dropped and March and April kept", months.months)
 	}
+
+	// A drop that cannot have its lock within dropLockTimeout drops nothing; the row deletes
+	// take February's rows as they take the rest, with the same counts.
+	t.Run("Locked", func(t *testing.T) {
+		locked := runOn(t, true, true)
+		if !reflect.DeepEqual(locked.run, rowsOnly.run) || !reflect.DeepEqual(locked.counts, rowsOnly.counts) || locked.stats != rowsOnly.stats {
+			t.Errorf("with the lock held: removed %v, left %v; want %v and %v as by rows", locked.run, locked.counts, rowsOnly.run, rowsOnly.counts)
+		}
+		if !containsAll(locked.months, []string{"checkins_2020_02"}) {
+			t.Errorf("got partitions %v, want February kept (its drop could not lock)", locked.months)
+		}
+	})
 }
 
 // TestPartitionMigration migrates a database with three months of check-ins, readings and
