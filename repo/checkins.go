@@ -112,12 +112,14 @@ func (r checkinRow) toDomain() domain.Checkin {
 // only when it can matter. (Whether the shift can be over capacity is not asked here: counting
 // its workers in this statement cost a third of the benchmark's throughput, BENCHMARKS.md.)
 //
-// The column before them says whether the row was inserted. On PostgreSQL that is xmax = 0: a row
-// the ON CONFLICT branch replaced carries the lock it took. Comparing its creation and update
-// times, as SQLite does (which keeps them to the nanosecond), failed there now and then: two
-// retries of one report stamped in the same microsecond, PostgreSQL's resolution, both read
-// as new (201 twice).
-var upsertCheckin = upsertCheckinWith(postgresStats, "xmax = 0")
+// The column before them says whether the row was inserted. On PostgreSQL that is whether the
+// row's id is the one this statement drew from the sequence: the insert draws one for the row
+// it proposes, ON CONFLICT or not, and a replaced row keeps its older id (a sequence never
+// gives a value twice). Comparing its creation and update times, as SQLite does (which keeps
+// them to the nanosecond), failed there now and then: two retries of one report stamped in the
+// same microsecond, PostgreSQL's resolution, both read as new (201 twice). xmax = 0, which
+// served before, cannot be read from a partitioned table (migration 00023).
+var upsertCheckin = upsertCheckinWith(postgresStats, "id = currval('checkins_id_seq')")
 
 var upsertCheckinSQLite = regexp.MustCompile(`\$(\d+)`).ReplaceAllString(upsertCheckinWith(sqliteStats, "created_at = updated_at"), "?$1")
 

@@ -281,11 +281,19 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 
 // sweep raises the alerts that time calls for (missed check-ins after a cut-off, isolations
 // ending today) once a minute until ctx ends. Every replica may run it: alerts are unique.
+// It keeps the months' partitions made ahead too (PostgreSQL, repo.EnsurePartitions): one
+// catalogue query a minute while they exist, so a server that ran through a month's end, or a
+// database restored without them, has them within the minute.
 func (a *App) sweep(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	var swept domain.Swept // what this process swept, so that it sweeps each slot once
 	for {
+		if n, err := a.DB.EnsurePartitions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.Log.Error("partitions", slog.String("error", err.Error()))
+		} else if n > 0 {
+			a.Log.Info("made partitions", slog.Int("count", n))
+		}
 		if err := a.Services.Stats.EnsureToday(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("daily statistics", slog.String("error", err.Error()))
 		}
