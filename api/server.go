@@ -37,6 +37,9 @@ type Config struct {
 	// DemoGroups lists what the demo's local group robots received today (serve --demo);
 	// nil answers GET /demo/group-messages with 404.
 	DemoGroups func() []DemoGroup
+	// Draining reports that the server got SIGTERM and is about to close: /healthz and
+	// /readyz answer 503 then, so that a load balancer stops sending to it. nil: never.
+	Draining func() bool
 }
 
 // ContentSecurityPolicy is sent with every answer. The built UI runs under it: no inline
@@ -69,8 +72,10 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: orDefault(cfg.BodyLimit, "1M"), Skipper: isImport}))
 
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", readyHandler(cfg.Ready))
+	e.GET("/healthz", draining(cfg.Draining, func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	}))
+	e.GET("/readyz", draining(cfg.Draining, readyHandler(cfg.Ready)))
 
 	routes := &Routes{}
 	v1 := e.Group("/api/v1", noStore)
@@ -190,4 +195,17 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// draining answers a health route with 503 while the server drains (Config.Draining).
+func draining(is func() bool, next echo.HandlerFunc) echo.HandlerFunc {
+	if is == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		if is() {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		}
+		return next(c)
+	}
 }

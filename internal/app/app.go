@@ -14,6 +14,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fugong/api"
@@ -207,9 +208,11 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	metrics := a.metrics
+	var drain atomic.Bool
 	e, _ := api.New(a.Services, api.Config{
-		Tokens: Tokens(a.Config.JWTSecret, accessTTL),
-		Log:    a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
+		Draining: drain.Load,
+		Tokens:   Tokens(a.Config.JWTSecret, accessTTL),
+		Log:      a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
 		TrustedProxies: a.Config.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
 		NoDashboardCache: !a.Config.DashboardCache, DemoGroups: a.demoGroups(),
 	})
@@ -257,6 +260,12 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	drain.Store(true)
+	if a.Config.DrainDelay > 0 {
+		// Still answering, health 503, until the balancer has stopped sending here.
+		a.Log.Info("draining", slog.Duration("for", a.Config.DrainDelay))
+		time.Sleep(a.Config.DrainDelay)
 	}
 	a.Log.Info("shutting down")
 	a.hub.Close() // open event streams end; Shutdown would wait for them
