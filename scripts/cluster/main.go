@@ -19,12 +19,12 @@ import (
 	"os/signal"
 	"syscall"
 
-	"fugong/scripts/internal/cluster"
+	"fugong/scripts/internal/hacluster"
 )
 
 func main() {
 	fl := flag.NewFlagSet("cluster", flag.ExitOnError)
-	dir := fl.String("dir", cluster.DefaultDir(), "the cluster's folder: data, logs, state.json")
+	dir := fl.String("dir", hacluster.DefaultDir(), "the cluster's folder: data, logs, state.json")
 	demo := fl.Bool("demo", false, "up: seed the demo township (长山镇) so that its dashboard opens through HAProxy")
 	keep := fl.Bool("keep", false, "down: keep the folder (data and logs) after stopping")
 	fl.Usage = func() {
@@ -52,9 +52,9 @@ func main() {
 	case "up":
 		err = up(ctx, *dir, *demo)
 	case "down":
-		err = cluster.Down(*dir, !*keep, os.Stdout)
+		err = hacluster.Down(*dir, !*keep, os.Stdout)
 	case "status":
-		err = cluster.Status(*dir, os.Stdout)
+		err = hacluster.Status(*dir, os.Stdout)
 	default:
 		fl.Usage()
 		os.Exit(2)
@@ -67,9 +67,9 @@ func main() {
 
 // up starts the cluster; when it fails half-way, it stops what it started (keeping the logs).
 func up(ctx context.Context, dir string, demo bool) error {
-	if _, err := cluster.Up(ctx, dir, demo, os.Stdout); err != nil {
+	if _, err := hacluster.Up(ctx, dir, demo, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "cluster: stopping what was started; the logs stay in", dir)
-		_ = cluster.Down(dir, false, os.Stderr)
+		_ = hacluster.Down(dir, false, os.Stderr)
 		return err
 	}
 	fmt.Printf(`
@@ -81,11 +81,11 @@ The cluster is up and healthy (its folder: %s).
   Patroni REST             http://127.0.0.1:%d/cluster, http://127.0.0.1:%d/cluster
   etcd                     http://127.0.0.1:%d
 Stop it all: go run ./scripts/cluster down
-`, dir, cluster.AppURL(), cluster.AppPort(0), cluster.AppPort(1), cluster.AppPort(2),
-		cluster.WritePort, cluster.Database, cluster.ReadPort, cluster.Database, cluster.StatsPort,
-		cluster.Nodes[0].RESTPort, cluster.Nodes[1].RESTPort, cluster.EtcdClientPort)
+`, dir, hacluster.AppURL(), hacluster.AppPort(0), hacluster.AppPort(1), hacluster.AppPort(2),
+		hacluster.WritePort, hacluster.Database, hacluster.ReadPort, hacluster.Database, hacluster.StatsPort,
+		hacluster.Nodes[0].RESTPort, hacluster.Nodes[1].RESTPort, hacluster.EtcdClientPort)
 	if demo {
-		fmt.Printf("Demo: open %s and sign in as the README's demo accounts (长山镇).\n", cluster.AppURL())
+		fmt.Printf("Demo: open %s and sign in as the README's demo accounts (长山镇).\n", hacluster.AppURL())
 	}
 	return nil
 }
