@@ -67,9 +67,11 @@ func main() {
 
 // up starts the cluster; when it fails half-way, it stops what it started (keeping the logs).
 func up(ctx context.Context, dir string, demo bool) error {
-	if _, err := hacluster.Up(ctx, dir, demo, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "cluster: stopping what was started; the logs stay in", dir)
-		_ = hacluster.Down(dir, false, os.Stderr)
+	if s, err := hacluster.Up(ctx, dir, demo, os.Stdout); err != nil {
+		if s != nil { // nil: nothing was started (one runs already, say): leave it alone
+			fmt.Fprintln(os.Stderr, "cluster: stopping what was started; the logs stay in", dir)
+			_ = hacluster.Down(dir, false, os.Stderr)
+		}
 		return err
 	}
 	fmt.Printf(`

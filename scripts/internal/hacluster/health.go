@@ -260,7 +260,7 @@ func Down(dir string, remove bool, log io.Writer) error {
 			fmt.Fprintf(log, "stopped %s's PostgreSQL (pid %d)\n", n.Name, pm)
 		}
 	}
-	if remove {
+	if remove { // Load found state.json: the folder is a cluster's
 		return os.RemoveAll(dir)
 	}
 	return nil

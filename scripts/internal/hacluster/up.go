@@ -34,6 +34,12 @@ func Up(ctx context.Context, dir string, demo bool, log io.Writer) (*State, erro
 			}
 		}
 	}
+	// Only a folder of a former cluster (or an empty one) is cleared: -dir could name anything.
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
+			return nil, fmt.Errorf("%s is not empty and holds no cluster (no state.json): choose another -dir", dir)
+		}
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
