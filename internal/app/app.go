@@ -211,11 +211,10 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 	metrics := a.metrics
 	var drain atomic.Bool
 	e, _ := api.New(a.Services, api.Config{
-		Draining: drain.Load,
-		Tokens:   Tokens(a.Config.JWTSecret, accessTTL),
-		Log:      a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
+		Tokens: Tokens(a.Config.JWTSecret, accessTTL),
+		Log:    a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
 		TrustedProxies: a.Config.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
-		NoDashboardCache: !a.Config.DashboardCache, DemoGroups: a.demoGroups(),
+		NoDashboardCache: !a.Config.DashboardCache, DemoGroups: a.demoGroups(), Draining: drain.Load,
 	})
 	srv := &http.Server{
 		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
