@@ -40,6 +40,9 @@ type Config struct {
 	// Reads sends the dashboard's, the reports' and the lists' reads to a read replica
 	// (reads.go); nil reads everything from the one database.
 	Reads *Reads
+	// Draining reports that the server got SIGTERM and is about to close: /healthz and
+	// /readyz answer 503 then, so that a load balancer stops sending to it. nil: never.
+	Draining func() bool
 }
 
 // ContentSecurityPolicy is sent with every answer. The built UI runs under it: no inline
@@ -72,8 +75,10 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: orDefault(cfg.BodyLimit, "1M"), Skipper: isImport}))
 
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", readyHandler(cfg.Ready))
+	e.GET("/healthz", draining(cfg.Draining, func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	}))
+	e.GET("/readyz", draining(cfg.Draining, readyHandler(cfg.Ready)))
 
 	routes := &Routes{}
 	v1 := e.Group("/api/v1", noStore)
@@ -202,4 +207,17 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// draining answers a health route with 503 while the server drains (Config.Draining).
+func draining(is func() bool, next echo.HandlerFunc) echo.HandlerFunc {
+	if is == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		if is() {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		}
+		return next(c)
+	}
 }

@@ -57,7 +57,8 @@ func unavailable(err error) bool {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
-			"53300": // too_many_connections
+			"53300", // too_many_connections
+			"25006": // read_only_sql_transaction: a standby, mid-promotion or reached before a balancer saw it was not the leader
 			return true
 		}
 		return strings.HasPrefix(pgErr.Code, "08") // connection_exception and its kinds

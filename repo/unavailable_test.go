@@ -178,3 +178,33 @@ func (p *proxy) set(mode string) {
 		p.listen(ln)
 	}
 }
+
+// TestStandbyIsUnavailable writes on a server that takes no writes, as the new leader does for
+// a moment while Patroni promotes it and HAProxy already sends to it (scripts/faults
+// primarykill saw it): the write fails with domain.ErrUnavailable (503, try again shortly),
+// not as a bug (500). A session with default_transaction_read_only gives PostgreSQL's same
+// error (25006) as a standby's.
+func TestStandbyIsUnavailable(t *testing.T) {
+	if os.Getenv(dbtest.PostgresURLEnv) == "" {
+		t.Skipf("needs PostgreSQL: %s is not set", dbtest.PostgresURLEnv)
+	}
+	u, err := url.Parse(dbtest.EmptyPostgres(t))
+	must(t, err)
+	ctx := context.Background()
+	rw, err := repo.Open(ctx, u.String(), dbtest.Quiet)
+	must(t, err)
+	t.Cleanup(func() { rw.Close() })
+	_, err = rw.Migrate(ctx)
+	must(t, err)
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	ro, err := repo.Open(ctx, u.String(), dbtest.Quiet)
+	must(t, err)
+	t.Cleanup(func() { ro.Close() })
+	err = (&repo.UserStore{DB: ro}).Create(ctx, &domain.User{Username: "standby", Name: "u",
+		Role: domain.RolePlatformAdmin, Active: true, PasswordHash: "x"})
+	if !errors.Is(err, domain.ErrUnavailable) {
+		t.Errorf("a write on a read-only server: got %v, want domain.ErrUnavailable", err)
+	}
+}

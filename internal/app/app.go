@@ -14,12 +14,14 @@ import (
 	"net/http/pprof"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fugong/api"
 	"fugong/domain"
 	"fugong/frontend"
 	"fugong/internal/demo"
+	"fugong/internal/leader"
 	"fugong/live"
 	"fugong/pii"
 	"fugong/repo"
@@ -214,11 +216,13 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	metrics := a.metrics
+	var drain atomic.Bool
 	e, _ := api.New(a.Services, api.Config{
 		Tokens: Tokens(a.Config.JWTSecret, accessTTL),
 		Log:    a.Log, Ready: a.DB.Ping, Frontend: dist, BodyLimit: a.Config.BodyLimit,
 		TrustedProxies: a.Config.TrustedProxies, Metrics: metrics, Live: &api.Live{Hub: a.hub},
 		NoDashboardCache: !a.Config.DashboardCache, DemoGroups: a.demoGroups(), Reads: a.reads(),
+		Draining: drain.Load,
 	})
 	srv := &http.Server{
 		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
@@ -265,6 +269,12 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	drain.Store(true)
+	if a.Config.DrainDelay > 0 {
+		// Still answering, health 503, until the balancer has stopped sending here.
+		a.Log.Info("draining", slog.Duration("for", a.Config.DrainDelay))
+		time.Sleep(a.Config.DrainDelay)
+	}
 	a.Log.Info("shutting down")
 	a.hub.Close() // open event streams end; Shutdown would wait for them
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
@@ -280,33 +290,60 @@ func (a *App) serve(ctx context.Context, stdout io.Writer) error {
 }
 
 // sweep raises the alerts that time calls for (missed check-ins after a cut-off, isolations
-// ending today) once a minute until ctx ends. Every replica may run it: alerts are unique.
+// ending today) and makes the day's statistics snapshots, once a minute until ctx ends. On
+// PostgreSQL, where several processes share the database, only the one holding the leader
+// lock does it (internal/leader); the others try for the lock every leaderRetry, so that one
+// takes over within seconds of the leader's death. The work is safe twice over (alerts and
+// snapshots are unique), so the lock saves waste, not correctness.
 // It keeps the months' partitions made ahead too (PostgreSQL, repo.EnsurePartitions): one
 // catalogue query a minute while they exist, so a server that ran through a month's end, or a
 // database restored without them, has them within the minute.
 func (a *App) sweep(ctx context.Context) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
+	leads := func(context.Context) bool { return true } // SQLite: one process
+	if a.DB.Dialect == repo.Postgres {
+		lock := &leader.Lock{DSN: a.Config.DatabaseURL, Log: a.Log}
+		defer lock.Close()
+		leads = lock.Leads
+	}
 	var swept domain.Swept // what this process swept, so that it sweeps each slot once
+	next := time.Now()
 	for {
-		if n, err := a.DB.EnsurePartitions(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			a.Log.Error("partitions", slog.String("error", err.Error()))
-		} else if n > 0 {
-			a.Log.Info("made partitions", slog.Int("count", n))
-		}
-		if err := a.Services.Stats.EnsureToday(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Error("daily statistics", slog.String("error", err.Error()))
-		}
-		if n, err := a.Services.Checkins.Sweep(ctx, time.Now(), &swept); err != nil && ctx.Err() == nil {
-			a.Log.Error("sweep alerts", slog.String("error", err.Error()))
-		} else if n > 0 {
-			a.Log.Info("raised alerts", slog.Int("count", n))
+		wait := leaderRetry
+		if leads(ctx) {
+			if !time.Now().Before(next) {
+				a.sweepOnce(ctx, &swept)
+				next = time.Now().Add(time.Minute)
+			}
+			wait = min(leaderRetry, time.Until(next))
+		} else {
+			next = time.Now() // on becoming leader, sweep at once
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-time.After(wait):
 		}
+	}
+}
+
+// leaderRetry is how often a process that does not lead tries for the lock (and a leader
+// checks it still holds it).
+const leaderRetry = 5 * time.Second
+
+// sweepOnce is one round of the periodic work.
+func (a *App) sweepOnce(ctx context.Context, swept *domain.Swept) {
+	if n, err := a.DB.EnsurePartitions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		a.Log.Error("partitions", slog.String("error", err.Error()))
+	} else if n > 0 {
+		a.Log.Info("made partitions", slog.Int("count", n))
+	}
+	if err := a.Services.Stats.EnsureToday(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Error("daily statistics", slog.String("error", err.Error()))
+	}
+	if n, err := a.Services.Checkins.Sweep(ctx, time.Now(), swept); err != nil && ctx.Err() == nil {
+		a.Log.Error("sweep alerts", slog.String("error", err.Error()))
+	} else if n > 0 {
+		a.Log.Info("raised alerts", slog.Int("count", n))
 	}
 }
 

@@ -44,6 +44,11 @@ type Config struct {
 	ReadMaxConns   int
 	ReadMaxLag     time.Duration
 	ReadAfterWrite time.Duration
+	// DrainDelay is how long after SIGTERM the server goes on answering, its /healthz and
+	// /readyz 503, before it closes its listener: long enough for a load balancer's check to
+	// take it out (HAProxy's: two failed checks half a second apart), so that no request is
+	// sent to a closed port (FUGONG_DRAIN_DELAY; 0, the default, closes at once).
+	DrainDelay time.Duration
 	// PublicURL is where people open Fugong, for the links in the groups' messages
 	// (FUGONG_PUBLIC_URL). Without it the links go to http://localhost and the port the server
 	// listens on, outside production; in production, where nobody in a chat group could open
@@ -109,6 +114,13 @@ func LoadConfig(getenv func(string) string, demo bool, log *slog.Logger) (Config
 			errs = append(errs, errors.New("FUGONG_IMPORT_TIMEOUT must be a duration from 1s to 10m, such as 90s"))
 		}
 		c.ImportTimeout = d
+	}
+	if v := getenv("FUGONG_DRAIN_DELAY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			errs = append(errs, errors.New("FUGONG_DRAIN_DELAY must be a duration from 0s to 1m, such as 2s"))
+		}
+		c.DrainDelay = d
 	}
 	switch getenv("FUGONG_DASHBOARD_CACHE") {
 	case "", "on":

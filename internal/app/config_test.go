@@ -30,6 +30,9 @@ func TestConfig(t *testing.T) {
 		{"ImportLimits", map[string]string{"FUGONG_IMPORT_SLOTS": "4", "FUGONG_IMPORT_TIMEOUT": "90s"}, false, ""},
 		{"BadImportSlots", map[string]string{"FUGONG_IMPORT_SLOTS": "0"}, false, "FUGONG_IMPORT_SLOTS"},
 		{"BadImportTimeout", map[string]string{"FUGONG_IMPORT_TIMEOUT": "90"}, false, "FUGONG_IMPORT_TIMEOUT"},
+		{"DrainDelay", map[string]string{"FUGONG_DRAIN_DELAY": "2s"}, false, ""},
+		{"BadDrainDelay", map[string]string{"FUGONG_DRAIN_DELAY": "2"}, false, "FUGONG_DRAIN_DELAY"},
+		{"NegativeDrainDelay", map[string]string{"FUGONG_DRAIN_DELAY": "-1s"}, false, "FUGONG_DRAIN_DELAY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

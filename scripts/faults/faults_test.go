@@ -26,6 +26,9 @@ func TestQuick(t *testing.T) {
 	defer r.Close()
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
+			if clusterScenarios[s.name] {
+				t.Skip("runs on the cluster scripts/cluster starts: e2e's TestClusterFaults runs it")
+			}
 			if s.name == "pgrestart" {
 				if _, err := pgBinDir(); err != nil {
 					t.Skipf("pgrestart needs a PostgreSQL cluster of its own: %v", err)

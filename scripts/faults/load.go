@@ -59,6 +59,7 @@ type attempt struct {
 	took   time.Duration
 	status int    // the answer's status; 0 when none came
 	err    string // why it was not acknowledged: the answer's code, or the client's error
+	retry  string // the answer's Retry-After, if any
 }
 
 // cutShort is the error of a report still waiting for its answer when the phones stopped.
@@ -203,7 +204,7 @@ func (p *phones) send(ctx context.Context, k, n int, slow bool, dribble time.Dur
 		b, rerr := io.ReadAll(io.LimitReader(res.Body, 1<<16))
 		res.Body.Close()
 		_ = json.Unmarshal(b, &e)
-		a.status = res.StatusCode
+		a.status, a.retry = res.StatusCode, res.Header.Get("Retry-After")
 		switch {
 		case rerr != nil:
 			a.err = fmt.Sprintf("%d with a broken body: %s", res.StatusCode, clientError(rerr))

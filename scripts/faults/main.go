@@ -22,9 +22,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"fugong/scripts/internal/hacluster"
 	"fugong/scripts/internal/loadtest"
 )
 
@@ -40,6 +42,9 @@ var scenarios = []scenario{
 	{"killserver", "The server is killed with SIGKILL mid-load and started again on the same database; the phones carry on.", runKillServer},
 	{"pgrestart", "PostgreSQL stops (fast, then immediate) and starts again under a running server, which must answer 503 at once meanwhile and recover by itself.", runPGRestart},
 	{"sigterm", "The server gets SIGTERM mid-load: requests in flight finish, new connections are refused, it exits 0 within its grace period.", runSigterm},
+	{"primarykill", "On the running cluster (go run ./scripts/cluster up): the PostgreSQL leader dies (Patroni and postgres, SIGKILL) under check-ins through HAProxy; Patroni promotes the synchronous standby, Fugong reconnects, the gap answers 503 with Retry-After, nothing acknowledged is lost.", runPrimaryKill},
+	{"appkill", "On the running cluster: one of the three Fugong processes is killed with SIGKILL under check-ins through HAProxy, which retries elsewhere and takes it out; it starts again.", runAppKill},
+	{"rolling", "On the running cluster: the three Fugong processes are restarted in turn (SIGTERM, drain, start, UP) under check-ins through HAProxy, with no failed request.", runRolling},
 	{"wide-upload", "HR upload the workbooks of issue 16 (1.4 million rows, and 30,000, with one cell each in column XFD) while workers check in, on SQLite and on PostgreSQL: the uploads are refused or finished within seconds, the check-ins keep their latency, the server its memory.", runWideUpload},
 }
 
@@ -60,6 +65,7 @@ func runAll(ctx context.Context, pg string, quick bool, names []string) error {
 	if err != nil {
 		return err
 	}
+	chosen = withoutIdleCluster(chosen, names)
 	r, err := newRunner(ctx, pg, quick)
 	if err != nil {
 		return err
@@ -91,4 +97,20 @@ func (r *runner) runScenario(ctx context.Context, s scenario) error {
 		return fmt.Errorf("%s: invariants failed: %s", s.name, strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// clusterScenarios act on a cluster scripts/cluster started, rather than on servers of their own.
+var clusterScenarios = map[string]bool{"primarykill": true, "appkill": true, "rolling": true}
+
+// withoutIdleCluster leaves the cluster scenarios out of "all" when no cluster runs, saying
+// so; named one by one, they run and say what is missing.
+func withoutIdleCluster(chosen []scenario, names []string) []scenario {
+	if !slices.Contains(names, "all") {
+		return chosen
+	}
+	if _, err := hacluster.Load(clusterDir()); err == nil {
+		return chosen
+	}
+	fmt.Printf("No cluster runs (go run ./scripts/cluster up): primarykill, appkill and rolling are left out.\n")
+	return slices.DeleteFunc(chosen, func(s scenario) bool { return clusterScenarios[s.name] })
 }

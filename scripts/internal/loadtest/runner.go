@@ -33,6 +33,10 @@ type Options struct {
 	Env   []string // more environment for every fugong process, after the runner's own
 	PG    string   // the PostgreSQL server scratch databases are created on
 	Quick bool     // small sizes: to try the program, not to measure
+	// JWTSecret and DataKey are the servers' secrets when the runner works on servers it did
+	// not start (scripts/cluster's): nil, as for every program that starts its own, makes
+	// fresh ones.
+	JWTSecret, DataKey []byte
 }
 
 // Runner is what every scenario shares: the built server binary, the scratch folder, the
@@ -56,6 +60,9 @@ func New(ctx context.Context, opt Options) (*Runner, error) {
 	}
 	r := &Runner{opt: opt, dir: dir, bin: filepath.Join(dir, "fugong"),
 		jwtSecret: []byte(hex.EncodeToString(randomBytes(32))), dataKey: randomBytes(32)} // hex: an environment variable cannot hold a NUL
+	if opt.JWTSecret != nil {
+		r.jwtSecret, r.dataKey = opt.JWTSecret, opt.DataKey
+	}
 	if err := r.build(ctx); err != nil {
 		r.Close() // the folder would outlive the failed run otherwise
 		return nil, err
