@@ -295,7 +295,7 @@ type alertResponse struct {
 	Date         string             `json:"date"`
 	Slot         domain.Slot        `json:"slot,omitempty"`
 	Escalated    bool               `json:"escalated"`
-	Detail       string             `json:"detail"`
+	Detail       string             `json:"detail" text:"server"`
 	Note         string             `json:"note"`
 	HandledBy    *int64             `json:"handled_by"`
 	HandledAt    *time.Time         `json:"handled_at"`

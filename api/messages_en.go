@@ -467,7 +467,10 @@ func compileCatalog(msgs []message) (map[string]*entry, []*entry) {
 
 // lookup finds the catalog entry of a message as the domain wrote it, and the values of its
 // parameters; nil when the catalog has none.
-func lookup(zh string) (*entry, map[string]string) {
+func lookup(zh string) (*entry, map[string]string) { return lookupIn(exact, patterns, zh) }
+
+// lookupIn is lookup in one compiled catalog: this file's messages or labels_en.go's texts.
+func lookupIn(exact map[string]*entry, patterns []*entry, zh string) (*entry, map[string]string) {
 	if e, ok := exact[zh]; ok {
 		return e, map[string]string{}
 	}
@@ -491,8 +494,9 @@ func (e *entry) english(params map[string]string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// translate gives a parameter's value in English when it is a term or a catalogued message
-// (a list of them joined with ; too), and as it is otherwise.
+// translate gives a parameter's value in English when it is a term, a catalogued message or a
+// catalogued text of the server's (labels_en.go), or a list of them joined with ; or 、, and as
+// it is otherwise.
 func translate(v string) string {
 	if t, ok := terms[v]; ok {
 		return t
@@ -500,11 +504,23 @@ func translate(v string) string {
 	if e, params := lookup(v); e != nil {
 		return e.english(params)
 	}
+	if e, params := lookupIn(labelExact, labelPatterns, v); e != nil {
+		return e.english(params)
+	}
 	if parts := strings.Split(v, ";"); len(parts) > 1 {
 		for i, p := range parts {
 			parts[i] = translate(p)
 		}
 		return strings.Join(parts, "; ")
+	}
+	// A list with 、 (干咳、乏力) is one only when each part is a known text: a name may hold 、.
+	if parts := strings.Split(v, "、"); len(parts) > 1 {
+		for i, p := range parts {
+			if parts[i] = translate(p); parts[i] == p {
+				return v
+			}
+		}
+		return strings.Join(parts, ", ")
 	}
 	return v
 }
