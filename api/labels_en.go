@@ -68,6 +68,7 @@ var labelCatalog = []message{
 	{"alert.key_area_arrival", "自重点地区 {place} 返回({risk})", "back from the key area {place} ({risk})"},
 	{"alert.unapproved_work", "企业状态为“{status}”,复工尚未批准,已有职工在岗打卡(未批先复)", "The enterprise is \"{status}\": reopening is not approved, yet workers checked in at work"},
 	{"alert.shift_over_capacity", "班组“{shift}”上午在岗 {on_duty} 人,超过容量 {capacity} 人", "Shift \"{shift}\" has {on_duty} on duty this morning, over its capacity of {capacity}"},
+	{"alert.auto_closed", "迟报已补报,系统自动关闭", "Reported late; closed automatically"}, // the alerts trigger's note (repo/stats)
 	// Spot-check discrepancies and the sample's weights (domain.Township.Discrepancy, SampleWeight).
 	{"discrepancy.fever_unreported", "现场测得 {temperature} °C,本时段({slot})未自报", "{temperature} °C measured on site, no self-report this {slot}"},
 	{"discrepancy.fever", "现场测得 {temperature} °C,自报 {reported} °C({slot})", "{temperature} °C measured on site, {reported} °C self-reported ({slot})"},
@@ -76,6 +77,8 @@ var labelCatalog = []message{
 	{"sample.recent_discrepancy", "近{days}日抽查不符", "a discrepancy in the last {days} days"},
 	// Reasons the server gives itself.
 	{"status_reason.registered", "登记企业", "enterprise registered"},
+	{"status_reason.reopened", "确认复工", "reopening confirmed"},
+	{"status_reason.reopened_note", "确认复工:{note}", "reopening confirmed: {note}"},
 	{"channel.demo_hint", "本机演示机器人", "demo robot on this machine"},
 	{"message.feishu_no_mentions", "飞书自定义机器人不能按手机号 @ 人，已只发送消息", "A Feishu custom bot cannot @ people by phone; the message was sent without mentions"},
 	// Audit details, as the domain writes them. An older shape, or one not listed, reads as written.
@@ -102,6 +105,7 @@ var labelCatalog = []message{
 	{"audit.password_no_current", "修改密码未提供当前密码", "password change without the current password"},
 	{"audit.password_wrong_current", "修改密码时当前密码错误", "password change with a wrong current password"},
 	{"audit.reason", "理由:{reason}", "reason: {reason}"},
+	{"audit.with_reason", "{detail};理由:{reason}", "{detail}; reason: {reason}"}, // withReason: the reason may hold ;
 	{"audit.report_daily", "日报 {date}", "daily report {date}"},
 	{"audit.report_range", "区间报表 {from} 至 {to}", "report {from} to {to}"},
 	{"audit.checkin_on_behalf", "代报 {date} {slot} 打卡", "checked in for the worker, {date} {slot}"},
@@ -130,7 +134,23 @@ var labelCatalog = []message{
 	{"audit.reopen", "确认于 {date} 复工", "reopening confirmed on {date}"},
 	{"audit.reopen_note", "确认于 {date} 复工:{note}", "reopening confirmed on {date}: {note}"},
 	{"audit.denied", "{what} — {reason}", "{what} — {reason}"},
+	{"audit.roster_export", "导出 {count} 人", "exported {count} workers"},
+	{"audit.roster_export_ids", "导出 {count} 人(含完整身份证号)", "exported {count} workers (with full ID numbers)"},
+	{"audit.plan_approved", "批准第 {version} 版:{comment}", "approved version {version}: {comment}"},
+	{"audit.plan_rejected", "退回第 {version} 版:{comment}", "sent back version {version}: {comment}"},
+	{"audit.plan_batches", "返岗批次 {from} 批→{to} 批:新增 {added} 批,取消 {cancelled} 批,变更 {changed} 批,{orphaned} 名员工因批次取消不再属于任何批次",
+		"return batches {from} → {to}: {added} added, {cancelled} cancelled, {changed} changed; {orphaned} workers left without a batch"},
+	{"audit.plan_draft_copy", "第 {version} 版草稿,复制自第 {from} 版", "draft version {version}, copied from version {from}"},
+	{"audit.plan_draft_copy_approved", "第 {version} 版草稿,复制自第 {from} 版(修改已批准的方案)", "draft version {version}, copied from version {from} (editing the approved plan)"},
+	{"audit.user_create", "创建{role}账号 {username}", "created {role} account {username}"},
+	{"audit.enterprise_resume", "自 {date} 恢复为{status}", "back to {status} from {date}"},
+	{"audit.enterprise_resume_note", "自 {date} 恢复为{status}:{note}", "back to {status} from {date}: {note}"},
+	{"audit.enterprise_suspend", "自 {date} 停工整顿:{reason}", "suspended from {date}: {reason}"},
+	{"audit.township_create", "开通 {name}({code}),管理员账号 {admin}", "opened {name} ({code}), admin account {admin}"},
+	{"audit.changed", "修改 {fields}", "changed {fields}"},
+	{"audit.changed_key_areas", "重点地区(共 {count} 个)", "key areas ({count} in all)"},
 }
 
-// labelExact and labelPatterns hold labelCatalog ready to match.
-var labelExact, labelPatterns = compileCatalog(labelCatalog)
+// labelExact and labelPatterns hold labelCatalog ready to match. A value may hold 。 here: a
+// reviewer's comment in an audit detail ends with one.
+var labelExact, labelPatterns = compileCatalog(labelCatalog, "(.+?)")

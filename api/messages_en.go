@@ -435,9 +435,10 @@ var placeholder = regexp.MustCompile(`\{[a-zA-Z0-9_]*\}`)
 
 // exact and patterns hold the catalog ready to match; patterns are tried longest literal text
 // first, so that 所选企业不存在 is matched as itself before {what}不存在 takes it.
-var exact, patterns = compileCatalog(catalog)
+var exact, patterns = compileCatalog(catalog, "([^。]+?)") // a value is never a sentence's end: 。 stays literal text
 
-func compileCatalog(msgs []message) (map[string]*entry, []*entry) {
+// compileCatalog readies msgs to match, a parameter's value matched by value (a group).
+func compileCatalog(msgs []message, value string) (map[string]*entry, []*entry) {
 	ex := map[string]*entry{}
 	var pats []*entry
 	for _, m := range msgs {
@@ -452,7 +453,7 @@ func compileCatalog(msgs []message) (map[string]*entry, []*entry) {
 		last := 0
 		for _, l := range locs {
 			re.WriteString(regexp.QuoteMeta(m.zh[last:l[0]]))
-			re.WriteString("([^。]+?)") // a value is never a sentence's end: 。 stays literal text
+			re.WriteString(value)
 			e.names = append(e.names, m.zh[l[0]+1:l[1]-1])
 			last = l[1]
 		}
@@ -501,17 +502,25 @@ func translate(v string) string {
 	if t, ok := terms[v]; ok {
 		return t
 	}
+	if e, ok := labelExact[v]; ok { // before the messages' patterns: 用户名不存在 is not {what}不存在
+		return e.english(nil)
+	}
 	if e, params := lookup(v); e != nil {
 		return e.english(params)
 	}
 	if e, params := lookupIn(labelExact, labelPatterns, v); e != nil {
 		return e.english(params)
 	}
+	// A list with ; is one when a part is a known text: a reason typed with ; stays as typed.
 	if parts := strings.Split(v, ";"); len(parts) > 1 {
+		known := false
 		for i, p := range parts {
 			parts[i] = translate(p)
+			known = known || parts[i] != p
 		}
-		return strings.Join(parts, "; ")
+		if known {
+			return strings.Join(parts, "; ")
+		}
 	}
 	// A list with 、 (干咳、乏力) is one only when each part is a known text: a name may hold 、.
 	if parts := strings.Split(v, "、"); len(parts) > 1 {
