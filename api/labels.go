@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -137,7 +138,12 @@ func englishField(f reflect.Value) {
 func englishText(zh string) string {
 	for _, r := range zh {
 		if unicode.Is(unicode.Han, r) {
-			return translate(zh)
+			en := translate(zh)
+			if en == zh {
+				return zh
+			}
+			r, n := utf8.DecodeRuneInString(en)
+			return string(unicode.ToUpper(r)) + en[n:] // a list starts in lower case
 		}
 	}
 	return zh // nothing to translate: an empty detail, a URL's host

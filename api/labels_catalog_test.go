@@ -116,3 +116,20 @@ func TestLabelsLeaveTheValue(t *testing.T) {
 		t.Errorf("got Vary %q on an answer without server text, want none", rec.Header().Get("Vary"))
 	}
 }
+
+// TestLabelsOfChanges: the change lists audit details carry read in English, each field named.
+func TestLabelsOfChanges(t *testing.T) {
+	for zh, want := range map[string]string{
+		"修改 联系人、职工人数":               "Changed contact, headcount",
+		"发热标准 37.3→37.5;隔离天数 14→7":  "Fever threshold 37.3 → 37.5; Isolation days 14 → 7",
+		"修改 重点地区(共 6 个)、责任区(共 3 个)": "Changed key areas (6 in all), zones (3 in all)",
+		"管理员重置密码;理由:手机遗失;经书面申请":     "Password reset by an admin; reason: 手机遗失;经书面申请",
+		"指派驻厂监督员 马卫国、高秀芳":           "Assigned supervisors 马卫国、高秀芳", // names: no list of texts
+		"修改 长山大街、联系人":               "Changed 长山大街, contact",        // a name stays as written
+		"班组“甲班”上午在岗 23 人,超过容量 21 人": "Shift \"甲班\" has 23 on duty this morning, over its capacity of 21",
+	} {
+		if got := englishText(zh); got != want {
+			t.Errorf("englishText(%q): got %q, want %q", zh, got, want)
+		}
+	}
+}

@@ -149,8 +149,48 @@ var labelCatalog = []message{
 	{"audit.township_create", "开通 {name}({code}),管理员账号 {admin}", "opened {name} ({code}), admin account {admin}"},
 	{"audit.changed", "修改 {fields}", "changed {fields}"},
 	{"audit.changed_key_areas", "重点地区(共 {count} 个)", "key areas ({count} in all)"},
+	{"audit.changed_zones", "责任区(共 {count} 个)", "zones ({count} in all)"},
+	// A setting's change of value (fromTo in domain/audit.go), one entry each: a pattern with
+	// the field as a value would take any text with an arrow in it.
+	{"audit.from_to.cutoff_am", "上午截止 {from}→{to}", "morning deadline {from} → {to}"},
+	{"audit.from_to.cutoff_pm", "下午截止 {from}→{to}", "afternoon deadline {from} → {to}"},
+	{"audit.from_to.retention_days", "个人信息保留天数 {from}→{to}", "days personal data is kept {from} → {to}"},
+	{"audit.from_to.fever_threshold", "发热标准 {from}→{to}", "fever threshold {from} → {to}"},
+	{"audit.from_to.pass_rules", "复工码规则 {from}→{to}", "pass rules {from} → {to}"},
+	{"audit.from_to.remind_minutes", "截止前提醒(分钟) {from}→{to}", "reminder before the deadline (minutes) {from} → {to}"},
+	{"audit.from_to.spot_check_percent", "每日抽查比例 {from}→{to}", "daily spot-check share {from} → {to}"},
+	{"audit.from_to.summary_at", "每日早报时间 {from}→{to}", "daily summary time {from} → {to}"},
+	{"audit.from_to.isolation_days", "隔离天数 {from}→{to}", "isolation days {from} → {to}"},
+	{"audit.from_to.isolation_levels", "隔离等级 {from}→{to}", "isolation levels {from} → {to}"},
+	{"audit.unchanged", "未作修改", "nothing changed"},
+	// The names of the settings and fields a change lists (fields, fromTo in domain/audit.go).
+	{"field.cutoff_am", "上午截止", "morning deadline"},
+	{"field.cutoff_pm", "下午截止", "afternoon deadline"},
+	{"field.retention_days", "个人信息保留天数", "days personal data is kept"},
+	{"field.population", "人口", "population"},
+	{"field.fever_threshold", "发热标准", "fever threshold"},
+	{"field.pass_rules", "复工码规则", "pass rules"},
+	{"field.remind_minutes", "截止前提醒(分钟)", "reminder before the deadline (minutes)"},
+	{"field.enterprise", "所属企业", "enterprise"},
+	{"field.timezone", "时区", "time zone"},
+	{"field.spot_check_percent", "每日抽查比例", "daily spot-check share"},
+	{"field.summary_at", "每日早报时间", "daily summary time"},
+	{"field.phone", "电话", "phone"},
+	{"field.credit_code", "统一社会信用代码", "unified social credit code"},
+	{"field.headcount", "职工人数", "headcount"},
+	{"field.contact_phone", "联系电话", "contact phone"},
+	{"field.zone", "责任区", "zone"},
+	{"field.isolation_days", "隔离天数", "isolation days"},
+	{"field.isolation_levels", "隔离等级", "isolation levels"},
+	{"field.password_reset", "重置密码", "password reset"},
 }
 
 // labelExact and labelPatterns hold labelCatalog ready to match. A value may hold 。 here: a
 // reviewer's comment in an audit detail ends with one.
-var labelExact, labelPatterns = compileCatalog(labelCatalog, "(.+?)")
+var labelExact, labelPatterns = func() (map[string]*entry, []*entry) {
+	exact, patterns := compileCatalog(labelCatalog, "(.+?)")
+	for _, e := range patterns {
+		e.lower = true
+	}
+	return exact, patterns
+}()

@@ -429,6 +429,7 @@ type entry struct {
 	message
 	re    *regexp.Regexp // nil for an exact message
 	names []string       // the parameters, in the order re captures them
+	lower bool           // a text put in starts in lower case: labels_en.go's, in mid-sentence
 }
 
 var placeholder = regexp.MustCompile(`\{[a-zA-Z0-9_]*\}`)
@@ -490,7 +491,15 @@ func lookupIn(exact map[string]*entry, patterns []*entry, zh string) (*entry, ma
 // english writes the entry's English with its parameters filled in, each translated when it
 // is a known word or message, and starts it with a capital.
 func (e *entry) english(params map[string]string) string {
-	s := placeholder.ReplaceAllStringFunc(e.en, func(p string) string { return translate(params[p[1:len(p)-1]]) })
+	s := placeholder.ReplaceAllStringFunc(e.en, func(p string) string {
+		v := params[p[1:len(p)-1]]
+		en := translate(v)
+		if e.lower && en != v {
+			r, n := utf8.DecodeRuneInString(en)
+			en = string(unicode.ToLower(r)) + en[n:]
+		}
+		return en
+	})
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }
@@ -508,6 +517,9 @@ func translate(v string) string {
 	if e, params := lookup(v); e != nil {
 		return e.english(params)
 	}
+	if list, ok := englishList(v); ok { // before the patterns, whose values would take a whole list
+		return list
+	}
 	if e, params := lookupIn(labelExact, labelPatterns, v); e != nil {
 		return e.english(params)
 	}
@@ -522,16 +534,24 @@ func translate(v string) string {
 			return strings.Join(parts, "; ")
 		}
 	}
-	// A list with 、 (干咳、乏力) is one only when each part is a known text: a name may hold 、.
-	if parts := strings.Split(v, "、"); len(parts) > 1 {
-		for i, p := range parts {
-			if parts[i] = translate(p); parts[i] == p {
-				return v
-			}
-		}
-		return strings.Join(parts, ", ")
-	}
 	return v
+}
+
+// englishList is a list written with 、 (干咳、乏力) in English, its items in lower case for
+// the middle of a sentence; ok only when each item is a known text: a name may hold 、.
+func englishList(v string) (string, bool) {
+	parts := strings.Split(v, "、")
+	if len(parts) < 2 {
+		return "", false
+	}
+	for i, p := range parts {
+		if parts[i] = translate(p); parts[i] == p {
+			return "", false
+		}
+		r, n := utf8.DecodeRuneInString(parts[i])
+		parts[i] = string(unicode.ToLower(r)) + parts[i][n:]
+	}
+	return strings.Join(parts, ", "), true
 }
 
 // languages are the languages the server speaks, the first the default.
