@@ -44,7 +44,7 @@ type auditEventResponse struct {
 	EntityID       *int64      `json:"entity_id"`
 	EnterpriseID   *int64      `json:"enterprise_id"`
 	EnterpriseName string      `json:"enterprise_name"`
-	Detail         string      `json:"detail"`
+	Detail         string      `json:"detail" text:"server"`
 }
 
 func newAuditEventResponse(e domain.AuditEvent) auditEventResponse {

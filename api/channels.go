@@ -91,7 +91,7 @@ type channelResponse struct {
 	UserName       string               `json:"user_name"`
 	Name           string               `json:"name"`
 	Kind           domain.ChannelKind   `json:"kind"`
-	Hint           string               `json:"hint" jsonschema_description:"the address's host and the key's last characters"`
+	Hint           string               `json:"hint" text:"server" jsonschema_description:"the address's host and the key's last characters"`
 	Muted          []domain.MessageType `json:"muted"`
 	Types          []domain.MessageType `json:"types" jsonschema_description:"the message types this scope's groups get"`
 	QuietFrom      string               `json:"quiet_from"`
@@ -204,7 +204,7 @@ type messageResponse struct {
 	MergedInto   *int64               `json:"merged_into" jsonschema_description:"the message it went out inside"`
 	LastStatus   int                  `json:"last_status"`
 	LastCode     int                  `json:"last_code"`
-	LastError    string               `json:"last_error"`
+	LastError    string               `json:"last_error" text:"server"`
 	CreatedAt    time.Time            `json:"created_at"`
 	SentAt       *time.Time           `json:"sent_at"`
 }

@@ -295,8 +295,8 @@ type alertResponse struct {
 	Date         string             `json:"date"`
 	Slot         domain.Slot        `json:"slot,omitempty"`
 	Escalated    bool               `json:"escalated"`
-	Detail       string             `json:"detail"`
-	Note         string             `json:"note"`
+	Detail       string             `json:"detail" text:"server"`
+	Note         string             `json:"note" text:"server"` // typed, or the trigger's auto-close note
 	HandledBy    *int64             `json:"handled_by"`
 	HandledAt    *time.Time         `json:"handled_at"`
 	CreatedAt    time.Time          `json:"created_at"`

@@ -293,7 +293,7 @@ func regionName(code string) string {
 type openAlertDTO struct {
 	ID             int64     `json:"id"`
 	Type           string    `json:"type"`
-	Label          string    `json:"label" jsonschema_description:"the type as the township calls it"`
+	Label          string    `json:"label" text:"server" jsonschema_description:"the type as the township calls it"`
 	Date           string    `json:"date"`
 	Slot           string    `json:"slot,omitempty" jsonschema_description:"am or pm: the slot of a missed check-in"`
 	Escalated      bool      `json:"escalated"`
@@ -324,13 +324,19 @@ func (h *dashboardHandler) openAlerts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	what := fmt.Sprintf("open-alerts|%d|%d", page.Offset, page.Limit)
+	// The answer holds labels (labels.go), so it is kept per language as well.
+	english := prefersEnglish(c.Request())
+	what := fmt.Sprintf("open-alerts|%d|%d|%t", page.Offset, page.Limit, english)
 	body, err := h.cache.answer(c.Request().Context(), what, v, func(ctx context.Context) (any, error) {
 		found, total, err := h.svc.OpenAlerts(ctx, v, page)
+		if english {
+			return inEnglish(newList(found, total, newOpenAlert)), err
+		}
 		return newList(found, total, newOpenAlert), err
 	})
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
 	return c.JSONBlob(http.StatusOK, body)
 }

@@ -70,7 +70,7 @@ type statusChangeResponse struct {
 	Date       string                   `json:"date" jsonschema_description:"YYYY-MM-DD, the day it took effect"`
 	ByID       *int64                   `json:"by_id" jsonschema_description:"null for the system and what could not be recovered"`
 	ByName     string                   `json:"by_name"`
-	Reason     string                   `json:"reason"`
+	Reason     string                   `json:"reason" text:"server"`
 	RecordedAt time.Time                `json:"recorded_at"`
 }
 

@@ -75,7 +75,7 @@ func (h *gateHandler) register(r *router) {
 
 type passReasonDTO struct {
 	Condition string `json:"condition"`
-	Label     string `json:"label"`
+	Label     string `json:"label" text:"server"`
 	Color     string `json:"color"`
 }
 
@@ -114,7 +114,7 @@ type gatePassDTO struct {
 	ShiftName      string          `json:"shift_name"`
 	Department     string          `json:"department"`
 	Color          string          `json:"color" jsonschema_description:"green, yellow or red"`
-	ColorLabel     string          `json:"color_label"`
+	ColorLabel     string          `json:"color_label" text:"server"`
 	Reasons        []passReasonDTO `json:"reasons" jsonschema_description:"the conditions that hold and colour the pass, worst first"`
 	Date           string          `json:"date"`
 	Slot           string          `json:"slot"`
@@ -218,7 +218,7 @@ type spotCheckResponse struct {
 	Present        bool           `json:"present"`
 	Color          string         `json:"color" jsonschema_description:"the pass when checked"`
 	SelfReport     *selfReportDTO `json:"self_report"`
-	Discrepancy    string         `json:"discrepancy" jsonschema_description:"what did not hold; empty when all did"`
+	Discrepancy    string         `json:"discrepancy" text:"server" jsonschema_description:"what did not hold; empty when all did"`
 	AlertID        *int64         `json:"alert_id"`
 	Note           string         `json:"note"`
 }
@@ -286,7 +286,7 @@ type sampleItemDTO struct {
 	ShiftName      string `json:"shift_name"`
 	Department     string `json:"department"`
 	Risk           string `json:"risk"`
-	WeightReason   string `json:"weight_reason" jsonschema_description:"why the draw favoured them; empty for none"`
+	WeightReason   string `json:"weight_reason" text:"server" jsonschema_description:"why the draw favoured them; empty for none"`
 	Checked        bool   `json:"checked"`
 	SpotCheckID    *int64 `json:"spot_check_id"`
 }

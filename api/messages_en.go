@@ -429,15 +429,17 @@ type entry struct {
 	message
 	re    *regexp.Regexp // nil for an exact message
 	names []string       // the parameters, in the order re captures them
+	lower bool           // a text put in starts in lower case: labels_en.go's, in mid-sentence
 }
 
 var placeholder = regexp.MustCompile(`\{[a-zA-Z0-9_]*\}`)
 
 // exact and patterns hold the catalog ready to match; patterns are tried longest literal text
 // first, so that 所选企业不存在 is matched as itself before {what}不存在 takes it.
-var exact, patterns = compileCatalog(catalog)
+var exact, patterns = compileCatalog(catalog, "([^。]+?)") // a value is never a sentence's end: 。 stays literal text
 
-func compileCatalog(msgs []message) (map[string]*entry, []*entry) {
+// compileCatalog readies msgs to match, a parameter's value matched by value (a group).
+func compileCatalog(msgs []message, value string) (map[string]*entry, []*entry) {
 	ex := map[string]*entry{}
 	var pats []*entry
 	for _, m := range msgs {
@@ -452,7 +454,7 @@ func compileCatalog(msgs []message) (map[string]*entry, []*entry) {
 		last := 0
 		for _, l := range locs {
 			re.WriteString(regexp.QuoteMeta(m.zh[last:l[0]]))
-			re.WriteString("([^。]+?)") // a value is never a sentence's end: 。 stays literal text
+			re.WriteString(value)
 			e.names = append(e.names, m.zh[l[0]+1:l[1]-1])
 			last = l[1]
 		}
@@ -467,7 +469,10 @@ func compileCatalog(msgs []message) (map[string]*entry, []*entry) {
 
 // lookup finds the catalog entry of a message as the domain wrote it, and the values of its
 // parameters; nil when the catalog has none.
-func lookup(zh string) (*entry, map[string]string) {
+func lookup(zh string) (*entry, map[string]string) { return lookupIn(exact, patterns, zh) }
+
+// lookupIn is lookup in one compiled catalog: this file's messages or labels_en.go's texts.
+func lookupIn(exact map[string]*entry, patterns []*entry, zh string) (*entry, map[string]string) {
 	if e, ok := exact[zh]; ok {
 		return e, map[string]string{}
 	}
@@ -486,27 +491,67 @@ func lookup(zh string) (*entry, map[string]string) {
 // english writes the entry's English with its parameters filled in, each translated when it
 // is a known word or message, and starts it with a capital.
 func (e *entry) english(params map[string]string) string {
-	s := placeholder.ReplaceAllStringFunc(e.en, func(p string) string { return translate(params[p[1:len(p)-1]]) })
+	s := placeholder.ReplaceAllStringFunc(e.en, func(p string) string {
+		v := params[p[1:len(p)-1]]
+		en := translate(v)
+		if e.lower && en != v {
+			r, n := utf8.DecodeRuneInString(en)
+			en = string(unicode.ToLower(r)) + en[n:]
+		}
+		return en
+	})
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// translate gives a parameter's value in English when it is a term or a catalogued message
-// (a list of them joined with ; too), and as it is otherwise.
+// translate gives a parameter's value in English when it is a term, a catalogued message or a
+// catalogued text of the server's (labels_en.go), or a list of them joined with ; or 、, and as
+// it is otherwise.
 func translate(v string) string {
 	if t, ok := terms[v]; ok {
 		return t
 	}
+	if e, ok := labelExact[v]; ok { // before the messages' patterns: 用户名不存在 is not {what}不存在
+		return e.english(nil)
+	}
 	if e, params := lookup(v); e != nil {
 		return e.english(params)
 	}
+	if list, ok := englishList(v); ok { // before the patterns, whose values would take a whole list
+		return list
+	}
+	if e, params := lookupIn(labelExact, labelPatterns, v); e != nil {
+		return e.english(params)
+	}
+	// A list with ; is one when a part is a known text: a reason typed with ; stays as typed.
 	if parts := strings.Split(v, ";"); len(parts) > 1 {
+		known := false
 		for i, p := range parts {
 			parts[i] = translate(p)
+			known = known || parts[i] != p
 		}
-		return strings.Join(parts, "; ")
+		if known {
+			return strings.Join(parts, "; ")
+		}
 	}
 	return v
+}
+
+// englishList is a list written with 、 (干咳、乏力) in English, its items in lower case for
+// the middle of a sentence; ok only when each item is a known text: a name may hold 、.
+func englishList(v string) (string, bool) {
+	parts := strings.Split(v, "、")
+	if len(parts) < 2 {
+		return "", false
+	}
+	for i, p := range parts {
+		if parts[i] = translate(p); parts[i] == p {
+			return "", false
+		}
+		r, n := utf8.DecodeRuneInString(parts[i])
+		parts[i] = string(unicode.ToLower(r)) + parts[i][n:]
+	}
+	return strings.Join(parts, ", "), true
 }
 
 // languages are the languages the server speaks, the first the default.

@@ -59,6 +59,7 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler(cfg.Log, svc.Audit)
+	e.JSONSerializer = jsonSerializer{} // the server's texts in the request's language (labels.go)
 
 	e.Pre(headAsGet)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

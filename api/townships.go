@@ -194,6 +194,6 @@ func (h *townshipHandler) update(c echo.Context) error {
 // passConditionDTO is a pass condition as the settings form lists it.
 type passConditionDTO struct {
 	Condition string `json:"condition"`
-	Label     string `json:"label"`
+	Label     string `json:"label" text:"server"`
 	Default   string `json:"default" jsonschema_description:"its colour unless the township sets another"`
 }

@@ -166,7 +166,7 @@ type workerResponse struct {
 	KeyAreaExposure   bool             `json:"key_area_exposure"`
 	ContactHistory    bool             `json:"contact_history"`
 	RiskLevel         domain.RiskLevel `json:"risk_level"`
-	RiskReason        string           `json:"risk_reason"`
+	RiskReason        string           `json:"risk_reason" text:"server"`
 	Status            string           `json:"status"`
 	IsolationPlace    string           `json:"isolation_place"`
 	IsolationStart    *string          `json:"isolation_start"`

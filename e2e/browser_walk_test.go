@@ -185,6 +185,9 @@ func walkPage(t *testing.T, b *browser, s *server, path string) {
 	if wide, _ := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](walkWide)); len(wide) > 0 {
 		t.Errorf("%s: wider than the screen: %v", path, wide)
 	}
+	if bad, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](walkScrollTables)); err != nil || len(bad) > 0 {
+		t.Errorf("%s: tables that scroll sideways without their first column kept in view and a cue (%v): %v", path, err, bad)
+	}
 	off, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](walkOffScreen))
 	if err != nil {
 		t.Fatal(err)
@@ -289,3 +292,31 @@ func walkWorker(t *testing.T, s *server) (code, phone string) {
 	t.Fatal("no demo worker on duty has set the demo PIN")
 	return "", ""
 }
+
+// walkScrollTables finds the tables that scroll sideways inside their box at this width and
+// names each that does not keep its first column in view when scrolled to its far end, or
+// shows no cue that it scrolls (a visible [data-test="scroll-cue"] in the box's
+// [data-scroll-cue] wrapper). It leaves each box scrolled back to its start.
+const walkScrollTables = `(() => {
+	const bad = [];
+	const name = (el) => {
+		const c = el.closest('[id], [data-test]');
+		return c ? (c.id ? '#' + c.id : '[data-test=' + c.dataset.test + ']') : el.className;
+	};
+	for (const box of document.querySelectorAll('*')) {
+		const cs = getComputedStyle(box);
+		if (!['auto', 'scroll'].includes(cs.overflowX) || box.scrollWidth <= box.clientWidth + 1 || !box.checkVisibility()) continue;
+		const row = [...box.querySelectorAll('tbody tr')].find((r) => r.cells.length > 1 && r.checkVisibility());
+		if (!row) continue;
+		const problems = [];
+		box.scrollLeft = box.scrollWidth;
+		const b = box.getBoundingClientRect(), c = row.cells[0].getBoundingClientRect();
+		if (c.left < b.left - 1 || c.right > b.right + 1 || c.width < 8) problems.push('first column out of view');
+		box.scrollLeft = 0;
+		const wrap = box.closest('[data-scroll-cue]');
+		const cue = wrap && wrap.querySelector('[data-test="scroll-cue"]');
+		if (!cue || !cue.checkVisibility()) problems.push('no cue');
+		if (problems.length) bad.push(name(box) + ' (' + box.clientWidth + ' of ' + box.scrollWidth + ' px): ' + problems.join(', '));
+	}
+	return bad;
+})()`
