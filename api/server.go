@@ -83,7 +83,10 @@ func New(svc Services, cfg Config) (*echo.Echo, *Routes) {
 
 	routes := &Routes{}
 	v1 := e.Group("/api/v1", noStore)
-	reads := cfg.Reads.withKey(cfg.Tokens.Secret)
+	var reads *Reads // nil: every read from the one database
+	if cfg.Reads != nil {
+		reads = cfg.Reads.withKey(cfg.Tokens.Secret)
+	}
 	private := []echo.MiddlewareFunc{authenticate(cfg.Tokens, standing(svc.Auth))}
 	inWrite := []echo.MiddlewareFunc{authenticate(cfg.Tokens, staffStanding(svc.Auth))}
 	if reads != nil {
