@@ -51,7 +51,10 @@ func (e *unavailableError) Unwrap() []error { return []error{domain.ErrUnavailab
 // unavailable reports whether err says the database is away rather than that the statement
 // was wrong: no connection could be made (refused, the server starting up or shutting down,
 // out of connection slots), or the one in use broke. These are the errors seen while
-// PostgreSQL stopped and started under load (scripts/faults pgrestart).
+// PostgreSQL stopped and started under load (scripts/faults pgrestart). A connection that
+// closed while its answer was awaited is ErrConnClosed, no longer SafeToRetry since pgx 5.13
+// (the statement may have run, so database/sql must not repeat it): it is still the database
+// gone away, and the 503 leaves the retry to the person, who can see whether it took.
 func unavailable(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -66,6 +69,7 @@ func unavailable(err error) bool {
 	var connectErr *pgconn.ConnectError
 	var netErr net.Error
 	return errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
