@@ -1,0 +1,1 @@
+import"./rolldown-runtime-BLXQ4ufn.js";import{Vn as e,an as t,g as n,xn as r}from"./element-plus-DIX_nvTp.js";import{o as i}from"./vue-CrRPk2DR.js";var a={__name:`WelcomePage`,setup(a){let{t:o}=i();return(i,a)=>{let s=n;return r(),t(s,{icon:`info`,title:e(o)(`errors.noPagesTitle`),"sub-title":e(o)(`errors.noPages`)},null,8,[`title`,`sub-title`])}}};export{a as default};
