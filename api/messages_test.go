@@ -102,12 +102,48 @@ func TestErrorsInEnglish(t *testing.T) {
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		res, e := f.localized(http.MethodGet, "/api/v1/enterprises/999999", admin, nil, "en")
-		if res.status != http.StatusNotFound || e.Error.Message != "Enterprise not found" || *e.Error.MessageCode != "not_found" || e.Error.Params["what"] != "企业" {
-			t.Errorf("got %d %s, want 404 Enterprise not found, params what 企业", res.status, res.body)
+		if res.status != http.StatusNotFound || e.Error.Message != "Enterprise not found" || *e.Error.MessageCode != "not_found" || e.Error.Params["what"] != "enterprise" {
+			t.Errorf("got %d %s, want 404 Enterprise not found, params what enterprise", res.status, res.body)
 		}
 		res, e = f.localized(http.MethodGet, "/api/v1/enterprises/999999", admin, nil, "")
-		if e.Error.Message != "企业不存在" {
-			t.Errorf("got %s, want 企业不存在", res.body)
+		if e.Error.Message != "企业不存在" || e.Error.Params["what"] != "企业" {
+			t.Errorf("got %s, want 企业不存在, params what 企业", res.body)
+		}
+	})
+	t.Run("ParamsInEnglish", func(t *testing.T) {
+		// A role's label in a field's message, and a text field's label: both the server's
+		// words, so English in the message and in params; the Chinese answer keeps them Chinese.
+		body := map[string]any{"username": "hr.new", "password": "s3cret-pass", "role": "enterprise_hr", "name": "王五"}
+		blank := map[string]any{"username": "hr.new", "password": "s3cret-pass", "role": "gate", "name": " "}
+		for _, tt := range []struct{ lang, role, enterprise, label string }{
+			{"en", "enterprise HR", "Enterprise HR accounts must have an enterprise", "name"},
+			{"", "企业人事", "企业人事账号必须选择所属企业", "姓名"},
+		} {
+			_, e := f.localized(http.MethodPost, "/api/v1/users", admin, blank, tt.lang)
+			if len(e.Error.Fields) == 0 || e.Error.Fields[0].Field != "name" || e.Error.Fields[0].Params["label"] != tt.label {
+				t.Errorf("Accept-Language %q: got %+v, want field name with label %q", tt.lang, e.Error.Fields, tt.label)
+			}
+			res, e := f.localized(http.MethodPost, "/api/v1/users", admin, body, tt.lang)
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("Accept-Language %q: got %d, want 422: %s", tt.lang, res.status, res.body)
+			}
+			got := map[string]string{}
+			for _, fe := range e.Error.Fields {
+				got[fe.Field] = fe.Message
+				switch fe.Field {
+				case "enterprise_id":
+					if fe.Params["role"] != tt.role {
+						t.Errorf("Accept-Language %q: got params %v, want role %q", tt.lang, fe.Params, tt.role)
+					}
+				case "name":
+					if fe.Params["label"] != tt.label {
+						t.Errorf("Accept-Language %q: got params %v, want label %q", tt.lang, fe.Params, tt.label)
+					}
+				}
+			}
+			if got["enterprise_id"] != tt.enterprise {
+				t.Errorf("Accept-Language %q: got %q, want %q (in %s)", tt.lang, got["enterprise_id"], tt.enterprise, res.body)
+			}
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
