@@ -121,12 +121,18 @@ type msgArg struct {
 
 func collectMessages(t *testing.T, dir string, found map[string]collected) {
 	t.Helper()
+	collectTexts(t, dir, found, messageArgs, map[string]bool{"Message": true, "msg": true})
+}
+
+// collectTexts finds the texts given to the calls of args and to the struct fields of keys.
+func collectTexts(t *testing.T, dir string, found map[string]collected, args map[string]msgArg, keys map[string]bool) {
+	t.Helper()
 	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := collector{fset: token.NewFileSet(), found: found, funcs: map[string]*ast.FuncDecl{}, args: maps.Clone(messageArgs),
-		consts: map[string]string{}}
+	c := collector{fset: token.NewFileSet(), found: found, funcs: map[string][]*ast.FuncDecl{}, args: maps.Clone(args),
+		consts: map[string]string{}, keys: keys}
 	var files []*ast.File
 	for _, name := range names {
 		if strings.HasSuffix(name, "_test.go") {
@@ -139,7 +145,7 @@ func collectMessages(t *testing.T, dir string, found map[string]collected) {
 		files = append(files, f)
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
-				c.funcs[fd.Name.Name] = fd
+				c.funcs[fd.Name.Name] = append(c.funcs[fd.Name.Name], fd) // methods of two types may share a name
 			}
 			c.addConsts(d)
 		}
@@ -158,9 +164,10 @@ func collectMessages(t *testing.T, dir string, found map[string]collected) {
 type collector struct {
 	fset   *token.FileSet
 	found  map[string]collected
-	funcs  map[string]*ast.FuncDecl
+	funcs  map[string][]*ast.FuncDecl
 	args   map[string]msgArg
 	consts map[string]string // the package's named texts (msgTooBig = "…")
+	keys   map[string]bool   // the struct fields that hold a text (Message:)
 }
 
 // addConsts keeps the package-level constants and variables of d that are a text, so that a
@@ -274,7 +281,7 @@ func (c *collector) collect(f *ast.File) {
 				c.add(p+a.suffix, n.Args[a.i])
 			}
 		case *ast.KeyValueExpr:
-			if k, ok := n.Key.(*ast.Ident); ok && (k.Name == "Message" || k.Name == "msg") {
+			if k, ok := n.Key.(*ast.Ident); ok && c.keys[k.Name] {
 				for _, p := range c.patterns(n.Value, body, 0) {
 					c.add(p, n.Value)
 				}
@@ -309,14 +316,19 @@ func (c *collector) patterns(e ast.Expr, body *ast.BlockStmt, depth int) []strin
 			return c.varPatterns(e.Name, body, depth)
 		}
 	case *ast.CallExpr:
-		if fd, ok := c.funcs[funcName(e.Fun)]; ok && fd.Body != nil {
+		if fds, ok := c.funcs[funcName(e.Fun)]; ok {
 			var out []string
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
-					out = append(out, c.patterns(r.Results[0], fd.Body, depth+1)...)
+			for _, fd := range fds {
+				if fd.Body == nil {
+					continue
 				}
-				return !isFuncLit(n)
-			})
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+						out = append(out, c.patterns(r.Results[0], fd.Body, depth+1)...)
+					}
+					return !isFuncLit(n)
+				})
+			}
 			return out
 		}
 	}
