@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
 	"fugong/repo/dbtest"
@@ -273,5 +276,54 @@ func TestImportErrorsInEnglish(t *testing.T) {
 		if len(out.Errors) != 1 || out.Errors[0].Row != 4 || out.Errors[0].Message != tt.row {
 			t.Errorf("Accept-Language %q: got row errors %+v, want row 4 %q", tt.lang, out.Errors, tt.row)
 		}
+	}
+}
+
+// TestImportSheetErrorsInEnglish: what is wrong with the sheet itself (a column missing, a
+// file that is no workbook) is English too; the row and the column are named in the answer's
+// own fields, and a column the sheet must have keeps its header as the sheet has it.
+func TestImportSheetErrorsInEnglish(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, dbtest.Engines(t)[0].Open(t))
+	hr := f.token("hra1")
+	path := "/api/v1/enterprises/" + strconv.FormatInt(f.entA1.ID, 10) + "/workers/import"
+	book := excelize.NewFile()
+	defer book.Close()
+	for i, r := range [][]string{{"姓名", "手机号"}, {"张三", "13800000001"}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := book.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf, err := book.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ lang, message string }{
+		{"en", `The column "身份证号" is missing`},
+		{"", "缺少「身份证号」列"},
+	} {
+		res := f.uploadWith(path, hr, http.Header{"Accept-Language": {tt.lang}}, buf.Bytes())
+		var out struct {
+			Errors []struct {
+				Row     int    `json:"row"`
+				Message string `json:"message"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(res.body, &out); err != nil {
+			t.Fatal(err)
+		}
+		if res.status != http.StatusUnprocessableEntity || len(out.Errors) != 1 || out.Errors[0].Row != 1 || out.Errors[0].Message != tt.message {
+			t.Errorf("Accept-Language %q: got %d %s, want 422 with row 1 %q", tt.lang, res.status, res.body, tt.message)
+		}
+	}
+	res := f.uploadWith(path, hr, http.Header{"Accept-Language": {"en"}}, []byte("name,phone\n张三,13800000001\n"))
+	var e localizedError
+	if err := json.Unmarshal(res.body, &e); err != nil {
+		t.Fatal(err)
+	}
+	if res.status != http.StatusUnprocessableEntity || len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != "file" ||
+		hasHan(e.Error.Fields[0].Message) || e.Error.Fields[0].MessageCode == nil || !strings.HasPrefix(*e.Error.Fields[0].MessageCode, "upload.") {
+		t.Errorf("a CSV in English: got %d %s, want 422 on file in English with an upload.* code", res.status, res.body)
 	}
 }
