@@ -133,3 +133,76 @@ func TestLabelsOfChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelsOfMessageTitles: the titles of the group messages, which message.retry writes into
+// the audit log, read in English but for the names in them (an enterprise, a zone, a township).
+func TestLabelsOfMessageTitles(t *testing.T) {
+	town := domain.Township{Name: "长山镇", Timezone: "Asia/Shanghai", Policy: domain.DefaultPolicy}
+	ent := domain.Enterprise{ID: 1, Name: "长山一号纺织有限公司"}
+	day := domain.NewDate(2026, 2, 17)
+	var titles []string
+	for _, a := range domain.AlertTypes {
+		titles = append(titles, domain.AlertText(town, ent, domain.Worker{Name: "张三"}, domain.Alert{Type: a, Date: day}, domain.Links{}).Title)
+	}
+	for _, slot := range []domain.Slot{domain.SlotAM, domain.SlotPM} {
+		for _, typ := range []domain.MessageType{domain.MsgReminder, domain.MsgMissed} {
+			titles = append(titles, domain.MissingText(town, ent, day, slot, typ, []string{"张三"}, 3, domain.Links{}).Title)
+		}
+		titles = append(titles, domain.ZoneMissedText(town, "一区", day, slot, nil, domain.Links{}).Title)
+	}
+	for _, typ := range []domain.MessageType{domain.MsgSummary, domain.MsgReport} {
+		titles = append(titles, domain.SummaryText(town, domain.Summary{Date: day}, typ, domain.Links{}).Title)
+	}
+	titles = append(titles, titles[0]+" 等 3 条消息", "复工平台测试消息")
+	for _, zh := range titles {
+		en := englishText(zh)
+		for _, name := range []string{town.Name, ent.Name, "一区"} {
+			en = strings.ReplaceAll(en, name, "")
+		}
+		if left := han.FindAllString(en, -1); left != nil {
+			t.Errorf("%q reads %q in English, keeping %v: add it to labels_en.go", zh, englishText(zh), left)
+		}
+	}
+	if got, want := englishText("【未打卡名单】长山一号纺织有限公司 2月17日上午"), "[Missed check-ins] 长山一号纺织有限公司, 2/17 morning"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestLabelCatalogCoversAuditDetails walks domain/ for every audit detail it composes (the
+// detail given to audit.record, an AuditEvent's Detail:, and what the local variables and
+// functions that build them hold), puts a plain value into each computed part, and fails when
+// the English keeps Chinese: a new shape of detail needs an entry in labels_en.go. The details
+// whose parts are words of their own (a batch, a status) are driven through the domain by
+// TestAuditDetailsInEnglish.
+func TestLabelCatalogCoversAuditDetails(t *testing.T) {
+	found := map[string]collected{}
+	collectTexts(t, "../domain", found, map[string]msgArg{"record": {7, ""}}, map[string]bool{"Detail": true})
+	if len(found) < 40 {
+		t.Fatalf("collected %d audit details, want dozens: the collector has lost its way", len(found))
+	}
+	for _, s := range sortedKeys(found) {
+		samples, ok := detailSamples[s]
+		if !ok {
+			samples = []string{strings.ReplaceAll(s, "{}", "x1")}
+		}
+		for _, sample := range samples {
+			en := englishText(sample)
+			if left := han.FindAllString(strings.NewReplacer("张*", "", "同意", "").Replace(en), -1); left != nil {
+				t.Errorf("%s: audit detail %q reads %q in English, keeping %v: add it to labels_en.go", found[s].pos, sample, en, left)
+			}
+		}
+	}
+	t.Logf("%d audit details collected", len(found))
+}
+
+// detailSamples are details as the domain writes them, for the shapes whose computed parts are
+// words of their own (a verb, a reading or 未见本人, a note that is empty or names the copy)
+// rather than a plain value; what a person wrote in them is 张* (a masked name) or 同意.
+var detailSamples = map[string][]string{
+	"{} {} {}(批量 {} 条)":    {"发热 2026-02-17 开始处理(批量 3 条)", "发热 2026-02-17 已解决(批量 3 条)"},
+	"{}第 {} 版:{}":          {"批准第 2 版:同意", "退回第 2 版:同意"},
+	"现场抽查 {}:{}":           {"现场抽查 张*:36.5 °C", "现场抽查 张*:未见本人"},
+	"现场抽查 {}:{};不符:{}":     {"现场抽查 张*:38.2 °C;不符:现场测得 38.2 °C,本时段(上午)未自报"},
+	"第 {} 版草稿{}":           {"第 2 版草稿", "第 2 版草稿,复制自第 1 版"},
+	"第 {} 版草稿{}(修改已批准的方案)": {"第 2 版草稿(修改已批准的方案)", "第 2 版草稿,复制自第 1 版(修改已批准的方案)"},
+}

@@ -150,6 +150,29 @@ var labelCatalog = []message{
 	{"audit.changed", "修改 {fields}", "changed {fields}"},
 	{"audit.changed_key_areas", "重点地区(共 {count} 个)", "key areas ({count} in all)"},
 	{"audit.changed_zones", "责任区(共 {count} 个)", "zones ({count} in all)"},
+	// A worker's refused request (AuditService.Denied), a worker's failed sign-in's why.
+	{"audit.denied_worker", "职工 #{id} {what} — {reason}", "worker #{id}: {what} — {reason}"},
+	{"audit.denied_worker_plain", "职工 #{id} {what}", "worker #{id}: {what}"},
+	{"audit.worker_login_mismatch", "手机号或 PIN 不匹配", "phone or PIN does not match"},
+	{"audit.worker_set_pin_mismatch", "设置 PIN:手机号或身份证号不匹配", "setting the PIN: phone or ID number does not match"},
+	// Putting workers into a batch or shift (AssignInput.describe): 12 人:第1批 2026-02-20,甲班.
+	{"audit.worker_assign", "{count} 人:{placement}", "{count} workers: {placement}"},
+	{"audit.worker_assign_both", "{count} 人:{batch},{shift}", "{count} workers: {batch}, {shift}"},
+	{"audit.batch", "第{batch}批 {date}", "batch {batch} ({date})"},
+	{"audit.batch_removed", "取消返岗批次", "out of their batch"},
+	{"audit.shift_removed", "取消班组", "out of their shift"},
+	// The nightly removal of old personal data (RetentionResult.describe).
+	{"audit.retention_run", "保留 {days} 天:删除 {cut} 之前的打卡 {checkins} 条、预警 {alerts} 条,离职满 {left_days} 天的职工档案 {workers} 份",
+		"keeping {days} days: removed {checkins} check-ins and {alerts} alerts from before {cut}, and {workers} records of workers who left over {left_days} days ago"},
+	// Group messages' titles (domain/message_text.go), which message.retry records.
+	{"message_title.alert", "【{type}预警】{enterprise}", "[{type} alert] {enterprise}"},
+	{"message_title.missed", "【未打卡名单】{enterprise} {month}月{day}日{slot}", "[Missed check-ins] {enterprise}, {month}/{day} {slot}"},
+	{"message_title.reminder", "【打卡提醒】{enterprise} {slot}打卡 {time} 截止", "[Check-in reminder] {enterprise}: {slot} check-in closes at {time}"},
+	{"message_title.zone_missed", "【未打卡汇总】{zone} {month}月{day}日{slot}", "[Missed check-ins, zone] {zone}, {month}/{day} {slot}"},
+	{"message_title.summary", "【每日早报】{township} {month}月{day}日 复工情况", "[Morning summary] {township}, {month}/{day}: reopening"},
+	{"message_title.report", "【日报已生成】{township} {month}月{day}日", "[Daily report ready] {township}, {month}/{day}"},
+	{"message_title.merged", "{title} 等 {count} 条消息", "{title} and others, {count} messages in all"},
+	{"message_title.test", "复工平台测试消息", "test message from the reopening platform"},
 	// A setting's change of value (fromTo in domain/audit.go), one entry each: a pattern with
 	// the field as a value would take any text with an arrow in it.
 	{"audit.from_to.cutoff_am", "上午截止 {from}→{to}", "morning deadline {from} → {to}"},

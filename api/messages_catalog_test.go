@@ -27,7 +27,7 @@ var catalogExceptions = map[string]string{}
 // fails here. Run with FUGONG_CATALOG_DRAFT=1 to print a draft entry for each missing one.
 func TestMessageCatalogCoversMessages(t *testing.T) {
 	found := map[string]collected{}
-	for _, dir := range []string{"../domain", "."} {
+	for _, dir := range []string{"../domain", ".", "../report/roster", "../report/internal/ooxml", "../report/daily"} {
 		collectMessages(t, dir, found)
 	}
 	if len(found) < 100 {
@@ -74,7 +74,8 @@ func coveredByPattern(msg string) bool {
 
 // quotesChinese are the entries whose English must quote Chinese: what a roster cell is to
 // hold (是, 否, a region's Chinese name, 第1批).
-var quotesChinese = map[string]bool{"roster.yes_no": true, "roster.no_such_region": true, "placement.no_such_batch": true}
+var quotesChinese = map[string]bool{"roster.yes_no": true, "roster.no_such_region": true, "placement.no_such_batch": true,
+	"upload.no_data": true}
 
 // TestMessageCatalogEntries keeps the catalog sound: codes and Chinese are unique, and the
 // English has the same parameters as the Chinese.
@@ -120,11 +121,18 @@ type msgArg struct {
 
 func collectMessages(t *testing.T, dir string, found map[string]collected) {
 	t.Helper()
+	collectTexts(t, dir, found, messageArgs, map[string]bool{"Message": true, "msg": true})
+}
+
+// collectTexts finds the texts given to the calls of args and to the struct fields of keys.
+func collectTexts(t *testing.T, dir string, found map[string]collected, args map[string]msgArg, keys map[string]bool) {
+	t.Helper()
 	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := collector{fset: token.NewFileSet(), found: found, funcs: map[string]*ast.FuncDecl{}, args: maps.Clone(messageArgs)}
+	c := collector{fset: token.NewFileSet(), found: found, funcs: map[string][]*ast.FuncDecl{}, args: maps.Clone(args),
+		consts: map[string]string{}, keys: keys}
 	var files []*ast.File
 	for _, name := range names {
 		if strings.HasSuffix(name, "_test.go") {
@@ -137,8 +145,9 @@ func collectMessages(t *testing.T, dir string, found map[string]collected) {
 		files = append(files, f)
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
-				c.funcs[fd.Name.Name] = fd
+				c.funcs[fd.Name.Name] = append(c.funcs[fd.Name.Name], fd) // methods of two types may share a name
 			}
+			c.addConsts(d)
 		}
 	}
 	for c.findWrappers(files) {
@@ -153,10 +162,32 @@ func collectMessages(t *testing.T, dir string, found map[string]collected) {
 // ParseIDNumber's bad does), local variables (msg := …; msg += …) and functions that build a
 // message (capacityMessage).
 type collector struct {
-	fset  *token.FileSet
-	found map[string]collected
-	funcs map[string]*ast.FuncDecl
-	args  map[string]msgArg
+	fset   *token.FileSet
+	found  map[string]collected
+	funcs  map[string][]*ast.FuncDecl
+	args   map[string]msgArg
+	consts map[string]string // the package's named texts (msgTooBig = "…")
+	keys   map[string]bool   // the struct fields that hold a text (Message:)
+}
+
+// addConsts keeps the package-level constants and variables of d that are a text, so that a
+// message named once and used in several places (ooxml's msgNotWorkbook) is found.
+func (c *collector) addConsts(d ast.Decl) {
+	g, ok := d.(*ast.GenDecl)
+	if !ok {
+		return
+	}
+	for _, spec := range g.Specs {
+		vs, ok := spec.(*ast.ValueSpec)
+		if !ok || len(vs.Names) != len(vs.Values) {
+			continue
+		}
+		for i, n := range vs.Names {
+			if p, ok := patternOf(vs.Values[i]); ok {
+				c.consts[n.Name] = p
+			}
+		}
+	}
 }
 
 func (c *collector) parse(name string) (*ast.File, error) {
@@ -250,7 +281,7 @@ func (c *collector) collect(f *ast.File) {
 				c.add(p+a.suffix, n.Args[a.i])
 			}
 		case *ast.KeyValueExpr:
-			if k, ok := n.Key.(*ast.Ident); ok && (k.Name == "Message" || k.Name == "msg") {
+			if k, ok := n.Key.(*ast.Ident); ok && c.keys[k.Name] {
 				for _, p := range c.patterns(n.Value, body, 0) {
 					c.add(p, n.Value)
 				}
@@ -278,18 +309,26 @@ func (c *collector) patterns(e ast.Expr, body *ast.BlockStmt, depth int) []strin
 	}
 	switch e := e.(type) {
 	case *ast.Ident:
+		if p, ok := c.consts[e.Name]; ok {
+			return []string{p}
+		}
 		if body != nil {
 			return c.varPatterns(e.Name, body, depth)
 		}
 	case *ast.CallExpr:
-		if fd, ok := c.funcs[funcName(e.Fun)]; ok && fd.Body != nil {
+		if fds, ok := c.funcs[funcName(e.Fun)]; ok {
 			var out []string
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
-					out = append(out, c.patterns(r.Results[0], fd.Body, depth+1)...)
+			for _, fd := range fds {
+				if fd.Body == nil {
+					continue
 				}
-				return !isFuncLit(n)
-			})
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+						out = append(out, c.patterns(r.Results[0], fd.Body, depth+1)...)
+					}
+					return !isFuncLit(n)
+				})
+			}
 			return out
 		}
 	}

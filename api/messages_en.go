@@ -242,6 +242,32 @@ var catalog = []message{
 	{"roster.no_such_region", "找不到地区“{origin}”,请填写省、市、县的全称(如 湖北省武汉市)或 6 位区划代码", "Region \"{origin}\" not found; enter the full province, city and county names (e.g. 湖北省武汉市) or a 6-digit region code"},
 	{"roster.bad_date", "日期“{date}”无法识别,请写成 2026-02-17", "Date \"{date}\" not understood; write it as 2026-02-17"},
 	{"roster.arrived_future", "返岗日期不能晚于今天;尚未返回的请留空", "The return date cannot be after today; leave it empty for those not back yet"},
+	// Uploaded workbooks (report/roster, report/internal/ooxml): a sheet or part's name, as the
+	// file has it, stays as written; the sentence around it is the server's.
+	{"upload.not_workbook", "文件不是有效的 Excel 工作簿(.xlsx);CSV、旧版 .xls 等请先在 Excel 或 WPS 中另存为 .xlsx 再上传", "The file is not a valid Excel workbook (.xlsx); save CSV, old .xls and the like as .xlsx in Excel or WPS first, then upload"},
+	{"upload.too_big_unzipped", "文件解压后超过 64 MB,请分批导入", "The file is over 64 MB unzipped; please import in parts"},
+	{"upload.too_big", "文件超过 64 MB,请分批导入", "The file is over 64 MB; please import in parts"},
+	{"upload.xls", "这是旧版 Excel 97-2003 工作簿(.xls),不支持;请在 Excel 或 WPS 中另存为 .xlsx 后上传", "This is an old Excel 97-2003 workbook (.xls), which is not supported; save it as .xlsx in Excel or WPS, then upload"},
+	{"upload.encrypted", "工作簿设有打开密码,无法读取;请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后上传", "The workbook has an opening password and cannot be read; remove the password in Excel or WPS and save it as .xlsx, then upload"},
+	{"upload.ole", "不支持旧版 .xls 或设有密码的工作簿;请在 Excel 或 WPS 中另存为 .xlsx(不设密码)后上传", "Old .xls and password-protected workbooks are not supported; save it as .xlsx (no password) in Excel or WPS, then upload"},
+	{"upload.image", "文件是图片或 PDF,不是 Excel 工作簿;请上传 Excel 或 WPS 保存的 .xlsx 文件", "The file is a picture or a PDF, not an Excel workbook; please upload an .xlsx saved by Excel or WPS"},
+	{"upload.no_sheets", "文件不是有效的 Excel 工作簿(.xlsx):其中没有工作表", "The file is not a valid Excel workbook (.xlsx): it has no sheets"},
+	{"upload.too_many_sheets", "工作簿中有 {sheets} 个工作表,超过 {max} 个;请只保留花名册后上传", "The workbook has {sheets} sheets, more than {max}; keep only the roster and upload again"},
+	{"upload.too_many_rows", "工作表「{sheet}」读到第 {row} 行时已超过 {max} 行(空行、只在花名册以外的列有内容的行也算在内),而花名册最多 {max_rows} 行;请删除多余的行后上传",
+		"Sheet \"{sheet}\" passed {max} rows at row {row} (empty rows and rows with content only outside the roster's columns count too), and a roster has at most {max_rows} rows; delete the extra rows and upload again"},
+	{"upload.too_many_parts", "文件中有 {parts} 个条目,Excel 或 WPS 保存的工作簿不会这么多(上限 {max});请重新保存后上传", "The file has {parts} parts, more than a workbook saved by Excel or WPS has (at most {max}); please save it again and upload"},
+	{"upload.long_content", "文件中有超长的内容(其中的 {part} 有一段超过 256 KB,而 Excel 一个单元格最多 32767 个字符);请检查后在 Excel 或 WPS 中重新保存上传", "The file has overlong content ({part} holds a run over 256 KB, while an Excel cell holds at most 32767 characters); check it, save it again in Excel or WPS and upload"},
+	{"upload.unsafe_path", "文件中有路径不安全的条目({part}),不是 Excel 或 WPS 保存的工作簿,已拒绝", "The file has a part with an unsafe path ({part}); it is not a workbook saved by Excel or WPS and was refused"},
+	{"upload.no_data", "文件中没有任何数据;请在模板的“花名册”表中填写后上传", "The file holds no data; fill in the template's roster sheet (花名册) and upload"},
+	{"upload.too_many_strings", "文件中的文字条目超过 {max} 条,远多于花名册(最多 {max_rows} 行)所需;请只保留花名册后重新上传", "The file has over {max} text entries, far more than a roster (at most {max_rows} rows) needs; keep only the roster and upload again"},
+	{"upload.too_much_style", "文件中的样式等格式信息解压后超过 4 MB(其中 {part} 有 {size} MB),远多于花名册所需;请在 Excel 或 WPS 中清除多余格式、只保留花名册后重新保存上传", "The file's formatting is over 4 MB unzipped ({part} has {size} MB), far more than a roster needs; clear the extra formatting in Excel or WPS, keep only the roster, save and upload again"},
+	{"upload.damaged_part", "文件已损坏(其中的 {part} 无法解压);请在 Excel 或 WPS 中重新保存后上传", "The file is damaged ({part} cannot be unzipped); save it again in Excel or WPS and upload"},
+	{"upload.damaged", "文件已损坏,{where};请在 Excel 或 WPS 中重新保存后上传", "The file is damaged: {where}; save it again in Excel or WPS and upload"},
+	{"upload.sheet_unreadable", "工作表「{sheet}」无法读取", "sheet \"{sheet}\" cannot be read"},
+	{"upload.sheet_row_error", "工作表「{sheet}」读到第 {row} 行时出错", "sheet \"{sheet}\" failed at row {row}"},
+	{"roster.missing_column", "缺少「{column}」列", "The column \"{column}\" is missing"},
+	{"roster.max_rows", "最多 {max} 行，请分批导入", "At most {max} rows; please import in parts"},
+	{"report.too_many_rows", "导出超过 Excel 单表上限({max} 行),请缩短日期范围", "The export is over Excel's limit for one sheet ({max} rows); please choose fewer days"},
 	// Plans.
 	{"plan.pledge", "请阅读并勾选企业承诺", "Please read and tick the enterprise's pledge"},
 	{"plan.expected_workers_range", "预计返岗人数应在 0 到 200,000 之间", "Expected returning workers must be between 0 and 200,000"},
@@ -338,7 +364,7 @@ var catalog = []message{
 	{"user.township_required", "请选择乡镇", "Please choose a township"},
 	{"user.township_not_found", "所选乡镇不存在", "The chosen township does not exist"},
 	{"user.username_taken", "用户名 {username} 已被使用", "The username {username} is taken"},
-	{"user.enterprise_required", "{role}账号必须选择所属企业", "A {role} account must have an enterprise"},
+	{"user.enterprise_required", "{role}账号必须选择所属企业", "{role} accounts must have an enterprise"},
 	{"user.enterprise_not_found", "所选企业不存在", "The chosen enterprise does not exist"},
 	{"user.view_forbidden", "无权查看账号", "You may not see this account"},
 	{"user.platform_sees_town_admins", "平台管理员只能查看镇管理员账号", "The platform admin can only see town admin accounts"},
@@ -438,6 +464,11 @@ var placeholder = regexp.MustCompile(`\{[a-zA-Z0-9_]*\}`)
 // first, so that 所选企业不存在 is matched as itself before {what}不存在 takes it.
 var exact, patterns = compileCatalog(catalog, "([^。]+?)") // a value is never a sentence's end: 。 stays literal text
 
+// wrappers are the patterns tried before all others: each puts a few words before a whole
+// message of its own (第 3 行 + a warning), which a longer pattern would otherwise match with
+// the wrapper's words taken into one of its values (a name of 第 3 行 张三).
+var wrappers = map[string]bool{"placement.isolation_row": true}
+
 // compileCatalog readies msgs to match, a parameter's value matched by value (a group).
 func compileCatalog(msgs []message, value string) (map[string]*entry, []*entry) {
 	ex := map[string]*entry{}
@@ -462,7 +493,12 @@ func compileCatalog(msgs []message, value string) (map[string]*entry, []*entry) 
 		e.re = regexp.MustCompile(re.String())
 		pats = append(pats, e)
 	}
-	literal := func(e *entry) int { return utf8.RuneCountInString(placeholder.ReplaceAllString(e.zh, "")) }
+	literal := func(e *entry) int {
+		if wrappers[e.code] {
+			return 1 << 20
+		}
+		return utf8.RuneCountInString(placeholder.ReplaceAllString(e.zh, ""))
+	}
 	slices.SortStableFunc(pats, func(a, b *entry) int { return literal(b) - literal(a) })
 	return ex, pats
 }
@@ -584,13 +620,27 @@ func localize(r *http.Request, b errorBody) errorBody {
 	return b
 }
 
+// localized gives a message's code, its parameters and its text, in English when english. The
+// English parameters are the ones the English text holds, so that a client rendering its own
+// text from code and params says the same: the server's words (a record, a status, a role, a
+// field's label, a nested message) in English, what a user wrote (a name, a reason, a cell of
+// a sheet) as written, since the catalog knows only the server's words.
 func localized(zh string, english bool) (code string, params map[string]string, text string) {
 	e, params := lookup(zh)
 	if e == nil {
 		return "", map[string]string{}, zh
 	}
 	if english {
-		return e.code, params, e.english(params)
+		return e.code, englishParams(params), e.english(params)
 	}
 	return e.code, params, zh
+}
+
+// englishParams is params with each value as english puts it into the English text.
+func englishParams(params map[string]string) map[string]string {
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		out[k] = translate(v)
+	}
+	return out
 }

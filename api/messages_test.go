@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"fugong/domain"
 	"fugong/repo/dbtest"
@@ -102,12 +105,48 @@ func TestErrorsInEnglish(t *testing.T) {
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		res, e := f.localized(http.MethodGet, "/api/v1/enterprises/999999", admin, nil, "en")
-		if res.status != http.StatusNotFound || e.Error.Message != "Enterprise not found" || *e.Error.MessageCode != "not_found" || e.Error.Params["what"] != "企业" {
-			t.Errorf("got %d %s, want 404 Enterprise not found, params what 企业", res.status, res.body)
+		if res.status != http.StatusNotFound || e.Error.Message != "Enterprise not found" || *e.Error.MessageCode != "not_found" || e.Error.Params["what"] != "enterprise" {
+			t.Errorf("got %d %s, want 404 Enterprise not found, params what enterprise", res.status, res.body)
 		}
 		res, e = f.localized(http.MethodGet, "/api/v1/enterprises/999999", admin, nil, "")
-		if e.Error.Message != "企业不存在" {
-			t.Errorf("got %s, want 企业不存在", res.body)
+		if e.Error.Message != "企业不存在" || e.Error.Params["what"] != "企业" {
+			t.Errorf("got %s, want 企业不存在, params what 企业", res.body)
+		}
+	})
+	t.Run("ParamsInEnglish", func(t *testing.T) {
+		// A role's label in a field's message, and a text field's label: both the server's
+		// words, so English in the message and in params; the Chinese answer keeps them Chinese.
+		body := map[string]any{"username": "hr.new", "password": "s3cret-pass", "role": "enterprise_hr", "name": "王五"}
+		blank := map[string]any{"username": "hr.new", "password": "s3cret-pass", "role": "gate", "name": " "}
+		for _, tt := range []struct{ lang, role, enterprise, label string }{
+			{"en", "enterprise HR", "Enterprise HR accounts must have an enterprise", "name"},
+			{"", "企业人事", "企业人事账号必须选择所属企业", "姓名"},
+		} {
+			_, e := f.localized(http.MethodPost, "/api/v1/users", admin, blank, tt.lang)
+			if len(e.Error.Fields) == 0 || e.Error.Fields[0].Field != "name" || e.Error.Fields[0].Params["label"] != tt.label {
+				t.Errorf("Accept-Language %q: got %+v, want field name with label %q", tt.lang, e.Error.Fields, tt.label)
+			}
+			res, e := f.localized(http.MethodPost, "/api/v1/users", admin, body, tt.lang)
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("Accept-Language %q: got %d, want 422: %s", tt.lang, res.status, res.body)
+			}
+			got := map[string]string{}
+			for _, fe := range e.Error.Fields {
+				got[fe.Field] = fe.Message
+				switch fe.Field {
+				case "enterprise_id":
+					if fe.Params["role"] != tt.role {
+						t.Errorf("Accept-Language %q: got params %v, want role %q", tt.lang, fe.Params, tt.role)
+					}
+				case "name":
+					if fe.Params["label"] != tt.label {
+						t.Errorf("Accept-Language %q: got params %v, want label %q", tt.lang, fe.Params, tt.label)
+					}
+				}
+			}
+			if got["enterprise_id"] != tt.enterprise {
+				t.Errorf("Accept-Language %q: got %q, want %q (in %s)", tt.lang, got["enterprise_id"], tt.enterprise, res.body)
+			}
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
@@ -237,5 +276,54 @@ func TestImportErrorsInEnglish(t *testing.T) {
 		if len(out.Errors) != 1 || out.Errors[0].Row != 4 || out.Errors[0].Message != tt.row {
 			t.Errorf("Accept-Language %q: got row errors %+v, want row 4 %q", tt.lang, out.Errors, tt.row)
 		}
+	}
+}
+
+// TestImportSheetErrorsInEnglish: what is wrong with the sheet itself (a column missing, a
+// file that is no workbook) is English too; the row and the column are named in the answer's
+// own fields, and a column the sheet must have keeps its header as the sheet has it.
+func TestImportSheetErrorsInEnglish(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, dbtest.Engines(t)[0].Open(t))
+	hr := f.token("hra1")
+	path := "/api/v1/enterprises/" + strconv.FormatInt(f.entA1.ID, 10) + "/workers/import"
+	book := excelize.NewFile()
+	defer book.Close()
+	for i, r := range [][]string{{"姓名", "手机号"}, {"张三", "13800000001"}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := book.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf, err := book.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ lang, message string }{
+		{"en", `The column "身份证号" is missing`},
+		{"", "缺少「身份证号」列"},
+	} {
+		res := f.uploadWith(path, hr, http.Header{"Accept-Language": {tt.lang}}, buf.Bytes())
+		var out struct {
+			Errors []struct {
+				Row     int    `json:"row"`
+				Message string `json:"message"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(res.body, &out); err != nil {
+			t.Fatal(err)
+		}
+		if res.status != http.StatusUnprocessableEntity || len(out.Errors) != 1 || out.Errors[0].Row != 1 || out.Errors[0].Message != tt.message {
+			t.Errorf("Accept-Language %q: got %d %s, want 422 with row 1 %q", tt.lang, res.status, res.body, tt.message)
+		}
+	}
+	res := f.uploadWith(path, hr, http.Header{"Accept-Language": {"en"}}, []byte("name,phone\n张三,13800000001\n"))
+	var e localizedError
+	if err := json.Unmarshal(res.body, &e); err != nil {
+		t.Fatal(err)
+	}
+	if res.status != http.StatusUnprocessableEntity || len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != "file" ||
+		hasHan(e.Error.Fields[0].Message) || e.Error.Fields[0].MessageCode == nil || !strings.HasPrefix(*e.Error.Fields[0].MessageCode, "upload.") {
+		t.Errorf("a CSV in English: got %d %s, want 422 on file in English with an upload.* code", res.status, res.body)
 	}
 }
