@@ -23,9 +23,12 @@ import (
 // scenario is one benchmark: it prints its own tables to the run's output.
 type scenario struct {
 	order int // place in "all": check-ins first, then import, export, dashboard
-	name  string
-	about string
-	run   func(ctx context.Context, r *runner) error
+	// onlyByName keeps a scenario out of "all": one that needs more than PostgreSQL (the
+	// cluster's packages and ports) runs when named.
+	onlyByName bool
+	name       string
+	about      string
+	run        func(ctx context.Context, r *runner) error
 }
 
 // scenarios are run by "all" in this order.
@@ -49,6 +52,7 @@ func runAll(ctx context.Context, pg string, quick bool, names []string) error {
 	if err != nil {
 		return err
 	}
+	chosen = slices.DeleteFunc(chosen, func(s scenario) bool { return s.onlyByName && !slices.Contains(names, s.name) })
 	r, err := newRunner(ctx, pg, quick)
 	if err != nil {
 		return err

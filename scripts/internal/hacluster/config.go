@@ -47,6 +47,15 @@ func WriteURL(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", WritePort, db)
 }
 
+// ReadURL is database db on a streaming replica, through HAProxy's read port (Patroni
+// /replica): the Fugong processes read the dashboard, reports and lists from it. While no
+// member is a replica (the old leader died and has not rejoined) the port refuses, and the
+// processes read from the leader (repo.AttachReplica: a replica that does not answer is not
+// read until a check finds it back).
+func ReadURL(db string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", ReadPort, db)
+}
+
 // Database is the database the Fugong processes serve.
 const Database = "fugong"
 

@@ -49,10 +49,11 @@ func (s *State) save() error {
 }
 
 // AppEnv is the environment of Fugong process i. Every process serves the same database
-// through HAProxy's write port with the same secrets; FUGONG_DRAIN_DELAY keeps a process that
+// through HAProxy's write port with the same secrets, and reads what may be a few seconds old
+// through its read port (ReadURL); FUGONG_DRAIN_DELAY keeps a process that
 // got SIGTERM answering (its /healthz 503) until HAProxy's check has taken it out.
 func (s *State) AppEnv(i int) []string {
-	return append(os.Environ(), "FUGONG_DATABASE_URL="+WriteURL(Database),
+	return append(os.Environ(), "FUGONG_DATABASE_URL="+WriteURL(Database), "FUGONG_DATABASE_READ_URL="+ReadURL(Database),
 		fmt.Sprintf("FUGONG_ADDR=127.0.0.1:%d", AppPort(i)), "FUGONG_METRICS_ADDR=off",
 		"FUGONG_DATA_DIR="+filepath.Join(s.Dir, fmt.Sprintf("app%d", i+1)),
 		"FUGONG_JWT_SECRET="+s.JWTSecret, "FUGONG_DATA_KEY="+s.DataKey,
