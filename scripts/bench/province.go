@@ -25,7 +25,7 @@ func init() {
 			"empty database, a township's dashboard cold and cached (target p95 ≤ 50 ms), its daily.xlsx, a day's roll-up of the whole " +
 			"province, the nightly retention (one month dropped), and the database's size per million workers per month. " +
 			"BENCH_PROVINCE_TOWNSHIPS, BENCH_PROVINCE_WORKERS and BENCH_PROVINCE_DAYS (recent days) change the size.",
-		run: runProvince})
+		run: runProvince, alone: true})
 }
 
 // provinceSize is what a province run loads.
