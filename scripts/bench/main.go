@@ -6,6 +6,7 @@
 //
 //	go run ./scripts/bench all                 # every scenario, full size (under 15 minutes)
 //	go run ./scripts/bench -quick checkin      # one scenario, small, to try it out
+//	go run ./scripts/bench province            # a province's data: run alone, about an hour
 //
 // PostgreSQL comes from -pg (default: the local server CI uses); each scenario gets a database
 // of its own, dropped afterwards.
@@ -26,9 +27,12 @@ type scenario struct {
 	// onlyByName keeps a scenario out of "all": one that needs more than PostgreSQL (the
 	// cluster's packages and ports) runs when named.
 	onlyByName bool
-	name       string
-	about      string
-	run        func(ctx context.Context, r *runner) error
+	// alone: "all" leaves it out at full size (its full size takes an hour and tens of GB);
+	// it runs when named, and in "all" with -quick, so that the quick test keeps it working.
+	alone bool
+	name  string
+	about string
+	run   func(ctx context.Context, r *runner) error
 }
 
 // scenarios are run by "all" in this order.
@@ -48,7 +52,11 @@ func main() {
 
 func runAll(ctx context.Context, pg string, quick bool, names []string) error {
 	slices.SortFunc(scenarios, func(a, b scenario) int { return a.order - b.order })
-	chosen, err := loadtest.Pick(scenarios, func(s scenario) string { return s.name }, names)
+	candidates := scenarios
+	if !quick && slices.Contains(names, "all") {
+		candidates = slices.DeleteFunc(slices.Clone(scenarios), func(s scenario) bool { return s.alone })
+	}
+	chosen, err := loadtest.Pick(candidates, func(s scenario) string { return s.name }, names)
 	if err != nil {
 		return err
 	}
