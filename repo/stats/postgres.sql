@@ -65,7 +65,9 @@ WHERE township_id = @t AND date >= @from AND date <= @to
 -- Twin of domain.ActivityFigures, counted from the rows: what daily_stats_apply below keeps
 -- as check-ins come and go. Only due slots count as reports (and as late); a person counts
 -- once a day for a kept fever, for kept symptoms, and as unregistered (not due) whichever slot
--- said so.
+-- said so. The rows are found by the township's enterprises: the (enterprise_id, date) index
+-- serves that, and no index leads with township_id (on a province's database, township_id
+-- alone read every check-in of the dates for each township: the province benchmark).
 INSERT INTO daily_stats (township_id, enterprise_id, date, checkins_am, checkins_pm, late, fever, symptomatic, unregistered)
 SELECT township_id, enterprise_id, date, SUM(am), SUM(pm), SUM(lt), SUM(f), SUM(sym), SUM(u) FROM (
 	SELECT township_id, enterprise_id, date, worker_id,
@@ -73,7 +75,8 @@ SELECT township_id, enterprise_id, date, SUM(am), SUM(pm), SUM(lt), SUM(f), SUM(
 		SUM(CASE WHEN due AND late THEN 1 ELSE 0 END) AS lt,
 		MAX(CASE WHEN had_fever THEN 1 ELSE 0 END) AS f, MAX(CASE WHEN had_symptoms THEN 1 ELSE 0 END) AS sym,
 		MAX(CASE WHEN due THEN 0 ELSE 1 END) AS u
-	FROM checkins WHERE township_id = @t AND date >= @from AND date <= @to
+	FROM checkins WHERE enterprise_id IN (SELECT id FROM enterprises WHERE township_id = @t) AND township_id = @t
+		AND date >= @from AND date <= @to
 	GROUP BY township_id, enterprise_id, date, worker_id) per_worker
 GROUP BY township_id, enterprise_id, date
 ON CONFLICT (enterprise_id, date) DO UPDATE SET checkins_am = excluded.checkins_am,
