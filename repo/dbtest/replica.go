@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"fugong/internal/pgbin"
 )
 
 // Streaming is a PostgreSQL primary of a test's own with a streaming replica of it, each in a
@@ -37,7 +37,7 @@ const ReplicaPortsEnv = "FUGONG_TEST_REPLICA_PORTS"
 // not installed (CI installs them), and removes both servers when the test ends.
 func NewStreaming(t testing.TB) *Streaming {
 	t.Helper()
-	bin, err := pgBinDir()
+	bin, err := pgbin.Dir("initdb", "pg_ctl", "pg_basebackup")
 	if err != nil {
 		t.Skipf("no streaming replica: %v", err)
 	}
@@ -47,10 +47,8 @@ func NewStreaming(t testing.TB) *Streaming {
 	}
 	s := &Streaming{bin: bin, dir: dir}
 	t.Cleanup(s.remove)
-	if os.Geteuid() == 0 {
-		if s.cred, err = postgresUser(dir); err != nil {
-			t.Fatal(err)
-		}
+	if s.cred, err = pgbin.User(dir); err != nil {
+		t.Fatal(err)
 	}
 	ports, err := freePorts(2)
 	if err != nil {
@@ -180,19 +178,7 @@ func (s *Streaming) remove() {
 
 // run runs one of PostgreSQL's programs, as the postgres user when we are root.
 func (s *Streaming) run(ctx context.Context, program string, args ...string) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, program), args...)
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	if s.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
-		cmd.Env = append(cmd.Env, "HOME="+s.dir)
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%s %v: %v\n%s", program, args, err, out)
-	}
-	return nil
+	return pgbin.Run(ctx, s.bin, s.dir, s.cred, program, args...)
 }
 
 func (s *Streaming) exec(ctx context.Context, url, statement string) error {
@@ -215,41 +201,6 @@ func (s *Streaming) query(ctx context.Context, url, q string, dest any) error {
 	defer cancel()
 	return db.QueryRowContext(ctx, q).Scan(dest)
 }
-
-// postgresUser hands dir to the postgres user, whom PostgreSQL's programs run as under root.
-func postgresUser(dir string) (*syscall.Credential, error) {
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, fmt.Errorf("as root, PostgreSQL must run as the postgres user: %w", err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	if err := os.Chown(dir, uid, gid); err != nil {
-		return nil, err
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-}
-
-// pgBinDir finds initdb, pg_ctl and pg_basebackup: on the PATH, else in Debian's
-// /usr/lib/postgresql/*/bin (the postgresql package puts them only there), newest first.
-func pgBinDir() (string, error) {
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if d := filepath.Dir(p); exists(filepath.Join(d, "pg_ctl")) && exists(filepath.Join(d, "pg_basebackup")) {
-			return d, nil
-		}
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	version := func(d string) int { n, _ := strconv.Atoi(filepath.Base(filepath.Dir(d))); return n }
-	slices.SortFunc(dirs, func(a, b string) int { return version(b) - version(a) })
-	for _, d := range dirs {
-		if exists(filepath.Join(d, "initdb")) && exists(filepath.Join(d, "pg_basebackup")) {
-			return d, nil
-		}
-	}
-	return "", fmt.Errorf("no initdb, pg_ctl and pg_basebackup on the PATH nor in /usr/lib/postgresql/*/bin")
-}
-
-func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
 // freePorts finds n ports free on 127.0.0.1: in ReplicaPortsEnv's range when it is set, else
 // as the system picks them.

@@ -306,23 +306,32 @@ func checkinScan(scan func(dest ...any) error) (bool, error) {
 // checkinPgUpsert is the baseline on PostgreSQL: a pgx pool of checkinConns connections, the
 // statement prepared once per connection by pgx's statement cache.
 func checkinPgUpsert(ctx context.Context, dbURL string) (checkinUpsertFunc, func(), error) {
-	cfg, err := pgxpool.ParseConfig(dbURL)
+	pool, err := checkinPgPool(ctx, dbURL)
 	if err != nil {
-		return nil, nil, err
-	}
-	cfg.MaxConns, cfg.MinConns = checkinConns, checkinConns
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
 		return nil, nil, err
 	}
 	return func(ctx context.Context, c *domain.Checkin, gen int64) (bool, error) {
 		q, args := repo.CheckinStatement(repo.Postgres, c, gen)
 		return checkinScan(pool.QueryRow(ctx, q, args...).Scan)
 	}, pool.Close, nil
+}
+
+// checkinPgPool is a baseline's pgx pool: checkinConns connections, all opened before the run.
+func checkinPgPool(ctx context.Context, dbURL string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns, cfg.MinConns = checkinConns, checkinConns
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
 }
 
 // checkinSQLiteUpsert is the baseline on SQLite: the product's connection pool under GORM (its

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"fugong/domain"
 )
 
@@ -31,12 +29,7 @@ RETURNING xmax = 0`
 // checkinBarePgUpsert is the bare-table baseline: a pgx pool of checkinConns connections, each
 // statement prepared once per connection by pgx's statement cache and committed on its own.
 func checkinBarePgUpsert(ctx context.Context, dbURL string) (checkinUpsertFunc, func(), error) {
-	cfg, err := pgxpool.ParseConfig(dbURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg.MaxConns, cfg.MinConns = checkinConns, checkinConns
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := checkinPgPool(ctx, dbURL)
 	if err != nil {
 		return nil, nil, err
 	}

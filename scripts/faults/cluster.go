@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"syscall"
-	"time"
+
+	"fugong/internal/pgbin"
 )
 
 // cluster is a PostgreSQL server of the script's own, in a temporary folder, on a port of its
@@ -25,33 +21,10 @@ type cluster struct {
 	cred *syscall.Credential // nil: run as ourselves
 }
 
-// pgBinDir finds initdb and pg_ctl: on the PATH, else in Debian's /usr/lib/postgresql/*/bin
-// (the postgresql package, which CI installs, puts them only there), newest version first.
-func pgBinDir() (string, error) {
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
-		if _, err := exec.LookPath("initdb"); err == nil {
-			return filepath.Dir(p), nil
-		}
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	slices.SortFunc(dirs, func(a, b string) int { return versionOf(b) - versionOf(a) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d, nil
-		}
-	}
-	return "", errors.New("no initdb and pg_ctl on the PATH nor in /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)")
-}
-
-func versionOf(binDir string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return n
-}
-
 // startCluster creates and starts a private cluster with trust authentication for the user
 // postgres, listening on 127.0.0.1 only, and a database "fugong" in it.
 func startCluster(ctx context.Context) (*cluster, error) {
-	bin, err := pgBinDir()
+	bin, err := pgbin.Dir("initdb", "pg_ctl")
 	if err != nil {
 		return nil, err
 	}
@@ -60,19 +33,9 @@ func startCluster(ctx context.Context) (*cluster, error) {
 		return nil, err
 	}
 	c := &cluster{bin: bin, dir: dir}
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, fmt.Errorf("as root, PostgreSQL must run as the postgres user: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chown(dir, uid, gid); err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
+	if c.cred, err = pgbin.User(dir); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	if c.port, err = freePort(); err != nil {
 		os.RemoveAll(dir)
@@ -127,17 +90,5 @@ func (c *cluster) remove() {
 
 // run runs one of PostgreSQL's programs, as the postgres user when we are root.
 func (c *cluster) run(ctx context.Context, program string, args ...string) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, program), args...)
-	cmd.Dir = c.dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	if c.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
-		cmd.Env = append(cmd.Env, "HOME="+c.dir)
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%s %v: %v\n%s", program, args, err, out)
-	}
-	return nil
+	return pgbin.Run(ctx, c.bin, c.dir, c.cred, program, args...)
 }

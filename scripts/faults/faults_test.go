@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	"fugong/internal/pgbin"
 )
 
 // TestQuick runs every scenario at its quick size (a few hundred check-ins each) against the
@@ -30,7 +32,7 @@ func TestQuick(t *testing.T) {
 				t.Skip("runs on the cluster scripts/cluster starts: e2e's TestClusterFaults runs it")
 			}
 			if s.name == "pgrestart" {
-				if _, err := pgBinDir(); err != nil {
+				if _, err := pgbin.Dir("initdb", "pg_ctl"); err != nil {
 					t.Skipf("pgrestart needs a PostgreSQL cluster of its own: %v", err)
 				}
 			}

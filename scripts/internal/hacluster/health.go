@@ -30,18 +30,6 @@ func get(url string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// pgBinDir is PostgreSQL 15's programs in Debian (postgresql-15), the version Fugong runs on.
-func pgBinDir() (string, error) {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	slices.Sort(dirs)
-	for i := len(dirs) - 1; i >= 0; i-- {
-		if _, err := os.Stat(filepath.Join(dirs[i], "postgres")); err == nil {
-			return dirs[i], nil
-		}
-	}
-	return "", errors.New("no PostgreSQL in /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql-15)")
-}
-
 // postmasterPid reads the first line of a data folder's postmaster.pid (0: none).
 func postmasterPid(data string) int {
 	b, err := os.ReadFile(filepath.Join(data, "postmaster.pid"))

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"fugong/internal/pgbin"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql's "pgx"
 )
 
@@ -129,7 +131,7 @@ func (s *State) StartNode(ctx context.Context, name string) error {
 	if err := os.MkdirAll(nodeDir, 0o700); err != nil {
 		return err
 	}
-	bin, err := pgBinDir()
+	bin, err := pgbin.Dir("postgres", "initdb", "pg_ctl")
 	if err != nil {
 		return err
 	}
