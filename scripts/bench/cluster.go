@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -196,7 +194,7 @@ func clusterSeed(ctx context.Context, st *hacluster.State, nEnt, nWorkers int, q
 		return nil, nil, err
 	}
 	defer cr.Close()
-	if err := clusterFreshDatabase(ctx, st); err != nil {
+	if err := st.FreshDatabase(ctx); err != nil {
 		return nil, nil, err
 	}
 	t0 := time.Now()
@@ -232,34 +230,6 @@ func clusterSeed(ctx context.Context, st *hacluster.State, nEnt, nWorkers int, q
 	fmt.Printf("Seeded %d workers in %d enterprises through the write port and minted their tokens in %s (loading path, not measured); the first sweep %s.\n\n",
 		nWorkers, nEnt, seeded.Round(100*time.Millisecond), clusterWaitSweep(ctx, logs, offsets, 3*time.Minute))
 	return ds, tokens, nil
-}
-
-// clusterFreshDatabase stops the Fugong processes (SIGTERM: they drain) and creates their
-// database again, empty, on the leader.
-func clusterFreshDatabase(ctx context.Context, st *hacluster.State) error {
-	for i := range hacluster.Apps {
-		name := hacluster.AppName(i)
-		if !st.Alive(name) {
-			continue
-		}
-		if err := st.Signal(name, syscall.SIGTERM); err != nil {
-			return err
-		}
-		if !hacluster.WaitFor(40*time.Second, func() bool { return !st.Alive(name) }) {
-			return fmt.Errorf("%s still runs 40 s after SIGTERM", name)
-		}
-	}
-	db, err := sql.Open("pgx", hacluster.WriteURL("postgres"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	for _, q := range []string{"DROP DATABASE IF EXISTS " + hacluster.Database + " WITH (FORCE)", "CREATE DATABASE " + hacluster.Database} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // clusterWaitSweep waits until one of the processes (the holder of the periodic work's lock,

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"net/http"
 	"os"
-	"syscall"
 	"time"
 
 	"fugong/scripts/internal/hacluster"
@@ -58,7 +56,7 @@ func clusterLoad(ctx context.Context, r *runner, nEnt, nWorkers, clients, rate i
 		return nil, err
 	}
 	defer cr.Close()
-	if err := freshDatabase(ctx, st); err != nil {
+	if err := st.FreshDatabase(ctx); err != nil {
 		return nil, err
 	}
 	d, err := (&runner{cr}).seedDatabase(ctx, hacluster.WriteURL(hacluster.Database), nEnt, nWorkers)
@@ -76,41 +74,6 @@ func clusterLoad(ctx context.Context, r *runner, nEnt, nWorkers, clients, rate i
 	p := newPhones(d, hacluster.AppURL(), clients, nWorkers, rate)
 	p.start()
 	return &onCluster{st: st, d: d, p: p}, nil
-}
-
-// freshDatabase stops the Fugong processes and creates their database again, empty.
-func freshDatabase(ctx context.Context, st *hacluster.State) error {
-	for i := range hacluster.Apps {
-		if err := stopApp(st, i); err != nil {
-			return err
-		}
-	}
-	db, err := sql.Open("pgx", hacluster.WriteURL("postgres"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	for _, q := range []string{"DROP DATABASE IF EXISTS " + hacluster.Database + " WITH (FORCE)", "CREATE DATABASE " + hacluster.Database} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// stopApp sends SIGTERM to Fugong process i and waits for it to end (it drains first).
-func stopApp(st *hacluster.State, i int) error {
-	name := hacluster.AppName(i)
-	if !st.Alive(name) {
-		return nil
-	}
-	if err := st.Signal(name, syscall.SIGTERM); err != nil {
-		return err
-	}
-	if !hacluster.WaitFor(40*time.Second, func() bool { return !st.Alive(name) }) {
-		return fmt.Errorf("%s still runs 40 s after SIGTERM", name)
-	}
-	return nil
 }
 
 // finish stops the phones and compares the database with their answers.

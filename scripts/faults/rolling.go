@@ -28,7 +28,7 @@ func runRolling(ctx context.Context, r *runner) ([]string, error) {
 			return nil, err
 		}
 		t0 := time.Now()
-		if err := stopApp(c.st, i); err != nil {
+		if err := c.st.StopApp(i); err != nil {
 			c.p.stop()
 			return nil, err
 		}
