@@ -17,8 +17,9 @@ import (
 // TestClusterFaults starts the whole cluster (go run ./scripts/cluster up: etcd, two
 // PostgreSQL members under Patroni in synchronous mode, HAProxy, three Fugong processes),
 // sends check-ins through HAProxy, and runs the fault scripts appkill (a Fugong process
-// killed) and primarykill (the PostgreSQL leader killed) at their quick size: each must
-// report no acknowledged check-in lost or duplicated and statistics equal to a recount. It
+// killed), primarykill (the PostgreSQL leader killed) and rolling (the three restarted in
+// turn) at their quick size: each must report no acknowledged check-in lost or duplicated and
+// statistics equal to a recount, and the rolling restart no failed request. It
 // needs Debian's patroni, etcd-server and haproxy (CI installs them) and the cluster's ports
 // free; it takes two to three minutes.
 func TestClusterFaults(t *testing.T) {
@@ -60,17 +61,20 @@ func TestClusterFaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("up: %v\n%s", err, out)
 	}
-	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/faults", "-quick", "appkill", "primarykill")
+	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/faults", "-quick", "appkill", "primarykill", "rolling")
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "FUGONG_CLUSTER_DIR="+dir)
 	out, err = cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("faults appkill primarykill: %v\n%s", err, out)
+		t.Fatalf("faults appkill primarykill rolling: %v\n%s", err, out)
 	}
 	for _, want := range []string{"| … lost | 0 | 0 | ✅ |", "| … duplicated (more than one row) | 0 | 0 | ✅ |",
 		"| daily_stats rows that differ from a recount | 0 | 0 | ✅ |"} {
-		if n := strings.Count(string(out), want); n != 2 {
-			t.Errorf("%q in %d of the 2 scenarios' tables, want both:\n%s", want, n, out)
+		if n := strings.Count(string(out), want); n != 3 {
+			t.Errorf("%q in %d of the 3 scenarios' tables, want all:\n%s", want, n, out)
 		}
+	}
+	if want := "| reports not acknowledged | 0 | 0 | ✅ |"; !strings.Contains(string(out), want) {
+		t.Errorf("the rolling restart failed requests: no %q in\n%s", want, out)
 	}
 }

@@ -31,8 +31,13 @@ func Dir(programs ...string) (string, error) {
 		return true
 	}
 	if len(programs) > 0 {
-		if p, err := exec.LookPath(programs[0]); err == nil && has(filepath.Dir(p)) {
-			return filepath.Dir(p), nil
+		// The folder of the real program, not of a link to it: a machine may link a few of
+		// PostgreSQL's programs into /usr/local/bin (this one links initdb, pg_ctl and postgres)
+		// while the others, such as the pg_controldata Patroni runs, stay in the folder linked to.
+		if p, err := exec.LookPath(programs[0]); err == nil {
+			if real, err := filepath.EvalSymlinks(p); err == nil && has(filepath.Dir(real)) {
+				return filepath.Dir(real), nil
+			}
 		}
 	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")

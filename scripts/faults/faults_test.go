@@ -27,10 +27,10 @@ func TestQuick(t *testing.T) {
 	}
 	defer r.Close()
 	for _, s := range scenarios {
+		if clusterScenarios[s.name] {
+			continue // they run on the cluster scripts/cluster starts: e2e's TestClusterFaults runs them
+		}
 		t.Run(s.name, func(t *testing.T) {
-			if clusterScenarios[s.name] {
-				t.Skip("runs on the cluster scripts/cluster starts: e2e's TestClusterFaults runs it")
-			}
 			if s.name == "pgrestart" {
 				if _, err := pgbin.Dir("initdb", "pg_ctl"); err != nil {
 					t.Skipf("pgrestart needs a PostgreSQL cluster of its own: %v", err)

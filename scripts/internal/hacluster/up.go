@@ -131,7 +131,7 @@ func (s *State) StartNode(ctx context.Context, name string) error {
 	if err := os.MkdirAll(nodeDir, 0o700); err != nil {
 		return err
 	}
-	bin, err := pgbin.Dir("postgres", "initdb", "pg_ctl")
+	bin, err := pgbin.Dir("postgres", "initdb", "pg_ctl", "pg_controldata", "pg_basebackup", "pg_rewind") // what Patroni runs
 	if err != nil {
 		return err
 	}
