@@ -91,6 +91,26 @@ FROM alerts WHERE township_id = @t AND date >= @from AND date <= @to
 GROUP BY township_id, enterprise_id, date
 ON CONFLICT (enterprise_id, date) DO UPDATE SET alerts = excluded.alerts, alerts_open = excluded.alerts_open
 
+-- object: daily_stats_other_slot
+-- What the worker's other check-in of the day says (none: all false), for daily_stats_apply's
+-- one-row path. It is a function of its own for one setting: its query always runs the one
+-- plan PostgreSQL keeps for it (plan_cache_mode = force_generic_plan). On the check-ins
+-- partitioned by month a generic plan looks dearer than one made for the values (it lists every
+-- partition, and prunes them only when it runs), so PostgreSQL planned this query afresh at
+-- every check-in: the product's upsert took 1.7x as long as on a plain table (BENCHMARKS.md,
+-- issue 23). The setting is not on daily_stats_apply itself: its many-row path needs plans made
+-- for the arrays it is given (3.5x slower with a generic one for 5,000 rows).
+CREATE OR REPLACE FUNCTION daily_stats_other_slot(worker BIGINT, day DATE, slot TEXT,
+    OUT fever BOOLEAN, OUT symptoms BOOLEAN, OUT undue BOOLEAN)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+-- (repo/stats/postgres.sql: edit it there, not here)
+BEGIN
+    SELECT coalesce(bool_or(c.had_fever), FALSE), coalesce(bool_or(c.had_symptoms), FALSE),
+           coalesce(bool_or(NOT c.due), FALSE)
+    INTO fever, symptoms, undue
+    FROM checkins c WHERE c.worker_id = worker AND c.date = day AND c.slot <> daily_stats_other_slot.slot;
+END $$;
+
 -- object: daily_stats_apply
 -- Twin of domain.ActivityFigures, kept as check-ins come and go: adds to the days of the
 -- check-ins added, and takes from those of the check-ins removed, what they change. The
@@ -131,10 +151,8 @@ BEGIN
         END IF;
         IF a.id IS NULL OR o.id IS NULL OR (a.worker_id = o.worker_id AND a.date = o.date AND a.slot = o.slot) THEN
             PERFORM pg_advisory_xact_lock(20260206, (r.worker_id % 2147483647)::INTEGER);
-            SELECT coalesce(bool_or(c.had_fever), FALSE), coalesce(bool_or(c.had_symptoms), FALSE),
-                   coalesce(bool_or(NOT c.due), FALSE)
-            INTO other_fever, other_sym, other_undue
-            FROM checkins c WHERE c.worker_id = r.worker_id AND c.date = r.date AND c.slot <> r.slot;
+            SELECT other_slot.fever, other_slot.symptoms, other_slot.undue INTO other_fever, other_sym, other_undue
+            FROM daily_stats_other_slot(r.worker_id, r.date, r.slot) other_slot;
             d_am := coalesce(a.due AND a.slot = 'am', FALSE)::INTEGER - coalesce(o.due AND o.slot = 'am', FALSE)::INTEGER;
             d_pm := coalesce(a.due AND a.slot = 'pm', FALSE)::INTEGER - coalesce(o.due AND o.slot = 'pm', FALSE)::INTEGER;
             d_late := coalesce(a.due AND a.late, FALSE)::INTEGER - coalesce(o.due AND o.late, FALSE)::INTEGER;
