@@ -2,6 +2,7 @@ package api
 
 import (
 	"database/sql"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -74,6 +75,41 @@ func NewMetrics() *Metrics {
 // limit, waits for a connection and their time) from its sql.DBStats, read at each scrape.
 func (m *Metrics) WatchDB(db *sql.DB) {
 	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "fugong"))
+}
+
+// ReplicaFigures are the read replica's figures WatchReplica publishes (repo.DB.ReplicaFigures).
+type ReplicaFigures struct {
+	Lag       time.Duration // how old the replica's data were at its last check
+	Known     bool          // false: the last check could not tell (unreachable, not a standby)
+	Conflicts int64         // reads its replay cancelled, answered from the primary
+	Failures  int64         // reads it failed as a database away fails, answered from the primary
+}
+
+// WatchReplica adds the read replica's figures, read at each scrape: its lag (+Inf when its
+// last check could not measure it, so that an alert on "lag > 10" fires for a replica gone
+// too) and the reads answered from the primary after the replica failed them, by reason.
+// The pages show the same as-of (DataAsOf), only past 5 s; the metric shows it always.
+func (m *Metrics) WatchReplica(figures func() ReplicaFigures) {
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "fugong_read_replica_lag_seconds",
+			Help: "How old the read replica's data were at its last check (+Inf: unknown, the replica is not read).",
+		}, func() float64 {
+			f := figures()
+			if !f.Known {
+				return math.Inf(1)
+			}
+			return f.Lag.Seconds()
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fugong_read_replica_fallbacks_total", ConstLabels: prometheus.Labels{"reason": "replay_conflict"},
+			Help: "Reads the read replica failed, answered again from the primary, by reason.",
+		}, func() float64 { return float64(figures().Conflicts) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fugong_read_replica_fallbacks_total", ConstLabels: prometheus.Labels{"reason": "unavailable"},
+			Help: "Reads the read replica failed, answered again from the primary, by reason.",
+		}, func() float64 { return float64(figures().Failures) }),
+	)
 }
 
 // CheckinRecorded counts a saved check-in (domain.Recorder).

@@ -24,9 +24,10 @@ type Reads struct {
 	// Replica chooses the replica for the reads made with the context it returns, and the
 	// time its data are as of; false when the reads must go to the primary (repo.DB.ReadReplica).
 	Replica func(context.Context) (context.Context, time.Time, bool)
-	// Failed is told that a read on the replica failed as a database away fails
-	// (repo.DB.ReplicaFailed); the read is then answered from the primary.
-	Failed func()
+	// Failed is told, with the error, that a read on the replica failed as a database away
+	// fails, or was cancelled by the replica's replay (repo.DB.ReplicaFailed); the read is
+	// then answered from the primary.
+	Failed func(error)
 	// MaxLag is the replica's lag bound: a kept dashboard answer read from the replica is
 	// not served once its data are older than that.
 	MaxLag time.Duration
@@ -101,8 +102,8 @@ func readAsOf(c echo.Context) time.Time {
 
 // fromReplica is the middleware of the routes in replicaRoutes: unless the user wrote lately,
 // it chooses the replica when it is within its bound, and sends the answer with its as-of. A
-// read the replica fails (gone between two checks) is made again on the primary, so that a
-// replica's failure never fails a read.
+// read the replica fails (gone between two checks, or cancelled by its replay) is made again on
+// the primary, so that a replica's failure never fails a read.
 func (rd *Reads) fromReplica(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
@@ -124,7 +125,7 @@ func (rd *Reads) fromReplica(next echo.HandlerFunc) echo.HandlerFunc {
 		if err == nil || !errors.Is(err, domain.ErrUnavailable) || c.Response().Committed {
 			return err
 		}
-		rd.Failed()
+		rd.Failed(err)
 		note.asOf = time.Time{}
 		c.SetRequest(req)
 		return next(c)

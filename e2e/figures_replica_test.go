@@ -14,7 +14,7 @@ import (
 // TestFiguresAgreeOnReplica is TestFiguresAgree with FUGONG_DATABASE_READ_URL set to a real
 // streaming replica: the dashboard, the reports and the lists read from the replica (their
 // answers carry an as-of), the other pages from the primary, and once the replica has replayed
-// the demo every figure still reads the same everywhere.
+// the demo every figure still reads the same everywhere. Its metrics show the replica's lag.
 func TestFiguresAgreeOnReplica(t *testing.T) {
 	st := dbtest.NewStreaming(t)
 	env := map[string]string{"FUGONG_DATA_DIR": t.TempDir(),
@@ -65,5 +65,16 @@ func TestFiguresAgreeOnReplica(t *testing.T) {
 	}
 	if asOf() == "" {
 		t.Error("after the comparison: the summary was not read from the replica")
+	}
+	// The metrics say how far behind the replica is (the as-of the pages show only past 5 s),
+	// and how many reads it failed: none here.
+	scrape := s.scrape(t)
+	if lag := sample(t, scrape, "fugong_read_replica_lag_seconds"); lag < 0 || lag > 10 {
+		t.Errorf("fugong_read_replica_lag_seconds %v, want the lag of a replica that keeps up (0 to 10 s)", lag)
+	}
+	for _, reason := range []string{"replay_conflict", "unavailable"} {
+		if n := sample(t, scrape, `fugong_read_replica_fallbacks_total{reason="`+reason+`"}`); n != 0 {
+			t.Errorf("fallbacks for %s: %v, want 0", reason, n)
+		}
 	}
 }

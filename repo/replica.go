@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+
+	"fugong/domain"
 )
 
 // A read replica (FUGONG_DATABASE_READ_URL) takes the reads that may be a few seconds old —
@@ -51,6 +55,8 @@ type replica struct {
 	marks []walMark // the primary's positions, oldest first, not yet known replayed
 	asOf  time.Time // the replica holds what the primary committed before this; zero: do not read it
 	state string    // what the last check found, for the log when it changes
+	// The reads answered from the primary after the replica failed them, by reason (/metrics).
+	conflicts, failures atomic.Int64
 }
 
 // walMark is the primary's current WAL position at a time.
@@ -78,12 +84,47 @@ func (db *DB) ReadReplica(ctx context.Context) (context.Context, time.Time, bool
 	return context.WithValue(ctx, replicaKey{}, r), asOf, true
 }
 
-// ReplicaFailed is told that a read on the replica failed as a database away fails: the
-// replica is not chosen again until a check finds it back.
-func (db *DB) ReplicaFailed() {
-	if db.replica != nil {
-		db.replica.set(time.Time{}, "failed a read")
+// ReplicaFailed is told that a read on the replica failed as a database away fails (err is
+// domain.ErrUnavailable), before the read is made again on the primary. A replica that went
+// away is not chosen again until a check finds it back; a read its replay cancelled (a
+// recovery conflict, see replicaDialector) says nothing about the next one, so the replica
+// stays chosen.
+func (db *DB) ReplicaFailed(err error) {
+	r := db.replica
+	if r == nil {
+		return
 	}
+	var conflict *replayConflictError
+	if errors.As(err, &conflict) {
+		r.conflicts.Add(1)
+		return
+	}
+	r.failures.Add(1)
+	r.set(time.Time{}, "failed a read")
+}
+
+// ReplicaFigures are what /metrics says of the read replica.
+type ReplicaFigures struct {
+	Lag       time.Duration // how old the replica's data were at its last check; Known false: unknown
+	Known     bool          // the replica answered its last check as a standby
+	Conflicts int64         // reads its replay cancelled, answered from the primary
+	Failures  int64         // reads it failed as a database away fails, answered from the primary
+}
+
+// ReplicaFigures reports the read replica's figures, and false without a replica.
+func (db *DB) ReplicaFigures() (ReplicaFigures, bool) {
+	r := db.replica
+	if r == nil {
+		return ReplicaFigures{}, false
+	}
+	r.mu.Lock()
+	asOf := r.asOf
+	r.mu.Unlock()
+	f := ReplicaFigures{Known: !asOf.IsZero(), Conflicts: r.conflicts.Load(), Failures: r.failures.Load()}
+	if f.Known {
+		f.Lag = time.Since(asOf)
+	}
+	return f, true
 }
 
 // ReplicaAsOf reports the time the replica's data are as of, and whether it is read at all
@@ -126,9 +167,9 @@ func (db *DB) AttachReplica(ctx context.Context, rawURL string, opts ReplicaOpti
 	}
 	cfg := gormConfig(log)
 	cfg.DisableAutomaticPing = true // the replica may be away at start; the checks say when it is back
-	g, err := gorm.Open(pgDialector{postgres.Open(withConnectTimeout(dsn)).(*postgres.Dialector)}, cfg)
+	g, err := gorm.Open(replicaDialector{pgDialector{postgres.Open(withConnectTimeout(dsn)).(*postgres.Dialector)}}, cfg)
 	if err == nil {
-		err = g.Callback().Row().After("gorm:row").Register("fugong:unavailable", translateUnavailable)
+		err = g.Callback().Row().After("gorm:row").Register("fugong:unavailable", translateReplica)
 	}
 	if err == nil {
 		err = writesToPrimary(g, db.gorm.ConnPool)
@@ -155,6 +196,46 @@ func (db *DB) AttachReplica(ctx context.Context, rawURL string, opts ReplicaOpti
 		}
 	})
 	return nil
+}
+
+// replicaDialector is the replica's dialector. A standby cancels a read whose rows its replay
+// must remove, or whose lock its replay must take, once the read has held replay up for
+// max_standby_streaming_delay (30 s by default): a long report on the replica of a busy
+// primary. Such a read was not wrong, and its data are on the primary: its error becomes a
+// replayConflictError, which is domain.ErrUnavailable, so the API reads again from the
+// primary (api.Reads) instead of answering 500.
+type replicaDialector struct{ pgDialector }
+
+func (d replicaDialector) Translate(err error) error {
+	if replayConflict(err) {
+		return &unavailableError{cause: &replayConflictError{cause: err}}
+	}
+	return d.pgDialector.Translate(err)
+}
+
+// translateReplica translates the error of a row query on the replica as its dialector does.
+func translateReplica(db *gorm.DB) {
+	if db.Error != nil && !errors.Is(db.Error, domain.ErrUnavailable) && replayConflict(db.Error) {
+		db.Error = &unavailableError{cause: &replayConflictError{cause: db.Error}}
+		return
+	}
+	translateUnavailable(db)
+}
+
+// replayConflictError is a read the replica's replay cancelled.
+type replayConflictError struct{ cause error }
+
+func (e *replayConflictError) Error() string { return "cancelled by the replica's replay: " + e.cause.Error() }
+func (e *replayConflictError) Unwrap() error { return e.cause }
+
+// replayConflict reports whether err is a standby's recovery conflict: PostgreSQL cancels the
+// statement, or ends the session, with serialization_failure (snapshot, lock, buffer pin and
+// tablespace conflicts) or deadlock_detected (a deadlock with the replay). A read on a
+// standby takes no serializable snapshot and no lock a session of its own could deadlock on,
+// so there these codes mean nothing else.
+func replayConflict(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
 // writesToPrimary sends the statements that write, made with the replica's GORM, to the

@@ -111,6 +111,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 		return nil, err
 	}
 	metrics.WatchDB(pool)
+	if _, ok := db.ReplicaFigures(); ok {
+		metrics.WatchReplica(func() api.ReplicaFigures {
+			f, _ := db.ReplicaFigures()
+			return api.ReplicaFigures(f)
+		})
+	}
 	o.Changes, o.Recorder = hub, metrics
 	o.Imports, o.ImportBudget = &domain.ImportSlots{Max: cfg.ImportSlots}, cfg.ImportTimeout
 	if o.Robots == nil {
