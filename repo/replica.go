@@ -225,7 +225,9 @@ func translateReplica(db *gorm.DB) {
 // replayConflictError is a read the replica's replay cancelled.
 type replayConflictError struct{ cause error }
 
-func (e *replayConflictError) Error() string { return "cancelled by the replica's replay: " + e.cause.Error() }
+func (e *replayConflictError) Error() string {
+	return "cancelled by the replica's replay: " + e.cause.Error()
+}
 func (e *replayConflictError) Unwrap() error { return e.cause }
 
 // replayConflict reports whether err is a standby's recovery conflict: PostgreSQL cancels the
