@@ -1185,3 +1185,46 @@ func TestStatsRecountDuringCheckin(t *testing.T) {
 		wantDays(t, got, map[dayKey]domain.Figures{{w.ent.ID, yesterday}: {CheckinsPM: 1, Fever: 1}})
 	})
 }
+
+// TestStatsManyWorkersAtOnce writes, in one transaction, the check-ins of more workers than
+// PostgreSQL's lock table has room for locks (max_locks_per_transaction × connections, 6,400
+// by default): the statistics' many-row path locked each worker, and such a write (a bulk
+// load, a day's check-ins turned due by a roster change of a large enterprise) failed with
+// "out of shared memory". It must count them all.
+func TestStatsManyWorkersAtOnce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		w := newWorld(t, db)
+		n := 20_000 // the default lock table took about 10,000 here
+		if db.Dialect != repo.Postgres {
+			n = 1000 // SQLite has no lock table; the figures are checked all the same
+		}
+		yesterday := w.daysAgo(1)
+		ws := make([]domain.Worker, n)
+		for i := range ws {
+			ws[i] = domain.Worker{TownshipID: w.tw.ID, EnterpriseID: w.ent.ID, Name: fmt.Sprintf("职工%d", i),
+				IDNumber: domain.IDNumber(fmt.Sprintf("37168119900101%04d", i)), Phone: fmt.Sprintf("139%08d", i),
+				RiskLevel: domain.RiskLow, Status: domain.WorkerOnDuty, ArrivedOn: w.daysAgo(3)}
+		}
+		must(t, w.stores.Workers.CreateMany(w.ctx, ws))
+		cs := make([]domain.Checkin, 0, 2*n)
+		for i, wk := range ws {
+			for _, slot := range []domain.Slot{domain.SlotAM, domain.SlotPM} {
+				temp := domain.Temperature(365)
+				if i%10 == 0 && slot == domain.SlotPM {
+					temp = 385
+				}
+				cs = append(cs, domain.Checkin{TownshipID: wk.TownshipID, EnterpriseID: wk.EnterpriseID, WorkerID: wk.ID,
+					Date: yesterday, Slot: slot, Temperature: temp, Fever: w.tw.Fever(temp), Location: domain.AtWork,
+					CreatedAt: w.clock.Now(), UpdatedAt: w.clock.Now(), Due: domain.DueOn(wk, yesterday)})
+			}
+		}
+		must(t, w.stores.Tx.InTx(w.ctx, func(ctx context.Context) error { return w.stores.Checkins.InsertMany(ctx, cs) }))
+		got, err := w.stores.Stats.Days(w.ctx, domain.StatsFilter{TownshipID: w.tw.ID}, yesterday, yesterday)
+		must(t, err)
+		want := map[dayKey]domain.Figures{{w.ent.ID, yesterday}: {CheckinsAM: n, CheckinsPM: n, Fever: n / 10}}
+		if recounted := w.recount(t, w.tw, yesterday, yesterday); recounted[dayKey{w.ent.ID, yesterday}] != want[dayKey{w.ent.ID, yesterday}] {
+			t.Fatalf("recount: got %+v, want %+v", recounted, want)
+		}
+		wantDays(t, got, want)
+	})
+}

@@ -117,8 +117,8 @@ END $$;
 -- triggers run once per statement with its transition tables, so that a statement that writes
 -- both slots of one person's day (a bulk load) counts that person once. Each worker-day is
 -- compared as it was before the statement and as it is after. The advisory locks on the
--- workers (in order, so never a deadlock) make two concurrent statements about one person see
--- each other's rows.
+-- workers (in order, so never a deadlock; their townships' shared first) make two concurrent
+-- statements about one person see each other's rows.
 CREATE OR REPLACE FUNCTION daily_stats_apply(added checkins[], removed checkins[]) RETURNS void LANGUAGE plpgsql AS $$
 -- (repo/stats/postgres.sql: edit it there, not here)
 DECLARE
@@ -134,6 +134,7 @@ DECLARE
     d_fever     INTEGER;
     d_sym       INTEGER;
     d_unreg     INTEGER;
+    locked      INTEGER;
 BEGIN
     IF cardinality(added) = 0 AND cardinality(removed) = 0 THEN
         RETURN;
@@ -150,7 +151,8 @@ BEGIN
             r := a;
         END IF;
         IF a.id IS NULL OR o.id IS NULL OR (a.worker_id = o.worker_id AND a.date = o.date AND a.slot = o.slot) THEN
-            PERFORM pg_advisory_xact_lock(20260206, (r.worker_id % 2147483647)::INTEGER);
+            PERFORM pg_advisory_xact_lock_shared(20260207, r.township_id::INTEGER),
+                    pg_advisory_xact_lock(20260206, (r.worker_id % 2147483647)::INTEGER);
             SELECT other_slot.fever, other_slot.symptoms, other_slot.undue INTO other_fever, other_sym, other_undue
             FROM daily_stats_other_slot(r.worker_id, r.date, r.slot) other_slot;
             d_am := coalesce(a.due AND a.slot = 'am', FALSE)::INTEGER - coalesce(o.due AND o.slot = 'am', FALSE)::INTEGER;
@@ -173,8 +175,26 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    PERFORM pg_advisory_xact_lock(20260206, (w % 2147483647)::INTEGER)
-    FROM (SELECT worker_id AS w FROM unnest(added) UNION SELECT worker_id FROM unnest(removed) ORDER BY 1) locks;
+    -- Each worker is locked, unless the transaction would then hold more locks than
+    -- PostgreSQL's lock table has room for (max_locks_per_transaction x connections: 6,400 by
+    -- default; "out of shared memory" past about 10,000 here, TestStatsManyWorkersAtOnce):
+    -- past 2,000 workers (counted in the transaction's setting fugong.workers_locked) their
+    -- townships are locked whole instead, which every statement about a worker of theirs
+    -- locks shared first. A bulk load or a large roster change then holds up its townships'
+    -- check-ins until it commits; a phone's report is never one.
+    locked := coalesce(nullif(current_setting('fugong.workers_locked', true), '')::INTEGER, 0)
+        + (SELECT count(DISTINCT worker_id) FROM (SELECT worker_id FROM unnest(added)
+           UNION ALL SELECT worker_id FROM unnest(removed)) x);
+    PERFORM set_config('fugong.workers_locked', locked::TEXT, true);
+    IF locked > 2000 THEN
+        PERFORM pg_advisory_xact_lock(20260207, t::INTEGER)
+        FROM (SELECT township_id AS t FROM unnest(added) UNION SELECT township_id FROM unnest(removed) ORDER BY 1) locks;
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared(20260207, t::INTEGER)
+        FROM (SELECT township_id AS t FROM unnest(added) UNION SELECT township_id FROM unnest(removed) ORDER BY 1) locks;
+        PERFORM pg_advisory_xact_lock(20260206, (w % 2147483647)::INTEGER)
+        FROM (SELECT worker_id AS w FROM unnest(added) UNION SELECT worker_id FROM unnest(removed) ORDER BY 1) locks;
+    END IF;
 
     WITH a AS (SELECT * FROM unnest(added)),
     r AS (SELECT * FROM unnest(removed)),
