@@ -255,6 +255,9 @@ END $$;
 CREATE OR REPLACE FUNCTION daily_stats_checkins_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 -- (repo/stats/postgres.sql: edit it there, not here)
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM new_rows) THEN
+        RETURN NULL; -- a phone's report that replaced its slot's: the upsert fires this trigger too
+    END IF;
     PERFORM daily_stats_apply(ARRAY(SELECT ROW(n.*)::checkins FROM new_rows n), '{}');
     INSERT INTO checkin_readings (checkin_id, township_id, enterprise_id, worker_id, date, slot, temperature, fever,
         symptoms, symptom_note, location, submitted_by, correction_note, at)
@@ -272,10 +275,15 @@ END $$;
 
 -- object: daily_stats_checkins_updated
 -- Check-ins written again: counted anew, and a new reading appended. A row written again with
--- the same updated_at is not a new reading: the roster's change of due, say.
+-- the same updated_at is not a new reading: the roster's change of due, say. PostgreSQL fires
+-- both statement triggers of an upsert whichever way it went, one with empty transition
+-- tables: that one returns at once (it took 0.08 ms of the upsert's 0.94 in the database).
 CREATE OR REPLACE FUNCTION daily_stats_checkins_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 -- (repo/stats/postgres.sql: edit it there, not here)
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM new_rows) THEN
+        RETURN NULL; -- a new report: its upsert (INSERT … ON CONFLICT DO UPDATE) fires this trigger too
+    END IF;
     PERFORM daily_stats_apply(ARRAY(SELECT ROW(n.*)::checkins FROM new_rows n), ARRAY(SELECT ROW(o.*)::checkins FROM old_rows o));
     INSERT INTO checkin_readings (checkin_id, township_id, enterprise_id, worker_id, date, slot, temperature, fever,
         symptoms, symptom_note, location, submitted_by, correction_note, at)
