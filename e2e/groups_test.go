@@ -69,6 +69,8 @@ type groupMessage struct {
 	Attempts  int    `json:"attempts"`
 	LastCode  int    `json:"last_code"`
 	LastError string `json:"last_error"`
+	// MergedInto is the message whose send carried this one (status merged).
+	MergedInto int64 `json:"merged_into"`
 }
 
 func groupMessages(t *testing.T, s *server, token, query string) []groupMessage {
@@ -260,8 +262,19 @@ func TestGroupsWithinSeconds(t *testing.T) {
 			sent = append(sent, m)
 		}
 	}
+	// Sent at the first attempt, alone or with another message queued for the group at the
+	// same moment (under load, say, the morning's missed-check-in list): then the alert is
+	// recorded merged into that one's send, which must have gone at its first attempt.
+	if len(sent) == 1 && sent[0].Status == "merged" {
+		for _, m := range groupMessages(t, s, e.hrToken, fmt.Sprintf("channel_id=%d", entCh.ID)) {
+			if m.ID == sent[0].MergedInto {
+				t.Logf("the alert went out merged into message %d (%s, %s)", m.ID, m.Type, m.Title)
+				sent[0].Status, sent[0].Attempts = m.Status, m.Attempts
+			}
+		}
+	}
 	if len(sent) != 1 || sent[0].Status != "sent" || sent[0].Attempts != 1 {
-		t.Errorf("HR's messages of the alert: got %+v, want one, sent at the first attempt", sent)
+		t.Errorf("HR's messages of the alert: got %+v, want one, sent at the first attempt (alone or merged into a send that was)", sent)
 	}
 
 	n := markersUntil(t, s, e, both, 3*time.Second, 11, wecom, ding)
