@@ -207,16 +207,23 @@ BEGIN
                coalesce(bool_or(NOT c.due), FALSE) AS undue
         FROM days d LEFT JOIN checkins c ON c.worker_id = d.worker_id AND c.date = d.date
         GROUP BY 1, 2, 3, 4),
+    -- The rows of those worker-days before the statement: those it left as they were, found
+    -- worker-day by worker-day through the unique key, and those it removed or replaced. Joined
+    -- as a whole, PostgreSQL hashed every check-in in the database to find the statement's
+    -- (48 s for one township's 10,000 in the province benchmark); a LATERAL subquery it would
+    -- flatten into that same join, so OFFSET 0 keeps it a probe per worker-day.
+    before_rows AS (
+        SELECT d.worker_id, d.date, c.had_fever, c.had_symptoms, c.due
+        FROM days d CROSS JOIN LATERAL (
+            SELECT c.id, c.had_fever, c.had_symptoms, c.due FROM checkins c
+            WHERE c.worker_id = d.worker_id AND c.date = d.date OFFSET 0) c
+        WHERE c.id NOT IN (SELECT id FROM a)
+        UNION ALL SELECT worker_id, date, had_fever, had_symptoms, due FROM r),
     before AS (
         SELECT d.worker_id, d.date,
                coalesce(bool_or(b.had_fever), FALSE) AS fever, coalesce(bool_or(b.had_symptoms), FALSE) AS sym,
                coalesce(bool_or(NOT b.due), FALSE) AS undue
-        FROM days d LEFT JOIN (
-            SELECT c.worker_id, c.date, c.had_fever, c.had_symptoms, c.due FROM checkins c
-            JOIN days d2 ON c.worker_id = d2.worker_id AND c.date = d2.date
-            WHERE c.id NOT IN (SELECT id FROM a)
-            UNION ALL SELECT worker_id, date, had_fever, had_symptoms, due FROM r) b
-          ON b.worker_id = d.worker_id AND b.date = d.date
+        FROM days d LEFT JOIN before_rows b ON b.worker_id = d.worker_id AND b.date = d.date
         GROUP BY 1, 2),
     people AS (
         SELECT af.township_id, af.enterprise_id, af.date,
