@@ -169,8 +169,10 @@ func (s *TownshipStore) fill(ctx context.Context, ts []domain.Township) error {
 		Name           string
 		Enterprises    int
 	}
+	// The zone's township in the count too: the index is (township_id, zone_id), and by
+	// zone_id alone each count read the whole index (2 s for a province's 10,000 zones).
 	err := db.Table("zones z").
-		Select("z.id, z.township_id, z.name, (SELECT COUNT(*) FROM enterprises e WHERE e.zone_id = z.id) AS enterprises").
+		Select("z.id, z.township_id, z.name, (SELECT COUNT(*) FROM enterprises e WHERE e.township_id = z.township_id AND e.zone_id = z.id) AS enterprises").
 		Where("z.township_id IN ?", ids).Order("z.position, z.id").Scan(&zones).Error
 	if err != nil {
 		return err
