@@ -56,9 +56,11 @@ func (r *Runner) Seed(ctx context.Context, a *app.App, nEnt, nWorkers int) (*Dat
 			return nil, fmt.Errorf("enterprise %d: %w", i, err)
 		}
 		d.Enterprises = append(d.Enterprises, e)
-		// The shifts the benchmark's and the faults' rosters name their people's 班组 by.
+		// The shifts the benchmark's and the faults' rosters name their people's 班组 by, never
+		// full: the import scenario puts 50,000 people into one enterprise's three shifts (at
+		// 10,000 each the roster import refused 20,000 of its rows, over capacity).
 		for _, name := range ShiftNames {
-			sh := domain.Shift{TownshipID: t.ID, EnterpriseID: e.ID, Name: name, Capacity: 10_000}
+			sh := domain.Shift{TownshipID: t.ID, EnterpriseID: e.ID, Name: name, Capacity: 100_000}
 			if err := st.Shifts.Create(ctx, &sh); err != nil {
 				return nil, fmt.Errorf("shift %s of enterprise %d: %w", name, i, err)
 			}
