@@ -77,7 +77,8 @@ func (m *Metrics) WatchDB(db *sql.DB) {
 	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "fugong"))
 }
 
-// ReplicaFigures are the read replica's figures WatchReplica publishes (repo.DB.ReplicaFigures).
+// ReplicaFigures are the read replica's figures WatchReplica publishes: repo.ReplicaFigures's
+// fields, converted by internal/app (api reads the stores only through domain, never repo).
 type ReplicaFigures struct {
 	Lag       time.Duration // how old the replica's data were at its last check
 	Known     bool          // false: the last check could not tell (unreachable, not a standby)
