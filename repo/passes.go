@@ -67,23 +67,31 @@ func (s *PassStore) Facts(ctx context.Context, townshipID int64, d domain.Date, 
 	if f.Phone != "" {
 		q = q.Where("w.phone = ?", f.Phone)
 	}
-	rows, err := scanRows(q.Order("w.id"), func(sc func(...any) error, r *passWorkerRow) error {
-		return sc(&r.ID, &r.TownshipID, &r.EnterpriseID, &r.EnterpriseName, &r.Zone, &r.Name, &r.Phone, &r.Department,
-			&r.ShiftID, &r.ShiftName, &r.Status, &r.RiskLevel, &r.ArrivedOn, &r.IsolationStart, &r.IsolationUntil, &r.CreatedAt)
+	// Each worker goes straight into its facts, in blocks (rowBlocks): the roster of a township
+	// is tens of thousands.
+	var blocks rowBlocks[domain.PassFacts]
+	index := map[int64]int{}
+	var r passWorkerRow
+	dest := []any{&r.ID, &r.TownshipID, &r.EnterpriseID, &r.EnterpriseName, &r.Zone, &r.Name, &r.Phone, &r.Department,
+		&r.ShiftID, &r.ShiftName, &r.Status, &r.RiskLevel, &r.ArrivedOn, &r.IsolationStart, &r.IsolationUntil, &r.CreatedAt}
+	err := s.DB.eachRow(ctx, q.Order("w.id"), func(scan func(...any) error) error {
+		if err := scan(dest...); err != nil {
+			return err
+		}
+		index[r.ID] = blocks.n
+		*blocks.next() = domain.PassFacts{Worker: r.toDomain(), Zone: r.Zone.String}
+		return nil
 	})
 	if err != nil {
 		return nil, translate(err, "职工")
 	}
-	if len(rows) == 0 {
+	if blocks.n == 0 {
 		return []domain.PassFacts{}, nil
 	}
-	facts := make([]domain.PassFacts, len(rows))
-	index := make(map[int64]int, len(rows))
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		facts[i] = domain.PassFacts{Worker: r.toDomain(), Zone: r.Zone.String}
-		index[r.ID] = i
-		ids[i] = r.ID
+	facts := blocks.all()
+	ids := make([]int64, len(facts))
+	for i := range facts {
+		ids[i] = facts[i].Worker.ID
 	}
 	// The other reads narrow by the workers found when they are few (a scan, a roster page),
 	// else by the filter, and keep only the workers found.
@@ -131,20 +139,20 @@ func (s *PassStore) reports(ctx context.Context, townshipID int64, d domain.Date
 		Select("c.worker_id, c.date, c.slot, c.temperature, c.had_fever, c.had_symptoms, c.location, c.updated_at").
 		Where("c.enterprise_id IN (SELECT id FROM enterprises WHERE township_id = ?) AND c.date >= ? AND c.date <= ?",
 			townshipID, d.AddDays(-1).Time(), d.Time())
-	rows, err := scanRows(narrow(q, "c", f), func(sc func(...any) error, r *passReportRow) error {
-		return sc(&r.WorkerID, &r.Date, &r.Slot, &r.Temperature, &r.HadFever, &r.HadSymptoms, &r.Location, &r.UpdatedAt)
-	})
-	if err != nil {
-		return translate(err, "打卡记录")
-	}
-	for _, r := range rows {
+	var r passReportRow
+	dest := []any{&r.WorkerID, &r.Date, &r.Slot, &r.Temperature, &r.HadFever, &r.HadSymptoms, &r.Location, &r.UpdatedAt}
+	err := s.DB.eachRow(ctx, narrow(q, "c", f), func(scan func(...any) error) error {
+		if err := scan(dest...); err != nil {
+			return err
+		}
 		if i, ok := index[r.WorkerID]; ok {
 			facts[i].Reports = append(facts[i].Reports, domain.Checkin{WorkerID: r.WorkerID, Date: dateOf(r.Date),
 				Slot: domain.Slot(r.Slot), Temperature: domain.Temperature(r.Temperature), HadFever: r.HadFever,
 				HadSymptoms: r.HadSymptoms, Location: domain.Location(r.Location), UpdatedAt: r.UpdatedAt})
 		}
-	}
-	return nil
+		return nil
+	})
+	return translate(err, "打卡记录")
 }
 
 // unresolved adds the types of the alerts not resolved that a pass depends on.
@@ -216,25 +224,4 @@ func (s *PassStore) Revoke(ctx context.Context, r domain.Revocation) error {
 func (s *PassStore) Restore(ctx context.Context, workerID int64) (bool, error) {
 	res := s.DB.conn(ctx).Where("worker_id = ?", workerID).Delete(&revocationRow{})
 	return res.RowsAffected > 0, translate(res.Error, "复工码")
-}
-
-// scanRows reads q's rows by scan, which names each column's destination in the order q
-// selects them. The two big reads of a township's passes (50,000 workers, 100,000 check-ins)
-// spent most of their time in GORM's reflection over each row's struct (BENCHMARKS.md, issue
-// 19); database/sql's Scan into named fields does without it.
-func scanRows[R any](q *gorm.DB, scan func(sc func(...any) error, r *R) error) ([]R, error) {
-	rows, err := q.Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []R
-	for rows.Next() {
-		var r R
-		if err := scan(rows.Scan, &r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }

@@ -37,26 +37,26 @@ func (s *ReturnStore) Batches(ctx context.Context, f domain.ReturnFilter) ([]dom
 	return convert(rows, batchRead.toDomain), nil
 }
 
-type returnWorkerRow struct {
-	EnterpriseID int64
-	BatchID      sql.NullInt64
-	ArrivedOn    sql.NullTime
-	Status       string
-	LeftOn       sql.NullTime
-}
-
 // Workers returns the filter's enterprises' workers but those who left on or before since, by
-// enterprise.
+// enterprise. A township's are tens of thousands: they are read a row at a time (eachRow).
 func (s *ReturnStore) Workers(ctx context.Context, f domain.ReturnFilter, since domain.Date) ([]domain.ReturnWorker, error) {
 	args := map[string]any{"since": since.Time()}
-	var rows []returnWorkerRow
-	err := s.DB.conn(ctx).Raw(`SELECT enterprise_id, batch_id, arrived_on, status, left_on FROM workers WHERE `+
-		returnScope(f, args)+` AND (status <> 'left' OR left_on > @since) ORDER BY enterprise_id, id`, args).Scan(&rows).Error
+	q := s.DB.conn(ctx).Raw(`SELECT enterprise_id, batch_id, arrived_on, status, left_on FROM workers WHERE `+
+		returnScope(f, args)+` AND (status <> 'left' OR left_on > @since) ORDER BY enterprise_id, id`, args)
+	var out rowBlocks[domain.ReturnWorker]
+	var batch sql.NullInt64
+	var arrived, left sql.NullTime
+	var status string
+	err := s.DB.eachRow(ctx, q, func(scan func(...any) error) error {
+		w := out.next()
+		if err := scan(&w.EnterpriseID, &batch, &arrived, &status, &left); err != nil {
+			return err
+		}
+		w.BatchID, w.ArrivedOn, w.Status, w.LeftOn = batch.Int64, dateOf(arrived), domain.WorkerStatus(status), dateOf(left)
+		return nil
+	})
 	if err != nil {
 		return nil, translate(err, "职工")
 	}
-	return convert(rows, func(r returnWorkerRow) domain.ReturnWorker {
-		return domain.ReturnWorker{EnterpriseID: r.EnterpriseID, BatchID: r.BatchID.Int64, ArrivedOn: dateOf(r.ArrivedOn),
-			Status: domain.WorkerStatus(r.Status), LeftOn: dateOf(r.LeftOn)}
-	}), nil
+	return out.all(), nil
 }
