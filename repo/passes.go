@@ -55,22 +55,33 @@ func narrow(q *gorm.DB, alias string, f domain.PassFactsFilter) *gorm.DB {
 
 // Facts reads the pass facts of day d of the township's workers who have not left.
 func (s *PassStore) Facts(ctx context.Context, townshipID int64, d domain.Date, f domain.PassFactsFilter) ([]domain.PassFacts, error) {
-	conn := s.DB.conn(ctx)
-	q := conn.Table("workers w").Select(`w.id, w.township_id, w.enterprise_id, e.name AS enterprise_name, z.name AS zone,
+	// the township's workers (who have not left) that f narrows to
+	workers := func() *gorm.DB {
+		q := narrow(s.DB.conn(ctx).Table("workers w").Where("w.township_id = ? AND w.status <> 'left'", townshipID), "w", f)
+		if f.Phone != "" {
+			q = q.Where("w.phone = ?", f.Phone)
+		}
+		return q
+	}
+	q := workers().Select(`w.id, w.township_id, w.enterprise_id, e.name AS enterprise_name, z.name AS zone,
 		w.name, w.phone, w.department, w.shift_id, sh.name AS shift_name, w.status, w.risk_level, w.arrived_on,
 		w.isolation_start, w.isolation_until, w.created_at`).
 		Joins("JOIN enterprises e ON e.id = w.enterprise_id").
 		Joins("LEFT JOIN zones z ON z.id = e.zone_id").
-		Joins("LEFT JOIN shifts sh ON sh.id = w.shift_id").
-		Where("w.township_id = ? AND w.status <> 'left'", townshipID)
-	q = narrow(q, "w", f)
-	if f.Phone != "" {
-		q = q.Where("w.phone = ?", f.Phone)
+		Joins("LEFT JOIN shifts sh ON sh.id = w.shift_id")
+	// Each worker goes straight into its facts. A township's roster is tens of thousands, and
+	// its facts hundreds of bytes each: the slice is made its size at once when the read is
+	// that big (a count first, a few milliseconds), since copying it as it grew, or from
+	// blocks, was a quarter of the read (BENCHMARKS.md, daily.xlsx).
+	var facts []domain.PassFacts
+	if len(f.WorkerIDs) == 0 && f.Phone == "" {
+		var n int64
+		if err := workers().Count(&n).Error; err != nil {
+			return nil, translate(err, "职工")
+		}
+		facts = make([]domain.PassFacts, 0, n+n/64) // room too for a few added meanwhile
 	}
-	// Each worker goes straight into its facts, in blocks (rowBlocks): the roster of a township
-	// is tens of thousands.
-	var blocks rowBlocks[domain.PassFacts]
-	index := map[int64]int{}
+	index := make(map[int64]int, cap(facts))
 	var r passWorkerRow
 	dest := []any{&r.ID, &r.TownshipID, &r.EnterpriseID, &r.EnterpriseName, &r.Zone, &r.Name, &r.Phone, &r.Department,
 		&r.ShiftID, &r.ShiftName, &r.Status, &r.RiskLevel, &r.ArrivedOn, &r.IsolationStart, &r.IsolationUntil, &r.CreatedAt}
@@ -78,17 +89,16 @@ func (s *PassStore) Facts(ctx context.Context, townshipID int64, d domain.Date, 
 		if err := scan(dest...); err != nil {
 			return err
 		}
-		index[r.ID] = blocks.n
-		*blocks.next() = domain.PassFacts{Worker: r.toDomain(), Zone: r.Zone.String}
+		index[r.ID] = len(facts)
+		facts = append(facts, domain.PassFacts{Worker: r.toDomain(), Zone: r.Zone.String})
 		return nil
 	})
 	if err != nil {
 		return nil, translate(err, "职工")
 	}
-	if blocks.n == 0 {
+	if len(facts) == 0 {
 		return []domain.PassFacts{}, nil
 	}
-	facts := blocks.all()
 	ids := make([]int64, len(facts))
 	for i := range facts {
 		ids[i] = facts[i].Worker.ID
@@ -139,6 +149,7 @@ func (s *PassStore) reports(ctx context.Context, townshipID int64, d domain.Date
 		Select("c.worker_id, c.date, c.slot, c.temperature, c.had_fever, c.had_symptoms, c.location, c.updated_at").
 		Where("c.enterprise_id IN (SELECT id FROM enterprises WHERE township_id = ?) AND c.date >= ? AND c.date <= ?",
 			townshipID, d.AddDays(-1).Time(), d.Time())
+	var slab reportSlab
 	var r passReportRow
 	dest := []any{&r.WorkerID, &r.Date, &r.Slot, &r.Temperature, &r.HadFever, &r.HadSymptoms, &r.Location, &r.UpdatedAt}
 	err := s.DB.eachRow(ctx, narrow(q, "c", f), func(scan func(...any) error) error {
@@ -146,6 +157,9 @@ func (s *PassStore) reports(ctx context.Context, townshipID int64, d domain.Date
 			return err
 		}
 		if i, ok := index[r.WorkerID]; ok {
+			if facts[i].Reports == nil {
+				facts[i].Reports = slab.take()
+			}
 			facts[i].Reports = append(facts[i].Reports, domain.Checkin{WorkerID: r.WorkerID, Date: dateOf(r.Date),
 				Slot: domain.Slot(r.Slot), Temperature: domain.Temperature(r.Temperature), HadFever: r.HadFever,
 				HadSymptoms: r.HadSymptoms, Location: domain.Location(r.Location), UpdatedAt: r.UpdatedAt})
@@ -153,6 +167,23 @@ func (s *PassStore) reports(ctx context.Context, townshipID int64, d domain.Date
 		return nil
 	})
 	return translate(err, "打卡记录")
+}
+
+// reportSlab hands out the room for a worker's check-ins of two days: two of them at first,
+// cut from one big block rather than each worker's own small slices (which grew one, two,
+// four: most of the allocations of reading a township's check-ins).
+type reportSlab struct{ free []domain.Checkin }
+
+// slabReports is how many check-ins a block of reportSlab holds.
+const slabReports = 2048
+
+func (s *reportSlab) take() []domain.Checkin {
+	if len(s.free) < 2 {
+		s.free = make([]domain.Checkin, slabReports)
+	}
+	out := s.free[:0:2]
+	s.free = s.free[2:]
+	return out
 }
 
 // unresolved adds the types of the alerts not resolved that a pass depends on.
