@@ -121,7 +121,7 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*DB, error) {
 	var g *gorm.DB
 	switch dialect {
 	case Postgres:
-		g, err = gorm.Open(pgDialector{postgres.Open(withConnectTimeout(dsn)).(*postgres.Dialector)}, cfg)
+		g, err = gorm.Open(pgDialector{postgres.Open(withSessionDefaults(dsn)).(*postgres.Dialector)}, cfg)
 		if err == nil {
 			err = g.Callback().Row().After("gorm:row").Register("fugong:unavailable", translateUnavailable)
 		}

@@ -167,7 +167,7 @@ func (db *DB) AttachReplica(ctx context.Context, rawURL string, opts ReplicaOpti
 	}
 	cfg := gormConfig(log)
 	cfg.DisableAutomaticPing = true // the replica may be away at start; the checks say when it is back
-	g, err := gorm.Open(replicaDialector{pgDialector{postgres.Open(withConnectTimeout(dsn)).(*postgres.Dialector)}}, cfg)
+	g, err := gorm.Open(replicaDialector{pgDialector{postgres.Open(withSessionDefaults(dsn)).(*postgres.Dialector)}}, cfg)
 	if err == nil {
 		err = g.Callback().Row().After("gorm:row").Register("fugong:unavailable", translateReplica)
 	}

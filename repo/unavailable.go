@@ -80,17 +80,35 @@ func unavailable(err error) bool {
 // request, and the pool slot it waits for, forever. pgx has no default.
 const connectTimeout = "5"
 
-// withConnectTimeout adds connect_timeout to a PostgreSQL URL that has none.
-func withConnectTimeout(dsn string) string {
+// serialPlans is how many parallel workers one query of Fugong's may start unless the URL
+// says (max_parallel_workers_per_gather, as a parameter of its own or in options): none.
+// Fugong's reads are many at once and short. On a township's two-core server PostgreSQL's
+// parallel plans for the daily report's reads of the township's alerts and check-ins started
+// workers that fought the requests, and each other, for the same two cores: with them the
+// report took 1.4 times as long (BENCHMARKS.md, daily.xlsx), and one count of open alerts
+// 109 ms against 47 ms on its own. A database server with cores to spare (a province's) may
+// allow them again in FUGONG_DATABASE_URL, e.g. max_parallel_workers_per_gather=2.
+const serialPlans = "0"
+
+// withSessionDefaults adds to a PostgreSQL URL the session settings it does not set itself:
+// connect_timeout, and max_parallel_workers_per_gather (serialPlans), which pgx sends in the
+// startup message like any parameter it does not know (a pooler in between must let it
+// through: PgBouncer's ignore_startup_parameters).
+func withSessionDefaults(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return dsn
 	}
 	q := u.Query()
-	if q.Has("connect_timeout") {
-		return dsn
+	if !q.Has("connect_timeout") {
+		q.Set("connect_timeout", connectTimeout)
 	}
-	q.Set("connect_timeout", connectTimeout)
-	u.RawQuery = q.Encode()
+	const parallel = "max_parallel_workers_per_gather"
+	if !q.Has(parallel) && !strings.Contains(q.Get("options"), parallel) {
+		q.Set(parallel, serialPlans)
+	}
+	// Spaces as %20: pgx reads a query's "+" as itself, and options' "-c name=value" has one
+	// (Encode writes a "+" of the URL's own as %2B).
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
 }

@@ -208,3 +208,42 @@ func TestStandbyIsUnavailable(t *testing.T) {
 		t.Errorf("a write on a read-only server: got %v, want domain.ErrUnavailable", err)
 	}
 }
+
+// TestSessionDefaults: Fugong's PostgreSQL sessions plan without parallel workers unless the
+// URL allows them (repo.serialPlans says why), given as a parameter or in options.
+func TestSessionDefaults(t *testing.T) {
+	if os.Getenv(dbtest.PostgresURLEnv) == "" {
+		t.Skipf("needs PostgreSQL: %s is not set", dbtest.PostgresURLEnv)
+	}
+	base, err := url.Parse(dbtest.EmptyPostgres(t))
+	must(t, err)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		params   map[string]string
+		parallel string
+	}{
+		{"none given", nil, "0"},
+		{"a parameter", map[string]string{"max_parallel_workers_per_gather": "2"}, "2"},
+		{"in options", map[string]string{"options": "-c max_parallel_workers_per_gather=3"}, "3"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := *base
+			q := u.Query()
+			for k, v := range c.params {
+				q.Set(k, v)
+			}
+			u.RawQuery = q.Encode()
+			db, err := repo.Open(ctx, u.String(), dbtest.Quiet)
+			must(t, err)
+			t.Cleanup(func() { db.Close() })
+			pool, err := db.Pool()
+			must(t, err)
+			var got string
+			must(t, pool.QueryRowContext(ctx, "SHOW max_parallel_workers_per_gather").Scan(&got))
+			if got != c.parallel {
+				t.Errorf("max_parallel_workers_per_gather = %s, want %s", got, c.parallel)
+			}
+		})
+	}
+}
