@@ -35,12 +35,7 @@ func (db *DB) eachRow(ctx context.Context, q *gorm.DB, fn func(scan func(dest ..
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := fn(rows.Scan); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return each(rows, fn)
 	})
 	return translateDriver(q, err)
 }
@@ -51,6 +46,18 @@ func (db *DB) eachRowSQL(q *gorm.DB, fn func(scan func(dest ...any) error) error
 		return err
 	}
 	defer rows.Close()
+	return each(rows, fn)
+}
+
+// rowIter is what pgx's rows and database/sql's have alike.
+type rowIter interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// each calls fn for each of rows, with its scan, until the rows end or fn fails.
+func each(rows rowIter, fn func(scan func(dest ...any) error) error) error {
 	for rows.Next() {
 		if err := fn(rows.Scan); err != nil {
 			return err

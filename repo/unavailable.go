@@ -92,8 +92,8 @@ const serialPlans = "0"
 
 // withSessionDefaults adds to a PostgreSQL URL the session settings it does not set itself:
 // connect_timeout, and max_parallel_workers_per_gather (serialPlans), which pgx sends in the
-// startup message like any parameter it does not know (a pooler in between must let it
-// through: PgBouncer's ignore_startup_parameters).
+// startup message like any parameter it does not know (a PgBouncer in between refuses it
+// unless told to ignore it: README, Configuration).
 func withSessionDefaults(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
