@@ -26,6 +26,9 @@ type Metrics struct {
 	checkins *prometheus.CounterVec
 	alerts   *prometheus.CounterVec
 	groups   *prometheus.CounterVec
+	// the check-ins' group commit (repo.CheckinOptions.Observe)
+	checkinGroupSize    prometheus.Histogram
+	checkinGroupSeconds prometheus.Histogram
 }
 
 var _ domain.Recorder = (*Metrics)(nil)
@@ -51,6 +54,16 @@ func NewMetrics() *Metrics {
 			Name: "fugong_group_messages_total",
 			Help: "Messages sent to group robots, by platform and outcome (ok, retry, permanent); merged messages count each.",
 		}, []string{"platform", "outcome"}),
+		checkinGroupSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "fugong_checkin_group_size",
+			Help:    "Check-ins committed together in one group (PostgreSQL's group commit): large groups mean the lane is behind.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
+		}),
+		checkinGroupSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "fugong_checkin_group_seconds",
+			Help:    "A group of check-ins' transaction, from sending it to the commit's answer.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
 	}
 	// Every series exists from the start, at 0, so that a rate over the first one is right.
 	for _, slot := range []domain.Slot{domain.SlotAM, domain.SlotPM} {
@@ -66,7 +79,7 @@ func NewMetrics() *Metrics {
 			m.groups.WithLabelValues(string(k), o)
 		}
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.checkins, m.alerts, m.groups,
+	m.registry.MustRegister(m.requests, m.latency, m.checkins, m.alerts, m.groups, m.checkinGroupSize, m.checkinGroupSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -111,6 +124,12 @@ func (m *Metrics) WatchReplica(figures func() ReplicaFigures) {
 			Help: "Reads the read replica failed, answered again from the primary, by reason.",
 		}, func() float64 { return float64(figures().Failures) }),
 	)
+}
+
+// CheckinGroup counts a group of check-ins committed together (repo.CheckinOptions.Observe).
+func (m *Metrics) CheckinGroup(size int, took time.Duration) {
+	m.checkinGroupSize.Observe(float64(size))
+	m.checkinGroupSeconds.Observe(took.Seconds())
 }
 
 // CheckinRecorded counts a saved check-in (domain.Recorder).

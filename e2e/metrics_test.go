@@ -45,8 +45,8 @@ func sample(t *testing.T, scrape, series string) float64 {
 }
 
 // TestMetricsCount starts the real program and finds on its metrics listener the database
-// pool's figures and the check-in and alert counters, which move when a worker reports a
-// fever through the API.
+// pool's figures, the check-in and alert counters, which move when a worker reports a fever
+// through the API, and on PostgreSQL the check-ins' groups.
 func TestMetricsCount(t *testing.T) {
 	for _, e := range dbtest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -97,6 +97,19 @@ func TestMetricsCount(t *testing.T) {
 			}
 			if got := sample(t, after, `fugong_http_requests_total{method="POST",route="/api/v1/checkins",status="201"}`); got != 2 {
 				t.Errorf("check-in requests: got %v, want 2", got)
+			}
+			// PostgreSQL commits plain check-ins in groups: the normal one went in a group of
+			// its own; the fever, written with its alert in one transaction, in none. SQLite
+			// groups none.
+			moved := func(series string) float64 { return sample(t, after, series) - sample(t, before, series) }
+			groups, grouped, timed := moved("fugong_checkin_group_size_count"), moved("fugong_checkin_group_size_sum"),
+				moved("fugong_checkin_group_seconds_count")
+			if e.Name == "postgres" && (groups != 1 || grouped != 1 || timed != 1) {
+				t.Errorf("check-in groups: %v groups of %v check-ins, timed %v times; want the normal report in 1 group of 1, timed",
+					groups, grouped, timed)
+			}
+			if e.Name != "postgres" && sample(t, after, "fugong_checkin_group_size_count") != 0 {
+				t.Errorf("check-in groups on %s: got some, want none", e.Name)
 			}
 		})
 	}

@@ -85,6 +85,8 @@ type checkinGroups struct {
 	start sync.Once
 	stop  sync.Once
 	quit  chan struct{}
+	// observe is CheckinOptions.Observe; nil: nobody watches
+	observe func(size int, took time.Duration)
 }
 
 func newCheckinGroups(pool *sql.DB, lanes int, one func(context.Context, upsertArgs) (upserted, error)) *checkinGroups {
@@ -168,7 +170,11 @@ func (g *checkinGroups) commit(group []*pendingUpsert) {
 	slices.SortFunc(live, func(a, b *pendingUpsert) int {
 		return cmp.Or(cmp.Compare(a.enterpriseID, b.enterpriseID), cmp.Compare(a.workerID, b.workerID))
 	})
+	sent := time.Now()
 	rows, err := g.send(live)
+	if g.observe != nil {
+		g.observe(len(live), time.Since(sent))
+	}
 	if err != nil {
 		for _, p := range live {
 			row, err := g.one(p.ctx, p.args)

@@ -26,6 +26,10 @@ type CheckinOptions struct {
 	// Lanes is how many groups of check-ins commit at once on PostgreSQL (checkin_group.go);
 	// 0 is DefaultCheckinLanes. SQLite writes one at a time anyway and groups nothing.
 	Lanes int
+	// Observe, when set, is told of each group once it committed (or failed as a whole): how
+	// many check-ins it held, and how long its transaction took from sending to the commit's
+	// answer. For the metrics: a group's size says how far behind its lane is.
+	Observe func(size int, took time.Duration)
 }
 
 // NewCheckinStore returns the store of db's check-ins. Its group commit stops when db closes.
@@ -42,6 +46,7 @@ func NewCheckinStore(db *DB, o CheckinOptions) *CheckinStore {
 		o.Lanes = DefaultCheckinLanes()
 	}
 	s.groups = newCheckinGroups(pool, o.Lanes, s.upsertOne)
+	s.groups.observe = o.Observe
 	db.onClose(s.groups.close)
 	return s
 }

@@ -102,9 +102,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, o domain.Options) (
 		db.Close()
 		return nil, err
 	}
-	stores := repo.StoresWith(db, box, repo.Options{Checkins: repo.CheckinOptions{Lanes: cfg.CheckinLanes}})
-	hub := live.NewHub()
 	metrics := api.NewMetrics()
+	stores := repo.StoresWith(db, box, repo.Options{Checkins: repo.CheckinOptions{Lanes: cfg.CheckinLanes,
+		Observe: metrics.CheckinGroup}})
+	hub := live.NewHub()
 	pool, err := db.Pool()
 	if err != nil {
 		db.Close()
