@@ -78,19 +78,26 @@ type upsertDone struct {
 }
 
 // checkinGroups commits check-ins in groups; see above.
+//
+// Each lane has a connection of its own, outside the pool the requests share. Sharing it, the
+// lane waited behind the requests: when load starts, hundreds of requests arrive together and
+// each reads its worker first, all the pool's connections were theirs, and the lane that would
+// answer them waited for one (the pool's 16 in use, 57 waits, the first groups' transactions
+// 66–145 ms against 2–4 ms after), a backlog that took seconds to drain (BENCHMARKS.md, the
+// check-in tail).
 type checkinGroups struct {
-	pool  *sql.DB
-	one   func(ctx context.Context, args upsertArgs) (upserted, error) // a check-in on its own
-	lanes []chan *pendingUpsert
-	start sync.Once
-	stop  sync.Once
-	quit  chan struct{}
+	connect func(ctx context.Context) (*pgx.Conn, error)                 // a lane's own connection
+	one     func(ctx context.Context, args upsertArgs) (upserted, error) // a check-in on its own
+	lanes   []chan *pendingUpsert
+	start   sync.Once
+	stop    sync.Once
+	quit    chan struct{}
 	// observe is CheckinOptions.Observe; nil: nobody watches
 	observe func(size int, took time.Duration)
 }
 
-func newCheckinGroups(pool *sql.DB, lanes int, one func(context.Context, upsertArgs) (upserted, error)) *checkinGroups {
-	g := &checkinGroups{pool: pool, one: one, quit: make(chan struct{}), lanes: make([]chan *pendingUpsert, lanes)}
+func newCheckinGroups(connect func(context.Context) (*pgx.Conn, error), lanes int, one func(context.Context, upsertArgs) (upserted, error)) *checkinGroups {
+	g := &checkinGroups{connect: connect, one: one, quit: make(chan struct{}), lanes: make([]chan *pendingUpsert, lanes)}
 	for i := range g.lanes {
 		g.lanes[i] = make(chan *pendingUpsert, checkinGroupMax)
 	}
@@ -127,8 +134,11 @@ var errGroupsClosed = fmt.Errorf("database closed: %w", domain.ErrUnavailable)
 // close stops the lanes; check-ins still waiting get errGroupsClosed.
 func (g *checkinGroups) close() { g.stop.Do(func() { close(g.quit) }) }
 
-// run takes what waits in its lane, up to checkinGroupMax, and commits it as one group.
+// run takes what waits in its lane, up to checkinGroupMax, and commits it as one group, on
+// the lane's own connection.
 func (g *checkinGroups) run(lane chan *pendingUpsert) {
+	c := &laneConn{connect: g.connect}
+	defer c.close()
 	group := make([]*pendingUpsert, 0, checkinGroupMax)
 	for {
 		select {
@@ -146,7 +156,35 @@ func (g *checkinGroups) run(lane chan *pendingUpsert) {
 				break gather
 			}
 		}
-		g.commit(group)
+		g.commit(c, group)
+	}
+}
+
+// laneConn is a lane's connection, made when first needed and again after a group failed on
+// it (the database went away, or the connection is in doubt).
+type laneConn struct {
+	connect func(ctx context.Context) (*pgx.Conn, error)
+	conn    *pgx.Conn
+}
+
+func (c *laneConn) get(ctx context.Context) (*pgx.Conn, error) {
+	if c.conn != nil && !c.conn.IsClosed() {
+		return c.conn, nil
+	}
+	conn, err := c.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.conn = conn
+	return conn, nil
+}
+
+func (c *laneConn) close() {
+	if c.conn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = c.conn.Close(ctx)
+		c.conn = nil
 	}
 }
 
@@ -154,7 +192,7 @@ func (g *checkinGroups) run(lane chan *pendingUpsert) {
 // whole (nothing of it is kept then), each check-in is written again on its own, so that one
 // bad check-in or a deadlock with another transaction fails only whom it concerns, with the
 // error the single path gives.
-func (g *checkinGroups) commit(group []*pendingUpsert) {
+func (g *checkinGroups) commit(c *laneConn, group []*pendingUpsert) {
 	live := group[:0]
 	for _, p := range group {
 		if err := p.ctx.Err(); err != nil {
@@ -171,11 +209,12 @@ func (g *checkinGroups) commit(group []*pendingUpsert) {
 		return cmp.Or(cmp.Compare(a.enterpriseID, b.enterpriseID), cmp.Compare(a.workerID, b.workerID))
 	})
 	sent := time.Now()
-	rows, err := g.send(live)
+	rows, err := g.send(c, live)
 	if g.observe != nil {
 		g.observe(len(live), time.Since(sent))
 	}
 	if err != nil {
+		c.close()
 		for _, p := range live {
 			row, err := g.one(p.ctx, p.args)
 			p.done <- upsertDone{row: row, err: err}
@@ -193,25 +232,26 @@ const groupTimeout = 30 * time.Second
 
 // send pipelines the group's upserts in one implicit transaction and returns their rows once
 // it committed (pgx reads up to the Sync's ReadyForQuery before Close returns).
-func (g *checkinGroups) send(group []*pendingUpsert) ([]upserted, error) {
+func (g *checkinGroups) send(c *laneConn, group []*pendingUpsert) ([]upserted, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
+	conn, err := c.get(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]upserted, len(group))
-	err := withPgx(ctx, g.pool, func(conn *pgx.Conn) error {
-		b := &pgx.Batch{}
-		for _, p := range group {
-			b.Queue(upsertCheckin, p.args[:]...)
+	b := &pgx.Batch{}
+	for _, p := range group {
+		b.Queue(upsertCheckin, p.args[:]...)
+	}
+	br := conn.SendBatch(ctx, b)
+	for i := range rows {
+		r := &rows[i]
+		err := br.QueryRow().Scan(r.dest()...)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			br.Close()
+			return nil, err
 		}
-		br := conn.SendBatch(ctx, b)
-		for i := range rows {
-			r := &rows[i]
-			err := br.QueryRow().Scan(r.dest()...)
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				br.Close()
-				return err
-			}
-		}
-		return br.Close()
-	})
-	return rows, err
+	}
+	return rows, br.Close()
 }

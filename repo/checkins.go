@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -38,14 +39,16 @@ func NewCheckinStore(db *DB, o CheckinOptions) *CheckinStore {
 	if db.Dialect != Postgres {
 		return s
 	}
-	pool, err := db.Pool()
-	if err != nil { // not a database/sql pool: not one Open made, which groups nothing
+	_, dsn, err := ParseURL(db.URL)
+	if err != nil { // not a URL Open took: a DB made otherwise, which groups nothing
 		return s
 	}
+	dsn = withSessionDefaults(dsn)
 	if o.Lanes <= 0 {
 		o.Lanes = DefaultCheckinLanes()
 	}
-	s.groups = newCheckinGroups(pool, o.Lanes, s.upsertOne)
+	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, dsn) }
+	s.groups = newCheckinGroups(connect, o.Lanes, s.upsertOne)
 	s.groups.observe = o.Observe
 	db.onClose(s.groups.close)
 	return s

@@ -19,7 +19,9 @@ func UpsertGroup(ctx context.Context, s *CheckinStore, cs []domain.Checkin) ([]b
 	for i := range cs {
 		group[i] = newPendingUpsert(ctx, cs[i].EnterpriseID, cs[i].WorkerID, newUpsertArgs(&cs[i], sql.NullInt64{}))
 	}
-	s.groups.commit(slices.Clone(group)) // commit sorts its group
+	c := &laneConn{connect: s.groups.connect} // a lane's connection of its own, as run makes
+	defer c.close()
+	s.groups.commit(c, slices.Clone(group)) // commit sorts its group
 	created, errs := make([]bool, len(cs)), make([]error, len(cs))
 	for i, p := range group {
 		created[i], errs[i] = (<-p.done).into(&cs[i])
