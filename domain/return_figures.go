@@ -61,7 +61,13 @@ type ReturnWorker struct {
 	ArrivedOn    Date  // zero while not back
 	Status       WorkerStatus
 	LeftOn       Date // zero unless left
+	// People is how many workers these facts are, all counted alike: the store reads a
+	// township's roster grouped by them (a few hundred rows for 50,000 people). 0 reads as one.
+	People int
 }
+
+// people is how many workers w stands for.
+func (w ReturnWorker) people() int { return max(1, w.People) }
 
 // onRosterOn says whether a worker was on the roster on day d: not left, or left after d.
 func (w ReturnWorker) onRosterOn(d Date) bool {
@@ -135,23 +141,24 @@ func workerProgress(w ReturnWorker, dates map[int64]Date, d Date) progress {
 	if !w.onRosterOn(d) {
 		return p
 	}
+	n := w.people()
 	back := w.backBy(d)
 	if back {
-		p.back = 1
+		p.back = n
 		if w.ArrivedOn == d {
-			p.arrivedOnDay = 1
+			p.arrivedOnDay = n
 		}
 	}
 	batchDate, assigned := dates[w.BatchID]
 	if !assigned || w.BatchID == 0 {
 		return p
 	}
-	p.assigned = 1
+	p.assigned = n
 	if back && w.ArrivedOn.Before(batchDate) {
-		p.early = 1
+		p.early = n
 	}
 	if !back && batchDate.Before(d) {
-		p.noShow = 1
+		p.noShow = n
 	}
 	return p
 }
@@ -236,7 +243,8 @@ type ReturnStore interface {
 	// without their Assigned counts.
 	Batches(ctx context.Context, f ReturnFilter) ([]ReturnBatch, error)
 	// Workers returns the matching enterprises' workers who were on the roster after day
-	// since: everyone but those who left on or before it.
+	// since: everyone but those who left on or before it, by enterprise, those with the same
+	// facts in one ReturnWorker (People of them) or each on their own.
 	Workers(ctx context.Context, f ReturnFilter, since Date) ([]ReturnWorker, error)
 }
 

@@ -72,6 +72,7 @@ func TestReturnFigures(t *testing.T) {
 		bs := w.makeBatches(t, w.ent, w.hr, []int{-4, -1, 2}, []int{3, 2, 4})
 		w.putReturnWorkers(t, w.ent, bs, []returnWorker{
 			{name: "按期", batch: 1, status: domain.WorkerOnDuty, arrived: -4},
+			{name: "同日按期", batch: 1, status: domain.WorkerOnDuty, arrived: -4}, // the same facts: one group of two
 			{name: "早到", batch: 1, status: domain.WorkerOnDuty, arrived: -6},
 			{name: "未到", batch: 1, status: domain.WorkerExpected, none: true},
 			{name: "隔离早到", batch: 2, status: domain.WorkerIsolating, arrived: -3},
@@ -85,13 +86,13 @@ func TestReturnFigures(t *testing.T) {
 		want := []returnRow{
 			{0, 0, 1, 1, 1, 0}, // -6: 早到
 			{0, 0, 1, 2, 2, 0}, // -5: 离职
-			{3, 3, 1, 3, 2, 0}, // -4: batch 1's day, 按期; 未到 not yet a no-show
-			{0, 3, 1, 4, 3, 1}, // -3: 隔离早到; 未到 a no-show
-			{0, 3, 1, 4, 2, 1}, // -2: 离职 gone, 无批次 back
-			{2, 5, 0, 4, 2, 1}, // -1: batch 2's day
-			{0, 5, 1, 5, 3, 1}, //  0: 今天早到
-			{0, 5, 0, 5, 3, 1}, // +1
-			{4, 9, 0, 5, 3, 1}, // +2: batch 3's day; 待返 not yet a no-show
+			{3, 3, 2, 4, 2, 0}, // -4: batch 1's day, 按期 and 同日按期; 未到 not yet a no-show
+			{0, 3, 1, 5, 3, 1}, // -3: 隔离早到; 未到 a no-show
+			{0, 3, 1, 5, 2, 1}, // -2: 离职 gone, 无批次 back
+			{2, 5, 0, 5, 2, 1}, // -1: batch 2's day
+			{0, 5, 1, 6, 3, 1}, //  0: 今天早到
+			{0, 5, 0, 6, 3, 1}, // +1
+			{4, 9, 0, 6, 3, 1}, // +2: batch 3's day; 待返 not yet a no-show
 		}
 		hr := w.hr.Actor()
 		got, err := svc.Returns.Progress(w.ctx, hr, w.ent.ID, d.AddDays(-6), d.AddDays(2), nil)
@@ -104,11 +105,11 @@ func TestReturnFigures(t *testing.T) {
 				t.Errorf("day %s: got %v, want %v", day.Date, rowOf(day.ReturnFigures), want[i])
 			}
 		}
-		if g := got.Days[8].Gap(); g != -4 {
-			t.Errorf("gap on +2: got %d, want -4", g)
+		if g := got.Days[8].Gap(); g != -3 {
+			t.Errorf("gap on +2: got %d, want -3", g)
 		}
 		// The batches as of +2: assigned (who have not left), arrived, early, no-show.
-		wantBatches := [][4]int{{3, 2, 1, 1}, {1, 1, 1, 0}, {2, 1, 1, 0}}
+		wantBatches := [][4]int{{4, 3, 1, 1}, {1, 1, 1, 0}, {2, 1, 1, 0}}
 		for i, b := range got.Batches {
 			if g := [4]int{b.Assigned, b.Arrived, b.Early, b.NoShow}; g != wantBatches[i] || b.Batch.Number != i+1 {
 				t.Errorf("batch %d: got %v, want %v", b.Batch.Number, g, wantBatches[i])
