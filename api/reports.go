@@ -32,12 +32,28 @@ func (h *reportHandler) daily(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	r, err := h.svc.DailyReport(c.Request().Context(), actorOf(c), d)
+	// The people sheets, most of the writing, are written while the rest is still read.
+	var book *daily.Book
+	asOf := readAsOf(c)
+	defer func() {
+		if book != nil {
+			book.Close()
+		}
+	}()
+	r, err := h.svc.DailyReportWith(c.Request().Context(), actorOf(c), d, func(people domain.DailyReport) (err error) {
+		if book, err = daily.NewBook(daily.DataAsOf(asOf, people.Township)); err != nil {
+			return err
+		}
+		return book.WritePeople(people)
+	})
 	if err != nil {
 		return err
 	}
+	if err := book.WriteRest(r); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := daily.Write(&buf, r, daily.DataAsOf(readAsOf(c), r.Township)); err != nil {
+	if err := book.Save(&buf); err != nil {
 		return err
 	}
 	setDownload(c, "daily-"+r.Date.String()+".xlsx", daily.FileName(r.Township.Name, r.Date))

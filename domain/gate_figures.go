@@ -116,18 +116,16 @@ func (s *GateService) countPasses(ctx context.Context, t Township, ids []int64, 
 	if ids != nil && len(ids) == 0 {
 		return view, nil
 	}
-	facts, err := s.passes.Facts(ctx, t.ID, d, PassFactsFilter{EnterpriseIDs: ids})
-	if err != nil {
-		return PassCountsView{}, err
-	}
 	day := t.passDay(d, t.passMoment(d, s.clock.Now()))
 	byEnterprise := map[int64]*PassCountRow{}
 	byZone := map[string]*ZonePassCounts{}
-	for _, f := range facts {
+	// Each worker's facts are counted as they come: a township's, held all at once, were tens
+	// of megabytes for every count (BENCHMARKS.md, daily.xlsx).
+	err := s.passes.EachColorFacts(ctx, t.ID, d, PassFactsFilter{EnterpriseIDs: ids}, func(f *PassFacts) error {
 		if zone != "" && f.Zone != zone {
-			continue
+			return nil
 		}
-		c := day.color(f)
+		c := day.color(*f)
 		view.Total.Add(c)
 		r := byEnterprise[f.Worker.EnterpriseID]
 		if r == nil {
@@ -141,6 +139,10 @@ func (s *GateService) countPasses(ctx context.Context, t Township, ids []int64, 
 			byZone[f.Zone] = z
 		}
 		z.Add(c)
+		return nil
+	})
+	if err != nil {
+		return PassCountsView{}, err
 	}
 	for _, r := range byEnterprise {
 		view.ByEnterprise = append(view.ByEnterprise, *r)

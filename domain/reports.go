@@ -80,6 +80,16 @@ type RangeRow struct {
 // DailyReport gathers the daily report of the town admin's township for a day (today when d
 // is zero) and records the export. ErrForbidden.
 func (s *ReportService) DailyReport(ctx context.Context, actor Actor, d Date) (DailyReport, error) {
+	return s.DailyReportWith(ctx, actor, d, nil)
+}
+
+// DailyReportWith is DailyReport that hands people the report's people sheets as soon as they
+// are read, while the enterprises' numbers and the gate's are still being read: a report with
+// its Township, Date and people sheets and nothing else. daily.xlsx writes those sheets
+// meanwhile, which were the better part of writing the workbook and came after every read
+// (BENCHMARKS.md, daily.xlsx). people runs at most once, on a goroutine of its own, and has
+// returned by the time DailyReportWith does; its error ends the report. nil: nobody waits.
+func (s *ReportService) DailyReportWith(ctx context.Context, actor Actor, d Date, people func(DailyReport) error) (DailyReport, error) {
 	if !actor.Is(RoleTownAdmin) {
 		return DailyReport{}, Forbidden("只有镇专班可以导出日报")
 	}
@@ -88,19 +98,26 @@ func (s *ReportService) DailyReport(ctx context.Context, actor Actor, d Date) (D
 		return DailyReport{}, err
 	}
 	// The people sheets' read, the long one, runs beside the enterprises' numbers.
-	var listed []PersonDay
-	var alerts map[int64][]Alert
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		listed, alerts, err = s.readPeople(gctx, v)
-		return err
-	})
 	r := DailyReport{Township: v.township, Date: v.date}
+	listed := DailyReport{Township: v.township, Date: v.date}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		found, alerts, names, err := s.readPeople(gctx, v)
+		if err != nil {
+			return err
+		}
+		listed.placePeople(found, alerts, names)
+		if people == nil {
+			return nil
+		}
+		return people(listed)
+	})
 	g.Go(func() error { return s.gateSheet(gctx, &r) })
 	if err := errors.Join(s.enterpriseSheets(ctx, v, &r), g.Wait()); err != nil {
 		return DailyReport{}, err
 	}
-	r.placePeople(listed, alerts)
+	r.Abnormal, r.Missed, r.KeyArea, r.Isolating, r.Unregistered =
+		listed.Abnormal, listed.Missed, listed.KeyArea, listed.Isolating, listed.Unregistered
 	err = s.audit().record(ctx, actor, v.township.ID, 0, "report.daily", "township", v.township.ID, "日报 "+v.date.String())
 	return r, err
 }
@@ -181,13 +198,22 @@ func (s *ReportService) reportEnterprises(ctx context.Context, v view, days []En
 }
 
 // readPeople reads the people some people sheet lists, from the roster and the day's
-// check-ins in one read that keeps only them, and beside it the day's alerts by worker.
-func (s *ReportService) readPeople(ctx context.Context, v view) ([]PersonDay, map[int64][]Alert, error) {
+// check-ins in one read that keeps only them, and beside it the day's alerts by worker and the
+// enterprises' names.
+func (s *ReportService) readPeople(ctx context.Context, v view) ([]PersonDay, map[int64][]Alert, map[int64]string, error) {
 	t, d := v.township, v.date
 	var alerts map[int64][]Alert
+	names := map[int64]string{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		alerts, err = s.dayAlerts(gctx, t.ID, d)
+		return err
+	})
+	g.Go(func() error {
+		es, err := s.figures.listEnterprises(gctx, v)
+		for _, e := range es {
+			names[e.ID] = e.Name
+		}
 		return err
 	})
 	listed, err := s.workers.DayPeople(ctx, t.ID, d, func(p *PersonDay) bool {
@@ -195,19 +221,16 @@ func (s *ReportService) readPeople(ctx context.Context, v view) ([]PersonDay, ma
 		return listedOn(p, d)
 	})
 	if err := errors.Join(err, g.Wait()); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return listed, alerts, nil
+	return listed, alerts, names, nil
 }
 
 // placePeople puts the people listed on their sheets, in the order they come (DayPeople's: by
-// enterprise and worker), with their enterprise's name and their alerts of the day. The sheets
+// enterprise and worker), with their enterprise's name (names, by ID) and their alerts of the
+// day. The sheets
 // are sized first: a township's missed list is tens of thousands of people, each big to copy.
-func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert) {
-	names := map[int64]string{}
-	for _, e := range r.Enterprises {
-		names[e.Enterprise.ID] = e.Enterprise.Name
-	}
+func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert, names map[int64]string) {
 	sheets := []*[]PersonDay{&r.Abnormal, &r.Missed, &r.KeyArea, &r.Isolating, &r.Unregistered}
 	on := make([][5]bool, len(listed)) // on[i][k]: listed[i] is on sheets[k]
 	var sizes [5]int

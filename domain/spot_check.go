@@ -224,6 +224,12 @@ type PassStore interface {
 	// status, risk, arrival, isolation), their check-ins of d and the day before, the types
 	// of their unresolved alerts and their revocation, in a few reads for any number.
 	Facts(ctx context.Context, townshipID int64, d Date, f PassFactsFilter) ([]PassFacts, error)
+	// EachColorFacts calls fn with the facts a pass's colour is worked out from, one worker
+	// at a time in no set order, keeping none: for counting a township's passes without
+	// holding them all. Of the worker it fills only the ID, township, enterprise and its name,
+	// status, risk and arrival; the rest of the facts as Facts. fn must not keep the pointer;
+	// an error of fn ends the read and is returned.
+	EachColorFacts(ctx context.Context, townshipID int64, d Date, f PassFactsFilter, fn func(*PassFacts) error) error
 	// Revoke keeps a revocation, replacing the worker's earlier one.
 	Revoke(ctx context.Context, r Revocation) error
 	// Restore removes a worker's revocation and says whether there was one.

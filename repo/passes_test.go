@@ -2,6 +2,8 @@ package repo_test
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -186,6 +188,47 @@ func TestPassFacts(t *testing.T) {
 			must(t, err)
 			if len(facts) != 1 || facts[0].Revoked == nil {
 				t.Errorf("got %+v, want b1 read alone with its revocation", facts)
+			}
+		})
+		// EachColorFacts, which the counts read, gives each worker Facts gives, with what a
+		// pass's colour reads of them, for every filter: the pass comes out the same.
+		t.Run("EachColorFactsAsFacts", func(t *testing.T) {
+			now := time.Now()
+			for _, f := range []domain.PassFactsFilter{{}, {EnterpriseIDs: []int64{w.entA.ID}},
+				{EnterpriseIDs: []int64{w.entB.ID}}, {WorkerIDs: []int64{b1.ID, a2.ID}}, {Phone: a2.Phone}} {
+				want, err := w.passes.Facts(ctx, w.tw.ID, w.today, f)
+				must(t, err)
+				var got []domain.PassFacts
+				must(t, w.passes.EachColorFacts(ctx, w.tw.ID, w.today, f, func(pf *domain.PassFacts) error {
+					got = append(got, *pf)
+					return nil
+				}))
+				slices.SortFunc(got, func(a, b domain.PassFacts) int { return int(a.Worker.ID - b.Worker.ID) })
+				if len(got) != len(want) || len(want) == 0 {
+					t.Fatalf("filter %+v: got %d workers, Facts %d (want the same, not none)", f, len(got), len(want))
+				}
+				for i := range want {
+					g, x := got[i], want[i]
+					if g.Worker.ID != x.Worker.ID || g.Worker.EnterpriseID != x.Worker.EnterpriseID ||
+						g.Worker.EnterpriseName != x.Worker.EnterpriseName || g.Worker.Status != x.Worker.Status ||
+						g.Worker.RiskLevel != x.Worker.RiskLevel || g.Worker.ArrivedOn != x.Worker.ArrivedOn ||
+						g.Zone != x.Zone || !reflect.DeepEqual(g.Reports, x.Reports) ||
+						!slices.Equal(g.Unresolved, x.Unresolved) || !reflect.DeepEqual(g.Revoked, x.Revoked) {
+						t.Errorf("filter %+v: got %+v, want what Facts has, %+v", f, g, x)
+					}
+					if gp, wp := w.tw.Pass(g, w.today, now), w.tw.Pass(x, w.today, now); !reflect.DeepEqual(gp, wp) {
+						t.Errorf("worker %d: pass %+v from EachColorFacts, %+v from Facts", x.Worker.ID, gp, wp)
+					}
+				}
+			}
+			stop := errors.New("stop")
+			calls := 0
+			err := w.passes.EachColorFacts(ctx, w.tw.ID, w.today, domain.PassFactsFilter{}, func(*domain.PassFacts) error {
+				calls++
+				return stop
+			})
+			if !errors.Is(err, stop) || calls != 1 {
+				t.Errorf("got %v after %d calls, want fn's error after its first", err, calls)
 			}
 		})
 		t.Run("RevokeAgainRestore", func(t *testing.T) {

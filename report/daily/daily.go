@@ -54,17 +54,95 @@ func fileNamePart(s string) string {
 // spot checks, their figures and the passes by enterprise). ID numbers are always masked: the
 // report is forwarded upward and printed, so it must never carry a whole one.
 func Write(w io.Writer, r domain.DailyReport, opts ...Option) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	f.SetZipWriter(fastZip)
-	if err := writeDailyBook(f, r, optionsOf(opts)); err != nil {
-		return fmt.Errorf("write daily report: %w", err)
+	b, err := NewBook(opts...)
+	if err != nil {
+		return err
 	}
-	if err := f.Write(w); err != nil {
+	defer b.Close()
+	if err := b.WritePeople(r); err != nil {
+		return err
+	}
+	if err := b.WriteRest(r); err != nil {
+		return err
+	}
+	return b.Save(w)
+}
+
+// Book is a daily report workbook being written, in two parts that may come at different
+// times: the people sheets (WritePeople), which are most of the writing and can be written
+// while the rest of the report is still being read (domain.ReportService.DailyReportWith),
+// and the rest (WriteRest). Every sheet is there, in its place, from the start. A Book is
+// not for use by two goroutines at once.
+type Book struct {
+	f  *excelize.File
+	st reportStyles
+}
+
+// NewBook starts a daily report workbook with its sheets, empty. Close it.
+func NewBook(opts ...Option) (*Book, error) {
+	f := excelize.NewFile()
+	f.SetZipWriter(fastZip)
+	b := &Book{f: f}
+	if err := b.start(optionsOf(opts)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write daily report: %w", err)
+	}
+	return b, nil
+}
+
+func (b *Book) start(o options) error {
+	if err := b.f.SetSheetName("Sheet1", summarySheet); err != nil {
+		return err
+	}
+	// Set now, while the summary is the only sheet: at the end, excelize would read every
+	// sheet back, the 25,000 rows streamed to 未打卡 among them, to mark them not selected.
+	b.f.SetActiveSheet(0)
+	for _, name := range []string{enterpriseSheet, returnSheet, spotSheet, abnormalSheet, missedSheet, keyAreaSheet,
+		isolatingSheet, unregisteredSheet} {
+		if _, err := b.f.NewSheet(name); err != nil {
+			return err
+		}
+	}
+	st, err := newReportStyles(b.f)
+	st.titleNote = o.titleNote
+	b.st = st
+	return err
+}
+
+// WritePeople writes the people sheets of r: of r only its people are read.
+func (b *Book) WritePeople(r domain.DailyReport) error {
+	for _, s := range []struct {
+		name   string
+		people []domain.PersonDay
+	}{
+		{abnormalSheet, r.Abnormal}, {missedSheet, r.Missed}, {keyAreaSheet, r.KeyArea}, {isolatingSheet, r.Isolating},
+		{unregisteredSheet, r.Unregistered},
+	} {
+		if err := writeList(b.f, b.st, s.name, personColumns, s.people, personValues); err != nil {
+			return fmt.Errorf("write daily report: %w", err)
+		}
+	}
+	return nil
+}
+
+// WriteRest writes every sheet of r but the people sheets.
+func (b *Book) WriteRest(r domain.DailyReport) error {
+	if err := writeRest(b.f, b.st, r); err != nil {
 		return fmt.Errorf("write daily report: %w", err)
 	}
 	return nil
 }
+
+// Save writes the workbook to w.
+func (b *Book) Save(w io.Writer) error {
+	if err := b.f.Write(w); err != nil {
+		return fmt.Errorf("write daily report: %w", err)
+	}
+	return nil
+}
+
+// Close lets go of the workbook's temporary files.
+func (b *Book) Close() error { return b.f.Close() }
 
 // fastZip packs a workbook with deflate's fastest level rather than its default: a third of
 // writing a township's daily report went into compressing it (BENCHMARKS.md), and the file
@@ -77,19 +155,8 @@ func fastZip(w io.Writer) excelize.ZipWriter {
 	return zw
 }
 
-// writeDailyBook lays out every sheet of the daily report in f.
-func writeDailyBook(f *excelize.File, r domain.DailyReport, o options) error {
-	if err := f.SetSheetName("Sheet1", summarySheet); err != nil {
-		return err
-	}
-	// Set now, while the summary is the only sheet: at the end, excelize would read every
-	// sheet back, the 25,000 rows streamed to 未打卡 among them, to mark them not selected.
-	f.SetActiveSheet(0)
-	st, err := newReportStyles(f)
-	if err != nil {
-		return err
-	}
-	st.titleNote = o.titleNote
+// writeRest writes the summary, enterprise, return and spot-check sheets of r.
+func writeRest(f *excelize.File, st reportStyles, r domain.DailyReport) error {
 	if err := writeSummary(f, st, r); err != nil {
 		return err
 	}
@@ -99,21 +166,7 @@ func writeDailyBook(f *excelize.File, r domain.DailyReport, o options) error {
 	if err := writeList(f, st, returnSheet, returnColumns, returnLines(r), returnValues); err != nil {
 		return err
 	}
-	if err := writeSpotSheet(f, st, r); err != nil {
-		return err
-	}
-	for _, s := range []struct {
-		name   string
-		people []domain.PersonDay
-	}{
-		{abnormalSheet, r.Abnormal}, {missedSheet, r.Missed}, {keyAreaSheet, r.KeyArea}, {isolatingSheet, r.Isolating},
-		{unregisteredSheet, r.Unregistered},
-	} {
-		if err := writeList(f, st, s.name, personColumns, s.people, personValues); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeSpotSheet(f, st, r)
 }
 
 // fieldKind is how a report cell is written and formatted.
