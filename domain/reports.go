@@ -97,21 +97,20 @@ func (s *ReportService) DailyReportWith(ctx context.Context, actor Actor, d Date
 	if err != nil {
 		return DailyReport{}, err
 	}
-	// The people sheets' read, the long one, runs beside the enterprises' numbers.
-	r := DailyReport{Township: v.township, Date: v.date}
+	// The people come first, on their own: their sheets take longest to write, and are
+	// written (people) while the rest is read. Read beside the rest, they came last, shared
+	// the two cores with it, and their writing waited for them (BENCHMARKS.md, daily.xlsx).
+	found, alerts, names, err := s.readPeople(ctx, v)
+	if err != nil {
+		return DailyReport{}, err
+	}
 	listed := DailyReport{Township: v.township, Date: v.date}
+	listed.placePeople(found, alerts, names)
+	r := DailyReport{Township: v.township, Date: v.date}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		found, alerts, names, err := s.readPeople(gctx, v)
-		if err != nil {
-			return err
-		}
-		listed.placePeople(found, alerts, names)
-		if people == nil {
-			return nil
-		}
-		return people(listed)
-	})
+	if people != nil {
+		g.Go(func() error { return people(listed) })
+	}
 	g.Go(func() error { return s.gateSheet(gctx, &r) })
 	if err := errors.Join(s.enterpriseSheets(ctx, v, &r), g.Wait()); err != nil {
 		return DailyReport{}, err
