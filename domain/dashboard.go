@@ -249,12 +249,21 @@ func (s *figureReader) enterpriseDays(ctx context.Context, v view) ([]Enterprise
 	if err != nil {
 		return nil, err
 	}
-	return s.enterpriseDaysOf(ctx, v, book)
+	open, err := s.openAlerts(ctx, v, v.date, v.date)
+	if err != nil {
+		return nil, err
+	}
+	return s.enterpriseDaysOf(ctx, v, book, open)
 }
 
-// enterpriseDaysOf is enterpriseDays with the history already read (up to the view's day at
-// least).
-func (s *figureReader) enterpriseDaysOf(ctx context.Context, v view, book statusBook) ([]EnterpriseDay, error) {
+// openAlerts reads the alerts open at the end of each of the view's days from one to another.
+func (s *figureReader) openAlerts(ctx context.Context, v view, from, to Date) (backlog, error) {
+	return openAlerts(ctx, s.stats, v.township, v.filter, from, to, v.township.Today(s.clock.Now()))
+}
+
+// enterpriseDaysOf is enterpriseDays with the history and the open alerts already read (up to
+// the view's day at least).
+func (s *figureReader) enterpriseDaysOf(ctx context.Context, v view, book statusBook, open backlog) ([]EnterpriseDay, error) {
 	if err := s.ensureToday(ctx, v.township); err != nil {
 		return nil, err
 	}
@@ -266,10 +275,6 @@ func (s *figureReader) enterpriseDaysOf(ctx context.Context, v view, book status
 		es[i] = book.asOf(es[i], v.date)
 	}
 	rows, err := s.stats.Days(ctx, v.filter, v.date, v.date)
-	if err != nil {
-		return nil, err
-	}
-	open, err := openAlerts(ctx, s.stats, v.township, v.filter, v.date, v.date, v.township.Today(s.clock.Now()))
 	if err != nil {
 		return nil, err
 	}
@@ -376,18 +381,18 @@ func (s *figureReader) trend(ctx context.Context, v view, from, to Date) ([]Tren
 	if err != nil {
 		return nil, err
 	}
-	return s.trendOf(ctx, v, es, book, from, to)
+	open, err := s.openAlerts(ctx, v, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return s.trendOf(ctx, v, es, book, open, from, to)
 }
 
 // trendOf is trend for the view's enterprises, already listed, with the history read up to
 // the last day at least. A day's reopened enterprises are those whose status at its end was
 // reopened: not those that reopened later, nor those suspended then.
-func (s *figureReader) trendOf(ctx context.Context, v view, es []Enterprise, book statusBook, from, to Date) ([]TrendPoint, error) {
+func (s *figureReader) trendOf(ctx context.Context, v view, es []Enterprise, book statusBook, open backlog, from, to Date) ([]TrendPoint, error) {
 	totals, err := s.stats.Totals(ctx, v.filter, from, to)
-	if err != nil {
-		return nil, err
-	}
-	open, err := openAlerts(ctx, s.stats, v.township, v.filter, from, to, v.township.Today(s.clock.Now()))
 	if err != nil {
 		return nil, err
 	}

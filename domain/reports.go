@@ -139,12 +139,18 @@ func (s *ReportService) gateSheet(ctx context.Context, r *DailyReport) (err erro
 // enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
 // their day are read once, for all three.
 func (s *ReportService) enterpriseSheets(ctx context.Context, v view, r *DailyReport) error {
-	// One read of the history serves the day's statuses and the trend's 14 days before it.
-	book, err := s.figures.readStatusBook(ctx, v, v.date.AddDays(-13), v.date)
+	// One read of the history, and one of the open alerts, serve the day's statuses and the
+	// trend's 14 days before it.
+	from := v.date.AddDays(-13)
+	book, err := s.figures.readStatusBook(ctx, v, from, v.date)
 	if err != nil {
 		return err
 	}
-	days, err := s.figures.enterpriseDaysOf(ctx, v, book)
+	open, err := s.figures.openAlerts(ctx, v, from, v.date)
+	if err != nil {
+		return err
+	}
+	days, err := s.figures.enterpriseDaysOf(ctx, v, book, open)
 	if err != nil {
 		return err
 	}
@@ -155,7 +161,7 @@ func (s *ReportService) enterpriseSheets(ctx context.Context, v view, r *DailyRe
 	if r.Summary, err = s.figures.summarize(ctx, v, days); err != nil {
 		return err
 	}
-	if r.Trend, err = s.figures.trendOf(ctx, v, es, book, v.date.AddDays(-13), v.date); err != nil {
+	if r.Trend, err = s.figures.trendOf(ctx, v, es, book, open, from, v.date); err != nil {
 		return err
 	}
 	if r.Enterprises, err = s.reportEnterprises(ctx, v, days); err != nil {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -150,9 +151,29 @@ func (b *Book) Close() error { return b.f.Close() }
 func fastZip(w io.Writer) excelize.ZipWriter {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
+		fw := deflaters.Get().(*flate.Writer)
+		fw.Reset(out)
+		return &pooledDeflater{fw}, nil
 	})
 	return zw
+}
+
+// deflaters keeps deflate's compressors between a workbook's files and between workbooks:
+// each is over a megabyte of state, and a daily report packs about twenty files, so a new one
+// for each was a tenth of the memory a report allocated (BENCHMARKS.md, daily.xlsx).
+var deflaters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(io.Discard, flate.BestSpeed) // the level is valid: no error
+	return fw
+}}
+
+// pooledDeflater is a pooled compressor that goes back to the pool once closed.
+type pooledDeflater struct{ *flate.Writer }
+
+func (d *pooledDeflater) Close() error {
+	err := d.Writer.Close()
+	deflaters.Put(d.Writer)
+	d.Writer = nil
+	return err
 }
 
 // writeRest writes the summary, enterprise, return and spot-check sheets of r.
