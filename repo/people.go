@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"fugong/domain"
@@ -38,96 +37,56 @@ WHERE w.township_id = @t
 // workers carry the fields the people sheets use; the check-ins their readings and symptoms.
 func (s *WorkerStore) DayPeople(ctx context.Context, townshipID int64, d domain.Date, keep func(*domain.PersonDay) bool) ([]domain.PersonDay, error) {
 	var kept keptPeople
-	take := func(r *personRow) {
-		p := kept.next()
-		r.personDay(p, townshipID, d)
-		if keep(p) {
-			kept.keep(r.seal)
+	q := s.DB.conn(ctx).Raw(dayPeopleQuery(s.DB.stats()), map[string]any{"t": townshipID, "d": d.Time()})
+	// Through pgx the rows are scanned into pgx's own types: database/sql turned every value
+	// of the 25,000 rows into a driver.Value and converted it again into its destination, a
+	// fifth of the daily report's reading (BENCHMARKS.md).
+	scanRow := scanPersonRow
+	if s.DB.pgxReads(ctx) {
+		scanRow = scanPgxPersonRow
+	}
+	var r personRow
+	var pr pgxPersonRow
+	err := s.DB.eachRow(ctx, q, func(scan func(...any) error) error {
+		row, err := scanRow(scan, &r, &pr)
+		if err != nil {
+			return err
 		}
-	}
-	var err error
-	if s.DB.Dialect == Postgres && !inTx(ctx) {
-		err = s.dayPeoplePgx(ctx, townshipID, d, take)
-	} else {
-		err = s.dayPeopleSQL(ctx, townshipID, d, take)
-	}
+		p := kept.next()
+		row.personDay(p, townshipID, d)
+		if keep(p) {
+			kept.sealed = append(kept.sealed, row.seal)
+		} else {
+			kept.drop()
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	return s.openInOrder(&kept)
 }
 
-// peopleBlock is how many people a block of keptPeople holds.
-const peopleBlock = 1024
-
-// keptPeople gathers DayPeople's people in blocks: one slice of them, copied whole each time
-// it grew, was a quarter of the read's time (a person is 432 bytes; the report's people
-// are tens of thousands).
+// keptPeople are DayPeople's people, in blocks (rowBlocks): one slice of them, copied whole
+// each time it grew, was a quarter of the read's time (a person is 432 bytes; the report's
+// people are tens of thousands). A person not kept gives their place back to the next.
 type keptPeople struct {
-	blocks [][]domain.PersonDay
-	sealed []string
-	n      int
+	rowBlocks[domain.PersonDay]
+	sealed []string // their ID numbers, sealed
 }
 
-// next is where the next person is read into; keep keeps it there.
-func (k *keptPeople) next() *domain.PersonDay {
-	if k.n == len(k.blocks)*peopleBlock {
-		k.blocks = append(k.blocks, make([]domain.PersonDay, peopleBlock))
-	}
-	p := k.at(k.n)
-	*p = domain.PersonDay{}
-	return p
+// scanPersonRow scans a row of dayPeopleQuery through database/sql, into r.
+func scanPersonRow(scan func(...any) error, r *personRow, _ *pgxPersonRow) (*personRow, error) {
+	return r, scan(r.dest()...)
 }
 
-func (k *keptPeople) keep(seal string) { k.sealed, k.n = append(k.sealed, seal), k.n+1 }
-
-func (k *keptPeople) at(i int) *domain.PersonDay { return &k.blocks[i/peopleBlock][i%peopleBlock] }
-
-// dayPeopleSQL reads dayPeopleQuery through database/sql: SQLite, and PostgreSQL inside a
-// transaction.
-func (s *WorkerStore) dayPeopleSQL(ctx context.Context, townshipID int64, d domain.Date, take func(*personRow)) error {
-	rows, err := s.DB.conn(ctx).Raw(dayPeopleQuery(s.DB.stats()), map[string]any{"t": townshipID, "d": d.Time()}).Rows()
-	if err != nil {
-		return err
+// scanPgxPersonRow scans a row of dayPeopleQuery through pgx, into pr, and gives it as a
+// personRow.
+func scanPgxPersonRow(scan func(...any) error, _ *personRow, pr *pgxPersonRow) (*personRow, error) {
+	if err := scan(pr.dest()...); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var r personRow
-	dest := r.dest()
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		take(&r)
-	}
-	return rows.Err()
-}
-
-// dayPeoplePgx reads dayPeopleQuery on PostgreSQL through pgx itself, on a connection of the
-// pool, into pgx's own types: database/sql turned every value of the 25,000 rows into a
-// driver.Value and converted it again into its destination, a fifth of the daily report's
-// reading (BENCHMARKS.md).
-func (s *WorkerStore) dayPeoplePgx(ctx context.Context, townshipID int64, d domain.Date, take func(*personRow)) error {
-	pool, err := s.DB.readPool(ctx)
-	if err != nil {
-		return err
-	}
-	err = withPgx(ctx, pool, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, dayPeopleQuery(postgresStats), pgx.NamedArgs{"t": townshipID, "d": d.Time()})
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var pr pgxPersonRow
-		dest := pr.dest()
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			take(pr.row())
-		}
-		return rows.Err()
-	})
-	return translateDriver(s.DB.conn(ctx), err)
+	return pr.row(), nil
 }
 
 // openInOrder puts people in the order the sheets list them, by enterprise and worker ID, and
@@ -135,7 +94,8 @@ func (s *WorkerStore) dayPeoplePgx(ctx context.Context, townshipID int64, d doma
 // every row (on disk, past work_mem) before sending the first, where without it the rows
 // stream while it joins. Indexes are sorted, not the people, which are big to swap.
 func (s *WorkerStore) openInOrder(kept *keptPeople) ([]domain.PersonDay, error) {
-	order := make([]int, kept.n)
+	n := len(kept.sealed)
+	order := make([]int, n)
 	for i := range order {
 		order[i] = i
 	}
@@ -143,7 +103,7 @@ func (s *WorkerStore) openInOrder(kept *keptPeople) ([]domain.PersonDay, error) 
 		wa, wb := &kept.at(a).Worker, &kept.at(b).Worker
 		return cmp.Or(cmp.Compare(wa.EnterpriseID, wb.EnterpriseID), cmp.Compare(wa.ID, wb.ID))
 	})
-	out := make([]domain.PersonDay, kept.n)
+	out := make([]domain.PersonDay, n)
 	for i, k := range order {
 		p := kept.at(k)
 		id, err := s.Box.Open(kept.sealed[k], idPurpose)

@@ -3,10 +3,10 @@ package repo
 import "testing"
 
 // TestKeptPeople fills keptPeople past several blocks, dropping every third person read: the
-// kept are where they were read into, in order, and a dropped one's place is reused.
+// kept are where they were read into, in order, and a dropped one's place is reused, empty.
 func TestKeptPeople(t *testing.T) {
 	var k keptPeople
-	const read = 3*peopleBlock + 7
+	const read = 3*rowBlock + 7
 	var want []int64
 	for i := range int64(read) {
 		p := k.next()
@@ -15,8 +15,10 @@ func TestKeptPeople(t *testing.T) {
 		}
 		p.Worker.ID = i + 1
 		if i%3 != 0 {
-			k.keep("seal")
+			k.sealed = append(k.sealed, "seal")
 			want = append(want, i+1)
+		} else {
+			k.drop()
 		}
 	}
 	if k.n != len(want) || len(k.sealed) != len(want) {

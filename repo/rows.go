@@ -19,7 +19,7 @@ import (
 // (the replica's when the request may read there), and pgx scans into the destinations
 // directly; elsewhere (SQLite, a transaction) through GORM's connection.
 func (db *DB) eachRow(ctx context.Context, q *gorm.DB, fn func(scan func(dest ...any) error) error) error {
-	if db.Dialect != Postgres || inTx(ctx) {
+	if !db.pgxReads(ctx) {
 		return db.eachRowSQL(q, fn)
 	}
 	// The statement GORM would send, built without sending it: its SQL with PostgreSQL's
@@ -39,6 +39,10 @@ func (db *DB) eachRow(ctx context.Context, q *gorm.DB, fn func(scan func(dest ..
 	})
 	return translateDriver(q, err)
 }
+
+// pgxReads says whether eachRow reads through pgx with ctx, so that its scans take pgx's own
+// types (pgtype), or through database/sql.
+func (db *DB) pgxReads(ctx context.Context) bool { return db.Dialect == Postgres && !inTx(ctx) }
 
 func (db *DB) eachRowSQL(q *gorm.DB, fn func(scan func(dest ...any) error) error) error {
 	rows, err := q.Rows()
@@ -81,10 +85,18 @@ func (b *rowBlocks[R]) next() *R {
 	if b.n == len(b.blocks)*rowBlock {
 		b.blocks = append(b.blocks, make([]R, rowBlock))
 	}
-	r := &b.blocks[b.n/rowBlock][b.n%rowBlock]
+	r := b.at(b.n)
+	var zero R
+	*r = zero // a place given back by drop holds the row dropped
 	b.n++
 	return r
 }
+
+// drop gives back the place next gave last, for the next row.
+func (b *rowBlocks[R]) drop() { b.n-- }
+
+// at is the i-th row.
+func (b *rowBlocks[R]) at(i int) *R { return &b.blocks[i/rowBlock][i%rowBlock] }
 
 // all is the rows in the order they came.
 func (b *rowBlocks[R]) all() []R {
