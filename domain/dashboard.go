@@ -253,7 +253,11 @@ func (s *figureReader) enterpriseDays(ctx context.Context, v view) ([]Enterprise
 	if err != nil {
 		return nil, err
 	}
-	return s.enterpriseDaysOf(ctx, v, book, open)
+	es, err := s.listEnterprises(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return s.enterpriseDaysOf(ctx, v, es, book, open)
 }
 
 // openAlerts reads the alerts open at the end of each of the view's days from one to another.
@@ -261,14 +265,11 @@ func (s *figureReader) openAlerts(ctx context.Context, v view, from, to Date) (b
 	return openAlerts(ctx, s.stats, v.township, v.filter, from, to, v.township.Today(s.clock.Now()))
 }
 
-// enterpriseDaysOf is enterpriseDays with the history and the open alerts already read (up to
-// the view's day at least).
-func (s *figureReader) enterpriseDaysOf(ctx context.Context, v view, book statusBook, open backlog) ([]EnterpriseDay, error) {
+// enterpriseDaysOf is enterpriseDays with the view's enterprises listed (listEnterprises, a
+// slice it changes in place) and the history and the open alerts already read (up to the
+// view's day at least).
+func (s *figureReader) enterpriseDaysOf(ctx context.Context, v view, es []Enterprise, book statusBook, open backlog) ([]EnterpriseDay, error) {
 	if err := s.ensureToday(ctx, v.township); err != nil {
-		return nil, err
-	}
-	es, err := s.listEnterprises(ctx, v)
-	if err != nil {
 		return nil, err
 	}
 	for i := range es {

@@ -100,19 +100,19 @@ func (s *ReportService) DailyReportWith(ctx context.Context, actor Actor, d Date
 	// The people come first, on their own: their sheets take longest to write, and are
 	// written (people) while the rest is read. Read beside the rest, they came last, shared
 	// the two cores with it, and their writing waited for them (BENCHMARKS.md, daily.xlsx).
-	found, alerts, names, err := s.readPeople(ctx, v)
+	found, alerts, es, err := s.readPeople(ctx, v)
 	if err != nil {
 		return DailyReport{}, err
 	}
 	listed := DailyReport{Township: v.township, Date: v.date}
-	listed.placePeople(found, alerts, names)
+	listed.placePeople(found, alerts, es)
 	r := DailyReport{Township: v.township, Date: v.date}
 	g, gctx := errgroup.WithContext(ctx)
 	if people != nil {
 		g.Go(func() error { return people(listed) })
 	}
 	g.Go(func() error { return s.gateSheet(gctx, &r) })
-	if err := errors.Join(s.enterpriseSheets(ctx, v, &r), g.Wait()); err != nil {
+	if err := errors.Join(s.enterpriseSheets(ctx, v, es, &r), g.Wait()); err != nil {
 		return DailyReport{}, err
 	}
 	r.Abnormal, r.Missed, r.KeyArea, r.Isolating, r.Unregistered =
@@ -136,9 +136,10 @@ func (s *ReportService) gateSheet(ctx context.Context, r *DailyReport) (err erro
 	return err
 }
 
-// enterpriseSheets fills the summary, the trend and the enterprise rows. The enterprises and
-// their day are read once, for all three.
-func (s *ReportService) enterpriseSheets(ctx context.Context, v view, r *DailyReport) error {
+// enterpriseSheets fills the summary, the trend and the enterprise rows of the view's
+// enterprises es (listed with the people). The enterprises and their day are read once, for
+// all three.
+func (s *ReportService) enterpriseSheets(ctx context.Context, v view, es []Enterprise, r *DailyReport) error {
 	// One read of the history, and one of the open alerts, serve the day's statuses and the
 	// trend's 14 days before it.
 	from := v.date.AddDays(-13)
@@ -150,13 +151,9 @@ func (s *ReportService) enterpriseSheets(ctx context.Context, v view, r *DailyRe
 	if err != nil {
 		return err
 	}
-	days, err := s.figures.enterpriseDaysOf(ctx, v, book, open)
+	days, err := s.figures.enterpriseDaysOf(ctx, v, es, book, open)
 	if err != nil {
 		return err
-	}
-	es := make([]Enterprise, 0, len(days))
-	for _, d := range days {
-		es = append(es, d.Enterprise)
 	}
 	if r.Summary, err = s.figures.summarize(ctx, v, days); err != nil {
 		return err
@@ -204,21 +201,19 @@ func (s *ReportService) reportEnterprises(ctx context.Context, v view, days []En
 
 // readPeople reads the people some people sheet lists, from the roster and the day's
 // check-ins in one read that keeps only them, and beside it the day's alerts by worker and the
-// enterprises' names.
-func (s *ReportService) readPeople(ctx context.Context, v view) ([]PersonDay, map[int64][]Alert, map[int64]string, error) {
+// view's enterprises (listEnterprises), for the people's enterprise names and the enterprise
+// sheets after.
+func (s *ReportService) readPeople(ctx context.Context, v view) ([]PersonDay, map[int64][]Alert, []Enterprise, error) {
 	t, d := v.township, v.date
 	var alerts map[int64][]Alert
-	names := map[int64]string{}
+	var es []Enterprise
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		alerts, err = s.dayAlerts(gctx, t.ID, d)
 		return err
 	})
-	g.Go(func() error {
-		es, err := s.figures.listEnterprises(gctx, v)
-		for _, e := range es {
-			names[e.ID] = e.Name
-		}
+	g.Go(func() (err error) {
+		es, err = s.figures.listEnterprises(gctx, v)
 		return err
 	})
 	listed, err := s.workers.DayPeople(ctx, t.ID, d, func(p *PersonDay) bool {
@@ -228,14 +223,17 @@ func (s *ReportService) readPeople(ctx context.Context, v view) ([]PersonDay, ma
 	if err := errors.Join(err, g.Wait()); err != nil {
 		return nil, nil, nil, err
 	}
-	return listed, alerts, names, nil
+	return listed, alerts, es, nil
 }
 
 // placePeople puts the people listed on their sheets, in the order they come (DayPeople's: by
-// enterprise and worker), with their enterprise's name (names, by ID) and their alerts of the
-// day. The sheets
+// enterprise and worker), with their enterprise's name (of es) and their alerts of the day. The sheets
 // are sized first: a township's missed list is tens of thousands of people, each big to copy.
-func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert, names map[int64]string) {
+func (r *DailyReport) placePeople(listed []PersonDay, alerts map[int64][]Alert, es []Enterprise) {
+	names := make(map[int64]string, len(es))
+	for _, e := range es {
+		names[e.ID] = e.Name
+	}
 	sheets := []*[]PersonDay{&r.Abnormal, &r.Missed, &r.KeyArea, &r.Isolating, &r.Unregistered}
 	on := make([][5]bool, len(listed)) // on[i][k]: listed[i] is on sheets[k]
 	var sizes [5]int
