@@ -54,9 +54,11 @@ func (s *WorkerService) ImportFrom(ctx context.Context, actor Actor, enterpriseI
 // warnings (ImportResult.Warnings): a dry run lists them, and the import writes nothing and
 // returns them unless HR confirmed them (ImportOptions.ConfirmIsolation).
 //
-// It reads and checks the whole file before it opens the transaction, and a dry run opens
-// none: on SQLite a transaction is the database's one writer, and every sign-in and check-in
-// of every township waited while a file was read in one (issue 16). It runs in one of the
+// On SQLite it reads and checks the whole file before it opens the transaction, and a dry run
+// opens none: a transaction there is the database's one writer, and every sign-in and check-in
+// of every township waited while a file was read in one (issue 16). On PostgreSQL, where a
+// transaction holds up only the rows it locks, it writes each batch as it is read (streamed),
+// and rolls all back on a later problem. It runs in one of the
 // server's import places (Options.Imports), within Options.ImportBudget, and stops when ctx
 // ends: a stopped import has written nothing. ErrForbidden, ErrNotFound, ErrTooManyRequests (another import of
 // the enterprise, or too many of the server's, under way), ErrUnavailable (the budget spent);
@@ -114,6 +116,9 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 	}
 	im := &importer{s: s, t: t, e: e, today: today, rows: rowParser{today: today, first: map[IDNumber]int{}, place: pl},
 		tally: raised{}, confirm: opt.ConfirmIsolation}
+	if !opt.DryRun && !holdsWriters(s.tx) {
+		return im.streamed(ctx, actor, src)
+	}
 	sheetErrs, err := readAhead(ctx, src, im.parse)
 	switch {
 	case err != nil:
@@ -127,8 +132,8 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 		if err := im.write(ctx, true); err != nil {
 			return ImportResult{}, err
 		}
-		if len(im.errs) > 0 {
-			return ImportResult{Errors: im.errs, Warnings: im.res.Warnings}, nil
+		if len(im.seatErrs) > 0 {
+			return ImportResult{Errors: im.seatErrs, Warnings: im.res.Warnings}, nil
 		}
 		return im.res, nil
 	}
@@ -136,30 +141,75 @@ func (s *WorkerService) importFrom(ctx context.Context, actor Actor, e Enterpris
 		if err := im.write(ctx, false); err != nil {
 			return err
 		}
-		if im.blocked() {
-			return errImportRefused // rolls back what the batches before the first problem wrote
-		}
-		if im.res.Created+im.res.Updated == 0 {
-			// The roster is as it was, and so are its figures: HR's import is recorded, and
-			// nothing else is written.
-			return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, "新增 0 人,更新 0 人")
-		}
-		if err := s.snapshot(ctx, t, e.ID, today); err != nil {
-			return err
-		}
-		detail := "新增 " + strconv.Itoa(im.res.Created) + " 人,更新 " + strconv.Itoa(im.res.Updated) + " 人"
-		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, detail)
+		return im.finish(ctx, actor)
 	})
+	return im.outcome(err)
+}
+
+// streamed imports where a transaction held open holds up no one else's writes
+// (PostgreSQL): it opens the transaction first and compares and writes each batch of people
+// as the reader hands it over, so that the writing of one batch overlaps the reading of the
+// next. A row or sheet problem found later rolls back what the batches before it wrote; after
+// one it only parses, so that HR hears of every row in one go, as when the file is read first.
+func (im *importer) streamed(ctx context.Context, actor Actor, src RosterSource) (ImportResult, error) {
+	var sheetErrs []RowError
+	err := im.s.tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		sheetErrs, err = readAhead(ctx, src, func(rows []RosterRow) error {
+			if err := im.parse(rows); err != nil || len(im.errs) > 0 {
+				return err
+			}
+			return im.write(ctx, false)
+		})
+		switch {
+		case err != nil:
+			return err
+		case len(sheetErrs) > 0 || len(im.errs) > 0:
+			return errImportRefused
+		}
+		return im.finish(ctx, actor)
+	})
+	switch refused := errors.Is(err, errImportRefused); {
+	case refused && len(sheetErrs) > 0: // they replace whatever the rows said
+		return ImportResult{Errors: sheetErrs}, nil
+	case refused && len(im.errs) > 0:
+		return ImportResult{Errors: im.errs}, nil
+	}
+	return im.outcome(err)
+}
+
+// finish ends an import's transaction once every person is written: it refuses the import
+// that a row or an unconfirmed warning blocks (rolling back what the batches wrote), and
+// otherwise snapshots the roster's figures and records HR's import.
+func (im *importer) finish(ctx context.Context, actor Actor) error {
+	s, e := im.s, im.e
+	if im.blocked() {
+		return errImportRefused
+	}
+	if im.res.Created+im.res.Updated == 0 {
+		// The roster is as it was, and so are its figures: HR's import is recorded, and
+		// nothing else is written.
+		return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, "新增 0 人,更新 0 人")
+	}
+	if err := s.snapshot(ctx, im.t, e.ID, im.today); err != nil {
+		return err
+	}
+	detail := "新增 " + strconv.Itoa(im.res.Created) + " 人,更新 " + strconv.Itoa(im.res.Updated) + " 人"
+	return s.audit().record(ctx, actor, e.TownshipID, e.ID, "roster.import", "enterprise", e.ID, detail)
+}
+
+// outcome is the import's answer once its transaction ended with err.
+func (im *importer) outcome(err error) (ImportResult, error) {
 	switch {
-	case errors.Is(err, errImportRefused) && len(im.errs) > 0:
-		return ImportResult{Errors: im.errs, Warnings: im.res.Warnings}, nil
+	case errors.Is(err, errImportRefused) && len(im.seatErrs) > 0:
+		return ImportResult{Errors: im.seatErrs, Warnings: im.res.Warnings}, nil
 	case errors.Is(err, errImportRefused):
 		return ImportResult{Warnings: im.res.Warnings}, isolationConflict(warningTexts(im.res.Warnings))
 	case err != nil:
 		return ImportResult{}, err
 	}
-	im.tally.report(s.recorder)
-	notify(s.changes, Change{TownshipID: e.TownshipID, EnterpriseID: e.ID, Kind: ChangeRoster})
+	im.tally.report(im.s.recorder)
+	notify(im.s.changes, Change{TownshipID: im.e.TownshipID, EnterpriseID: im.e.ID, Kind: ChangeRoster})
 	return im.res, nil
 }
 
@@ -214,26 +264,30 @@ func (s *ImportSlots) Running() int {
 // and lists of ID numbers the databases plan well.
 const importBatch = 2500
 
-// importer is one import under way: the people read so far, what it has counted and raised,
-// and every problem found.
+// importer is one import under way: the people read and not yet compared, what it has
+// counted and raised, and every problem found.
 type importer struct {
 	s      *WorkerService
 	t      Township
 	e      Enterprise
 	today  Date
 	rows   rowParser
-	parsed []Worker // every row's person, while no row has a problem
+	parsed []Worker // the people of the rows read and not yet compared, while no row has a problem
 	rowNum []int    // the sheet row of each of parsed
+	seats  seats    // the shifts people are counted into, from the first batch compared on
 	res    ImportResult
-	errs   []RowError
-	tally  raised
+	errs   []RowError // the rows' own problems
+	// seatErrs are the rows that overfill a shift, counted against the roster: HR hears of
+	// them when the rows have no problem of their own.
+	seatErrs []RowError
+	tally    raised
 	// confirm: HR confirmed the isolation warnings, which do not stop the import then.
 	confirm bool
 }
 
 // blocked says that the import may write nothing: a row error, or warnings not confirmed.
 func (im *importer) blocked() bool {
-	return len(im.errs) > 0 || (len(im.res.Warnings) > 0 && !im.confirm)
+	return len(im.errs) > 0 || len(im.seatErrs) > 0 || (len(im.res.Warnings) > 0 && !im.confirm)
 }
 
 // parse parses a batch of rows and keeps their people. After a problem it only parses, so
@@ -251,15 +305,19 @@ func (im *importer) parse(rows []RosterRow) error {
 	return nil
 }
 
-// write compares the people read with the roster, importBatch at a time, and counts them:
-// new, changed, unchanged, and the places they take in the shifts. Unless only is counting, it
-// writes them while nothing blocks the import: changed people one by one, new people in a
-// few multi-row statements, then the alerts their arrival raises. After a problem it goes on
-// counting, so that HR hears of every row that overfills a shift in one go.
+// write compares the people read and not yet compared with the roster, importBatch at a
+// time, and counts them: new, changed, unchanged, and the places they take in the shifts.
+// Unless only is counting, it writes them while nothing blocks the import: changed people one
+// by one, new people in a few multi-row statements, then the alerts their arrival raises.
+// After a problem it goes on counting, so that HR hears of every row that overfills a shift
+// in one go.
 func (im *importer) write(ctx context.Context, counting bool) error {
-	seats, err := im.seats(ctx, counting)
-	if err != nil {
-		return err
+	if im.seats == nil {
+		st, err := im.seatsOf(ctx, counting)
+		if err != nil {
+			return err
+		}
+		im.seats = st
 	}
 	for start := 0; start < len(im.parsed); start += importBatch {
 		end := min(start+importBatch, len(im.parsed))
@@ -273,7 +331,7 @@ func (im *importer) write(ctx context.Context, counting bool) error {
 		}
 		var fresh, changed []Worker
 		for i := start; i < end; i++ {
-			im.one(known, im.parsed[i], im.rowNum[i], seats, &fresh, &changed)
+			im.one(known, im.parsed[i], im.rowNum[i], im.seats, &fresh, &changed)
 		}
 		if counting || im.blocked() {
 			continue
@@ -282,29 +340,30 @@ func (im *importer) write(ctx context.Context, counting bool) error {
 			return err
 		}
 	}
+	im.parsed, im.rowNum = nil, nil // compared: the next batch starts afresh
 	return nil
 }
 
-// seats are the shifts the file places people in, locked in the import's transaction (read
-// only, for a dry run).
-func (im *importer) seats(ctx context.Context, counting bool) (seats, error) {
-	named := map[int64]bool{}
-	for _, w := range im.parsed {
-		named[w.ShiftID] = true
+// seatsOf are the shifts people are counted into: every shift of the enterprise, locked in the
+// import's transaction in one order, as every writer locks them (read only, for a dry run).
+// All of them, since a streamed import locks them before it has read the file's; none when
+// the sheet has no 班组 column and leaves everyone in their shift.
+func (im *importer) seatsOf(ctx context.Context, counting bool) (seats, error) {
+	if im.rows.keepShift {
+		return seats{}, nil
 	}
-	ids := make([]int64, 0, len(named))
-	for id := range named {
+	ids := make([]int64, 0, len(im.rows.place.byID))
+	for id := range im.rows.place.byID {
 		ids = append(ids, id)
 	}
-	slices.Sort(ids) // locked in one order, as every writer does
+	slices.Sort(ids)
 	if !counting {
 		return im.s.lockSeats(ctx, ids)
 	}
 	st := seats{}
 	for _, id := range ids {
-		if sh, ok := im.rows.place.byID[id]; ok {
-			st[id] = &sh
-		}
+		sh := im.rows.place.byID[id]
+		st[id] = &sh
 	}
 	return st, nil
 }
@@ -352,7 +411,7 @@ func (im *importer) one(known map[IDNumber]Worker, w Worker, row int, st seats, 
 		return
 	}
 	if sh, ok := st.take(prev, next); !ok {
-		im.errs = append(im.errs, RowError{Row: row, Column: rosterHeader(ColShiftGroup), Message: capacityMessage(sh, 1)})
+		im.seatErrs = append(im.seatErrs, RowError{Row: row, Column: rosterHeader(ColShiftGroup), Message: capacityMessage(sh, 1)})
 	}
 	if msg, warn := im.t.newIsolationWarning(prev, next, im.today); warn {
 		im.res.Warnings = append(im.res.Warnings, RowError{Row: row, Column: rosterHeader(ColBatch), Message: msg})

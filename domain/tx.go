@@ -12,6 +12,17 @@ type TxRunner interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
+// oneWriter is a TxRunner that says whether its database has one writer at a time, so that
+// a transaction held open stops every other write (SQLite); repo.DB is one.
+type oneWriter interface{ OneWriter() bool }
+
+// holdsWriters says whether a transaction of tx held open holds up every other write: true
+// unless tx says otherwise, the safe answer for a work that could hold one open for long.
+func holdsWriters(tx TxRunner) bool {
+	w, ok := tx.(oneWriter)
+	return !ok || w.OneWriter()
+}
+
 // Clock tells the time. Services take one so tests can fix it.
 type Clock func() time.Time
 

@@ -260,6 +260,11 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	})
 }
 
+// OneWriter says whether the database writes one transaction at a time (SQLite), so that a
+// transaction held open holds up every other write; on PostgreSQL it holds up only the rows it
+// locked (domain's roster import reads its file inside the transaction there).
+func (db *DB) OneWriter() bool { return db.writer != nil }
+
 // exclusive runs a write that is not in a transaction holding SQLite's writer gate too, so
 // that it queues behind the transactions instead of polling SQLite's lock beside them (a
 // check-in is one such statement). In a transaction, which holds the gate, and on

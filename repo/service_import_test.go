@@ -69,9 +69,10 @@ func (c cancelAfterCreate) CreateMany(ctx context.Context, ws []domain.Worker) e
 
 // TestWorkerServiceImportStops: an import stops when its context ends (the client left) or its
 // time budget is spent, while it reads the file or while it writes, and has then written
-// nothing: no worker, statistic, alert or audit event. While it reads, it holds no
-// transaction: on SQLite, where a transaction is the database's one writer, every sign-in and
-// check-in waited while a file was read (issue 16).
+// nothing: no worker, statistic, alert or audit event. While it reads, it holds up no one
+// else's writes: on SQLite, where a transaction is the database's one writer, it holds no
+// transaction (every sign-in and check-in waited while a file was read, issue 16); on
+// PostgreSQL its transaction locks only the enterprise's shifts and the people it writes.
 func TestWorkerServiceImportStops(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		w := newWorld(t, db)
@@ -180,5 +181,86 @@ func TestWorkerServiceImportSlots(t *testing.T) {
 		if err != nil || res.Created != 1 {
 			t.Errorf("after the others ended: got %+v, %v; want 1 created", res, err)
 		}
+	})
+}
+
+// batchedSource yields rows n at a time, as the workbook reader does, and then the sheet's own
+// problems, found once the whole sheet was read.
+func batchedSource(rows []domain.RosterRow, n int, sheetErrs []domain.RowError) domain.RosterSource {
+	return func(ctx context.Context, yield func([]domain.RosterRow) error) ([]domain.RowError, error) {
+		for start := 0; start < len(rows); start += n {
+			if err := yield(rows[start:min(start+n, len(rows))]); err != nil {
+				return nil, err
+			}
+		}
+		return sheetErrs, nil
+	}
+}
+
+// TestRosterImportLateProblems: a problem found in a file's last batch, after the batches
+// before it were compared (and, on PostgreSQL, written in the import's transaction while the
+// rest was read), refuses the whole file and leaves nothing written; the answer is the one a
+// file read whole before any writing gets: the sheet's problems replace the rows', and the
+// rows' own problems replace the shifts they overfill.
+func TestRosterImportLateProblems(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
+		p := newPlaced(t, db)
+		for i := range 20 { // 丙班 full
+			in := workerForm(i, "371681", domain.Date{})
+			in.ShiftGroup = "丙班"
+			p.addWorker(t, p.hr, in)
+		}
+		state := func(t *testing.T) string {
+			t.Helper()
+			var sb strings.Builder
+			for _, table := range []string{"workers", "daily_stats", "alerts", "audit_events"} {
+				fmt.Fprintf(&sb, "%s=%d ", table, rows(t, db, table))
+			}
+			return sb.String()
+		}
+		before := state(t)
+		refused := func(t *testing.T, file []domain.RosterRow, sheetErrs []domain.RowError, want []domain.RowError) {
+			t.Helper()
+			res, err := p.workers.ImportFrom(p.ctx, p.hr.Actor(), p.ent.ID, batchedSource(file, 2500, sheetErrs), false)
+			must(t, err)
+			wantRowErrors(t, res.Errors, want)
+			if res.Created != 0 || res.Updated != 0 {
+				t.Errorf("got %+v, want nothing created or updated", res)
+			}
+			if got := state(t); got != before {
+				t.Errorf("got %s, want %s: a refused import writes nothing", got, before)
+			}
+		}
+		const n = 6000 // three batches
+
+		t.Run("ErrRowInLastBatch", func(t *testing.T) {
+			f := roster(1000, n)
+			f[5500].Cells[domain.ColPhone] = "1"
+			refused(t, f, nil, []domain.RowError{{Row: 5502, Column: "手机号", Message: "11 位"}})
+		})
+		t.Run("ErrSheetAfterEveryRow", func(t *testing.T) {
+			sheet := []domain.RowError{{Column: "身份证号", Message: "表格没有这一列"}}
+			refused(t, roster(1000, n), sheet, sheet)
+		})
+		t.Run("ErrFullShiftInFirstAndLastBatch", func(t *testing.T) {
+			f := roster(1000, n)
+			f[10].Cells[domain.ColShiftGroup], f[5990].Cells[domain.ColShiftGroup] = "丙班", "丙班"
+			refused(t, f, nil, []domain.RowError{
+				{Row: 12, Column: "班组", Message: "丙班容量 20 人"},
+				{Row: 5992, Column: "班组", Message: "丙班容量 20 人"},
+			})
+		})
+		t.Run("ErrRowAfterFullShift", func(t *testing.T) {
+			f := roster(1000, n)
+			f[10].Cells[domain.ColShiftGroup] = "丙班"
+			f[5500].Cells[domain.ColPhone] = "1"
+			refused(t, f, nil, []domain.RowError{{Row: 5502, Column: "手机号", Message: "11 位"}})
+		})
+		t.Run("OKTheSameFileRight", func(t *testing.T) {
+			res, err := p.workers.ImportFrom(p.ctx, p.hr.Actor(), p.ent.ID, batchedSource(roster(1000, n), 2500, nil), false)
+			if err != nil || res.Created != n || len(res.Errors) > 0 {
+				t.Fatalf("got %+v, %v; want %d created", res, err, n)
+			}
+		})
 	})
 }
