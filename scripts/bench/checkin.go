@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -449,8 +450,10 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	}
 	timeline = append(timeline, "sustained "+since())
 	sessions0 := checkinSessions()
+	cpu0 := loadtest.ReadCPU(srv)
 	sustained := checkinAttack(ctx, target, vegeta.Rate{Freq: 0}, runFor, tally,
 		vegeta.Workers(checkinConns), vegeta.MaxWorkers(checkinConns), vegeta.Connections(checkinConns), vegeta.MaxConnections(checkinConns))
+	cpuFugong := loadtest.ReadCPU(srv).Since(cpu0)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -461,13 +464,16 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	timeline = append(timeline, "baseline "+since())
 	baseKeys, baseTally := newCheckinKeys(nWorkers), newCheckinTally()
 	var baseline, baseOne *checkinRun
+	var cpuBaseline, cpuBare loadtest.CPUShares // read before the connections close: their backends' time goes with them
 	baseNote := ""
 	if engine == checkinPostgres {
 		upsert, closeDB, err := checkinPgUpsert(ctx, dbURL)
 		if err != nil {
 			return err
 		}
+		cpu0 = loadtest.ReadCPU(srv)
 		baseline = checkinClosedLoop(ctx, runFor, ds, baseKeys, baseTally, upsert)
+		cpuBaseline = loadtest.ReadCPU(srv).Since(cpu0)
 		closeDB()
 	} else {
 		upsert, closeDB, err := checkinSQLiteUpsert(ctx, dbURL, checkinConns)
@@ -499,7 +505,9 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 		if err != nil {
 			return err
 		}
+		cpu0 = loadtest.ReadCPU(srv)
 		bare = checkinClosedLoop(ctx, runFor, ds, bareKeys, bareTally, upsert)
+		cpuBare = loadtest.ReadCPU(srv).Since(cpu0)
 		closeDB()
 	}
 	if ctx.Err() != nil {
@@ -591,6 +599,13 @@ func runCheckin(ctx context.Context, r *runner, engine checkinEngine) error {
 	}
 	t.Print()
 	fmt.Printf("Server RSS after the runs: %.0f MiB (peak since start %.0f MiB).\n\n", rss, peak)
+	if engine == checkinPostgres {
+		// What caps each closed loop on a machine whose cores the server, PostgreSQL and the load
+		// share: at T µs of processor time per check-in, the cores give at most cores × 10⁶ / T a
+		// second.
+		fmt.Printf("Processor time per answered check-in in the closed loops (/proc, every process of the kind): Fugong %s; the statement %s; the bare table %s (%d cores).\n\n",
+			cpuFugong.Per(sustained.ok), cpuBaseline.Per(baseline.ok), cpuBare.Per(checkinOK(bare)), runtime.NumCPU())
+	}
 	fmt.Printf("Timeline from the server's start (it sweeps for missed check-ins at start and every minute after, unless a sweep is still running): %s.\n",
 		strings.Join(timeline, ", "))
 	if extra := rows - len(tally.stored); extra > 0 {
@@ -635,4 +650,12 @@ func checkinWaitFirstSweep(ctx context.Context, logPath string, limit time.Durat
 		time.Sleep(200 * time.Millisecond)
 	}
 	return fmt.Sprintf("had not ended after %s; the runs started anyway", limit)
+}
+
+// checkinOK is how many check-ins a run had answered well; 0 for a run not made.
+func checkinOK(r *checkinRun) int {
+	if r == nil {
+		return 0
+	}
+	return r.ok
 }
