@@ -317,7 +317,7 @@ func provinceServed(ctx context.Context, r *runner, p *province) error {
 	if err := provinceDailyXLSX(srv.URL, token, p); err != nil {
 		return err
 	}
-	full, err := provinceCheckins(ctx, r, srv, p.checking, r.duration(20*time.Second, 3*time.Second))
+	full, err := provinceCheckins(ctx, r, srv, p.url, p.checking, r.duration(20*time.Second, 3*time.Second))
 	if err != nil {
 		return err
 	}
@@ -384,8 +384,8 @@ func get(url, token string) (time.Duration, int, int64, error) {
 }
 
 // provinceCheckins runs the checkin scenario's closed loop (its keys, targeter and tally) for
-// d with ds's workers against srv, and says what it saw.
-func provinceCheckins(ctx context.Context, r *runner, srv *loadtest.Server, ds *loadtest.Dataset, d time.Duration) (*provinceCheckinRun, error) {
+// d with ds's workers against srv on the database of dbURL, and says what it saw.
+func provinceCheckins(ctx context.Context, r *runner, srv *loadtest.Server, dbURL string, ds *loadtest.Dataset, d time.Duration) (*provinceCheckinRun, error) {
 	tokens := make([]string, len(ds.Workers))
 	for i, w := range ds.Workers {
 		var err error
@@ -394,18 +394,44 @@ func provinceCheckins(ctx context.Context, r *runner, srv *loadtest.Server, ds *
 		}
 	}
 	keys, tally := newCheckinKeys(len(ds.Workers)), newCheckinTally()
+	cpu0, blocks0 := loadtest.ReadCPU(srv), provinceBlocks(ctx, dbURL)
 	run := checkinAttack(ctx, checkinTargeter(srv.URL, ds, tokens, keys), vegeta.Rate{Freq: 0}, d, tally,
 		vegeta.Workers(checkinConns), vegeta.MaxWorkers(checkinConns), vegeta.Connections(checkinConns), vegeta.MaxConnections(checkinConns))
+	cpu, blocks := loadtest.ReadCPU(srv).Since(cpu0), provinceBlocks(ctx, dbURL).since(blocks0)
 	if tally.errors > 0 {
 		return nil, fmt.Errorf("check-ins: %d errors: %s; server: %s", tally.errors, tally.errorSummary(), srv.ErrorSummary())
 	}
-	return &provinceCheckinRun{checkinRun: run, created: tally.created, replaced: tally.replaced}, ctx.Err()
+	return &provinceCheckinRun{checkinRun: run, created: tally.created, replaced: tally.replaced, cpu: cpu, blocks: blocks}, ctx.Err()
 }
 
-// provinceCheckinRun is a run with how many of its check-ins were new and how many replaced.
+// provinceCheckinRun is a run with how many of its check-ins were new and how many replaced,
+// the processor time it took and the database's blocks it touched.
 type provinceCheckinRun struct {
 	*checkinRun
 	created, replaced int
+	cpu               loadtest.CPUShares
+	blocks            blockCounts
+}
+
+// blockCounts are a database's blocks found in PostgreSQL's shared buffers (hit) and read into
+// them from the operating system (read), from pg_stat_database.
+type blockCounts struct{ hit, read int64 }
+
+func (b blockCounts) since(then blockCounts) blockCounts {
+	return blockCounts{hit: b.hit - then.hit, read: b.read - then.read}
+}
+
+// provinceBlocks reads the blocks counted so far for the database of dbURL (zero when it
+// cannot: the counts are a clue, not the measure).
+func provinceBlocks(ctx context.Context, dbURL string) blockCounts {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return blockCounts{}
+	}
+	defer conn.Close(ctx)
+	var b blockCounts
+	_ = conn.QueryRow(ctx, `SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()`).Scan(&b.hit, &b.read)
+	return b
 }
 
 // provinceEmptyCheckins runs the same check-ins on a database holding one township like the
@@ -423,19 +449,21 @@ func provinceEmptyCheckins(ctx context.Context, r *runner, p *province, full *pr
 	}
 	defer srv.Stop()
 	checkinWaitFirstSweep(ctx, srv.LogPath(), 3*time.Minute)
-	empty, err := provinceCheckins(ctx, r, srv, sc.d, r.duration(20*time.Second, 3*time.Second))
+	empty, err := provinceCheckins(ctx, r, srv, sc.url, sc.d, r.duration(20*time.Second, 3*time.Second))
 	if err != nil {
 		return err
 	}
 	tab := loadtest.Table{Title: fmt.Sprintf("Check-ins of one township's %d workers, %d in flight (closed loop)", len(p.checking.Workers), checkinConns),
-		Header: []string{"database", "check-ins/s", "p50", "p95", "p99", "new / replaced"}}
+		Header: []string{"database", "check-ins/s", "p50", "p95", "p99", "new / replaced", "processor time per check-in", "blocks per check-in: in shared buffers / read in"}}
 	for _, row := range []struct {
 		name string
 		run  *provinceCheckinRun
 	}{{fmt.Sprintf("the province (%d check-ins)", p.checkins), full}, {"empty (that township only)", empty}} {
 		m := row.run.metrics
+		n := max(row.run.ok, 1)
 		tab.Add(row.name, fmt.Sprintf("%.0f", row.run.throughput()), ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99),
-			fmt.Sprintf("%d / %d", row.run.created, row.run.replaced))
+			fmt.Sprintf("%d / %d", row.run.created, row.run.replaced), row.run.cpu.Per(row.run.ok),
+			fmt.Sprintf("%.1f / %.1f", float64(row.run.blocks.hit)/float64(n), float64(row.run.blocks.read)/float64(n)))
 	}
 	tab.Print()
 	fmt.Printf("Province over empty: throughput %s, p95 %s.\n\n", ratio(full.throughput(), empty.throughput()),
