@@ -67,6 +67,16 @@ func (c cancelAfterCreate) CreateMany(ctx context.Context, ws []domain.Worker) e
 	return err
 }
 
+// importState counts what an import writes: workers, statistics, alerts and audit events.
+func importState(t *testing.T, db *repo.DB) string {
+	t.Helper()
+	var sb strings.Builder
+	for _, table := range []string{"workers", "daily_stats", "alerts", "audit_events"} {
+		fmt.Fprintf(&sb, "%s=%d ", table, rows(t, db, table))
+	}
+	return sb.String()
+}
+
 // TestWorkerServiceImportStops: an import stops when its context ends (the client left) or its
 // time budget is spent, while it reads the file or while it writes, and has then written
 // nothing: no worker, statistic, alert or audit event. While it reads, it holds up no one
@@ -76,14 +86,7 @@ func (c cancelAfterCreate) CreateMany(ctx context.Context, ws []domain.Worker) e
 func TestWorkerServiceImportStops(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *repo.DB) {
 		w := newWorld(t, db)
-		state := func(t *testing.T) string {
-			t.Helper()
-			var sb strings.Builder
-			for _, table := range []string{"workers", "daily_stats", "alerts", "audit_events"} {
-				fmt.Fprintf(&sb, "%s=%d ", table, rows(t, db, table))
-			}
-			return sb.String()
-		}
+		state := func(t *testing.T) string { t.Helper(); return importState(t, db) }
 		before := state(t)
 		unchanged := func(t *testing.T) {
 			t.Helper()
@@ -210,14 +213,7 @@ func TestRosterImportLateProblems(t *testing.T) {
 			in.ShiftGroup = "丙班"
 			p.addWorker(t, p.hr, in)
 		}
-		state := func(t *testing.T) string {
-			t.Helper()
-			var sb strings.Builder
-			for _, table := range []string{"workers", "daily_stats", "alerts", "audit_events"} {
-				fmt.Fprintf(&sb, "%s=%d ", table, rows(t, db, table))
-			}
-			return sb.String()
-		}
+		state := func(t *testing.T) string { t.Helper(); return importState(t, db) }
 		before := state(t)
 		refused := func(t *testing.T, file []domain.RosterRow, sheetErrs []domain.RowError, want []domain.RowError) {
 			t.Helper()
