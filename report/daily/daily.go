@@ -75,8 +75,9 @@ func Write(w io.Writer, r domain.DailyReport, opts ...Option) error {
 // and the rest (WriteRest). Every sheet is there, in its place, from the start. A Book is
 // not for use by two goroutines at once.
 type Book struct {
-	f  *excelize.File
-	st reportStyles
+	f    *excelize.File
+	st   reportStyles
+	rows map[string]*rowsXML // the people sheets' rows, by part, for Save to put in
 }
 
 // NewBook starts a daily report workbook with its sheets, empty. Close it.
@@ -119,11 +120,58 @@ func (b *Book) WritePeople(r domain.DailyReport) error {
 		{abnormalSheet, r.Abnormal}, {missedSheet, r.Missed}, {keyAreaSheet, r.KeyArea}, {isolatingSheet, r.Isolating},
 		{unregisteredSheet, r.Unregistered},
 	} {
-		if err := writeList(b.f, b.st, s.name, personColumns, s.people, personValues); err != nil {
+		if err := b.writePeople(s.name, s.people); err != nil {
 			return fmt.Errorf("write daily report: %w", err)
 		}
 	}
 	return nil
+}
+
+// writePeople writes a people sheet: excelize writes it with its header and no rows, the rows
+// are written as XML (rows_xml.go), and splicingZip puts them in their sheet when the workbook
+// is packed. A sheet of nobody is writeList's, with its row saying 无.
+func (b *Book) writePeople(sheet string, people []domain.PersonDay) error {
+	if len(people) == 0 {
+		return writeList(b.f, b.st, sheet, personColumns, people, personValues)
+	}
+	part, err := sheetPart(b.f, sheet)
+	if err != nil {
+		return err
+	}
+	sw, err := startList(b.f, b.st, sheet, "", personColumns, len(people))
+	if err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	rows := newRowsXML(len(personColumns), 1)
+	line, values := newStreamLine(len(personColumns)), make([]any, len(personColumns))
+	for n := range people {
+		fill := personValues(&people[n], values)
+		for i, c := range personColumns {
+			line.set(b.st, i, c.kind, values[i], fill)
+		}
+		if err := rows.add(line.values); err != nil {
+			return fmt.Errorf("%s row %d: %w", sheet, n+2, err)
+		}
+	}
+	if b.rows == nil {
+		b.rows = map[string]*rowsXML{}
+	}
+	b.rows[part] = rows
+	return nil
+}
+
+// sheetPart is the part of the workbook a sheet of this Book is written to: excelize names a
+// new sheet's part by its sheet ID.
+func sheetPart(f *excelize.File, sheet string) (string, error) {
+	for id, name := range f.GetSheetMap() {
+		if name == sheet {
+			return fmt.Sprintf("xl/worksheets/sheet%d.xml", id), nil
+		}
+	}
+	return "", fmt.Errorf("no sheet %s", sheet)
 }
 
 // WriteRest writes every sheet of r but the people sheets.
@@ -136,14 +184,22 @@ func (b *Book) WriteRest(r domain.DailyReport) error {
 
 // Save writes the workbook to w.
 func (b *Book) Save(w io.Writer) error {
+	if len(b.rows) > 0 {
+		b.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return &splicingZip{ZipWriter: fastZip(w), rows: b.rows} })
+	}
 	if err := b.f.Write(w); err != nil {
 		return fmt.Errorf("write daily report: %w", err)
 	}
 	return nil
 }
 
-// Close lets go of the workbook's temporary files.
-func (b *Book) Close() error { return b.f.Close() }
+// Close lets go of the workbook's temporary files and the people sheets' rows.
+func (b *Book) Close() error {
+	for _, rows := range b.rows {
+		rows.buf.release()
+	}
+	return b.f.Close()
+}
 
 // fastZip packs a workbook with deflate's fastest level rather than its default: a third of
 // writing a township's daily report went into compressing it (BENCHMARKS.md), and the file
