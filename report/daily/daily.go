@@ -148,10 +148,7 @@ func (b *Book) writePeople(sheet string, people []domain.PersonDay) error {
 	rows := newRowsXML(len(personColumns), 1)
 	line, values := newStreamLine(len(personColumns)), make([]any, len(personColumns))
 	for n := range people {
-		fill := personValues(&people[n], values)
-		for i, c := range personColumns {
-			line.set(b.st, i, c.kind, values[i], fill)
-		}
+		line.setAll(b.st, personColumns, values, personValues(&people[n], values))
 		if err := rows.add(line.values); err != nil {
 			return fmt.Errorf("%s row %d: %w", sheet, n+2, err)
 		}
@@ -371,6 +368,13 @@ type streamLine struct {
 
 func newStreamLine(n int) *streamLine {
 	return &streamLine{values: make([]any, n), cells: make([]excelize.Cell, n)}
+}
+
+// setAll makes the line's cells the values of a row of cols, filled or not.
+func (l *streamLine) setAll(st reportStyles, cols []listColumn, values []any, fill bool) {
+	for i, c := range cols {
+		l.set(st, i, c.kind, values[i], fill)
+	}
 }
 
 // set makes the i-th cell what streamCell says, or none.
@@ -732,10 +736,7 @@ func writeList[T any](f *excelize.File, st reportStyles, sheet string, cols []li
 	}
 	line, values := newStreamLine(len(cols)), make([]any, len(cols))
 	for n := range items {
-		fill := row(&items[n], values)
-		for i, c := range cols {
-			line.set(st, i, c.kind, values[i], fill)
-		}
+		line.setAll(st, cols, values, row(&items[n], values))
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
 		if err := sw.SetRow(cell, line.values); err != nil {
 			return err
