@@ -361,3 +361,54 @@ func TestPartitionMigration(t *testing.T) {
 		t.Errorf("a recount differs from what the triggers kept:\ngot\n%s\nwant\n%s", got, kept)
 	}
 }
+
+// TestOtherSlotReadsByKey: the statistics trigger reads a worker's other check-in of the day
+// through the check-ins' key, whatever the month's partition's statistics said when its plan
+// was made. One session keeps one plan of it (plan_cache_mode = force_generic_plan, repo/stats/
+// postgres.sql): made while the partition was analyzed empty, it scanned the partition whole
+// at every check-in as it filled up (the check-in benchmark after an ANALYZE: 5 ms a check-in).
+func TestOtherSlotReadsByKey(t *testing.T) {
+	t.Parallel()
+	db := postgresOnly(t).Open(t)
+	w := newWorld(t, db)
+	wk := w.addWorker(t, w.hr, workerForm(1, "371681", w.today()))
+	day := domain.NewDate(2040, 7, 9)
+	_, err := db.EnsurePartitions(w.ctx, day.Time())
+	must(t, err)
+	pool, err := db.Pool()
+	must(t, err)
+	conn, err := pool.Conn(w.ctx) // one session: the plan it makes first is the one it keeps
+	must(t, err)
+	defer conn.Close()
+	otherSlot := `SELECT fever FROM daily_stats_other_slot($1, $2, 'pm')`
+	var fever bool
+	_, err = conn.ExecContext(w.ctx, `ANALYZE checkins_2040_07`)
+	must(t, err)
+	must(t, conn.QueryRowContext(w.ctx, otherSlot, wk.ID, day.Time()).Scan(&fever)) // planned on the empty month
+
+	c := domain.Checkin{TownshipID: wk.TownshipID, EnterpriseID: wk.EnterpriseID, WorkerID: wk.ID, Date: day,
+		Slot: domain.SlotAM, Temperature: 381, Fever: true, Location: domain.AtWork}
+	_, err = w.stores.Checkins.Upsert(w.ctx, &c)
+	must(t, err)
+
+	// The session's counts of scans not yet reported (pg_stat_xact_user_tables), before and
+	// after the read, in one transaction, say how it read.
+	tx, err := conn.BeginTx(w.ctx, nil)
+	must(t, err)
+	defer func() { _ = tx.Rollback() }()
+	scans := func() (seq, idx int64) {
+		must(t, tx.QueryRowContext(w.ctx, `SELECT coalesce(seq_scan, 0), coalesce(idx_scan, 0)
+			FROM pg_stat_xact_user_tables WHERE relname = 'checkins_2040_07'`).Scan(&seq, &idx))
+		return seq, idx
+	}
+	seq0, idx0 := scans()
+	must(t, tx.QueryRowContext(w.ctx, otherSlot, wk.ID, day.Time()).Scan(&fever))
+	seq1, idx1 := scans()
+	if !fever {
+		t.Errorf("the evening's other slot: got no fever, want the morning's fever")
+	}
+	if seq1 != seq0 || idx1 != idx0+1 {
+		t.Errorf("the other-slot read: %d scans of the whole partition and %d through an index, want none and one",
+			seq1-seq0, idx1-idx0)
+	}
+}
