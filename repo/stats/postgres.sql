@@ -324,12 +324,26 @@ END $$;
 -- object: daily_stats_alert
 -- The alerts of each day (alerts_new) and those of them still open, kept as alerts come, change
 -- and go; what recount_alerts counts from the rows. The retention's removals stand aside, as
--- for check-ins.
+-- for check-ins. An alert changed on its own day (handled, or closed by a late report: every
+-- late check-in after a sweep) writes its day's row once, with the difference, and not at all
+-- when it stays as open as it was; taking it off and adding it again wrote the row twice.
 CREATE OR REPLACE FUNCTION daily_stats_alert() RETURNS trigger LANGUAGE plpgsql AS $$
 -- (repo/stats/postgres.sql: edit it there, not here)
+DECLARE
+    d_open INTEGER;
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('fugong.keep_stats', true) = 'on' THEN
         RETURN NULL; -- the retention removes old alerts; their days keep their figures
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.enterprise_id = OLD.enterprise_id AND NEW.date = OLD.date
+            AND NEW.township_id = OLD.township_id THEN
+        d_open := (NEW.status = 'open')::INTEGER - (OLD.status = 'open')::INTEGER;
+        IF d_open <> 0 THEN
+            INSERT INTO daily_stats AS s (township_id, enterprise_id, date, alerts, alerts_open)
+            VALUES (NEW.township_id, NEW.enterprise_id, NEW.date, 0, d_open)
+            ON CONFLICT (enterprise_id, date) DO UPDATE SET alerts_open = s.alerts_open + excluded.alerts_open;
+        END IF;
+        RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         INSERT INTO daily_stats AS s (township_id, enterprise_id, date, alerts, alerts_open)
