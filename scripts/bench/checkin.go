@@ -54,11 +54,18 @@ const (
 // side can collide with the other's or be seen by the server's previous-slot lookups.
 const checkinBaselineShift = -10
 
-// checkinKeys deals out the (worker, day, slot) of each request. Key k is worker k mod n on
-// day-slot k / n (today am, today pm, yesterday am, yesterday pm), so consecutive new keys
-// come from different workers, as a morning's do. Every fourth request repeats a key already
-// dealt (a worker sending again, which replaces: 200 instead of 201); once all 4n keys are
-// dealt, new ones start over and every request is a repeat.
+// checkinKeys deals out the (worker, day, slot) of each request. Key k is worker i = k mod n
+// on day-slot (k/n + i) mod 4 (today am, today pm, yesterday am, yesterday pm): consecutive
+// new keys come from different workers, as a morning's do, each worker gets its four
+// day-slots over the four passes, and every stretch of keys holds the four day-slots alike.
+// That last matters: a yesterday's slot is after its cut-off (late) and closes the missed-
+// check-in alert the first sweep raised, more work than one of today's before its cut-off.
+// Dealt day-slot by day-slot, the closed loop that finds the maximum sent today's and the
+// fixed-rate run at 70% of it crossed into yesterday's in mid-run (at night in the township,
+// when today's cut-offs have not passed): from that second it asked more than the maximum
+// of its own work, and its p99 measured the crossing (BENCHMARKS.md). Every fourth request
+// repeats a key already dealt (a worker sending again, which replaces: 200 instead of 201);
+// once all 4n keys are dealt, new ones start over and every request is a repeat.
 type checkinKeys struct {
 	mu    sync.Mutex
 	n     uint64 // requests dealt
@@ -96,7 +103,7 @@ type checkinKey struct {
 
 func checkinKeyOf(ds *loadtest.Dataset, key, shift int) checkinKey {
 	n := len(ds.Workers)
-	daySlot := key / n
+	daySlot := (key/n + key%n) % 4
 	date := ds.Today.AddDays(shift - daySlot/2)
 	slot := domain.SlotAM
 	if daySlot%2 == 1 {
