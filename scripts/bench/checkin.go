@@ -55,17 +55,21 @@ const (
 const checkinBaselineShift = -10
 
 // checkinKeys deals out the (worker, day, slot) of each request. Key k is worker i = k mod n
-// on day-slot (k/n + i) mod 4 (today am, today pm, yesterday am, yesterday pm): consecutive
-// new keys come from different workers, as a morning's do, each worker gets its four
-// day-slots over the four passes, and every stretch of keys holds the four day-slots alike.
-// That last matters: a yesterday's slot is after its cut-off (late) and closes the missed-
-// check-in alert the first sweep raised, more work than one of today's before its cut-off.
-// Dealt day-slot by day-slot, the closed loop that finds the maximum sent today's and the
-// fixed-rate run at 70% of it crossed into yesterday's in mid-run (at night in the township,
-// when today's cut-offs have not passed): from that second it asked more than the maximum
-// of its own work, and its p99 measured the crossing (BENCHMARKS.md). Every fourth request
-// repeats a key already dealt (a worker sending again, which replaces: 200 instead of 201);
-// once all 4n keys are dealt, new ones start over and every request is a repeat.
+// on the day-slot (today am, today pm, yesterday am, yesterday pm) numbered
+// (k/n + i mod E + i/E) mod 4, E the enterprises (worker i is enterprise i mod E's, Seed): so
+// consecutive new keys come from different workers, as a morning's do; each worker gets its
+// four day-slots over the four passes; and every stretch of keys holds the four day-slots
+// alike, every enterprise's too. That matters twice. A yesterday's slot is after its cut-off
+// (late) and closes the missed-check-in alert of the first sweep, more work than one of
+// today's before its cut-off: dealt day-slot by day-slot, the closed loop that finds the
+// maximum sent today's, and the fixed-rate run at 70% of it crossed into yesterday's in
+// mid-run (at night in the township, when today's cut-offs have not passed) and from then on
+// asked more than the maximum of its own work. And an enterprise's first check-in of a day or
+// of a morning does more than the rest (its 未批先复 alert, its shifts read): dealt so that an
+// enterprise kept one day-slot for a whole pass, all 200 met their next one in the same
+// second, mid-run (BENCHMARKS.md). Every fourth request repeats a key already dealt (a worker
+// sending again, which replaces: 200 instead of 201); once all 4n keys are dealt, new ones
+// start over and every request is a repeat.
 type checkinKeys struct {
 	mu    sync.Mutex
 	n     uint64 // requests dealt
@@ -102,14 +106,15 @@ type checkinKey struct {
 }
 
 func checkinKeyOf(ds *loadtest.Dataset, key, shift int) checkinKey {
-	n := len(ds.Workers)
-	daySlot := (key/n + key%n) % 4
+	n, e := len(ds.Workers), max(1, len(ds.Enterprises))
+	i := key % n
+	daySlot := (key/n + i%e + i/e) % 4
 	date := ds.Today.AddDays(shift - daySlot/2)
 	slot := domain.SlotAM
 	if daySlot%2 == 1 {
 		slot = domain.SlotPM
 	}
-	return checkinKey{worker: &ds.Workers[key%n], date: date, slot: slot}
+	return checkinKey{worker: &ds.Workers[i], date: date, slot: slot}
 }
 
 // checkinTargeter posts key after key as its worker. The key's number rides in the URL's
